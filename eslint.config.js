@@ -1,0 +1,85 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Import boundaries (../shared/STYLE.md): dependencies point one way, cmd → protocol/http → domain
+// → store/blobs → shared, and a folder reaches into another only through its index.ts.
+const onlyThroughIndex = {
+  group: ['../*/*', '!../*/index.ts', '!../shared/*', '!../*/shapes.generated.ts'],
+  message: 'Import another folder through its index.ts.',
+};
+const noEdges = {
+  group: [
+    'node:http',
+    'node:https',
+    'node:sqlite',
+    '**/aws-protocol/**',
+    '**/http/**',
+    '**/sqlite/**',
+    '**/postgres/**',
+    '**/cmd/**',
+  ],
+  message:
+    'Domain code does not speak HTTP, SQL or the AWS wire protocol: go through the store and runtime interfaces.',
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.berth/', 'src/*/shapes.generated.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+        performance: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'max-lines': ['warn', { max: 400, skipBlankLines: true, skipComments: true }],
+      complexity: ['warn', 20],
+    },
+  },
+  {
+    files: ['src/ecs/**', 'src/ecr/**', 'src/scheduler/**', 'src/agent/**', 'src/shared/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noEdges, onlyThroughIndex] }] },
+  },
+  {
+    files: ['src/aws-protocol/**', 'src/http/**', 'src/auth/**', 'src/store/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cmd/**', '**/ecs/**', '**/ecr/**'],
+              message: 'Lower layers do not import the cmd layer or domain services.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The scheduler is a pure function of its input: no clock, no global randomness.
+    files: ['src/scheduler/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Take time from the request.' },
+        { object: 'Math', property: 'random', message: 'Take a seeded random source from the request.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,7 @@
+export {
+  credentialInstructions,
+  loadRootCredentials,
+  writeFileAtomically,
+  type RootCredentials,
+} from './root-credentials.ts';
+export { StaticSecrets } from './secrets.ts';

@@ -1,0 +1,11 @@
+export {
+  JsonProtocol,
+  JSON_CONTENT_TYPE,
+  serialize,
+  type JsonService,
+  type JsonResponse,
+  type Operation,
+} from './json-protocol.ts';
+export { loadServiceModel, type ServiceModel } from './service-model.ts';
+export { verifySignature, type SecretLookup, type SignedRequest, type VerifiedCaller } from './sigv4.ts';
+export { RequestEntityTooLargeException } from './errors.ts';

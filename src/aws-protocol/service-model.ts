@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The parts of a botocore service model (service-2.json) that Berth reads. */
+export interface ServiceModel {
+  readonly metadata: {
+    readonly apiVersion: string;
+    readonly protocol: string;
+    readonly targetPrefix?: string;
+    readonly signingName?: string;
+    readonly endpointPrefix: string;
+    readonly serviceId: string;
+    readonly jsonVersion?: string;
+  };
+  readonly operations: Readonly<Record<string, OperationModel>>;
+  readonly shapes: Readonly<Record<string, ShapeModel>>;
+}
+
+export interface OperationModel {
+  readonly name: string;
+  readonly input?: { readonly shape: string };
+  readonly output?: { readonly shape: string };
+  readonly errors?: readonly { readonly shape: string }[];
+}
+
+export interface MemberRef {
+  readonly shape: string;
+}
+
+export interface ShapeModel {
+  readonly type:
+    | 'structure'
+    | 'list'
+    | 'map'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'float'
+    | 'double'
+    | 'boolean'
+    | 'timestamp'
+    | 'blob';
+  readonly members?: Readonly<Record<string, MemberRef>>;
+  readonly required?: readonly string[];
+  readonly member?: MemberRef;
+  readonly key?: MemberRef;
+  readonly value?: MemberRef;
+  readonly enum?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: string;
+  readonly document?: boolean;
+  readonly exception?: boolean;
+  readonly error?: { readonly httpStatusCode?: number };
+}
+
+/** The service models Berth ships (copied, without documentation, by scripts/generate-aws-models.ts). */
+export type ShippedModel = 'ecs-2014-11-13' | 'ecr-2015-09-21';
+
+export function loadServiceModel(name: ShippedModel): ServiceModel {
+  return JSON.parse(readFileSync(join(import.meta.dirname, 'models', `${name}.json`), 'utf8')) as ServiceModel;
+}

@@ -1,0 +1,276 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Clock } from '../shared/clock.ts';
+import {
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  UnrecognizedClientException,
+} from './errors.ts';
+
+/**
+ * AWS Signature Version 4 verification, header and query-string (presigned) forms. We parse what
+ * the client claims (key, scope, signed headers, date), then let the maintained signer that the AWS
+ * SDK itself uses compute the signature over exactly those headers, and compare in constant time.
+ */
+
+/** Where the verifier finds secrets; IAM users and temporary credentials plug in here later. */
+export interface SecretLookup {
+  secretFor(accessKeyId: string): string | undefined;
+}
+
+export interface SignedRequest {
+  readonly method: string;
+  /** The path as received, still percent-encoded, without the query string. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | string[]>>;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Uint8Array | undefined;
+}
+
+export interface VerifiedCaller {
+  readonly accessKeyId: string;
+  readonly service: string;
+}
+
+export interface VerifyOptions {
+  readonly secrets: SecretLookup;
+  readonly clock: Clock;
+  readonly region: string;
+  /** The signing name the scope must carry (ecs, ecr, ...); undefined accepts the scope's own. */
+  readonly service: string | undefined;
+}
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
+
+interface Claim {
+  accessKeyId: string;
+  date: string; // YYYYMMDD from the scope
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string; // YYYYMMDDTHHMMSSZ
+  expiresSeconds: number | undefined; // presigned only
+}
+
+export function isPresigned(request: SignedRequest): boolean {
+  return request.query['X-Amz-Algorithm'] !== undefined;
+}
+
+export function hasAuthentication(request: SignedRequest): boolean {
+  return request.headers.authorization !== undefined || isPresigned(request);
+}
+
+const signers = new Map<string, SignatureV4>();
+
+export async function verifySignature(request: SignedRequest, options: VerifyOptions): Promise<VerifiedCaller> {
+  const presigned = isPresigned(request);
+  if (!presigned && request.headers.authorization === undefined) throw new MissingAuthenticationTokenException();
+  const claim = presigned ? parseQueryClaim(request.query) : parseHeaderClaim(request.headers);
+  checkScope(claim, options);
+  checkTime(claim, options.clock.now(), presigned);
+  if (request.headers['x-amz-security-token'] !== undefined || request.query['X-Amz-Security-Token'] !== undefined) {
+    // Berth issues no temporary credentials yet, so no session token can be valid.
+    throw new UnrecognizedClientException();
+  }
+  const secret = options.secrets.secretFor(claim.accessKeyId);
+  if (secret === undefined) throw new UnrecognizedClientException();
+
+  const expected = await computeSignature(request, claim, secret, presigned);
+  const given = Buffer.from(claim.signature, 'utf8');
+  const wanted = Buffer.from(expected, 'utf8');
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw InvalidSignatureException.mismatch();
+  return { accessKeyId: claim.accessKeyId, service: claim.service };
+}
+
+function parseHeaderClaim(headers: SignedRequest['headers']): Claim {
+  const authorization = headers.authorization!;
+  const space = authorization.indexOf(' ');
+  const algorithm = space === -1 ? authorization : authorization.slice(0, space);
+  if (algorithm !== ALGORITHM) {
+    throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}'. Expected ${ALGORITHM}.`);
+  }
+  const fields = new Map<string, string>();
+  for (const part of authorization.slice(space + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  for (const name of ['Credential', 'SignedHeaders', 'Signature']) {
+    if (!fields.has(name)) {
+      throw new IncompleteSignatureException(
+        `Authorization header requires '${name}' parameter. Authorization=${authorization.slice(0, 60)}`,
+      );
+    }
+  }
+  const amzDate = headers['x-amz-date'];
+  if (amzDate === undefined) {
+    throw new IncompleteSignatureException("Authorization header requires existence of a 'X-Amz-Date' header.");
+  }
+  return {
+    ...parseCredential(fields.get('Credential')!),
+    signedHeaders: fields.get('SignedHeaders')!.split(';'),
+    signature: fields.get('Signature')!,
+    amzDate,
+    expiresSeconds: undefined,
+  };
+}
+
+function parseQueryClaim(query: SignedRequest['query']): Claim {
+  const get = (name: string): string => {
+    const value = query[name];
+    if (typeof value !== 'string') {
+      throw new IncompleteSignatureException(
+        `AWS query-string parameters must include '${name}'. Re-examine the query-string parameters.`,
+      );
+    }
+    return value;
+  };
+  if (get('X-Amz-Algorithm') !== ALGORITHM) {
+    throw new IncompleteSignatureException(
+      `Unsupported AWS 'algorithm': '${get('X-Amz-Algorithm')}'. Expected ${ALGORITHM}.`,
+    );
+  }
+  const expires = Number(get('X-Amz-Expires'));
+  if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGNED_SECONDS) {
+    throw new IncompleteSignatureException(`X-Amz-Expires must be an integer from 1 to ${MAX_PRESIGNED_SECONDS}.`);
+  }
+  return {
+    ...parseCredential(get('X-Amz-Credential')),
+    signedHeaders: get('X-Amz-SignedHeaders').split(';'),
+    signature: get('X-Amz-Signature'),
+    amzDate: get('X-Amz-Date'),
+    expiresSeconds: expires,
+  };
+}
+
+function parseCredential(credential: string): Pick<Claim, 'accessKeyId' | 'date' | 'region' | 'service'> {
+  const parts = credential.split('/');
+  if (parts.length !== 5 || parts[4] !== 'aws4_request' || parts.some((p) => p === '')) {
+    throw new IncompleteSignatureException(
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    );
+  }
+  const [accessKeyId, date, region, service] = parts as [string, string, string, string];
+  return { accessKeyId, date, region, service };
+}
+
+function checkScope(claim: Claim, options: VerifyOptions): void {
+  if (options.service !== undefined && claim.service !== options.service) {
+    throw new InvalidSignatureException(`Credential should be scoped to correct service: '${options.service}'. `);
+  }
+  if (claim.region !== options.region) {
+    throw new InvalidSignatureException(
+      `Credential should be scoped to a valid region. This server serves '${options.region}', not '${claim.region}'.`,
+    );
+  }
+  if (!/^\d{8}T\d{6}Z$/.test(claim.amzDate)) {
+    throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${claim.amzDate}'.`);
+  }
+  if (claim.amzDate.slice(0, 8) !== claim.date) {
+    throw new InvalidSignatureException(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${claim.date}' != '${claim.amzDate.slice(0, 8)}', from '${claim.amzDate}'.`,
+    );
+  }
+}
+
+function parseAmzDate(amzDate: string): Date {
+  const iso = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`;
+  return new Date(iso);
+}
+
+function formatAmzDate(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+function checkTime(claim: Claim, now: Date, presigned: boolean): void {
+  const signedAt = parseAmzDate(claim.amzDate);
+  if (Number.isNaN(signedAt.getTime())) {
+    throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${claim.amzDate}'.`);
+  }
+  const nowText = formatAmzDate(now);
+  if (presigned) {
+    if (now.getTime() > signedAt.getTime() + claim.expiresSeconds! * 1000) {
+      throw new InvalidSignatureException(
+        `Signature expired: ${claim.amzDate} + ${claim.expiresSeconds} s is now earlier than ${nowText}.`,
+      );
+    }
+  } else if (signedAt.getTime() < now.getTime() - MAX_SKEW_MS) {
+    const limit = formatAmzDate(new Date(now.getTime() - MAX_SKEW_MS));
+    throw new InvalidSignatureException(
+      `Signature expired: ${claim.amzDate} is now earlier than ${limit} (${nowText} - 15 min.)`,
+    );
+  }
+  if (signedAt.getTime() > now.getTime() + MAX_SKEW_MS) {
+    const limit = formatAmzDate(new Date(now.getTime() + MAX_SKEW_MS));
+    throw new InvalidSignatureException(
+      `Signature not yet current: ${claim.amzDate} is still later than ${limit} (${nowText} + 15 min.)`,
+    );
+  }
+}
+
+function signerFor(accessKeyId: string, secretAccessKey: string, claim: Claim): SignatureV4 {
+  const cacheKey = `${accessKeyId}\u0000${secretAccessKey}`;
+  let signer = signers.get(cacheKey);
+  if (!signer) {
+    if (signers.size > 1000) signers.clear();
+    signer = new SignatureV4({
+      credentials: { accessKeyId, secretAccessKey },
+      region: claim.region,
+      service: claim.service,
+      sha256: Hash.bind(null, 'sha256'),
+      applyChecksum: false,
+      uriEscapePath: true,
+    });
+    signers.set(cacheKey, signer);
+  }
+  return signer;
+}
+
+async function computeSignature(
+  request: SignedRequest,
+  claim: Claim,
+  secret: string,
+  presigned: boolean,
+): Promise<string> {
+  const signed = new Set(claim.signedHeaders);
+  const headers: Record<string, string> = {};
+  for (const name of claim.signedHeaders) {
+    const value = request.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(request.query)) {
+    if (name !== 'X-Amz-Signature') query[name] = value;
+  }
+  const toSign = {
+    method: request.method,
+    protocol: 'http:',
+    hostname: headers.host ?? '',
+    path: request.path,
+    query,
+    headers,
+    body: request.body,
+  };
+  const signer = signerFor(claim.accessKeyId, secret, claim);
+  const signingDate = parseAmzDate(claim.amzDate);
+  const common = { signingDate, signingRegion: claim.region, signingService: claim.service, signableHeaders: signed };
+  if (presigned) {
+    const out = await signer.presign(toSign, {
+      ...common,
+      expiresIn: claim.expiresSeconds!,
+      unhoistableHeaders: new Set(Object.keys(headers)),
+    });
+    return String(out.query?.['X-Amz-Signature']);
+  }
+  const out = await signer.sign(toSign, common);
+  const authorization = String(out.headers.authorization);
+  return authorization.slice(authorization.lastIndexOf('Signature=') + 'Signature='.length);
+}

@@ -1,0 +1,61 @@
+import { ConfigError, parseServerConfig, SERVER_FLAGS_HELP } from '../shared/config.ts';
+import { startServer } from './server.ts';
+
+const USAGE = `Usage: berth <command> [flags]
+
+Commands:
+  server    serve the AWS APIs (ECS, ECR) and the registry on one port
+
+Server flags (each also read from the environment variable shown; flags win):
+${SERVER_FLAGS_HELP}
+`;
+
+/** Runs the `berth` command; resolves with the exit code once a server has started (or failed). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'server') {
+    process.stderr.write(`berth: unknown command '${command}'\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = parseServerConfig(rest, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`berth: invalid configuration: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    process.stderr.write(`berth: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const running = server;
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      running.logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(130);
+    }
+    running.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return 0;
+}

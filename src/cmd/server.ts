@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { credentialInstructions, loadRootCredentials, StaticSecrets, type RootCredentials } from '../auth/index.ts';
+import { JsonProtocol, loadServiceModel } from '../aws-protocol/index.ts';
+import { ecrOperations, InvalidParameterException as EcrInvalidParameter } from '../ecr/index.ts';
+import { ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
+import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
+import { Metrics } from '../http/metrics.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import type { ServerConfig } from '../shared/config.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+
+/** A running `berth server`: the only place that picks concrete implementations. */
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly credentials: RootCredentials;
+  readonly logger: Logger;
+  /** Stops accepting, finishes in-flight requests, closes the store. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Where the first-start credential lines go (stderr by default). */
+  readonly announce?: (text: string) => void;
+}
+
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true });
+  const credentials = loadRootCredentials(config.dataDir, {
+    accessKeyId: config.rootAccessKeyId,
+    secretAccessKey: config.rootSecretAccessKey,
+  });
+  const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'));
+
+  const json = new JsonProtocol({
+    services: [
+      {
+        model: loadServiceModel('ecs-2014-11-13'),
+        operations: ecsOperations({ store, clock }),
+        invalidParameter: (message) => new EcsInvalidParameter(message),
+      },
+      {
+        model: loadServiceModel('ecr-2015-09-21'),
+        operations: ecrOperations(),
+        invalidParameter: (message) => new EcrInvalidParameter(message),
+      },
+    ],
+    secrets: new StaticSecrets([credentials]),
+    clock,
+    accountId: config.accountId,
+    region: config.region,
+  });
+
+  let closing = false;
+  const frontDoor = createFrontDoor({
+    json,
+    logger,
+    metrics: new Metrics(),
+    ready: async () => {
+      if (closing) return false;
+      await store.ping();
+      return true;
+    },
+    maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      frontDoor.server.once('error', reject);
+      frontDoor.server.listen(config.port, config.host, () => {
+        frontDoor.server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const port = (frontDoor.server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info(
+    {
+      url,
+      dataDir: config.dataDir,
+      region: config.region,
+      accountId: config.accountId,
+      registryHost: config.registryHost ?? `localhost:${port}`,
+    },
+    'berth server listening',
+  );
+  if (credentials.origin === 'generated') {
+    (options.announce ?? ((text) => process.stderr.write(text)))(
+      credentialInstructions(credentials, url, config.region),
+    );
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    credentials,
+    logger,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
+        await store.close();
+        logger.info('berth server stopped');
+      })();
+      return closed;
+    },
+  };
+}

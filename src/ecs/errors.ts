@@ -1,0 +1,23 @@
+import { AwsError } from '../shared/aws-error.ts';
+
+/* The ECS error catalog: names exactly as the ECS model and SDKs have them. */
+
+export class ClientException extends AwsError {
+  readonly code: string = 'ClientException';
+}
+
+export class InvalidParameterException extends AwsError {
+  readonly code = 'InvalidParameterException';
+}
+
+export class ClusterNotFoundException extends AwsError {
+  readonly code = 'ClusterNotFoundException';
+  constructor(message = 'Cluster not found.') {
+    super(message);
+  }
+}
+
+export class ServerException extends AwsError {
+  readonly code = 'ServerException';
+  override readonly senderFault = false;
+}

@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  JSON_CONTENT_TYPE,
+  RequestEntityTooLargeException,
+  type JsonProtocol,
+  type SignedRequest,
+} from '../aws-protocol/index.ts';
+import { newRequestId } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Metrics } from './metrics.ts';
+import { readBody } from './read-body.ts';
+
+/**
+ * The one HTTP listener. Routes:
+ *   POST /            AWS JSON 1.1 APIs (ECS, ECR, ...), dispatched on X-Amz-Target
+ *   /v2/...           the registry (its own issue)
+ *   GET /healthz      liveness; GET /readyz: store open and migrated; GET /metrics: Prometheus
+ * Every response carries x-amzn-RequestId; every request is logged and counted once.
+ */
+export interface FrontDoorOptions {
+  readonly json: JsonProtocol;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly ready: () => Promise<boolean>;
+  /** JSON API bodies above this answer 413. */
+  readonly maxJsonBodyBytes: number;
+}
+
+export const DEFAULT_MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface FrontDoor {
+  readonly server: Server;
+  /** Stops accepting, lets in-flight requests finish, then resolves. */
+  drain(deadlineMs: number): Promise<void>;
+}
+
+export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
+  let draining = false;
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    if (draining) response.setHeader('connection', 'close');
+    void route(options, request, response);
+  });
+  return {
+    server,
+    drain: (deadlineMs) =>
+      new Promise<void>((resolve) => {
+        draining = true;
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        const hard = setTimeout(() => server.closeAllConnections(), deadlineMs);
+        server.close(() => {
+          clearInterval(idle);
+          clearTimeout(hard);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+interface Outcome {
+  service: string;
+  operation: string;
+  errorCode?: string | undefined;
+}
+
+async function route(options: FrontDoorOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const requestId = newRequestId();
+  response.setHeader('x-amzn-RequestId', requestId);
+  const url = request.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  let outcome: Outcome = { service: 'http', operation: path };
+  try {
+    if (path === '/' && request.method === 'POST') {
+      outcome = await serveJson(options, request, response, requestId, path, q === -1 ? '' : url.slice(q + 1));
+    } else if (path === '/healthz' && isRead(request)) {
+      send(response, 200, 'application/json', '{"status":"ok"}');
+    } else if (path === '/readyz' && isRead(request)) {
+      const ready = await options.ready().catch(() => false);
+      send(response, ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
+    } else if (path === '/metrics' && isRead(request)) {
+      send(response, 200, options.metrics.contentType, await options.metrics.text());
+    } else {
+      outcome = { service: 'http', operation: 'unknown' };
+      send(response, 404, 'application/json', JSON.stringify({ message: `No route for ${request.method} ${path}` }));
+    }
+  } catch (error) {
+    options.logger.error({ err: error, requestId }, 'request failed');
+    if (!response.headersSent)
+      send(response, 500, 'application/json', '{"__type":"InternalFailure","message":"internal error"}');
+    else response.destroy();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  options.metrics.observe(outcome.service, outcome.operation, response.statusCode, seconds);
+  options.logger.info(
+    {
+      requestId,
+      method: request.method,
+      path,
+      service: outcome.service,
+      operation: outcome.operation,
+      status: response.statusCode,
+      ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+      ms: Math.round(seconds * 1e4) / 10,
+    },
+    'request',
+  );
+}
+
+async function serveJson(
+  options: FrontDoorOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  requestId: string,
+  path: string,
+  search: string,
+): Promise<Outcome> {
+  const target = request.headers['x-amz-target'];
+  const body = await readBody(request, options.maxJsonBodyBytes);
+  if (body.kind === 'too-large') {
+    const error = new RequestEntityTooLargeException(
+      `The request body (${body.bytes} bytes) is larger than the ${options.maxJsonBodyBytes}-byte limit for JSON APIs.`,
+    );
+    if (!request.complete) response.setHeader('connection', 'close');
+    send(response, 413, JSON_CONTENT_TYPE, JSON.stringify({ __type: error.code, message: error.message }));
+    return { service: 'unknown', operation: typeof target === 'string' ? target : 'unknown', errorCode: error.code };
+  }
+  const signed: SignedRequest = {
+    method: 'POST',
+    path,
+    query: parseQuery(search),
+    headers: request.headers as Record<string, string | undefined>,
+    body: body.body,
+  };
+  const result = await options.json.handle(signed, requestId);
+  if (result.fault !== undefined) {
+    options.logger.error({ err: result.fault, requestId, operation: result.operation }, 'operation failed');
+  }
+  send(response, result.status, JSON_CONTENT_TYPE, result.body);
+  return { service: result.service, operation: result.operation, errorCode: result.errorCode };
+}
+
+function parseQuery(search: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  if (search === '') return query;
+  for (const [key, value] of new URLSearchParams(search)) {
+    const existing = query[key];
+    if (existing === undefined) query[key] = value;
+    else query[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return query;
+}
+
+function isRead(request: IncomingMessage): boolean {
+  return request.method === 'GET' || request.method === 'HEAD';
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}

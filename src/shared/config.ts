@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
+
+/** The server's configuration: flags win over the environment, which wins over the defaults. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** host[:port] written into repository URIs; undefined until the port is known (localhost:PORT). */
+  readonly registryHost: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly rootAccessKeyId: string | undefined;
+  readonly rootSecretAccessKey: string | undefined;
+}
+
+/** Invalid configuration: the server prints the message on one line and exits with code 2. */
+export class ConfigError extends Error {}
+
+const SETTINGS = {
+  host: { env: 'BERTH_HOST', default: '127.0.0.1' },
+  port: { env: 'BERTH_PORT', default: '4510' },
+  'data-dir': { env: 'BERTH_DATA_DIR', default: './.berth' },
+  'account-id': { env: 'BERTH_ACCOUNT_ID', default: '000000000000' },
+  region: { env: 'BERTH_REGION', default: 'us-east-1' },
+  'registry-host': { env: 'BERTH_REGISTRY_HOST', default: undefined },
+  'log-level': { env: 'BERTH_LOG_LEVEL', default: 'info' },
+  'root-access-key-id': { env: 'BERTH_ROOT_ACCESS_KEY_ID', default: undefined },
+  'root-secret-access-key': { env: 'BERTH_ROOT_SECRET_ACCESS_KEY', default: undefined },
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+
+export const SERVER_FLAGS_HELP = Object.entries(SETTINGS)
+  .map(([flag, s]) => `  --${flag.padEnd(24)} ${s.env}${s.default === undefined ? '' : ` (default ${s.default})`}`)
+  .join('\n');
+
+export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options = Object.fromEntries(Object.keys(SETTINGS).map((name) => [name, { type: 'string' as const }]));
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const setting = (name: SettingName): { value: string | undefined; source: string } => {
+    const flag = values[name];
+    if (typeof flag === 'string') return { value: flag, source: `--${name}` };
+    const fromEnv = env[SETTINGS[name].env];
+    if (fromEnv !== undefined && fromEnv !== '') return { value: fromEnv, source: SETTINGS[name].env };
+    return { value: SETTINGS[name].default, source: SETTINGS[name].env };
+  };
+  const check = (name: SettingName, valid: (v: string) => boolean, expected: string): string | undefined => {
+    const { value, source } = setting(name);
+    if (value !== undefined && !valid(value)) throw new ConfigError(`${source} must be ${expected} (got '${value}')`);
+    return value;
+  };
+
+  const port = check('port', (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65535, 'a port number from 0 to 65535')!;
+  const logLevel = check('log-level', (v) => (LOG_LEVELS as readonly string[]).includes(v), LOG_LEVELS.join(', '))!;
+  const rootAccessKeyId = check('root-access-key-id', (v) => /^[A-Z0-9]{16,128}$/.test(v), '16 to 128 A-Z/0-9');
+  const rootSecretAccessKey = check('root-secret-access-key', (v) => v.length >= 16, 'at least 16 characters');
+  if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
+    throw new ConfigError('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');
+  }
+  return {
+    host: check('host', (v) => /^[A-Za-z0-9.:[\]-]+$/.test(v), 'a host name or IP address')!,
+    port: Number(port),
+    dataDir: resolve(check('data-dir', (v) => v.length > 0, 'a directory')!),
+    accountId: check('account-id', (v) => /^\d{12}$/.test(v), 'a 12-digit AWS account id')!,
+    region: check('region', (v) => /^[a-z]{2}(-[a-z]+)+-\d+$/.test(v), 'a region name such as us-east-1')!,
+    registryHost: check('registry-host', (v) => /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v), 'host[:port]'),
+    logLevel: logLevel as LogLevel,
+    rootAccessKeyId,
+    rootSecretAccessKey,
+  };
+}

@@ -1,0 +1,8 @@
+/** What every API operation knows about the call it serves, besides its input. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** The access key that signed the request. */
+  readonly accessKeyId: string;
+}

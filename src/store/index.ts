@@ -1,0 +1,1 @@
+export type { ClusterRecord, ClusterRepository, ClusterStatus, MetadataStore, Page } from './store.ts';
