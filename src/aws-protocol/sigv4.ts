@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Clock } from '../shared/clock.ts';
@@ -81,6 +81,7 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
   const secret = options.secrets.secretFor(claim.accessKeyId);
   if (secret === undefined) throw new UnrecognizedClientException();
 
+  checkPayloadHash(request);
   const expected = await computeSignature(request, claim, secret, presigned);
   const given = Buffer.from(claim.signature, 'utf8');
   const wanted = Buffer.from(expected, 'utf8');
@@ -213,6 +214,21 @@ function checkTime(claim: Claim, now: Date, presigned: boolean): void {
     throw new InvalidSignatureException(
       `Signature not yet current: ${claim.amzDate} is still later than ${limit} (${nowText} + 15 min.)`,
     );
+  }
+}
+
+/**
+ * A client may send the body's hash in x-amz-content-sha256; the signer then trusts that header, so
+ * we check it against the body we received (UNSIGNED-PAYLOAD leaves the body out of the signature).
+ */
+function checkPayloadHash(request: SignedRequest): void {
+  const claimed = request.headers['x-amz-content-sha256'];
+  if (claimed === undefined || claimed === 'UNSIGNED-PAYLOAD') return;
+  const actual = createHash('sha256')
+    .update(request.body ?? new Uint8Array())
+    .digest('hex');
+  if (claimed !== actual) {
+    throw new InvalidSignatureException("The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError, parseServerConfig, SERVER_FLAGS_HELP } from '../shared/config.ts';
-import { startServer } from './server.ts';
+import { startServer, type RunningServer } from './server.ts';
 
 const USAGE = `Usage: berth <command> [flags]
 
@@ -31,31 +31,37 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-  let server;
-  try {
-    server = await startServer(config);
-  } catch (error) {
-    process.stderr.write(`berth: cannot start: ${(error as Error).message}\n`);
-    return 1;
-  }
-  const running = server;
+  // Handlers go in before the server starts: a signal during start-up stops it once it is up.
   let signals = 0;
-  const stop = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) {
-      running.logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(130);
-    }
-    running.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    running.close().then(
+  let stopRequested: NodeJS.Signals | undefined;
+  let running: RunningServer | undefined;
+  const shutDown = (server: RunningServer, signal: NodeJS.Signals): void => {
+    server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        running.logger.error({ err: error }, 'shutdown failed');
+        server.logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      running?.logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(130);
+    }
+    if (running) shutDown(running, signal);
+    else stopRequested = signal;
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    running = await startServer(config);
+  } catch (error) {
+    process.stderr.write(`berth: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  if (stopRequested) shutDown(running, stopRequested);
   return 0;
 }

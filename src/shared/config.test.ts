@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, parseServerConfig } from './config.ts';
+
+describe('parseServerConfig', () => {
+  it('uses the documented defaults', () => {
+    const config = parseServerConfig([], {});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 4510);
+    assert.equal(config.dataDir, resolve('.berth'));
+    assert.equal(config.accountId, '000000000000');
+    assert.equal(config.region, 'us-east-1');
+    assert.equal(config.registryHost, undefined); // localhost:PORT once the port is bound
+    assert.equal(config.logLevel, 'info');
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { BERTH_PORT: '5000', BERTH_REGION: 'eu-west-1', BERTH_REGISTRY_HOST: 'registry.local:5000' };
+    const config = parseServerConfig(['--port', '6000'], env);
+    assert.equal(config.port, 6000);
+    assert.equal(config.region, 'eu-west-1');
+    assert.equal(config.registryHost, 'registry.local:5000');
+  });
+
+  const invalid: [string, string[], Record<string, string>, RegExp][] = [
+    [
+      'a port that is not a number',
+      [],
+      { BERTH_PORT: 'http' },
+      /BERTH_PORT must be a port number from 0 to 65535 \(got 'http'\)/,
+    ],
+    ['a port out of range', ['--port', '70000'], {}, /--port must be a port number/],
+    ['an account id of 11 digits', [], { BERTH_ACCOUNT_ID: '12345678901' }, /12-digit AWS account id/],
+    ['a region with spaces', [], { BERTH_REGION: 'us east 1' }, /region name/],
+    [
+      'an unknown log level',
+      [],
+      { BERTH_LOG_LEVEL: 'loud' },
+      /BERTH_LOG_LEVEL must be fatal, error, warn, info, debug, trace, silent/,
+    ],
+    ['an unknown flag', ['--colour'], {}, /Unknown option '--colour'/],
+    [
+      'an access key without its secret',
+      [],
+      { BERTH_ROOT_ACCESS_KEY_ID: 'AKIAAAAAAAAAAAAAAAAA' },
+      /must be set together/,
+    ],
+  ];
+  for (const [what, argv, env, message] of invalid) {
+    it(`refuses ${what}`, () => {
+      assert.throws(
+        () => parseServerConfig(argv, env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
+    });
+  }
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, it } from 'node:test';
+import { runStoreContract } from '../../../testing/store-contract.ts';
+import { SqliteStore } from './sqlite-store.ts';
+
+runStoreContract('sqlite (memory)', () => SqliteStore.open(':memory:'));
+
+describe('SqliteStore on disk', () => {
+  it('keeps what it committed across reopen, in WAL mode with synchronous=FULL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-sqlite-'));
+    try {
+      const path = join(dir, 'berth.sqlite');
+      const store = await SqliteStore.open(path);
+      await store.clusters.insertIfAbsent({
+        name: 'kept',
+        arn: 'arn:x',
+        status: 'ACTIVE',
+        createdAt: new Date(0),
+        details: {},
+      });
+      await store.close();
+      const reopened = await SqliteStore.open(path); // migrations already applied: a no-op
+      assert.equal((await reopened.clusters.getByNames(['kept'])).length, 1);
+      await reopened.close();
+      const raw = new DatabaseSync(path);
+      assert.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
+      const applied = raw.prepare('SELECT name FROM kysely_migration ORDER BY name').all() as { name: string }[];
+      assert.deepEqual(
+        applied.map((r) => r.name),
+        ['0001-clusters'],
+      );
+      raw.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { runServerExpectingFailure, spawnServer } from '../../testing/server-process.ts';
+
+/** stderr and stdout are separate pipes: give the credential lines a moment to arrive. */
+async function printedCredentials(stderr: () => string) {
+  for (let i = 0; i < 100 && !/AWS_SECRET_ACCESS_KEY=\S+\n/.test(stderr()); i++)
+    await new Promise((r) => setTimeout(r, 50));
+  return credentialsFrom(stderr());
+}
+
+function credentialsFrom(stderr: string) {
+  const accessKeyId = /export AWS_ACCESS_KEY_ID=(\S+)/.exec(stderr)?.[1];
+  const secretAccessKey = /export AWS_SECRET_ACCESS_KEY=(\S+)/.exec(stderr)?.[1];
+  assert.ok(accessKeyId && secretAccessKey, `no credentials printed:\n${stderr}`);
+  return { accessKeyId, secretAccessKey };
+}
+
+describe('berth server as a process', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'berth-process-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('fails on invalid configuration with one clear line and exit code 2', async () => {
+    const result = await runServerExpectingFailure({ BERTH_DATA_DIR: dataDir, BERTH_PORT: 'eighty' });
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      "berth: invalid configuration: BERTH_PORT must be a port number from 0 to 65535 (got 'eighty')\n",
+    );
+  });
+
+  it('prints generated credentials once, keeps them across restarts, and loses no acknowledged write to kill -9', async () => {
+    const first = await spawnServer({ BERTH_DATA_DIR: dataDir });
+    let credentials;
+    try {
+      credentials = await printedCredentials(first.stderr);
+      assert.match(first.stderr(), new RegExp(`aws --endpoint-url ${first.url} ecs list-clusters`));
+      const ecs = new ECSClient({ endpoint: first.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      await ecs.send(new CreateClusterCommand({ clusterName: 'survivor' }));
+      ecs.destroy();
+    } finally {
+      first.child.kill('SIGKILL'); // right after the 200
+    }
+    assert.equal(await first.exited, 'SIGKILL');
+
+    const second = await spawnServer({ BERTH_DATA_DIR: dataDir });
+    try {
+      assert.doesNotMatch(second.stderr(), /AWS_SECRET_ACCESS_KEY/); // shown once only
+      const again = new ECSClient({ endpoint: second.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      const listed = await again.send(new ListClustersCommand({}));
+      assert.deepEqual(listed.clusterArns, ['arn:aws:ecs:us-east-1:000000000000:cluster/survivor']);
+      again.destroy();
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('shuts down cleanly on SIGTERM and SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const server = await spawnServer({ BERTH_DATA_DIR: dataDir });
+      server.child.kill(signal);
+      assert.equal(await server.exited, 0);
+      assert.match(server.stdout(), /"msg":"berth server stopped"/);
+    }
+  });
+
+  it('uses the root keys from the environment when set, and writes none', async () => {
+    const keys = {
+      BERTH_ROOT_ACCESS_KEY_ID: 'AKIAFROMENVIRONMENT0',
+      BERTH_ROOT_SECRET_ACCESS_KEY: 'from-the-environment-secret',
+    };
+    const server = await spawnServer({ BERTH_DATA_DIR: dataDir, ...keys });
+    try {
+      assert.doesNotMatch(server.stderr(), /AWS_SECRET_ACCESS_KEY/);
+      const ecs = new ECSClient({
+        endpoint: server.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: keys.BERTH_ROOT_ACCESS_KEY_ID, secretAccessKey: keys.BERTH_ROOT_SECRET_ACCESS_KEY },
+      });
+      assert.deepEqual((await ecs.send(new ListClustersCommand({}))).clusterArns, []);
+      ecs.destroy();
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});

@@ -1,0 +1,30 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../src/cmd/server.ts';
+import { parseServerConfig } from '../src/shared/config.ts';
+import { createLogger } from '../src/shared/logger.ts';
+
+export interface TestServer extends RunningServer {
+  readonly dataDir: string;
+  readonly region: string;
+  /** Closes the server and removes its data folder. */
+  stop(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1:<random port> with a fresh data folder and silent logs. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'berth-test-'));
+  const config = parseServerConfig([], { BERTH_PORT: '0', BERTH_DATA_DIR: dataDir, BERTH_LOG_LEVEL: 'silent', ...env });
+  const server = await startServer(config, { logger: createLogger('silent'), announce: () => {} });
+  return {
+    ...server,
+    close: () => server.close(),
+    dataDir,
+    region: config.region,
+    async stop() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ClusterRecord, MetadataStore } from '../src/store/index.ts';
+
+/** The behaviour every MetadataStore backend must have. Run it once per backend. */
+export function runStoreContract(backend: string, open: () => Promise<MetadataStore>): void {
+  describe(`MetadataStore contract: ${backend}`, () => {
+    let store: MetadataStore;
+    before(async () => {
+      store = await open();
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    const cluster = (name: string, details: Record<string, unknown> = {}): ClusterRecord => ({
+      name,
+      arn: `arn:aws:ecs:us-east-1:000000000000:cluster/${name}`,
+      status: 'ACTIVE',
+      createdAt: new Date('2026-01-02T03:04:05.678Z'),
+      details,
+    });
+
+    it('answers ping once open and migrated', async () => {
+      await store.ping();
+    });
+
+    it('inserts a cluster once and returns the stored one afterwards', async () => {
+      const first = await store.clusters.insertIfAbsent(cluster('alpha', { tags: [{ key: 'k', value: 'v' }] }));
+      assert.equal(first.created, true);
+      const second = await store.clusters.insertIfAbsent(cluster('alpha', { tags: [] }));
+      assert.equal(second.created, false);
+      assert.deepEqual(second.record, cluster('alpha', { tags: [{ key: 'k', value: 'v' }] }));
+    });
+
+    it('gets clusters by name, ignoring unknown names', async () => {
+      await store.clusters.insertIfAbsent(cluster('beta'));
+      const found = await store.clusters.getByNames(['beta', 'nope']);
+      assert.deepEqual(
+        found.map((c) => c.name),
+        ['beta'],
+      );
+      assert.deepEqual(await store.clusters.getByNames([]), []);
+    });
+
+    it('lists clusters in name order, page by page', async () => {
+      for (const name of ['c3', 'c1', 'c2']) await store.clusters.insertIfAbsent(cluster(name));
+      const all = (await store.clusters.list({ limit: 100 })).map((c) => c.name);
+      assert.deepEqual(all, ['alpha', 'beta', 'c1', 'c2', 'c3']);
+      const page = (await store.clusters.list({ after: 'beta', limit: 2 })).map((c) => c.name);
+      assert.deepEqual(page, ['c1', 'c2']);
+    });
+  });
+}
