@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { headerSignature } from './header-signature.ts';
 import type { Clock } from '../shared/clock.ts';
+import { Sha256 } from './sha256.ts';
 import {
   IncompleteSignatureException,
   InvalidSignatureException,
@@ -66,7 +67,7 @@ export function hasAuthentication(request: SignedRequest): boolean {
   return request.headers.authorization !== undefined || isPresigned(request);
 }
 
-const signers = new Map<string, SignatureV4>();
+const presigners = new Map<string, SignatureV4>();
 
 export async function verifySignature(request: SignedRequest, options: VerifyOptions): Promise<VerifiedCaller> {
   const presigned = isPresigned(request);
@@ -180,8 +181,8 @@ function checkScope(claim: Claim, options: VerifyOptions): void {
 }
 
 function parseAmzDate(amzDate: string): Date {
-  const iso = `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`;
-  return new Date(iso);
+  const n = (from: number, to: number): number => Number(amzDate.slice(from, to));
+  return new Date(Date.UTC(n(0, 4), n(4, 6) - 1, n(6, 8), n(9, 11), n(11, 13), n(13, 15)));
 }
 
 function formatAmzDate(date: Date): string {
@@ -196,23 +197,23 @@ function checkTime(claim: Claim, now: Date, presigned: boolean): void {
   if (Number.isNaN(signedAt.getTime())) {
     throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${claim.amzDate}'.`);
   }
-  const nowText = formatAmzDate(now);
+  // The messages format dates only on these error paths: this check runs on every request.
   if (presigned) {
     if (now.getTime() > signedAt.getTime() + claim.expiresSeconds! * 1000) {
       throw new InvalidSignatureException(
-        `Signature expired: ${claim.amzDate} + ${claim.expiresSeconds} s is now earlier than ${nowText}.`,
+        `Signature expired: ${claim.amzDate} + ${claim.expiresSeconds} s is now earlier than ${formatAmzDate(now)}.`,
       );
     }
   } else if (signedAt.getTime() < now.getTime() - MAX_SKEW_MS) {
     const limit = formatAmzDate(new Date(now.getTime() - MAX_SKEW_MS));
     throw new InvalidSignatureException(
-      `Signature expired: ${claim.amzDate} is now earlier than ${limit} (${nowText} - 15 min.)`,
+      `Signature expired: ${claim.amzDate} is now earlier than ${limit} (${formatAmzDate(now)} - 15 min.)`,
     );
   }
   if (signedAt.getTime() > now.getTime() + MAX_SKEW_MS) {
     const limit = formatAmzDate(new Date(now.getTime() + MAX_SKEW_MS));
     throw new InvalidSignatureException(
-      `Signature not yet current: ${claim.amzDate} is still later than ${limit} (${nowText} + 15 min.)`,
+      `Signature not yet current: ${claim.amzDate} is still later than ${limit} (${formatAmzDate(now)} + 15 min.)`,
     );
   }
 }
@@ -232,20 +233,20 @@ function checkPayloadHash(request: SignedRequest): void {
   }
 }
 
-function signerFor(accessKeyId: string, secretAccessKey: string, claim: Claim): SignatureV4 {
+function presignerFor(accessKeyId: string, secretAccessKey: string, claim: Claim): SignatureV4 {
   const cacheKey = `${accessKeyId}\u0000${secretAccessKey}`;
-  let signer = signers.get(cacheKey);
+  let signer = presigners.get(cacheKey);
   if (!signer) {
-    if (signers.size > 1000) signers.clear();
+    if (presigners.size > 1000) presigners.clear();
     signer = new SignatureV4({
       credentials: { accessKeyId, secretAccessKey },
       region: claim.region,
       service: claim.service,
-      sha256: Hash.bind(null, 'sha256'),
+      sha256: Sha256,
       applyChecksum: false,
       uriEscapePath: true,
     });
-    signers.set(cacheKey, signer);
+    presigners.set(cacheKey, signer);
   }
   return signer;
 }
@@ -256,7 +257,6 @@ async function computeSignature(
   secret: string,
   presigned: boolean,
 ): Promise<string> {
-  const signed = new Set(claim.signedHeaders);
   const headers: Record<string, string> = {};
   for (const name of claim.signedHeaders) {
     const value = request.headers[name];
@@ -275,18 +275,15 @@ async function computeSignature(
     headers,
     body: request.body,
   };
-  const signer = signerFor(claim.accessKeyId, secret, claim);
-  const signingDate = parseAmzDate(claim.amzDate);
-  const common = { signingDate, signingRegion: claim.region, signingService: claim.service, signableHeaders: signed };
-  if (presigned) {
-    const out = await signer.presign(toSign, {
-      ...common,
-      expiresIn: claim.expiresSeconds!,
-      unhoistableHeaders: new Set(Object.keys(headers)),
-    });
-    return String(out.query?.['X-Amz-Signature']);
-  }
-  const out = await signer.sign(toSign, common);
-  const authorization = String(out.headers.authorization);
-  return authorization.slice(authorization.lastIndexOf('Signature=') + 'Signature='.length);
+  const signedHeaders = new Set(claim.signedHeaders);
+  if (!presigned) return headerSignature.compute(toSign, { claim, secret, signedHeaders });
+  const out = await presignerFor(claim.accessKeyId, secret, claim).presign(toSign, {
+    signingDate: parseAmzDate(claim.amzDate),
+    signingRegion: claim.region,
+    signingService: claim.service,
+    signableHeaders: signedHeaders,
+    expiresIn: claim.expiresSeconds!,
+    unhoistableHeaders: new Set(Object.keys(headers)),
+  });
+  return String(out.query?.['X-Amz-Signature']);
 }

@@ -38,4 +38,17 @@ describe('SqliteStore on disk', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses a second store on a database another one holds open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-sqlite-'));
+    try {
+      const path = join(dir, 'berth.sqlite');
+      const owner = await SqliteStore.open(path);
+      await assert.rejects(SqliteStore.open(path), /is in use by another process: is another berth server running/);
+      await owner.close();
+      await (await SqliteStore.open(path)).close(); // free again once the owner has closed
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
