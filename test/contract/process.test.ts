@@ -3,8 +3,47 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { request } from 'node:http';
 import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
-import { runServerExpectingFailure, spawnServer } from '../../testing/server-process.ts';
+import { runServerExpectingFailure, spawnServer, type ServerProcess } from '../../testing/server-process.ts';
+import { ECS_TARGET, signJsonCall } from '../../testing/signed-request.ts';
+
+/**
+ * Starts a signed ListClusters call whose body is only half sent, so the request stays in flight
+ * until `finish` sends the rest; resolves with the HTTP status once the answer arrives.
+ */
+async function halfSentCall(server: ServerProcess, credentials: { accessKeyId: string; secretAccessKey: string }) {
+  const body = JSON.stringify({ maxResults: 10 });
+  const signed = await signJsonCall(server.url, `${ECS_TARGET}.ListClusters`, body, { credentials });
+  const { hostname, port } = new URL(server.url);
+  const req = request({
+    hostname,
+    port,
+    method: 'POST',
+    path: '/',
+    headers: { ...signed.headers, 'content-length': body.length },
+  });
+  const status = new Promise<number>((resolve, reject) => {
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+  req.write(body.slice(0, 5));
+  req.flushHeaders();
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the server has the request now
+  return { status, finish: () => req.end(body.slice(5)) };
+}
+
+const ROOT_KEYS = {
+  BERTH_ROOT_ACCESS_KEY_ID: 'AKIAFROMENVIRONMENT0',
+  BERTH_ROOT_SECRET_ACCESS_KEY: 'from-the-environment-secret',
+};
+const ROOT_CREDENTIALS = {
+  accessKeyId: ROOT_KEYS.BERTH_ROOT_ACCESS_KEY_ID,
+  secretAccessKey: ROOT_KEYS.BERTH_ROOT_SECRET_ACCESS_KEY,
+};
 
 /** stderr and stdout are separate pipes: give the credential lines a moment to arrive. */
 async function printedCredentials(stderr: () => string) {
@@ -70,6 +109,31 @@ describe('berth server as a process', () => {
       assert.equal(await server.exited, 0);
       assert.match(server.stdout(), /"msg":"berth server stopped"/);
     }
+  });
+
+  it('finishes a request in flight on SIGTERM before exiting', async () => {
+    const server = await spawnServer({ BERTH_DATA_DIR: dataDir, ...ROOT_KEYS });
+    const call = await halfSentCall(server, ROOT_CREDENTIALS);
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(server.child.exitCode, null); // still waiting for the request in flight
+    call.finish();
+    assert.equal(await call.status, 200);
+    assert.equal(await server.exited, 0);
+  });
+
+  it('exits at once on a second signal', async () => {
+    const server = await spawnServer({ BERTH_DATA_DIR: dataDir, ...ROOT_KEYS });
+    const call = await halfSentCall(server, ROOT_CREDENTIALS);
+    const outcome = call.status.then(
+      () => 'answered',
+      () => 'connection reset',
+    );
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 130); // without waiting for the request in flight
+    assert.equal(await outcome, 'connection reset');
   });
 
   it('uses the root keys from the environment when set, and writes none', async () => {
