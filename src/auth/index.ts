@@ -5,3 +5,4 @@ export {
   type RootCredentials,
 } from './root-credentials.ts';
 export { StaticSecrets } from './secrets.ts';
+export { loadTokenKey } from './token-key.ts';

@@ -1,9 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { credentialInstructions, loadRootCredentials, StaticSecrets, type RootCredentials } from '../auth/index.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  credentialInstructions,
+  loadRootCredentials,
+  loadTokenKey,
+  StaticSecrets,
+  type RootCredentials,
+} from '../auth/index.ts';
+import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
+import { basicAuthenticator, createRegistryHandler } from '../oci/index.ts';
+import { scheduleGarbageCollection } from './garbage-collection.ts';
 import { JsonProtocol, loadServiceModel } from '../aws-protocol/index.ts';
-import { ecrOperations, InvalidParameterException as EcrInvalidParameter } from '../ecr/index.ts';
+import {
+  ecrOperations,
+  InvalidParameterException as EcrInvalidParameter,
+  Registry,
+  type GarbageCollectionReport,
+} from '../ecr/index.ts';
 import { ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
@@ -18,6 +33,8 @@ export interface RunningServer {
   readonly port: number;
   readonly credentials: RootCredentials;
   readonly logger: Logger;
+  /** Runs a registry garbage collection now (also run every hour). */
+  collectGarbage(): Promise<GarbageCollectionReport>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -39,7 +56,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     accessKeyId: config.rootAccessKeyId,
     secretAccessKey: config.rootSecretAccessKey,
   });
+  const tokenKey = loadTokenKey(config.dataDir);
   const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'));
+  const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
+  const registry = new Registry({ store, blobs, clock, newId: randomUUID });
+  const secrets = new StaticSecrets([credentials]);
+  let port = config.port;
+  const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
 
   const json = new JsonProtocol({
     services: [
@@ -50,11 +73,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       },
       {
         model: loadServiceModel('ecr-2015-09-21'),
-        operations: ecrOperations(),
+        operations: ecrOperations({ store, clock, registry, registryHost, tokenKey }),
         invalidParameter: (message) => new EcrInvalidParameter(message),
       },
     ],
-    secrets: new StaticSecrets([credentials]),
+    secrets,
     clock,
     accountId: config.accountId,
     region: config.region,
@@ -71,6 +94,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return true;
     },
     maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
+    registry: createRegistryHandler({
+      registry,
+      authenticate: basicAuthenticator({ tokenKey, secrets, clock }),
+      // Every key Berth knows today is a root key, which may do everything.
+      // TODO(roadmap: IAM) check IAM and repository policies here.
+      authorize: () => true,
+      realm: () => `http://${registryHost()}/`,
+    }),
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +115,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await store.close();
     throw error;
   }
-  const port = (frontDoor.server.address() as AddressInfo).port;
+  port = (frontDoor.server.address() as AddressInfo).port;
+  const gc = scheduleGarbageCollection({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info(
@@ -109,10 +141,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     port,
     credentials,
     logger,
+    collectGarbage: () => gc.runNow(),
     close() {
       closed ??= (async () => {
         closing = true;
+        gc.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
+        await gc.idle();
         await store.close();
         logger.info('berth server stopped');
       })();

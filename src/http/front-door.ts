@@ -24,6 +24,13 @@ export interface FrontDoorOptions {
   readonly ready: () => Promise<boolean>;
   /** JSON API bodies above this answer 413. */
   readonly maxJsonBodyBytes: number;
+  /** Serves /v2/ (the OCI distribution API). */
+  readonly registry?: (
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    search: string,
+  ) => Promise<{ operation: string; errorCode?: string | undefined }>;
 }
 
 export const DEFAULT_MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
@@ -74,13 +81,11 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
   try {
     if (path === '/' && request.method === 'POST') {
       outcome = await serveJson(options, request, response, requestId, path, q === -1 ? '' : url.slice(q + 1));
-    } else if (path === '/healthz' && isRead(request)) {
-      send(response, 200, 'application/json', '{"status":"ok"}');
-    } else if (path === '/readyz' && isRead(request)) {
-      const ready = await options.ready().catch(() => false);
-      send(response, ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
-    } else if (path === '/metrics' && isRead(request)) {
-      send(response, 200, options.metrics.contentType, await options.metrics.text());
+    } else if (options.registry && (path === '/v2' || path.startsWith('/v2/'))) {
+      const served = await options.registry(request, response, path, q === -1 ? '' : url.slice(q + 1));
+      outcome = { service: 'registry', operation: served.operation, errorCode: served.errorCode };
+    } else if (isRead(request) && (await serveOperations(options, path, response))) {
+      outcome = { service: 'http', operation: path };
     } else {
       outcome = { service: 'http', operation: 'unknown' };
       send(response, 404, 'application/json', JSON.stringify({ message: `No route for ${request.method} ${path}` }));
@@ -106,6 +111,21 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
     },
     'request',
   );
+}
+
+/** /healthz, /readyz and /metrics; false for any other path. */
+async function serveOperations(options: FrontDoorOptions, path: string, response: ServerResponse): Promise<boolean> {
+  if (path === '/healthz') {
+    send(response, 200, 'application/json', '{"status":"ok"}');
+  } else if (path === '/readyz') {
+    const ready = await options.ready().catch(() => false);
+    send(response, ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
+  } else if (path === '/metrics') {
+    send(response, 200, options.metrics.contentType, await options.metrics.text());
+  } else {
+    return false;
+  }
+  return true;
 }
 
 async function serveJson(

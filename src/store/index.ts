@@ -1,1 +1,13 @@
-export type { ClusterRecord, ClusterRepository, ClusterStatus, MetadataStore, Page } from './store.ts';
+export type {
+  ClusterRecord,
+  ClusterRepository,
+  ClusterStatus,
+  ManifestRecord,
+  ManifestReference,
+  MetadataStore,
+  Page,
+  RegistryContent,
+  RepositoryRecord,
+  RepositoryRepository,
+  UploadRecord,
+} from './store.ts';

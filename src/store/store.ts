@@ -5,6 +5,8 @@
  */
 export interface MetadataStore {
   readonly clusters: ClusterRepository;
+  readonly repositories: RepositoryRepository;
+  readonly registry: RegistryContent;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -33,4 +35,101 @@ export interface ClusterRepository {
   getByNames(names: readonly string[]): Promise<ClusterRecord[]>;
   /** Clusters in name order. */
   list(page: Page, options?: { status?: ClusterStatus }): Promise<ClusterRecord[]>;
+}
+
+export interface RepositoryRecord {
+  readonly name: string;
+  readonly arn: string;
+  readonly createdAt: Date;
+  /** The API's repository fields the store never queries by (tag mutability, scanning, tags...). */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface RepositoryRepository {
+  insertIfAbsent(record: RepositoryRecord): Promise<{ record: RepositoryRecord; created: boolean }>;
+  get(name: string): Promise<RepositoryRecord | undefined>;
+  getByNames(names: readonly string[]): Promise<RepositoryRecord[]>;
+  /** Repositories in name order. */
+  list(page: Page): Promise<RepositoryRecord[]>;
+  /** Deletes the repository with its manifests, tags, blob links and upload records. */
+  delete(name: string): Promise<boolean>;
+  update(name: string, details: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+export interface ManifestRecord {
+  readonly repository: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  /** OCI artifactType, else undefined. */
+  readonly artifactType: string | undefined;
+  readonly configMediaType: string | undefined;
+  /** The digest of the manifest this one refers to (OCI subject), else undefined. */
+  readonly subject: string | undefined;
+  readonly size: number;
+  /** What ECR reports as imageSizeInBytes: the manifest's layers (or, for an index, its children's). */
+  readonly imageSize: number;
+  readonly body: Uint8Array;
+  readonly annotations: Readonly<Record<string, string>> | undefined;
+  readonly pushedAt: Date;
+  readonly lastPulledAt: Date | undefined;
+}
+
+export interface ManifestReference {
+  readonly digest: string;
+  readonly kind: 'blob' | 'manifest';
+}
+
+export interface UploadRecord {
+  readonly id: string;
+  readonly repository: string;
+  /** Bytes acknowledged to the client; data past it on disk is discarded on the next append. */
+  readonly size: number;
+  readonly startedAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Registry content: blobs linked to repositories, manifests, tags and upload sessions. */
+export interface RegistryContent {
+  /** Records a committed blob and links it to the repository (refreshing the link's time). */
+  linkBlob(repository: string, digest: string, size: number, at: Date): Promise<void>;
+  /** The blob's size, if the repository has it. */
+  linkedBlobSize(repository: string, digest: string): Promise<number | undefined>;
+  unlinkBlob(repository: string, digest: string): Promise<boolean>;
+  /** Which of these digests the repository has, as blobs. */
+  linkedBlobs(repository: string, digests: readonly string[]): Promise<Set<string>>;
+
+  /** Stores a manifest, its references and (optionally) moves a tag to it, in one transaction. */
+  putManifest(record: ManifestRecord, references: readonly ManifestReference[], tag: string | undefined): Promise<void>;
+  getManifest(repository: string, digest: string): Promise<ManifestRecord | undefined>;
+  /** Which of these digests the repository has, as manifests, with their sizes. */
+  manifestSizes(repository: string, digests: readonly string[]): Promise<Map<string, number>>;
+  /** Deletes a manifest and every tag pointing at it. */
+  deleteManifest(repository: string, digest: string): Promise<boolean>;
+  /** Manifests whose subject is `digest`. */
+  referrers(repository: string, digest: string): Promise<ManifestRecord[]>;
+  recordPull(repository: string, digest: string, at: Date): Promise<void>;
+  listManifests(repository: string): Promise<ManifestRecord[]>;
+
+  resolveTag(repository: string, tag: string): Promise<string | undefined>;
+  /** Tags in lexical order. */
+  listTags(repository: string, page: Page): Promise<string[]>;
+  /** Tags by manifest digest. */
+  tagsOf(repository: string): Promise<Map<string, string[]>>;
+  deleteTag(repository: string, tag: string): Promise<boolean>;
+
+  createUpload(record: UploadRecord): Promise<void>;
+  getUpload(id: string): Promise<UploadRecord | undefined>;
+  setUploadSize(id: string, size: number, at: Date): Promise<void>;
+  deleteUpload(id: string): Promise<void>;
+  listUploads(repository?: string): Promise<UploadRecord[]>;
+
+  /** Blobs no manifest references whose newest link is older than `linkedBefore`. */
+  unreferencedBlobs(linkedBefore: Date, limit: number): Promise<string[]>;
+  /**
+   * Deletes the blob's record and links if it is still unreferenced and not linked since
+   * `linkedBefore`; true when deleted (its data may then be removed).
+   */
+  deleteBlobIfUnreferenced(digest: string, linkedBefore: Date): Promise<boolean>;
+  /** Every blob digest on record. */
+  blobDigests(): Promise<Set<string>>;
 }

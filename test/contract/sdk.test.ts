@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ECRClient, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
+import { ECRClient, StartImageScanCommand } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   DescribeClustersCommand,
@@ -85,7 +85,7 @@ describe('AWS SDK v3 against a real server', () => {
       maxAttempts: 1,
     });
     await assert.rejects(
-      ecr.send(new DescribeRepositoriesCommand({})),
+      ecr.send(new StartImageScanCommand({ repositoryName: 'web', imageId: { imageTag: 'v1' } })),
       (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
         assert.equal(error.name, 'NotImplementedException');
         assert.equal(error.$metadata?.httpStatusCode, 501);

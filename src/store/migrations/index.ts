@@ -18,4 +18,92 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-registry': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('repositories')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('arn', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull().defaultTo(sql`'{}'`))
+        .execute();
+      // Blob content is shared by all repositories; a repository sees a blob only through a link.
+      await db.schema
+        .createTable('blobs')
+        .addColumn('digest', 'text', (c) => c.primaryKey())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('linked_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('repository_blobs')
+        .addColumn('repository', 'text', (c) => c.notNull().references('repositories.name').onDelete('cascade'))
+        .addColumn('digest', 'text', (c) => c.notNull().references('blobs.digest'))
+        .addColumn('linked_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('repository_blobs_pk', ['repository', 'digest'])
+        .execute();
+      await db.schema.createIndex('repository_blobs_digest').on('repository_blobs').column('digest').execute();
+      await db.schema
+        .createTable('manifests')
+        .addColumn('repository', 'text', (c) => c.notNull().references('repositories.name').onDelete('cascade'))
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('media_type', 'text', (c) => c.notNull())
+        .addColumn('artifact_type', 'text')
+        .addColumn('config_media_type', 'text')
+        .addColumn('subject', 'text')
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('image_size', 'bigint', (c) => c.notNull())
+        .addColumn('body', 'blob', (c) => c.notNull())
+        .addColumn('annotations', 'text')
+        .addColumn('pushed_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_pulled_at', 'bigint')
+        .addPrimaryKeyConstraint('manifests_pk', ['repository', 'digest'])
+        .execute();
+      await db.schema.createIndex('manifests_subject').on('manifests').columns(['repository', 'subject']).execute();
+      // What each manifest needs: its config and layers (blobs), or its children (manifests).
+      await db.schema
+        .createTable('manifest_references')
+        .addColumn('repository', 'text', (c) => c.notNull())
+        .addColumn('manifest', 'text', (c) => c.notNull())
+        .addColumn('reference', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('manifest_references_pk', ['repository', 'manifest', 'reference'])
+        .addForeignKeyConstraint(
+          'manifest_references_manifest',
+          ['repository', 'manifest'],
+          'manifests',
+          ['repository', 'digest'],
+          (fk) => fk.onDelete('cascade'),
+        )
+        .execute();
+      await db.schema
+        .createIndex('manifest_references_reference')
+        .on('manifest_references')
+        .column('reference')
+        .execute();
+      await db.schema
+        .createTable('tags')
+        .addColumn('repository', 'text', (c) => c.notNull())
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tags_pk', ['repository', 'tag'])
+        .addForeignKeyConstraint(
+          'tags_manifest',
+          ['repository', 'digest'],
+          'manifests',
+          ['repository', 'digest'],
+          (fk) => fk.onDelete('cascade'),
+        )
+        .execute();
+      await db.schema.createIndex('tags_digest').on('tags').columns(['repository', 'digest']).execute();
+      await db.schema
+        .createTable('uploads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('repository', 'text', (c) => c.notNull().references('repositories.name').onDelete('cascade'))
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

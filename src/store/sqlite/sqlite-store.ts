@@ -5,18 +5,9 @@ import { Kysely, Migrator, sql, SqliteDialect, type Insertable, type Selectable 
 import { migrations } from '../migrations/index.ts';
 import type { ClusterRecord, ClusterRepository, ClusterStatus, MetadataStore, Page } from '../store.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
-
-interface ClustersTable {
-  name: string;
-  arn: string;
-  status: string;
-  created_at: number;
-  details: string;
-}
-
-export interface Database {
-  clusters: ClustersTable;
-}
+import type { ClustersTable, Database } from './schema.ts';
+import { SqliteRegistry } from './sqlite-registry.ts';
+import { SqliteRepositories } from './sqlite-repositories.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -24,11 +15,15 @@ export interface Database {
  */
 export class SqliteStore implements MetadataStore {
   readonly clusters: ClusterRepository;
+  readonly repositories: SqliteRepositories;
+  readonly registry: SqliteRegistry;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
     this.#db = db;
     this.clusters = new SqliteClusters(db);
+    this.repositories = new SqliteRepositories(db);
+    this.registry = new SqliteRegistry(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */

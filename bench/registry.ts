@@ -1,0 +1,388 @@
+// Benchmark: push and pull throughput of the registry with skopeo, Berth against Debian's
+// docker-registry (CNCF distribution 2.8) in the same run, and Berth's peak RSS while it receives a
+// 1 GiB layer (target: under 200 MiB). Prints one line per figure.
+//   node bench/registry.ts [--quick] [--only berth|distribution]
+// Needs the Debian packages skopeo and docker-registry. The images are random layers written as OCI
+// layouts (bench/oci-layout.ts). The servers run one after the other, never together; each measured
+// copy runs once, after a warm-up push and pull of a tiny image. Throughput is layer bytes over the
+// wall time of the skopeo process, so it includes skopeo's start-up and its HTTPS probe before it
+// falls back to HTTP. Client and servers share the machine, and skopeo 1.9 spends ~15 ms of its own
+// CPU per pushed blob, so the 200-layer push mostly measures skopeo and its ratio stays near 1.
+// Everything stays on 127.0.0.1.
+import { ECRClient, CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeImageLayout, type ImageLayout } from './oci-layout.ts';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const COPY_TIMEOUT_MS = 10 * 60 * 1000;
+const credentials = { accessKeyId: 'AKIABENCHMARK0000000', secretAccessKey: 'benchmark-secret-access-key-0000000000' };
+
+type Target = 'berth' | 'distribution';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+if (values.only !== undefined && values.only !== 'berth' && values.only !== 'distribution') {
+  console.error(`--only takes berth or distribution, not '${values.only}'`);
+  process.exit(2);
+}
+const targets: Target[] = values.only ? [values.only as Target] : ['distribution', 'berth'];
+const sizes = values.quick
+  ? { large: 16 * MiB, manyCount: 20, manySize: 64 * KiB, rss: 64 * MiB }
+  : { large: 256 * MiB, manyCount: 200, manySize: 64 * KiB, rss: 1 * GiB };
+
+interface Registry {
+  target: Target;
+  /** host:port, as it appears in image references. */
+  host: string;
+  pid: number;
+  /** `user:password` for skopeo's --src-creds/--dest-creds; distribution runs without authentication. */
+  creds: string | undefined;
+  stop(): Promise<void>;
+}
+
+interface Workload {
+  name: string;
+  repository: string;
+  image: ImageLayout;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'berth-bench-registry-'));
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Kills what is still running (only on failure or interruption) and waits for it, so nothing writes into the
+ * temporary folder while it is removed. */
+async function abandon(): Promise<void> {
+  const exits = [...children].map((child) => {
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    return exited;
+  });
+  await Promise.all(exits);
+  rmSync(work, { recursive: true, force: true, maxRetries: 3 });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void abandon().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+function formatSize(bytes: number, separator = ''): string {
+  if (bytes >= GiB && bytes % GiB === 0) return `${bytes / GiB}${separator}GiB`;
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB}${separator}MiB`;
+  return `${bytes / KiB}${separator}KiB`;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+/** Collects the last few KiB of a child's stderr, to explain a failure without holding a whole log. */
+function tailOf(child: ChildProcess): () => string {
+  let tail = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-4 * KiB);
+  });
+  return () => tail.trim();
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startDistribution(dir: string): Promise<Registry> {
+  const port = await freePort();
+  const config = join(dir, 'config.yml');
+  // The storage cache matches the config Debian ships; its htpasswd auth is left out, as the
+  // bcrypt check on every request would make this a benchmark of bcrypt.
+  const yaml = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    '  cache:',
+    '    blobdescriptor: inmemory',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+  ];
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(config, yaml.join('\n') + '\n');
+  // A bare environment: distribution lets REGISTRY_* variables override its config file.
+  const child = track(
+    spawn('docker-registry', ['serve', config], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
+  const stderr = tailOf(child);
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr()}`);
+    const status = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    if (performance.now() > deadline) throw new Error(`docker-registry not ready on port ${port}: ${stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    target: 'distribution',
+    host: `127.0.0.1:${port}`,
+    pid: child.pid!,
+    creds: undefined,
+    stop: () => stopProcess(child),
+  };
+}
+
+/** Starts `berth server`, then creates the repositories and gets a registry password, as with AWS ECR. */
+async function startBerth(dataDir: string, repositories: readonly string[]): Promise<Registry> {
+  const server = track(
+    spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'berth.js'), 'server'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        BERTH_PORT: '0',
+        BERTH_DATA_DIR: dataDir,
+        BERTH_ROOT_ACCESS_KEY_ID: credentials.accessKeyId,
+        BERTH_ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  // The listening URL is announced in an info-level log line, so the log level stays at its default.
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (match) {
+        server.stdout!.off('data', onData);
+        server.stdout!.resume(); // keep draining the request logs, as a log shipper would
+        resolve(match[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`berth server exited with ${code}`)));
+  });
+  const ecr = new ECRClient({ endpoint: url, region: 'us-east-1', credentials });
+  try {
+    for (const repositoryName of repositories) await ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken;
+    if (!token) throw new Error('GetAuthorizationToken returned no authorizationToken');
+    return {
+      target: 'berth',
+      host: new URL(url).host,
+      pid: server.pid!,
+      creds: Buffer.from(token, 'base64').toString('utf8'), // "AWS:<password>"
+      stop: () => stopProcess(server),
+    };
+  } finally {
+    ecr.destroy();
+  }
+}
+
+/** Runs one `skopeo copy` and returns its wall time in seconds. `what` names it in errors, without the password. */
+async function copy(what: string, args: readonly string[]): Promise<number> {
+  const started = performance.now();
+  const child = track(
+    spawn('skopeo', ['--insecure-policy', 'copy', '--quiet', '--retry-times', '0', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: COPY_TIMEOUT_MS,
+    }),
+  );
+  const stderr = tailOf(child);
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`skopeo ${what} failed (${signal ?? `exit ${code}`}): ${stderr()}`);
+  return seconds;
+}
+
+function push(registry: Registry, image: ImageLayout, repository: string): Promise<number> {
+  const reference = `${registry.host}/${repository}:${image.tag}`;
+  return copy(`push to ${reference}`, [
+    ...(registry.creds ? ['--dest-creds', registry.creds] : ['--dest-no-creds']),
+    '--dest-tls-verify=false',
+    `oci:${image.dir}:${image.tag}`,
+    `docker://${reference}`,
+  ]);
+}
+
+async function pull(registry: Registry, image: ImageLayout, repository: string): Promise<number> {
+  const reference = `${registry.host}/${repository}:${image.tag}`;
+  const dir = join(work, 'pulled');
+  rmSync(dir, { recursive: true, force: true });
+  const seconds = await copy(`pull from ${reference}`, [
+    ...(registry.creds ? ['--src-creds', registry.creds] : ['--src-no-creds']),
+    '--src-tls-verify=false',
+    `docker://${reference}`,
+    `oci:${dir}:${image.tag}`,
+  ]);
+  // A byte-identical manifest means every blob went both ways unchanged: skopeo rewrites the
+  // manifest whenever it recompresses a layer, which would make the figures measure gzip.
+  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+  const digest = index.manifests[0]?.digest;
+  rmSync(dir, { recursive: true, force: true });
+  if (digest !== image.manifestDigest) {
+    throw new Error(`${reference}: pulled manifest ${digest}, pushed ${image.manifestDigest}`);
+  }
+  return seconds;
+}
+
+/** Flushes the page cache's dirty pages, so that no copy pays for writing back the previous one. */
+function settle(): void {
+  execFileSync('sync');
+}
+
+type Figures = Map<string, Partial<Record<Target, number>>>;
+
+function record(figures: Figures, figure: string, target: Target, mibPerSecond: number): void {
+  figures.set(figure, { ...figures.get(figure), [target]: mibPerSecond });
+}
+
+async function measure(
+  registry: Registry,
+  warmUp: Workload,
+  workloads: readonly Workload[],
+  figures: Figures,
+): Promise<void> {
+  await push(registry, warmUp.image, warmUp.repository);
+  await pull(registry, warmUp.image, warmUp.repository);
+  for (const { name, repository, image } of workloads) {
+    for (const direction of ['push', 'pull'] as const) {
+      settle();
+      const seconds = await (direction === 'push' ? push : pull)(registry, image, repository);
+      const mibPerSecond = image.layerBytes / MiB / seconds;
+      process.stderr.write(`${registry.target}: ${direction} ${name}: ${seconds.toFixed(2)} s\n`);
+      record(figures, `${direction} ${name}`, registry.target, mibPerSecond);
+    }
+  }
+}
+
+/** Berth's VmHWM (peak resident set) after pushing one layer to a fresh server, in MiB. */
+async function berthPeakRss(image: ImageLayout): Promise<number> {
+  const registry = await startBerth(join(work, 'berth-rss-data'), ['bench-rss']);
+  try {
+    settle();
+    await push(registry, image, 'bench-rss');
+    const status = readFileSync(`/proc/${registry.pid}/status`, 'utf8');
+    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    if (kib === undefined) throw new Error(`no VmHWM in /proc/${registry.pid}/status`);
+    return Number(kib) / KiB;
+  } finally {
+    await registry.stop();
+  }
+}
+
+function report(figures: Figures): void {
+  for (const [figure, byTarget] of figures) {
+    const measured = (['berth', 'distribution'] as const).filter((target) => byTarget[target] !== undefined);
+    const parts = measured.map((target) => `${target} ${byTarget[target]!.toFixed(1)} MiB/s`);
+    if (byTarget.berth !== undefined && byTarget.distribution !== undefined) {
+      parts.push(`ratio ${(byTarget.berth / byTarget.distribution).toFixed(2)}`);
+    }
+    console.log(`${figure}: ${parts.join(', ')}`);
+  }
+}
+
+/** Fails early, with the fix, when a tool is missing: a missing server binary would only show up mid-run. */
+function checkTools(): void {
+  const tools = targets.includes('distribution') ? ['skopeo', 'docker-registry'] : ['skopeo'];
+  for (const tool of tools) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${tool} is missing: apt-get install -y ${tool}`);
+    }
+  }
+}
+
+async function run(): Promise<void> {
+  checkTools();
+  const images = join(work, 'images');
+  const warmUp = {
+    name: 'warm-up',
+    repository: 'bench-warmup',
+    image: await writeImageLayout(join(images, 'warm-up'), [4 * KiB], 'warm-up'),
+  };
+  const workloads: Workload[] = [
+    {
+      name: `1x${formatSize(sizes.large)}`,
+      repository: 'bench-large',
+      image: await writeImageLayout(join(images, 'large'), [sizes.large], 'large'),
+    },
+    {
+      name: `${sizes.manyCount}x${formatSize(sizes.manySize)}`,
+      repository: 'bench-many',
+      image: await writeImageLayout(join(images, 'many'), Array(sizes.manyCount).fill(sizes.manySize), 'many'),
+    },
+  ];
+  const figures: Figures = new Map();
+  try {
+    for (const target of targets) {
+      const registry =
+        target === 'berth'
+          ? await startBerth(
+              join(work, 'berth-data'),
+              [warmUp, ...workloads].map((workload) => workload.repository),
+            )
+          : await startDistribution(join(work, 'distribution'));
+      try {
+        await measure(registry, warmUp, workloads, figures);
+      } finally {
+        await registry.stop();
+      }
+    }
+  } finally {
+    report(figures); // what one server measured still counts when the other fails
+  }
+  if (targets.includes('berth')) {
+    const image = await writeImageLayout(join(images, 'rss'), [sizes.rss], 'rss');
+    const peak = await berthPeakRss(image);
+    console.log(`berth peak RSS pushing ${formatSize(sizes.rss, ' ')} layer: ${peak.toFixed(1)} MiB`);
+  }
+}
+
+try {
+  await run();
+} catch (error) {
+  console.error(`bench/registry: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await abandon();
+}

@@ -1,0 +1,44 @@
+import type { Readable } from 'node:stream';
+
+/** A content digest, `<algorithm>:<hex>`, already validated (see oci/digest.ts). */
+export interface Digest {
+  readonly algorithm: 'sha256' | 'sha512';
+  readonly hex: string;
+}
+
+export interface ByteRange {
+  readonly start: number;
+  /** Inclusive. */
+  readonly end: number;
+}
+
+/**
+ * Where blob bytes live: committed blobs addressed by digest, and upload sessions being written.
+ * A committed blob appears only on `commitUpload` (write to a temporary place, then an atomic
+ * rename), so no reader ever sees half a blob under its digest. Which repository may read which
+ * blob is the metadata store's business, not this one's.
+ */
+export interface BlobStore {
+  /** The size of a committed blob, or undefined. */
+  stat(digest: Digest): Promise<number | undefined>;
+  /** Streams a committed blob, or a byte range of it. */
+  read(digest: Digest, range?: ByteRange): Readable;
+
+  /** Starts an empty upload. */
+  createUpload(id: string): Promise<void>;
+  /**
+   * Writes `data` at `offset`, discarding anything stored past it (bytes a client sent but never
+   * saw acknowledged), and makes it durable. Resolves with the upload's new size.
+   */
+  appendUpload(id: string, offset: number, data: AsyncIterable<Uint8Array>): Promise<number>;
+  /** Hashes the upload's bytes from storage (when no running hash is at hand, e.g. after a restart). */
+  hashUpload(id: string, algorithm: Digest['algorithm']): Promise<string>;
+  /** Moves the upload's bytes under `digest`; if that blob exists already, drops the upload. */
+  commitUpload(id: string, digest: Digest): Promise<void>;
+  deleteUpload(id: string): Promise<void>;
+
+  /** Removes a committed blob (garbage collection). */
+  delete(digest: Digest): Promise<void>;
+  /** Every committed blob, for garbage collection of blobs the metadata lost track of. */
+  list(): AsyncIterable<Digest>;
+}

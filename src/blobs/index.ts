@@ -1,0 +1,1 @@
+export type { BlobStore, ByteRange, Digest } from './blob-store.ts';

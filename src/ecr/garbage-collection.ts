@@ -1,0 +1,82 @@
+import type { BlobStore } from '../blobs/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { KeyedMutex } from '../shared/keyed-mutex.ts';
+import type { MetadataStore } from '../store/index.ts';
+import { parseDigest } from './digests.ts';
+
+export interface GarbageCollectionDeps {
+  readonly store: MetadataStore;
+  readonly blobs: BlobStore & { listUploads?(): Promise<string[]> };
+  readonly clock: Clock;
+  readonly digestLocks: KeyedMutex;
+}
+
+export interface GarbageCollectionOptions {
+  /**
+   * A blob linked more recently than this is kept even if no manifest references it yet: it was
+   * just pushed and its manifest is on its way.
+   */
+  readonly blobGraceMs: number;
+  /** Uploads idle for longer than this are abandoned. */
+  readonly uploadIdleMs: number;
+}
+
+export const DEFAULT_GC_OPTIONS: GarbageCollectionOptions = {
+  blobGraceMs: 60 * 60 * 1000,
+  uploadIdleMs: 24 * 60 * 60 * 1000,
+};
+
+export interface GarbageCollectionReport {
+  readonly blobsDeleted: number;
+  readonly uploadsDeleted: number;
+}
+
+/**
+ * Deletes blobs no manifest references (after a grace period) and abandoned uploads. Safe while
+ * pushes run: each blob is deleted under its digest's lock, which blob commits, mounts and manifest
+ * pushes take too, and only if the store still finds it unreferenced and not recently linked.
+ * Upload bytes live apart from blobs, so an upload in flight is never touched unless abandoned.
+ */
+export async function collectGarbage(
+  deps: GarbageCollectionDeps,
+  options: GarbageCollectionOptions = DEFAULT_GC_OPTIONS,
+): Promise<GarbageCollectionReport> {
+  const now = deps.clock.now().getTime();
+  const linkedBefore = new Date(now - options.blobGraceMs);
+  let blobsDeleted = 0;
+  for (;;) {
+    const candidates = await deps.store.registry.unreferencedBlobs(linkedBefore, 500);
+    if (candidates.length === 0) break;
+    let progressed = false;
+    for (const text of candidates) {
+      const digest = parseDigest(text);
+      await deps.digestLocks.run(text, async () => {
+        if (!(await deps.store.registry.deleteBlobIfUnreferenced(text, linkedBefore))) return;
+        progressed = true;
+        blobsDeleted += 1;
+        if (digest) await deps.blobs.delete(digest);
+      });
+    }
+    if (!progressed) break;
+  }
+  // Blob files the store has no record of: left by a crash between a commit's rename and its
+  // record. A live commit holds the digest's lock across both steps, so it is never mistaken for one.
+  const known = await deps.store.registry.blobDigests();
+  for await (const digest of deps.blobs.list()) {
+    const text = `${digest.algorithm}:${digest.hex}`;
+    if (known.has(text)) continue;
+    await deps.digestLocks.run(text, async () => {
+      if ((await deps.store.registry.blobDigests()).has(text)) return;
+      await deps.blobs.delete(digest);
+      blobsDeleted += 1;
+    });
+  }
+  let uploadsDeleted = 0;
+  for (const upload of await deps.store.registry.listUploads()) {
+    if (now - upload.updatedAt.getTime() <= options.uploadIdleMs) continue;
+    await deps.store.registry.deleteUpload(upload.id);
+    await deps.blobs.deleteUpload(upload.id);
+    uploadsDeleted += 1;
+  }
+  return { blobsDeleted, uploadsDeleted };
+}

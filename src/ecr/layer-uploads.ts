@@ -1,0 +1,164 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { BlobStore, Digest } from '../blobs/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { KeyedMutex } from '../shared/keyed-mutex.ts';
+import type { MetadataStore, UploadRecord } from '../store/index.ts';
+import { formatDigest, parseDigest } from './digests.ts';
+import { RegistryError } from './registry-errors.ts';
+
+export interface UploadDeps {
+  readonly store: MetadataStore;
+  readonly blobs: BlobStore;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  /** Blob commits and garbage collection take the digest's lock. */
+  readonly digestLocks: KeyedMutex;
+}
+
+/** A running SHA-256 over the bytes acknowledged so far, kept while the upload is contiguous. */
+interface RunningHash {
+  hash: Hash;
+  size: number;
+}
+
+export interface ContentRange {
+  readonly start: number;
+  /** Inclusive. */
+  readonly end: number;
+}
+
+/**
+ * Blob upload sessions (the registry's POST/PATCH/PUT flow and ECR's layer-part API). Bytes stream
+ * to the blob store, never into memory whole; the SHA-256 is computed while they stream. The
+ * acknowledged size is in the metadata store, so an upload resumes after a restart (its running
+ * hash does not survive: the bytes are hashed again from disk at completion).
+ */
+export class LayerUploads {
+  readonly #deps: UploadDeps;
+  readonly #running = new Map<string, RunningHash>();
+  readonly #locks = new KeyedMutex();
+
+  constructor(deps: UploadDeps) {
+    this.#deps = deps;
+  }
+
+  async start(repository: string): Promise<UploadRecord> {
+    const now = this.#deps.clock.now();
+    const record: UploadRecord = { id: this.#deps.newId(), repository, size: 0, startedAt: now, updatedAt: now };
+    await this.#deps.blobs.createUpload(record.id);
+    await this.#deps.store.registry.createUpload(record);
+    this.#running.set(record.id, { hash: createHash('sha256'), size: 0 });
+    return record;
+  }
+
+  async get(repository: string, id: string): Promise<UploadRecord> {
+    const record = /^[A-Za-z0-9-]{1,64}$/.test(id) ? await this.#deps.store.registry.getUpload(id) : undefined;
+    if (!record || record.repository !== repository) {
+      throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { id });
+    }
+    return record;
+  }
+
+  /** Appends a chunk; with a Content-Range it must start where the upload ends. */
+  append(repository: string, id: string, data: AsyncIterable<Uint8Array>, range?: ContentRange): Promise<UploadRecord> {
+    return this.#locks.run(id, async () => this.#append(await this.get(repository, id), data, range));
+  }
+
+  /**
+   * Appends the final chunk (if any), checks the digest and commits the blob into the repository.
+   * On a digest mismatch nothing is stored: the upload is discarded.
+   */
+  complete(repository: string, id: string, digestText: string, data?: AsyncIterable<Uint8Array>): Promise<Digest> {
+    return this.#locks.run(id, async () => {
+      const digest = parseDigest(digestText);
+      let record = await this.get(repository, id);
+      if (!digest) {
+        throw new RegistryError(
+          'DIGEST_INVALID',
+          `invalid digest '${digestText}': expected sha256:<64 hex> or sha512:<128 hex>`,
+        );
+      }
+      if (data) record = await this.#append(record, data, undefined);
+      const running = this.#running.get(id);
+      const actual =
+        digest.algorithm === 'sha256' && running && running.size === record.size
+          ? running.hash.digest('hex')
+          : await this.#deps.blobs.hashUpload(id, digest.algorithm);
+      this.#running.delete(id);
+      if (actual !== digest.hex) {
+        await this.#discard(id);
+        throw new RegistryError('DIGEST_INVALID', `provided digest ${digestText} did not match uploaded content`, {
+          expected: digestText,
+          actual: `${digest.algorithm}:${actual}`,
+        });
+      }
+      await this.#deps.digestLocks.run(formatDigest(digest), async () => {
+        await this.#deps.blobs.commitUpload(id, digest);
+        await this.#deps.store.registry.linkBlob(repository, formatDigest(digest), record.size, this.#deps.clock.now());
+        await this.#deps.store.registry.deleteUpload(id);
+      });
+      return digest;
+    });
+  }
+
+  cancel(repository: string, id: string): Promise<void> {
+    return this.#locks.run(id, async () => {
+      await this.get(repository, id);
+      await this.#discard(id);
+    });
+  }
+
+  async #append(
+    record: UploadRecord,
+    data: AsyncIterable<Uint8Array>,
+    range: ContentRange | undefined,
+  ): Promise<UploadRecord> {
+    if (range && range.start !== record.size) {
+      throw new RegistryError(
+        'RANGE_INVALID',
+        `chunk starts at ${range.start} but the upload has ${record.size} bytes`,
+        {
+          size: record.size,
+        },
+      );
+    }
+    const running = this.#running.get(record.id);
+    const hash = running && running.size === record.size ? running.hash : undefined;
+    if (!hash) this.#running.delete(record.id);
+    let received = 0;
+    const counted = async function* (): AsyncIterable<Uint8Array> {
+      for await (const chunk of data) {
+        received += chunk.byteLength;
+        hash?.update(chunk);
+        yield chunk;
+      }
+    };
+    let size: number;
+    try {
+      size = await this.#deps.blobs.appendUpload(record.id, record.size, counted());
+    } catch (error) {
+      this.#running.delete(record.id); // the hash saw bytes that were not acknowledged
+      throw error;
+    }
+    if (range && received !== range.end - range.start + 1) {
+      this.#running.delete(record.id);
+      throw new RegistryError(
+        'RANGE_INVALID',
+        `Content-Range ${range.start}-${range.end} does not match the ${received} bytes sent`,
+        {
+          size: record.size,
+        },
+      );
+    }
+    const updatedAt = this.#deps.clock.now();
+    await this.#deps.store.registry.setUploadSize(record.id, size, updatedAt);
+    if (hash) this.#running.set(record.id, { hash, size });
+    return { ...record, size, updatedAt };
+  }
+
+  async #discard(id: string): Promise<void> {
+    this.#running.delete(id);
+    await this.#deps.store.registry.deleteUpload(id);
+    await this.#deps.blobs.deleteUpload(id);
+  }
+}

@@ -1,0 +1,41 @@
+import { checkPassword, RegistryError } from '../ecr/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { RegistryPrincipal } from './registry-http.ts';
+
+export interface BasicAuthOptions {
+  readonly tokenKey: Uint8Array;
+  /** Whether an access key still exists (a token dies with the key that asked for it). */
+  readonly secrets: { secretFor(accessKeyId: string): string | undefined };
+  readonly clock: Clock;
+}
+
+/**
+ * ECR's registry authentication: `Authorization: Basic base64(AWS:<password>)`, the password from
+ * GetAuthorizationToken. Missing or bad credentials are UNAUTHORIZED (401, with a Basic challenge);
+ * an expired token is DENIED with ECR's message.
+ */
+export function basicAuthenticator(options: BasicAuthOptions) {
+  return (authorization: string | undefined): RegistryPrincipal => {
+    if (authorization === undefined || !/^basic /i.test(authorization)) {
+      throw new RegistryError(
+        'UNAUTHORIZED',
+        'authentication required: docker login with a password from aws ecr get-login-password',
+      );
+    }
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon === -1 ? decoded : decoded.slice(0, colon);
+    if (user !== 'AWS' || colon === -1) throw new RegistryError('UNAUTHORIZED', "the user name must be 'AWS'");
+    const check = checkPassword(options.tokenKey, decoded.slice(colon + 1), options.clock.now());
+    if (!check.ok) {
+      if (check.reason === 'expired') {
+        throw new RegistryError('DENIED', 'Your authorization token has expired. Reauthenticate and try again.');
+      }
+      throw new RegistryError('UNAUTHORIZED', 'invalid authorization token');
+    }
+    if (options.secrets.secretFor(check.claims.accessKeyId) === undefined) {
+      throw new RegistryError('UNAUTHORIZED', 'the access key this token was issued to no longer exists');
+    }
+    return { accessKeyId: check.claims.accessKeyId };
+  };
+}

@@ -1,0 +1,75 @@
+/** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
+export interface ClustersTable {
+  name: string;
+  arn: string;
+  status: string;
+  created_at: number;
+  details: string;
+}
+
+export interface RepositoriesTable {
+  name: string;
+  arn: string;
+  created_at: number;
+  details: string;
+}
+
+export interface BlobsTable {
+  digest: string;
+  size: number;
+  linked_at: number;
+}
+
+export interface RepositoryBlobsTable {
+  repository: string;
+  digest: string;
+  linked_at: number;
+}
+
+export interface ManifestsTable {
+  repository: string;
+  digest: string;
+  media_type: string;
+  artifact_type: string | null;
+  config_media_type: string | null;
+  subject: string | null;
+  size: number;
+  image_size: number;
+  body: Uint8Array;
+  annotations: string | null;
+  pushed_at: number;
+  last_pulled_at: number | null;
+}
+
+export interface ManifestReferencesTable {
+  repository: string;
+  manifest: string;
+  reference: string;
+  kind: string;
+}
+
+export interface TagsTable {
+  repository: string;
+  tag: string;
+  digest: string;
+  updated_at: number;
+}
+
+export interface UploadsTable {
+  id: string;
+  repository: string;
+  size: number;
+  started_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  clusters: ClustersTable;
+  repositories: RepositoriesTable;
+  blobs: BlobsTable;
+  repository_blobs: RepositoryBlobsTable;
+  manifests: ManifestsTable;
+  manifest_references: ManifestReferencesTable;
+  tags: TagsTable;
+  uploads: UploadsTable;
+}
