@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/cmd/server.ts';
 import { parseServerConfig } from '../src/shared/config.ts';
 import { createLogger } from '../src/shared/logger.ts';
+import type { Clock } from '../src/shared/clock.ts';
 
 export interface TestServer extends RunningServer {
   readonly dataDir: string;
@@ -13,10 +14,17 @@ export interface TestServer extends RunningServer {
 }
 
 /** A real server on 127.0.0.1:<random port> with a fresh data folder and silent logs. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'berth-test-'));
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; dataDir?: string } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const config = parseServerConfig([], { BERTH_PORT: '0', BERTH_DATA_DIR: dataDir, BERTH_LOG_LEVEL: 'silent', ...env });
-  const server = await startServer(config, { logger: createLogger('silent'), announce: () => {} });
+  const server = await startServer(config, {
+    logger: createLogger('silent'),
+    announce: () => {},
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   return {
     ...server,
     close: () => server.close(),
