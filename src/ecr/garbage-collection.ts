@@ -72,10 +72,18 @@ export async function collectGarbage(
     });
   }
   let uploadsDeleted = 0;
-  for (const upload of await deps.store.registry.listUploads()) {
+  const uploads = await deps.store.registry.listUploads();
+  for (const upload of uploads) {
     if (now - upload.updatedAt.getTime() <= options.uploadIdleMs) continue;
     await deps.store.registry.deleteUpload(upload.id);
     await deps.blobs.deleteUpload(upload.id);
+    uploadsDeleted += 1;
+  }
+  // Upload files without a record (a crash between creating the file and recording the upload).
+  const recorded = new Set(uploads.map((u) => u.id));
+  for (const id of (await deps.blobs.listUploads?.()) ?? []) {
+    if (recorded.has(id) || (await deps.store.registry.getUpload(id))) continue;
+    await deps.blobs.deleteUpload(id);
     uploadsDeleted += 1;
   }
   return { blobsDeleted, uploadsDeleted };

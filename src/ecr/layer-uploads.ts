@@ -45,8 +45,9 @@ export class LayerUploads {
   async start(repository: string): Promise<UploadRecord> {
     const now = this.#deps.clock.now();
     const record: UploadRecord = { id: this.#deps.newId(), repository, size: 0, startedAt: now, updatedAt: now };
-    await this.#deps.blobs.createUpload(record.id);
+    // The record first: an upload file without a record is garbage the collector may remove.
     await this.#deps.store.registry.createUpload(record);
+    await this.#deps.blobs.createUpload(record.id);
     this.#running.set(record.id, { hash: createHash('sha256'), size: 0 });
     return record;
   }

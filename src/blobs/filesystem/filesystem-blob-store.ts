@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -37,12 +37,15 @@ export class FilesystemBlobStore implements BlobStore {
   async createUpload(id: string): Promise<void> {
     const path = uploadPath(this.#root, id);
     await mkdir(dirname(path), { recursive: true });
-    const file = await open(path, 'wx');
+    const file = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     await file.close();
   }
 
   async appendUpload(id: string, offset: number, data: AsyncIterable<Uint8Array>): Promise<number> {
-    const file = await open(uploadPath(this.#root, id), 'r+');
+    // O_CREAT: a crash between recording an upload and creating its file leaves no file yet.
+    const path = uploadPath(this.#root, id);
+    await mkdir(dirname(path), { recursive: true });
+    const file = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     try {
       await file.truncate(offset);
       let position = offset;

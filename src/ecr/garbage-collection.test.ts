@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
+import { blobPath, uploadPath } from '../blobs/layout.ts';
+import { FakeClock } from '../shared/clock.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { parseDigest } from './digests.ts';
+import { collectGarbage, type GarbageCollectionOptions } from './garbage-collection.ts';
+import { RegistryError } from './registry-errors.ts';
+import { Registry } from './registry.ts';
+
+const HOUR = 60 * 60 * 1000;
+const options: GarbageCollectionOptions = { blobGraceMs: HOUR, uploadIdleMs: 24 * HOUR };
+
+async function* chunks(data: Uint8Array): AsyncIterable<Uint8Array> {
+  yield data;
+}
+
+function sha256(data: Uint8Array | string): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+describe('registry garbage collection', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let blobs: FilesystemBlobStore;
+  let clock: FakeClock;
+  let registry: Registry;
+  const gc = () => collectGarbage({ store, blobs, clock, digestLocks: registry.digestLocks }, options);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-gc-'));
+    store = await SqliteStore.open(':memory:');
+    blobs = new FilesystemBlobStore(dir);
+    clock = new FakeClock('2026-03-01T00:00:00Z');
+    registry = new Registry({ store, blobs, clock, newId: randomUUID });
+    await store.repositories.insertIfAbsent({ name: 'app', arn: 'arn:app', createdAt: clock.now(), details: {} });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function pushBlob(data: Uint8Array | string): Promise<string> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const upload = await registry.uploads.start('app');
+    const digest = await registry.uploads.complete('app', upload.id, sha256(bytes), chunks(bytes));
+    return `${digest.algorithm}:${digest.hex}`;
+  }
+
+  async function pushImage(tag: string): Promise<{ manifest: string; layer: string; config: string }> {
+    const layer = await pushBlob(randomBytes(64));
+    const config = await pushBlob(JSON.stringify({ tag }));
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 1 },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: 64 }],
+      }),
+    );
+    const record = await registry.putManifest('app', tag, 'application/vnd.oci.image.manifest.v1+json', body);
+    return { manifest: record.digest, layer, config };
+  }
+
+  const onDisk = (digest: string) => existsSync(blobPath(dir, parseDigest(digest)!));
+
+  it('keeps referenced blobs and blobs within the grace period, deletes the rest', async () => {
+    const kept = await pushImage('v1');
+    const dropped = await pushImage('v2');
+    await registry.deleteManifest('app', dropped.manifest);
+    const fresh = await pushBlob('just pushed, manifest on its way');
+    clock.advance(30 * 60 * 1000); // 30 min: everything is still within the 1 h grace
+    assert.deepEqual(await gc(), { blobsDeleted: 0, uploadsDeleted: 0 });
+    clock.advance(31 * 60 * 1000); // 61 min
+    assert.deepEqual(await gc(), { blobsDeleted: 3, uploadsDeleted: 0 }); // v2's layer and config, and `fresh`
+    for (const digest of [kept.layer, kept.config]) assert.ok(onDisk(digest), 'a referenced blob was collected');
+    for (const digest of [dropped.layer, dropped.config, fresh]) {
+      assert.ok(!onDisk(digest));
+      assert.equal(await store.registry.linkedBlobSize('app', digest), undefined);
+    }
+  });
+
+  it('leaves uploads in flight alone and removes abandoned ones and stray files', async () => {
+    const active = await registry.uploads.start('app');
+    await registry.uploads.append('app', active.id, chunks(randomBytes(10)));
+    const abandoned = await registry.uploads.start('app');
+    clock.advance(23 * HOUR);
+    await registry.uploads.append('app', active.id, chunks(randomBytes(10))); // still being written
+    clock.advance(2 * HOUR); // `abandoned` idle for 25 h, `active` for 2 h
+    const stray = randomUUID();
+    writeFileSync(uploadPath(dir, stray), 'left by a crash');
+    assert.deepEqual(await gc(), { blobsDeleted: 0, uploadsDeleted: 2 });
+    assert.equal((await registry.uploads.get('app', active.id)).size, 20);
+    await assert.rejects(registry.uploads.get('app', abandoned.id), { code: 'BLOB_UPLOAD_UNKNOWN' });
+    assert.ok(!existsSync(uploadPath(dir, stray)));
+  });
+
+  it('removes blob files the store lost track of', async () => {
+    const digest = parseDigest(sha256('orphan'))!;
+    await blobs.createUpload('orphan-upload');
+    await blobs.appendUpload('orphan-upload', 0, chunks(Buffer.from('orphan')));
+    await blobs.commitUpload('orphan-upload', digest); // a crash right after the rename: no record
+    assert.deepEqual(await gc(), { blobsDeleted: 1, uploadsDeleted: 0 });
+    assert.equal(await blobs.stat(digest), undefined);
+  });
+
+  it('never leaves a manifest pointing at a collected blob when a push races the collector', async () => {
+    // An old, unreferenced blob that a new manifest wants again (docker saw it with HEAD and did
+    // not upload it): the collector and the push race, 50 times. Either may win, but a manifest
+    // that was stored must have its blobs.
+    for (let round = 0; round < 50; round++) {
+      const layer = await pushBlob(randomBytes(32));
+      const config = await pushBlob(JSON.stringify({ round }));
+      clock.advance(2 * HOUR);
+      const body = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 1 },
+          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layer, size: 32 }],
+        }),
+      );
+      const [, pushed] = await Promise.all([
+        gc(),
+        registry.putManifest('app', `r${round}`, undefined, body).then(
+          () => true,
+          (error: unknown) => {
+            assert.ok(error instanceof RegistryError && error.code === 'MANIFEST_BLOB_UNKNOWN', String(error));
+            return false;
+          },
+        ),
+      ]);
+      if (pushed) {
+        for (const digest of [layer, config]) {
+          assert.ok(onDisk(digest), `round ${round}: manifest stored but ${digest} collected`);
+          assert.notEqual(await store.registry.linkedBlobSize('app', digest), undefined);
+        }
+      }
+    }
+  });
+});
