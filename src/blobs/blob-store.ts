@@ -21,8 +21,8 @@ export interface ByteRange {
 export interface BlobStore {
   /** The size of a committed blob, or undefined. */
   stat(digest: Digest): Promise<number | undefined>;
-  /** Streams a committed blob, or a byte range of it. */
-  read(digest: Digest, range?: ByteRange): Readable;
+  /** Streams a committed blob, or a byte range of it; `size`, when known, sizes the read buffer. */
+  read(digest: Digest, range?: ByteRange, size?: number): Readable;
 
   /** Starts an empty upload. */
   createUpload(id: string): Promise<void>;

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import {
   credentialInstructions,
   loadRootCredentials,
@@ -56,7 +56,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     accessKeyId: config.rootAccessKeyId,
     secretAccessKey: config.rootSecretAccessKey,
   });
-  const tokenKey = loadTokenKey(config.dataDir);
+  const tokenKey = createSecretKey(loadTokenKey(config.dataDir));
   const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'));
   const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });

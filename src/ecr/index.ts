@@ -3,7 +3,7 @@ export { InvalidParameterException } from './errors.ts';
 export * as ecrErrors from './errors.ts';
 export { Registry, type RegistryDeps } from './registry.ts';
 export { RegistryError, type RegistryErrorCode } from './registry-errors.ts';
-export { checkPassword, type TokenCheck } from './authorization-tokens.ts';
+export { checkPassword, type TokenCheck, type TokenKey } from './authorization-tokens.ts';
 export {
   collectGarbage,
   DEFAULT_GC_OPTIONS,

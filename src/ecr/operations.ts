@@ -1,6 +1,6 @@
 import type { Clock } from '../shared/clock.ts';
 import type { MetadataStore } from '../store/index.ts';
-import { issuePassword, TOKEN_LIFETIME_MS } from './authorization-tokens.ts';
+import { issuePassword, TOKEN_LIFETIME_MS, type TokenKey } from './authorization-tokens.ts';
 import type { Registry } from './registry.ts';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
 import type { EcrApi } from './shapes.generated.ts';
@@ -12,7 +12,7 @@ export interface EcrDeps {
   /** host[:port] of the registry (repository URIs, proxyEndpoint). */
   readonly registryHost: () => string;
   /** The key registry passwords are signed with. */
-  readonly tokenKey: Uint8Array;
+  readonly tokenKey: TokenKey;
 }
 
 /** The ECR operations Berth implements, by their AWS names. The protocol layer answers the rest. */

@@ -198,8 +198,8 @@ export class Registry {
     return { digest, size };
   }
 
-  readBlob(digest: Digest, range?: ByteRange): Readable {
-    return this.#deps.blobs.read(digest, range);
+  readBlob(digest: Digest, size: number, range?: ByteRange): Readable {
+    return this.#deps.blobs.read(digest, range, size);
   }
 
   async deleteBlob(repository: string, digestText: string): Promise<void> {

@@ -1,9 +1,9 @@
-import { checkPassword, RegistryError } from '../ecr/index.ts';
+import { checkPassword, RegistryError, type TokenKey } from '../ecr/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RegistryPrincipal } from './registry-http.ts';
 
 export interface BasicAuthOptions {
-  readonly tokenKey: Uint8Array;
+  readonly tokenKey: TokenKey;
   /** Whether an access key still exists (a token dies with the key that asked for it). */
   readonly secrets: { secretFor(accessKeyId: string): string | undefined };
   readonly clock: Clock;

@@ -229,7 +229,7 @@ async function getBlob(
     response.end();
     return;
   }
-  await pipeline(registry.readBlob(digest, range), response);
+  await pipeline(registry.readBlob(digest, size, range), response);
 }
 
 async function startUpload(
