@@ -1,10 +1,11 @@
 // Benchmark: push and pull throughput of the registry with skopeo, Berth against Debian's
 // docker-registry (CNCF distribution 2.8) in the same run, and Berth's peak RSS while it receives a
 // 1 GiB layer (target: under 200 MiB). Prints one line per figure.
-//   node bench/registry.ts [--quick] [--only berth|distribution]
+//   node bench/registry.ts [--quick] [--only berth|distribution] [--rounds 3]
 // Needs the Debian packages skopeo and docker-registry. The images are random layers written as OCI
-// layouts (bench/oci-layout.ts). The servers run one after the other, never together; each measured
-// copy runs once, after a warm-up push and pull of a tiny image. Throughput is layer bytes over the
+// layouts (bench/oci-layout.ts). The servers run one after the other, never together, alternating
+// over --rounds rounds on fresh storage; each figure is the median of the rounds, each copy coming
+// after a warm-up push and pull of a tiny image. Throughput is layer bytes over the
 // wall time of the skopeo process, so it includes skopeo's start-up and its HTTPS probe before it
 // falls back to HTTP. Client and servers share the machine, and skopeo 1.9 spends ~15 ms of its own
 // CPU per pushed blob, so the 200-layer push mostly measures skopeo and its ratio stays near 1.
@@ -31,6 +32,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 if (values.only !== undefined && values.only !== 'berth' && values.only !== 'distribution') {
@@ -269,10 +271,19 @@ function settle(): void {
   execFileSync('sync');
 }
 
-type Figures = Map<string, Partial<Record<Target, number>>>;
+/** Every round's MiB/s per figure and target; the report gives the median. */
+type Figures = Map<string, Partial<Record<Target, number[]>>>;
 
 function record(figures: Figures, figure: string, target: Target, mibPerSecond: number): void {
-  figures.set(figure, { ...figures.get(figure), [target]: mibPerSecond });
+  const byTarget = figures.get(figure) ?? {};
+  byTarget[target] = [...(byTarget[target] ?? []), mibPerSecond];
+  figures.set(figure, byTarget);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function measure(
@@ -312,11 +323,15 @@ async function berthPeakRss(image: ImageLayout): Promise<number> {
 function report(figures: Figures): void {
   for (const [figure, byTarget] of figures) {
     const measured = (['berth', 'distribution'] as const).filter((target) => byTarget[target] !== undefined);
-    const parts = measured.map((target) => `${target} ${byTarget[target]!.toFixed(1)} MiB/s`);
-    if (byTarget.berth !== undefined && byTarget.distribution !== undefined) {
-      parts.push(`ratio ${(byTarget.berth / byTarget.distribution).toFixed(2)}`);
+    const medians = Object.fromEntries(measured.map((target) => [target, median(byTarget[target]!)])) as Partial<
+      Record<Target, number>
+    >;
+    const parts = measured.map((target) => `${target} ${medians[target]!.toFixed(1)} MiB/s`);
+    if (medians.berth !== undefined && medians.distribution !== undefined) {
+      parts.push(`ratio ${(medians.berth / medians.distribution).toFixed(2)}`);
     }
-    console.log(`${figure}: ${parts.join(', ')}`);
+    const rounds = Math.max(...measured.map((target) => byTarget[target]!.length));
+    console.log(`${figure}: ${parts.join(', ')} (median of ${rounds})`);
   }
 }
 
@@ -353,19 +368,28 @@ async function run(): Promise<void> {
     },
   ];
   const figures: Figures = new Map();
+  const rounds = Number(values.rounds);
   try {
-    for (const target of targets) {
-      const registry =
-        target === 'berth'
-          ? await startBerth(
-              join(work, 'berth-data'),
-              [warmUp, ...workloads].map((workload) => workload.repository),
-            )
-          : await startDistribution(join(work, 'distribution'));
-      try {
-        await measure(registry, warmUp, workloads, figures);
-      } finally {
-        await registry.stop();
+    // Rounds alternate the servers, each on fresh storage (a second push of the same image would
+    // find its blobs there), so that drift in the machine's speed lands on both alike.
+    for (let round = 1; round <= rounds; round++) {
+      for (const target of targets) {
+        const registry =
+          target === 'berth'
+            ? await startBerth(
+                join(work, `berth-data-${round}`),
+                [warmUp, ...workloads].map((workload) => workload.repository),
+              )
+            : await startDistribution(join(work, `distribution-${round}`));
+        try {
+          await measure(registry, warmUp, workloads, figures);
+        } finally {
+          await registry.stop();
+          rmSync(join(work, target === 'berth' ? `berth-data-${round}` : `distribution-${round}`), {
+            recursive: true,
+            force: true,
+          });
+        }
       }
     }
   } finally {

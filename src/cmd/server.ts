@@ -11,6 +11,7 @@ import {
 } from '../auth/index.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
 import { basicAuthenticator, createRegistryHandler } from '../oci/index.ts';
+import { createAdminHandler } from './admin.ts';
 import { scheduleGarbageCollection } from './garbage-collection.ts';
 import { JsonProtocol, loadServiceModel } from '../aws-protocol/index.ts';
 import {
@@ -83,6 +84,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     region: config.region,
   });
 
+  const gc = scheduleGarbageCollection({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
   let closing = false;
   const frontDoor = createFrontDoor({
     json,
@@ -94,6 +96,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return true;
     },
     maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
+    admin: createAdminHandler({ secrets, clock, region: config.region, collectGarbage: () => gc.runNow() }),
     registry: createRegistryHandler({
       registry,
       authenticate: basicAuthenticator({ tokenKey, secrets, clock }),
@@ -112,11 +115,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       });
     });
   } catch (error) {
+    gc.stop();
     await store.close();
     throw error;
   }
   port = (frontDoor.server.address() as AddressInfo).port;
-  const gc = scheduleGarbageCollection({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info(

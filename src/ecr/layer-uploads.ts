@@ -15,8 +15,9 @@ export interface UploadDeps {
   readonly digestLocks: KeyedMutex;
 }
 
-/** A running SHA-256 over the bytes acknowledged so far, kept while the upload is contiguous. */
+/** A running hash over the bytes acknowledged so far, kept while the upload is contiguous. */
 interface RunningHash {
+  algorithm: Digest['algorithm'];
   hash: Hash;
   size: number;
 }
@@ -42,13 +43,17 @@ export class LayerUploads {
     this.#deps = deps;
   }
 
-  async start(repository: string): Promise<UploadRecord> {
+  /**
+   * Starts an upload. Its bytes are hashed with `algorithm` as they stream (SHA-256 unless the
+   * client named another digest up front, as a monolithic POST ?digest= does).
+   */
+  async start(repository: string, algorithm: Digest['algorithm'] = 'sha256'): Promise<UploadRecord> {
     const now = this.#deps.clock.now();
     const record: UploadRecord = { id: this.#deps.newId(), repository, size: 0, startedAt: now, updatedAt: now };
     // The record first: an upload file without a record is garbage the collector may remove.
     await this.#deps.store.registry.createUpload(record);
     await this.#deps.blobs.createUpload(record.id);
-    this.#running.set(record.id, { hash: createHash('sha256'), size: 0 });
+    this.#running.set(record.id, { algorithm, hash: createHash(algorithm), size: 0 });
     return record;
   }
 
@@ -81,8 +86,10 @@ export class LayerUploads {
       }
       if (data) record = await this.#append(record, data, undefined);
       const running = this.#running.get(id);
+      // Without a running hash of the right algorithm (a restart, a broken chunk, or a chunked
+      // upload completed with another algorithm), the stored bytes are hashed once more.
       const actual =
-        digest.algorithm === 'sha256' && running && running.size === record.size
+        running && running.algorithm === digest.algorithm && running.size === record.size
           ? running.hash.digest('hex')
           : await this.#deps.blobs.hashUpload(id, digest.algorithm);
       this.#running.delete(id);
@@ -124,8 +131,9 @@ export class LayerUploads {
       );
     }
     const running = this.#running.get(record.id);
-    const hash = running && running.size === record.size ? running.hash : undefined;
-    if (!hash) this.#running.delete(record.id);
+    const current = running && running.size === record.size ? running : undefined;
+    const hash = current?.hash;
+    if (!current) this.#running.delete(record.id);
     let received = 0;
     const counted = async function* (): AsyncIterable<Uint8Array> {
       for await (const chunk of data) {
@@ -153,7 +161,7 @@ export class LayerUploads {
     }
     const updatedAt = this.#deps.clock.now();
     await this.#deps.store.registry.setUploadSize(record.id, size, updatedAt);
-    if (hash) this.#running.set(record.id, { hash, size });
+    if (current) this.#running.set(record.id, { ...current, size });
     return { ...record, size, updatedAt };
   }
 

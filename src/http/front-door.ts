@@ -24,6 +24,8 @@ export interface FrontDoorOptions {
   readonly ready: () => Promise<boolean>;
   /** JSON API bodies above this answer 413. */
   readonly maxJsonBodyBytes: number;
+  /** Berth's own operations; resolves with the operation's name, or undefined when the path is not one. */
+  readonly admin?: (request: IncomingMessage, response: ServerResponse, path: string) => Promise<string | undefined>;
   /** Serves /v2/ (the OCI distribution API). */
   readonly registry?: (
     request: IncomingMessage,
@@ -84,6 +86,11 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
     } else if (options.registry && (path === '/v2' || path.startsWith('/v2/'))) {
       const served = await options.registry(request, response, path, q === -1 ? '' : url.slice(q + 1));
       outcome = { service: 'registry', operation: served.operation, errorCode: served.errorCode };
+    } else if (path.startsWith('/berth/') && options.admin) {
+      const operation = await options.admin(request, response, path);
+      outcome = { service: 'berth', operation: operation ?? 'unknown' };
+      if (operation === undefined)
+        send(response, 404, 'application/json', JSON.stringify({ message: `No route for ${request.method} ${path}` }));
     } else if (isRead(request) && (await serveOperations(options, path, response))) {
       outcome = { service: 'http', operation: path };
     } else {

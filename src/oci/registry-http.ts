@@ -251,7 +251,7 @@ async function startUpload(
     // Not readable or not there: a normal upload, as the spec says.
   }
   const digest = query.get('digest');
-  const upload = await registry.uploads.start(route.name);
+  const upload = await registry.uploads.start(route.name, digest?.startsWith('sha512:') ? 'sha512' : 'sha256');
   if (digest !== null) {
     const committed = await registry.uploads.complete(route.name, upload.id, digest, request);
     return blobCreated(response, route.name, `${committed.algorithm}:${committed.hex}`);

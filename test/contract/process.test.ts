@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { runServerExpectingFailure, spawnServer, type ServerProcess } from '../../testing/server-process.ts';
@@ -154,6 +155,40 @@ describe('berth server as a process', () => {
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
+    }
+  });
+});
+
+describe('berth gc', () => {
+  it('collects registry garbage on a running server, signed with the root keys', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'berth-gc-'));
+    const server = await spawnServer({ BERTH_DATA_DIR: dataDir, ...ROOT_KEYS });
+    try {
+      const run = (env: Record<string, string>) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          execFile(
+            process.execPath,
+            [join(import.meta.dirname, '..', '..', 'bin', 'berth.js'), 'gc', '--endpoint', server.url],
+            { env: { PATH: process.env.PATH ?? '', ...env } },
+            (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+          );
+        });
+      const ok = await run({
+        AWS_ACCESS_KEY_ID: ROOT_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ROOT_CREDENTIALS.secretAccessKey,
+      });
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.deepEqual(JSON.parse(ok.stdout), { blobsDeleted: 0, uploadsDeleted: 0 });
+      const refused = await run({
+        AWS_ACCESS_KEY_ID: ROOT_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: 'wrong-secret-wrong-secret',
+      });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /InvalidSignatureException/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

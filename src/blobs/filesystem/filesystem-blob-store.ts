@@ -9,6 +9,7 @@ import { blobPath, blobsRoot, uploadPath, uploadsRoot } from '../layout.ts';
 /** Writes are gathered into buffers of this size: few syscalls, and memory stays bounded. */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
+const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
 
 /** The default blob store: files under <data dir>/registry (layout in ../layout.ts). */
 export class FilesystemBlobStore implements BlobStore {
@@ -53,6 +54,11 @@ export class FilesystemBlobStore implements BlobStore {
       // One batch goes to disk while the next one arrives: the network and the disk overlap, and
       // at most two batches (2 MiB) are held per upload.
       let inFlight: Promise<void> = Promise.resolve();
+      // The bytes must be on disk before the upload is acknowledged. Flushing them as they come
+      // (one fdatasync at a time, in the background) leaves the final sync only the tail to write,
+      // instead of the whole layer at once.
+      let syncing: Promise<void> = Promise.resolve();
+      let syncedUpTo = offset;
       const flush = async (): Promise<void> => {
         await inFlight;
         if (batchBytes === 0) return;
@@ -62,6 +68,17 @@ export class FilesystemBlobStore implements BlobStore {
         batch = [];
         batchBytes = 0;
         inFlight = writeFully(file, buffers, at);
+        inFlight.catch(() => {}); // awaited before the next batch or at the end; handled there
+        if (position - syncedUpTo >= SYNC_EVERY_BYTES) {
+          const upTo = position;
+          syncing = syncing.then(async () => {
+            await inFlight;
+            await file.datasync();
+            syncedUpTo = upTo;
+          });
+          syncing.catch(() => {}); // awaited at the end, where a failure is thrown
+          syncedUpTo = upTo; // one background sync per SYNC_EVERY_BYTES, not one per batch
+        }
       };
       for await (const chunk of data) {
         batch.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
@@ -70,6 +87,7 @@ export class FilesystemBlobStore implements BlobStore {
       }
       await flush();
       await inFlight;
+      await syncing;
       await file.sync();
       return position;
     } finally {
