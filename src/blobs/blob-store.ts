@@ -1,9 +1,13 @@
-import type { Readable } from 'node:stream';
-
 /** A content digest, `<algorithm>:<hex>`, already validated (see oci/digest.ts). */
 export interface Digest {
   readonly algorithm: 'sha256' | 'sha512';
   readonly hex: string;
+}
+
+export interface BlobReader {
+  /** Reads up to `length` bytes at `position` into `buffer`; resolves with the count (0 at the end). */
+  read(buffer: Buffer, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
 }
 
 export interface ByteRange {
@@ -21,8 +25,8 @@ export interface ByteRange {
 export interface BlobStore {
   /** The size of a committed blob, or undefined. */
   stat(digest: Digest): Promise<number | undefined>;
-  /** Streams a committed blob, or a byte range of it; `size`, when known, sizes the read buffer. */
-  read(digest: Digest, range?: ByteRange, size?: number): Readable;
+  /** Opens a committed blob for positioned reads into the caller's buffers (no per-chunk allocation). */
+  openRead(digest: Digest): Promise<BlobReader>;
 
   /** Starts an empty upload. */
   createUpload(id: string): Promise<void>;

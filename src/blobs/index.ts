@@ -1,1 +1,1 @@
-export type { BlobStore, ByteRange, Digest } from './blob-store.ts';
+export type { BlobReader, BlobStore, ByteRange, Digest } from './blob-store.ts';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import type { BlobStore, ByteRange, Digest } from '../blobs/index.ts';
+import type { BlobReader, BlobStore, Digest } from '../blobs/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import type { ManifestRecord, MetadataStore, RepositoryRecord } from '../store/index.ts';
@@ -198,8 +197,8 @@ export class Registry {
     return { digest, size };
   }
 
-  readBlob(digest: Digest, size: number, range?: ByteRange): Readable {
-    return this.#deps.blobs.read(digest, range, size);
+  openBlob(digest: Digest): Promise<BlobReader> {
+    return this.#deps.blobs.openRead(digest);
   }
 
   async deleteBlob(repository: string, digestText: string): Promise<void> {

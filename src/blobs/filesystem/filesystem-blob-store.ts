@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
-import type { BlobStore, ByteRange, Digest } from '../blob-store.ts';
+import type { BlobReader, BlobStore, Digest } from '../blob-store.ts';
 import { blobPath, blobsRoot, uploadPath, uploadsRoot } from '../layout.ts';
 
 /** Writes are gathered into buffers of this size: few syscalls, and memory stays bounded. */
@@ -28,13 +27,12 @@ export class FilesystemBlobStore implements BlobStore {
     }
   }
 
-  read(digest: Digest, range?: ByteRange, size?: number): Readable {
-    // No read buffer larger than what is read: a 1 MiB buffer for a 64 KiB layer costs more than the read.
-    const length = range ? range.end - range.start + 1 : (size ?? READ_BUFFER_BYTES);
-    return createReadStream(blobPath(this.#root, digest), {
-      highWaterMark: Math.max(16 * 1024, Math.min(READ_BUFFER_BYTES, length)),
-      ...(range ? { start: range.start, end: range.end } : {}),
-    });
+  async openRead(digest: Digest): Promise<BlobReader> {
+    const file = await open(blobPath(this.#root, digest), 'r');
+    return {
+      read: async (buffer, length, position) => (await file.read(buffer, 0, length, position)).bytesRead,
+      close: () => file.close(),
+    };
   }
 
   async createUpload(id: string): Promise<void> {
