@@ -107,6 +107,12 @@ export class Registry {
     return (child && (await this.#deps.store.registry.getManifest(repository, child.digest))) ?? index;
   }
 
+  /** The digest a manifest's bytes have, in the algorithm of `expected` (sha256 by default). */
+  manifestDigestOf(body: Uint8Array, expected?: string): string {
+    const algorithm = (expected === undefined ? undefined : parseDigest(expected)?.algorithm) ?? 'sha256';
+    return `${algorithm}:${createHash(algorithm).update(body).digest('hex')}`;
+  }
+
   /** Stores a pushed manifest after checking that everything it references is in the repository. */
   async putManifest(
     repositoryName: string,
@@ -127,20 +133,24 @@ export class Registry {
     // Holding the blobs' locks keeps the garbage collector off them between the check and the write.
     return this.digestLocks.runAll(blobs, async () => {
       const linked = await this.#deps.store.registry.linkedBlobs(repositoryName, blobs);
-      const missingBlob = blobs.find((b) => !linked.has(b));
-      if (missingBlob) {
-        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${missingBlob}`, {
-          digest: missingBlob,
+      const missingBlobs = blobs.filter((b) => !linked.has(b));
+      if (missingBlobs.length > 0) {
+        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${missingBlobs[0]}`, {
+          digest: missingBlobs[0],
+          digests: missingBlobs,
+          kind: 'blob',
         });
       }
       const children = await this.#deps.store.registry.manifestSizes(
         repositoryName,
         parsed.children.map((c) => c.digest),
       );
-      const missingChild = parsed.children.find((c) => !children.has(c.digest));
-      if (missingChild) {
-        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest unknown to registry: ${missingChild.digest}`, {
-          digest: missingChild.digest,
+      const missingChildren = parsed.children.filter((c) => !children.has(c.digest)).map((c) => c.digest);
+      if (missingChildren.length > 0) {
+        throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest unknown to registry: ${missingChildren[0]}`, {
+          digest: missingChildren[0],
+          digests: missingChildren,
+          kind: 'manifest',
         });
       }
       const tag = referenceDigest ? undefined : reference;
