@@ -7,5 +7,12 @@ export {
   type Operation,
 } from './json-protocol.ts';
 export { loadServiceModel, type ServiceModel } from './service-model.ts';
-export { verifySignature, type SecretLookup, type SignedRequest, type VerifiedCaller } from './sigv4.ts';
+export {
+  isPresigned,
+  presignGetUrl,
+  verifySignature,
+  type SecretLookup,
+  type SignedRequest,
+  type VerifiedCaller,
+} from './sigv4.ts';
 export { RequestEntityTooLargeException } from './errors.ts';

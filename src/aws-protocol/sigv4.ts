@@ -287,3 +287,31 @@ async function computeSignature(
   });
   return String(out.query?.['X-Amz-Signature']);
 }
+
+/** A presigned URL (SigV4 query form) for a GET, as S3 and ECR hand them out. */
+export async function presignGetUrl(
+  url: URL,
+  options: { accessKeyId: string; secretAccessKey: string; region: string; service: string; expiresInSeconds: number },
+): Promise<string> {
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    region: options.region,
+    service: options.service,
+    sha256: Sha256,
+    uriEscapePath: true,
+  });
+  const presigned = await signer.presign(
+    {
+      method: 'GET',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host },
+    },
+    { expiresIn: options.expiresInSeconds },
+  );
+  const query = new URLSearchParams(presigned.query as Record<string, string>);
+  return `${url.protocol}//${url.host}${url.pathname}?${query.toString()}`;
+}

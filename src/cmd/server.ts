@@ -10,10 +10,10 @@ import {
   type RootCredentials,
 } from '../auth/index.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
-import { basicAuthenticator, createRegistryHandler } from '../oci/index.ts';
+import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
 import { createAdminHandler } from './admin.ts';
 import { scheduleGarbageCollection } from './garbage-collection.ts';
-import { JsonProtocol, loadServiceModel } from '../aws-protocol/index.ts';
+import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
   InvalidParameterException as EcrInvalidParameter,
@@ -74,7 +74,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       },
       {
         model: loadServiceModel('ecr-2015-09-21'),
-        operations: ecrOperations({ store, clock, registry, registryHost, tokenKey }),
+        operations: ecrOperations({
+          store,
+          clock,
+          registry,
+          registryHost,
+          tokenKey,
+          presignBlobUrl: (repository, digest, context) =>
+            presignGetUrl(new URL(`http://${registryHost()}/v2/${repository}/blobs/${digest}`), {
+              accessKeyId: context.accessKeyId,
+              secretAccessKey: secrets.secretFor(context.accessKeyId) ?? '',
+              region: config.region,
+              service: 'ecr',
+              expiresInSeconds: 3600,
+            }),
+        }),
         invalidParameter: (message) => new EcrInvalidParameter(message),
       },
     ],
@@ -99,7 +113,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     admin: createAdminHandler({ secrets, clock, region: config.region, collectGarbage: () => gc.runNow() }),
     registry: createRegistryHandler({
       registry,
-      authenticate: basicAuthenticator({ tokenKey, secrets, clock }),
+      authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
       // Every key Berth knows today is a root key, which may do everything.
       // TODO(roadmap: IAM) check IAM and repository policies here.
       authorize: () => true,

@@ -2,7 +2,27 @@ import type { Clock } from '../shared/clock.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { issuePassword, TOKEN_LIFETIME_MS, type TokenKey } from './authorization-tokens.ts';
 import type { Registry } from './registry.ts';
-import { createRepository, deleteRepository, describeRepositories } from './repositories.ts';
+import { RegistryPolicyNotFoundException } from './errors.ts';
+import { batchDeleteImage, batchGetImage, describeImages, listImages, putImage } from './images.ts';
+import {
+  batchCheckLayerAvailability,
+  completeLayerUpload,
+  getDownloadUrlForLayer,
+  initiateLayerUpload,
+  uploadLayerPart,
+} from './layers.ts';
+import {
+  createRepository,
+  deleteRepository,
+  describeRepositories,
+  listTagsForResource,
+  putImageScanningConfiguration,
+  putImageTagMutability,
+  tagResource,
+  untagResource,
+} from './repositories.ts';
+import { describeImageScanFindings, startImageScan } from './scans.ts';
+import type { RequestContext } from '../shared/request-context.ts';
 import type { EcrApi } from './shapes.generated.ts';
 
 export interface EcrDeps {
@@ -13,6 +33,8 @@ export interface EcrDeps {
   readonly registryHost: () => string;
   /** The key registry passwords are signed with. */
   readonly tokenKey: TokenKey;
+  /** A URL that lets its holder GET one blob for a while (GetDownloadUrlForLayer). */
+  readonly presignBlobUrl: (repository: string, digest: string, context: RequestContext) => Promise<string>;
 }
 
 /** The ECR operations Berth implements, by their AWS names. The protocol layer answers the rest. */
@@ -22,6 +44,33 @@ export function ecrOperations(deps: EcrDeps): Partial<EcrApi> {
     CreateRepository: (input, context) => createRepository(repositoryDeps, input, context),
     DescribeRepositories: (input, context) => describeRepositories(repositoryDeps, input, context),
     DeleteRepository: (input, context) => deleteRepository(repositoryDeps, input, context),
+    PutImageTagMutability: (input, context) => putImageTagMutability(repositoryDeps, input, context),
+    PutImageScanningConfiguration: (input, context) => putImageScanningConfiguration(repositoryDeps, input, context),
+    TagResource: (input, context) => tagResource(repositoryDeps, input, context),
+    UntagResource: (input, context) => untagResource(repositoryDeps, input, context),
+    ListTagsForResource: (input, context) => listTagsForResource(repositoryDeps, input, context),
+    ListImages: (input, context) => listImages(deps, input, context),
+    DescribeImages: (input, context) => describeImages(deps, input, context),
+    BatchGetImage: (input, context) => batchGetImage(deps, input, context),
+    BatchDeleteImage: (input, context) => batchDeleteImage(deps, input, context),
+    PutImage: (input, context) => putImage(deps, input, context),
+    BatchCheckLayerAvailability: (input, context) => batchCheckLayerAvailability(deps, input, context),
+    GetDownloadUrlForLayer: (input, context) => getDownloadUrlForLayer(deps, input, context),
+    InitiateLayerUpload: (input, context) => initiateLayerUpload(deps, input, context),
+    UploadLayerPart: (input, context) => uploadLayerPart(deps, input, context),
+    CompleteLayerUpload: (input, context) => completeLayerUpload(deps, input, context),
+    StartImageScan: (input, context) => startImageScan(deps, input, context),
+    DescribeImageScanFindings: (input, context) => describeImageScanFindings(deps, input, context),
+    // One registry, no replication and no registry policy yet: the answers say exactly that.
+    DescribeRegistry: async (_input, context) => ({
+      registryId: context.accountId,
+      replicationConfiguration: { rules: [] },
+    }),
+    GetRegistryPolicy: async (_input, context) => {
+      throw new RegistryPolicyNotFoundException(
+        `Registry policy does not exist in the registry with id '${context.accountId}'`,
+      );
+    },
     GetAuthorizationToken: async (_input, context) => {
       const expiresAt = new Date(deps.clock.now().getTime() + TOKEN_LIFETIME_MS);
       const password = issuePassword(deps.tokenKey, { accessKeyId: context.accessKeyId, expiresAt });

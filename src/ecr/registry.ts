@@ -176,6 +176,11 @@ export class Registry {
         annotations: parsed.annotations,
         pushedAt: this.#deps.clock.now(),
         lastPulledAt: undefined,
+        // Scan on push: Berth has no vulnerability scanner yet, so a scan completes at once with no findings.
+        scanCompletedAt: (repository.details as { imageScanningConfiguration?: { scanOnPush?: boolean } })
+          .imageScanningConfiguration?.scanOnPush
+          ? this.#deps.clock.now()
+          : undefined,
       };
       await this.#deps.store.registry.putManifest(record, parsed.references, tag);
       return record;

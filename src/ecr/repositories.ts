@@ -4,9 +4,11 @@ import type { RequestContext } from '../shared/request-context.ts';
 import type { MetadataStore, RepositoryRecord } from '../store/index.ts';
 import {
   InvalidParameterException,
+  InvalidTagParameterException,
   RepositoryAlreadyExistsException,
   RepositoryNotEmptyException,
   RepositoryNotFoundException,
+  TooManyTagsException,
 } from './errors.ts';
 import type { LayerUploads } from './layer-uploads.ts';
 import type {
@@ -16,7 +18,18 @@ import type {
   DeleteRepositoryResponse,
   DescribeRepositoriesRequest,
   DescribeRepositoriesResponse,
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
+  PutImageScanningConfigurationRequest,
+  PutImageScanningConfigurationResponse,
+  PutImageTagMutabilityRequest,
+  PutImageTagMutabilityResponse,
   Repository,
+  Tag,
+  TagResourceRequest,
+  TagResourceResponse,
+  UntagResourceRequest,
+  UntagResourceResponse,
 } from './shapes.generated.ts';
 
 export interface RepositoryDeps {
@@ -27,7 +40,7 @@ export interface RepositoryDeps {
   readonly uploads: Pick<LayerUploads, 'cancel'>;
 }
 
-function checkRegistryId(registryId: string | undefined, context: RequestContext): void {
+export function checkRegistryId(registryId: string | undefined, context: RequestContext): void {
   if (registryId !== undefined && registryId !== context.accountId) {
     throw new InvalidParameterException(
       `Invalid parameter at 'registryId': this registry's id is '${context.accountId}'.`,
@@ -145,4 +158,116 @@ export function toRepository(
     imageScanningConfiguration: details.imageScanningConfiguration ?? { scanOnPush: false },
     encryptionConfiguration: details.encryptionConfiguration ?? { encryptionType: 'AES256' },
   };
+}
+
+/** The repository name an ECR repository ARN names (arn:aws:ecr:REGION:ACCOUNT:repository/NAME). */
+export function repositoryNameOfArn(arn: string, context: RequestContext): string {
+  const prefix = `arn:aws:ecr:${context.region}:${context.accountId}:repository/`;
+  if (!arn.startsWith(prefix) || arn.length === prefix.length) {
+    throw new InvalidParameterException(
+      `Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN: ${arn}'`,
+    );
+  }
+  return arn.slice(prefix.length);
+}
+
+export async function requireRepositoryRecord(
+  deps: Pick<RepositoryDeps, 'store'>,
+  name: string,
+  context: RequestContext,
+): Promise<RepositoryRecord> {
+  const record = await deps.store.repositories.get(name);
+  if (!record) throw notFound(name, context);
+  return record;
+}
+
+export async function putImageTagMutability(
+  deps: RepositoryDeps,
+  input: PutImageTagMutabilityRequest,
+  context: RequestContext,
+): Promise<PutImageTagMutabilityResponse> {
+  checkRegistryId(input.registryId, context);
+  const record = await requireRepositoryRecord(deps, input.repositoryName, context);
+  const filters = input.imageTagMutabilityExclusionFilters;
+  if (input.imageTagMutability.endsWith('_WITH_EXCLUSION') !== (filters !== undefined && filters.length > 0)) {
+    throw new InvalidParameterException(
+      'imageTagMutabilityExclusionFilters must be given with, and only with, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION.',
+    );
+  }
+  const { imageTagMutabilityExclusionFilters: _old, ...rest } = record.details as Record<string, unknown>;
+  void _old;
+  await deps.store.repositories.update(record.name, {
+    ...rest,
+    imageTagMutability: input.imageTagMutability,
+    ...(filters ? { imageTagMutabilityExclusionFilters: filters } : {}),
+  });
+  return {
+    registryId: context.accountId,
+    repositoryName: record.name,
+    imageTagMutability: input.imageTagMutability,
+    ...(filters ? { imageTagMutabilityExclusionFilters: filters } : {}),
+  };
+}
+
+export async function putImageScanningConfiguration(
+  deps: RepositoryDeps,
+  input: PutImageScanningConfigurationRequest,
+  context: RequestContext,
+): Promise<PutImageScanningConfigurationResponse> {
+  checkRegistryId(input.registryId, context);
+  const record = await requireRepositoryRecord(deps, input.repositoryName, context);
+  await deps.store.repositories.update(record.name, {
+    ...record.details,
+    imageScanningConfiguration: input.imageScanningConfiguration,
+  });
+  return {
+    registryId: context.accountId,
+    repositoryName: record.name,
+    imageScanningConfiguration: input.imageScanningConfiguration,
+  };
+}
+
+const MAX_TAGS = 50;
+
+export async function tagResource(
+  deps: RepositoryDeps,
+  input: TagResourceRequest,
+  context: RequestContext,
+): Promise<TagResourceResponse> {
+  const record = await requireRepositoryRecord(deps, repositoryNameOfArn(input.resourceArn, context), context);
+  for (const tag of input.tags) {
+    if (tag.Key.startsWith('aws:'))
+      throw new InvalidTagParameterException("Tag keys may not start with 'aws:', which AWS reserves.");
+  }
+  const current = new Map(((record.details.tags ?? []) as Tag[]).map((t) => [t.Key, t.Value]));
+  for (const tag of input.tags) current.set(tag.Key, tag.Value);
+  if (current.size > MAX_TAGS) throw new TooManyTagsException(`A repository can have at most ${MAX_TAGS} tags.`);
+  await deps.store.repositories.update(record.name, {
+    ...record.details,
+    tags: [...current].map(([Key, Value]) => ({ Key, Value })),
+  });
+  return {};
+}
+
+export async function untagResource(
+  deps: RepositoryDeps,
+  input: UntagResourceRequest,
+  context: RequestContext,
+): Promise<UntagResourceResponse> {
+  const record = await requireRepositoryRecord(deps, repositoryNameOfArn(input.resourceArn, context), context);
+  const remove = new Set(input.tagKeys);
+  await deps.store.repositories.update(record.name, {
+    ...record.details,
+    tags: ((record.details.tags ?? []) as Tag[]).filter((t) => !remove.has(t.Key)),
+  });
+  return {};
+}
+
+export async function listTagsForResource(
+  deps: RepositoryDeps,
+  input: ListTagsForResourceRequest,
+  context: RequestContext,
+): Promise<ListTagsForResourceResponse> {
+  const record = await requireRepositoryRecord(deps, repositoryNameOfArn(input.resourceArn, context), context);
+  return { tags: (record.details.tags ?? []) as Tag[] };
 }

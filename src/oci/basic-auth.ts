@@ -14,8 +14,10 @@ export interface BasicAuthOptions {
  * GetAuthorizationToken. Missing or bad credentials are UNAUTHORIZED (401, with a Basic challenge);
  * an expired token is DENIED with ECR's message.
  */
-export function basicAuthenticator(options: BasicAuthOptions) {
-  return (authorization: string | undefined): RegistryPrincipal => {
+export function basicAuthenticator(
+  options: BasicAuthOptions,
+): (authorization: string | undefined) => RegistryPrincipal {
+  return (authorization) => {
     if (authorization === undefined || !/^basic /i.test(authorization)) {
       throw new RegistryError(
         'UNAUTHORIZED',

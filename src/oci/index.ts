@@ -6,3 +6,4 @@ export {
   type RegistryPrincipal,
 } from './registry-http.ts';
 export { basicAuthenticator } from './basic-auth.ts';
+export { registryAuthenticator } from './authenticate.ts';

@@ -14,8 +14,8 @@ export type RegistryAction = 'pull' | 'push';
 
 export interface RegistryHttpOptions {
   readonly registry: Registry;
-  /** Checks the Authorization header; throws UNAUTHORIZED or DENIED. */
-  readonly authenticate: (authorization: string | undefined) => RegistryPrincipal;
+  /** Checks the caller's credentials (Basic, or a presigned URL); throws UNAUTHORIZED or DENIED. */
+  readonly authenticate: (request: IncomingMessage, path: string, query: URLSearchParams) => Promise<RegistryPrincipal>;
   /** Whether the principal may pull or push the repository (IAM and repository policies later). */
   readonly authorize: (principal: RegistryPrincipal, action: RegistryAction, repository: string) => boolean;
   /** The realm of the Basic challenge (the registry's URL). */
@@ -43,9 +43,9 @@ export function createRegistryHandler(options: RegistryHttpOptions) {
     const route = parseRegistryPath(path);
     const operation = route ? operationName(route, request.method ?? 'GET') : 'unknown';
     try {
-      const principal = authenticate(options, request);
-      if (!route) throw new RegistryError('NAME_INVALID', `no registry route for ${path}`);
       const query = new URLSearchParams(search);
+      const principal = await options.authenticate(request, path, query);
+      if (!route) throw new RegistryError('NAME_INVALID', `no registry route for ${path}`);
       await dispatch(options, principal, route, request, response, query);
       return { operation };
     } catch (error) {
@@ -69,10 +69,6 @@ function errorHeaders(options: RegistryHttpOptions, error: RegistryError): Recor
   if (error.code !== 'RANGE_INVALID') return {};
   const detail = (error.detail ?? {}) as { size?: number; blob?: boolean };
   return detail.blob ? { 'content-range': `bytes */${detail.size ?? 0}` } : rangeHeader(detail.size ?? 0);
-}
-
-function authenticate(options: RegistryHttpOptions, request: IncomingMessage): RegistryPrincipal {
-  return options.authenticate(request.headers.authorization);
 }
 
 function require(

@@ -72,6 +72,8 @@ export interface ManifestRecord {
   readonly annotations: Readonly<Record<string, string>> | undefined;
   readonly pushedAt: Date;
   readonly lastPulledAt: Date | undefined;
+  /** When the last image scan of it completed, if one ever ran. */
+  readonly scanCompletedAt: Date | undefined;
 }
 
 export interface ManifestReference {
@@ -108,6 +110,7 @@ export interface RegistryContent {
   /** Manifests whose subject is `digest`. */
   referrers(repository: string, digest: string): Promise<ManifestRecord[]>;
   recordPull(repository: string, digest: string, at: Date): Promise<void>;
+  recordScan(repository: string, digest: string, at: Date): Promise<void>;
   listManifests(repository: string): Promise<ManifestRecord[]>;
 
   resolveTag(repository: string, tag: string): Promise<string | undefined>;

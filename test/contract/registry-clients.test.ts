@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+} from '@aws-sdk/client-ecr';
 import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import {
   busyboxSkipReason,
@@ -205,6 +212,43 @@ describe(
       const layer = await session.docker(['run', '--rm', '--network', 'none', reference, 'cat', '/hello.txt']);
       assert.equal(layer.code, 0, layer.stderr);
       assert.equal(layer.stdout, image.hello);
+    });
+
+    it('an image pushed with docker is in DescribeImages with the same digest and the size of its layers', async () => {
+      const { digest } = await pushBusybox();
+      const described = await ecr.send(
+        new DescribeImagesCommand({ repositoryName: 'busybox', imageIds: [{ imageTag: 'v1' }] }),
+      );
+      const detail = described.imageDetails?.[0];
+      assert.equal(detail?.imageDigest, digest);
+      const got = await ecr.send(
+        new BatchGetImageCommand({ repositoryName: 'busybox', imageIds: [{ imageDigest: digest }] }),
+      );
+      const manifest = JSON.parse(got.images?.[0]?.imageManifest ?? '{}') as { layers: { size: number }[] };
+      assert.equal(
+        detail?.imageSizeInBytes,
+        manifest.layers.reduce((sum, layer) => sum + layer.size, 0),
+      );
+      assert.equal(detail?.imageManifestMediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+    });
+
+    it('an image deleted with BatchDeleteImage is gone for docker', async () => {
+      const loggedIn = await login(await ecrPassword());
+      assert.equal(loggedIn.code, 0, loggedIn.stderr);
+      await createRepository('short-lived');
+      const image = await session.buildBusyboxImage(`berth-test/short-lived:${run}`);
+      const reference = `${registry}/short-lived:v1`;
+      assert.equal((await session.tag(image.tag, reference)).code, 0);
+      const push = await session.docker(['push', reference]);
+      assert.equal(push.code, 0, push.stderr);
+      const deleted = await ecr.send(
+        new BatchDeleteImageCommand({ repositoryName: 'short-lived', imageIds: [{ imageTag: 'v1' }] }),
+      );
+      assert.equal(deleted.failures?.length, 0);
+      await session.docker(['rmi', '--force', reference]);
+      const pull = await session.docker(['pull', reference]);
+      assert.notEqual(pull.code, 0, pull.stdout);
+      assert.match(pull.stderr, /manifest unknown|not found/i);
     });
 
     it('docker push to a repository that was never created fails with NAME_UNKNOWN', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ECRClient, StartImageScanCommand } from '@aws-sdk/client-ecr';
+import { CreatePullThroughCacheRuleCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
   DescribeClustersCommand,
@@ -85,7 +85,12 @@ describe('AWS SDK v3 against a real server', () => {
       maxAttempts: 1,
     });
     await assert.rejects(
-      ecr.send(new StartImageScanCommand({ repositoryName: 'web', imageId: { imageTag: 'v1' } })),
+      ecr.send(
+        new CreatePullThroughCacheRuleCommand({
+          ecrRepositoryPrefix: 'hub',
+          upstreamRegistryUrl: 'registry-1.docker.io',
+        }),
+      ),
       (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
         assert.equal(error.name, 'NotImplementedException');
         assert.equal(error.$metadata?.httpStatusCode, 501);

@@ -106,4 +106,9 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-image-scans': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('manifests').addColumn('scan_completed_at', 'bigint').execute();
+    },
+  },
 };

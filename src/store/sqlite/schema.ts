@@ -39,6 +39,7 @@ export interface ManifestsTable {
   annotations: string | null;
   pushed_at: number;
   last_pulled_at: number | null;
+  scan_completed_at: number | null;
 }
 
 export interface ManifestReferencesTable {

@@ -76,6 +76,7 @@ export class SqliteRegistry implements RegistryContent {
           annotations: record.annotations ? JSON.stringify(record.annotations) : null,
           pushed_at: record.pushedAt.getTime(),
           last_pulled_at: null,
+          scan_completed_at: record.scanCompletedAt?.getTime() ?? null,
         })
         // The same bytes pushed again: keep the first push time and pull time, as ECR does.
         .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
@@ -152,6 +153,15 @@ export class SqliteRegistry implements RegistryContent {
     await this.#db
       .updateTable('manifests')
       .set({ last_pulled_at: at.getTime() })
+      .where('repository', '=', repository)
+      .where('digest', '=', digest)
+      .execute();
+  }
+
+  async recordScan(repository: string, digest: string, at: Date): Promise<void> {
+    await this.#db
+      .updateTable('manifests')
+      .set({ scan_completed_at: at.getTime() })
       .where('repository', '=', repository)
       .where('digest', '=', digest)
       .execute();
@@ -293,6 +303,7 @@ function manifestFromRow(row: Selectable<ManifestsTable>): ManifestRecord {
     annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : undefined,
     pushedAt: new Date(Number(row.pushed_at)),
     lastPulledAt: row.last_pulled_at === null ? undefined : new Date(Number(row.last_pulled_at)),
+    scanCompletedAt: row.scan_completed_at === null ? undefined : new Date(Number(row.scan_completed_at)),
   };
 }
 
