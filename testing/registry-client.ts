@@ -31,8 +31,12 @@ export class RegistryClient {
       password === undefined ? undefined : `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
   }
 
-  static async forServer(server: TestServer): Promise<{ client: RegistryClient; ecr: ECRClient; password: string }> {
-    const ecr = new ECRClient({ endpoint: server.url, region: server.region, credentials: server.credentials });
+  static async forServer(
+    server: TestServer,
+    client?: ECRClient,
+  ): Promise<{ client: RegistryClient; ecr: ECRClient; password: string }> {
+    const ecr =
+      client ?? new ECRClient({ endpoint: server.url, region: server.region, credentials: server.credentials });
     const out = await ecr.send(new GetAuthorizationTokenCommand({}));
     const token = Buffer.from(out.authorizationData![0]!.authorizationToken!, 'base64').toString('utf8');
     const password = token.slice('AWS:'.length);

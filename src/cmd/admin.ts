@@ -3,23 +3,29 @@ import { verifySignature, type SecretLookup } from '../aws-protocol/index.ts';
 import { AwsError } from '../shared/aws-error.ts';
 import type { Clock } from '../shared/clock.ts';
 
-/** The path of the on-demand registry garbage collection (what `berth gc` calls). */
-export const GC_PATH = '/berth/registry/garbage-collection';
+/** Berth's own operations, by path: what `berth gc` and `berth lifecycle` call. */
+export const ADMIN_OPERATIONS = {
+  '/berth/registry/garbage-collection': 'RegistryGarbageCollection',
+  '/berth/registry/lifecycle-evaluation': 'RegistryLifecycleEvaluation',
+} as const;
+
+export type AdminPath = keyof typeof ADMIN_OPERATIONS;
 
 export interface AdminOptions {
   readonly secrets: SecretLookup;
   readonly clock: Clock;
   readonly region: string;
-  readonly collectGarbage: () => Promise<object>;
+  readonly actions: Readonly<Record<AdminPath, () => Promise<object>>>;
 }
 
 /**
- * Berth's own operations, outside the AWS APIs: POST /berth/registry/garbage-collection runs a
- * registry garbage collection now. Callers sign it with SigV4 like any ECR call (service `ecr`).
+ * Berth's own operations, outside the AWS APIs: POST one of ADMIN_OPERATIONS' paths to run it now
+ * (registry garbage collection, lifecycle policies). Callers sign it with SigV4 like any ECR call.
  */
 export function createAdminHandler(options: AdminOptions) {
   return async (request: IncomingMessage, response: ServerResponse, path: string): Promise<string | undefined> => {
-    if (path !== GC_PATH || request.method !== 'POST') return undefined;
+    if (!(path in ADMIN_OPERATIONS) || request.method !== 'POST') return undefined;
+    const adminPath = path as AdminPath;
     const chunks: Buffer[] = [];
     for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
     try {
@@ -33,12 +39,12 @@ export function createAdminHandler(options: AdminOptions) {
         },
         { secrets: options.secrets, clock: options.clock, region: options.region, service: 'ecr' },
       );
-      send(response, 200, await options.collectGarbage());
+      send(response, 200, await options.actions[adminPath]());
     } catch (error) {
       if (!(error instanceof AwsError)) throw error;
       send(response, error.httpStatus ?? 400, { __type: error.code, message: error.message });
     }
-    return 'RegistryGarbageCollection';
+    return ADMIN_OPERATIONS[adminPath];
   };
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError, parseServerConfig, SERVER_FLAGS_HELP } from '../shared/config.ts';
-import { runGarbageCollectionCommand } from './gc.ts';
+import { runAdminCommand } from './admin-command.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 const USAGE = `Usage: berth <command> [flags]
@@ -7,7 +7,8 @@ const USAGE = `Usage: berth <command> [flags]
 Commands:
   server    serve the AWS APIs (ECS, ECR) and the registry on one port
   gc        collect registry garbage now on a running server [--endpoint URL]
-            (signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
+  lifecycle apply the ECR lifecycle policies now on a running server [--endpoint URL]
+            (both signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
 
 Server flags (each also read from the environment variable shown; flags win):
 ${SERVER_FLAGS_HELP}
@@ -20,7 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command === 'gc') return runGarbageCollectionCommand(rest, process.env);
+  if (command === 'gc') return runAdminCommand('/berth/registry/garbage-collection', rest, process.env);
+  if (command === 'lifecycle') return runAdminCommand('/berth/registry/lifecycle-evaluation', rest, process.env);
   if (command !== 'server') {
     process.stderr.write(`berth: unknown command '${command}'\n${USAGE}`);
     return 2;

@@ -12,7 +12,7 @@ import {
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
 import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
 import { createAdminHandler } from './admin.ts';
-import { scheduleGarbageCollection } from './garbage-collection.ts';
+import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
@@ -36,6 +36,8 @@ export interface RunningServer {
   readonly logger: Logger;
   /** Runs a registry garbage collection now (also run every hour). */
   collectGarbage(): Promise<GarbageCollectionReport>;
+  /** Applies the repositories' lifecycle policies now (also run every hour). */
+  applyLifecyclePolicies(): Promise<{ imagesExpired: number }>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -98,7 +100,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     region: config.region,
   });
 
-  const gc = scheduleGarbageCollection({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
+  const gc = scheduleRegistryMaintenance({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
   let closing = false;
   const frontDoor = createFrontDoor({
     json,
@@ -110,7 +112,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return true;
     },
     maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
-    admin: createAdminHandler({ secrets, clock, region: config.region, collectGarbage: () => gc.runNow() }),
+    clock,
+    admin: createAdminHandler({
+      secrets,
+      clock,
+      region: config.region,
+      actions: {
+        '/berth/registry/garbage-collection': () => gc.runNow(),
+        '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),
+      },
+    }),
     registry: createRegistryHandler({
       registry,
       authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
@@ -159,6 +170,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     credentials,
     logger,
     collectGarbage: () => gc.runNow(),
+    applyLifecyclePolicies: () => gc.applyLifecycleNow(),
     close() {
       closed ??= (async () => {
         closing = true;

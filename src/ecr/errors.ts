@@ -86,3 +86,11 @@ export class ScanNotFoundException extends AwsError {
 export class RegistryPolicyNotFoundException extends AwsError {
   readonly code = 'RegistryPolicyNotFoundException';
 }
+
+export class LifecyclePolicyNotFoundException extends AwsError {
+  readonly code = 'LifecyclePolicyNotFoundException';
+}
+
+export class LifecyclePolicyPreviewNotFoundException extends AwsError {
+  readonly code = 'LifecyclePolicyPreviewNotFoundException';
+}

@@ -15,3 +15,4 @@ export { MAX_MANIFEST_BYTES, type Descriptor } from './manifests.ts';
 export { MEDIA_TYPES } from './media-types.ts';
 export type { ContentRange } from './layer-uploads.ts';
 export type * from './shapes.generated.ts';
+export { applyLifecyclePolicies } from './lifecycle.ts';

@@ -22,6 +22,13 @@ import {
   untagResource,
 } from './repositories.ts';
 import { describeImageScanFindings, startImageScan } from './scans.ts';
+import {
+  deleteLifecyclePolicy,
+  getLifecyclePolicy,
+  getLifecyclePolicyPreview,
+  putLifecyclePolicy,
+  startLifecyclePolicyPreview,
+} from './lifecycle.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { EcrApi } from './shapes.generated.ts';
 
@@ -60,6 +67,11 @@ export function ecrOperations(deps: EcrDeps): Partial<EcrApi> {
     UploadLayerPart: (input, context) => uploadLayerPart(deps, input, context),
     CompleteLayerUpload: (input, context) => completeLayerUpload(deps, input, context),
     StartImageScan: (input, context) => startImageScan(deps, input, context),
+    PutLifecyclePolicy: (input, context) => putLifecyclePolicy(deps, input, context),
+    GetLifecyclePolicy: (input, context) => getLifecyclePolicy(deps, input, context),
+    DeleteLifecyclePolicy: (input, context) => deleteLifecyclePolicy(deps, input, context),
+    StartLifecyclePolicyPreview: (input, context) => startLifecyclePolicyPreview(deps, input, context),
+    GetLifecyclePolicyPreview: (input, context) => getLifecyclePolicyPreview(deps, input, context),
     DescribeImageScanFindings: (input, context) => describeImageScanFindings(deps, input, context),
     // One registry, no replication and no registry policy yet: the answers say exactly that.
     DescribeRegistry: async (_input, context) => ({

@@ -5,6 +5,7 @@ import {
   type JsonProtocol,
   type SignedRequest,
 } from '../aws-protocol/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { newRequestId } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -24,6 +25,8 @@ export interface FrontDoorOptions {
   readonly ready: () => Promise<boolean>;
   /** JSON API bodies above this answer 413. */
   readonly maxJsonBodyBytes: number;
+  /** The server's time, sent in every Date header (clients correct their clock skew from it). */
+  readonly clock: Clock;
   /** Berth's own operations; resolves with the operation's name, or undefined when the path is not one. */
   readonly admin?: (request: IncomingMessage, response: ServerResponse, path: string) => Promise<string | undefined>;
   /** Serves /v2/ (the OCI distribution API). */
@@ -76,6 +79,7 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
   const started = performance.now();
   const requestId = newRequestId();
   response.setHeader('x-amzn-RequestId', requestId);
+  response.setHeader('date', options.clock.now().toUTCString());
   const url = request.url ?? '/';
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);

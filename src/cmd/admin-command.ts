@@ -1,19 +1,24 @@
 import { parseArgs } from 'node:util';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { GC_PATH } from './admin.ts';
+import type { AdminPath } from './admin.ts';
 
 /**
- * `berth gc [--endpoint URL]`: asks a running server to collect registry garbage now, signed with
- * the AWS credentials of the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION).
+ * `berth gc` / `berth lifecycle [--endpoint URL]`: asks a running server to run an admin
+ * operation now, signed with the AWS credentials of the environment (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_REGION).
  */
-export async function runGarbageCollectionCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export async function runAdminCommand(
+  path: AdminPath,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   const { values } = parseArgs({ args: [...argv], options: { endpoint: { type: 'string' } }, strict: true });
   const endpoint = new URL(values.endpoint ?? env.BERTH_ENDPOINT ?? 'http://127.0.0.1:4510');
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
-    process.stderr.write('berth gc: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the keys the server printed)\n');
+    process.stderr.write('berth: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the keys the server printed)\n');
     return 2;
   }
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -28,14 +33,14 @@ export async function runGarbageCollectionCommand(argv: readonly string[], env: 
     protocol: endpoint.protocol,
     hostname: endpoint.hostname,
     ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-    path: GC_PATH,
+    path,
     query: {},
     headers: { host: endpoint.host },
     body: '',
   });
   const headers = { ...(signed.headers as Record<string, string>) };
   delete headers.host;
-  const response = await fetch(new URL(GC_PATH, endpoint), { method: 'POST', headers, body: '' });
+  const response = await fetch(new URL(path, endpoint), { method: 'POST', headers, body: '' });
   const text = await response.text();
   (response.ok ? process.stdout : process.stderr).write(`${text}\n`);
   return response.ok ? 0 : 1;
