@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { RegistryClient } from '../../testing/registry-client.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+
+describe('AWS CLI v2: ECR', { skip: awsCliSkipReason() }, () => {
+  let server: TestServer;
+  let ecr: (...args: string[]) => ReturnType<typeof aws>;
+  before(async () => {
+    server = await startTestServer();
+    const env = {
+      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    };
+    ecr = (...args) => aws(['--endpoint-url', server.url, '--output', 'json', 'ecr', ...args], env);
+  });
+  after(() => server.stop());
+
+  const json = async (...args: string[]) => {
+    const result = await ecr(...args);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout || '{}') as Record<string, never>;
+  };
+
+  it('manages repositories', async () => {
+    const created = await json(
+      'create-repository',
+      '--repository-name',
+      'cli/app',
+      '--image-tag-mutability',
+      'IMMUTABLE',
+    );
+    assert.equal(created.repository['repositoryUri'], `localhost:${server.port}/cli/app`);
+    const described = await json('describe-repositories', '--repository-names', 'cli/app');
+    assert.equal(described.repositories[0]!['imageTagMutability'], 'IMMUTABLE');
+    await json('put-image-tag-mutability', '--repository-name', 'cli/app', '--image-tag-mutability', 'MUTABLE');
+    const missing = await ecr('describe-repositories', '--repository-names', 'cli/none');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /\(RepositoryNotFoundException\)/);
+  });
+
+  it('gets a login password the registry accepts', async () => {
+    const password = (await ecr('get-login-password')).stdout.trim();
+    const response = await new RegistryClient(server.url, password).request('GET', '/v2/');
+    assert.equal(response.status, 200);
+  });
+
+  it('lists, describes and deletes images pushed to the registry', async () => {
+    await json('create-repository', '--repository-name', 'cli/images');
+    const password = (await ecr('get-login-password')).stdout.trim();
+    const image = await new RegistryClient(server.url, password).pushImage('cli/images', 'v1');
+    const listed = await json('list-images', '--repository-name', 'cli/images');
+    assert.deepEqual(listed.imageIds, [{ imageDigest: image.digest, imageTag: 'v1' }]);
+    const described = await json('describe-images', '--repository-name', 'cli/images');
+    assert.equal(described.imageDetails[0]!['imageDigest'], image.digest);
+    const deleted = await json('batch-delete-image', '--repository-name', 'cli/images', '--image-ids', 'imageTag=v1');
+    assert.deepEqual(deleted.imageIds, [{ imageDigest: image.digest, imageTag: 'v1' }]);
+    assert.deepEqual(deleted.failures, []);
+    await json('delete-repository', '--repository-name', 'cli/images', '--force');
+  });
+
+  it('sets and reads a lifecycle policy', async () => {
+    await json('create-repository', '--repository-name', 'cli/lifecycle');
+    const text = JSON.stringify({
+      rules: [
+        {
+          rulePriority: 1,
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+    await json('put-lifecycle-policy', '--repository-name', 'cli/lifecycle', '--lifecycle-policy-text', text);
+    const policy = await json('get-lifecycle-policy', '--repository-name', 'cli/lifecycle');
+    assert.equal(policy.lifecyclePolicyText, text);
+  });
+});
