@@ -4,6 +4,16 @@ import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { RegistryClient } from '../../testing/registry-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
+/** The parts of the CLI's JSON output these tests read. */
+interface CliOutput {
+  repository: Record<string, unknown>;
+  repositories: Record<string, unknown>[];
+  imageIds: Record<string, unknown>[];
+  imageDetails: Record<string, unknown>[];
+  failures: unknown[];
+  lifecyclePolicyText: string;
+}
+
 describe('AWS CLI v2: ECR', { skip: awsCliSkipReason() }, () => {
   let server: TestServer;
   let ecr: (...args: string[]) => ReturnType<typeof aws>;
@@ -21,7 +31,7 @@ describe('AWS CLI v2: ECR', { skip: awsCliSkipReason() }, () => {
   const json = async (...args: string[]) => {
     const result = await ecr(...args);
     assert.equal(result.code, 0, result.stderr);
-    return JSON.parse(result.stdout || '{}') as Record<string, never>;
+    return JSON.parse(result.stdout || '{}') as CliOutput;
   };
 
   it('manages repositories', async () => {
