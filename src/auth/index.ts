@@ -4,5 +4,5 @@ export {
   writeFileAtomically,
   type RootCredentials,
 } from './root-credentials.ts';
-export { StaticSecrets } from './secrets.ts';
+export { Principals, UserExistsError, type CreatedUser } from './principals.ts';
 export { loadTokenKey } from './token-key.ts';

@@ -56,7 +56,10 @@ const protocol = new JsonProtocol({
       },
     },
   ],
-  secrets: { secretFor: (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined) },
+  secrets: {
+    secretFor: (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
+    principalOf: () => ({ arn: 'arn:aws:iam::000000000000:root', root: true }),
+  },
   clock,
   accountId: '000000000000',
   region: 'us-east-1',

@@ -103,6 +103,7 @@ export class JsonProtocol {
         accountId: this.#options.accountId,
         region: this.#options.region,
         accessKeyId: caller.accessKeyId,
+        principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
       };
       const output = await route.call(value as never, context);
       return { status: 200, body: serialize(output ?? {}), service, operation, errorCode: undefined, fault: undefined };

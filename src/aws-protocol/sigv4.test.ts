@@ -6,7 +6,10 @@ import { FakeClock } from '../shared/clock.ts';
 import { verifySignature, type SignedRequest } from './sigv4.ts';
 
 const KEY = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-const secrets = { secretFor: (id: string) => (id === KEY.accessKeyId ? KEY.secretAccessKey : undefined) };
+const secrets = {
+  secretFor: (id: string) => (id === KEY.accessKeyId ? KEY.secretAccessKey : undefined),
+  principalOf: () => undefined,
+};
 const signedAt = new Date('2026-03-01T12:00:00Z');
 
 function signer(secretAccessKey = KEY.secretAccessKey, region = 'us-east-1', service = 'ecs'): SignatureV4 {

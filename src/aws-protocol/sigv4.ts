@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { headerSignature } from './header-signature.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { Principal } from '../shared/principal.ts';
 import { Sha256 } from './sha256.ts';
 import {
   IncompleteSignatureException,
@@ -19,6 +20,8 @@ import {
 /** Where the verifier finds secrets; IAM users and temporary credentials plug in here later. */
 export interface SecretLookup {
   secretFor(accessKeyId: string): string | undefined;
+  /** Who owns the key (known whenever secretFor knows the key). */
+  principalOf(accessKeyId: string): Principal | undefined;
 }
 
 export interface SignedRequest {

@@ -4,7 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AdminPath } from './admin.ts';
 
 /**
- * `berth gc` / `berth lifecycle [--endpoint URL]`: asks a running server to run an admin
+ * `berth gc`, `berth lifecycle`, `berth iam create-user [--endpoint URL]`: asks a running server to run an admin
  * operation now, signed with the AWS credentials of the environment (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_REGION).
  */
@@ -12,8 +12,27 @@ export async function runAdminCommand(
   path: AdminPath,
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
+  options: { flags?: Record<string, string> } = {},
 ): Promise<number> {
-  const { values } = parseArgs({ args: [...argv], options: { endpoint: { type: 'string' } }, strict: true });
+  const flagNames = Object.keys(options.flags ?? {});
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      endpoint: { type: 'string' },
+      ...Object.fromEntries(flagNames.map((flag) => [flag, { type: 'string' as const }])),
+    },
+    strict: true,
+  });
+  const input: Record<string, string> = {};
+  for (const flag of flagNames) {
+    const value = (values as Record<string, string | undefined>)[flag];
+    if (typeof value !== 'string') {
+      process.stderr.write(`berth: --${flag} is required\n`);
+      return 2;
+    }
+    input[options.flags![flag]!] = value;
+  }
+  const body = flagNames.length > 0 ? JSON.stringify(input) : '';
   const endpoint = new URL(values.endpoint ?? env.BERTH_ENDPOINT ?? 'http://127.0.0.1:4510');
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
@@ -35,12 +54,12 @@ export async function runAdminCommand(
     ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
     path,
     query: {},
-    headers: { host: endpoint.host },
-    body: '',
+    headers: { host: endpoint.host, 'content-type': 'application/json' },
+    body,
   });
   const headers = { ...(signed.headers as Record<string, string>) };
   delete headers.host;
-  const response = await fetch(new URL(path, endpoint), { method: 'POST', headers, body: '' });
+  const response = await fetch(new URL(path, endpoint), { method: 'POST', headers, body });
   const text = await response.text();
   (response.ok ? process.stdout : process.stderr).write(`${text}\n`);
   return response.ok ? 0 : 1;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifySignature, type SecretLookup } from '../aws-protocol/index.ts';
+import { AccessDeniedException } from '../shared/access-denied.ts';
 import { AwsError } from '../shared/aws-error.ts';
 import type { Clock } from '../shared/clock.ts';
 
@@ -7,15 +8,26 @@ import type { Clock } from '../shared/clock.ts';
 export const ADMIN_OPERATIONS = {
   '/berth/registry/garbage-collection': 'RegistryGarbageCollection',
   '/berth/registry/lifecycle-evaluation': 'RegistryLifecycleEvaluation',
+  '/berth/iam/create-user': 'CreateUser',
 } as const;
 
 export type AdminPath = keyof typeof ADMIN_OPERATIONS;
+
+/** Bad input to an admin operation: answered 400 with the given error name. */
+export class AdminInputError extends AwsError {
+  readonly code: string;
+  constructor(message: string, code = 'ValidationError') {
+    super(message);
+    this.code = code;
+  }
+}
 
 export interface AdminOptions {
   readonly secrets: SecretLookup;
   readonly clock: Clock;
   readonly region: string;
-  readonly actions: Readonly<Record<AdminPath, () => Promise<object>>>;
+  /** Each action gets the request's JSON body (an empty object when there is none). */
+  readonly actions: Readonly<Record<AdminPath, (body: Record<string, unknown>) => Promise<object>>>;
 }
 
 /**
@@ -29,18 +41,24 @@ export function createAdminHandler(options: AdminOptions) {
     const chunks: Buffer[] = [];
     for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
     try {
-      await verifySignature(
-        {
-          method: 'POST',
-          path,
-          query: {},
-          headers: request.headers as Record<string, string>,
-          body: Buffer.concat(chunks),
-        },
+      const body = Buffer.concat(chunks);
+      const caller = await verifySignature(
+        { method: 'POST', path, query: {}, headers: request.headers as Record<string, string>, body },
         { secrets: options.secrets, clock: options.clock, region: options.region, service: 'ecr' },
       );
-      send(response, 200, await options.actions[adminPath]());
+      const principal = options.secrets.principalOf(caller.accessKeyId);
+      if (!principal?.root) {
+        throw new AccessDeniedException(
+          `User: ${principal?.arn ?? 'unknown'} is not authorized to perform: berth:${ADMIN_OPERATIONS[adminPath]}: only the account root may`,
+        );
+      }
+      const input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+      send(response, 200, await options.actions[adminPath](input));
     } catch (error) {
+      if (error instanceof SyntaxError) {
+        send(response, 400, { __type: 'SerializationException', message: 'the request body is not valid JSON' });
+        return ADMIN_OPERATIONS[adminPath];
+      }
       if (!(error instanceof AwsError)) throw error;
       send(response, error.httpStatus ?? 400, { __type: error.code, message: error.message });
     }

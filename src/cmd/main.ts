@@ -8,7 +8,9 @@ Commands:
   server    serve the AWS APIs (ECS, ECR) and the registry on one port
   gc        collect registry garbage now on a running server [--endpoint URL]
   lifecycle apply the ECR lifecycle policies now on a running server [--endpoint URL]
-            (both signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
+  iam create-user --user-name NAME
+            create a user with an access key (prints its keys) [--endpoint URL]
+            (these three are signed with the root AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
 
 Server flags (each also read from the environment variable shown; flags win):
 ${SERVER_FLAGS_HELP}
@@ -23,6 +25,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'gc') return runAdminCommand('/berth/registry/garbage-collection', rest, process.env);
   if (command === 'lifecycle') return runAdminCommand('/berth/registry/lifecycle-evaluation', rest, process.env);
+  if (command === 'iam' && rest[0] === 'create-user') {
+    return runAdminCommand('/berth/iam/create-user', rest.slice(1), process.env, {
+      flags: { 'user-name': 'UserName' },
+    });
+  }
   if (command !== 'server') {
     process.stderr.write(`berth: unknown command '${command}'\n${USAGE}`);
     return 2;

@@ -6,20 +6,23 @@ import {
   credentialInstructions,
   loadRootCredentials,
   loadTokenKey,
-  StaticSecrets,
+  Principals,
+  UserExistsError,
   type RootCredentials,
 } from '../auth/index.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
 import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
-import { createAdminHandler } from './admin.ts';
+import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
   InvalidParameterException as EcrInvalidParameter,
   Registry,
+  requireAuthorized,
   type GarbageCollectionReport,
 } from '../ecr/index.ts';
+import { AccessDeniedException } from '../shared/access-denied.ts';
 import { ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
@@ -63,7 +66,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'));
   const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });
-  const secrets = new StaticSecrets([credentials]);
+  const secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
   let port = config.port;
   const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
 
@@ -120,14 +123,34 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       actions: {
         '/berth/registry/garbage-collection': () => gc.runNow(),
         '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),
+        '/berth/iam/create-user': async (body) => {
+          if (typeof body.UserName !== 'string') throw new AdminInputError('UserName is required');
+          try {
+            return await secrets.createUser(body.UserName);
+          } catch (error) {
+            if (error instanceof UserExistsError) throw new AdminInputError(error.message, 'EntityAlreadyExists');
+            if (error instanceof Error && /invalid user name/.test(error.message))
+              throw new AdminInputError(error.message);
+            throw error;
+          }
+        },
       },
     }),
     registry: createRegistryHandler({
       registry,
       authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
-      // Every key Berth knows today is a root key, which may do everything.
-      // TODO(roadmap: IAM) check IAM and repository policies here.
-      authorize: () => true,
+      authorize: async (caller, action, repository) => {
+        const record = await store.repositories.get(repository);
+        const principal = secrets.principalOf(caller.accessKeyId);
+        if (!record || !principal) return false;
+        try {
+          requireAuthorized(record, principal, action);
+          return true;
+        } catch (error) {
+          if (error instanceof AccessDeniedException) return false;
+          throw error;
+        }
+      },
       realm: () => `http://${registryHost()}/`,
     }),
   });

@@ -94,3 +94,7 @@ export class LifecyclePolicyNotFoundException extends AwsError {
 export class LifecyclePolicyPreviewNotFoundException extends AwsError {
   readonly code = 'LifecyclePolicyPreviewNotFoundException';
 }
+
+export class RepositoryPolicyNotFoundException extends AwsError {
+  readonly code = 'RepositoryPolicyNotFoundException';
+}

@@ -16,3 +16,4 @@ export { MEDIA_TYPES } from './media-types.ts';
 export type { ContentRange } from './layer-uploads.ts';
 export type * from './shapes.generated.ts';
 export { applyLifecyclePolicies } from './lifecycle.ts';
+export { requireAuthorized } from './repository-policies.ts';

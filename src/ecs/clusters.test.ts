@@ -5,7 +5,13 @@ import type { RequestContext } from '../shared/request-context.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { clusterNameOf, createCluster, describeClusters, listClusters, type ClusterDeps } from './clusters.ts';
 
-const context: RequestContext = { requestId: 'r', accountId: '123456789012', region: 'eu-west-1', accessKeyId: 'AKIA' };
+const context: RequestContext = {
+  requestId: 'r',
+  accountId: '123456789012',
+  region: 'eu-west-1',
+  accessKeyId: 'AKIA',
+  principal: { arn: 'arn:aws:iam::123456789012:root', root: true },
+};
 
 describe('clusters', () => {
   let deps: ClusterDeps;

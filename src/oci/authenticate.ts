@@ -38,7 +38,10 @@ export function registryAuthenticator(options: RegistryAuthOptions) {
         region: options.region,
         service: 'ecr',
       });
-      return { accessKeyId: caller.accessKeyId };
+      return {
+        accessKeyId: caller.accessKeyId,
+        arn: options.secrets.principalOf(caller.accessKeyId)?.arn ?? 'unknown',
+      };
     } catch (error) {
       if (error instanceof AwsError) throw new RegistryError('DENIED', `${error.code}: ${error.message}`);
       throw error;

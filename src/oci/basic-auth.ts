@@ -1,11 +1,12 @@
 import { checkPassword, RegistryError, type TokenKey } from '../ecr/index.ts';
+import type { SecretLookup } from '../aws-protocol/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RegistryPrincipal } from './registry-http.ts';
 
 export interface BasicAuthOptions {
   readonly tokenKey: TokenKey;
   /** Whether an access key still exists (a token dies with the key that asked for it). */
-  readonly secrets: { secretFor(accessKeyId: string): string | undefined };
+  readonly secrets: SecretLookup;
   readonly clock: Clock;
 }
 
@@ -35,9 +36,10 @@ export function basicAuthenticator(
       }
       throw new RegistryError('UNAUTHORIZED', 'invalid authorization token');
     }
-    if (options.secrets.secretFor(check.claims.accessKeyId) === undefined) {
+    const principal = options.secrets.principalOf(check.claims.accessKeyId);
+    if (principal === undefined) {
       throw new RegistryError('UNAUTHORIZED', 'the access key this token was issued to no longer exists');
     }
-    return { accessKeyId: check.claims.accessKeyId };
+    return { accessKeyId: check.claims.accessKeyId, arn: principal.arn };
   };
 }

@@ -1,23 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ByteRange, Digest } from '../blobs/index.ts';
 import { MAX_MANIFEST_BYTES, MEDIA_TYPES, RegistryError, type Registry } from '../ecr/index.ts';
 import { parseContentRange, parseRangeHeader } from './byte-ranges.ts';
+import { readLimited, sendBlob } from './transfer.ts';
 import { sendRegistryError } from './errors.ts';
 import { parseRegistryPath, type RegistryRoute } from './routes.ts';
 
 /** Who is calling, once their registry password checked out. */
 export interface RegistryPrincipal {
   readonly accessKeyId: string;
+  readonly arn: string;
 }
 
-export type RegistryAction = 'pull' | 'push';
+/** The ECR action a registry request performs, as repository policies name it (ecr:BatchGetImage...). */
+export type RegistryAction = `ecr:${string}`;
 
 export interface RegistryHttpOptions {
   readonly registry: Registry;
   /** Checks the caller's credentials (Basic, or a presigned URL); throws UNAUTHORIZED or DENIED. */
   readonly authenticate: (request: IncomingMessage, path: string, query: URLSearchParams) => Promise<RegistryPrincipal>;
-  /** Whether the principal may pull or push the repository (IAM and repository policies later). */
-  readonly authorize: (principal: RegistryPrincipal, action: RegistryAction, repository: string) => boolean;
+  /** Whether the principal may perform the action on the repository (its repository policy decides). */
+  readonly authorize: (principal: RegistryPrincipal, action: RegistryAction, repository: string) => Promise<boolean>;
   /** The realm of the Basic challenge (the registry's URL). */
   readonly realm: () => string;
 }
@@ -71,14 +73,44 @@ function errorHeaders(options: RegistryHttpOptions, error: RegistryError): Recor
   return detail.blob ? { 'content-range': `bytes */${detail.size ?? 0}` } : rangeHeader(detail.size ?? 0);
 }
 
-function require(
+async function require(
   options: RegistryHttpOptions,
   principal: RegistryPrincipal,
   action: RegistryAction,
   repository: string,
-): void {
-  if (!options.authorize(principal, action, repository)) {
-    throw new RegistryError('DENIED', `not authorized to ${action} ${repository}`);
+): Promise<void> {
+  if (!(await options.authorize(principal, action, repository))) {
+    throw new RegistryError(
+      'DENIED',
+      `User: ${principal.arn} is not authorized to perform: ${action} on repository ${repository}`,
+    );
+  }
+}
+
+/** What ECR calls each registry request, for repository policies. */
+function actionOf(route: RegistryRoute, method: string): RegistryAction {
+  const read = method === 'GET' || method === 'HEAD';
+  switch (route.kind) {
+    case 'manifest':
+      return read ? 'ecr:BatchGetImage' : method === 'DELETE' ? 'ecr:BatchDeleteImage' : 'ecr:PutImage';
+    case 'blob':
+      return method === 'GET'
+        ? 'ecr:GetDownloadUrlForLayer'
+        : method === 'HEAD'
+          ? 'ecr:BatchCheckLayerAvailability'
+          : 'ecr:BatchDeleteImage';
+    case 'uploads':
+      return 'ecr:InitiateLayerUpload';
+    case 'upload':
+      return method === 'PATCH'
+        ? 'ecr:UploadLayerPart'
+        : method === 'PUT'
+          ? 'ecr:CompleteLayerUpload'
+          : 'ecr:InitiateLayerUpload';
+    case 'tags':
+      return 'ecr:ListImages';
+    default:
+      return 'ecr:BatchGetImage';
   }
 }
 
@@ -97,8 +129,8 @@ async function dispatch(
     return send(response, 200, { 'content-type': 'application/json' }, method === 'HEAD' ? undefined : '{}');
   }
   const read = method === 'GET' || method === 'HEAD';
-  require(options, principal, read ? 'pull' : 'push', route.name);
   await registry.requireRepository(route.name);
+  await require(options, principal, actionOf(route, method), route.name);
   switch (route.kind) {
     case 'manifest':
       return manifestRoute(registry, route, request, response);
@@ -228,46 +260,6 @@ async function getBlob(
   await sendBlob(registry, digest, response, range ?? { start: 0, end: size - 1 });
 }
 
-const SEND_BUFFER_BYTES = 1024 * 1024;
-
-/**
- * Copies a blob's bytes to the response through two reused buffers: one is being written to the
- * socket while the next is read from disk. No buffer is allocated per chunk, so a large pull makes
- * no garbage and no page faults, and memory stays at 2 MiB per download.
- */
-async function sendBlob(registry: Registry, digest: Digest, response: ServerResponse, range: ByteRange): Promise<void> {
-  const reader = await registry.openBlob(digest);
-  try {
-    const length = range.end - range.start + 1;
-    const size = Math.min(SEND_BUFFER_BYTES, length);
-    const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-    let written: Promise<void> = Promise.resolve();
-    let position = range.start;
-    for (let turn = 0; position <= range.end; turn ^= 1) {
-      const buffer = buffers[turn]!;
-      const bytes = await reader.read(buffer, Math.min(size, range.end - position + 1), position);
-      if (bytes === 0) throw new Error(`blob ${digest.algorithm}:${digest.hex} ended early at ${position}`);
-      await written; // the other buffer is free again once its write is done
-      written = write(response, buffer.subarray(0, bytes));
-      position += bytes;
-    }
-    await written;
-    response.end();
-  } finally {
-    await reader.close();
-  }
-}
-
-function write(response: ServerResponse, chunk: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (response.destroyed) {
-      reject(new Error('the client went away'));
-      return;
-    }
-    response.write(chunk, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
 async function startUpload(
   options: RegistryHttpOptions,
   principal: RegistryPrincipal,
@@ -281,7 +273,7 @@ async function startUpload(
   const from = query.get('from');
   if (mount !== null && from !== null) {
     const mounted = await registry.mount(route.name, mount, from, (source) =>
-      options.authorize(principal, 'pull', source),
+      options.authorize(principal, 'ecr:GetDownloadUrlForLayer', source),
     );
     if (mounted) return blobCreated(response, route.name, mount);
     // Not readable or not there: a normal upload, as the spec says.
@@ -402,23 +394,6 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
     ...headers,
   });
   response.end(body);
-}
-
-async function readLimited(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length'] ?? Number.NaN);
-  if (declared > limit) throw tooLarge(declared, limit);
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > limit) throw tooLarge(bytes, limit);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, bytes);
-}
-
-function tooLarge(bytes: number, limit: number): RegistryError {
-  return new RegistryError('MANIFEST_TOO_LARGE', `manifest of ${bytes} bytes exceeds the ${limit}-byte limit`);
 }
 
 function unsupported(method: string): RegistryError {

@@ -1,3 +1,5 @@
+import type { Principal } from './principal.ts';
+
 /** What every API operation knows about the call it serves, besides its input. */
 export interface RequestContext {
   readonly requestId: string;
@@ -5,4 +7,6 @@ export interface RequestContext {
   readonly region: string;
   /** The access key that signed the request. */
   readonly accessKeyId: string;
+  /** Who owns that key. */
+  readonly principal: Principal;
 }

@@ -1,4 +1,7 @@
 export type {
+  AccessKeyRecord,
+  UserRecord,
+  UserRepository,
   ClusterRecord,
   ClusterRepository,
   ClusterStatus,

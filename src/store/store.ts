@@ -7,6 +7,7 @@ export interface MetadataStore {
   readonly clusters: ClusterRepository;
   readonly repositories: RepositoryRepository;
   readonly registry: RegistryContent;
+  readonly users: UserRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -135,4 +136,27 @@ export interface RegistryContent {
   deleteBlobIfUnreferenced(digest: string, linkedBefore: Date): Promise<boolean>;
   /** Every blob digest on record. */
   blobDigests(): Promise<Set<string>>;
+}
+
+export interface UserRecord {
+  readonly name: string;
+  readonly arn: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+}
+
+export interface AccessKeyRecord {
+  readonly accessKeyId: string;
+  readonly userName: string;
+  readonly secretAccessKey: string;
+  readonly status: 'Active' | 'Inactive';
+  readonly createdAt: Date;
+}
+
+/** IAM-style users and their access keys (the root key pair lives outside the store). */
+export interface UserRepository {
+  /** Creates the user and its first access key in one transaction; false if the name is taken. */
+  createWithKey(user: UserRecord, key: AccessKeyRecord): Promise<boolean>;
+  listUsers(): Promise<UserRecord[]>;
+  listAccessKeys(): Promise<AccessKeyRecord[]>;
 }

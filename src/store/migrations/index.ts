@@ -111,4 +111,24 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('manifests').addColumn('scan_completed_at', 'bigint').execute();
     },
   },
+  '0004-iam-users': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('iam_users')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('arn', 'text', (c) => c.notNull().unique())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // The secret is kept: SigV4 verification recomputes the HMAC with it, as AWS does.
+      await db.schema
+        .createTable('access_keys')
+        .addColumn('access_key_id', 'text', (c) => c.primaryKey())
+        .addColumn('user_name', 'text', (c) => c.notNull().references('iam_users.name').onDelete('cascade'))
+        .addColumn('secret_access_key', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

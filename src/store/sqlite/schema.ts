@@ -64,6 +64,21 @@ export interface UploadsTable {
   updated_at: number;
 }
 
+export interface IamUsersTable {
+  name: string;
+  arn: string;
+  user_id: string;
+  created_at: number;
+}
+
+export interface AccessKeysTable {
+  access_key_id: string;
+  user_name: string;
+  secret_access_key: string;
+  status: string;
+  created_at: number;
+}
+
 export interface Database {
   clusters: ClustersTable;
   repositories: RepositoriesTable;
@@ -73,4 +88,6 @@ export interface Database {
   manifest_references: ManifestReferencesTable;
   tags: TagsTable;
   uploads: UploadsTable;
+  iam_users: IamUsersTable;
+  access_keys: AccessKeysTable;
 }

@@ -8,6 +8,7 @@ import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 import type { ClustersTable, Database } from './schema.ts';
 import { SqliteRegistry } from './sqlite-registry.ts';
 import { SqliteRepositories } from './sqlite-repositories.ts';
+import { SqliteUsers } from './sqlite-users.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -17,6 +18,7 @@ export class SqliteStore implements MetadataStore {
   readonly clusters: ClusterRepository;
   readonly repositories: SqliteRepositories;
   readonly registry: SqliteRegistry;
+  readonly users: SqliteUsers;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -24,6 +26,7 @@ export class SqliteStore implements MetadataStore {
     this.clusters = new SqliteClusters(db);
     this.repositories = new SqliteRepositories(db);
     this.registry = new SqliteRegistry(db);
+    this.users = new SqliteUsers(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */

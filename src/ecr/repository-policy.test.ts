@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluatePolicy, isAuthorized, parseRepositoryPolicy, PolicyGrammarError } from './repository-policy.ts';
+
+const BOB = 'arn:aws:iam::000000000000:user/bob';
+const ALICE = 'arn:aws:iam::000000000000:user/alice';
+const ROOT = 'arn:aws:iam::000000000000:root';
+const policy = (...Statement: object[]) => parseRepositoryPolicy(JSON.stringify({ Version: '2012-10-17', Statement }));
+
+describe('repository policy evaluation', () => {
+  const pull = {
+    Sid: 'pull',
+    Effect: 'Allow',
+    Principal: { AWS: BOB },
+    Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+  };
+  const cases: [
+    string,
+    ReturnType<typeof policy> | undefined,
+    string,
+    boolean,
+    string,
+    ReturnType<typeof evaluatePolicy>,
+  ][] = [
+    ['no policy, a user', undefined, BOB, false, 'ecr:BatchGetImage', 'no-match'],
+    ['an Allow for the user and action', policy(pull), BOB, false, 'ecr:BatchGetImage', 'allow'],
+    ['an Allow for another action', policy(pull), BOB, false, 'ecr:PutImage', 'no-match'],
+    ['an Allow for another user', policy(pull), ALICE, false, 'ecr:BatchGetImage', 'no-match'],
+    ['a wildcard action', policy({ ...pull, Action: 'ecr:Batch*' }), BOB, false, 'ecr:BatchGetImage', 'allow'],
+    [
+      'action names are case-insensitive',
+      policy({ ...pull, Action: 'ECR:batchgetimage' }),
+      BOB,
+      false,
+      'ecr:BatchGetImage',
+      'allow',
+    ],
+    ['Principal *', policy({ ...pull, Principal: '*' }), ALICE, false, 'ecr:BatchGetImage', 'allow'],
+    [
+      'NotAction',
+      policy({ Effect: 'Allow', Principal: '*', NotAction: 'ecr:Delete*' }),
+      BOB,
+      false,
+      'ecr:PutImage',
+      'allow',
+    ],
+    [
+      'a Deny beats an Allow',
+      policy(pull, { Effect: 'Deny', Principal: { AWS: [BOB] }, Action: 'ecr:*' }),
+      BOB,
+      false,
+      'ecr:BatchGetImage',
+      'deny',
+    ],
+    [
+      'a Deny applies to the root too',
+      policy({ Effect: 'Deny', Principal: '*', Action: 'ecr:DeleteRepository' }),
+      ROOT,
+      true,
+      'ecr:DeleteRepository',
+      'deny',
+    ],
+    [
+      'the account id names the root',
+      policy({ ...pull, Principal: { AWS: '000000000000' } }),
+      ROOT,
+      true,
+      'ecr:BatchGetImage',
+      'allow',
+    ],
+  ];
+  for (const [what, p, arn, root, action, decision] of cases) {
+    it(`${what}: ${decision}`, () => {
+      assert.equal(evaluatePolicy(p, arn, action), decision);
+      // The root may do anything not explicitly denied; anyone else needs an Allow.
+      assert.equal(isAuthorized(p, { arn, root }, action), decision === 'allow' || (root && decision !== 'deny'));
+    });
+  }
+});
+
+describe('parseRepositoryPolicy', () => {
+  const base = { Effect: 'Allow', Principal: '*', Action: 'ecr:*' };
+  const invalid: [string, unknown][] = [
+    ['no Version', { Statement: [base] }],
+    ['an unknown Version', { Version: '2020-01-01', Statement: [base] }],
+    ['no Statement', { Version: '2012-10-17' }],
+    ['another Effect', { Version: '2012-10-17', Statement: [{ ...base, Effect: 'Maybe' }] }],
+    ['no Principal', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*' }] }],
+    [
+      'a service principal',
+      { Version: '2012-10-17', Statement: [{ ...base, Principal: { Service: 'ecs.amazonaws.com' } }] },
+    ],
+    ['a bad principal ARN', { Version: '2012-10-17', Statement: [{ ...base, Principal: { AWS: 'bob' } }] }],
+    ['a non-ECR action', { Version: '2012-10-17', Statement: [{ ...base, Action: 's3:GetObject' }] }],
+    ['Action and NotAction', { Version: '2012-10-17', Statement: [{ ...base, NotAction: 'ecr:PutImage' }] }],
+    [
+      'a Condition (not supported yet)',
+      { Version: '2012-10-17', Statement: [{ ...base, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }] },
+    ],
+  ];
+  for (const [what, body] of invalid) {
+    it(`refuses ${what}`, () => assert.throws(() => parseRepositoryPolicy(JSON.stringify(body)), PolicyGrammarError));
+  }
+  it('accepts a single Statement object', () => {
+    assert.equal(
+      parseRepositoryPolicy(JSON.stringify({ Version: '2008-10-17', Statement: base })).statements.length,
+      1,
+    );
+  });
+});
