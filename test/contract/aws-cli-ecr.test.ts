@@ -12,6 +12,14 @@ interface CliOutput {
   imageDetails: Record<string, unknown>[];
   failures: unknown[];
   lifecyclePolicyText: string;
+  tags: unknown[];
+  policyText: string;
+  images: Record<string, unknown>[];
+  image: unknown;
+  layers: Record<string, unknown>[];
+  downloadUrl: string;
+  uploadId: string;
+  imageScanStatus: unknown;
 }
 
 describe('AWS CLI v2: ECR', { skip: awsCliSkipReason() }, () => {
@@ -85,5 +93,63 @@ describe('AWS CLI v2: ECR', { skip: awsCliSkipReason() }, () => {
     await json('put-lifecycle-policy', '--repository-name', 'cli/lifecycle', '--lifecycle-policy-text', text);
     const policy = await json('get-lifecycle-policy', '--repository-name', 'cli/lifecycle');
     assert.equal(policy.lifecyclePolicyText, text);
+  });
+
+  it('covers policies, tags, images, layers and scans', async () => {
+    await json('create-repository', '--repository-name', 'cli/more');
+    const arn = `arn:aws:ecr:us-east-1:000000000000:repository/cli/more`;
+    await json('tag-resource', '--resource-arn', arn, '--tags', 'Key=team,Value=a');
+    assert.deepEqual((await json('list-tags-for-resource', '--resource-arn', arn)).tags, [{ Key: 'team', Value: 'a' }]);
+    await json('untag-resource', '--resource-arn', arn, '--tag-keys', 'team');
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }],
+    });
+    await json('set-repository-policy', '--repository-name', 'cli/more', '--policy-text', policy);
+    assert.equal((await json('get-repository-policy', '--repository-name', 'cli/more')).policyText, policy);
+    await json('delete-repository-policy', '--repository-name', 'cli/more');
+    const password = (await ecr('get-login-password')).stdout.trim();
+    const image = await new RegistryClient(server.url, password).pushImage('cli/more', 'v1');
+    const got = await json('batch-get-image', '--repository-name', 'cli/more', '--image-ids', 'imageTag=v1');
+    assert.equal(got.images[0]!['imageManifest'], image.body);
+    const put = await json(
+      'put-image',
+      '--repository-name',
+      'cli/more',
+      '--image-manifest',
+      image.body,
+      '--image-tag',
+      'v1-again',
+    );
+    assert.equal((put.image as Record<string, Record<string, string>>)['imageId']!['imageDigest'], image.digest);
+    const layers = await json(
+      'batch-check-layer-availability',
+      '--repository-name',
+      'cli/more',
+      '--layer-digests',
+      image.layerDigest,
+    );
+    assert.equal(layers.layers[0]!['layerAvailability'], 'AVAILABLE');
+    const url = await json(
+      'get-download-url-for-layer',
+      '--repository-name',
+      'cli/more',
+      '--layer-digest',
+      image.layerDigest,
+    );
+    assert.equal((await fetch(url.downloadUrl)).status, 200);
+    const initiated = await json('initiate-layer-upload', '--repository-name', 'cli/more');
+    assert.ok(initiated.uploadId);
+    await json('start-image-scan', '--repository-name', 'cli/more', '--image-id', 'imageTag=v1');
+    const findings = await json(
+      'describe-image-scan-findings',
+      '--repository-name',
+      'cli/more',
+      '--image-id',
+      'imageTag=v1',
+    );
+    assert.equal((findings.imageScanStatus as Record<string, string>)['status'], 'COMPLETE');
+    const missing = await ecr('describe-images', '--repository-name', 'cli/more', '--image-ids', 'imageTag=nope');
+    assert.match(missing.stderr, /\(ImageNotFoundException\)/);
   });
 });

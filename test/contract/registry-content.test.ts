@@ -156,13 +156,14 @@ describe('registry protocol: manifests, discovery, management', () => {
     });
 
     it('keeps immutable tags where they are', async () => {
-      await client.pushImage('immutable', 'release');
-      const again = await client.request('GET', '/v2/immutable/manifests/release');
-      assert.equal(again.status, 200);
+      const first = await client.pushImage('immutable', 'release');
       await assert.rejects(
         client.pushImage('immutable', 'release'),
         /manifest push answered 400: .*TAG_INVALID.*cannot be overwritten/,
       );
+      const still = await client.request('GET', '/v2/immutable/manifests/release');
+      assert.equal(still.headers.get('docker-content-digest'), first.digest); // the tag kept its old digest
+      assert.equal((await client.putManifest('immutable', 'release', first.body)).status, 201); // same digest: fine
     });
   });
 
