@@ -27,10 +27,6 @@ const STATUS: Record<RegistryErrorCode, { status: number; code: string }> = {
   MANIFEST_TOO_LARGE: { status: 413, code: 'SIZE_INVALID' },
 };
 
-export function registryErrorStatus(code: RegistryErrorCode): number {
-  return STATUS[code].status;
-}
-
 export function sendRegistryError(
   response: ServerResponse,
   error: RegistryError,
