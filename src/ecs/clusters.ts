@@ -2,13 +2,22 @@ import { formatArn, parseArn } from '../shared/arn.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { ClusterRecord, MetadataStore } from '../store/index.ts';
-import { InvalidParameterException } from './errors.ts';
+import { ClusterNotFoundException, InvalidParameterException } from './errors.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
 import type {
   Cluster,
   ClusterField,
+  ClusterSetting,
   CreateClusterRequest,
   CreateClusterResponse,
+  DeleteClusterRequest,
+  DeleteClusterResponse,
+  PutClusterCapacityProvidersRequest,
+  PutClusterCapacityProvidersResponse,
+  UpdateClusterRequest,
+  UpdateClusterResponse,
+  UpdateClusterSettingsRequest,
+  UpdateClusterSettingsResponse,
   DescribeClustersRequest,
   DescribeClustersResponse,
   Failure,
@@ -63,7 +72,12 @@ export async function createCluster(
     },
   };
   // CreateCluster is idempotent on the name: a second call returns the cluster that exists.
-  const { record: stored } = await deps.store.clusters.insertIfAbsent(record);
+  // A deleted (INACTIVE) cluster's name may be used again, for a new cluster.
+  let { record: stored } = await deps.store.clusters.insertIfAbsent(record);
+  if (stored.status === 'INACTIVE') {
+    await deps.store.clusters.update(record);
+    stored = record;
+  }
   return { cluster: toCluster(stored, ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS']) };
 }
 
@@ -120,4 +134,92 @@ function toCluster(record: ClusterRecord, include: readonly ClusterField[]): Clu
     ...(include.includes('ATTACHMENTS') ? { attachments: [] } : {}),
     ...(details.serviceConnectDefaults ? { serviceConnectDefaults: details.serviceConnectDefaults } : {}),
   };
+}
+
+/** The ACTIVE cluster a call names (or "default"), else ClusterNotFoundException. */
+export async function requireCluster(deps: ClusterDeps, reference: string | undefined): Promise<ClusterRecord> {
+  const [record] = await deps.store.clusters.getByNames([clusterNameOf(reference ?? DEFAULT_CLUSTER)]);
+  if (!record || record.status !== 'ACTIVE') throw new ClusterNotFoundException();
+  return record;
+}
+
+const ALL_FIELDS: ClusterField[] = ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'];
+
+async function updateDetails(
+  deps: ClusterDeps,
+  record: ClusterRecord,
+  changes: Record<string, unknown>,
+): Promise<Cluster> {
+  const updated: ClusterRecord = { ...record, details: { ...record.details, ...changes } };
+  await deps.store.clusters.update(updated);
+  return toCluster(updated, ALL_FIELDS);
+}
+
+function mergeSettings(current: unknown, changes: readonly ClusterSetting[]): ClusterSetting[] {
+  const merged = new Map(((current ?? []) as ClusterSetting[]).map((s) => [s.name, s]));
+  for (const setting of changes) merged.set(setting.name, setting);
+  return [...merged.values()];
+}
+
+export async function updateCluster(deps: ClusterDeps, input: UpdateClusterRequest): Promise<UpdateClusterResponse> {
+  const record = await requireCluster(deps, input.cluster);
+  return {
+    cluster: await updateDetails(deps, record, {
+      ...(input.settings ? { settings: mergeSettings(record.details.settings, input.settings) } : {}),
+      ...(input.configuration ? { configuration: input.configuration } : {}),
+      ...(input.serviceConnectDefaults ? { serviceConnectDefaults: input.serviceConnectDefaults } : {}),
+    }),
+  };
+}
+
+export async function updateClusterSettings(
+  deps: ClusterDeps,
+  input: UpdateClusterSettingsRequest,
+): Promise<UpdateClusterSettingsResponse> {
+  const record = await requireCluster(deps, input.cluster);
+  return {
+    cluster: await updateDetails(deps, record, { settings: mergeSettings(record.details.settings, input.settings) }),
+  };
+}
+
+/** Fargate's built-in capacity providers; others come with the capacity provider API. */
+const BUILT_IN_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT']);
+
+export async function putClusterCapacityProviders(
+  deps: ClusterDeps,
+  input: PutClusterCapacityProvidersRequest,
+): Promise<PutClusterCapacityProvidersResponse> {
+  const record = await requireCluster(deps, input.cluster);
+  for (const name of input.capacityProviders) {
+    if (!BUILT_IN_PROVIDERS.has(name)) {
+      throw new InvalidParameterException(
+        `The specified capacity provider '${name}' does not exist. Specify a valid name or ARN and try again.`,
+      );
+    }
+  }
+  for (const item of input.defaultCapacityProviderStrategy) {
+    if (!input.capacityProviders.includes(item.capacityProvider)) {
+      throw new InvalidParameterException(
+        `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster: '${item.capacityProvider}'.`,
+      );
+    }
+  }
+  return {
+    cluster: await updateDetails(deps, record, {
+      capacityProviders: input.capacityProviders,
+      defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy,
+    }),
+  };
+}
+
+/**
+ * Deletes a cluster: it becomes INACTIVE (still describable, no longer listed). AWS refuses while
+ * container instances, services or tasks remain; none of those exist yet in Berth.
+ * TODO(#5): check registered container instances, services and tasks, in AWS's order.
+ */
+export async function deleteCluster(deps: ClusterDeps, input: DeleteClusterRequest): Promise<DeleteClusterResponse> {
+  const record = await requireCluster(deps, input.cluster);
+  const updated: ClusterRecord = { ...record, status: 'INACTIVE' };
+  await deps.store.clusters.update(updated);
+  return { cluster: toCluster(updated, ALL_FIELDS) };
 }

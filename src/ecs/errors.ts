@@ -21,3 +21,7 @@ export class ServerException extends AwsError {
   readonly code = 'ServerException';
   override readonly senderFault = false;
 }
+
+export class ResourceNotFoundException extends AwsError {
+  readonly code = 'ResourceNotFoundException';
+}

@@ -1,13 +1,67 @@
-import { createCluster, describeClusters, listClusters, type ClusterDeps } from './clusters.ts';
+import {
+  createCluster,
+  deleteCluster,
+  describeClusters,
+  listClusters,
+  putClusterCapacityProviders,
+  updateCluster,
+  updateClusterSettings,
+  type ClusterDeps,
+} from './clusters.ts';
+import { AccessDeniedException } from '../shared/access-denied.ts';
+import type { RequestContext } from '../shared/request-context.ts';
 import type { EcsApi } from './shapes.generated.ts';
+import { listTagsForResource, tagResource, untagResource } from './tags.ts';
+import {
+  deleteTaskDefinitions,
+  deregisterTaskDefinition,
+  describeTaskDefinition,
+  listTaskDefinitionFamilies,
+  listTaskDefinitions,
+  registerTaskDefinition,
+} from './task-definitions.ts';
 
 export type EcsDeps = ClusterDeps;
 
 /** The ECS operations Berth implements, by their AWS names. The protocol layer answers the rest. */
 export function ecsOperations(deps: EcsDeps): Partial<EcsApi> {
+  // Berth has no identity policies yet, so only the account root may use ECS.
+  // TODO(roadmap: IAM) evaluate identity policies for users.
+  return Object.fromEntries(
+    Object.entries(operationTable(deps)).map(([name, operation]) => [
+      name,
+      (input: never, context: RequestContext) => {
+        if (!context.principal.root) {
+          throw AccessDeniedException.because(
+            context.principal.arn,
+            `ecs:${name}`,
+            `arn:aws:ecs:${context.region}:${context.accountId}:*`,
+            `no identity-based policy allows the ecs:${name} action`,
+          );
+        }
+        return (operation as (input: never, context: RequestContext) => Promise<unknown>)(input, context);
+      },
+    ]),
+  ) as Partial<EcsApi>;
+}
+
+function operationTable(deps: EcsDeps): Partial<EcsApi> {
   return {
     CreateCluster: (input, context) => createCluster(deps, input, context),
     DescribeClusters: (input, context) => describeClusters(deps, input, context),
     ListClusters: (input) => listClusters(deps, input),
+    UpdateCluster: (input) => updateCluster(deps, input),
+    UpdateClusterSettings: (input) => updateClusterSettings(deps, input),
+    PutClusterCapacityProviders: (input) => putClusterCapacityProviders(deps, input),
+    DeleteCluster: (input) => deleteCluster(deps, input),
+    RegisterTaskDefinition: (input, context) => registerTaskDefinition(deps, input, context),
+    DescribeTaskDefinition: (input) => describeTaskDefinition(deps, input),
+    ListTaskDefinitions: (input) => listTaskDefinitions(deps, input),
+    ListTaskDefinitionFamilies: (input) => listTaskDefinitionFamilies(deps, input),
+    DeregisterTaskDefinition: (input) => deregisterTaskDefinition(deps, input),
+    DeleteTaskDefinitions: (input) => deleteTaskDefinitions(deps, input),
+    TagResource: (input, context) => tagResource(deps.store, input, context),
+    UntagResource: (input, context) => untagResource(deps.store, input, context),
+    ListTagsForResource: (input, context) => listTagsForResource(deps.store, input, context),
   };
 }

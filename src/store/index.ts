@@ -1,4 +1,7 @@
 export type {
+  TaskDefinitionRecord,
+  TaskDefinitionRepository,
+  TaskDefinitionStatus,
   AccessKeyRecord,
   UserRecord,
   UserRepository,

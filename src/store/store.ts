@@ -8,6 +8,7 @@ export interface MetadataStore {
   readonly repositories: RepositoryRepository;
   readonly registry: RegistryContent;
   readonly users: UserRepository;
+  readonly taskDefinitions: TaskDefinitionRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +32,8 @@ export interface Page {
 }
 
 export interface ClusterRepository {
+  /** Replaces a cluster's status and details (an INACTIVE cluster's name may be created again). */
+  update(record: ClusterRecord): Promise<void>;
   /** Inserts the cluster unless one with that name exists; returns what is stored either way. */
   insertIfAbsent(record: ClusterRecord): Promise<{ record: ClusterRecord; created: boolean }>;
   getByNames(names: readonly string[]): Promise<ClusterRecord[]>;
@@ -159,4 +162,44 @@ export interface UserRepository {
   createWithKey(user: UserRecord, key: AccessKeyRecord): Promise<boolean>;
   listUsers(): Promise<UserRecord[]>;
   listAccessKeys(): Promise<AccessKeyRecord[]>;
+}
+
+export type TaskDefinitionStatus = 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
+
+export interface TaskDefinitionRecord {
+  readonly family: string;
+  readonly revision: number;
+  readonly arn: string;
+  readonly status: TaskDefinitionStatus;
+  readonly registeredAt: Date;
+  /** The API's TaskDefinition, as JSON (timestamps as epoch milliseconds). */
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly tags: readonly { key?: string; value?: string }[];
+}
+
+export interface TaskDefinitionRepository {
+  /**
+   * Stores the next revision of a family: `build` gets the revision number (one more than any the
+   * family ever had) and returns the record; both happen in one transaction.
+   */
+  registerNext(family: string, build: (revision: number) => TaskDefinitionRecord): Promise<TaskDefinitionRecord>;
+  get(family: string, revision: number): Promise<TaskDefinitionRecord | undefined>;
+  /** The latest ACTIVE revision of a family. */
+  latestActive(family: string): Promise<TaskDefinitionRecord | undefined>;
+  /** Revisions in family then revision order (or the reverse), after a (family, revision) key. */
+  list(options: {
+    familyPrefix?: string | undefined;
+    status: TaskDefinitionStatus;
+    descending: boolean;
+    after?: { family: string; revision: number } | undefined;
+    limit: number;
+  }): Promise<TaskDefinitionRecord[]>;
+  /** Families with an ACTIVE revision ('ACTIVE'), with none ('INACTIVE'), or all, after a name. */
+  families(options: {
+    familyPrefix?: string | undefined;
+    status: 'ACTIVE' | 'INACTIVE' | 'ALL';
+    after?: string | undefined;
+    limit: number;
+  }): Promise<string[]>;
+  update(record: TaskDefinitionRecord): Promise<void>;
 }

@@ -131,4 +131,24 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0005-task-definitions': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('task_definitions')
+        .addColumn('family', 'text', (c) => c.notNull())
+        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('arn', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'bigint', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('tags', 'text', (c) => c.notNull().defaultTo(sql`'[]'`))
+        .addPrimaryKeyConstraint('task_definitions_pk', ['family', 'revision'])
+        .execute();
+      await db.schema
+        .createIndex('task_definitions_status')
+        .on('task_definitions')
+        .columns(['status', 'family', 'revision'])
+        .execute();
+    },
+  },
 };

@@ -79,6 +79,16 @@ export interface AccessKeysTable {
   created_at: number;
 }
 
+export interface TaskDefinitionsTable {
+  family: string;
+  revision: number;
+  arn: string;
+  status: string;
+  registered_at: number;
+  body: string;
+  tags: string;
+}
+
 export interface Database {
   clusters: ClustersTable;
   repositories: RepositoriesTable;
@@ -90,4 +100,5 @@ export interface Database {
   uploads: UploadsTable;
   iam_users: IamUsersTable;
   access_keys: AccessKeysTable;
+  task_definitions: TaskDefinitionsTable;
 }

@@ -9,6 +9,7 @@ import type { ClustersTable, Database } from './schema.ts';
 import { SqliteRegistry } from './sqlite-registry.ts';
 import { SqliteRepositories } from './sqlite-repositories.ts';
 import { SqliteUsers } from './sqlite-users.ts';
+import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -19,6 +20,7 @@ export class SqliteStore implements MetadataStore {
   readonly repositories: SqliteRepositories;
   readonly registry: SqliteRegistry;
   readonly users: SqliteUsers;
+  readonly taskDefinitions: SqliteTaskDefinitions;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -27,6 +29,7 @@ export class SqliteStore implements MetadataStore {
     this.repositories = new SqliteRepositories(db);
     this.registry = new SqliteRegistry(db);
     this.users = new SqliteUsers(db);
+    this.taskDefinitions = new SqliteTaskDefinitions(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */
@@ -82,6 +85,11 @@ class SqliteClusters implements ClusterRepository {
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return { record, created: true };
     const [existing] = await this.getByNames([record.name]);
     return { record: existing!, created: false };
+  }
+
+  async update(record: ClusterRecord): Promise<void> {
+    const { name, ...rest } = toRow(record);
+    await this.#db.updateTable('clusters').set(rest).where('name', '=', name).execute();
   }
 
   async getByNames(names: readonly string[]): Promise<ClusterRecord[]> {

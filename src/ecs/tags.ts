@@ -1,0 +1,88 @@
+import { parseArn } from '../shared/arn.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+import type { MetadataStore } from '../store/index.ts';
+import { clusterNameOf } from './clusters.ts';
+import { ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException } from './errors.ts';
+import type {
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
+  Tag,
+  TagResourceRequest,
+  TagResourceResponse,
+  UntagResourceRequest,
+  UntagResourceResponse,
+} from './shapes.generated.ts';
+import { parseTaskDefinitionReference } from './task-definitions.ts';
+
+const MAX_TAGS = 50;
+
+/** Reads and writes the tags of a taggable ECS resource (clusters and task definitions so far). */
+interface Tagged {
+  readonly tags: readonly Tag[];
+  save(tags: readonly Tag[]): Promise<void>;
+}
+
+async function resolve(store: MetadataStore, arn: string, context: RequestContext): Promise<Tagged> {
+  const parsed = parseArn(arn);
+  if (
+    !parsed ||
+    parsed.service !== 'ecs' ||
+    parsed.accountId !== context.accountId ||
+    parsed.region !== context.region
+  ) {
+    throw new InvalidParameterException(`Invalid resource ARN: '${arn}'.`);
+  }
+  if (parsed.resource.startsWith('cluster/')) {
+    const [record] = await store.clusters.getByNames([clusterNameOf(arn)]);
+    if (!record || record.status !== 'ACTIVE')
+      throw new ClusterNotFoundException('The specified cluster could not be found.');
+    return {
+      tags: (record.details.tags ?? []) as Tag[],
+      save: (tags) => store.clusters.update({ ...record, details: { ...record.details, tags } }),
+    };
+  }
+  if (parsed.resource.startsWith('task-definition/')) {
+    const { family, revision } = parseTaskDefinitionReference(arn);
+    const record = revision === undefined ? undefined : await store.taskDefinitions.get(family, revision);
+    if (!record || record.status === 'DELETE_IN_PROGRESS')
+      throw new ResourceNotFoundException('The specified task definition could not be found.');
+    return { tags: record.tags, save: (tags) => store.taskDefinitions.update({ ...record, tags }) };
+  }
+  throw new InvalidParameterException(`Berth cannot tag this kind of resource yet: '${arn}'.`);
+}
+
+export async function tagResource(
+  store: MetadataStore,
+  input: TagResourceRequest,
+  context: RequestContext,
+): Promise<TagResourceResponse> {
+  const target = await resolve(store, input.resourceArn, context);
+  const tags = new Map(target.tags.map((t) => [t.key, t.value]));
+  for (const tag of input.tags) {
+    if (tag.key?.toLowerCase().startsWith('aws:'))
+      throw new InvalidParameterException("Tag keys may not start with 'aws:', which AWS reserves.");
+    tags.set(tag.key, tag.value);
+  }
+  if (tags.size > MAX_TAGS) throw new InvalidParameterException(`A resource can have at most ${MAX_TAGS} tags.`);
+  await target.save([...tags].map(([key, value]) => ({ key, value })));
+  return {};
+}
+
+export async function untagResource(
+  store: MetadataStore,
+  input: UntagResourceRequest,
+  context: RequestContext,
+): Promise<UntagResourceResponse> {
+  const target = await resolve(store, input.resourceArn, context);
+  const remove = new Set(input.tagKeys);
+  await target.save(target.tags.filter((t) => !remove.has(t.key ?? '')));
+  return {};
+}
+
+export async function listTagsForResource(
+  store: MetadataStore,
+  input: ListTagsForResourceRequest,
+  context: RequestContext,
+): Promise<ListTagsForResourceResponse> {
+  return { tags: [...(await resolve(store, input.resourceArn, context)).tags] };
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ContainerDefinition, RegisterTaskDefinitionRequest } from './shapes.generated.ts';
+import { checkTaskDefinition, parseTaskCpu, parseTaskMemory } from './task-definition-rules.ts';
+
+const web: ContainerDefinition = { name: 'web', image: 'busybox', memory: 128, portMappings: [{ containerPort: 80 }] };
+const td = (overrides: Partial<RegisterTaskDefinitionRequest> = {}): RegisterTaskDefinitionRequest => ({
+  family: 'app',
+  containerDefinitions: [web],
+  ...overrides,
+});
+const fargate = (cpu: string, memory: string) =>
+  td({
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu,
+    memory,
+    containerDefinitions: [{ name: 'web', image: 'busybox' }],
+  });
+
+describe('checkTaskDefinition', () => {
+  it('derives bridge mode, compatibilities and required attributes for a plain EC2 task', () => {
+    const derived = checkTaskDefinition(td());
+    assert.equal(derived.networkMode, 'bridge');
+    assert.deepEqual(derived.compatibilities, ['EC2', 'EXTERNAL']);
+    assert.deepEqual(derived.requiresAttributes, [{ name: 'com.amazonaws.ecs.capability.docker-remote-api.1.18' }]);
+  });
+
+  it('accepts every valid Fargate size and normalizes vCPU and GB', () => {
+    assert.deepEqual(checkTaskDefinition(fargate('256', '512')).compatibilities, ['EC2', 'FARGATE']);
+    const derived = checkTaskDefinition(fargate('1 vCPU', '2 GB'));
+    assert.equal(derived.cpu, '1024');
+    assert.equal(derived.memory, '2048');
+    assert.equal(parseTaskCpu('.25 vcpu'), 256);
+    assert.equal(parseTaskMemory('0.5GB'), 512);
+  });
+
+  const refused: [string, RegisterTaskDefinitionRequest, RegExp][] = [
+    ['a family with a dot', td({ family: 'my.app' }), /Family contains invalid characters/],
+    ['no containers', td({ containerDefinitions: [] }), /at least one container/],
+    [
+      '11 containers',
+      td({ containerDefinitions: Array.from({ length: 11 }, (_, i) => ({ ...web, name: `c${i}` })) }),
+      /at most 10/,
+    ],
+    ['duplicate names', td({ containerDefinitions: [web, web] }), /Duplicate container name 'web'/],
+    [
+      'no image',
+      td({ containerDefinitions: [{ name: 'web', memory: 64 }] }),
+      /Container.image should not be null or empty/,
+    ],
+    [
+      'no memory anywhere',
+      td({ containerDefinitions: [{ name: 'web', image: 'x' }] }),
+      /At least one of 'memory' or 'memoryReservation' must be specified/,
+    ],
+    ['4 MiB of memory', td({ containerDefinitions: [{ ...web, memory: 4 }] }), /Minimum of 6 MiB/],
+    [
+      'a reservation above the limit',
+      td({ containerDefinitions: [{ ...web, memoryReservation: 256 }] }),
+      /'memoryReservation' must be less than or equal to 'memory'/,
+    ],
+    [
+      'no essential container',
+      td({ containerDefinitions: [{ ...web, essential: false }] }),
+      /does not have any essential container/,
+    ],
+    [
+      'Fargate in bridge mode',
+      td({ requiresCompatibilities: ['FARGATE'], networkMode: 'bridge', cpu: '256', memory: '512' }),
+      /Fargate only supports network mode 'awsvpc'/,
+    ],
+    [
+      'Fargate without task size',
+      td({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc' }),
+      /'cpu' and 'memory' be defined at the task level/,
+    ],
+    [
+      'Fargate 256 CPU with 4 GB',
+      fargate('256', '4096'),
+      /No Fargate configuration exists for given values: 256 CPU, 4096 memory/,
+    ],
+    [
+      'awsvpc with another host port',
+      td({
+        networkMode: 'awsvpc',
+        containerDefinitions: [{ ...web, portMappings: [{ containerPort: 80, hostPort: 8080 }] }],
+      }),
+      /host ports and container ports in port mappings must match/,
+    ],
+    [
+      'links in awsvpc mode',
+      td({
+        networkMode: 'awsvpc',
+        containerDefinitions: [
+          { ...web, links: ['db'] },
+          { name: 'db', image: 'x', memory: 64 },
+        ],
+      }),
+      /Links are not supported when networkMode=awsvpc/,
+    ],
+    [
+      'a dependency on a missing container',
+      td({ containerDefinitions: [{ ...web, dependsOn: [{ containerName: 'db', condition: 'START' }] }] }),
+      /not another container/,
+    ],
+    [
+      'HEALTHY on a container without a health check',
+      td({
+        containerDefinitions: [
+          { ...web, dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }] },
+          { name: 'db', image: 'x', memory: 64 },
+        ],
+      }),
+      /has no health check/,
+    ],
+    [
+      'a dependency cycle',
+      td({
+        containerDefinitions: [
+          { ...web, dependsOn: [{ containerName: 'db', condition: 'START' }] },
+          {
+            name: 'db',
+            image: 'x',
+            memory: 64,
+            essential: false,
+            dependsOn: [{ containerName: 'web', condition: 'START' }],
+          },
+        ],
+      }),
+      /form a cycle/,
+    ],
+    [
+      'a health check interval of 1 s',
+      td({ containerDefinitions: [{ ...web, healthCheck: { command: ['CMD', 'true'], interval: 1 } }] }),
+      /'interval' for container 'web': it must be from 5 to 300/,
+    ],
+    [
+      'a health check without CMD',
+      td({ containerDefinitions: [{ ...web, healthCheck: { command: ['true'] } }] }),
+      /must start with CMD, CMD-SHELL or NONE/,
+    ],
+    [
+      'a mount of an undeclared volume',
+      td({ containerDefinitions: [{ ...web, mountPoints: [{ sourceVolume: 'data', containerPath: '/data' }] }] }),
+      /'sourceVolume' 'data' is not a declared volume/,
+    ],
+    [
+      'a soft ulimit above the hard one',
+      td({ containerDefinitions: [{ ...web, ulimits: [{ name: 'nofile', softLimit: 10, hardLimit: 5 }] }] }),
+      /softLimit must not exceed hardLimit/,
+    ],
+    ['tiny ephemeral storage', td({ ephemeralStorage: { sizeInGiB: 10 } }), /between 21 and 200 GiB/],
+  ];
+  for (const [what, input, message] of refused) {
+    it(`refuses ${what} with ClientException`, () => {
+      assert.throws(
+        () => checkTaskDefinition(input),
+        (error: { code?: string; message: string }) => error.code === 'ClientException' && message.test(error.message),
+      );
+    });
+  }
+});

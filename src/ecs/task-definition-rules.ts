@@ -1,0 +1,327 @@
+import { ClientException } from './errors.ts';
+import type { Compatibility, ContainerDefinition, RegisterTaskDefinitionRequest } from './shapes.generated.ts';
+
+/*
+ * What RegisterTaskDefinition checks beyond the model's types, and what it derives, as ECS does.
+ * Pure: the input in, a ClientException (worded as ECS words it) or the derived fields out.
+ */
+
+const FAMILY = /^[a-zA-Z0-9_-]{1,255}$/;
+const CONTAINER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
+export const MAX_CONTAINERS = 10;
+/** Docker refuses a container with less memory than this. */
+const MIN_CONTAINER_MEMORY_MIB = 6;
+
+/** Fargate's task sizes: CPU units → allowed memory in MiB. */
+const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
+  [256, [512, 1024, 2048]],
+  [512, range(1024, 4096, 1024)],
+  [1024, range(2048, 8192, 1024)],
+  [2048, range(4096, 16384, 1024)],
+  [4096, range(8192, 30720, 1024)],
+  [8192, range(16384, 61440, 4096)],
+  [16384, range(32768, 122880, 8192)],
+]);
+
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let v = from; v <= to; v += step) out.push(v);
+  return out;
+}
+
+/** Task-level cpu ("1024", "1 vCPU", "0.5 vcpu") in CPU units. */
+export function parseTaskCpu(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(vcpu)?\s*$/i.exec(value);
+  if (!match) throw new ClientException(`Invalid 'cpu' setting for task: '${value}'.`);
+  const n = Number(match[1]);
+  return Math.round(match[2] ? n * 1024 : n);
+}
+
+/** Task-level memory ("2048", "2 GB", "2gb") in MiB. */
+export function parseTaskMemory(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(gb)?\s*$/i.exec(value);
+  if (!match) throw new ClientException(`Invalid 'memory' setting for task: '${value}'.`);
+  const n = Number(match[1]);
+  return Math.round(match[2] ? n * 1024 : n);
+}
+
+export interface DerivedFields {
+  readonly networkMode: string;
+  readonly compatibilities: Compatibility[];
+  readonly requiresAttributes: { name: string }[];
+  readonly cpu: string | undefined;
+  readonly memory: string | undefined;
+}
+
+/** Validates a registration; returns the fields ECS derives from it. */
+export function checkTaskDefinition(input: RegisterTaskDefinitionRequest): DerivedFields {
+  if (!FAMILY.test(input.family)) {
+    throw new ClientException(
+      'Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.',
+    );
+  }
+  const containers = input.containerDefinitions;
+  if (containers.length === 0) throw new ClientException('Container definitions must contain at least one container.');
+  if (containers.length > MAX_CONTAINERS) {
+    throw new ClientException(
+      `Too many containers: a task definition can have at most ${MAX_CONTAINERS} (got ${containers.length}).`,
+    );
+  }
+  const requires = input.requiresCompatibilities ?? [];
+  const fargate = requires.includes('FARGATE');
+  const networkMode = input.networkMode ?? (fargate ? 'awsvpc' : 'bridge');
+  if (fargate && networkMode !== 'awsvpc') throw new ClientException("Fargate only supports network mode 'awsvpc'.");
+  const taskCpu = parseTaskCpu(input.cpu);
+  const taskMemory = parseTaskMemory(input.memory);
+  if (fargate) checkFargateSize(taskCpu, taskMemory);
+  checkContainers(containers, networkMode, taskMemory);
+  checkVolumes(input, containers);
+  if ((input.placementConstraints ?? []).length > 10)
+    throw new ClientException('Too many placement constraints: at most 10.');
+  if (input.ephemeralStorage && (input.ephemeralStorage.sizeInGiB < 21 || input.ephemeralStorage.sizeInGiB > 200)) {
+    throw new ClientException('The ephemeral storage size must be between 21 and 200 GiB.');
+  }
+  return {
+    networkMode,
+    compatibilities: compatibilitiesOf(input, networkMode, taskCpu, taskMemory),
+    requiresAttributes: requiresAttributesOf(input, networkMode),
+    cpu: taskCpu === undefined ? undefined : String(taskCpu),
+    memory: taskMemory === undefined ? undefined : String(taskMemory),
+  };
+}
+
+function checkFargateSize(cpu: number | undefined, memory: number | undefined): void {
+  if (cpu === undefined || memory === undefined) {
+    throw new ClientException("Fargate requires that 'cpu' and 'memory' be defined at the task level.");
+  }
+  if (!FARGATE_SIZES.get(cpu)?.includes(memory)) {
+    throw new ClientException(
+      `No Fargate configuration exists for given values: ${cpu} CPU, ${memory} memory. Please see the documentation for the list of valid combinations.`,
+    );
+  }
+}
+
+function checkContainers(
+  containers: readonly ContainerDefinition[],
+  networkMode: string,
+  taskMemory: number | undefined,
+): void {
+  const names = new Set<string>();
+  for (const c of containers) {
+    if (!c.name || !CONTAINER_NAME.test(c.name)) {
+      throw new ClientException(
+        'Container.name should not be null or empty, and may contain up to 255 letters, numbers, hyphens, and underscores.',
+      );
+    }
+    if (names.has(c.name))
+      throw new ClientException(
+        `Duplicate container name '${c.name}': container names must be unique within a task definition.`,
+      );
+    names.add(c.name);
+    checkContainer(c, networkMode, taskMemory);
+  }
+  if (!containers.some((c) => c.essential !== false))
+    throw new ClientException('Task definition does not have any essential container.');
+  checkDependencies(containers);
+  for (const c of containers) checkReferences(c, names);
+}
+
+function checkContainer(c: ContainerDefinition, networkMode: string, taskMemory: number | undefined): void {
+  if (!c.image) throw new ClientException('Container.image should not be null or empty.');
+  checkMemory(c, taskMemory);
+  checkPorts(c, networkMode);
+  if (c.links && c.links.length > 0 && networkMode !== 'bridge') {
+    throw new ClientException(`Links are not supported when networkMode=${networkMode}.`);
+  }
+  if (c.healthCheck) checkHealthCheck(c.name!, c.healthCheck);
+  for (const u of c.ulimits ?? []) {
+    if (u.softLimit > u.hardLimit)
+      throw new ClientException(
+        `Invalid ulimit '${u.name}' for container '${c.name}': softLimit must not exceed hardLimit.`,
+      );
+  }
+}
+
+/** links and volumesFrom name other containers of the task. */
+function checkReferences(c: ContainerDefinition, names: ReadonlySet<string>): void {
+  for (const link of c.links ?? []) {
+    const target = link.split(':')[0]!;
+    if (!names.has(target) || target === c.name)
+      throw new ClientException(
+        `Invalid link '${link}' in container '${c.name}': no other container named '${target}'.`,
+      );
+  }
+  for (const from of c.volumesFrom ?? []) {
+    if (!from.sourceContainer || !names.has(from.sourceContainer)) {
+      throw new ClientException(
+        `Invalid volumesFrom in container '${c.name}': no container named '${from.sourceContainer ?? ''}'.`,
+      );
+    }
+  }
+}
+
+function checkMemory(c: ContainerDefinition, taskMemory: number | undefined): void {
+  if (c.memory === undefined && c.memoryReservation === undefined && taskMemory === undefined) {
+    throw new ClientException(
+      `Invalid setting for container '${c.name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
+    );
+  }
+  for (const [field, value] of [
+    ['memory', c.memory],
+    ['memoryReservation', c.memoryReservation],
+  ] as const) {
+    if (value !== undefined && value < MIN_CONTAINER_MEMORY_MIB) {
+      throw new ClientException(
+        `Invalid '${field}' setting for container '${c.name}'. Minimum of ${MIN_CONTAINER_MEMORY_MIB} MiB is required.`,
+      );
+    }
+  }
+  if (c.memory !== undefined && c.memoryReservation !== undefined && c.memoryReservation > c.memory) {
+    throw new ClientException(
+      `Invalid setting for container '${c.name}'. 'memoryReservation' must be less than or equal to 'memory'.`,
+    );
+  }
+  if (taskMemory !== undefined && c.memory !== undefined && c.memory > taskMemory) {
+    throw new ClientException(
+      `Invalid setting for container '${c.name}'. 'memory' of ${c.memory} MiB exceeds the task's ${taskMemory} MiB.`,
+    );
+  }
+  if (c.cpu !== undefined && c.cpu < 0) throw new ClientException(`Invalid 'cpu' setting for container '${c.name}'.`);
+}
+
+function checkPorts(c: ContainerDefinition, networkMode: string): void {
+  const seen = new Set<string>();
+  for (const p of c.portMappings ?? []) {
+    if (p.containerPortRange !== undefined) continue;
+    if (p.containerPort === undefined || p.containerPort < 1 || p.containerPort > 65535) {
+      throw new ClientException(
+        `Invalid 'containerPort' setting for container '${c.name}': it must be from 1 to 65535.`,
+      );
+    }
+    if (p.hostPort !== undefined && (p.hostPort < 0 || p.hostPort > 65535)) {
+      throw new ClientException(`Invalid 'hostPort' setting for container '${c.name}': it must be from 0 to 65535.`);
+    }
+    if (
+      (networkMode === 'awsvpc' || networkMode === 'host') &&
+      p.hostPort !== undefined &&
+      p.hostPort !== p.containerPort
+    ) {
+      throw new ClientException(
+        `When networkMode=${networkMode}, the host ports and container ports in port mappings must match.`,
+      );
+    }
+    if (networkMode === 'none') throw new ClientException('Port mappings are not supported when networkMode=none.');
+    const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
+    if (seen.has(key)) throw new ClientException(`Container '${c.name}' maps container port ${key} more than once.`);
+    seen.add(key);
+  }
+}
+
+function checkHealthCheck(name: string, h: NonNullable<ContainerDefinition['healthCheck']>): void {
+  const first = h.command[0];
+  if (first !== 'CMD' && first !== 'CMD-SHELL' && first !== 'NONE') {
+    throw new ClientException(
+      `Invalid health check command for container '${name}': it must start with CMD, CMD-SHELL or NONE.`,
+    );
+  }
+  const bounds: [string, number | undefined, number, number][] = [
+    ['interval', h.interval, 5, 300],
+    ['timeout', h.timeout, 2, 60],
+    ['retries', h.retries, 1, 10],
+    ['startPeriod', h.startPeriod, 0, 300],
+  ];
+  for (const [field, value, min, max] of bounds) {
+    if (value !== undefined && (value < min || value > max)) {
+      throw new ClientException(
+        `Invalid health check '${field}' for container '${name}': it must be from ${min} to ${max}.`,
+      );
+    }
+  }
+}
+
+/** dependsOn refers to other containers of the task, HEALTHY only to one with a health check, and has no cycle. */
+function checkDependencies(containers: readonly ContainerDefinition[]): void {
+  const byName = new Map(containers.map((c) => [c.name!, c]));
+  for (const c of containers) {
+    for (const d of c.dependsOn ?? []) {
+      const target = byName.get(d.containerName);
+      if (!target || d.containerName === c.name) {
+        throw new ClientException(
+          `Container '${c.name}' depends on '${d.containerName}', which is not another container of this task definition.`,
+        );
+      }
+      if (d.condition === 'HEALTHY' && !target.healthCheck) {
+        throw new ClientException(
+          `Container '${c.name}' depends on '${d.containerName}' being HEALTHY, but '${d.containerName}' has no health check.`,
+        );
+      }
+    }
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting')
+      throw new ClientException(`Container dependencies form a cycle: ${[...path, name].join(' -> ')}.`);
+    state.set(name, 'visiting');
+    for (const d of byName.get(name)?.dependsOn ?? []) visit(d.containerName, [...path, name]);
+    state.set(name, 'done');
+  };
+  for (const name of byName.keys()) visit(name, []);
+}
+
+function checkVolumes(input: RegisterTaskDefinitionRequest, containers: readonly ContainerDefinition[]): void {
+  const volumes = new Set<string>();
+  for (const v of input.volumes ?? []) {
+    if (!v.name) throw new ClientException('Volume name should not be null or empty.');
+    if (volumes.has(v.name)) throw new ClientException(`Duplicate volume name '${v.name}'.`);
+    volumes.add(v.name);
+  }
+  for (const c of containers) {
+    for (const m of c.mountPoints ?? []) {
+      if (!m.sourceVolume || !volumes.has(m.sourceVolume)) {
+        throw new ClientException(
+          `Invalid 'mountPoints' setting for container '${c.name}': 'sourceVolume' '${m.sourceVolume ?? ''}' is not a declared volume.`,
+        );
+      }
+      if (!m.containerPath)
+        throw new ClientException(
+          `Invalid 'mountPoints' setting for container '${c.name}': 'containerPath' is required.`,
+        );
+    }
+  }
+}
+
+function compatibilitiesOf(
+  input: RegisterTaskDefinitionRequest,
+  networkMode: string,
+  cpu: number | undefined,
+  memory: number | undefined,
+): Compatibility[] {
+  const out: Compatibility[] = ['EC2'];
+  const fargateSize = cpu !== undefined && memory !== undefined && FARGATE_SIZES.get(cpu)?.includes(memory) === true;
+  const hostVolumes = (input.volumes ?? []).some(
+    (v) => v.host?.sourcePath !== undefined || v.dockerVolumeConfiguration !== undefined,
+  );
+  const links = input.containerDefinitions.some((c) => (c.links ?? []).length > 0);
+  if (networkMode === 'awsvpc' && fargateSize && !hostVolumes && !links) out.push('FARGATE');
+  if (networkMode !== 'awsvpc' || (input.requiresCompatibilities ?? []).includes('EXTERNAL')) out.push('EXTERNAL');
+  return out;
+}
+
+/** The agent capabilities a task needs, as ECS lists them in requiresAttributes. */
+function requiresAttributesOf(input: RegisterTaskDefinitionRequest, networkMode: string): { name: string }[] {
+  const names = new Set<string>(['com.amazonaws.ecs.capability.docker-remote-api.1.18']);
+  if (networkMode === 'awsvpc') names.add('ecs.capability.task-eni');
+  for (const c of input.containerDefinitions) {
+    if (c.healthCheck) names.add('ecs.capability.container-health-check');
+    if (c.dependsOn?.length) names.add('ecs.capability.container-ordering');
+    if (c.logConfiguration) names.add(`com.amazonaws.ecs.capability.logging-driver.${c.logConfiguration.logDriver}`);
+    if (c.secrets?.length) names.add('ecs.capability.secrets.ssm.environment-variables');
+    if (c.environmentFiles?.length) names.add('ecs.capability.env-files.s3');
+  }
+  if (input.taskRoleArn) names.add('com.amazonaws.ecs.capability.task-iam-role');
+  if (input.executionRoleArn) names.add('ecs.capability.execution-role-ecr-pull');
+  return [...names].sort().map((name) => ({ name }));
+}
