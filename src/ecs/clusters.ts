@@ -2,7 +2,11 @@ import { formatArn, parseArn } from '../shared/arn.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { ClusterRecord, MetadataStore } from '../store/index.ts';
-import { ClusterNotFoundException, InvalidParameterException } from './errors.ts';
+import {
+  ClusterContainsContainerInstancesException,
+  ClusterNotFoundException,
+  InvalidParameterException,
+} from './errors.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
 import type {
   Cluster,
@@ -78,7 +82,13 @@ export async function createCluster(
     await deps.store.clusters.update(record);
     stored = record;
   }
-  return { cluster: toCluster(stored, ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS']) };
+  return {
+    cluster: toCluster(
+      stored,
+      ['ATTACHMENTS', 'CONFIGURATIONS', 'SETTINGS', 'STATISTICS', 'TAGS'],
+      await countsOf(deps, stored),
+    ),
+  };
 }
 
 export async function listClusters(deps: ClusterDeps, input: ListClustersRequest): Promise<ListClustersResponse> {
@@ -107,21 +117,32 @@ export async function describeClusters(
   const failures: Failure[] = [];
   for (const name of names) {
     const record = found.get(name);
-    if (record) clusters.push(toCluster(record, input.include ?? []));
+    if (record) clusters.push(toCluster(record, input.include ?? [], await countsOf(deps, record)));
     else failures.push({ arn: clusterArn(context, name), reason: 'MISSING' });
   }
   return { clusters, failures };
 }
 
-function toCluster(record: ClusterRecord, include: readonly ClusterField[]): Cluster {
+interface ClusterCounts {
+  readonly registeredContainerInstancesCount: number;
+}
+
+/** Counts from the data, never stored copies. */
+async function countsOf(deps: ClusterDeps, record: ClusterRecord): Promise<ClusterCounts> {
+  return {
+    registeredContainerInstancesCount:
+      record.status === 'ACTIVE' ? await deps.store.containerInstances.countRegistered(record.name) : 0,
+  };
+}
+
+function toCluster(record: ClusterRecord, include: readonly ClusterField[], counts: ClusterCounts): Cluster {
   const details = record.details as Partial<Cluster>;
   return {
     clusterArn: record.arn,
     clusterName: record.name,
     status: record.status,
-    // No container instances, tasks or services exist yet, so the true counts are zero.
-    // TODO(#5): count from the store once instances, tasks and services are stored.
-    registeredContainerInstancesCount: 0,
+    registeredContainerInstancesCount: counts.registeredContainerInstancesCount,
+    // No tasks or services exist yet, so these true counts are zero. TODO(#5): count tasks and services.
     runningTasksCount: 0,
     pendingTasksCount: 0,
     activeServicesCount: 0,
@@ -152,7 +173,7 @@ async function updateDetails(
 ): Promise<Cluster> {
   const updated: ClusterRecord = { ...record, details: { ...record.details, ...changes } };
   await deps.store.clusters.update(updated);
-  return toCluster(updated, ALL_FIELDS);
+  return toCluster(updated, ALL_FIELDS, await countsOf(deps, updated));
 }
 
 function mergeSettings(current: unknown, changes: readonly ClusterSetting[]): ClusterSetting[] {
@@ -214,12 +235,14 @@ export async function putClusterCapacityProviders(
 
 /**
  * Deletes a cluster: it becomes INACTIVE (still describable, no longer listed). AWS refuses while
- * container instances, services or tasks remain; none of those exist yet in Berth.
- * TODO(#5): check registered container instances, services and tasks, in AWS's order.
+ * container instances, services or tasks remain, in that order; Berth has no services or tasks yet.
+ * TODO(#5): refuse while services (ClusterContainsServicesException) and tasks remain.
  */
 export async function deleteCluster(deps: ClusterDeps, input: DeleteClusterRequest): Promise<DeleteClusterResponse> {
   const record = await requireCluster(deps, input.cluster);
+  if ((await deps.store.containerInstances.countRegistered(record.name)) > 0)
+    throw new ClusterContainsContainerInstancesException();
   const updated: ClusterRecord = { ...record, status: 'INACTIVE' };
   await deps.store.clusters.update(updated);
-  return { cluster: toCluster(updated, ALL_FIELDS) };
+  return { cluster: toCluster(updated, ALL_FIELDS, { registeredContainerInstancesCount: 0 }) };
 }

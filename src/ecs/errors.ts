@@ -25,3 +25,18 @@ export class ServerException extends AwsError {
 export class ResourceNotFoundException extends AwsError {
   readonly code = 'ResourceNotFoundException';
 }
+
+export class ClusterContainsContainerInstancesException extends AwsError {
+  readonly code = 'ClusterContainsContainerInstancesException';
+  constructor() {
+    super('The Cluster cannot be deleted while Container Instances are active or draining.');
+  }
+}
+
+export class TargetNotFoundException extends AwsError {
+  readonly code = 'TargetNotFoundException';
+}
+
+export class AttributeLimitExceededException extends AwsError {
+  readonly code = 'AttributeLimitExceededException';
+}

@@ -10,6 +10,16 @@ import {
 } from './clusters.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { RequestContext } from '../shared/request-context.ts';
+import {
+  deleteAttributes,
+  deregisterContainerInstance,
+  describeContainerInstances,
+  listAttributes,
+  listContainerInstances,
+  putAttributes,
+  registerContainerInstance,
+  updateContainerInstancesState,
+} from './container-instances.ts';
 import type { EcsApi } from './shapes.generated.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
@@ -60,6 +70,14 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListTaskDefinitionFamilies: (input) => listTaskDefinitionFamilies(deps, input),
     DeregisterTaskDefinition: (input) => deregisterTaskDefinition(deps, input),
     DeleteTaskDefinitions: (input) => deleteTaskDefinitions(deps, input),
+    RegisterContainerInstance: (input, context) => registerContainerInstance(deps, input, context),
+    DescribeContainerInstances: (input, context) => describeContainerInstances(deps, input, context),
+    ListContainerInstances: (input) => listContainerInstances(deps, input),
+    UpdateContainerInstancesState: (input, context) => updateContainerInstancesState(deps, input, context),
+    DeregisterContainerInstance: (input) => deregisterContainerInstance(deps, input),
+    PutAttributes: (input) => putAttributes(deps, input),
+    DeleteAttributes: (input) => deleteAttributes(deps, input),
+    ListAttributes: (input) => listAttributes(deps, input),
     TagResource: (input, context) => tagResource(deps.store, input, context),
     UntagResource: (input, context) => untagResource(deps.store, input, context),
     ListTagsForResource: (input, context) => listTagsForResource(deps.store, input, context),

@@ -1,4 +1,6 @@
 export type {
+  ContainerInstanceRecord,
+  ContainerInstanceRepository,
   TaskDefinitionRecord,
   TaskDefinitionRepository,
   TaskDefinitionStatus,

@@ -9,6 +9,7 @@ export interface MetadataStore {
   readonly registry: RegistryContent;
   readonly users: UserRepository;
   readonly taskDefinitions: TaskDefinitionRepository;
+  readonly containerInstances: ContainerInstanceRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -202,4 +203,28 @@ export interface TaskDefinitionRepository {
     limit: number;
   }): Promise<string[]>;
   update(record: TaskDefinitionRecord): Promise<void>;
+}
+
+export interface ContainerInstanceRecord {
+  /** The id in the ARN (32 hex digits). */
+  readonly id: string;
+  readonly cluster: string;
+  readonly arn: string;
+  /** ACTIVE, DRAINING or INACTIVE (deregistered). */
+  readonly status: string;
+  readonly registeredAt: Date;
+  /** The API's ContainerInstance fields (resources, attributes, version, tags...), as JSON. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface ContainerInstanceRepository {
+  put(record: ContainerInstanceRecord): Promise<void>;
+  get(cluster: string, ids: readonly string[]): Promise<ContainerInstanceRecord[]>;
+  /** Instances of a cluster in id order, after an id, optionally of one status. */
+  list(
+    cluster: string,
+    options: { status?: string | undefined; after?: string | undefined; limit: number },
+  ): Promise<ContainerInstanceRecord[]>;
+  /** How many instances of the cluster are ACTIVE or DRAINING. */
+  countRegistered(cluster: string): Promise<number>;
 }

@@ -151,4 +151,22 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006-container-instances': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('container_instances')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('cluster', 'text', (c) => c.notNull())
+        .addColumn('arn', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'bigint', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('container_instances_cluster')
+        .on('container_instances')
+        .columns(['cluster', 'status', 'id'])
+        .execute();
+    },
+  },
 };

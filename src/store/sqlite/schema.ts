@@ -89,6 +89,15 @@ export interface TaskDefinitionsTable {
   tags: string;
 }
 
+export interface ContainerInstancesTable {
+  id: string;
+  cluster: string;
+  arn: string;
+  status: string;
+  registered_at: number;
+  body: string;
+}
+
 export interface Database {
   clusters: ClustersTable;
   repositories: RepositoriesTable;
@@ -101,4 +110,5 @@ export interface Database {
   iam_users: IamUsersTable;
   access_keys: AccessKeysTable;
   task_definitions: TaskDefinitionsTable;
+  container_instances: ContainerInstancesTable;
 }

@@ -31,7 +31,14 @@ describe('SqliteStore on disk', () => {
       const applied = raw.prepare('SELECT name FROM kysely_migration ORDER BY name').all() as { name: string }[];
       assert.deepEqual(
         applied.map((r) => r.name),
-        ['0001-clusters', '0002-registry', '0003-image-scans', '0004-iam-users', '0005-task-definitions'],
+        [
+          '0001-clusters',
+          '0002-registry',
+          '0003-image-scans',
+          '0004-iam-users',
+          '0005-task-definitions',
+          '0006-container-instances',
+        ],
       );
       raw.close();
     } finally {

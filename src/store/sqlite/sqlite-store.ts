@@ -10,6 +10,7 @@ import { SqliteRegistry } from './sqlite-registry.ts';
 import { SqliteRepositories } from './sqlite-repositories.ts';
 import { SqliteUsers } from './sqlite-users.ts';
 import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
+import { SqliteContainerInstances } from './sqlite-container-instances.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -21,6 +22,7 @@ export class SqliteStore implements MetadataStore {
   readonly registry: SqliteRegistry;
   readonly users: SqliteUsers;
   readonly taskDefinitions: SqliteTaskDefinitions;
+  readonly containerInstances: SqliteContainerInstances;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -30,6 +32,7 @@ export class SqliteStore implements MetadataStore {
     this.registry = new SqliteRegistry(db);
     this.users = new SqliteUsers(db);
     this.taskDefinitions = new SqliteTaskDefinitions(db);
+    this.containerInstances = new SqliteContainerInstances(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */

@@ -1,0 +1,346 @@
+import { randomBytes } from 'node:crypto';
+import { formatArn, parseArn } from '../shared/arn.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+import type { ContainerInstanceRecord, MetadataStore } from '../store/index.ts';
+import { requireCluster } from './clusters.ts';
+import {
+  AttributeLimitExceededException,
+  ClientException,
+  InvalidParameterException,
+  TargetNotFoundException,
+} from './errors.ts';
+import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
+import type {
+  Attribute,
+  ContainerInstance,
+  DeleteAttributesRequest,
+  DeleteAttributesResponse,
+  DeregisterContainerInstanceRequest,
+  DeregisterContainerInstanceResponse,
+  DescribeContainerInstancesRequest,
+  DescribeContainerInstancesResponse,
+  Failure,
+  ListAttributesRequest,
+  ListAttributesResponse,
+  ListContainerInstancesRequest,
+  ListContainerInstancesResponse,
+  PutAttributesRequest,
+  PutAttributesResponse,
+  RegisterContainerInstanceRequest,
+  RegisterContainerInstanceResponse,
+  Resource,
+  UpdateContainerInstancesStateRequest,
+  UpdateContainerInstancesStateResponse,
+} from './shapes.generated.ts';
+
+export interface ContainerInstanceDeps {
+  readonly store: MetadataStore;
+  readonly clock: Clock;
+}
+
+/** Ports the ECS agent reserves on every instance (SSH, the Docker API, the agent's own). */
+const DEFAULT_RESERVED_PORTS = ['22', '2375', '2376', '51678', '51679'];
+const MAX_CUSTOM_ATTRIBUTES = 10;
+
+function instanceArn(context: RequestContext, cluster: string, id: string): string {
+  return formatArn('ecs', context, `container-instance/${cluster}/${id}`);
+}
+
+/** The id of a container instance given by id or ARN (both forms of ARN: with and without the cluster). */
+function instanceIdOf(reference: string): string {
+  if (!reference.startsWith('arn:')) return reference;
+  const resource = parseArn(reference)?.resource ?? '';
+  return resource.split('/').at(-1) ?? reference;
+}
+
+function resourcesOf(total: readonly Resource[] | undefined): Resource[] {
+  const byName = new Map((total ?? []).map((r) => [r.name, r]));
+  const get = (name: string, fallback: Resource): Resource => ({ ...fallback, ...(byName.get(name) ?? {}) });
+  return [
+    get('CPU', { name: 'CPU', type: 'INTEGER', integerValue: 1024, longValue: 0, doubleValue: 0 }),
+    get('MEMORY', { name: 'MEMORY', type: 'INTEGER', integerValue: 1024, longValue: 0, doubleValue: 0 }),
+    get('PORTS', {
+      name: 'PORTS',
+      type: 'STRINGSET',
+      stringSetValue: DEFAULT_RESERVED_PORTS,
+      longValue: 0,
+      doubleValue: 0,
+      integerValue: 0,
+    }),
+    get('PORTS_UDP', {
+      name: 'PORTS_UDP',
+      type: 'STRINGSET',
+      stringSetValue: [],
+      longValue: 0,
+      doubleValue: 0,
+      integerValue: 0,
+    }),
+    ...[...byName.values()].filter((r) => !['CPU', 'MEMORY', 'PORTS', 'PORTS_UDP'].includes(r.name ?? '')),
+  ];
+}
+
+/** The built-in attributes ECS reports for every instance, from its identity document. */
+function builtInAttributes(identity: Record<string, unknown>): Attribute[] {
+  const pairs: [string, unknown][] = [
+    ['ecs.availability-zone', identity.availabilityZone],
+    ['ecs.instance-type', identity.instanceType],
+    ['ecs.ami-id', identity.imageId],
+    ['ecs.os-type', 'linux'],
+    ['ecs.cpu-architecture', identity.architecture === 'arm64' ? 'arm64' : 'x86_64'],
+  ];
+  return pairs
+    .filter(([, v]) => typeof v === 'string' && v !== '')
+    .map(([name, value]) => ({ name, value: value as string }));
+}
+
+export async function registerContainerInstance(
+  deps: ContainerInstanceDeps,
+  input: RegisterContainerInstanceRequest,
+  context: RequestContext,
+): Promise<RegisterContainerInstanceResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  let identity: Record<string, unknown> = {};
+  if (input.instanceIdentityDocument !== undefined) {
+    try {
+      identity = JSON.parse(input.instanceIdentityDocument) as Record<string, unknown>;
+    } catch {
+      throw new ClientException('The instance identity document is not valid JSON.');
+    }
+  }
+  // Re-registration (the agent restarting) keeps the instance's id and ARN.
+  const id =
+    input.containerInstanceArn !== undefined
+      ? instanceIdOf(input.containerInstanceArn)
+      : randomBytes(16).toString('hex');
+  const [existing] = await deps.store.containerInstances.get(cluster.name, [id]);
+  if (input.containerInstanceArn !== undefined && !existing)
+    throw new InvalidParameterException('The referenced container instance does not exist in this cluster.');
+  const registered = resourcesOf(input.totalResources);
+  const custom = (input.attributes ?? []).filter(
+    (a) => !a.name.startsWith('ecs.') || a.name.startsWith('ecs.capability.'),
+  );
+  const attributes = new Map(
+    [...builtInAttributes(identity), ...custom].map((a) => [
+      a.name,
+      { name: a.name, ...(a.value !== undefined ? { value: a.value } : {}) },
+    ]),
+  );
+  const body: ContainerInstance = {
+    ec2InstanceId:
+      (typeof identity.instanceId === 'string' ? identity.instanceId : undefined) ??
+      (existing?.body.ec2InstanceId as string | undefined) ??
+      `i-${randomBytes(9).toString('hex').slice(0, 17)}`,
+    version: Number((existing?.body.version as number | undefined) ?? 0) + 1,
+    versionInfo: input.versionInfo ?? {},
+    registeredResources: registered,
+    remainingResources: registered,
+    agentConnected: true,
+    runningTasksCount: 0,
+    pendingTasksCount: 0,
+    attributes: [...attributes.values()],
+    registeredAt: deps.clock.now(),
+    tags: input.tags ?? (existing?.body.tags as ContainerInstance['tags']) ?? [],
+    attachments: [],
+  };
+  const record: ContainerInstanceRecord = {
+    id,
+    cluster: cluster.name,
+    arn: instanceArn(context, cluster.name, id),
+    status: 'ACTIVE',
+    registeredAt: existing?.registeredAt ?? deps.clock.now(),
+    body: serialize(body),
+  };
+  await deps.store.containerInstances.put(record);
+  return { containerInstance: toContainerInstance(record, true) };
+}
+
+function serialize(instance: ContainerInstance): Record<string, unknown> {
+  return { ...instance, registeredAt: instance.registeredAt?.getTime() };
+}
+
+export function toContainerInstance(record: ContainerInstanceRecord, withTags: boolean): ContainerInstance {
+  const { tags, registeredAt, ...body } = record.body as ContainerInstance & { registeredAt?: number };
+  return {
+    ...body,
+    containerInstanceArn: record.arn,
+    status: record.status,
+    ...(typeof registeredAt === 'number' ? { registeredAt: new Date(registeredAt) } : {}),
+    ...(withTags ? { tags: tags ?? [] } : {}),
+  };
+}
+
+export async function describeContainerInstances(
+  deps: ContainerInstanceDeps,
+  input: DescribeContainerInstancesRequest,
+  context: RequestContext,
+): Promise<DescribeContainerInstancesResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  if (input.containerInstances.length > 100)
+    throw new InvalidParameterException('containerInstances can have at most 100 items.');
+  const ids = input.containerInstances.map(instanceIdOf);
+  const found = new Map((await deps.store.containerInstances.get(cluster.name, ids)).map((r) => [r.id, r]));
+  const instances: ContainerInstance[] = [];
+  const failures: Failure[] = [];
+  for (const [i, id] of ids.entries()) {
+    const record = found.get(id);
+    if (record) instances.push(toContainerInstance(record, input.include?.includes('TAGS') ?? false));
+    else
+      failures.push({
+        arn: input.containerInstances[i]!.startsWith('arn:')
+          ? input.containerInstances[i]!
+          : instanceArn(context, cluster.name, id),
+        reason: 'MISSING',
+      });
+  }
+  return { containerInstances: instances, failures };
+}
+
+export async function listContainerInstances(
+  deps: ContainerInstanceDeps,
+  input: ListContainerInstancesRequest,
+): Promise<ListContainerInstancesResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  if (input.filter !== undefined) {
+    // TODO(#6): the cluster query language evaluator serves this filter.
+    throw new InvalidParameterException('The filter parameter (cluster query language) is not supported by Berth yet.');
+  }
+  const limit = pageSize(input.maxResults);
+  const rows = await deps.store.containerInstances.list(cluster.name, {
+    status: input.status,
+    after: decodeNextToken(input.nextToken),
+    limit: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return {
+    containerInstanceArns: page.map((r) => r.arn),
+    ...(rows.length > limit ? { nextToken: encodeNextToken(page.at(-1)!.id) } : {}),
+  };
+}
+
+export async function updateContainerInstancesState(
+  deps: ContainerInstanceDeps,
+  input: UpdateContainerInstancesStateRequest,
+  context: RequestContext,
+): Promise<UpdateContainerInstancesStateResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  if (input.status !== 'ACTIVE' && input.status !== 'DRAINING') {
+    throw new InvalidParameterException('Container instance status can only be updated to ACTIVE or DRAINING.');
+  }
+  const described = await describeContainerInstances(
+    deps,
+    { cluster: cluster.name, containerInstances: input.containerInstances },
+    context,
+  );
+  const updated: ContainerInstance[] = [];
+  for (const instance of described.containerInstances ?? []) {
+    const [record] = await deps.store.containerInstances.get(cluster.name, [
+      instanceIdOf(instance.containerInstanceArn!),
+    ]);
+    if (!record || record.status === 'INACTIVE') continue;
+    // TODO(#8): draining also moves service tasks away.
+    const next = { ...record, status: input.status };
+    await deps.store.containerInstances.put(next);
+    updated.push(toContainerInstance(next, false));
+  }
+  return { containerInstances: updated, failures: described.failures ?? [] };
+}
+
+/**
+ * Deregisters an instance (INACTIVE). AWS refuses one with running tasks unless `force`; Berth has
+ * no tasks yet. TODO(#5): refuse without force while tasks run, and orphan them with force.
+ */
+export async function deregisterContainerInstance(
+  deps: ContainerInstanceDeps,
+  input: DeregisterContainerInstanceRequest,
+): Promise<DeregisterContainerInstanceResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  const [record] = await deps.store.containerInstances.get(cluster.name, [instanceIdOf(input.containerInstance)]);
+  if (!record || record.status === 'INACTIVE')
+    throw new InvalidParameterException('The referenced container instance is not registered in this cluster.');
+  const next = { ...record, status: 'INACTIVE', body: { ...record.body, agentConnected: false } };
+  await deps.store.containerInstances.put(next);
+  return { containerInstance: toContainerInstance(next, false) };
+}
+
+async function attributeTarget(
+  deps: ContainerInstanceDeps,
+  cluster: string,
+  attribute: Attribute,
+): Promise<ContainerInstanceRecord> {
+  if (attribute.targetType !== undefined && attribute.targetType !== 'container-instance') {
+    throw new InvalidParameterException(`Unsupported targetType '${attribute.targetType}'.`);
+  }
+  if (!attribute.targetId)
+    throw new InvalidParameterException('An attribute needs a targetId: a container instance id or ARN.');
+  const [record] = await deps.store.containerInstances.get(cluster, [instanceIdOf(attribute.targetId)]);
+  if (!record || record.status === 'INACTIVE')
+    throw new TargetNotFoundException(`Could not find the target '${attribute.targetId}'.`);
+  return record;
+}
+
+export async function putAttributes(
+  deps: ContainerInstanceDeps,
+  input: PutAttributesRequest,
+): Promise<PutAttributesResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  for (const attribute of input.attributes) {
+    if (attribute.name.startsWith('ecs.') && !attribute.name.startsWith('ecs.capability.')) {
+      throw new InvalidParameterException(`Attribute names starting with 'ecs.' are reserved: '${attribute.name}'.`);
+    }
+    const record = await attributeTarget(deps, cluster.name, attribute);
+    const attributes = new Map(((record.body.attributes ?? []) as Attribute[]).map((a) => [a.name, a]));
+    attributes.set(attribute.name, {
+      name: attribute.name,
+      ...(attribute.value !== undefined ? { value: attribute.value } : {}),
+    });
+    if ([...attributes.keys()].filter((n) => !n.startsWith('ecs.')).length > MAX_CUSTOM_ATTRIBUTES) {
+      throw new AttributeLimitExceededException(
+        `A container instance can have at most ${MAX_CUSTOM_ATTRIBUTES} custom attributes.`,
+      );
+    }
+    await deps.store.containerInstances.put({
+      ...record,
+      body: { ...record.body, attributes: [...attributes.values()] },
+    });
+  }
+  return { attributes: input.attributes };
+}
+
+export async function deleteAttributes(
+  deps: ContainerInstanceDeps,
+  input: DeleteAttributesRequest,
+): Promise<DeleteAttributesResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  for (const attribute of input.attributes) {
+    const record = await attributeTarget(deps, cluster.name, attribute);
+    const attributes = ((record.body.attributes ?? []) as Attribute[]).filter((a) => a.name !== attribute.name);
+    await deps.store.containerInstances.put({ ...record, body: { ...record.body, attributes } });
+  }
+  return { attributes: input.attributes };
+}
+
+export async function listAttributes(
+  deps: ContainerInstanceDeps,
+  input: ListAttributesRequest,
+): Promise<ListAttributesResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  if (input.attributeValue !== undefined && input.attributeName === undefined) {
+    throw new InvalidParameterException('attributeValue can only be given with attributeName.');
+  }
+  const all: Attribute[] = [];
+  for (const record of await deps.store.containerInstances.list(cluster.name, { limit: 10_000 })) {
+    for (const a of (record.body.attributes ?? []) as Attribute[]) {
+      if (input.attributeName !== undefined && a.name !== input.attributeName) continue;
+      if (input.attributeValue !== undefined && a.value !== input.attributeValue) continue;
+      all.push({ ...a, targetType: 'container-instance', targetId: record.arn });
+    }
+  }
+  const limit = pageSize(input.maxResults);
+  const start = Number(decodeNextToken(input.nextToken) ?? 0);
+  const page = all.slice(start, start + limit);
+  return {
+    attributes: page,
+    ...(start + limit < all.length ? { nextToken: encodeNextToken(String(start + limit)) } : {}),
+  };
+}

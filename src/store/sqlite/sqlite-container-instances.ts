@@ -1,0 +1,76 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ContainerInstanceRecord, ContainerInstanceRepository } from '../store.ts';
+import type { ContainerInstancesTable, Database } from './schema.ts';
+
+export class SqliteContainerInstances implements ContainerInstanceRepository {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async put(record: ContainerInstanceRecord): Promise<void> {
+    const row = {
+      id: record.id,
+      cluster: record.cluster,
+      arn: record.arn,
+      status: record.status,
+      registered_at: record.registeredAt.getTime(),
+      body: JSON.stringify(record.body),
+    };
+    await this.#db
+      .insertInto('container_instances')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet({ status: row.status, body: row.body, cluster: row.cluster }))
+      .execute();
+  }
+
+  async get(cluster: string, ids: readonly string[]): Promise<ContainerInstanceRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('container_instances')
+      .selectAll()
+      .where('cluster', '=', cluster)
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async list(
+    cluster: string,
+    options: { status?: string | undefined; after?: string | undefined; limit: number },
+  ): Promise<ContainerInstanceRecord[]> {
+    let query = this.#db
+      .selectFrom('container_instances')
+      .selectAll()
+      .where('cluster', '=', cluster)
+      .orderBy('id')
+      .limit(sql.lit(options.limit));
+    query =
+      options.status !== undefined
+        ? query.where('status', '=', options.status)
+        : query.where('status', 'in', ['ACTIVE', 'DRAINING']);
+    if (options.after !== undefined) query = query.where('id', '>', options.after);
+    return (await query.execute()).map(fromRow);
+  }
+
+  async countRegistered(cluster: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('container_instances')
+      .select(({ fn }) => fn.countAll<number>().as('count'))
+      .where('cluster', '=', cluster)
+      .where('status', 'in', ['ACTIVE', 'DRAINING'])
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+}
+
+function fromRow(row: Selectable<ContainerInstancesTable>): ContainerInstanceRecord {
+  return {
+    id: row.id,
+    cluster: row.cluster,
+    arn: row.arn,
+    status: row.status,
+    registeredAt: new Date(Number(row.registered_at)),
+    body: JSON.parse(row.body) as Record<string, unknown>,
+  };
+}
