@@ -11,6 +11,12 @@ import {
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import {
+  deleteAccountSetting,
+  listAccountSettings,
+  putAccountSetting,
+  putAccountSettingDefault,
+} from './account-settings.ts';
+import {
   deleteAttributes,
   deregisterContainerInstance,
   describeContainerInstances,
@@ -78,6 +84,10 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     PutAttributes: (input) => putAttributes(deps, input),
     DeleteAttributes: (input) => deleteAttributes(deps, input),
     ListAttributes: (input) => listAttributes(deps, input),
+    PutAccountSetting: (input, context) => putAccountSetting(deps.store, input, context),
+    PutAccountSettingDefault: (input, context) => putAccountSettingDefault(deps.store, input, context),
+    DeleteAccountSetting: (input, context) => deleteAccountSetting(deps.store, input, context),
+    ListAccountSettings: (input, context) => listAccountSettings(deps.store, input, context),
     TagResource: (input, context) => tagResource(deps.store, input, context),
     UntagResource: (input, context) => untagResource(deps.store, input, context),
     ListTagsForResource: (input, context) => listTagsForResource(deps.store, input, context),

@@ -1,4 +1,6 @@
 export type {
+  AccountSettingRecord,
+  AccountSettingRepository,
   ContainerInstanceRecord,
   ContainerInstanceRepository,
   TaskDefinitionRecord,

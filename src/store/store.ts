@@ -10,6 +10,7 @@ export interface MetadataStore {
   readonly users: UserRepository;
   readonly taskDefinitions: TaskDefinitionRepository;
   readonly containerInstances: ContainerInstanceRepository;
+  readonly accountSettings: AccountSettingRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -227,4 +228,18 @@ export interface ContainerInstanceRepository {
   ): Promise<ContainerInstanceRecord[]>;
   /** How many instances of the cluster are ACTIVE or DRAINING. */
   countRegistered(cluster: string): Promise<number>;
+}
+
+export interface AccountSettingRecord {
+  readonly principalArn: string;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** ECS account settings, per principal (the root's are the account defaults). */
+export interface AccountSettingRepository {
+  put(record: AccountSettingRecord): Promise<void>;
+  delete(principalArn: string, name: string): Promise<AccountSettingRecord | undefined>;
+  /** The settings of these principals, in (name, principal) order. */
+  list(principalArns: readonly string[]): Promise<AccountSettingRecord[]>;
 }

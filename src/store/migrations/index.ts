@@ -169,4 +169,15 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007-account-settings': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('account_settings')
+        .addColumn('principal_arn', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('account_settings_pk', ['principal_arn', 'name'])
+        .execute();
+    },
+  },
 };

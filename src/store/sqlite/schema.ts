@@ -98,6 +98,12 @@ export interface ContainerInstancesTable {
   body: string;
 }
 
+export interface AccountSettingsTable {
+  principal_arn: string;
+  name: string;
+  value: string;
+}
+
 export interface Database {
   clusters: ClustersTable;
   repositories: RepositoriesTable;
@@ -111,4 +117,5 @@ export interface Database {
   access_keys: AccessKeysTable;
   task_definitions: TaskDefinitionsTable;
   container_instances: ContainerInstancesTable;
+  account_settings: AccountSettingsTable;
 }

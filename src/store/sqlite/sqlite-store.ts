@@ -11,6 +11,7 @@ import { SqliteRepositories } from './sqlite-repositories.ts';
 import { SqliteUsers } from './sqlite-users.ts';
 import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
+import { SqliteAccountSettings } from './sqlite-account-settings.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -23,6 +24,7 @@ export class SqliteStore implements MetadataStore {
   readonly users: SqliteUsers;
   readonly taskDefinitions: SqliteTaskDefinitions;
   readonly containerInstances: SqliteContainerInstances;
+  readonly accountSettings: SqliteAccountSettings;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -33,6 +35,7 @@ export class SqliteStore implements MetadataStore {
     this.users = new SqliteUsers(db);
     this.taskDefinitions = new SqliteTaskDefinitions(db);
     this.containerInstances = new SqliteContainerInstances(db);
+    this.accountSettings = new SqliteAccountSettings(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */
