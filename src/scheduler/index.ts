@@ -1,0 +1,3 @@
+export { placeTasks, DYNAMIC_PORTS } from './place-tasks.ts';
+export { seededRandom } from './seeded-random.ts';
+export type * from './types.ts';
