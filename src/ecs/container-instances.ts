@@ -3,6 +3,13 @@ import { formatArn, parseArn } from '../shared/arn.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { ContainerInstanceRecord, MetadataStore } from '../store/index.ts';
+import {
+  evaluateExpression,
+  parseExpression,
+  QueryParseError,
+  type EvaluationTarget,
+  type Expression,
+} from '../scheduler/index.ts';
 import { requireCluster } from './clusters.ts';
 import {
   AttributeLimitExceededException,
@@ -201,20 +208,45 @@ export async function listContainerInstances(
   input: ListContainerInstancesRequest,
 ): Promise<ListContainerInstancesResponse> {
   const cluster = await requireCluster(deps, input.cluster);
-  if (input.filter !== undefined) {
-    // TODO(#6): the cluster query language evaluator serves this filter.
-    throw new InvalidParameterException('The filter parameter (cluster query language) is not supported by Berth yet.');
-  }
+  const filter = input.filter === undefined ? undefined : parseFilter(input.filter);
   const limit = pageSize(input.maxResults);
-  const rows = await deps.store.containerInstances.list(cluster.name, {
-    status: input.status,
-    after: decodeNextToken(input.nextToken),
-    limit: limit + 1,
-  });
+  const after = decodeNextToken(input.nextToken);
+  let rows: ContainerInstanceRecord[];
+  if (filter) {
+    // The filter is evaluated on the instances in id order; the page is cut from the matches.
+    const all = await deps.store.containerInstances.list(cluster.name, { status: input.status, after, limit: 100_000 });
+    rows = all.filter((r) => evaluateExpression(filter, filterTarget(r))).slice(0, limit + 1);
+  } else {
+    rows = await deps.store.containerInstances.list(cluster.name, { status: input.status, after, limit: limit + 1 });
+  }
   const page = rows.slice(0, limit);
   return {
     containerInstanceArns: page.map((r) => r.arn),
     ...(rows.length > limit ? { nextToken: encodeNextToken(page.at(-1)!.id) } : {}),
+  };
+}
+
+function parseFilter(filter: string): Expression {
+  try {
+    return parseExpression(filter);
+  } catch (error) {
+    if (error instanceof QueryParseError) throw new InvalidParameterException(`Invalid filter: ${error.message}`);
+    throw error;
+  }
+}
+
+/** What the cluster query language sees of a stored instance. */
+function filterTarget(record: ContainerInstanceRecord): EvaluationTarget {
+  const instance = toContainerInstance(record, false);
+  return {
+    attributes: new Map((instance.attributes ?? []).map((a) => [a.name, a.value])),
+    agentConnected: instance.agentConnected ?? false,
+    ...(instance.versionInfo?.agentVersion ? { agentVersion: instance.versionInfo.agentVersion } : {}),
+    ...(instance.ec2InstanceId ? { ec2InstanceId: instance.ec2InstanceId } : {}),
+    ...(instance.registeredAt ? { registeredAt: instance.registeredAt } : {}),
+    runningTasksCount: instance.runningTasksCount ?? 0,
+    // TODO(#5): the groups of the tasks on the instance, once tasks exist.
+    taskGroups: [],
   };
 }
 

@@ -130,3 +130,32 @@ describe('placeTasks: strategies', () => {
     assert.deepEqual(on(placeTasks(request())), on(placeTasks(request())));
   });
 });
+
+describe('placeTasks: memberOf with the cluster query language', () => {
+  it('places only on instances the expression selects, including task:group expressions', async () => {
+    const { memberOf } = await import('./member-of.ts');
+    const instances = [
+      anInstance('a').withAttribute('ecs.availability-zone', 'us-east-1a').withAttribute('stack', 'prod').build(),
+      anInstance('b')
+        .withAttribute('ecs.availability-zone', 'us-east-1b')
+        .withAttribute('stack', 'prod')
+        .withTasks('service:db', 1)
+        .build(),
+      anInstance('c').withAttribute('ecs.availability-zone', 'us-east-1b').build(),
+    ];
+    const byZone = placeTasks(
+      aRequest(instances, {
+        count: 2,
+        constraints: [memberOf('attribute:ecs.availability-zone == us-east-1b')],
+        strategies: [{ type: 'spread', field: 'instanceId' }],
+      }),
+    );
+    assert.deepEqual(on(byZone), ['b', 'c']);
+    const nextToDb = placeTasks(aRequest(instances, { constraints: [memberOf('task:group == service:db')] }));
+    assert.deepEqual(on(nextToDb), ['b']);
+    const notProd = placeTasks(aRequest(instances, { constraints: [memberOf('not (attribute:stack == prod)')] }));
+    assert.deepEqual(on(notProd), ['c']);
+    assert.deepEqual(nextToDb.failures, []);
+    assert.throws(() => memberOf('attribute:stack =='), /Expected/);
+  });
+});

@@ -100,11 +100,21 @@ describe('ECS container instances with the AWS SDK v3', () => {
     await ecs.send(
       new UpdateContainerInstancesStateCommand({ cluster: 'hosts', containerInstances: [arn], status: 'ACTIVE' }),
     );
+    const matching = await ecs.send(
+      new ListContainerInstancesCommand({
+        cluster: 'hosts',
+        filter: 'attribute:ecs.instance-type =~ m5.* and attribute:ecs.availability-zone in (us-east-1a, us-east-1b)',
+      }),
+    );
+    assert.deepEqual(matching.containerInstanceArns, [arn]);
+    const none = await ecs.send(
+      new ListContainerInstancesCommand({ cluster: 'hosts', filter: 'attribute:ecs.instance-type == t2.*' }),
+    );
+    assert.deepEqual(none.containerInstanceArns, []);
     await rejectsWith(
-      ecs.send(
-        new ListContainerInstancesCommand({ cluster: 'hosts', filter: 'attribute:ecs.instance-type == m5.large' }),
-      ),
+      ecs.send(new ListContainerInstancesCommand({ cluster: 'hosts', filter: 'attribute:ecs.instance-type m5.large' })),
       'InvalidParameterException',
+      /Invalid filter: Expected an operator .* at position 28/,
     );
   });
 
