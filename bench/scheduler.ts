@@ -6,6 +6,7 @@
 //   node bench/scheduler.ts [--services 500] [--tasks-per-service 200]
 import { parseArgs } from 'node:util';
 import {
+  memberOf,
   placeTasks,
   seededRandom,
   type InstanceSnapshot,
@@ -103,17 +104,12 @@ function service(n: number): { needs: TaskNeeds; constraints: PlacementConstrain
         constraints: [{ type: 'distinctInstance' }],
         strategies: [{ type: 'spread', field: 'instanceId' }],
       };
-    case 3: {
-      const test = (i: InstanceSnapshot) =>
-        i.attributes.get('stack') === 'prod' || i.attributes.get('ecs.instance-type') === 'm5.xlarge';
+    case 3:
       return {
         needs,
-        constraints: [
-          { type: 'memberOf', expression: 'attribute:stack == prod or attribute:ecs.instance-type == m5.xlarge', test },
-        ],
+        constraints: [memberOf('attribute:stack == prod or attribute:ecs.instance-type in (m5.xlarge, c5.*)')],
         strategies: [{ type: 'binpack', field: 'cpu' }],
       };
-    }
     default:
       return { needs, constraints: [], strategies: [{ type: 'random' }] };
   }
