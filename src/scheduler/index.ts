@@ -9,3 +9,6 @@ export {
   type EvaluationTarget,
   type Expression,
 } from './query/index.ts';
+export { planDaemon, type DaemonPlan } from './daemon.ts';
+export { chooseTasksToStop, type RunningTask } from './scale-in.ts';
+export { unplacedMessage } from './unplaced-message.ts';

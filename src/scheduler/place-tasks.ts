@@ -340,6 +340,21 @@ function staticReason(
     if (!instance.attributes.has(required.name)) return 'ATTRIBUTE';
     if (required.value !== undefined && instance.attributes.get(required.name) !== required.value) return 'ATTRIBUTE';
   }
+  if (!matchesPlatform(instance, needs.runtimePlatform)) return 'ATTRIBUTE';
   for (const constraint of memberOf) if (!constraint.test(instance)) return 'MemberOf constraint';
   return undefined;
+}
+
+/** LINUX runs on ecs.os-type linux, WINDOWS_* on windows; X86_64 and ARM64 on the same cpu-architecture. */
+function matchesPlatform(instance: InstanceSnapshot, platform: TaskNeeds['runtimePlatform']): boolean {
+  if (!platform) return true;
+  const family = platform.operatingSystemFamily;
+  if (family !== undefined) {
+    const os = family === 'LINUX' ? 'linux' : family.startsWith('WINDOWS') ? 'windows' : family.toLowerCase();
+    if ((instance.attributes.get('ecs.os-type') ?? 'linux') !== os) return false;
+  }
+  const arch = platform.cpuArchitecture;
+  if (arch !== undefined && (instance.attributes.get('ecs.cpu-architecture') ?? 'x86_64') !== arch.toLowerCase())
+    return false;
+  return true;
 }

@@ -34,6 +34,9 @@ export interface TaskNeeds {
   readonly requiresAttributes: readonly { readonly name: string; readonly value?: string | undefined }[];
   /** The task group, e.g. service:web or family:app. */
   readonly group: string;
+  /** From the task definition: the instance's ecs.os-type and ecs.cpu-architecture must match. */
+  readonly runtimePlatform?:
+    { readonly operatingSystemFamily?: string | undefined; readonly cpuArchitecture?: string | undefined } | undefined;
 }
 
 export type PlacementConstraint =
