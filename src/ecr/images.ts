@@ -11,6 +11,7 @@ import {
   LayersNotFoundException,
   ReferencedImagesNotFoundException,
 } from './errors.ts';
+import { childDigestsOf } from './manifests.ts';
 import { isTag } from './names.ts';
 import { RegistryError } from './registry-errors.ts';
 import type { Registry } from './registry.ts';
@@ -245,9 +246,7 @@ export async function batchDeleteImage(
 }
 
 function referencesChild(manifest: ManifestRecord, digest: string): boolean {
-  if (!manifest.mediaType.includes('index') && !manifest.mediaType.includes('manifest.list')) return false;
-  const body = JSON.parse(Buffer.from(manifest.body).toString('utf8')) as { manifests?: { digest?: string }[] };
-  return (body.manifests ?? []).some((m) => m.digest === digest);
+  return childDigestsOf(manifest).includes(digest);
 }
 
 /** PutImage: a manifest pushed through the API, with the registry's checks, ECR's errors. */

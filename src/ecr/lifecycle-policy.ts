@@ -1,3 +1,5 @@
+import { wildcardPattern } from '../shared/wildcard.ts';
+
 /**
  * ECR lifecycle policies: the grammar (parseLifecyclePolicy, with ECR's validation messages) and
  * the evaluator (imagesToExpire), a pure function from (images, policy, now) to what expires.
@@ -187,15 +189,6 @@ function stringList(value: unknown, path: string): readonly string[] | undefined
   return value as string[];
 }
 
-function wildcard(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-}
-
 /** Whether the image meets the rule's tag requirements. */
 export function matchesSelection(rule: LifecycleRule, image: LifecycleImage): boolean {
   const { tagStatus, tagPrefixList, tagPatternList } = rule.selection;
@@ -203,7 +196,7 @@ export function matchesSelection(rule: LifecycleRule, image: LifecycleImage): bo
   if (tagStatus === 'untagged') return image.tags.length === 0;
   if (image.tags.length === 0) return false;
   if (tagPrefixList) return tagPrefixList.every((prefix) => image.tags.some((tag) => tag.startsWith(prefix)));
-  return (tagPatternList ?? []).every((pattern) => image.tags.some((tag) => wildcard(pattern).test(tag)));
+  return (tagPatternList ?? []).every((pattern) => image.tags.some((tag) => wildcardPattern(pattern).test(tag)));
 }
 
 /** The images the policy expires now, each with the rule that expires it, oldest first. */

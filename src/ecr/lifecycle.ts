@@ -13,6 +13,7 @@ import {
   type Expiry,
   type LifecycleImage,
 } from './lifecycle-policy.ts';
+import { childDigestsOf } from './manifests.ts';
 import { requireRepositoryRecord } from './repositories.ts';
 import type {
   DeleteLifecyclePolicyRequest,
@@ -117,11 +118,7 @@ async function lifecycleImages(
   const manifests = await deps.store.registry.listManifests(repository);
   // Images an index refers to go with their index, never on their own.
   const protectedDigests = new Set<string>();
-  for (const m of manifests) {
-    if (!m.mediaType.includes('index') && !m.mediaType.includes('manifest.list')) continue;
-    const body = JSON.parse(Buffer.from(m.body).toString('utf8')) as { manifests?: { digest?: string }[] };
-    for (const child of body.manifests ?? []) if (child.digest) protectedDigests.add(child.digest);
-  }
+  for (const m of manifests) for (const child of childDigestsOf(m)) protectedDigests.add(child);
   return {
     images: manifests.map((m) => ({ digest: m.digest, tags: tags.get(m.digest) ?? [], pushedAt: m.pushedAt })),
     protectedDigests,

@@ -87,6 +87,13 @@ export function parseManifest(body: Uint8Array, contentType: string | undefined)
   };
 }
 
+/** The child manifests a stored index refers to (none for an image manifest). */
+export function childDigestsOf(manifest: { readonly mediaType: string; readonly body: Uint8Array }): string[] {
+  if (!isIndexMediaType(manifest.mediaType)) return [];
+  const body = JSON.parse(Buffer.from(manifest.body).toString('utf8')) as { manifests?: { digest?: unknown }[] };
+  return (body.manifests ?? []).map((m) => m.digest).filter((d): d is string => typeof d === 'string');
+}
+
 function resolveMediaType(manifest: Record<string, unknown>, contentType: string | undefined): string {
   const header = contentType?.split(';')[0]?.trim();
   const field = optionalString(manifest.mediaType, 'mediaType');

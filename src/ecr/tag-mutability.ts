@@ -1,3 +1,5 @@
+import { wildcardPattern } from '../shared/wildcard.ts';
+
 /** ECR's tag mutability settings, as stored in a repository's details. */
 export interface TagMutabilitySettings {
   readonly imageTagMutability?: string;
@@ -10,7 +12,9 @@ export interface TagMutabilitySettings {
  * WILDCARD patterns where `*` matches any run of characters.
  */
 export function isTagImmutable(settings: TagMutabilitySettings, tag: string): boolean {
-  const matches = (settings.imageTagMutabilityExclusionFilters ?? []).some((f) => wildcard(f.filter ?? '').test(tag));
+  const matches = (settings.imageTagMutabilityExclusionFilters ?? []).some((f) =>
+    wildcardPattern(f.filter ?? '').test(tag),
+  );
   switch (settings.imageTagMutability) {
     case 'IMMUTABLE':
       return true;
@@ -21,13 +25,4 @@ export function isTagImmutable(settings: TagMutabilitySettings, tag: string): bo
     default:
       return false;
   }
-}
-
-function wildcard(filter: string): RegExp {
-  return new RegExp(
-    `^${filter
-      .split('*')
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 }

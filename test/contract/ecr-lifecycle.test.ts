@@ -13,13 +13,7 @@ import {
 import { FakeClock } from '../../src/shared/clock.ts';
 import { RegistryClient } from '../../testing/registry-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-
-const rejectsWith = (promise: Promise<unknown>, name: string, message?: RegExp) =>
-  assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
+import { rejectsWith } from '../../testing/assertions.ts';
 
 const keepTwoReleases = JSON.stringify({
   rules: [

@@ -16,13 +16,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { RegistryClient } from '../../testing/registry-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-
-const rejectsWith = (promise: Promise<unknown>, name: string, message?: RegExp) =>
-  assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
+import { rejectsWith } from '../../testing/assertions.ts';
 
 describe('ECR repositories API with the AWS SDK v3', () => {
   let server: TestServer;

@@ -21,13 +21,7 @@ import {
   paginateListTaskDefinitions,
 } from '@aws-sdk/client-ecs';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-
-const rejectsWith = (promise: Promise<unknown>, name: string, message?: RegExp) =>
-  assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name, error.message);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
+import { rejectsWith } from '../../testing/assertions.ts';
 
 describe('ECS clusters and task definitions with the AWS SDK v3', () => {
   let server: TestServer;
