@@ -62,20 +62,42 @@ function matchesTagStatus(image: StoredImage, status: TagStatus | undefined): bo
   return true;
 }
 
-/** Opaque page tokens: the offset of the next item in a stable order. */
+/** Where an item sits in the listing order: push time, digest, tag. */
+type ListKey = [number, string, string];
+
+function compareKeys(a: ListKey, b: ListKey): number {
+  return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
+}
+
+/**
+ * A page of items in listing order. The token is the key of the last item returned (opaque,
+ * base64url), so images pushed or deleted between two calls neither repeat nor skip others.
+ */
 function page<T>(
   items: readonly T[],
-  maxResults: number | undefined,
-  nextToken: string | undefined,
+  keyOf: (item: T) => ListKey,
+  input: { maxResults?: number | undefined; nextToken?: string | undefined },
   defaultSize: number,
 ) {
-  const start = nextToken === undefined ? 0 : Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(start) || start < 0)
-    throw new InvalidParameterException('Invalid parameter at nextToken: the token is not one this registry issued.');
-  const size = maxResults ?? defaultSize;
+  let start = 0;
+  if (input.nextToken !== undefined) {
+    let after: ListKey;
+    try {
+      after = JSON.parse(Buffer.from(input.nextToken, 'base64url').toString('utf8')) as ListKey;
+    } catch {
+      throw new InvalidParameterException('Invalid parameter at nextToken: the token is not one this registry issued.');
+    }
+    if (!Array.isArray(after) || after.length !== 3) {
+      throw new InvalidParameterException('Invalid parameter at nextToken: the token is not one this registry issued.');
+    }
+    start = items.findIndex((item) => compareKeys(keyOf(item), after) > 0);
+    if (start === -1) start = items.length;
+  }
+  const size = input.maxResults ?? defaultSize;
   const slice = items.slice(start, start + size);
-  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
-  return { slice, ...(next !== undefined ? { nextToken: next } : {}) };
+  const last = slice.at(-1);
+  const more = start + size < items.length && last !== undefined;
+  return { slice, ...(more ? { nextToken: Buffer.from(JSON.stringify(keyOf(last))).toString('base64url') } : {}) };
 }
 
 export async function listImages(
@@ -84,13 +106,15 @@ export async function listImages(
   context: RequestContext,
 ): Promise<ListImagesResponse> {
   const images = await imagesOf(deps, input.repositoryName, context);
-  const ids: ImageIdentifier[] = [];
+  const ids: { id: ImageIdentifier; key: ListKey }[] = [];
   for (const image of images.filter((i) => matchesTagStatus(i, input.filter?.tagStatus))) {
-    if (image.tags.length === 0) ids.push({ imageDigest: image.manifest.digest });
-    for (const tag of image.tags) ids.push({ imageDigest: image.manifest.digest, imageTag: tag });
+    const { digest, pushedAt } = image.manifest;
+    if (image.tags.length === 0) ids.push({ id: { imageDigest: digest }, key: [pushedAt.getTime(), digest, ''] });
+    for (const tag of image.tags)
+      ids.push({ id: { imageDigest: digest, imageTag: tag }, key: [pushedAt.getTime(), digest, tag] });
   }
-  const { slice, ...next } = page(ids, input.maxResults, input.nextToken, 100);
-  return { imageIds: slice, ...next };
+  const { slice, ...next } = page(ids, (entry) => entry.key, input, 100);
+  return { imageIds: slice.map((entry) => entry.id), ...next };
 }
 
 export async function describeImages(
@@ -117,7 +141,7 @@ export async function describeImages(
     return { imageDetails: details };
   }
   const selected = images.filter((i) => matchesTagStatus(i, input.filter?.tagStatus));
-  const { slice, ...next } = page(selected, input.maxResults, input.nextToken, 100);
+  const { slice, ...next } = page(selected, (i) => [i.manifest.pushedAt.getTime(), i.manifest.digest, ''], input, 100);
   return { imageDetails: slice.map(detail), ...next };
 }
 

@@ -60,6 +60,26 @@ describe('ECR images, layers and scanning API with the AWS SDK v3', () => {
       assert.equal(paged.length, 3);
     });
 
+    it('keeps paging stable while images come and go between pages', async () => {
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'paging' }));
+      for (const tag of ['p1', 'p2', 'p3']) await registry.pushImage('paging', tag);
+      const first = await ecr.send(new ListImagesCommand({ repositoryName: 'paging', maxResults: 2 }));
+      assert.deepEqual(
+        first.imageIds?.map((i) => i.imageTag),
+        ['p1', 'p2'],
+      );
+      await registry.request('DELETE', '/v2/paging/manifests/p1'); // before the cursor: shifts nothing
+      await registry.pushImage('paging', 'p4'); // after the cursor: shows up on a later page
+      const rest = [];
+      for await (const page of paginateListImages(
+        { client: ecr, pageSize: 2, startingToken: first.nextToken },
+        { repositoryName: 'paging' },
+      )) {
+        rest.push(...(page.imageIds ?? []).map((i) => i.imageTag));
+      }
+      assert.deepEqual(rest, ['p3', 'p4']);
+    });
+
     it('describes images with digest, tags, size, push time and media types', async () => {
       const out = await ecr.send(
         new DescribeImagesCommand({ repositoryName: 'images', imageIds: [{ imageTag: 'v1' }] }),
