@@ -79,7 +79,7 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
   const started = performance.now();
   const requestId = newRequestId();
   response.setHeader('x-amzn-RequestId', requestId);
-  response.setHeader('date', options.clock.now().toUTCString());
+  response.setHeader('date', httpDate(options.clock));
   const url = request.url ?? '/';
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
@@ -181,6 +181,19 @@ function parseQuery(search: string): Record<string, string | string[]> {
     else query[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   return query;
+}
+
+let cachedSecond = -1;
+let cachedDate = '';
+/** The Date header, formatted once per second of the server's clock. */
+function httpDate(clock: Clock): string {
+  const now = clock.now().getTime();
+  const second = Math.floor(now / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedDate = new Date(now).toUTCString();
+  }
+  return cachedDate;
 }
 
 function isRead(request: IncomingMessage): boolean {

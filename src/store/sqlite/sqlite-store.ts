@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { Kysely, Migrator, sql, SqliteDialect, type Insertable, type Selectable } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, sql, SqliteDialect, type Insertable, type Selectable } from 'kysely';
 import { migrations } from '../migrations/index.ts';
 import type { ClusterRecord, ClusterRepository, ClusterStatus, MetadataStore, Page } from '../store.ts';
 import { NodeSqliteDatabase } from './node-sqlite-database.ts';
@@ -78,6 +78,7 @@ export class SqliteStore implements MetadataStore {
 
 class SqliteClusters implements ClusterRepository {
   readonly #db: Kysely<Database>;
+  readonly #listShapes = new Map<string, CompiledQuery>();
   constructor(db: Kysely<Database>) {
     this.#db = db;
   }
@@ -105,16 +106,26 @@ class SqliteClusters implements ClusterRepository {
   }
 
   async list(page: Page, options: { status?: ClusterStatus } = {}): Promise<ClusterRecord[]> {
-    // LIMIT goes in as a literal: SQLite's planner reads a bound LIMIT, so binding a new value
-    // would re-prepare the statement on every call (5 µs hot, 20+ µs with cold caches).
-    let query = this.#db
-      .selectFrom('clusters')
-      .selectAll()
-      .orderBy('name')
-      .limit(sql.lit(safeLimit(page.limit)));
-    if (page.after !== undefined) query = query.where('name', '>', page.after);
-    if (options.status !== undefined) query = query.where('status', '=', options.status);
-    return (await query.execute()).map(fromRow);
+    const limit = safeLimit(page.limit);
+    const params = [
+      ...(page.after !== undefined ? [page.after] : []),
+      ...(options.status !== undefined ? [options.status] : []),
+    ];
+    // The hottest read there is (ListClusters): Kysely builds and compiles each shape of it once,
+    // and later calls only bind their values. The placeholders' order is the where() order below.
+    const shape = `${limit}|${page.after !== undefined}|${options.status !== undefined}`;
+    let compiled = this.#listShapes.get(shape);
+    if (!compiled) {
+      // LIMIT goes in as a literal: SQLite's planner reads a bound LIMIT, so binding a new value
+      // would re-prepare the statement on every call (5 µs hot, 20+ µs with cold caches).
+      let query = this.#db.selectFrom('clusters').selectAll().orderBy('name').limit(sql.lit(limit));
+      if (page.after !== undefined) query = query.where('name', '>', '');
+      if (options.status !== undefined) query = query.where('status', '=', 'ACTIVE');
+      compiled = query.compile();
+      if (this.#listShapes.size < 1000) this.#listShapes.set(shape, compiled);
+    }
+    const result = await this.#db.executeQuery<Selectable<ClustersTable>>(CompiledQuery.raw(compiled.sql, params));
+    return result.rows.map(fromRow);
   }
 }
 
