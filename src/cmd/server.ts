@@ -139,12 +139,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     registry: createRegistryHandler({
       registry,
       authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
-      authorize: async (caller, action, repository) => {
-        const record = await store.repositories.get(repository);
+      authorize: (caller, action, repository) => {
         const principal = secrets.principalOf(caller.accessKeyId);
-        if (!record || !principal) return false;
+        if (!principal) return false;
         try {
-          requireAuthorized(record, principal, action);
+          requireAuthorized(repository, principal, action);
           return true;
         } catch (error) {
           if (error instanceof AccessDeniedException) return false;

@@ -229,16 +229,12 @@ export class Registry {
     repository: string,
     digestText: string,
     from: string,
-    canRead: (repository: string) => Promise<boolean>,
+    canRead: (source: RepositoryRecord) => boolean,
   ): Promise<boolean> {
     const digest = parseDigest(digestText);
-    if (
-      !digest ||
-      !isRepositoryName(from) ||
-      !(await this.#deps.store.repositories.get(from)) ||
-      !(await canRead(from))
-    )
-      return false;
+    if (!digest || !isRepositoryName(from)) return false;
+    const source = await this.#deps.store.repositories.get(from);
+    if (!source || !canRead(source)) return false;
     return this.digestLocks.run(digestText, async () => {
       const size = await this.#deps.store.registry.linkedBlobSize(from, digestText);
       if (size === undefined || (await this.#deps.blobs.stat(digest)) === undefined) return false;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RepositoryRecord } from '../store/index.ts';
 import { MAX_MANIFEST_BYTES, MEDIA_TYPES, RegistryError, type Registry } from '../ecr/index.ts';
 import { parseContentRange, parseRangeHeader } from './byte-ranges.ts';
 import { readLimited, sendBlob } from './transfer.ts';
@@ -19,7 +20,7 @@ export interface RegistryHttpOptions {
   /** Checks the caller's credentials (Basic, or a presigned URL); throws UNAUTHORIZED or DENIED. */
   readonly authenticate: (request: IncomingMessage, path: string, query: URLSearchParams) => Promise<RegistryPrincipal>;
   /** Whether the principal may perform the action on the repository (its repository policy decides). */
-  readonly authorize: (principal: RegistryPrincipal, action: RegistryAction, repository: string) => Promise<boolean>;
+  readonly authorize: (principal: RegistryPrincipal, action: RegistryAction, repository: RepositoryRecord) => boolean;
   /** The realm of the Basic challenge (the registry's URL). */
   readonly realm: () => string;
 }
@@ -73,16 +74,16 @@ function errorHeaders(options: RegistryHttpOptions, error: RegistryError): Recor
   return detail.blob ? { 'content-range': `bytes */${detail.size ?? 0}` } : rangeHeader(detail.size ?? 0);
 }
 
-async function require(
+function require(
   options: RegistryHttpOptions,
   principal: RegistryPrincipal,
   action: RegistryAction,
-  repository: string,
-): Promise<void> {
-  if (!(await options.authorize(principal, action, repository))) {
+  repository: RepositoryRecord,
+): void {
+  if (!options.authorize(principal, action, repository)) {
     throw new RegistryError(
       'DENIED',
-      `User: ${principal.arn} is not authorized to perform: ${action} on repository ${repository}`,
+      `User: ${principal.arn} is not authorized to perform: ${action} on repository ${repository.name}`,
     );
   }
 }
@@ -129,8 +130,7 @@ async function dispatch(
     return send(response, 200, { 'content-type': 'application/json' }, method === 'HEAD' ? undefined : '{}');
   }
   const read = method === 'GET' || method === 'HEAD';
-  await registry.requireRepository(route.name);
-  await require(options, principal, actionOf(route, method), route.name);
+  require(options, principal, actionOf(route, method), await registry.requireRepository(route.name));
   switch (route.kind) {
     case 'manifest':
       return manifestRoute(registry, route, request, response);
