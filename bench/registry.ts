@@ -18,13 +18,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BENCH_CREDENTIALS, startBerthProcess } from './berth-process.ts';
 import { writeImageLayout, type ImageLayout } from './oci-layout.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 const COPY_TIMEOUT_MS = 10 * 60 * 1000;
-const credentials = { accessKeyId: 'AKIABENCHMARK0000000', secretAccessKey: 'benchmark-secret-access-key-0000000000' };
+const credentials = BENCH_CREDENTIALS;
 
 type Target = 'berth' | 'distribution';
 
@@ -175,33 +176,7 @@ async function startDistribution(dir: string): Promise<Registry> {
 
 /** Starts `berth server`, then creates the repositories and gets a registry password, as with AWS ECR. */
 async function startBerth(dataDir: string, repositories: readonly string[]): Promise<Registry> {
-  const server = track(
-    spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'berth.js'), 'server'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        BERTH_PORT: '0',
-        BERTH_DATA_DIR: dataDir,
-        BERTH_ROOT_ACCESS_KEY_ID: credentials.accessKeyId,
-        BERTH_ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  );
-  // The listening URL is announced in an info-level log line, so the log level stays at its default.
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match) {
-        server.stdout!.off('data', onData);
-        server.stdout!.resume(); // keep draining the request logs, as a log shipper would
-        resolve(match[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`berth server exited with ${code}`)));
-  });
+  const { child: server, url } = await startBerthProcess(dataDir, { onSpawn: track });
   const ecr = new ECRClient({ endpoint: url, region: 'us-east-1', credentials });
   try {
     for (const repositoryName of repositories) await ecr.send(new CreateRepositoryCommand({ repositoryName }));

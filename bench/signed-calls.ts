@@ -5,13 +5,14 @@
 // The request is signed once with the AWS SDK's signer and replayed (a signature stays valid for
 // 15 minutes), so the client spends its CPU on HTTP, not crypto; the server verifies the whole
 // signature on every request, exactly as for any other call. Client and server share the machine.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { signJsonCall, ECS_TARGET } from '../testing/signed-request.ts';
+import { BENCH_CREDENTIALS, startBerthProcess } from './berth-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,31 +41,8 @@ interface Result {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
-const credentials = { accessKeyId: 'AKIABENCHMARK0000000', secretAccessKey: 'benchmark-secret-access-key-0000000000' };
-const server = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'berth.js'), 'server'], {
-  env: {
-    PATH: process.env.PATH ?? '',
-    BERTH_PORT: '0',
-    BERTH_DATA_DIR: dataDir,
-    BERTH_ROOT_ACCESS_KEY_ID: credentials.accessKeyId,
-    BERTH_ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  const onData = (chunk: Buffer): void => {
-    out += chunk.toString();
-    const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-    if (match) {
-      server.stdout!.off('data', onData);
-      server.stdout!.resume(); // keep draining the request logs, as a log shipper would
-      resolve(match[1]!);
-    }
-  };
-  server.stdout!.on('data', onData);
-  server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+const credentials = BENCH_CREDENTIALS;
+const { child: server, url } = await startBerthProcess(dataDir);
 const signed = await signJsonCall(url, `${ECS_TARGET}.ListClusters`, '{}', { credentials });
 const headers = { ...signed.headers, 'content-length': String(Buffer.byteLength(signed.body)) };
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -41,4 +42,26 @@ export async function aws(args: readonly string[], env: Record<string, string>):
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
+}
+
+/**
+ * The CLI pointed at a test server for one service, as its root: `run(...args)` gives the raw
+ * result, `json(...args)` asserts success and parses the output.
+ */
+export function awsCliFor(
+  server: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+  service: 'ecs' | 'ecr',
+) {
+  const env = {
+    AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+  };
+  const run = (...args: string[]) => aws(['--endpoint-url', server.url, '--output', 'json', service, ...args], env);
+  const json = async <T>(...args: string[]): Promise<T> => {
+    const result = await run(...args);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout || '{}') as T;
+  };
+  return { run, json };
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { sha256 } from '../../testing/registry-client.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
 import { blobPath, uploadPath } from '../blobs/layout.ts';
 import { FakeClock } from '../shared/clock.ts';
@@ -18,10 +19,6 @@ const options: GarbageCollectionOptions = { blobGraceMs: HOUR, uploadIdleMs: 24 
 
 async function* chunks(data: Uint8Array): AsyncIterable<Uint8Array> {
   yield data;
-}
-
-function sha256(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 describe('registry garbage collection', () => {

@@ -44,6 +44,11 @@ async function resolve(deps: ScanDeps, repository: string, id: ImageIdentifier, 
   return manifest;
 }
 
+/** The image id ECR answers with: the digest, and the tag the caller named, if any. */
+function resolvedId(digest: string, asked: ImageIdentifier): ImageIdentifier {
+  return { imageDigest: digest, ...(asked.imageTag !== undefined ? { imageTag: asked.imageTag } : {}) };
+}
+
 export async function startImageScan(
   deps: ScanDeps,
   input: StartImageScanRequest,
@@ -54,10 +59,7 @@ export async function startImageScan(
   return {
     registryId: context.accountId,
     repositoryName: input.repositoryName,
-    imageId: {
-      imageDigest: manifest.digest,
-      ...(input.imageId.imageTag !== undefined ? { imageTag: input.imageId.imageTag } : {}),
-    },
+    imageId: resolvedId(manifest.digest, input.imageId),
     imageScanStatus: COMPLETE,
   };
 }
@@ -76,10 +78,7 @@ export async function describeImageScanFindings(
   return {
     registryId: context.accountId,
     repositoryName: input.repositoryName,
-    imageId: {
-      imageDigest: manifest.digest,
-      ...(input.imageId.imageTag !== undefined ? { imageTag: input.imageId.imageTag } : {}),
-    },
+    imageId: resolvedId(manifest.digest, input.imageId),
     imageScanStatus: COMPLETE,
     imageScanFindings: {
       imageScanCompletedAt: manifest.scanCompletedAt,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { RegistryClient } from '../../testing/registry-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
@@ -24,23 +24,15 @@ interface CliOutput {
 
 describe('AWS CLI v2: ECR', { skip: awsCliSkipReason() }, () => {
   let server: TestServer;
-  let ecr: (...args: string[]) => ReturnType<typeof aws>;
+  let ecr: ReturnType<typeof awsCliFor>['run'];
+  let json: (...args: string[]) => Promise<CliOutput>;
   before(async () => {
     server = await startTestServer();
-    const env = {
-      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-    };
-    ecr = (...args) => aws(['--endpoint-url', server.url, '--output', 'json', 'ecr', ...args], env);
+    const cli = awsCliFor(server, 'ecr');
+    ecr = cli.run;
+    json = (...args) => cli.json<CliOutput>(...args);
   });
   after(() => server.stop());
-
-  const json = async (...args: string[]) => {
-    const result = await ecr(...args);
-    assert.equal(result.code, 0, result.stderr);
-    return JSON.parse(result.stdout || '{}') as CliOutput;
-  };
 
   it('manages repositories', async () => {
     const created = await json(

@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 describe('AWS CLI v2: ECS clusters and task definitions', { skip: awsCliSkipReason() }, () => {
   let server: TestServer;
-  let ecs: (...args: string[]) => ReturnType<typeof aws>;
+  let ecs: ReturnType<typeof awsCliFor>['run'];
+  let json: (...args: string[]) => Promise<Record<string, Record<string, unknown>>>;
   before(async () => {
     server = await startTestServer();
-    const env = {
-      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-    };
-    ecs = (...args) => aws(['--endpoint-url', server.url, '--output', 'json', 'ecs', ...args], env);
+    const cli = awsCliFor(server, 'ecs');
+    ecs = cli.run;
+    json = (...args) => cli.json<Record<string, Record<string, unknown>>>(...args);
   });
   after(() => server.stop());
-
-  const json = async (...args: string[]) => {
-    const result = await ecs(...args);
-    assert.equal(result.code, 0, result.stderr);
-    return JSON.parse(result.stdout || '{}') as Record<string, Record<string, unknown>>;
-  };
 
   it('registers, describes, lists and deregisters a task definition', async () => {
     const containers = JSON.stringify([{ name: 'web', image: 'busybox', memory: 64, essential: true }]);
