@@ -9,6 +9,8 @@ export const ADMIN_OPERATIONS = {
   '/berth/registry/garbage-collection': 'RegistryGarbageCollection',
   '/berth/registry/lifecycle-evaluation': 'RegistryLifecycleEvaluation',
   '/berth/iam/create-user': 'CreateUser',
+  '/berth/agent/poll': 'PollAssignments',
+  '/berth/agent/report': 'ReportTaskState',
 } as const;
 
 export type AdminPath = keyof typeof ADMIN_OPERATIONS;
@@ -44,8 +46,11 @@ export function createAdminHandler(options: AdminOptions) {
       const body = Buffer.concat(chunks);
       const caller = await verifySignature(
         { method: 'POST', path, query: {}, headers: request.headers as Record<string, string>, body },
-        { secrets: options.secrets, clock: options.clock, region: options.region, service: 'ecr' },
+        { secrets: options.secrets, clock: options.clock, region: options.region, service: undefined },
       );
+      if (caller.service !== 'ecr' && caller.service !== 'ecs') {
+        throw new AccessDeniedException(`Credential should be scoped to the service 'ecs' or 'ecr'.`);
+      }
       const principal = options.secrets.principalOf(caller.accessKeyId);
       if (!principal?.root) {
         throw new AccessDeniedException(

@@ -23,7 +23,9 @@ import {
   type GarbageCollectionReport,
 } from '../ecr/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
-import { ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
+import { AgentChannel, ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
+import { KeyedMutex } from '../shared/keyed-mutex.ts';
+import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -53,6 +55,8 @@ export interface StartOptions {
 }
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
+/** An agent not heard from for this long shows agentConnected=false and gets no new tasks. */
+const AGENT_HEARTBEAT_TIMEOUT_MS = 60_000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -68,13 +72,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });
   const secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
   let port = config.port;
+  let url = '';
   const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
+  const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
+  const taskLocks = new KeyedMutex();
+  const taskDeps = { store, clock, agents, taskLocks };
 
   const json = new JsonProtocol({
     services: [
       {
         model: loadServiceModel('ecs-2014-11-13'),
-        operations: ecsOperations({ store, clock }),
+        operations: ecsOperations({ ...taskDeps, endpoint: () => url }),
         invalidParameter: (message) => new EcsInvalidParameter(message),
       },
       {
@@ -123,6 +131,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       actions: {
         '/berth/registry/garbage-collection': () => gc.runNow(),
         '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),
+        '/berth/agent/poll': pollEndpoint(taskDeps),
+        '/berth/agent/report': reportEndpoint(taskDeps),
         '/berth/iam/create-user': async (body) => {
           if (typeof body.UserName !== 'string') throw new AdminInputError('UserName is required');
           try {
@@ -168,7 +178,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   port = (frontDoor.server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host}:${port}`;
+  url = `http://${host}:${port}`;
   logger.info(
     {
       url,
@@ -196,6 +206,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     close() {
       closed ??= (async () => {
         closing = true;
+        agents.close();
         gc.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
         await gc.idle();

@@ -4,9 +4,11 @@ import type { RequestContext } from '../shared/request-context.ts';
 import type { ClusterRecord, MetadataStore } from '../store/index.ts';
 import {
   ClusterContainsContainerInstancesException,
+  ClusterContainsTasksException,
   ClusterNotFoundException,
   InvalidParameterException,
 } from './errors.ts';
+import { pendingAndRunning } from './task-lifecycle.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
 import type {
   Cluster,
@@ -125,13 +127,20 @@ export async function describeClusters(
 
 interface ClusterCounts {
   readonly registeredContainerInstancesCount: number;
+  readonly runningTasksCount: number;
+  readonly pendingTasksCount: number;
 }
+
+const NO_COUNTS: ClusterCounts = { registeredContainerInstancesCount: 0, runningTasksCount: 0, pendingTasksCount: 0 };
 
 /** Counts from the data, never stored copies. */
 async function countsOf(deps: ClusterDeps, record: ClusterRecord): Promise<ClusterCounts> {
+  if (record.status !== 'ACTIVE') return NO_COUNTS;
+  const tasks = pendingAndRunning(await deps.store.tasks.countByStatus({ cluster: record.name }));
   return {
-    registeredContainerInstancesCount:
-      record.status === 'ACTIVE' ? await deps.store.containerInstances.countRegistered(record.name) : 0,
+    registeredContainerInstancesCount: await deps.store.containerInstances.countRegistered(record.name),
+    runningTasksCount: tasks.running,
+    pendingTasksCount: tasks.pending,
   };
 }
 
@@ -142,9 +151,9 @@ function toCluster(record: ClusterRecord, include: readonly ClusterField[], coun
     clusterName: record.name,
     status: record.status,
     registeredContainerInstancesCount: counts.registeredContainerInstancesCount,
-    // No tasks or services exist yet, so these true counts are zero. TODO(#5): count tasks and services.
-    runningTasksCount: 0,
-    pendingTasksCount: 0,
+    runningTasksCount: counts.runningTasksCount,
+    pendingTasksCount: counts.pendingTasksCount,
+    // No services exist yet, so this true count is zero. TODO(#5): count services.
     activeServicesCount: 0,
     statistics: [],
     capacityProviders: details.capacityProviders ?? [],
@@ -235,14 +244,16 @@ export async function putClusterCapacityProviders(
 
 /**
  * Deletes a cluster: it becomes INACTIVE (still describable, no longer listed). AWS refuses while
- * container instances, services or tasks remain, in that order; Berth has no services or tasks yet.
- * TODO(#5): refuse while services (ClusterContainsServicesException) and tasks remain.
+ * container instances, services or tasks remain, in that order.
+ * TODO(#5): refuse while services remain (ClusterContainsServicesException), once services exist.
  */
 export async function deleteCluster(deps: ClusterDeps, input: DeleteClusterRequest): Promise<DeleteClusterResponse> {
   const record = await requireCluster(deps, input.cluster);
   if ((await deps.store.containerInstances.countRegistered(record.name)) > 0)
     throw new ClusterContainsContainerInstancesException();
+  if ((await deps.store.tasks.countByStatus({ cluster: record.name })).size > 0)
+    throw new ClusterContainsTasksException();
   const updated: ClusterRecord = { ...record, status: 'INACTIVE' };
   await deps.store.clusters.update(updated);
-  return { cluster: toCluster(updated, ALL_FIELDS, { registeredContainerInstancesCount: 0 }) };
+  return { cluster: toCluster(updated, ALL_FIELDS, NO_COUNTS) };
 }

@@ -10,30 +10,22 @@ import {
   type EvaluationTarget,
   type Expression,
 } from '../scheduler/index.ts';
+import type { AgentChannel } from './agent-channel.ts';
 import { requireCluster } from './clusters.ts';
-import {
-  AttributeLimitExceededException,
-  ClientException,
-  InvalidParameterException,
-  TargetNotFoundException,
-} from './errors.ts';
+import { pendingAndRunning } from './task-lifecycle.ts';
+import { remainingResources } from './task-needs.ts';
+import { ClientException, InvalidParameterException } from './errors.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
 import type {
   Attribute,
   ContainerInstance,
-  DeleteAttributesRequest,
-  DeleteAttributesResponse,
   DeregisterContainerInstanceRequest,
   DeregisterContainerInstanceResponse,
   DescribeContainerInstancesRequest,
   DescribeContainerInstancesResponse,
   Failure,
-  ListAttributesRequest,
-  ListAttributesResponse,
   ListContainerInstancesRequest,
   ListContainerInstancesResponse,
-  PutAttributesRequest,
-  PutAttributesResponse,
   RegisterContainerInstanceRequest,
   RegisterContainerInstanceResponse,
   Resource,
@@ -44,18 +36,18 @@ import type {
 export interface ContainerInstanceDeps {
   readonly store: MetadataStore;
   readonly clock: Clock;
+  readonly agents: AgentChannel;
 }
 
 /** Ports the ECS agent reserves on every instance (SSH, the Docker API, the agent's own). */
 const DEFAULT_RESERVED_PORTS = ['22', '2375', '2376', '51678', '51679'];
-const MAX_CUSTOM_ATTRIBUTES = 10;
 
 function instanceArn(context: RequestContext, cluster: string, id: string): string {
   return formatArn('ecs', context, `container-instance/${cluster}/${id}`);
 }
 
 /** The id of a container instance given by id or ARN (both forms of ARN: with and without the cluster). */
-function instanceIdOf(reference: string): string {
+export function instanceIdOf(reference: string): string {
   if (!reference.startsWith('arn:')) return reference;
   const resource = parseArn(reference)?.resource ?? '';
   return resource.split('/').at(-1) ?? reference;
@@ -159,11 +151,33 @@ export async function registerContainerInstance(
     body: serialize(body),
   };
   await deps.store.containerInstances.put(record);
-  return { containerInstance: toContainerInstance(record, true) };
+  deps.agents.touch(id);
+  return { containerInstance: await liveInstance(deps, record, true) };
 }
 
 function serialize(instance: ContainerInstance): Record<string, unknown> {
   return { ...instance, registeredAt: instance.registeredAt?.getTime() };
+}
+
+/** The instance with what changes without a write: connectivity, task counts, remaining resources. */
+async function liveInstance(
+  deps: ContainerInstanceDeps,
+  record: ContainerInstanceRecord,
+  withTags: boolean,
+): Promise<ContainerInstance> {
+  const instance = toContainerInstance(record, withTags);
+  if (record.status === 'INACTIVE') return { ...instance, agentConnected: false };
+  const tasks = await deps.store.tasks.unstopped({ containerInstance: record.id });
+  const counts = new Map<string, number>();
+  for (const task of tasks) counts.set(task.lastStatus, (counts.get(task.lastStatus) ?? 0) + 1);
+  const { pending, running } = pendingAndRunning(counts);
+  return {
+    ...instance,
+    agentConnected: deps.agents.isConnected(record.id),
+    runningTasksCount: running,
+    pendingTasksCount: pending,
+    remainingResources: remainingResources(instance.registeredResources ?? [], tasks),
+  };
 }
 
 export function toContainerInstance(record: ContainerInstanceRecord, withTags: boolean): ContainerInstance {
@@ -191,7 +205,7 @@ export async function describeContainerInstances(
   const failures: Failure[] = [];
   for (const [i, id] of ids.entries()) {
     const record = found.get(id);
-    if (record) instances.push(toContainerInstance(record, input.include?.includes('TAGS') ?? false));
+    if (record) instances.push(await liveInstance(deps, record, input.include?.includes('TAGS') ?? false));
     else
       failures.push({
         arn: input.containerInstances[i]!.startsWith('arn:')
@@ -215,7 +229,14 @@ export async function listContainerInstances(
   if (filter) {
     // The filter is evaluated on the instances in id order; the page is cut from the matches.
     const all = await deps.store.containerInstances.list(cluster.name, { status: input.status, after, limit: 100_000 });
-    rows = all.filter((r) => evaluateExpression(filter, filterTarget(r))).slice(0, limit + 1);
+    const groups = new Map<string, string[]>();
+    for (const task of await deps.store.tasks.unstopped({ cluster: cluster.name })) {
+      if (task.containerInstance === undefined) continue;
+      groups.set(task.containerInstance, [...(groups.get(task.containerInstance) ?? []), task.group]);
+    }
+    rows = all
+      .filter((r) => evaluateExpression(filter, filterTarget(r, groups.get(r.id) ?? [], deps.agents.isConnected(r.id))))
+      .slice(0, limit + 1);
   } else {
     rows = await deps.store.containerInstances.list(cluster.name, { status: input.status, after, limit: limit + 1 });
   }
@@ -236,17 +257,20 @@ function parseFilter(filter: string): Expression {
 }
 
 /** What the cluster query language sees of a stored instance. */
-function filterTarget(record: ContainerInstanceRecord): EvaluationTarget {
+function filterTarget(
+  record: ContainerInstanceRecord,
+  taskGroups: readonly string[],
+  agentConnected: boolean,
+): EvaluationTarget {
   const instance = toContainerInstance(record, false);
   return {
     attributes: new Map((instance.attributes ?? []).map((a) => [a.name, a.value])),
-    agentConnected: instance.agentConnected ?? false,
+    agentConnected,
     ...(instance.versionInfo?.agentVersion ? { agentVersion: instance.versionInfo.agentVersion } : {}),
     ...(instance.ec2InstanceId ? { ec2InstanceId: instance.ec2InstanceId } : {}),
     ...(instance.registeredAt ? { registeredAt: instance.registeredAt } : {}),
-    runningTasksCount: instance.runningTasksCount ?? 0,
-    // TODO(#5): the groups of the tasks on the instance, once tasks exist.
-    taskGroups: [],
+    runningTasksCount: taskGroups.length,
+    taskGroups: [...new Set(taskGroups)],
   };
 }
 
@@ -273,14 +297,15 @@ export async function updateContainerInstancesState(
     // TODO(#8): draining also moves service tasks away.
     const next = { ...record, status: input.status };
     await deps.store.containerInstances.put(next);
-    updated.push(toContainerInstance(next, false));
+    updated.push(await liveInstance(deps, next, false));
   }
   return { containerInstances: updated, failures: described.failures ?? [] };
 }
 
 /**
- * Deregisters an instance (INACTIVE). AWS refuses one with running tasks unless `force`; Berth has
- * no tasks yet. TODO(#5): refuse without force while tasks run, and orphan them with force.
+ * Deregisters an instance (INACTIVE). AWS refuses one with tasks that are not stopped unless
+ * `force`; with force its tasks are orphaned: Berth marks them STOPPED, and the instance's agent,
+ * told it is deregistered at its next poll, stops their containers.
  */
 export async function deregisterContainerInstance(
   deps: ContainerInstanceDeps,
@@ -288,91 +313,30 @@ export async function deregisterContainerInstance(
 ): Promise<DeregisterContainerInstanceResponse> {
   const cluster = await requireCluster(deps, input.cluster);
   const [record] = await deps.store.containerInstances.get(cluster.name, [instanceIdOf(input.containerInstance)]);
+  // TODO(#5): one transaction for the instance and its orphaned tasks.
   if (!record || record.status === 'INACTIVE')
     throw new InvalidParameterException('The referenced container instance is not registered in this cluster.');
+  const tasks = await deps.store.tasks.unstopped({ containerInstance: record.id });
+  if (tasks.length > 0 && !input.force) throw new InvalidParameterException('Found running tasks on the instance.');
+  const now = deps.clock.now();
+  for (const task of tasks) {
+    await deps.store.tasks.update({
+      ...task,
+      desiredStatus: 'STOPPED',
+      lastStatus: 'STOPPED',
+      stoppedAt: now,
+      body: {
+        ...task.body,
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'Container instance deregistration forced by user',
+        stoppingAt: now.getTime(),
+        stoppedAt: now.getTime(),
+        executionStoppedAt: now.getTime(),
+      },
+    });
+  }
   const next = { ...record, status: 'INACTIVE', body: { ...record.body, agentConnected: false } };
   await deps.store.containerInstances.put(next);
-  return { containerInstance: toContainerInstance(next, false) };
-}
-
-async function attributeTarget(
-  deps: ContainerInstanceDeps,
-  cluster: string,
-  attribute: Attribute,
-): Promise<ContainerInstanceRecord> {
-  if (attribute.targetType !== undefined && attribute.targetType !== 'container-instance') {
-    throw new InvalidParameterException(`Unsupported targetType '${attribute.targetType}'.`);
-  }
-  if (!attribute.targetId)
-    throw new InvalidParameterException('An attribute needs a targetId: a container instance id or ARN.');
-  const [record] = await deps.store.containerInstances.get(cluster, [instanceIdOf(attribute.targetId)]);
-  if (!record || record.status === 'INACTIVE')
-    throw new TargetNotFoundException(`Could not find the target '${attribute.targetId}'.`);
-  return record;
-}
-
-export async function putAttributes(
-  deps: ContainerInstanceDeps,
-  input: PutAttributesRequest,
-): Promise<PutAttributesResponse> {
-  const cluster = await requireCluster(deps, input.cluster);
-  for (const attribute of input.attributes) {
-    if (attribute.name.startsWith('ecs.') && !attribute.name.startsWith('ecs.capability.')) {
-      throw new InvalidParameterException(`Attribute names starting with 'ecs.' are reserved: '${attribute.name}'.`);
-    }
-    const record = await attributeTarget(deps, cluster.name, attribute);
-    const attributes = new Map(((record.body.attributes ?? []) as Attribute[]).map((a) => [a.name, a]));
-    attributes.set(attribute.name, {
-      name: attribute.name,
-      ...(attribute.value !== undefined ? { value: attribute.value } : {}),
-    });
-    if ([...attributes.keys()].filter((n) => !n.startsWith('ecs.')).length > MAX_CUSTOM_ATTRIBUTES) {
-      throw new AttributeLimitExceededException(
-        `A container instance can have at most ${MAX_CUSTOM_ATTRIBUTES} custom attributes.`,
-      );
-    }
-    await deps.store.containerInstances.put({
-      ...record,
-      body: { ...record.body, attributes: [...attributes.values()] },
-    });
-  }
-  return { attributes: input.attributes };
-}
-
-export async function deleteAttributes(
-  deps: ContainerInstanceDeps,
-  input: DeleteAttributesRequest,
-): Promise<DeleteAttributesResponse> {
-  const cluster = await requireCluster(deps, input.cluster);
-  for (const attribute of input.attributes) {
-    const record = await attributeTarget(deps, cluster.name, attribute);
-    const attributes = ((record.body.attributes ?? []) as Attribute[]).filter((a) => a.name !== attribute.name);
-    await deps.store.containerInstances.put({ ...record, body: { ...record.body, attributes } });
-  }
-  return { attributes: input.attributes };
-}
-
-export async function listAttributes(
-  deps: ContainerInstanceDeps,
-  input: ListAttributesRequest,
-): Promise<ListAttributesResponse> {
-  const cluster = await requireCluster(deps, input.cluster);
-  if (input.attributeValue !== undefined && input.attributeName === undefined) {
-    throw new InvalidParameterException('attributeValue can only be given with attributeName.');
-  }
-  const all: Attribute[] = [];
-  for (const record of await deps.store.containerInstances.list(cluster.name, { limit: 10_000 })) {
-    for (const a of (record.body.attributes ?? []) as Attribute[]) {
-      if (input.attributeName !== undefined && a.name !== input.attributeName) continue;
-      if (input.attributeValue !== undefined && a.value !== input.attributeValue) continue;
-      all.push({ ...a, targetType: 'container-instance', targetId: record.arn });
-    }
-  }
-  const limit = pageSize(input.maxResults);
-  const start = Number(decodeNextToken(input.nextToken) ?? 0);
-  const page = all.slice(start, start + limit);
-  return {
-    attributes: page,
-    ...(start + limit < all.length ? { nextToken: encodeNextToken(String(start + limit)) } : {}),
-  };
+  deps.agents.notify(record.id);
+  return { containerInstance: await liveInstance(deps, next, false) };
 }

@@ -40,3 +40,10 @@ export class TargetNotFoundException extends AwsError {
 export class AttributeLimitExceededException extends AwsError {
   readonly code = 'AttributeLimitExceededException';
 }
+
+export class ClusterContainsTasksException extends AwsError {
+  readonly code = 'ClusterContainsTasksException';
+  constructor() {
+    super('The Cluster cannot be deleted while Tasks are active.');
+  }
+}

@@ -16,17 +16,17 @@ import {
   putAccountSetting,
   putAccountSettingDefault,
 } from './account-settings.ts';
+import { deleteAttributes, listAttributes, putAttributes } from './attributes.ts';
 import {
-  deleteAttributes,
   deregisterContainerInstance,
   describeContainerInstances,
-  listAttributes,
   listContainerInstances,
-  putAttributes,
   registerContainerInstance,
   updateContainerInstancesState,
 } from './container-instances.ts';
 import type { EcsApi } from './shapes.generated.ts';
+import { submitContainerStateChange, submitTaskStateChange } from './task-reports.ts';
+import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps } from './tasks.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
   deleteTaskDefinitions,
@@ -37,7 +37,11 @@ import {
   registerTaskDefinition,
 } from './task-definitions.ts';
 
-export type EcsDeps = ClusterDeps;
+export type EcsDeps = ClusterDeps &
+  TaskDeps & {
+    /** The URL agents reach the server at (DiscoverPollEndpoint answers it). */
+    readonly endpoint: () => string;
+  };
 
 /** The ECS operations Berth implements, by their AWS names. The protocol layer answers the rest. */
 export function ecsOperations(deps: EcsDeps): Partial<EcsApi> {
@@ -88,6 +92,18 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     PutAccountSettingDefault: (input, context) => putAccountSettingDefault(deps.store, input, context),
     DeleteAccountSetting: (input, context) => deleteAccountSetting(deps.store, input, context),
     ListAccountSettings: (input, context) => listAccountSettings(deps.store, input, context),
+    RunTask: (input, context) => runTask(deps, input, context),
+    StartTask: (input, context) => startTask(deps, input, context),
+    StopTask: (input, context) => stopTask(deps, input, context),
+    DescribeTasks: (input, context) => describeTasks(deps, input, context),
+    ListTasks: (input) => listTasks(deps, input),
+    SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),
+    SubmitContainerStateChange: (input) => submitContainerStateChange(deps, input),
+    DiscoverPollEndpoint: async () => ({
+      endpoint: deps.endpoint(),
+      telemetryEndpoint: deps.endpoint(),
+      serviceConnectEndpoint: deps.endpoint(),
+    }),
     TagResource: (input, context) => tagResource(deps.store, input, context),
     UntagResource: (input, context) => untagResource(deps.store, input, context),
     ListTagsForResource: (input, context) => listTagsForResource(deps.store, input, context),

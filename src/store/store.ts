@@ -11,6 +11,7 @@ export interface MetadataStore {
   readonly taskDefinitions: TaskDefinitionRepository;
   readonly containerInstances: ContainerInstanceRepository;
   readonly accountSettings: AccountSettingRepository;
+  readonly tasks: TaskRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -242,4 +243,61 @@ export interface AccountSettingRepository {
   delete(principalArn: string, name: string): Promise<AccountSettingRecord | undefined>;
   /** The settings of these principals, in (name, principal) order. */
   list(principalArns: readonly string[]): Promise<AccountSettingRecord[]>;
+}
+
+/** What a task holds on its container instance until it is STOPPED (the scheduler subtracts it). */
+export interface TaskReservation {
+  readonly cpu: number;
+  readonly memory: number;
+  readonly gpus: number;
+  readonly tcpPorts: readonly number[];
+  readonly udpPorts: readonly number[];
+}
+
+export interface TaskRecord {
+  /** The id in the ARN (32 hex digits). */
+  readonly id: string;
+  readonly cluster: string;
+  readonly arn: string;
+  readonly family: string;
+  /** The container instance's id; undefined for tasks on managed (FARGATE) capacity. */
+  readonly containerInstance?: string | undefined;
+  readonly launchType: string;
+  readonly startedBy?: string | undefined;
+  readonly group: string;
+  readonly serviceName?: string | undefined;
+  readonly desiredStatus: string;
+  readonly lastStatus: string;
+  readonly createdAt: Date;
+  readonly stoppedAt?: Date | undefined;
+  readonly clientToken?: string | undefined;
+  readonly reservation: TaskReservation;
+  /** The API's Task fields (containers, overrides, attachments, timestamps, tags...), as JSON. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface TaskListFilter {
+  readonly containerInstance?: string | undefined;
+  readonly family?: string | undefined;
+  readonly startedBy?: string | undefined;
+  readonly serviceName?: string | undefined;
+  readonly desiredStatus?: string | undefined;
+  readonly launchType?: string | undefined;
+}
+
+export interface TaskRepository {
+  /** Inserts tasks, all in one transaction. */
+  insert(records: readonly TaskRecord[]): Promise<void>;
+  update(record: TaskRecord): Promise<void>;
+  get(cluster: string, ids: readonly string[]): Promise<TaskRecord[]>;
+  /** Tasks of a cluster in id order, after an id. */
+  list(cluster: string, filter: TaskListFilter, page: Page): Promise<TaskRecord[]>;
+  /** Tasks not yet STOPPED: of one container instance, of a cluster, or on managed capacity. */
+  unstopped(where: { containerInstance: string } | { cluster: string } | { managed: true }): Promise<TaskRecord[]>;
+  /** The tasks a RunTask with this clientToken created. */
+  byClientToken(cluster: string, clientToken: string): Promise<TaskRecord[]>;
+  /** Tasks per lastStatus in a cluster (or on one container instance). */
+  countByStatus(where: { cluster: string } | { containerInstance: string }): Promise<Map<string, number>>;
+  /** Deletes STOPPED tasks stopped before the time; returns how many. */
+  pruneStopped(before: Date): Promise<number>;
 }

@@ -180,4 +180,35 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008-tasks': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('cluster', 'text', (c) => c.notNull())
+        .addColumn('arn', 'text', (c) => c.notNull().unique())
+        .addColumn('family', 'text', (c) => c.notNull())
+        .addColumn('container_instance', 'text')
+        .addColumn('launch_type', 'text', (c) => c.notNull())
+        .addColumn('started_by', 'text')
+        .addColumn('task_group', 'text', (c) => c.notNull())
+        .addColumn('service_name', 'text')
+        .addColumn('desired_status', 'text', (c) => c.notNull())
+        .addColumn('last_status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('stopped_at', 'bigint')
+        .addColumn('client_token', 'text')
+        .addColumn('reservation', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('tasks_cluster').on('tasks').columns(['cluster', 'desired_status', 'id']).execute();
+      await db.schema
+        .createIndex('tasks_instance')
+        .on('tasks')
+        .columns(['container_instance', 'last_status'])
+        .execute();
+      await db.schema.createIndex('tasks_unstopped').on('tasks').columns(['last_status', 'launch_type']).execute();
+      await db.schema.createIndex('tasks_client_token').on('tasks').columns(['cluster', 'client_token']).execute();
+    },
+  },
 };

@@ -104,7 +104,27 @@ export interface AccountSettingsTable {
   value: string;
 }
 
+export interface TasksTable {
+  id: string;
+  cluster: string;
+  arn: string;
+  family: string;
+  container_instance: string | null;
+  launch_type: string;
+  started_by: string | null;
+  task_group: string;
+  service_name: string | null;
+  desired_status: string;
+  last_status: string;
+  created_at: number;
+  stopped_at: number | null;
+  client_token: string | null;
+  reservation: string;
+  body: string;
+}
+
 export interface Database {
+  tasks: TasksTable;
   clusters: ClustersTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;

@@ -12,6 +12,7 @@ import { SqliteUsers } from './sqlite-users.ts';
 import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
 import { SqliteAccountSettings } from './sqlite-account-settings.ts';
+import { SqliteTasks } from './sqlite-tasks.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -25,6 +26,7 @@ export class SqliteStore implements MetadataStore {
   readonly taskDefinitions: SqliteTaskDefinitions;
   readonly containerInstances: SqliteContainerInstances;
   readonly accountSettings: SqliteAccountSettings;
+  readonly tasks: SqliteTasks;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -36,6 +38,7 @@ export class SqliteStore implements MetadataStore {
     this.taskDefinitions = new SqliteTaskDefinitions(db);
     this.containerInstances = new SqliteContainerInstances(db);
     this.accountSettings = new SqliteAccountSettings(db);
+    this.tasks = new SqliteTasks(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */

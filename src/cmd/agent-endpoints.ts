@@ -1,0 +1,69 @@
+import { applyTaskReport, isTaskStatus, pollAssignments, type ContainerReport, type TaskReport } from '../ecs/index.ts';
+import type { AgentChannel } from '../ecs/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { KeyedMutex } from '../shared/keyed-mutex.ts';
+import type { MetadataStore } from '../store/index.ts';
+import { AdminInputError } from './admin.ts';
+
+/** The longest an agent's poll is held open (docs/agent-channel.md). */
+export const MAX_POLL_WAIT_MS = 20_000;
+
+export interface AgentEndpointDeps {
+  readonly store: MetadataStore;
+  readonly clock: Clock;
+  readonly agents: AgentChannel;
+  readonly taskLocks: KeyedMutex;
+}
+
+function optionalString(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new AdminInputError(`${name} must be a string`);
+  return value;
+}
+
+function optionalDate(body: Record<string, unknown>, name: string): Date | undefined {
+  const text = optionalString(body, name);
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new AdminInputError(`${name} must be an ISO 8601 time`);
+  return date;
+}
+
+/** POST /berth/agent/poll {cluster, containerInstance | managed, token, waitSeconds}. */
+export function pollEndpoint(deps: AgentEndpointDeps) {
+  return async (body: Record<string, unknown>): Promise<object> => {
+    const waitSeconds = typeof body.waitSeconds === 'number' ? body.waitSeconds : 20;
+    return pollAssignments(deps, {
+      cluster: optionalString(body, 'cluster'),
+      containerInstance: optionalString(body, 'containerInstance'),
+      managed: body.managed === true,
+      token: optionalString(body, 'token'),
+      waitMs: Math.max(0, Math.min(MAX_POLL_WAIT_MS, waitSeconds * 1000)),
+    });
+  };
+}
+
+/** POST /berth/agent/report {cluster, task: TaskReport with ISO times}. */
+export function reportEndpoint(deps: AgentEndpointDeps) {
+  return async (body: Record<string, unknown>): Promise<object> => {
+    const cluster = optionalString(body, 'cluster');
+    const task = body.task as Record<string, unknown> | undefined;
+    if (!cluster || !task || typeof task.taskArn !== 'string' || typeof task.lastStatus !== 'string')
+      throw new AdminInputError('cluster and task {taskArn, lastStatus} are required');
+    if (!isTaskStatus(task.lastStatus)) throw new AdminInputError(`unknown task status ${task.lastStatus}`);
+    const report: TaskReport = {
+      taskArn: task.taskArn,
+      lastStatus: task.lastStatus,
+      containers: (task.containers ?? []) as ContainerReport[],
+      networkInterface: task.networkInterface as TaskReport['networkInterface'],
+      pullStartedAt: optionalDate(task, 'pullStartedAt'),
+      pullStoppedAt: optionalDate(task, 'pullStoppedAt'),
+      executionStoppedAt: optionalDate(task, 'executionStoppedAt'),
+      stopCode: optionalString(task, 'stopCode') as TaskReport['stopCode'],
+      stoppedReason: optionalString(task, 'stoppedReason'),
+    };
+    const record = await applyTaskReport(deps, cluster, report);
+    return { lastStatus: record.lastStatus, desiredStatus: record.desiredStatus };
+  };
+}

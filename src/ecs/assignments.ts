@@ -1,0 +1,103 @@
+import type { TaskRecord } from '../store/index.ts';
+import { MANAGED_CAPACITY } from './agent-channel.ts';
+import { requireCluster } from './clusters.ts';
+import { InvalidParameterException } from './errors.ts';
+import { effectiveContainers } from './task-needs.ts';
+import { storedTask } from './task-records.ts';
+import { toTaskDefinition } from './task-definitions.ts';
+import type { TaskDeps } from './tasks.ts';
+import type { ContainerDefinition, NetworkBinding, Volume } from './shapes.generated.ts';
+
+/** One task as an agent needs it to run it: everything, resolved (docs/agent-channel.md). */
+export interface TaskAssignment {
+  readonly cluster: string;
+  readonly clusterArn: string;
+  readonly taskArn: string;
+  readonly desiredStatus: string;
+  readonly lastStatus: string;
+  readonly launchType: string;
+  readonly family: string;
+  readonly revision: number;
+  readonly networkMode: string;
+  /** Task-level CPU units and MiB (FARGATE tasks get these as limits). */
+  readonly cpu: number;
+  readonly memory: number;
+  /** The containers with the task's overrides applied. */
+  readonly containers: readonly ContainerDefinition[];
+  readonly volumes: readonly Volume[];
+  /** Host ports the placement gave each container (bridge, host). */
+  readonly bindings: Readonly<Record<string, readonly NetworkBinding[]>>;
+  readonly subnets: readonly string[];
+  readonly createdAt: string;
+}
+
+export interface PollRequest {
+  readonly cluster?: string | undefined;
+  /** The instance's id or ARN; absent for managed capacity. */
+  readonly containerInstance?: string | undefined;
+  readonly managed?: boolean | undefined;
+  /** The token of the last answer; a poll without one returns at once. */
+  readonly token?: string | undefined;
+  readonly waitMs: number;
+}
+
+export interface PollResponse {
+  readonly token: string;
+  readonly tasks: readonly TaskAssignment[];
+}
+
+/**
+ * An agent's long poll: waits until the tasks assigned to it changed since `token` (or the wait
+ * ends), then answers every task on it that is not STOPPED yet. Level-triggered: the agent
+ * reconciles against the whole list, so a lost answer costs nothing.
+ */
+export async function pollAssignments(deps: TaskDeps, request: PollRequest): Promise<PollResponse> {
+  let key: string;
+  if (request.managed) key = MANAGED_CAPACITY;
+  else {
+    const cluster = await requireCluster(deps, request.cluster);
+    const id = (request.containerInstance ?? '').split('/').at(-1) ?? '';
+    const [instance] = await deps.store.containerInstances.get(cluster.name, [id]);
+    if (!instance || instance.status === 'INACTIVE')
+      throw new InvalidParameterException('The referenced container instance is not registered in this cluster.');
+    key = id;
+    deps.agents.touch(id);
+  }
+  await deps.agents.changed(key, request.token, request.waitMs);
+  if (key !== MANAGED_CAPACITY) deps.agents.touch(key);
+  const token = deps.agents.token(key);
+  const records = await deps.store.tasks.unstopped(
+    key === MANAGED_CAPACITY ? { managed: true } : { containerInstance: key },
+  );
+  const tasks: TaskAssignment[] = [];
+  for (const record of records) {
+    const assignment = await assignmentOf(deps, record);
+    if (assignment) tasks.push(assignment);
+  }
+  return { token, tasks };
+}
+
+async function assignmentOf(deps: TaskDeps, record: TaskRecord): Promise<TaskAssignment | undefined> {
+  const { task, details } = storedTask(record);
+  const definitionRecord = await deps.store.taskDefinitions.get(record.family, details.revision);
+  if (!definitionRecord) return undefined;
+  const definition = toTaskDefinition(definitionRecord);
+  return {
+    cluster: record.cluster,
+    clusterArn: task.clusterArn!,
+    taskArn: record.arn,
+    desiredStatus: record.desiredStatus,
+    lastStatus: record.lastStatus,
+    launchType: record.launchType,
+    family: record.family,
+    revision: details.revision,
+    networkMode: details.networkMode,
+    cpu: record.reservation.cpu,
+    memory: record.reservation.memory,
+    containers: effectiveContainers(definition, task.overrides),
+    volumes: definition.volumes ?? [],
+    bindings: details.bindings,
+    subnets: details.subnets ?? [],
+    createdAt: record.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,415 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { formatArn, parseArn } from '../shared/arn.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { KeyedMutex } from '../shared/keyed-mutex.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+import type { ClusterRecord, MetadataStore, TaskRecord } from '../store/index.ts';
+import { MANAGED_CAPACITY, type AgentChannel } from './agent-channel.ts';
+import { requireCluster } from './clusters.ts';
+import { ClientException, InvalidParameterException } from './errors.ts';
+import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
+import { placeTaskCopies } from './task-placement.ts';
+import { initialStatus, requestStop } from './task-lifecycle.ts';
+import { effectiveContainers, reservationOf, taskNeeds } from './task-needs.ts';
+import { storedTask, taskBody, toTask, type TaskPlacementDetails } from './task-records.ts';
+import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
+import type {
+  Container,
+  DescribeTasksRequest,
+  DescribeTasksResponse,
+  Failure,
+  LaunchType,
+  ListTasksRequest,
+  ListTasksResponse,
+  NetworkBinding,
+  RunTaskRequest,
+  RunTaskResponse,
+  StartTaskRequest,
+  StartTaskResponse,
+  StopTaskRequest,
+  StopTaskResponse,
+  Tag,
+  Task,
+  TaskDefinition,
+} from './shapes.generated.ts';
+
+export interface TaskDeps {
+  readonly store: MetadataStore;
+  readonly clock: Clock;
+  readonly agents: AgentChannel;
+  /** Serializes read-modify-write of one task (reports, StopTask). */
+  readonly taskLocks: KeyedMutex;
+}
+
+export const MAX_TASKS_PER_RUN = 10;
+
+export function taskArn(context: RequestContext, cluster: string, id: string): string {
+  return formatArn('ecs', context, `task/${cluster}/${id}`);
+}
+
+/** A task's id given by id or ARN (task/ID or task/CLUSTER/ID). */
+export function taskIdOf(reference: string): string {
+  if (!reference.startsWith('arn:')) return reference;
+  return (parseArn(reference)?.resource ?? '').split('/').at(-1) ?? reference;
+}
+
+/** The launch type a RunTask gets: the call's, or its capacity providers' (FARGATE, FARGATE_SPOT: FARGATE). */
+function launchTypeOf(input: RunTaskRequest, cluster: ClusterRecord): LaunchType {
+  if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
+    throw new InvalidParameterException(
+      'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
+    );
+  }
+  if (input.launchType !== undefined) return input.launchType;
+  const strategy =
+    input.capacityProviderStrategy ??
+    (cluster.details.defaultCapacityProviderStrategy as RunTaskRequest['capacityProviderStrategy']);
+  if (strategy && strategy.length > 0) {
+    const providers = strategy.map((item) => item.capacityProvider);
+    if (providers.every((p) => p === 'FARGATE' || p === 'FARGATE_SPOT')) return 'FARGATE';
+    throw new InvalidParameterException(
+      `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
+    );
+  }
+  return 'EC2';
+}
+
+async function requireRunnableDefinition(
+  deps: TaskDeps,
+  reference: string,
+): Promise<{ definition: TaskDefinition; tags: readonly Tag[] }> {
+  const record = await findTaskDefinition(deps, reference);
+  if (!record) throw new ClientException('Unable to find task definition.');
+  if (record.status !== 'ACTIVE') throw new ClientException('TaskDefinition is inactive');
+  return { definition: toTaskDefinition(record), tags: record.tags };
+}
+
+function checkOverrides(definition: TaskDefinition, overrides: RunTaskRequest['overrides']): void {
+  const names = new Set((definition.containerDefinitions ?? []).map((c) => c.name));
+  for (const override of overrides?.containerOverrides ?? []) {
+    if (override.name !== undefined && !names.has(override.name)) {
+      throw new InvalidParameterException(
+        `Override for container named ${override.name} is not a container in the TaskDefinition.`,
+      );
+    }
+  }
+}
+
+function checkNetwork(definition: TaskDefinition, input: RunTaskRequest, launchType: LaunchType): void {
+  const awsvpc = definition.networkMode === 'awsvpc';
+  if (launchType === 'FARGATE' && !(definition.compatibilities ?? []).includes('FARGATE')) {
+    throw new InvalidParameterException('Task definition does not support launch_type FARGATE.');
+  }
+  if (launchType === 'EC2' && !(definition.compatibilities ?? []).includes('EC2')) {
+    throw new InvalidParameterException('Task definition does not support launch_type EC2.');
+  }
+  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration) {
+    throw new InvalidParameterException(
+      "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+    );
+  }
+  if (!awsvpc && input.networkConfiguration) {
+    throw new InvalidParameterException(
+      'Network Configuration is not valid for the given networkMode of this task definition.',
+    );
+  }
+  const subnets = input.networkConfiguration?.awsvpcConfiguration?.subnets;
+  if (awsvpc && (!subnets || subnets.length === 0)) {
+    throw new InvalidParameterException('subnets can not be empty.');
+  }
+}
+
+function tagsFor(input: RunTaskRequest, definitionTags: readonly Tag[]): Tag[] {
+  const tags = new Map((input.propagateTags === 'TASK_DEFINITION' ? definitionTags : []).map((t) => [t.key, t]));
+  for (const tag of input.tags ?? []) tags.set(tag.key, tag);
+  return [...tags.values()];
+}
+
+interface NewTask {
+  readonly containerInstance?: { readonly id: string; readonly arn: string } | undefined;
+  readonly bindings: readonly NetworkBinding[];
+}
+
+/** RunTask: places `count` copies (EC2) or hands them to managed capacity (FARGATE). */
+export async function runTask(
+  deps: TaskDeps,
+  input: RunTaskRequest,
+  context: RequestContext,
+): Promise<RunTaskResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  const count = input.count ?? 1;
+  if (count < 1 || count > MAX_TASKS_PER_RUN) {
+    throw new InvalidParameterException(`count must be between 1 and ${MAX_TASKS_PER_RUN}.`);
+  }
+  if (input.clientToken !== undefined) {
+    const earlier = await deps.store.tasks.byClientToken(cluster.name, input.clientToken);
+    if (earlier.length > 0) return { tasks: earlier.map((r) => toTask(r, false)), failures: [] };
+  }
+  const { definition, tags: definitionTags } = await requireRunnableDefinition(deps, input.taskDefinition);
+  checkOverrides(definition, input.overrides);
+  const launchType = launchTypeOf(input, cluster);
+  checkNetwork(definition, input, launchType);
+  const group = input.group ?? `family:${definition.family}`;
+  const containers = effectiveContainers(definition, input.overrides);
+  const needs = taskNeeds({ definition, containers, overrides: input.overrides, group });
+  let copies: NewTask[];
+  let failures: Failure[] = [];
+  if (launchType === 'FARGATE') {
+    copies = Array.from({ length: count }, () => ({ bindings: [] }));
+  } else {
+    const placed = await placeTaskCopies(deps, { cluster, input, definition, needs, count });
+    copies = placed.copies;
+    failures = placed.failures;
+  }
+  const tags = tagsFor(input, definitionTags);
+  const records = copies.map((copy) =>
+    newTaskRecord(deps, context, {
+      cluster,
+      input,
+      definition,
+      containers,
+      launchType,
+      group,
+      needs,
+      copy,
+      tags,
+    }),
+  );
+  await deps.store.tasks.insert(records);
+  notifyAssignees(deps, records);
+  return { tasks: records.map((r) => toTask(r, false)), failures };
+}
+
+/** StartTask: the task on each named container instance, no placement strategy. */
+export async function startTask(
+  deps: TaskDeps,
+  input: StartTaskRequest,
+  context: RequestContext,
+): Promise<StartTaskResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  if (input.containerInstances.length < 1 || input.containerInstances.length > MAX_TASKS_PER_RUN) {
+    throw new InvalidParameterException(`containerInstances must have between 1 and ${MAX_TASKS_PER_RUN} items.`);
+  }
+  const { definition, tags: definitionTags } = await requireRunnableDefinition(deps, input.taskDefinition);
+  const runInput: RunTaskRequest = { ...input, launchType: 'EC2' };
+  checkOverrides(definition, input.overrides);
+  checkNetwork(definition, runInput, 'EC2');
+  const group = input.group ?? `family:${definition.family}`;
+  const containers = effectiveContainers(definition, input.overrides);
+  const needs = taskNeeds({ definition, containers, overrides: input.overrides, group });
+  const placed = await placeTaskCopies(deps, {
+    cluster,
+    input: runInput,
+    definition,
+    needs,
+    count: input.containerInstances.length,
+    onInstances: input.containerInstances,
+  });
+  const tags = tagsFor(runInput, definitionTags);
+  const records = placed.copies.map((copy) =>
+    newTaskRecord(deps, context, {
+      cluster,
+      input: runInput,
+      definition,
+      containers,
+      launchType: 'EC2',
+      group,
+      needs,
+      copy,
+      tags,
+    }),
+  );
+  await deps.store.tasks.insert(records);
+  notifyAssignees(deps, records);
+  return { tasks: records.map((r) => toTask(r, false)), failures: placed.failures };
+}
+
+function newTaskRecord(
+  deps: TaskDeps,
+  context: RequestContext,
+  options: {
+    cluster: ClusterRecord;
+    input: RunTaskRequest;
+    definition: TaskDefinition;
+    containers: ReturnType<typeof effectiveContainers>;
+    launchType: LaunchType;
+    group: string;
+    needs: ReturnType<typeof taskNeeds>;
+    copy: NewTask;
+    tags: Tag[];
+  },
+): TaskRecord {
+  const { cluster, input, definition, copy } = options;
+  const id = randomBytes(16).toString('hex');
+  const arn = taskArn(context, cluster.name, id);
+  const lastStatus = initialStatus(definition.networkMode);
+  const now = deps.clock.now();
+  const containers: Container[] = options.containers.map((c) => ({
+    containerArn: formatArn('ecs', context, `container/${cluster.name}/${id}/${randomUUID()}`),
+    taskArn: arn,
+    name: c.name,
+    image: c.image,
+    lastStatus: 'PENDING',
+    networkInterfaces: [],
+    ...(c.cpu !== undefined ? { cpu: String(c.cpu) } : {}),
+    ...(c.memory !== undefined ? { memory: String(c.memory) } : {}),
+    ...(c.memoryReservation !== undefined ? { memoryReservation: String(c.memoryReservation) } : {}),
+    ...(c.healthCheck ? { healthStatus: 'UNKNOWN' as const } : {}),
+  }));
+  const bindingsByContainer: Record<string, NetworkBinding[]> = {};
+  copy.bindings.forEach((binding, index) => {
+    const name = options.needs.ports[index]!.containerName;
+    (bindingsByContainer[name] ??= []).push(binding);
+  });
+  const awsvpc = input.networkConfiguration?.awsvpcConfiguration;
+  const task: Task = {
+    taskArn: arn,
+    clusterArn: cluster.arn,
+    taskDefinitionArn: definition.taskDefinitionArn!,
+    ...(copy.containerInstance ? { containerInstanceArn: copy.containerInstance.arn } : {}),
+    overrides: { containerOverrides: [], inferenceAcceleratorOverrides: [], ...input.overrides },
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    cpu: String(options.needs.cpu),
+    memory: String(options.needs.memory),
+    containers,
+    ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
+    version: 1,
+    createdAt: now,
+    group: options.group,
+    launchType: options.launchType,
+    ...(options.launchType === 'FARGATE' ? { platformVersion: '1.4.0', platformFamily: 'Linux' } : {}),
+    attachments: awsvpc
+      ? [
+          {
+            id: randomUUID(),
+            type: 'ElasticNetworkInterface',
+            status: 'PRECREATED',
+            details: [{ name: 'subnetId', value: awsvpc.subnets[0] }],
+          },
+        ]
+      : [],
+    attributes: [],
+    healthStatus: 'UNKNOWN',
+    enableExecuteCommand: input.enableExecuteCommand ?? false,
+    availabilityZone: `${context.region}a`,
+    tags: options.tags,
+    inferenceAccelerators: [],
+  };
+  const details: TaskPlacementDetails = {
+    networkMode: definition.networkMode ?? 'bridge',
+    revision: definition.revision ?? 0,
+    bindings: bindingsByContainer,
+    essentialContainers: options.containers.filter((c) => c.essential !== false).map((c) => c.name ?? ''),
+    ...(awsvpc ? { subnets: awsvpc.subnets, securityGroups: awsvpc.securityGroups ?? [] } : {}),
+  };
+  return {
+    id,
+    cluster: cluster.name,
+    arn,
+    family: definition.family!,
+    containerInstance: copy.containerInstance?.id,
+    launchType: options.launchType,
+    startedBy: input.startedBy,
+    group: options.group,
+    desiredStatus: 'RUNNING',
+    lastStatus,
+    createdAt: now,
+    clientToken: input.clientToken,
+    reservation: reservationOf(options.needs, copy.bindings),
+    body: taskBody(task, details),
+  };
+}
+
+function notifyAssignees(deps: TaskDeps, records: readonly TaskRecord[]): void {
+  for (const key of new Set(records.map((r) => r.containerInstance ?? MANAGED_CAPACITY))) deps.agents.notify(key);
+}
+
+export async function stopTask(
+  deps: TaskDeps,
+  input: StopTaskRequest,
+  context: RequestContext,
+): Promise<StopTaskResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  const id = taskIdOf(input.task);
+  if (input.reason !== undefined && input.reason.length > 255) {
+    throw new InvalidParameterException('reason can be at most 255 characters long.');
+  }
+  return deps.taskLocks.run(id, async () => {
+    const [record] = await deps.store.tasks.get(cluster.name, [id]);
+    if (!record) throw new InvalidParameterException('The referenced task was not found.');
+    if (record.desiredStatus === 'STOPPED') return { task: toTask(record, false) };
+    const { task, details } = storedTask(record);
+    const next = requestStop({ lastStatus: record.lastStatus as never, desiredStatus: 'RUNNING' });
+    const updated: TaskRecord = {
+      ...record,
+      desiredStatus: next.desiredStatus,
+      body: taskBody(
+        {
+          ...task,
+          desiredStatus: 'STOPPED',
+          stopCode: 'UserInitiated',
+          stoppedReason: input.reason ?? 'Task stopped by user',
+          stoppingAt: deps.clock.now(),
+          version: (task.version ?? 0) + 1,
+        },
+        details,
+      ),
+    };
+    await deps.store.tasks.update(updated);
+    notifyAssignees(deps, [updated]);
+    void context;
+    return { task: toTask(updated, false) };
+  });
+}
+
+export async function describeTasks(
+  deps: TaskDeps,
+  input: DescribeTasksRequest,
+  context: RequestContext,
+): Promise<DescribeTasksResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  if (input.tasks.length > 100) throw new InvalidParameterException('tasks can have at most 100 items.');
+  const ids = input.tasks.map(taskIdOf);
+  const found = new Map((await deps.store.tasks.get(cluster.name, ids)).map((r) => [r.id, r]));
+  const withTags = input.include?.includes('TAGS') ?? false;
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  for (const [i, id] of ids.entries()) {
+    const record = found.get(id);
+    if (record) tasks.push(toTask(record, withTags));
+    else {
+      const reference = input.tasks[i]!;
+      failures.push({
+        arn: reference.startsWith('arn:') ? reference : taskArn(context, cluster.name, id),
+        reason: 'MISSING',
+      });
+    }
+  }
+  return { tasks, failures };
+}
+
+export async function listTasks(deps: TaskDeps, input: ListTasksRequest): Promise<ListTasksResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  const limit = pageSize(input.maxResults);
+  if (input.family !== undefined && input.serviceName !== undefined) {
+    throw new InvalidParameterException('family and serviceName cannot both be specified.');
+  }
+  const rows = await deps.store.tasks.list(
+    cluster.name,
+    {
+      containerInstance: input.containerInstance === undefined ? undefined : taskIdOf(input.containerInstance),
+      family: input.family,
+      startedBy: input.startedBy,
+      serviceName: input.serviceName,
+      desiredStatus: input.desiredStatus ?? 'RUNNING',
+      launchType: input.launchType,
+    },
+    { after: decodeNextToken(input.nextToken), limit: limit + 1 },
+  );
+  const page = rows.slice(0, limit);
+  return {
+    taskArns: page.map((r) => r.arn),
+    ...(rows.length > limit ? { nextToken: encodeNextToken(page.at(-1)!.id) } : {}),
+  };
+}

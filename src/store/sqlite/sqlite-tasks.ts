@@ -1,0 +1,137 @@
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { Page, TaskListFilter, TaskRecord, TaskRepository, TaskReservation } from '../store.ts';
+import type { Database, TasksTable } from './schema.ts';
+
+export class SqliteTasks implements TaskRepository {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async insert(records: readonly TaskRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('tasks').values(records.map(toRow)).execute();
+    });
+  }
+
+  async update(record: TaskRecord): Promise<void> {
+    const { id, ...rest } = toRow(record);
+    await this.#db.updateTable('tasks').set(rest).where('id', '=', id).execute();
+  }
+
+  async get(cluster: string, ids: readonly string[]): Promise<TaskRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('cluster', '=', cluster)
+      .where('id', 'in', ids)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async list(cluster: string, filter: TaskListFilter, page: Page): Promise<TaskRecord[]> {
+    let query = this.#db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('cluster', '=', cluster)
+      .orderBy('id')
+      .limit(sql.lit(page.limit));
+    if (filter.desiredStatus !== undefined) query = query.where('desired_status', '=', filter.desiredStatus);
+    if (filter.containerInstance !== undefined)
+      query = query.where('container_instance', '=', filter.containerInstance);
+    if (filter.family !== undefined) query = query.where('family', '=', filter.family);
+    if (filter.startedBy !== undefined) query = query.where('started_by', '=', filter.startedBy);
+    if (filter.serviceName !== undefined) query = query.where('service_name', '=', filter.serviceName);
+    if (filter.launchType !== undefined) query = query.where('launch_type', '=', filter.launchType);
+    if (page.after !== undefined) query = query.where('id', '>', page.after);
+    return (await query.execute()).map(fromRow);
+  }
+
+  async unstopped(
+    where: { containerInstance: string } | { cluster: string } | { managed: true },
+  ): Promise<TaskRecord[]> {
+    let query = this.#db.selectFrom('tasks').selectAll().where('last_status', '!=', 'STOPPED');
+    if ('containerInstance' in where) query = query.where('container_instance', '=', where.containerInstance);
+    else if ('cluster' in where) query = query.where('cluster', '=', where.cluster);
+    else query = query.where('container_instance', 'is', null).where('launch_type', '=', 'FARGATE');
+    return (await query.orderBy('created_at').orderBy('id').execute()).map(fromRow);
+  }
+
+  async byClientToken(cluster: string, clientToken: string): Promise<TaskRecord[]> {
+    const rows = await this.#db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('cluster', '=', cluster)
+      .where('client_token', '=', clientToken)
+      .orderBy('id')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async countByStatus(where: { cluster: string } | { containerInstance: string }): Promise<Map<string, number>> {
+    let query = this.#db
+      .selectFrom('tasks')
+      .select(['last_status', ({ fn }) => fn.countAll<number>().as('count')])
+      .where('last_status', '!=', 'STOPPED')
+      .groupBy('last_status');
+    query =
+      'cluster' in where
+        ? query.where('cluster', '=', where.cluster)
+        : query.where('container_instance', '=', where.containerInstance);
+    const rows = await query.execute();
+    return new Map(rows.map((r) => [r.last_status, Number(r.count)]));
+  }
+
+  async pruneStopped(before: Date): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('tasks')
+      .where('last_status', '=', 'STOPPED')
+      .where('stopped_at', '<', before.getTime())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function toRow(record: TaskRecord): Insertable<TasksTable> & { id: string } {
+  return {
+    id: record.id,
+    cluster: record.cluster,
+    arn: record.arn,
+    family: record.family,
+    container_instance: record.containerInstance ?? null,
+    launch_type: record.launchType,
+    started_by: record.startedBy ?? null,
+    task_group: record.group,
+    service_name: record.serviceName ?? null,
+    desired_status: record.desiredStatus,
+    last_status: record.lastStatus,
+    created_at: record.createdAt.getTime(),
+    stopped_at: record.stoppedAt?.getTime() ?? null,
+    client_token: record.clientToken ?? null,
+    reservation: JSON.stringify(record.reservation),
+    body: JSON.stringify(record.body),
+  };
+}
+
+function fromRow(row: Selectable<TasksTable>): TaskRecord {
+  return {
+    id: row.id,
+    cluster: row.cluster,
+    arn: row.arn,
+    family: row.family,
+    containerInstance: row.container_instance ?? undefined,
+    launchType: row.launch_type,
+    startedBy: row.started_by ?? undefined,
+    group: row.task_group,
+    serviceName: row.service_name ?? undefined,
+    desiredStatus: row.desired_status,
+    lastStatus: row.last_status,
+    createdAt: new Date(Number(row.created_at)),
+    stoppedAt: row.stopped_at === null ? undefined : new Date(Number(row.stopped_at)),
+    clientToken: row.client_token ?? undefined,
+    reservation: JSON.parse(row.reservation) as TaskReservation,
+    body: JSON.parse(row.body) as Record<string, unknown>,
+  };
+}
