@@ -1,8 +1,3 @@
-export {
-  credentialInstructions,
-  loadRootCredentials,
-  writeFileAtomically,
-  type RootCredentials,
-} from './root-credentials.ts';
+export { credentialInstructions, loadRootCredentials, type RootCredentials } from './root-credentials.ts';
 export { Principals, UserExistsError, type CreatedUser } from './principals.ts';
 export { loadTokenKey } from './token-key.ts';

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { join } from 'node:path';
 import { newAccessKeyId, newSecretAccessKey } from '../shared/ids.ts';
 
@@ -38,22 +39,8 @@ export function loadRootCredentials(
     return { accessKeyId: stored.accessKeyId, secretAccessKey: stored.secretAccessKey, origin: 'stored' };
   }
   const created = { accessKeyId: newAccessKeyId(), secretAccessKey: newSecretAccessKey() };
-  writeFileAtomically(file, JSON.stringify(created, null, 2) + '\n', 0o600);
+  writeFileAtomic(file, JSON.stringify(created, null, 2) + '\n', 0o600);
   return { ...created, origin: 'generated' };
-}
-
-export function writeFileAtomically(file: string, content: string, mode: number): void {
-  const dir = join(file, '..');
-  mkdirSync(dir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, content, { mode, flush: true });
-  renameSync(temp, file);
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The lines a user pastes into a shell to talk to this server. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from './root-credentials.ts';
+import { writeFileAtomic } from '../shared/atomic-file.ts';
 
 export const TOKEN_KEY_FILE = 'registry-token.key';
 
@@ -19,6 +19,6 @@ export function loadTokenKey(dataDir: string): Buffer {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const key = randomBytes(32);
-  writeFileAtomically(file, key.toString('base64') + '\n', 0o600);
+  writeFileAtomic(file, key.toString('base64') + '\n', 0o600);
   return key;
 }

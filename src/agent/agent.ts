@@ -1,0 +1,108 @@
+import type { TaskAssignment } from '../ecs/index.ts';
+import { ReportQueue, type ControlPlane } from './control-plane.ts';
+import type { ContainerRuntime } from './runtime.ts';
+import { TaskWorker, type WorkerOptions } from './task-worker.ts';
+
+export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime'> {
+  readonly control: ControlPlane;
+  /** How long one poll may be held by the server. */
+  readonly pollWaitSeconds: number;
+  readonly log: WorkerOptions['log'] & { error(obj: object, msg: string): void };
+}
+
+/**
+ * The agent's reconcile loop (level-triggered, like the ECS agent's ACS handler and Kubernetes'
+ * kubelet): poll the server for the tasks assigned here, start a worker for each new one, pass
+ * desired-status changes to the running ones, and stop containers of tasks the server no longer
+ * knows. Runs the same for `berth agent` (EC2) and the server's managed capacity (FARGATE).
+ */
+export class Agent {
+  readonly #options: AgentOptions;
+  readonly #runtime: ContainerRuntime;
+  readonly #workers = new Map<string, TaskWorker>();
+  readonly reports: ReportQueue;
+  #stopped = false;
+  #abort = new AbortController();
+  #loop: Promise<void> | undefined;
+
+  constructor(runtime: ContainerRuntime, options: AgentOptions) {
+    this.#runtime = runtime;
+    this.#options = options;
+    this.reports = new ReportQueue(options.control, (error) =>
+      options.log.warn({ err: String(error) }, 'task report not delivered yet, retrying'),
+    );
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops polling; running tasks' containers keep running (a restarted agent re-attaches). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort.abort();
+    await this.#loop;
+    await Promise.race([this.reports.flushed(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    this.reports.stop();
+  }
+
+  /** Resolves when every worker started so far is done (tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#workers.values()].map((w) => w.done));
+  }
+
+  async #run(): Promise<void> {
+    let token: string | undefined;
+    let first = true;
+    let delay = 500;
+    while (!this.#stopped) {
+      try {
+        const answer = await this.#options.control.poll(token, first ? 0 : this.#options.pollWaitSeconds);
+        if (this.#stopped) return;
+        token = answer.token;
+        await this.#reconcile(answer.tasks, first);
+        first = false;
+        delay = 500;
+      } catch (error) {
+        if (this.#stopped) return;
+        this.#options.log.warn({ err: String(error) }, 'cannot reach the Berth server, retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  async #reconcile(tasks: readonly TaskAssignment[], first: boolean): Promise<void> {
+    const listed = new Set(tasks.map((t) => t.taskArn));
+    for (const task of tasks) {
+      const worker = this.#workers.get(task.taskArn);
+      if (worker) worker.update(task);
+      else
+        this.#workers.set(
+          task.taskArn,
+          new TaskWorker(task, { ...this.#options, runtime: this.#runtime, reports: this.reports }),
+        );
+    }
+    for (const [arn, worker] of this.#workers) {
+      if (listed.has(arn)) continue;
+      // The server has it STOPPED (reported, or forced): stop what is left and forget it.
+      worker.stop();
+      void worker.done.then(() => {
+        if (this.#workers.get(arn) === worker) this.#workers.delete(arn);
+      });
+    }
+    if (first) await this.#stopOrphans(listed);
+  }
+
+  /** Containers of tasks the server does not list for this agent (it stopped them while we were away). */
+  async #stopOrphans(listed: ReadonlySet<string>): Promise<void> {
+    for (const taskArn of await this.#runtime.ownedTasks()) {
+      if (listed.has(taskArn)) continue;
+      for (const container of await this.#runtime.taskContainers(taskArn)) {
+        if (container.running) await this.#runtime.stopContainer(container.id, this.#options.stopTimeoutSeconds);
+        await this.#runtime.removeContainer(container.id).catch(() => {});
+      }
+      this.#options.log.info({ task: taskArn }, 'removed the containers of a task the server no longer runs here');
+    }
+  }
+}

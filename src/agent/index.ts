@@ -1,0 +1,14 @@
+export { Agent, type AgentOptions } from './agent.ts';
+export { ReportQueue, type ControlPlane } from './control-plane.ts';
+export {
+  CannotPullContainerError,
+  CannotStartContainerError,
+  ResourceInitializationError,
+  PAUSE_CONTAINER_NAME,
+  type ContainerRuntime,
+  type RuntimeContainer,
+  type StartContext,
+  type TaskNetwork,
+} from './runtime.ts';
+export { UnavailableRuntime } from './unavailable-runtime.ts';
+export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-config.ts';

@@ -1,0 +1,79 @@
+import type { ContainerDefinition, TaskAssignment } from '../ecs/index.ts';
+
+/** The ECS container name Berth gives the awsvpc network sandbox (as the ECS agent names its pause container). */
+export const PAUSE_CONTAINER_NAME = '~internal~ecs~pause';
+
+/** A container as the runtime sees it, found by its labels. */
+export interface RuntimeContainer {
+  readonly id: string;
+  /** The ECS container name (com.amazonaws.ecs.container-name). */
+  readonly name: string;
+  readonly running: boolean;
+  /** Set once it has exited. */
+  readonly exitCode?: number | undefined;
+  readonly health?: 'starting' | 'healthy' | 'unhealthy' | undefined;
+  /** Started at least once. */
+  readonly started: boolean;
+  readonly oomKilled?: boolean | undefined;
+  readonly imageDigest?: string | undefined;
+}
+
+/** An awsvpc task's own network namespace (held by a pause container) and its address. */
+export interface TaskNetwork {
+  readonly sandboxId: string;
+  readonly ipv4: string;
+  readonly mac: string;
+  readonly interfaceId: string;
+}
+
+export interface StartContext {
+  readonly network?: TaskNetwork | undefined;
+  /** Containers of the task created so far, by ECS name (links, volumesFrom). */
+  readonly containerIds: ReadonlyMap<string, string>;
+  /** Variables the agent adds (the metadata endpoint's URI...). */
+  readonly extraEnvironment: Readonly<Record<string, string>>;
+}
+
+/** Raised when an image cannot be pulled; the message is the engine's. */
+export class CannotPullContainerError extends Error {
+  override readonly name = 'CannotPullContainerError';
+}
+
+/** Raised when the task's environment cannot be prepared (no engine, no network), as Fargate names it. */
+export class ResourceInitializationError extends Error {
+  override readonly name = 'ResourceInitializationError';
+}
+
+/** Raised when a container cannot be created or started (bad mount, unknown user...). */
+export class CannotStartContainerError extends Error {
+  override readonly name = 'CannotStartContainerError';
+}
+
+/**
+ * What the agent needs from a container engine. DockerRuntime implements it on the Docker Engine
+ * API; the agent never sees Docker's shapes. Every container carries the ECS agent's labels plus the
+ * agent's owner label, so an agent that restarts finds its tasks' containers again.
+ */
+export interface ContainerRuntime {
+  /** CPU units (1024 per CPU) and MiB of the host, as the ECS agent registers them. */
+  resources(): Promise<{ cpu: number; memory: number }>;
+  /** Throws CannotPullContainerError with the engine's message. */
+  pullImage(image: string): Promise<void>;
+  createTaskNetwork(task: TaskAssignment): Promise<TaskNetwork>;
+  removeTaskNetwork(task: TaskAssignment, network: TaskNetwork): Promise<void>;
+  /** Throws CannotStartContainerError. */
+  createContainer(task: TaskAssignment, container: ContainerDefinition, context: StartContext): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  inspectContainer(id: string): Promise<RuntimeContainer | undefined>;
+  /** Resolves with the exit code when the container stops. */
+  waitContainer(id: string): Promise<number>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds`. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  /** The containers of one task this agent created (the pause container under PAUSE_CONTAINER_NAME). */
+  taskContainers(taskArn: string): Promise<RuntimeContainer[]>;
+  /** The task ARNs of every container this agent owns (to clean up tasks the server forgot). */
+  ownedTasks(): Promise<string[]>;
+  /** The address of an awsvpc sandbox found again after a restart. */
+  networkOf(sandboxId: string): Promise<TaskNetwork | undefined>;
+}

@@ -1,0 +1,308 @@
+import type { ContainerDefinition, ContainerReport, TaskAssignment, TaskReport, TaskStatus } from '../ecs/index.ts';
+import type { ReportQueue } from './control-plane.ts';
+import { dependencyVerdict, startOrder } from './dependencies.ts';
+import {
+  CannotPullContainerError,
+  PAUSE_CONTAINER_NAME,
+  type ContainerRuntime,
+  type RuntimeContainer,
+  type TaskNetwork,
+} from './runtime.ts';
+
+export interface WorkerOptions {
+  readonly runtime: ContainerRuntime;
+  readonly reports: ReportQueue;
+  readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  readonly now: () => Date;
+  /** ECS_CONTAINER_STOP_TIMEOUT: SIGTERM to SIGKILL when a container sets no stopTimeout. */
+  readonly stopTimeoutSeconds: number;
+  /** ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: how long a stopped task's containers are kept. */
+  readonly cleanupDelayMs: number;
+  /** ECS_CONTAINER_START_TIMEOUT: the longest a container waits for its dependencies. */
+  readonly startTimeoutSeconds: number;
+  /** Extra environment for each container (the task metadata endpoint's URI). */
+  readonly environmentFor?: (task: TaskAssignment, container: string) => Record<string, string>;
+}
+
+interface ContainerState {
+  id?: string;
+  status: 'PENDING' | 'RUNNING' | 'STOPPED';
+  started: boolean;
+  exitCode?: number;
+  reason?: string;
+  health?: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
+  imageDigest?: string;
+}
+
+const POLL_MS = 500;
+
+/**
+ * One task on this host, from pull to cleanup: the ECS agent's per-task state machine. It starts
+ * containers in dependsOn order, watches them (exits, health), stops the task when an essential
+ * container exits or the server asks, and reports every change through the report queue.
+ */
+export class TaskWorker {
+  #task: TaskAssignment;
+  readonly #options: WorkerOptions;
+  readonly #containers = new Map<string, ContainerState>();
+  #network: TaskNetwork | undefined;
+  #lastStatus: TaskStatus;
+  #stopCode: TaskReport['stopCode'];
+  #stoppedReason: string | undefined;
+  #pullStartedAt: Date | undefined;
+  #pullStoppedAt: Date | undefined;
+  #stopping = false;
+  #changed: () => void = () => {};
+  readonly done: Promise<void>;
+
+  constructor(task: TaskAssignment, options: WorkerOptions) {
+    this.#task = task;
+    this.#options = options;
+    this.#lastStatus = task.lastStatus as TaskStatus;
+    for (const c of task.containers)
+      this.#containers.set(c.name!, {
+        status: 'PENDING',
+        started: false,
+        ...(c.healthCheck ? { health: 'UNKNOWN' } : {}),
+      });
+    this.done = this.#run();
+  }
+
+  get taskArn(): string {
+    return this.#task.taskArn;
+  }
+
+  /** The server's latest view of the task: desiredStatus STOPPED stops it. */
+  update(task: TaskAssignment): void {
+    this.#task = { ...task, containers: this.#task.containers };
+    if (task.desiredStatus === 'STOPPED') this.stop();
+  }
+
+  stop(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#changed();
+  }
+
+  async #run(): Promise<void> {
+    try {
+      const existing = await this.#options.runtime.taskContainers(this.#task.taskArn);
+      if (existing.length > 0) await this.#reattach(existing);
+      else if (!this.#stopping) await this.#launch();
+      if (!this.#stopping) await this.#watchUntilStop();
+    } catch (error) {
+      this.#fail('TaskFailedToStart', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    }
+    await this.#stopEverything();
+    this.#lastStatus = 'STOPPED';
+    this.#report();
+    setTimeout(() => void this.#cleanUp(), this.#options.cleanupDelayMs).unref();
+  }
+
+  async #launch(): Promise<void> {
+    const { runtime } = this.#options;
+    if (this.#task.networkMode === 'awsvpc') {
+      this.#network = await runtime.createTaskNetwork(this.#task);
+      this.#lastStatus = 'PENDING';
+      this.#report();
+    }
+    this.#pullStartedAt = this.#options.now();
+    for (const image of new Set(this.#task.containers.map((c) => c.image!))) {
+      try {
+        await runtime.pullImage(image);
+      } catch (error) {
+        if (!(error instanceof CannotPullContainerError)) throw error;
+        const reason = `CannotPullContainerError: ${error.message}`;
+        for (const c of this.#task.containers.filter((c) => c.image === image)) this.#state(c.name!).reason = reason;
+        this.#fail('TaskFailedToStart', reason);
+        return;
+      }
+    }
+    this.#pullStoppedAt = this.#options.now();
+    const ids = new Map<string, string>();
+    for (const container of startOrder(this.#task.containers)) {
+      if (this.#stopping) return;
+      const verdict = await this.#dependenciesMet(container);
+      if (verdict !== true) {
+        this.#state(container.name!).reason = verdict;
+        this.#fail('TaskFailedToStart', verdict);
+        return;
+      }
+      const id = await runtime.createContainer(this.#task, container, {
+        network: this.#network,
+        containerIds: ids,
+        extraEnvironment: this.#options.environmentFor?.(this.#task, container.name!) ?? {},
+      });
+      ids.set(container.name!, id);
+      this.#state(container.name!).id = id;
+      await runtime.startContainer(id);
+      this.#markRunning(container.name!, id);
+    }
+    this.#lastStatus = 'RUNNING';
+    this.#report();
+  }
+
+  /** After an agent restart: adopt the task's containers, and learn what happened meanwhile. */
+  async #reattach(existing: readonly RuntimeContainer[]): Promise<void> {
+    const pause = existing.find((c) => c.name === PAUSE_CONTAINER_NAME);
+    if (pause) this.#network = await this.#options.runtime.networkOf(pause.id);
+    const byName = new Map(existing.map((c) => [c.name, c]));
+    for (const container of this.#task.containers) {
+      const found = byName.get(container.name!);
+      const state = this.#state(container.name!);
+      if (!found) continue;
+      state.id = found.id;
+      state.started = found.started;
+      if (found.running) this.#markRunning(container.name!, found.id);
+      else if (found.started) this.#markStopped(container.name!, found.exitCode);
+    }
+    const missing = this.#task.containers.filter((c) => this.#state(c.name!).id === undefined && c.essential !== false);
+    if (missing.length > 0) {
+      this.#fail(
+        'TaskFailedToStart',
+        `Container ${missing[0]!.name} was never started: the agent stopped while starting the task`,
+      );
+      return;
+    }
+    this.#options.log.info({ task: this.#task.taskArn }, 'agent re-attached to the task');
+    if (this.#essentialExited() === undefined) {
+      this.#lastStatus = 'RUNNING';
+      this.#report();
+    }
+  }
+
+  #markRunning(name: string, id: string): void {
+    const state = this.#state(name);
+    state.status = 'RUNNING';
+    state.started = true;
+    this.#report();
+    void this.#options.runtime.waitContainer(id).then(
+      (exitCode) => this.#markStopped(name, exitCode),
+      () => this.#markStopped(name, undefined),
+    );
+  }
+
+  #markStopped(name: string, exitCode: number | undefined): void {
+    const state = this.#state(name);
+    if (state.status === 'STOPPED') return;
+    state.status = 'STOPPED';
+    if (exitCode !== undefined) state.exitCode = exitCode;
+    this.#report();
+    this.#changed();
+  }
+
+  #essentialExited(): string | undefined {
+    return this.#task.containers.find((c) => c.essential !== false && this.#state(c.name!).status === 'STOPPED')?.name;
+  }
+
+  async #watchUntilStop(): Promise<void> {
+    while (!this.#stopping) {
+      const exited = this.#essentialExited();
+      if (exited !== undefined) {
+        this.#fail('EssentialContainerExited', `Essential container in task exited: ${exited}`);
+        return;
+      }
+      await this.#refreshHealth();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        this.#changed = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  async #refreshHealth(): Promise<void> {
+    for (const container of this.#task.containers) {
+      const state = this.#state(container.name!);
+      if (!container.healthCheck || state.status !== 'RUNNING' || !state.id) continue;
+      const seen = await this.#options.runtime.inspectContainer(state.id);
+      const health = seen?.health === 'healthy' ? 'HEALTHY' : seen?.health === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
+      if (health !== state.health) {
+        state.health = health;
+        this.#report();
+      }
+    }
+  }
+
+  async #dependenciesMet(container: ContainerDefinition): Promise<true | string> {
+    const deadline = Date.now() + (container.startTimeout ?? this.#options.startTimeoutSeconds) * 1000;
+    for (;;) {
+      await this.#refreshHealth();
+      const verdict = dependencyVerdict(container, (name) => this.#containers.get(name));
+      if (verdict !== 'wait') return verdict;
+      if (this.#stopping) return 'The task was stopped while waiting for its dependencies';
+      if (Date.now() > deadline) return `Container ${container.name} timed out waiting for its dependencies`;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  #fail(code: NonNullable<TaskReport['stopCode']>, reason: string): void {
+    this.#stopCode ??= code;
+    this.#stoppedReason ??= reason;
+    this.#stopping = true;
+  }
+
+  async #stopEverything(): Promise<void> {
+    const { runtime } = this.#options;
+    await Promise.all(
+      this.#task.containers.map(async (container) => {
+        const state = this.#state(container.name!);
+        if (!state.id) return;
+        if (state.status === 'RUNNING')
+          await runtime.stopContainer(state.id, container.stopTimeout ?? this.#options.stopTimeoutSeconds);
+        const seen = await runtime.inspectContainer(state.id);
+        if (seen?.oomKilled) state.reason = 'OutOfMemoryError: Container killed due to memory usage';
+        this.#markStopped(container.name!, seen?.exitCode);
+      }),
+    );
+    for (const state of this.#containers.values()) state.status = 'STOPPED';
+    if (this.#network) await runtime.removeTaskNetwork(this.#task, this.#network).catch(() => {});
+  }
+
+  async #cleanUp(): Promise<void> {
+    for (const container of await this.#options.runtime.taskContainers(this.#task.taskArn).catch(() => [])) {
+      await this.#options.runtime.removeContainer(container.id).catch(() => {});
+    }
+  }
+
+  #state(name: string): ContainerState {
+    return this.#containers.get(name)!;
+  }
+
+  #report(): void {
+    const containers: ContainerReport[] = this.#task.containers.map((c) => {
+      const state = this.#state(c.name!);
+      return {
+        name: c.name!,
+        lastStatus: state.status,
+        ...(state.id ? { runtimeId: state.id } : {}),
+        ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
+        ...(state.reason ? { reason: state.reason } : {}),
+        ...(state.health ? { healthStatus: state.health } : {}),
+        networkBindings: state.status === 'RUNNING' ? [...(this.#task.bindings[c.name!] ?? [])] : [],
+      };
+    });
+    const stopped = this.#lastStatus === 'STOPPED';
+    this.#options.reports.send(this.#task.cluster, {
+      taskArn: this.#task.taskArn,
+      lastStatus: this.#lastStatus,
+      containers,
+      ...(this.#network
+        ? {
+            networkInterface: {
+              privateIPv4Address: this.#network.ipv4,
+              macAddress: this.#network.mac,
+              networkInterfaceId: this.#network.interfaceId,
+            },
+          }
+        : {}),
+      pullStartedAt: this.#pullStartedAt,
+      pullStoppedAt: this.#pullStoppedAt,
+      ...(stopped
+        ? { executionStoppedAt: this.#options.now(), stopCode: this.#stopCode, stoppedReason: this.#stoppedReason }
+        : {}),
+    });
+  }
+}

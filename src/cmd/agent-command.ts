@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { arch, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  Agent,
+  AgentConfigError,
+  resolveAgentConfig,
+  type AgentConfig,
+  type ContainerRuntime,
+} from '../agent/index.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
+import { writeFileAtomic } from '../shared/atomic-file.ts';
+import { HttpControlPlane } from './control-planes.ts';
+import { signedJsonClient } from './signed-fetch.ts';
+
+export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
+  --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://127.0.0.1:4510)
+  --cluster NAME            the cluster to join (ECS_CLUSTER, default "default")
+  --availability-zone AZ    reported as the ecs.availability-zone attribute (default us-east-1a)
+  --instance-type T         reported as ecs.instance-type (default berth.host)
+  --attribute key=value     a custom attribute (repeatable; also ECS_INSTANCE_ATTRIBUTES JSON)
+  --cpu UNITS --memory MIB  register these instead of the host's CPUs x 1024 and memory
+  --data-dir DIR            the agent's own state (default ./.berth-agent)
+  --config-file FILE        an ecs.config file (KEY=VALUE, the ECS agent's variable names)
+  Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the server's root keys); AWS_REGION.
+`;
+
+/** What the agent keeps under its data dir: who it is, so a restart re-registers as the same instance. */
+interface AgentState {
+  readonly cluster: string;
+  readonly containerInstanceArn: string;
+  readonly ec2InstanceId: string;
+}
+
+const AGENT_VERSION = '0.1.0';
+
+/** The ECS capabilities Berth's agent has, reported as attributes (task definitions require them). */
+function capabilities(config: AgentConfig): { name: string; value?: string }[] {
+  const names = [
+    ...[
+      '1.17',
+      '1.18',
+      '1.19',
+      '1.20',
+      '1.21',
+      '1.22',
+      '1.23',
+      '1.24',
+      '1.25',
+      '1.28',
+      '1.29',
+      '1.30',
+      '1.31',
+      '1.32',
+    ].map((v) => `com.amazonaws.ecs.capability.docker-remote-api.${v}`),
+    ...config.loggingDrivers.map((d) => `com.amazonaws.ecs.capability.logging-driver.${d}`),
+    'ecs.capability.task-eni',
+    'ecs.capability.container-health-check',
+    'ecs.capability.container-ordering',
+    'ecs.capability.execution-role-ecr-pull',
+    'ecs.capability.full-sync',
+  ];
+  return [
+    ...names.map((name) => ({ name })),
+    ...Object.entries(config.attributes).map(([name, value]) => ({ name, value })),
+  ];
+}
+
+function loadState(dataDir: string): AgentState | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, 'agent-state.json'), 'utf8')) as AgentState;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RunningAgent {
+  readonly containerInstanceArn: string;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Registers this host (or re-registers it, after a restart) and starts the reconcile loop. */
+export async function startAgent(
+  config: AgentConfig,
+  env: NodeJS.ProcessEnv,
+  makeRuntime: (owner: string) => ContainerRuntime,
+): Promise<RunningAgent> {
+  const logger = createLogger(logLevelOf(config.logLevel)).child({ component: 'agent', cluster: config.cluster });
+  for (const warning of config.warnings) logger.warn({ warning }, 'config file setting not used');
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new AgentConfigError('set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const call = signedJsonClient({
+    endpoint: new URL(config.endpoint),
+    accessKeyId,
+    secretAccessKey,
+    region,
+    service: 'ecs',
+  });
+  mkdirSync(config.dataDir, { recursive: true });
+  const previous = loadState(config.dataDir);
+  const same = previous?.cluster === config.cluster ? previous : undefined;
+  const ec2InstanceId = same?.ec2InstanceId ?? `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
+  const runtime = makeRuntime(ec2InstanceId);
+  const host = await runtime.resources();
+  const cpu = config.cpu ?? host.cpu;
+  const memory = (config.memory ?? host.memory) - config.reservedMemory;
+  const { containerInstance } = await call<{ containerInstance: { containerInstanceArn: string } }>(
+    '/',
+    {
+      cluster: config.cluster,
+      ...(same ? { containerInstanceArn: same.containerInstanceArn } : {}),
+      instanceIdentityDocument: JSON.stringify({
+        instanceId: ec2InstanceId,
+        availabilityZone: config.availabilityZone,
+        instanceType: config.instanceType,
+        architecture: arch() === 'arm64' ? 'arm64' : 'x86_64',
+        region,
+      }),
+      totalResources: [
+        { name: 'CPU', type: 'INTEGER', integerValue: cpu },
+        { name: 'MEMORY', type: 'INTEGER', integerValue: memory },
+        { name: 'PORTS', type: 'STRINGSET', stringSetValue: config.reservedPorts.map(String) },
+        { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: config.reservedUdpPorts.map(String) },
+      ],
+      versionInfo: { agentVersion: AGENT_VERSION, agentHash: 'berth' },
+      attributes: capabilities(config),
+    },
+    {
+      'x-amz-target': 'AmazonEC2ContainerServiceV20141113.RegisterContainerInstance',
+      'content-type': 'application/x-amz-json-1.1',
+    },
+  );
+  const arn = containerInstance.containerInstanceArn;
+  const state: AgentState = { cluster: config.cluster, containerInstanceArn: arn, ec2InstanceId };
+  writeFileAtomic(join(config.dataDir, 'agent-state.json'), JSON.stringify(state));
+  logger.info({ containerInstanceArn: arn, cpu, memory, reregistered: same !== undefined }, 'agent registered');
+  const agent = new Agent(runtime, {
+    control: new HttpControlPlane(call, config.cluster, arn),
+    pollWaitSeconds: 20,
+    log: logger,
+    now: () => new Date(),
+    stopTimeoutSeconds: config.stopTimeoutSeconds,
+    startTimeoutSeconds: config.startTimeoutSeconds,
+    cleanupDelayMs: config.cleanupDelayMs,
+  });
+  agent.start();
+  return { containerInstanceArn: arn, logger, stop: () => agent.stop() };
+}
+
+/** `berth agent [flags]`: runs until SIGTERM/SIGINT; the tasks' containers keep running after it exits. */
+export async function runAgentCommand(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  makeRuntime: (owner: string) => ContainerRuntime,
+): Promise<number> {
+  let config: AgentConfig;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        endpoint: { type: 'string' },
+        cluster: { type: 'string' },
+        'availability-zone': { type: 'string' },
+        'instance-type': { type: 'string' },
+        attribute: { type: 'string', multiple: true },
+        cpu: { type: 'string' },
+        memory: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'config-file': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(AGENT_HELP);
+      return 0;
+    }
+    const file = values['config-file'] ? readFileSync(values['config-file'], 'utf8') : undefined;
+    config = resolveAgentConfig(values, file, env);
+  } catch (error) {
+    process.stderr.write(`berth agent: ${(error as Error).message}\n${AGENT_HELP}`);
+    return 2;
+  }
+  let running: RunningAgent;
+  try {
+    running = await startAgent(config, env, makeRuntime);
+  } catch (error) {
+    process.stderr.write(`berth agent: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    running.logger.info({ signal }, 'agent stopping (task containers keep running)');
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return 0;
+}
+
+export function hostResources(): { cpu: number; memory: number } {
+  return { cpu: cpus().length * 1024, memory: Math.floor(totalmem() / 1024 / 1024) };
+}
+
+/** ECS_LOGLEVEL's names (crit included) as the logger's. */
+function logLevelOf(level: string): Parameters<typeof createLogger>[0] {
+  const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+  if (level === 'crit') return 'fatal';
+  return levels.find((l) => l === level) ?? 'info';
+}
