@@ -6,63 +6,25 @@ import type {
   EngineEvent,
   EngineInfo,
   EngineVersion,
+  EventOptions,
   ImageInspect,
+  LogOptions,
+  RegistryAuth,
+  WaitResult,
 } from './engine-types.ts';
+import { DockerEngineError, dockerEndpoint, drain, engineRequest, readText, unlessNotFound } from './engine-http.ts';
+import type { CallOptions, DockerEndpoint, QueryValue } from './engine-http.ts';
 import { parseImageReference, pullTag } from './image-reference.ts';
 import { jsonLines, logLines } from './log-stream.ts';
 import type { LogLine } from './log-stream.ts';
 
-// A small Docker Engine API client over node:http: JSON in and out, streams as async iterables.
-// Every path is pinned to API v1.41 (Docker 20.10), so a newer daemon answers the same shapes.
+// A small Docker Engine API client: JSON in and out, streams as async iterables. The transport
+// (engine-http.ts) pins every path to API v1.41, so a newer daemon answers the same shapes.
 
-const API = '/v1.41';
-const DEFAULT_SOCKET = '/var/run/docker.sock';
-/** Idle timeout of ordinary calls; streams (pull, logs, events, wait) have none. */
-const CALL_TIMEOUT_MS = 120_000;
-
-/** A non-2xx answer, with the daemon's `message`; statusCode 500 for a failure reported mid-stream. */
-export class DockerEngineError extends Error {
-  readonly statusCode: number;
-  constructor(statusCode: number, message: string) {
-    super(message);
-    this.name = 'DockerEngineError';
-    this.statusCode = statusCode;
-  }
-}
-
-export interface DockerEndpoint {
-  readonly socketPath?: string;
-  readonly host?: string;
-  readonly port?: number;
-}
-
-/** Where DOCKER_HOST points: `unix:///path` or `tcp://host:port`; the default socket when unset. */
-export function dockerEndpoint(dockerHost: string | undefined = process.env.DOCKER_HOST): DockerEndpoint {
-  if (!dockerHost) return { socketPath: DEFAULT_SOCKET };
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
-  const match = /^(?:tcp|http):\/\/(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(dockerHost);
-  if (!match) throw new Error(`unsupported DOCKER_HOST ${dockerHost} (use unix:///path or tcp://host:port)`);
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2] ?? 2375) };
-}
-
-export interface RegistryAuth {
-  readonly username: string;
-  readonly password: string;
-  readonly serveraddress: string;
-}
+export { DockerEngineError, dockerEndpoint };
+export type { DockerEndpoint };
 
 export type Labels = Readonly<Record<string, string>>;
-type QueryValue = string | number | boolean | undefined | readonly string[];
-
-interface CallOptions {
-  readonly query?: Readonly<Record<string, QueryValue>>;
-  /** JSON-encoded unless a Buffer. */
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly signal?: AbortSignal;
-  /** Socket idle timeout; 0 for none. */
-  readonly timeoutMs?: number;
-}
 
 export class DockerEngine {
   private readonly endpoint: DockerEndpoint;
@@ -304,68 +266,14 @@ export class DockerEngine {
     }
   }
 
+  private call(method: string, path: string, options: CallOptions = {}): Promise<IncomingMessage> {
+    return engineRequest(this.endpoint, { ...options, method, path, agent: this.agent });
+  }
+
   private async json<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
     const text = await readText(await this.call(method, path, options));
     return (text ? JSON.parse(text) : undefined) as T;
   }
-
-  /** Sends one request; resolves with the response once its status is below 400. */
-  private call(method: string, path: string, options: CallOptions = {}): Promise<IncomingMessage> {
-    const body =
-      options.body === undefined || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
-    const headers: Record<string, string> = {
-      ...(typeof body === 'string' && { 'Content-Type': 'application/json' }),
-      ...options.headers,
-    };
-    return new Promise((resolve, reject) => {
-      const request = http.request(
-        {
-          ...this.endpoint,
-          agent: this.agent,
-          method,
-          path: `${API}${path}${queryString(options.query ?? {})}`,
-          headers: { ...headers, ...(body !== undefined && { 'Content-Length': String(Buffer.byteLength(body)) }) },
-          ...(options.signal && { signal: options.signal }),
-        },
-        (response) => {
-          const status = response.statusCode ?? 0;
-          if (status < 400) return resolve(response);
-          readText(response).then((text) => reject(new DockerEngineError(status, daemonMessage(text, status))), reject);
-        },
-      );
-      const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
-      if (timeoutMs > 0) {
-        request.setTimeout(timeoutMs, () =>
-          request.destroy(new Error(`Docker ${method} ${path}: no answer in ${timeoutMs} ms`)),
-        );
-      }
-      request.on('error', reject);
-      request.end(body);
-    });
-  }
-}
-
-export interface WaitResult {
-  readonly exitCode: number;
-  readonly error?: string;
-}
-
-export interface LogOptions {
-  readonly follow?: boolean;
-  /** A time, or seconds since the epoch. */
-  readonly since?: Date | number;
-  /** How many of the last lines to start from: a number or `all` (the default). */
-  readonly tail?: number | 'all';
-  /** The container was created with Tty: its output is not multiplexed. */
-  readonly tty?: boolean;
-  readonly signal?: AbortSignal;
-}
-
-export interface EventOptions {
-  /** Docker's event filters: type, event, container, image, label, network, volume, ... */
-  readonly filters?: Readonly<Record<string, readonly string[]>>;
-  readonly since?: Date | number;
-  readonly signal?: AbortSignal;
 }
 
 /** X-Registry-Auth: base64url of the JSON credentials, padded as Docker 20.10's decoder requires. */
@@ -393,48 +301,8 @@ function filters(values: Readonly<Record<string, readonly string[]>>): string | 
   );
 }
 
-function queryString(query: Readonly<Record<string, QueryValue>>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value === undefined) continue;
-    if (typeof value === 'object') for (const item of value) params.append(key, item);
-    else params.append(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
 /** Seconds since the epoch with milliseconds, the form Docker's `since` takes. */
 function unixSeconds(time: Date): string {
   const ms = time.getTime();
   return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`;
-}
-
-function daemonMessage(text: string, status: number): string {
-  try {
-    const message = (JSON.parse(text) as { message?: unknown }).message;
-    if (typeof message === 'string' && message) return message;
-  } catch {
-    // Not JSON: the text itself is the message.
-  }
-  return text.trim() || `Docker engine answered HTTP ${status}`;
-}
-
-async function readText(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function drain(response: IncomingMessage): Promise<void> {
-  await readText(response);
-}
-
-async function unlessNotFound<T>(pending: Promise<T>): Promise<T | undefined> {
-  try {
-    return await pending;
-  } catch (error) {
-    if (error instanceof DockerEngineError && error.statusCode === 404) return undefined;
-    throw error;
-  }
 }

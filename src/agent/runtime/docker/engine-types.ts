@@ -1,5 +1,5 @@
 // The parts of Docker Engine API v1.41 answers that Berth reads, in Docker's own spelling.
-// Fields the daemon may omit are optional; everything else it always sends.
+// Fields the daemon may omit are optional; everything else it always sends. Then the client's options.
 
 export interface EngineInfo {
   /** NCPU */
@@ -84,4 +84,33 @@ export interface EngineEvent {
   readonly Actor: { readonly ID: string; readonly Attributes: Record<string, string> };
   readonly time: number;
   readonly timeNano: number;
+}
+
+export interface RegistryAuth {
+  readonly username: string;
+  readonly password: string;
+  readonly serveraddress: string;
+}
+
+export interface WaitResult {
+  readonly exitCode: number;
+  readonly error?: string;
+}
+
+export interface LogOptions {
+  readonly follow?: boolean;
+  /** A time, or seconds since the epoch. */
+  readonly since?: Date | number;
+  /** How many of the last lines to start from: a number or `all` (the default). */
+  readonly tail?: number | 'all';
+  /** The container was created with Tty: its output is not multiplexed. */
+  readonly tty?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface EventOptions {
+  /** Docker's event filters: type, event, container, image, label, network, volume, ... */
+  readonly filters?: Readonly<Record<string, readonly string[]>>;
+  readonly since?: Date | number;
+  readonly signal?: AbortSignal;
 }
