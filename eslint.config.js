@@ -55,6 +55,26 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noEdges, onlyThroughIndex] }] },
   },
   {
+    // The Docker runtime driver is the agent's edge to the engine: it alone may speak HTTP.
+    files: ['src/agent/runtime/docker/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { ...noEdges, group: noEdges.group.filter((name) => name !== 'node:http') },
+            // onlyThroughIndex, three levels down from src/.
+            {
+              ...onlyThroughIndex,
+              group: onlyThroughIndex.group.map((pattern) => pattern.replace('../', '../../../')),
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/aws-protocol/**', 'src/http/**', 'src/auth/**', 'src/store/**'],
     ignores: ['**/*.test.ts'],
     rules: {
