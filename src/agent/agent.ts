@@ -42,6 +42,8 @@ export class Agent {
     this.#stopped = true;
     this.#abort.abort();
     await this.#loop;
+    for (const worker of this.#workers.values()) worker.detach();
+    this.#runtime.close?.();
     await Promise.race([this.reports.flushed(), new Promise((resolve) => setTimeout(resolve, 2000))]);
     this.reports.stop();
   }
@@ -57,7 +59,11 @@ export class Agent {
     let delay = 500;
     while (!this.#stopped) {
       try {
-        const answer = await this.#options.control.poll(token, first ? 0 : this.#options.pollWaitSeconds);
+        const answer = await this.#options.control.poll(
+          token,
+          first ? 0 : this.#options.pollWaitSeconds,
+          this.#abort.signal,
+        );
         if (this.#stopped) return;
         token = answer.token;
         await this.#reconcile(answer.tasks, first);

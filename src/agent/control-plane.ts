@@ -6,7 +6,7 @@ import type { PollResponse, TaskReport } from '../ecs/index.ts';
  * server's managed (FARGATE) capacity calls the control plane in process.
  */
 export interface ControlPlane {
-  poll(token: string | undefined, waitSeconds: number): Promise<PollResponse>;
+  poll(token: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<PollResponse>;
   report(cluster: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string }>;
 }
 

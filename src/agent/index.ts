@@ -12,3 +12,5 @@ export {
 } from './runtime.ts';
 export { UnavailableRuntime } from './unavailable-runtime.ts';
 export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-config.ts';
+export { DockerRuntime, OWNER_LABEL, AWSVPC_NETWORK } from './runtime/docker/docker-runtime.ts';
+export { DockerEngine, dockerEndpoint } from './runtime/docker/engine-client.ts';

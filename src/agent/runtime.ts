@@ -76,4 +76,6 @@ export interface ContainerRuntime {
   ownedTasks(): Promise<string[]>;
   /** The address of an awsvpc sandbox found again after a restart. */
   networkOf(sandboxId: string): Promise<TaskNetwork | undefined>;
+  /** Releases connections to the engine (pending waits end). */
+  close?(): void;
 }

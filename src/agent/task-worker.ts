@@ -52,6 +52,7 @@ export class TaskWorker {
   #pullStartedAt: Date | undefined;
   #pullStoppedAt: Date | undefined;
   #stopping = false;
+  #detached = false;
   #changed: () => void = () => {};
   readonly done: Promise<void>;
 
@@ -78,6 +79,12 @@ export class TaskWorker {
     if (task.desiredStatus === 'STOPPED') this.stop();
   }
 
+  /** The agent is going away: stop watching and reporting, leave the containers as they are. */
+  detach(): void {
+    this.#detached = true;
+    this.#changed();
+  }
+
   stop(): void {
     if (this.#stopping) return;
     this.#stopping = true;
@@ -91,8 +98,10 @@ export class TaskWorker {
       else if (!this.#stopping) await this.#launch();
       if (!this.#stopping) await this.#watchUntilStop();
     } catch (error) {
+      if (this.#detached) return;
       this.#fail('TaskFailedToStart', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }
+    if (this.#detached) return;
     await this.#stopEverything();
     this.#lastStatus = 'STOPPED';
     this.#report();
@@ -184,7 +193,7 @@ export class TaskWorker {
 
   #markStopped(name: string, exitCode: number | undefined): void {
     const state = this.#state(name);
-    if (state.status === 'STOPPED') return;
+    if (state.status === 'STOPPED' || this.#detached) return;
     state.status = 'STOPPED';
     if (exitCode !== undefined) state.exitCode = exitCode;
     this.#report();
@@ -196,7 +205,7 @@ export class TaskWorker {
   }
 
   async #watchUntilStop(): Promise<void> {
-    while (!this.#stopping) {
+    while (!this.#stopping && !this.#detached) {
       const exited = this.#essentialExited();
       if (exited !== undefined) {
         this.#fail('EssentialContainerExited', `Essential container in task exited: ${exited}`);
@@ -232,7 +241,7 @@ export class TaskWorker {
       await this.#refreshHealth();
       const verdict = dependencyVerdict(container, (name) => this.#containers.get(name));
       if (verdict !== 'wait') return verdict;
-      if (this.#stopping) return 'The task was stopped while waiting for its dependencies';
+      if (this.#stopping || this.#detached) return 'The task was stopped while waiting for its dependencies';
       if (Date.now() > deadline) return `Container ${container.name} timed out waiting for its dependencies`;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -272,6 +281,7 @@ export class TaskWorker {
   }
 
   #report(): void {
+    if (this.#detached) return;
     const containers: ContainerReport[] = this.#task.containers.map((c) => {
       const state = this.#state(c.name!);
       return {

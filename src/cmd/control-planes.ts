@@ -17,12 +17,13 @@ export class HttpControlPlane implements ControlPlane {
     this.#containerInstance = containerInstance;
   }
 
-  poll(token: string | undefined, waitSeconds: number): Promise<PollResponse> {
+  poll(token: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<PollResponse> {
+    const timeout = AbortSignal.timeout(waitSeconds * 1000 + 15_000);
     return this.#call<PollResponse>(
       '/berth/agent/poll',
       { cluster: this.#cluster, containerInstance: this.#containerInstance, token, waitSeconds },
       {},
-      AbortSignal.timeout(waitSeconds * 1000 + 15_000),
+      signal ? AbortSignal.any([signal, timeout]) : timeout,
     );
   }
 

@@ -1,11 +1,14 @@
 import { ConfigError, parseServerConfig, SERVER_FLAGS_HELP } from '../shared/config.ts';
+import { DockerEngine, DockerRuntime } from '../agent/index.ts';
 import { runAdminCommand } from './admin-command.ts';
+import { runAgentCommand } from './agent-command.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 const USAGE = `Usage: berth <command> [flags]
 
 Commands:
   server    serve the AWS APIs (ECS, ECR) and the registry on one port
+  agent     join this host to a cluster and run its tasks on Docker (berth agent --help)
   gc        collect registry garbage now on a running server [--endpoint URL]
   lifecycle apply the ECR lifecycle policies now on a running server [--endpoint URL]
   iam create-user --user-name NAME
@@ -22,6 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'agent') {
+    return runAgentCommand(rest, process.env, (owner) => new DockerRuntime({ engine: new DockerEngine(), owner }));
   }
   if (command === 'gc') return runAdminCommand('/berth/registry/garbage-collection', rest, process.env);
   if (command === 'lifecycle') return runAdminCommand('/berth/registry/lifecycle-evaluation', rest, process.env);

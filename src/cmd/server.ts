@@ -17,6 +17,7 @@ import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
+  issuePassword,
   InvalidParameterException as EcrInvalidParameter,
   Registry,
   requireAuthorized,
@@ -26,6 +27,8 @@ import { AccessDeniedException } from '../shared/access-denied.ts';
 import { AgentChannel, ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
+import { managedRuntimeFactory } from './managed-runtime.ts';
+import { startManagedCapacity } from './managed-capacity.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -177,6 +180,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw error;
   }
   port = (frontDoor.server.address() as AddressInfo).port;
+  const managed = await startManagedCapacity({
+    deps: taskDeps,
+    logger,
+    dataDir: config.dataDir,
+    makeRuntime: managedRuntimeFactory({
+      mode: config.managedCapacity,
+      logger,
+      registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
+      registryPassword: () =>
+        issuePassword(tokenKey, {
+          accessKeyId: credentials.accessKeyId,
+          expiresAt: new Date(clock.now().getTime() + 3_600_000),
+        }),
+    }),
+  });
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   logger.info(
@@ -207,6 +225,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       closed ??= (async () => {
         closing = true;
         agents.close();
+        await managed.stop();
         gc.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
         await gc.idle();

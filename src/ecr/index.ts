@@ -17,3 +17,4 @@ export type { ContentRange } from './layer-uploads.ts';
 export type * from './shapes.generated.ts';
 export { applyLifecyclePolicies } from './lifecycle.ts';
 export { requireAuthorized } from './repository-policies.ts';
+export { issuePassword } from './authorization-tokens.ts';

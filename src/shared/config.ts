@@ -14,6 +14,8 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   readonly rootAccessKeyId: string | undefined;
   readonly rootSecretAccessKey: string | undefined;
+  /** 'docker': FARGATE tasks run on the local Docker engine; 'off': they are refused a runtime. */
+  readonly managedCapacity: 'docker' | 'off';
 }
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
@@ -29,6 +31,7 @@ const SETTINGS = {
   'log-level': { env: 'BERTH_LOG_LEVEL', default: 'info' },
   'root-access-key-id': { env: 'BERTH_ROOT_ACCESS_KEY_ID', default: undefined },
   'root-secret-access-key': { env: 'BERTH_ROOT_SECRET_ACCESS_KEY', default: undefined },
+  'managed-capacity': { env: 'BERTH_MANAGED_CAPACITY', default: 'docker' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -75,5 +78,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logLevel: logLevel as LogLevel,
     rootAccessKeyId,
     rootSecretAccessKey,
+    managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
+      'docker' | 'off',
   };
 }

@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import type { ContainerDefinition, TaskAssignment } from '../../../ecs/index.ts';
+import {
+  CannotPullContainerError,
+  CannotStartContainerError,
+  PAUSE_CONTAINER_NAME,
+  ResourceInitializationError,
+  type ContainerRuntime,
+  type RuntimeContainer,
+  type StartContext,
+  type TaskNetwork,
+} from '../../runtime.ts';
+import {
+  dockerContainerName,
+  dockerCreateBody,
+  pauseContainerCreateBody,
+  type NetworkMode,
+  type TaskRuntimeContext,
+  type TaskVolumeSource,
+} from './container-config.ts';
+import type { DockerEngine } from './engine-client.ts';
+import { DockerEngineError } from './engine-client.ts';
+import type { ContainerInspect, RegistryAuth } from './engine-types.ts';
+import { ensurePauseImage } from './pause-image.ts';
+
+/** The label that says which agent (instance id, or managed capacity) owns a container. */
+export const OWNER_LABEL = 'com.berth.owner';
+/** The Docker network awsvpc tasks' namespaces join (each task gets its own address on it). */
+export const AWSVPC_NETWORK = 'berth-awsvpc';
+const NEVER_STARTED = '0001-01-01T00:00:00Z';
+
+export interface DockerRuntimeOptions {
+  readonly engine: DockerEngine;
+  readonly owner: string;
+  /** Credentials for an image's registry (Berth's own), or undefined for anonymous pulls. */
+  readonly registryAuth?: (image: string) => Promise<RegistryAuth | undefined>;
+}
+
+/** The agent's ContainerRuntime on the Docker Engine API. */
+export class DockerRuntime implements ContainerRuntime {
+  readonly #engine: DockerEngine;
+  readonly #owner: string;
+  readonly #registryAuth: DockerRuntimeOptions['registryAuth'];
+
+  constructor(options: DockerRuntimeOptions) {
+    this.#engine = options.engine;
+    this.#owner = options.owner;
+    this.#registryAuth = options.registryAuth;
+  }
+
+  close(): void {
+    this.#engine.close();
+  }
+
+  async resources(): Promise<{ cpu: number; memory: number }> {
+    const info = await this.#engine.info();
+    return { cpu: info.cpus * 1024, memory: Math.floor(info.memoryBytes / 1024 / 1024) };
+  }
+
+  /** ECS's default pull behaviour: pull, and fall back to a cached copy when the pull fails. */
+  async pullImage(image: string): Promise<void> {
+    try {
+      const auth = await this.#registryAuth?.(image);
+      await this.#engine.pullImage(image, auth ? { auth } : {});
+    } catch (error) {
+      if (await this.#engine.imageExists(image).catch(() => false)) return;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new CannotPullContainerError(`pull image ${image}: ${message}`);
+    }
+  }
+
+  async createTaskNetwork(task: TaskAssignment): Promise<TaskNetwork> {
+    try {
+      await ensurePauseImage(this.#engine);
+      await this.#engine.ensureNetwork(AWSVPC_NETWORK, { labels: { 'com.berth.network': 'awsvpc' } });
+      const context = this.#context(task, { containerIds: new Map(), extraEnvironment: {} });
+      const body = pauseContainerCreateBody({ ...context, awsvpcNetworkName: AWSVPC_NETWORK });
+      body.Labels[OWNER_LABEL] = this.#owner;
+      const id = await this.#engine.createContainer(this.#name(context, PAUSE_CONTAINER_NAME), body);
+      await this.#engine.startContainer(id);
+      const network = await this.networkOf(id);
+      if (!network) throw new Error('the task network namespace got no address');
+      return network;
+    } catch (error) {
+      throw new ResourceInitializationError(`unable to create the task network: ${(error as Error).message}`);
+    }
+  }
+
+  async removeTaskNetwork(_task: TaskAssignment, network: TaskNetwork): Promise<void> {
+    await this.#engine.removeContainer(network.sandboxId, { force: true });
+  }
+
+  async networkOf(sandboxId: string): Promise<TaskNetwork | undefined> {
+    const inspected = await this.#engine.inspectContainer(sandboxId);
+    const endpoint = inspected?.NetworkSettings.Networks?.[AWSVPC_NETWORK] as
+      { IPAddress: string; MacAddress?: string } | undefined;
+    if (!endpoint?.IPAddress) return undefined;
+    return {
+      sandboxId,
+      ipv4: endpoint.IPAddress,
+      mac: endpoint.MacAddress ?? '',
+      interfaceId: `eni-${sandboxId.slice(0, 17)}`,
+    };
+  }
+
+  async createContainer(task: TaskAssignment, container: ContainerDefinition, context: StartContext): Promise<string> {
+    const runtimeContext = this.#context(task, context);
+    await this.#createVolumes(task, runtimeContext.volumes ?? {});
+    const body = dockerCreateBody(container, runtimeContext);
+    body.Labels[OWNER_LABEL] = this.#owner;
+    try {
+      return await this.#engine.createContainer(this.#name(runtimeContext, container.name!), body);
+    } catch (error) {
+      throw new CannotStartContainerError((error as Error).message);
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.#engine.startContainer(id);
+    } catch (error) {
+      throw new CannotStartContainerError((error as Error).message);
+    }
+  }
+
+  async inspectContainer(id: string): Promise<RuntimeContainer | undefined> {
+    const inspected = await this.#engine.inspectContainer(id);
+    return inspected && toRuntimeContainer(inspected);
+  }
+
+  async waitContainer(id: string): Promise<number> {
+    return (await this.#engine.waitContainer(id)).exitCode;
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.#engine.stopContainer(id, timeoutSeconds);
+    } catch (error) {
+      if (!(error instanceof DockerEngineError && error.statusCode === 404)) throw error;
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await this.#engine.removeContainer(id, { force: true, volumes: true });
+  }
+
+  async taskContainers(taskArn: string): Promise<RuntimeContainer[]> {
+    const summaries = await this.#engine.listContainers({
+      all: true,
+      labels: { 'com.amazonaws.ecs.task-arn': taskArn, [OWNER_LABEL]: this.#owner },
+    });
+    const found: RuntimeContainer[] = [];
+    for (const summary of summaries) {
+      const container = await this.inspectContainer(summary.Id);
+      if (container) found.push(container);
+    }
+    return found;
+  }
+
+  async ownedTasks(): Promise<string[]> {
+    const summaries = await this.#engine.listContainers({ all: true, labels: { [OWNER_LABEL]: this.#owner } });
+    return [...new Set(summaries.map((s) => s.Labels?.['com.amazonaws.ecs.task-arn']).filter((a) => a !== undefined))];
+  }
+
+  #context(task: TaskAssignment, context: StartContext): TaskRuntimeContext {
+    const networkMode = (task.networkMode || 'bridge') as NetworkMode;
+    const taskId = task.taskArn.split('/').at(-1)!;
+    const volumes: Record<string, TaskVolumeSource> = {};
+    for (const volume of task.volumes) {
+      if (!volume.name) continue;
+      volumes[volume.name] = volume.host?.sourcePath
+        ? { hostPath: volume.host.sourcePath }
+        : {
+            volumeName:
+              volume.dockerVolumeConfiguration?.scope === 'shared'
+                ? volume.name
+                : `ecs-${task.family}-${task.revision}-${volume.name}-${taskId.slice(0, 12)}`,
+          };
+    }
+    return {
+      clusterName: task.cluster,
+      clusterArn: task.clusterArn,
+      launchType: task.launchType as TaskRuntimeContext['launchType'],
+      taskArn: task.taskArn,
+      family: task.family,
+      revision: task.revision,
+      networkMode,
+      ...(context.network ? { pauseContainerId: context.network.sandboxId, awsvpcNetworkName: AWSVPC_NETWORK } : {}),
+      hostPortBindings: Object.entries(task.bindings).flatMap(([containerName, bindings]) =>
+        bindings.map((b) => ({
+          containerName,
+          containerPort: b.containerPort!,
+          protocol: b.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
+          hostPort: b.hostPort!,
+        })),
+      ),
+      volumes,
+      containerIdsByName: Object.fromEntries(context.containerIds),
+      extraEnvironment: Object.fromEntries(task.containers.map((c) => [c.name!, context.extraEnvironment])),
+      ...(task.launchType === 'FARGATE' ? { taskCpu: task.cpu, taskMemory: task.memory } : {}),
+      containerCount: task.containers.length,
+    };
+  }
+
+  async #createVolumes(task: TaskAssignment, volumes: Readonly<Record<string, TaskVolumeSource>>): Promise<void> {
+    for (const [name, source] of Object.entries(volumes)) {
+      if (!('volumeName' in source)) continue;
+      const config = task.volumes.find((v) => v.name === name)?.dockerVolumeConfiguration;
+      await this.#engine.createVolume(source.volumeName, {
+        labels: { [OWNER_LABEL]: this.#owner, 'com.amazonaws.ecs.task-arn': task.taskArn, ...config?.labels },
+        ...(config?.driver ? { driver: config.driver } : {}),
+        ...(config?.driverOpts ? { driverOpts: config.driverOpts } : {}),
+      });
+    }
+  }
+
+  #name(context: TaskRuntimeContext, containerName: string): string {
+    return dockerContainerName(context, containerName, randomBytes(6).toString('hex'));
+  }
+}
+
+function toRuntimeContainer(inspected: ContainerInspect): RuntimeContainer {
+  const state = inspected.State;
+  const started = state.StartedAt !== NEVER_STARTED && state.StartedAt !== '';
+  const health = state.Health?.Status;
+  return {
+    id: inspected.Id,
+    name: inspected.Config.Labels?.['com.amazonaws.ecs.container-name'] ?? inspected.Name.replace(/^\//, ''),
+    running: state.Running,
+    started,
+    ...(!state.Running && started ? { exitCode: state.ExitCode } : {}),
+    ...(health === 'healthy' || health === 'unhealthy' || health === 'starting' ? { health } : {}),
+    oomKilled: state.OOMKilled,
+  };
+}
