@@ -64,3 +64,42 @@ export async function runServerExpectingFailure(env: Record<string, string>, arg
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   return { code, stdout: out, stderr: err };
 }
+
+export interface AgentProcess {
+  readonly child: ChildProcess;
+  readonly containerInstanceArn: string;
+  output(): string;
+  readonly exited: Promise<number | NodeJS.Signals>;
+}
+
+/** Starts `berth agent` as its own process and waits until it has registered. */
+export async function spawnAgent(env: Record<string, string>, args: readonly string[]): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [BIN, 'agent', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<number | NodeJS.Signals>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal!)),
+  );
+  const containerInstanceArn = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`agent did not register in 20 s:\n${out}`)), 20_000);
+    const look = (): void => {
+      const match = /"containerInstanceArn":"([^"]+)".*"msg":"agent registered"/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout.on('data', look);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`agent exited (${code}) before registering:\n${out}`));
+    });
+  });
+  return { child, containerInstanceArn, output: () => out, exited };
+}

@@ -32,6 +32,19 @@ export interface StartContext {
   readonly containerIds: ReadonlyMap<string, string>;
   /** Variables the agent adds (the metadata endpoint's URI...). */
   readonly extraEnvironment: Readonly<Record<string, string>>;
+  /**
+   * Let the engine choose the dynamic host ports (hostPort 0) instead of the placed ones: the
+   * fallback when another process on the host holds a placed port (agents sharing a machine).
+   */
+  readonly enginePicksDynamicPorts?: boolean | undefined;
+}
+
+/** A published port, as the task reports it in networkBindings. */
+export interface PublishedPort {
+  readonly containerPort: number;
+  readonly hostPort: number;
+  readonly protocol: 'tcp' | 'udp';
+  readonly bindIP: string;
 }
 
 /** Raised when an image cannot be pulled; the message is the engine's. */
@@ -64,6 +77,8 @@ export interface ContainerRuntime {
   /** Throws CannotStartContainerError. */
   createContainer(task: TaskAssignment, container: ContainerDefinition, context: StartContext): Promise<string>;
   startContainer(id: string): Promise<void>;
+  /** The host ports a running container's ports are published on (bridge mode). */
+  publishedPorts(id: string): Promise<PublishedPort[]>;
   inspectContainer(id: string): Promise<RuntimeContainer | undefined>;
   /** Resolves with the exit code when the container stops. */
   waitContainer(id: string): Promise<number>;

@@ -1,8 +1,16 @@
-import type { ContainerDefinition, ContainerReport, TaskAssignment, TaskReport, TaskStatus } from '../ecs/index.ts';
+import type {
+  ContainerDefinition,
+  ContainerReport,
+  NetworkBinding,
+  TaskAssignment,
+  TaskReport,
+  TaskStatus,
+} from '../ecs/index.ts';
 import type { ReportQueue } from './control-plane.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
 import {
   CannotPullContainerError,
+  CannotStartContainerError,
   PAUSE_CONTAINER_NAME,
   type ContainerRuntime,
   type RuntimeContainer,
@@ -32,6 +40,8 @@ interface ContainerState {
   reason?: string;
   health?: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
   imageDigest?: string;
+  /** The host ports actually published (bridge), when known. */
+  bindings?: NetworkBinding[];
 }
 
 const POLL_MS = 500;
@@ -137,18 +147,44 @@ export class TaskWorker {
         this.#fail('TaskFailedToStart', verdict);
         return;
       }
-      const id = await runtime.createContainer(this.#task, container, {
-        network: this.#network,
-        containerIds: ids,
-        extraEnvironment: this.#options.environmentFor?.(this.#task, container.name!) ?? {},
-      });
+      const id = await this.#createAndStart(container, ids);
       ids.set(container.name!, id);
-      this.#state(container.name!).id = id;
-      await runtime.startContainer(id);
       this.#markRunning(container.name!, id);
     }
     this.#lastStatus = 'RUNNING';
     this.#report();
+  }
+
+  /**
+   * Creates and starts one container on the placed host ports. If another process on the host holds
+   * a placed dynamic port (several agents on one machine), the engine picks the dynamic ports
+   * instead, and the report carries the ports actually published.
+   */
+  async #createAndStart(container: ContainerDefinition, ids: ReadonlyMap<string, string>): Promise<string> {
+    const { runtime } = this.#options;
+    const create = (enginePicksDynamicPorts: boolean) =>
+      runtime.createContainer(this.#task, container, {
+        network: this.#network,
+        containerIds: ids,
+        extraEnvironment: this.#options.environmentFor?.(this.#task, container.name!) ?? {},
+        enginePicksDynamicPorts,
+      });
+    let id = await create(false);
+    this.#state(container.name!).id = id;
+    try {
+      await runtime.startContainer(id);
+    } catch (error) {
+      if (!(error instanceof CannotStartContainerError) || !/port is already allocated/.test(error.message))
+        throw error;
+      await runtime.removeContainer(id);
+      id = await create(true);
+      this.#state(container.name!).id = id;
+      await runtime.startContainer(id);
+    }
+    if (this.#task.networkMode === 'bridge' && (container.portMappings ?? []).length > 0) {
+      this.#state(container.name!).bindings = (await runtime.publishedPorts(id)).map((p) => ({ ...p }));
+    }
+    return id;
   }
 
   /** After an agent restart: adopt the task's containers, and learn what happened meanwhile. */
@@ -162,6 +198,8 @@ export class TaskWorker {
       if (!found) continue;
       state.id = found.id;
       state.started = found.started;
+      if (found.running && this.#task.networkMode === 'bridge')
+        state.bindings = (await this.#options.runtime.publishedPorts(found.id)).map((p) => ({ ...p }));
       if (found.running) this.#markRunning(container.name!, found.id);
       else if (found.started) this.#markStopped(container.name!, found.exitCode);
     }
@@ -291,7 +329,8 @@ export class TaskWorker {
         ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
         ...(state.reason ? { reason: state.reason } : {}),
         ...(state.health ? { healthStatus: state.health } : {}),
-        networkBindings: state.status === 'RUNNING' ? [...(this.#task.bindings[c.name!] ?? [])] : [],
+        networkBindings:
+          state.status === 'RUNNING' ? (state.bindings ?? [...(this.#task.bindings[c.name!] ?? [])]) : [],
       };
     });
     const stopped = this.#lastStatus === 'STOPPED';

@@ -21,6 +21,7 @@ export class UnavailableRuntime implements ContainerRuntime {
   createContainer = async (): Promise<never> => this.#fail();
   startContainer = async (): Promise<never> => this.#fail();
   inspectContainer = async (): Promise<undefined> => undefined;
+  publishedPorts = async (): Promise<never[]> => [];
   waitContainer = async (): Promise<never> => this.#fail();
   stopContainer = async (): Promise<void> => {};
   removeContainer = async (): Promise<void> => {};

@@ -1,4 +1,4 @@
-import type { TaskRecord } from '../store/index.ts';
+import type { TaskRecord, TaskReservation } from '../store/index.ts';
 import { requireCluster } from './clusters.ts';
 import { InvalidParameterException } from './errors.ts';
 import { applyReportedStatus, isTaskStatus, type TaskStatus } from './task-lifecycle.ts';
@@ -130,6 +130,7 @@ export async function applyTaskReport(deps: TaskDeps, cluster: string, report: T
     });
     const updated: TaskRecord = {
       ...record,
+      reservation: reservedPorts(record.reservation, next.containers ?? [], details.networkMode),
       lastStatus: state.lastStatus,
       desiredStatus: state.desiredStatus,
       ...(stopped ? { stoppedAt: record.stoppedAt ?? now } : {}),
@@ -178,6 +179,24 @@ function reportedTask(options: {
     healthStatus: taskHealth(next.containers ?? [], new Set(details.essentialContainers ?? []), checked),
     version: (task.version ?? 0) + 1,
   };
+}
+
+/**
+ * The host ports a task holds, from what its containers report as published once they run (the
+ * agent may have had to take other dynamic ports than the placed ones), else from the placement.
+ */
+function reservedPorts(
+  reservation: TaskReservation,
+  containers: readonly Container[],
+  networkMode: string,
+): TaskReservation {
+  if (networkMode !== 'bridge' && networkMode !== 'host') return reservation;
+  const bindings = containers.flatMap((c) => c.networkBindings ?? []);
+  if (bindings.length === 0) return reservation;
+  const ports = (protocol: string) => [
+    ...new Set(bindings.filter((b) => (b.protocol ?? 'tcp') === protocol && b.hostPort).map((b) => b.hostPort!)),
+  ];
+  return { ...reservation, tcpPorts: ports('tcp'), udpPorts: ports('udp') };
 }
 
 function statusOf(value: string | undefined): TaskStatus {

@@ -6,6 +6,7 @@ import {
   PAUSE_CONTAINER_NAME,
   ResourceInitializationError,
   type ContainerRuntime,
+  type PublishedPort,
   type RuntimeContainer,
   type StartContext,
   type TaskNetwork,
@@ -123,6 +124,23 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async publishedPorts(id: string): Promise<PublishedPort[]> {
+    const ports = (await this.#engine.inspectContainer(id))?.NetworkSettings.Ports ?? {};
+    const published: PublishedPort[] = [];
+    for (const [key, bindings] of Object.entries(ports)) {
+      const [port, protocol] = key.split('/');
+      const binding = bindings?.find((b) => !b.HostIp.includes(':')) ?? bindings?.[0];
+      if (!binding) continue;
+      published.push({
+        containerPort: Number(port),
+        hostPort: Number(binding.HostPort),
+        protocol: protocol === 'udp' ? 'udp' : 'tcp',
+        bindIP: binding.HostIp || '0.0.0.0',
+      });
+    }
+    return published;
+  }
+
   async inspectContainer(id: string): Promise<RuntimeContainer | undefined> {
     const inspected = await this.#engine.inspectContainer(id);
     return inspected && toRuntimeContainer(inspected);
@@ -187,12 +205,14 @@ export class DockerRuntime implements ContainerRuntime {
       networkMode,
       ...(context.network ? { pauseContainerId: context.network.sandboxId, awsvpcNetworkName: AWSVPC_NETWORK } : {}),
       hostPortBindings: Object.entries(task.bindings).flatMap(([containerName, bindings]) =>
-        bindings.map((b) => ({
-          containerName,
-          containerPort: b.containerPort!,
-          protocol: b.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
-          hostPort: b.hostPort!,
-        })),
+        bindings
+          .filter((b) => !context.enginePicksDynamicPorts || isFixed(task, containerName, b))
+          .map((b) => ({
+            containerName,
+            containerPort: b.containerPort!,
+            protocol: b.protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
+            hostPort: b.hostPort!,
+          })),
       ),
       volumes,
       containerIdsByName: Object.fromEntries(context.containerIds),
@@ -217,6 +237,19 @@ export class DockerRuntime implements ContainerRuntime {
   #name(context: TaskRuntimeContext, containerName: string): string {
     return dockerContainerName(context, containerName, randomBytes(6).toString('hex'));
   }
+}
+
+/** Whether a binding comes from a fixed hostPort in the definition (not a dynamic hostPort 0). */
+function isFixed(
+  task: TaskAssignment,
+  containerName: string,
+  binding: { containerPort?: number; protocol?: string },
+): boolean {
+  const container = task.containers.find((c) => c.name === containerName);
+  const mapping = container?.portMappings?.find(
+    (m) => m.containerPort === binding.containerPort && (m.protocol ?? 'tcp') === (binding.protocol ?? 'tcp'),
+  );
+  return (mapping?.hostPort ?? 0) !== 0;
 }
 
 function toRuntimeContainer(inspected: ContainerInspect): RuntimeContainer {

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateClusterCommand,
+  DescribeContainerInstancesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
+import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { inspect, isRunning, isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
+
+const skip = dockerSkipReason() || busyboxSkipReason();
+
+describe('EC2 launch type: `berth agent` processes on this machine', { skip }, () => {
+  let server: TestServer;
+  let ecs: ECSClient;
+  const docker = new DockerSession();
+  const cluster = `hosts-${randomBytes(4).toString('hex')}`;
+  const work = mkdtempSync(join(tmpdir(), 'berth-agents-'));
+  const agents: Record<'a' | 'b', AgentProcess | undefined> = { a: undefined, b: undefined };
+  let tasks: Task[] = [];
+
+  const startAgent = (name: 'a' | 'b', memory: number) => {
+    const configFile = join(work, `${name}.config`);
+    writeFileSync(
+      configFile,
+      `ECS_CLUSTER=${cluster}\nECS_CONTAINER_STOP_TIMEOUT=2s\nECS_ENGINE_TASK_CLEANUP_WAIT_DURATION=1h\nECS_INSTANCE_ATTRIBUTES={"stack":"${name}"}\n`,
+    );
+    return spawnAgent(
+      {
+        AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        BERTH_ENDPOINT: server.url,
+      },
+      [
+        '--config-file',
+        configFile,
+        '--cpu',
+        '1024',
+        '--memory',
+        String(memory),
+        '--availability-zone',
+        `us-east-1${name}`,
+        '--data-dir',
+        join(work, name),
+      ],
+    );
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
+    const { tag } = await docker.buildBusyboxImage(`berth-agents-${randomBytes(4).toString('hex')}:1`);
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${cluster}-web`,
+        containerDefinitions: [
+          {
+            name: 'web',
+            image: tag,
+            memory: 250,
+            cpu: 128,
+            command: ['httpd', '-f', '-p', '8080', '-h', '/'],
+            portMappings: [{ containerPort: 8080, hostPort: 0 }],
+          },
+        ],
+      }),
+    );
+    agents.a = await startAgent('a', 600);
+    agents.b = await startAgent('b', 300);
+  });
+
+  after(async () => {
+    for (const agent of Object.values(agents)) agent?.child.kill('SIGKILL');
+    ecs?.destroy();
+    await server?.stop();
+    await removeContainersLabelled(docker, `com.amazonaws.ecs.cluster=${cluster}`);
+    await docker.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('registers each host with its --cpu/--memory overrides and its attributes', async () => {
+    const { containerInstances } = await ecs.send(
+      new DescribeContainerInstancesCommand({
+        cluster,
+        containerInstances: [agents.a!.containerInstanceArn, agents.b!.containerInstanceArn],
+      }),
+    );
+    const [a, b] = containerInstances!;
+    assert.equal(a?.registeredResources?.find((r) => r.name === 'MEMORY')?.integerValue, 600);
+    assert.equal(b?.registeredResources?.find((r) => r.name === 'MEMORY')?.integerValue, 300);
+    assert.equal(a?.registeredResources?.find((r) => r.name === 'CPU')?.integerValue, 1024);
+    assert.ok(a?.agentConnected);
+    const attributes = new Map(a?.attributes?.map((x) => [x.name, x.value]));
+    assert.equal(attributes.get('stack'), 'a');
+    assert.equal(attributes.get('ecs.availability-zone'), 'us-east-1a');
+    assert.ok(attributes.has('ecs.capability.task-eni'));
+  });
+
+  it('places tasks within what each agent registered, and each answers on its dynamic host port', async () => {
+    const placed = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: `${cluster}-web`, count: 3 }));
+    assert.deepEqual(placed.failures, []);
+    const onA = placed.tasks!.filter((t) => t.containerInstanceArn === agents.a!.containerInstanceArn).length;
+    assert.equal(onA, 2, 'two of 250 MiB fit in 600, one in 300');
+    const full = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: `${cluster}-web` }));
+    assert.deepEqual(full.failures?.map((f) => f.reason).sort(), ['RESOURCE:MEMORY', 'RESOURCE:MEMORY']);
+    tasks = [];
+    for (const task of placed.tasks!) tasks.push(await waitForTask(ecs, cluster, task.taskArn!, isRunning));
+    for (const task of tasks) {
+      assert.equal(
+        task.lastStatus,
+        'RUNNING',
+        JSON.stringify({ reason: task.stoppedReason, containers: task.containers }),
+      );
+      const binding = task.containers?.[0]?.networkBindings?.[0];
+      assert.ok(binding && binding.hostPort! > 0, JSON.stringify(task.containers));
+      const response = await fetch(`http://127.0.0.1:${binding.hostPort}/hello.txt`, {
+        signal: AbortSignal.timeout(10_000),
+      });
+      assert.equal(response.status, 200);
+    }
+  });
+
+  it('re-attaches after an agent restart: no duplicates, and a container that died meanwhile is reported', async () => {
+    const onA = tasks.filter((t) => t.containerInstanceArn === agents.a!.containerInstanceArn);
+    const [survivor, victim] = onA;
+    agents.a!.child.kill('SIGKILL');
+    await agents.a!.exited;
+    await docker.docker(['kill', victim!.containers![0]!.runtimeId!]);
+    const previousArn = agents.a!.containerInstanceArn;
+    agents.a = await startAgent('a', 600);
+    assert.equal(agents.a.containerInstanceArn, previousArn, 'the same instance, registered again');
+    const died = await waitForTask(ecs, cluster, victim!.taskArn!, isStopped);
+    assert.equal(died.containers?.[0]?.exitCode, 137);
+    assert.equal(died.stopCode, 'EssentialContainerExited');
+    const alive = await waitForTask(ecs, cluster, survivor!.taskArn!, isRunning);
+    assert.equal(alive.lastStatus, 'RUNNING');
+    assert.equal(alive.containers?.[0]?.runtimeId, survivor!.containers?.[0]?.runtimeId);
+    assert.equal((await inspect(docker, alive.containers![0]!.runtimeId!)).State.Running, true);
+    const copies = await docker.docker([
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.amazonaws.ecs.task-arn=${survivor!.taskArn}`,
+    ]);
+    assert.equal(copies.stdout.trim().split(/\s+/).length, 1);
+  });
+
+  it('stops every task on StopTask', async () => {
+    for (const task of tasks) await ecs.send(new StopTaskCommand({ cluster, task: task.taskArn! }));
+    for (const task of tasks) {
+      const stopped = await waitForTask(ecs, cluster, task.taskArn!, isStopped);
+      assert.equal(stopped.lastStatus, 'STOPPED');
+    }
+  });
+});
