@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { logsMigration } from './0009-logs.ts';
 
 /*
  * Versioned schema migrations, applied in name order at start (Kysely's Migrator records them in
@@ -180,4 +181,5 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0009-logs': logsMigration,
 };

@@ -1,3 +1,5 @@
+import type { LogTables } from './logs-schema.ts';
+
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
   name: string;
@@ -104,7 +106,7 @@ export interface AccountSettingsTable {
   value: string;
 }
 
-export interface Database {
+export interface Database extends LogTables {
   clusters: ClustersTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;

@@ -12,6 +12,7 @@ import { SqliteUsers } from './sqlite-users.ts';
 import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
 import { SqliteAccountSettings } from './sqlite-account-settings.ts';
+import { SqliteLogs } from './sqlite-logs.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -25,6 +26,7 @@ export class SqliteStore implements MetadataStore {
   readonly taskDefinitions: SqliteTaskDefinitions;
   readonly containerInstances: SqliteContainerInstances;
   readonly accountSettings: SqliteAccountSettings;
+  readonly logs: SqliteLogs;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -36,6 +38,7 @@ export class SqliteStore implements MetadataStore {
     this.taskDefinitions = new SqliteTaskDefinitions(db);
     this.containerInstances = new SqliteContainerInstances(db);
     this.accountSettings = new SqliteAccountSettings(db);
+    this.logs = new SqliteLogs(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */
