@@ -14,6 +14,7 @@ import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.t
 import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
 import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
+import { scheduleLogRetention } from './log-retention.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
@@ -24,6 +25,7 @@ import {
 } from '../ecr/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import { ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
+import { logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -41,6 +43,8 @@ export interface RunningServer {
   collectGarbage(): Promise<GarbageCollectionReport>;
   /** Applies the repositories' lifecycle policies now (also run every hour). */
   applyLifecyclePolicies(): Promise<{ imagesExpired: number }>;
+  /** Deletes log events past their group's retention now (also run every hour). */
+  pruneExpiredLogEvents(): Promise<{ groupsPruned: number; eventsDeleted: number }>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -96,6 +100,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         }),
         invalidParameter: (message) => new EcrInvalidParameter(message),
       },
+      {
+        model: loadServiceModel('logs-2014-03-28'),
+        operations: logsOperations({ store, clock }),
+        invalidParameter: (message) => new LogsInvalidParameter(message),
+      },
     ],
     secrets,
     clock,
@@ -104,6 +113,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
 
   const gc = scheduleRegistryMaintenance({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
+  const logRetention = scheduleLogRetention({ store, clock }, logger);
   let closing = false;
   const frontDoor = createFrontDoor({
     json,
@@ -163,6 +173,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     gc.stop();
+    logRetention.stop();
     await store.close();
     throw error;
   }
@@ -193,12 +204,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     collectGarbage: () => gc.runNow(),
     applyLifecyclePolicies: () => gc.applyLifecycleNow(),
+    pruneExpiredLogEvents: () => logRetention.runNow(),
     close() {
       closed ??= (async () => {
         closing = true;
         gc.stop();
+        logRetention.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
         await gc.idle();
+        await logRetention.idle();
         await store.close();
         logger.info('berth server stopped');
       })();
