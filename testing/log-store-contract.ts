@@ -52,6 +52,9 @@ export function describeLogRepository(store: () => MetadataStore): void {
       assert.equal(await logs.setRetention('/app/one', undefined), true);
       assert.equal((await logs.getGroup('/app/one'))?.retentionInDays, undefined);
       assert.equal(await logs.setRetention('/missing', 7), false);
+      assert.equal(await logs.setDetails('/app/one', { deletionProtectionEnabled: true }), true);
+      assert.deepEqual((await logs.getGroup('/app/one'))?.details, { deletionProtectionEnabled: true });
+      assert.equal(await logs.setDetails('/missing', {}), false);
       assert.equal(await logs.getGroup('/missing'), undefined);
     });
 

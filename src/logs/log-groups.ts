@@ -9,7 +9,7 @@ import {
   ValidationException,
 } from './errors.ts';
 import { decodeListToken, encodeListToken } from './event-tokens.ts';
-import { checkLogGroupName, groupNameOfArn, logGroupArn } from './names.ts';
+import { checkLogGroupName, groupNameOfArn, logGroupArn, requestedGroupName } from './names.ts';
 import { checkRetentionDays } from './retention.ts';
 import type {
   CreateLogGroupRequest,
@@ -18,6 +18,7 @@ import type {
   DescribeLogGroupsRequest,
   DescribeLogGroupsResponse,
   LogGroup,
+  PutLogGroupDeletionProtectionRequest,
   PutRetentionPolicyRequest,
 } from './shapes.generated.ts';
 import { checkTags } from './tags.ts';
@@ -133,6 +134,16 @@ export function describeLogGroup(group: LogGroupRecord, scope: ArnScope, brief =
     logGroupArn: arn,
     deletionProtectionEnabled: group.details.deletionProtectionEnabled === true,
   };
+}
+
+export async function putLogGroupDeletionProtection(
+  deps: LogsDeps,
+  input: PutLogGroupDeletionProtectionRequest,
+  context: RequestContext,
+): Promise<void> {
+  const group = await requireLogGroup(deps.store, requestedGroupName(input, context));
+  const details = { ...group.details, deletionProtectionEnabled: input.deletionProtectionEnabled };
+  if (!(await deps.store.logs.setDetails(group.name, details))) throw ResourceNotFoundException.logGroup();
 }
 
 export async function putRetentionPolicy(deps: LogsDeps, input: PutRetentionPolicyRequest): Promise<void> {

@@ -6,6 +6,7 @@ import {
   deleteLogGroup,
   deleteRetentionPolicy,
   describeLogGroups,
+  putLogGroupDeletionProtection,
   putRetentionPolicy,
   type LogsDeps,
 } from './log-groups.ts';
@@ -34,6 +35,7 @@ function operationTable(deps: LogsDeps): Partial<LogsApi> {
     DescribeLogGroups: (input, context) => describeLogGroups(deps, input, context),
     PutRetentionPolicy: (input) => putRetentionPolicy(deps, input),
     DeleteRetentionPolicy: (input) => deleteRetentionPolicy(deps, input),
+    PutLogGroupDeletionProtection: (input, context) => putLogGroupDeletionProtection(deps, input, context),
     CreateLogStream: (input) => createLogStream(deps, input),
     DeleteLogStream: (input) => deleteLogStream(deps, input),
     DescribeLogStreams: (input, context) => describeLogStreams(deps, input, context),

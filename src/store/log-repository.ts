@@ -88,6 +88,7 @@ export interface LogRepository {
   /** undefined: keep events forever. False when the group does not exist. */
   setRetention(name: string, days: number | undefined): Promise<boolean>;
   setTags(name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
+  setDetails(name: string, details: Readonly<Record<string, unknown>>): Promise<boolean>;
   /** Deletes the group with its streams and events. */
   deleteGroup(name: string): Promise<boolean>;
 

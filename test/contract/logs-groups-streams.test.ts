@@ -12,6 +12,7 @@ import {
   ListTagsForResourceCommand,
   ListTagsLogGroupCommand,
   PutLogEventsCommand,
+  PutLogGroupDeletionProtectionCommand,
   PutRetentionPolicyCommand,
   TagLogGroupCommand,
   TagResourceCommand,
@@ -146,6 +147,10 @@ describe('CloudWatch Logs groups and streams with the AWS SDK v3', () => {
 
       await logs.send(new CreateLogGroupCommand({ logGroupName: 'kept', deletionProtectionEnabled: true }));
       await rejectsWith(logs.send(new DeleteLogGroupCommand({ logGroupName: 'kept' })), 'ValidationException');
+      await logs.send(
+        new PutLogGroupDeletionProtectionCommand({ logGroupIdentifier: 'kept', deletionProtectionEnabled: false }),
+      );
+      await logs.send(new DeleteLogGroupCommand({ logGroupName: 'kept' }));
     });
 
     it('tags a group by ARN, and by name with the older calls', async () => {

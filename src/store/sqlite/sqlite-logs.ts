@@ -79,6 +79,15 @@ export class SqliteLogs implements LogRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async setDetails(name: string, details: Readonly<Record<string, unknown>>): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('log_groups')
+      .set({ details: JSON.stringify(details) })
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   deleteGroup(name: string): Promise<boolean> {
     return this.#db.transaction().execute(async (trx) => {
       const groupId = await groupIdOf(trx, name);
