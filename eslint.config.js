@@ -50,7 +50,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/ecs/**', 'src/ecr/**', 'src/scheduler/**', 'src/agent/**', 'src/shared/**'],
+    files: ['src/ecs/**', 'src/ecr/**', 'src/logs/**', 'src/scheduler/**', 'src/agent/**', 'src/shared/**'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noEdges, onlyThroughIndex] }] },
   },
@@ -83,7 +83,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/cmd/**', '**/ecs/**', '**/ecr/**'],
+              group: ['**/cmd/**', '**/ecs/**', '**/ecr/**', '**/logs/**'],
               message: 'Lower layers do not import the cmd layer or domain services.',
             },
           ],

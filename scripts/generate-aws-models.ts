@@ -14,6 +14,7 @@ interface Service {
 const SERVICES: readonly Service[] = [
   { folder: 'ecs/2014-11-13', module: 'ecs', apiName: 'EcsApi' },
   { folder: 'ecr/2015-09-21', module: 'ecr', apiName: 'EcrApi' },
+  { folder: 'logs/2014-03-28', module: 'logs', apiName: 'LogsApi' },
 ];
 
 const root = join(import.meta.dirname, '..');

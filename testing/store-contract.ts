@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClusterRecord, MetadataStore } from '../src/store/index.ts';
+import { describeLogRepository } from './log-store-contract.ts';
 
 /** The behaviour every MetadataStore backend must have. Run it once per backend. */
 export function runStoreContract(backend: string, open: () => Promise<MetadataStore>): void {
@@ -50,5 +51,7 @@ export function runStoreContract(backend: string, open: () => Promise<MetadataSt
       const page = (await store.clusters.list({ after: 'beta', limit: 2 })).map((c) => c.name);
       assert.deepEqual(page, ['c1', 'c2']);
     });
+
+    describeLogRepository(() => store);
   });
 }

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ecsSdk from '@aws-sdk/client-ecs';
+import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import { ecrErrors } from '../ecr/index.ts';
 import { ecsErrors } from '../ecs/index.ts';
+import { logsErrors } from '../logs/index.ts';
 import { AwsError } from '../shared/aws-error.ts';
 
 // Every error a service can throw must be one the AWS SDK knows, so callers can catch it by class.
@@ -19,6 +21,7 @@ describe('error catalogs', () => {
   for (const [service, catalog, sdk] of [
     ['ECS', ecsErrors, ecsSdk],
     ['ECR', ecrErrors, ecrSdk],
+    ['CloudWatch Logs', logsErrors, logsSdk],
   ] as const) {
     it(`every ${service} error is an exception class of the AWS SDK`, () => {
       const codes = codesOf(catalog);

@@ -98,7 +98,7 @@ describe('compileInputValidator', () => {
 
   it('compiles every operation of the shipped models', async () => {
     const { loadServiceModel } = await import('./service-model.ts');
-    for (const name of ['ecs-2014-11-13', 'ecr-2015-09-21'] as const) {
+    for (const name of ['ecs-2014-11-13', 'ecr-2015-09-21', 'logs-2014-03-28'] as const) {
       const shipped = loadServiceModel(name);
       for (const op of Object.values(shipped.operations)) compileInputValidator(shipped, op.input?.shape)({});
     }

@@ -14,6 +14,7 @@ import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.t
 import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
 import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
+import { scheduleLogRetention } from './log-retention.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
@@ -29,6 +30,7 @@ import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
+import { logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -46,6 +48,8 @@ export interface RunningServer {
   collectGarbage(): Promise<GarbageCollectionReport>;
   /** Applies the repositories' lifecycle policies now (also run every hour). */
   applyLifecyclePolicies(): Promise<{ imagesExpired: number }>;
+  /** Deletes log events past their group's retention now (also run every hour). */
+  pruneExpiredLogEvents(): Promise<{ groupsPruned: number; eventsDeleted: number }>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -107,6 +111,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         }),
         invalidParameter: (message) => new EcrInvalidParameter(message),
       },
+      {
+        model: loadServiceModel('logs-2014-03-28'),
+        operations: logsOperations({ store, clock }),
+        invalidParameter: (message) => new LogsInvalidParameter(message),
+      },
     ],
     secrets,
     clock,
@@ -115,6 +124,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
 
   const gc = scheduleRegistryMaintenance({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
+  const logRetention = scheduleLogRetention({ store, clock }, logger);
   let closing = false;
   const frontDoor = createFrontDoor({
     json,
@@ -176,6 +186,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     gc.stop();
+    logRetention.stop();
     await store.close();
     throw error;
   }
@@ -221,14 +232,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     collectGarbage: () => gc.runNow(),
     applyLifecyclePolicies: () => gc.applyLifecycleNow(),
+    pruneExpiredLogEvents: () => logRetention.runNow(),
     close() {
       closed ??= (async () => {
         closing = true;
         agents.close();
         await managed.stop();
         gc.stop();
+        logRetention.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
         await gc.idle();
+        await logRetention.idle();
         await store.close();
         logger.info('berth server stopped');
       })();

@@ -25,3 +25,14 @@ export type {
   RepositoryRepository,
   UploadRecord,
 } from './store.ts';
+export type {
+  AppendLogEventsResult,
+  LogEventPosition,
+  LogEventQuery,
+  LogEventRecord,
+  LogGroupRecord,
+  LogRepository,
+  LogStreamListing,
+  LogStreamRecord,
+  NewLogEvent,
+} from './log-repository.ts';

@@ -1,3 +1,5 @@
+import type { LogRepository } from './log-repository.ts';
+
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
  * SQLite (default) implements it now, PostgreSQL later, both checked by testing/store-contract.ts.
@@ -12,6 +14,7 @@ export interface MetadataStore {
   readonly containerInstances: ContainerInstanceRepository;
   readonly accountSettings: AccountSettingRepository;
   readonly tasks: TaskRepository;
+  readonly logs: LogRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

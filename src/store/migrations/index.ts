@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { logsMigration } from './0009-logs.ts';
 
 /*
  * Versioned schema migrations, applied in name order at start (Kysely's Migrator records them in
@@ -211,4 +212,5 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('tasks_client_token').on('tasks').columns(['cluster', 'client_token']).execute();
     },
   },
+  '0009-logs': logsMigration,
 };

@@ -1,3 +1,5 @@
+import type { LogTables } from './logs-schema.ts';
+
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
   name: string;
@@ -123,7 +125,7 @@ export interface TasksTable {
   body: string;
 }
 
-export interface Database {
+export interface Database extends LogTables {
   tasks: TasksTable;
   clusters: ClustersTable;
   repositories: RepositoriesTable;

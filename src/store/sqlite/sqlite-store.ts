@@ -13,6 +13,7 @@ import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
 import { SqliteAccountSettings } from './sqlite-account-settings.ts';
 import { SqliteTasks } from './sqlite-tasks.ts';
+import { SqliteLogs } from './sqlite-logs.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -27,6 +28,7 @@ export class SqliteStore implements MetadataStore {
   readonly containerInstances: SqliteContainerInstances;
   readonly accountSettings: SqliteAccountSettings;
   readonly tasks: SqliteTasks;
+  readonly logs: SqliteLogs;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -39,6 +41,7 @@ export class SqliteStore implements MetadataStore {
     this.containerInstances = new SqliteContainerInstances(db);
     this.accountSettings = new SqliteAccountSettings(db);
     this.tasks = new SqliteTasks(db);
+    this.logs = new SqliteLogs(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */

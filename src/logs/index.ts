@@ -1,0 +1,14 @@
+export { logsOperations } from './operations.ts';
+export type { LogsDeps } from './log-groups.ts';
+export { InvalidParameterException } from './errors.ts';
+export * as logsErrors from './errors.ts';
+export {
+  awslogsStreamName,
+  createLogAppender,
+  type AppendLogEventsOptions,
+  type AppendLogEventsReport,
+  type LogAppender,
+  type LogEventInput,
+} from './append-log-events.ts';
+export { pruneExpiredLogEvents } from './retention.ts';
+export type * from './shapes.generated.ts';
