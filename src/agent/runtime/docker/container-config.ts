@@ -134,7 +134,7 @@ export function dockerCreateBody(container: ContainerDefinition, task: TaskRunti
     ...optional('User', container.user),
     Env: environment(container, task),
     Labels: labels(container, task),
-    ...(hasOwnNetworkStack(task) && optional('Hostname', container.hostname)),
+    ...optional('Hostname', hasOwnNetworkStack(task) ? container.hostname : undefined),
     ...optional('ExposedPorts', exposedPorts(container, task)),
     ...optional('Healthcheck', container.healthCheck && healthcheck(container.healthCheck)),
     ...optional('StopTimeout', container.stopTimeout),
@@ -162,9 +162,16 @@ export function pauseContainerCreateBody(
   };
 }
 
-/** The ECS agent's naming: ecs-<family>-<revision>-<name without odd characters>-<suffix>. */
-export function dockerContainerName(task: TaskRuntimeContext, containerName: string, suffix: string): string {
-  return `ecs-${task.family}-${task.revision}-${containerName.replace(/[^0-9A-Za-z-]/g, '')}-${suffix}`;
+/**
+ * The ECS agent's naming: ecs-<family>-<revision>-<name without odd characters>-<suffix>, where the
+ * caller picks the suffix (the ECS agent: random hex) so this stays pure.
+ */
+export function dockerContainerName(
+  containerName: string,
+  task: TaskRuntimeContext,
+  options: { readonly suffix: string },
+): string {
+  return `ecs-${task.family}-${task.revision}-${containerName.replace(/[^0-9A-Za-z-]/g, '')}-${options.suffix}`;
 }
 
 /** The labels every container of the task carries, as the ECS agent sets them. */
@@ -248,22 +255,15 @@ function linuxParameters(parameters: LinuxParameters | undefined) {
  * Docker forbids hostname, links, DNS, extra hosts and published ports with.
  */
 function networkHostConfig(container: ContainerDefinition, task: TaskRuntimeContext) {
-  const ownStack = hasOwnNetworkStack(task) || task.networkMode === 'host';
+  const bridge = task.networkMode === 'bridge';
+  const ownDns = task.networkMode !== 'awsvpc';
   return {
     NetworkMode: dockerNetworkMode(task),
-    ...(task.networkMode === 'bridge' &&
-      optional(
-        'Links',
-        container.links?.map((link) => linkTo(link, task)),
-      )),
-    ...(task.networkMode === 'bridge' && optional('PortBindings', portBindings(container, task))),
-    ...(ownStack && optional('Dns', container.dnsServers)),
-    ...(ownStack && optional('DnsSearch', container.dnsSearchDomains)),
-    ...(ownStack &&
-      optional(
-        'ExtraHosts',
-        container.extraHosts?.map((h) => `${h.hostname}:${h.ipAddress}`),
-      )),
+    ...optional('Links', bridge ? container.links?.map((link) => linkTo(link, task)) : undefined),
+    ...optional('PortBindings', bridge ? portBindings(container, task) : undefined),
+    ...optional('Dns', ownDns ? container.dnsServers : undefined),
+    ...optional('DnsSearch', ownDns ? container.dnsSearchDomains : undefined),
+    ...optional('ExtraHosts', ownDns ? container.extraHosts?.map((h) => `${h.hostname}:${h.ipAddress}`) : undefined),
   };
 }
 
