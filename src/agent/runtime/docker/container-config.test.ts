@@ -375,6 +375,6 @@ describe('pauseContainerCreateBody', () => {
 
 describe('dockerContainerName', () => {
   it('is ecs-<family>-<revision>-<name with only [0-9A-Za-z-]>-<suffix>', () => {
-    assert.equal(dockerContainerName('my_app.v2', task, { suffix: 'a1b2' }), 'ecs-web-3-myappv2-a1b2');
+    assert.equal(dockerContainerName(task, 'my_app.v2', 'a1b2'), 'ecs-web-3-myappv2-a1b2');
   });
 });

@@ -162,16 +162,9 @@ export function pauseContainerCreateBody(
   };
 }
 
-/**
- * The ECS agent's naming: ecs-<family>-<revision>-<name without odd characters>-<suffix>, where the
- * caller picks the suffix (the ECS agent: random hex) so this stays pure.
- */
-export function dockerContainerName(
-  containerName: string,
-  task: TaskRuntimeContext,
-  options: { readonly suffix: string },
-): string {
-  return `ecs-${task.family}-${task.revision}-${containerName.replace(/[^0-9A-Za-z-]/g, '')}-${options.suffix}`;
+/** The ECS agent's naming: ecs-<family>-<revision>-<name without odd characters>-<suffix>. */
+export function dockerContainerName(task: TaskRuntimeContext, containerName: string, suffix: string): string {
+  return `ecs-${task.family}-${task.revision}-${containerName.replace(/[^0-9A-Za-z-]/g, '')}-${suffix}`;
 }
 
 /** The labels every container of the task carries, as the ECS agent sets them. */
