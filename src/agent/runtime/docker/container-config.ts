@@ -134,7 +134,7 @@ export function dockerCreateBody(container: ContainerDefinition, task: TaskRunti
     ...optional('User', container.user),
     Env: environment(container, task),
     Labels: labels(container, task),
-    ...(hasOwnNetworkStack(task) && optional('Hostname', container.hostname)),
+    ...optional('Hostname', hasOwnNetworkStack(task) ? container.hostname : undefined),
     ...optional('ExposedPorts', exposedPorts(container, task)),
     ...optional('Healthcheck', container.healthCheck && healthcheck(container.healthCheck)),
     ...optional('StopTimeout', container.stopTimeout),
@@ -248,22 +248,15 @@ function linuxParameters(parameters: LinuxParameters | undefined) {
  * Docker forbids hostname, links, DNS, extra hosts and published ports with.
  */
 function networkHostConfig(container: ContainerDefinition, task: TaskRuntimeContext) {
-  const ownStack = hasOwnNetworkStack(task) || task.networkMode === 'host';
+  const bridge = task.networkMode === 'bridge';
+  const ownDns = task.networkMode !== 'awsvpc';
   return {
     NetworkMode: dockerNetworkMode(task),
-    ...(task.networkMode === 'bridge' &&
-      optional(
-        'Links',
-        container.links?.map((link) => linkTo(link, task)),
-      )),
-    ...(task.networkMode === 'bridge' && optional('PortBindings', portBindings(container, task))),
-    ...(ownStack && optional('Dns', container.dnsServers)),
-    ...(ownStack && optional('DnsSearch', container.dnsSearchDomains)),
-    ...(ownStack &&
-      optional(
-        'ExtraHosts',
-        container.extraHosts?.map((h) => `${h.hostname}:${h.ipAddress}`),
-      )),
+    ...optional('Links', bridge ? container.links?.map((link) => linkTo(link, task)) : undefined),
+    ...optional('PortBindings', bridge ? portBindings(container, task) : undefined),
+    ...optional('Dns', ownDns ? container.dnsServers : undefined),
+    ...optional('DnsSearch', ownDns ? container.dnsSearchDomains : undefined),
+    ...optional('ExtraHosts', ownDns ? container.extraHosts?.map((h) => `${h.hostname}:${h.ipAddress}`) : undefined),
   };
 }
 

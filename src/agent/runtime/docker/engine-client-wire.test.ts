@@ -183,6 +183,38 @@ describe('DockerEngine on the wire', () => {
     );
   });
 
+  it('reads the log file again after a follow ends, for output Docker had not flushed yet', async () => {
+    const frame = (text: string) => {
+      const header = Buffer.alloc(8);
+      header[0] = 1;
+      header.writeUInt32BE(Buffer.byteLength(text), 4);
+      return Buffer.concat([header, Buffer.from(text)]);
+    };
+    handler = (request, _body, response) => {
+      const url = new URL(request.url!, 'http://docker');
+      if (url.pathname.endsWith('/wait')) return answer(200, { StatusCode: 0 })(request, _body, response);
+      response.writeHead(200);
+      if (url.searchParams.get('follow') === 'true') {
+        return response.end(
+          Buffer.concat([frame('2024-01-01T00:00:00.1Z one\n'), frame('2024-01-01T00:00:00.2Z two\n')]),
+        );
+      }
+      // From the last line's time: that line again, then the one the follow missed.
+      response.end(Buffer.concat([frame('2024-01-01T00:00:00.2Z two\n'), frame('2024-01-01T00:00:00.2Z three')]));
+    };
+    const lines: string[] = [];
+    for await (const entry of engine.containerLogs('c2', { follow: true, tail: 10 })) lines.push(entry.line);
+    assert.deepEqual(lines, ['one', 'two', 'three']);
+    const [, wait, again] = seen;
+    assert.equal(wait?.url.pathname, '/v1.41/containers/c2/wait');
+    assert.equal(again?.url.searchParams.get('follow'), 'false');
+    assert.equal(
+      again?.url.searchParams.get('since'),
+      '1704067200.200', // 2024-01-01T00:00:00.2Z
+    );
+    assert.equal(again?.url.searchParams.get('tail'), 'all');
+  });
+
   it('imports a tar with its changes as repeated parameters and returns the image ID', async () => {
     handler = answer(200, { status: 'sha256:abc' });
     const id = await engine.importImage(Buffer.from('tar'), {

@@ -15,7 +15,7 @@ import type {
 import { DockerEngineError, dockerEndpoint, drain, engineRequest, readText, unlessNotFound } from './engine-http.ts';
 import type { CallOptions, DockerEndpoint, QueryValue } from './engine-http.ts';
 import { parseImageReference, pullTag } from './image-reference.ts';
-import { jsonLines, logLines } from './log-stream.ts';
+import { jsonLines, LogCursor, logLines } from './log-stream.ts';
 import type { LogLine } from './log-stream.ts';
 
 // A small Docker Engine API client: JSON in and out, streams as async iterables. The transport
@@ -218,6 +218,27 @@ export class DockerEngine {
    * inclusive. Aborting `signal` ends the iteration quietly.
    */
   async *containerLogs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine> {
+    const cursor = new LogCursor();
+    for await (const entry of this.readLogs(id, options)) {
+      cursor.record(entry);
+      yield entry;
+    }
+    if (!options.follow || options.signal?.aborted) return;
+    // Docker 20.10 can end a follow as the container exits, before the output it wrote last (a line
+    // without a newline, say) reaches the log file. Once the container is stopped the file is
+    // complete: read it again from the last line delivered, skipping what was delivered.
+    await unlessNotFound(this.waitContainer(id, options.signal ? { signal: options.signal } : {}));
+    const since = cursor.since ?? options.since;
+    const rest = this.readLogs(id, {
+      ...options,
+      follow: false,
+      ...(since && { since }),
+      ...(cursor.since && { tail: 'all' }),
+    });
+    for await (const entry of rest) if (!cursor.isRepeat(entry)) yield entry;
+  }
+
+  private async *readLogs(id: string, options: LogOptions): AsyncGenerator<LogLine> {
     const since = options.since instanceof Date ? unixSeconds(options.since) : options.since;
     const query = {
       stdout: true,

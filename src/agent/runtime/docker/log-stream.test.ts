@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonLines, logLines, parseLogLine } from './log-stream.ts';
+import { jsonLines, LogCursor, logLines, parseLogLine } from './log-stream.ts';
 import type { LogLine } from './log-stream.ts';
 
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -84,5 +84,26 @@ describe('jsonLines', () => {
       { status: 'Digest: sha256:ab' },
       { error: 'boom' },
     ]);
+  });
+});
+
+describe('LogCursor', () => {
+  const at = (ms: number, line: string, stream: 'stdout' | 'stderr' = 'stdout') => ({
+    stream,
+    timestamp: new Date(ms),
+    line,
+  });
+
+  it('skips, on a second read from its time, exactly the lines the first read delivered', () => {
+    const cursor = new LogCursor();
+    assert.equal(cursor.since, undefined);
+    for (const entry of [at(1000, 'a'), at(2000, 'x'), at(2000, 'x'), at(2000, 'y', 'stderr')]) cursor.record(entry);
+    assert.deepEqual(cursor.since, new Date(2000));
+    // The second read starts at 2000 ms: two x and one y were delivered; the third x and z are new.
+    const second = [at(2000, 'x'), at(2000, 'y', 'stderr'), at(2000, 'x'), at(2000, 'x'), at(2000, 'z'), at(2001, 'x')];
+    assert.deepEqual(
+      second.map((entry) => cursor.isRepeat(entry)),
+      [true, true, true, false, false, false],
+    );
   });
 });

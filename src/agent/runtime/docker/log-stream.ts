@@ -76,6 +76,42 @@ export function parseLogLine(stream: LogStreamName, text: string): LogLine {
   return { stream, timestamp, line: text.slice(prefix.length) };
 }
 
+/**
+ * Where a reader of a container's logs got to: the millisecond of the last line delivered and the
+ * lines delivered in it, so a second read from that time (Docker's `since` is inclusive) can skip
+ * what the first one delivered.
+ */
+export class LogCursor {
+  private last = -Infinity;
+  private readonly delivered = new Map<string, number>();
+
+  record(entry: LogLine): void {
+    const time = entry.timestamp.getTime();
+    if (time < this.last) return;
+    if (time > this.last) {
+      this.last = time;
+      this.delivered.clear();
+    }
+    const key = `${entry.stream} ${entry.line}`;
+    this.delivered.set(key, (this.delivered.get(key) ?? 0) + 1);
+  }
+
+  /** The time to read again from; undefined before any line was delivered. */
+  get since(): Date | undefined {
+    return this.last === -Infinity ? undefined : new Date(this.last);
+  }
+
+  /** True for a line delivered before; each delivery excuses one repeat. */
+  isRepeat(entry: LogLine): boolean {
+    const time = entry.timestamp.getTime();
+    if (time < this.last) return true;
+    const key = `${entry.stream} ${entry.line}`;
+    const count = time === this.last ? (this.delivered.get(key) ?? 0) : 0;
+    if (count > 0) this.delivered.set(key, count - 1);
+    return count > 0;
+  }
+}
+
 /** Parses a stream of newline-separated JSON objects, skipping blank lines. */
 export async function* jsonLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<unknown> {
   const splitter = new LineSplitter();
