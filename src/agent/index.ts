@@ -14,3 +14,4 @@ export { UnavailableRuntime } from './unavailable-runtime.ts';
 export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-config.ts';
 export { DockerRuntime, OWNER_LABEL, AWSVPC_NETWORK } from './runtime/docker/docker-runtime.ts';
 export { DockerEngine, dockerEndpoint } from './runtime/docker/engine-client.ts';
+export { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';

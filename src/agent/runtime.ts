@@ -39,6 +39,13 @@ export interface StartContext {
   readonly enginePicksDynamicPorts?: boolean | undefined;
 }
 
+/** One line a container wrote, with the time the engine received it. */
+export interface ContainerLogLine {
+  readonly stream: 'stdout' | 'stderr';
+  readonly timestamp: Date;
+  readonly line: string;
+}
+
 /** A published port, as the task reports it in networkBindings. */
 export interface PublishedPort {
   readonly containerPort: number;
@@ -91,6 +98,11 @@ export interface ContainerRuntime {
   ownedTasks(): Promise<string[]>;
   /** The address of an awsvpc sandbox found again after a restart. */
   networkOf(sandboxId: string): Promise<TaskNetwork | undefined>;
+  /** A container's output from `since` (all of it by default), until it stops and its last line is read. */
+  followLogs?(
+    id: string,
+    options: { since?: Date | undefined; signal?: AbortSignal | undefined },
+  ): AsyncIterable<ContainerLogLine>;
   /** Releases connections to the engine (pending waits end). */
   close?(): void;
 }

@@ -7,6 +7,7 @@ import type {
   TaskStatus,
 } from '../ecs/index.ts';
 import type { ReportQueue } from './control-plane.ts';
+import { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
 import {
   CannotPullContainerError,
@@ -28,6 +29,8 @@ export interface WorkerOptions {
   readonly cleanupDelayMs: number;
   /** ECS_CONTAINER_START_TIMEOUT: the longest a container waits for its dependencies. */
   readonly startTimeoutSeconds: number;
+  /** Where awslogs output goes (CloudWatch Logs API); without one, awslogs containers keep json-file logs only. */
+  readonly logSink?: LogSink | undefined;
   /** Extra environment for each container (the task metadata endpoint's URI). */
   readonly environmentFor?: (task: TaskAssignment, container: string) => Record<string, string>;
 }
@@ -63,6 +66,7 @@ export class TaskWorker {
   #pullStoppedAt: Date | undefined;
   #stopping = false;
   #detached = false;
+  readonly #shippers: Promise<void>[] = [];
   #changed: () => void = () => {};
   readonly done: Promise<void>;
 
@@ -181,6 +185,7 @@ export class TaskWorker {
       this.#state(container.name!).id = id;
       await runtime.startContainer(id);
     }
+    this.#shipLogs(container, id, undefined);
     if (this.#task.networkMode === 'bridge' && (container.portMappings ?? []).length > 0) {
       this.#state(container.name!).bindings = (await runtime.publishedPorts(id)).map((p) => ({ ...p }));
     }
@@ -200,6 +205,8 @@ export class TaskWorker {
       state.started = found.started;
       if (found.running && this.#task.networkMode === 'bridge')
         state.bindings = (await this.#options.runtime.publishedPorts(found.id)).map((p) => ({ ...p }));
+      // Lines written before now were shipped by the agent before it restarted.
+      if (found.running) this.#shipLogs(container, found.id, this.#options.now());
       if (found.running) this.#markRunning(container.name!, found.id);
       else if (found.started) this.#markStopped(container.name!, found.exitCode);
     }
@@ -305,7 +312,21 @@ export class TaskWorker {
       }),
     );
     for (const state of this.#containers.values()) state.status = 'STOPPED';
+    // The last lines reach the log group before the task is reported STOPPED.
+    await Promise.race([Promise.all(this.#shippers), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     if (this.#network) await runtime.removeTaskNetwork(this.#task, this.#network).catch(() => {});
+  }
+
+  #shipLogs(container: ContainerDefinition, id: string, since: Date | undefined): void {
+    const { runtime, logSink, log } = this.#options;
+    const target = awslogsTarget(this.#task, container, id);
+    if (!target || !logSink || !runtime.followLogs) return;
+    const lines = runtime.followLogs(id, { since });
+    this.#shippers.push(
+      shipLogs(lines, logSink, target, {
+        onError: (error) => log.warn({ err: String(error), group: target.group }, 'container logs not delivered yet'),
+      }).catch((error: unknown) => log.warn({ err: String(error) }, 'container log shipping ended')),
+    );
   }
 
   async #cleanUp(): Promise<void> {

@@ -13,6 +13,7 @@ import {
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
+import { httpLogSink } from './log-sinks.ts';
 import { signedJsonClient } from './signed-fetch.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
@@ -147,6 +148,9 @@ export async function startAgent(
     stopTimeoutSeconds: config.stopTimeoutSeconds,
     startTimeoutSeconds: config.startTimeoutSeconds,
     cleanupDelayMs: config.cleanupDelayMs,
+    logSink: httpLogSink(
+      signedJsonClient({ endpoint: new URL(config.endpoint), accessKeyId, secretAccessKey, region, service: 'logs' }),
+    ),
   });
   agent.start();
   return { containerInstanceArn: arn, logger, stop: () => agent.stop() };

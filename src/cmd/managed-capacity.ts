@@ -4,6 +4,8 @@ import { Agent, type ContainerRuntime } from '../agent/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { InProcessControlPlane } from './control-planes.ts';
+import { inProcessLogSink } from './log-sinks.ts';
+import { createLogAppender } from '../logs/index.ts';
 
 export interface ManagedCapacityOptions {
   readonly deps: AgentEndpointDeps;
@@ -32,6 +34,7 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? 30,
     startTimeoutSeconds: 180,
     cleanupDelayMs: options.cleanupDelayMs ?? 3_600_000,
+    logSink: inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock })),
   });
   agent.start();
   return agent;

@@ -16,6 +16,7 @@ import {
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { awsCliFor } from '../../testing/aws-cli.ts';
 import { inspect, isRunning, isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
@@ -72,6 +73,27 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
             cpu: 128,
             command: ['httpd', '-f', '-p', '8080', '-h', '/'],
             portMappings: [{ containerPort: 8080, hostPort: 0 }],
+          },
+        ],
+      }),
+    );
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${cluster}-once`,
+        containerDefinitions: [
+          {
+            name: 'main',
+            image: tag,
+            memory: 50,
+            command: ['sh', '-c', 'echo hello from an agent; exit 0'],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': `/ec2/${cluster}`,
+                'awslogs-stream-prefix': 'p',
+                'awslogs-create-group': 'true',
+              },
+            },
           },
         ],
       }),
@@ -154,6 +176,24 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
       `label=com.amazonaws.ecs.task-arn=${survivor!.taskArn}`,
     ]);
     assert.equal(copies.stdout.trim().split(/\s+/).length, 1);
+  });
+
+  it('ships awslogs output through the Logs API from an agent', async () => {
+    const { tasks: [task] = [] } = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: `${cluster}-once` }));
+    const stopped = await waitForTask(ecs, cluster, task!.taskArn!, isStopped);
+    assert.equal(stopped.containers?.[0]?.exitCode, 0);
+    const logs = awsCliFor(server, 'logs');
+    const events = await logs.json<{ events: { message: string }[] }>(
+      'get-log-events',
+      '--log-group-name',
+      `/ec2/${cluster}`,
+      '--log-stream-name',
+      `p/main/${task!.taskArn!.split('/').at(-1)}`,
+    );
+    assert.deepEqual(
+      events.events.map((e) => e.message),
+      ['hello from an agent'],
+    );
   });
 
   it('stops every task on StopTask', async () => {

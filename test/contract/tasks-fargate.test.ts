@@ -56,7 +56,21 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
     image = built.tag;
     hello = built.hello;
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-    await register('once', [{ name: 'main', command: ['sh', '-c', 'echo out; echo err >&2; exit 3'] }]);
+    await register('once', [
+      {
+        name: 'main',
+        command: ['sh', '-c', 'echo out; echo err >&2; echo last; exit 3'],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': `/ecs/${cluster}`,
+            'awslogs-region': 'us-east-1',
+            'awslogs-stream-prefix': 'ecs',
+            'awslogs-create-group': 'true',
+          },
+        },
+      },
+    ]);
     await register('web', [{ name: 'web', command: ['httpd', '-f', '-p', '8080', '-h', '/'], stopTimeout: 2 }]);
     await register('deps', [
       { name: 'init', essential: false, command: ['sh', '-c', 'sleep 1'] },
@@ -114,6 +128,24 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
     assert.equal(task.containers?.[0]?.exitCode, 3);
     assert.equal(task.containers?.[0]?.lastStatus, 'STOPPED');
     assert.ok(task.pullStartedAt && task.pullStoppedAt && task.executionStoppedAt);
+
+    // awslogs: every line, in order, in the stream ECS names prefix/container/task-id.
+    const logs = awsCliFor(server, 'logs');
+    const events = await logs.json<{ events: { message: string }[] }>(
+      'get-log-events',
+      '--log-group-name',
+      `/ecs/${cluster}`,
+      '--log-stream-name',
+      `ecs/main/${arn.split('/').at(-1)}`,
+      '--start-from-head',
+    );
+    // stdout and stderr are copied apart, so only each stream's own order is certain.
+    const messages = events.events.map((e) => e.message);
+    assert.deepEqual([...messages].sort(), ['err', 'last', 'out']);
+    assert.ok(messages.indexOf('out') < messages.indexOf('last'), messages.join(','));
+    const tail = await logs.run('tail', `/ecs/${cluster}`);
+    assert.equal(tail.code, 0, tail.stderr);
+    assert.match(tail.stdout, /last/);
   });
 
   it('serves HTTP on the task’s own awsvpc address, with the ECS labels on its container', async () => {

@@ -6,6 +6,7 @@ import {
   PAUSE_CONTAINER_NAME,
   ResourceInitializationError,
   type ContainerRuntime,
+  type ContainerLogLine,
   type PublishedPort,
   type RuntimeContainer,
   type StartContext,
@@ -144,6 +145,17 @@ export class DockerRuntime implements ContainerRuntime {
   async inspectContainer(id: string): Promise<RuntimeContainer | undefined> {
     const inspected = await this.#engine.inspectContainer(id);
     return inspected && toRuntimeContainer(inspected);
+  }
+
+  followLogs(
+    id: string,
+    options: { since?: Date | undefined; signal?: AbortSignal | undefined },
+  ): AsyncIterable<ContainerLogLine> {
+    return this.#engine.containerLogs(id, {
+      follow: true,
+      ...(options.since ? { since: options.since } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   async waitContainer(id: string): Promise<number> {

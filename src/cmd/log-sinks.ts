@@ -1,0 +1,41 @@
+import type { LogSink } from '../agent/index.ts';
+import type { LogAppender } from '../logs/index.ts';
+import { ServerError, type signedJsonClient } from './signed-fetch.ts';
+
+/** Managed capacity's sink: the server's own Logs store, in process. */
+export function inProcessLogSink(appender: LogAppender): LogSink {
+  return {
+    async append(group, stream, events, options) {
+      await appender.appendLogEvents(group, stream, events, options);
+    },
+  };
+}
+
+const TARGET = 'Logs_20140328';
+const JSON_1_1 = 'application/x-amz-json-1.1';
+
+/**
+ * `berth agent`'s sink: PutLogEvents on the server's CloudWatch Logs API (SigV4, service `logs`),
+ * creating the stream (and the group with awslogs-create-group) when the first call finds none.
+ */
+export function httpLogSink(call: ReturnType<typeof signedJsonClient>): LogSink {
+  const send = (operation: string, body: object) =>
+    call('/', body, { 'x-amz-target': `${TARGET}.${operation}`, 'content-type': JSON_1_1 });
+  const ignoreExisting = (error: unknown): void => {
+    if (!(error instanceof ServerError && error.code === 'ResourceAlreadyExistsException')) throw error;
+  };
+  return {
+    async append(group, stream, events, options) {
+      const put = () => send('PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: events });
+      try {
+        await put();
+        return;
+      } catch (error) {
+        if (!(error instanceof ServerError && error.code === 'ResourceNotFoundException')) throw error;
+      }
+      if (options.createGroup) await send('CreateLogGroup', { logGroupName: group }).catch(ignoreExisting);
+      await send('CreateLogStream', { logGroupName: group, logStreamName: stream }).catch(ignoreExisting);
+      await put();
+    },
+  };
+}
