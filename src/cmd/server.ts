@@ -15,6 +15,7 @@ import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
 import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
+import { schedulePeriodic } from './periodic.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
@@ -25,7 +26,12 @@ import {
   type GarbageCollectionReport,
 } from '../ecr/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
-import { AgentChannel, ecsOperations, InvalidParameterException as EcsInvalidParameter } from '../ecs/index.ts';
+import {
+  AgentChannel,
+  ecsOperations,
+  pruneStoppedTasks,
+  InvalidParameterException as EcsInvalidParameter,
+} from '../ecs/index.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
@@ -50,6 +56,8 @@ export interface RunningServer {
   applyLifecyclePolicies(): Promise<{ imagesExpired: number }>;
   /** Deletes log events past their group's retention now (also run every hour). */
   pruneExpiredLogEvents(): Promise<{ groupsPruned: number; eventsDeleted: number }>;
+  /** Forgets tasks stopped over an hour ago now (also run every 5 minutes); resolves with how many. */
+  pruneStoppedTasks(): Promise<number>;
   /** Stops accepting, finishes in-flight requests, closes the store. */
   close(): Promise<void>;
 }
@@ -125,6 +133,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   const gc = scheduleRegistryMaintenance({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
   const logRetention = scheduleLogRetention({ store, clock }, logger);
+  const taskPruning = schedulePeriodic(
+    'stopped task pruning',
+    5 * 60 * 1000,
+    () => pruneStoppedTasks({ store, clock }),
+    logger,
+  );
   let closing = false;
   const frontDoor = createFrontDoor({
     json,
@@ -233,6 +247,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     collectGarbage: () => gc.runNow(),
     applyLifecyclePolicies: () => gc.applyLifecycleNow(),
     pruneExpiredLogEvents: () => logRetention.runNow(),
+    pruneStoppedTasks: () => taskPruning.runNow(),
     close() {
       closed ??= (async () => {
         closing = true;
@@ -240,9 +255,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await managed.stop();
         gc.stop();
         logRetention.stop();
+        taskPruning.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
         await gc.idle();
         await logRetention.idle();
+        await taskPruning.idle();
         await store.close();
         logger.info('berth server stopped');
       })();

@@ -96,3 +96,6 @@ export function transition(state: TaskState, to: TaskStatus): TaskState {
   if (!canTransition(state.lastStatus, to)) throw new IllegalTransitionError(state.lastStatus, to);
   return { lastStatus: to, desiredStatus: to === 'STOPPED' ? 'STOPPED' : state.desiredStatus };
 }
+
+/** How long a STOPPED task stays describable (AWS: at least one hour). */
+export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
