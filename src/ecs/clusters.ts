@@ -212,7 +212,7 @@ export async function updateClusterSettings(
   };
 }
 
-/** Fargate's built-in capacity providers; others come with the capacity provider API. */
+/** Fargate's built-in capacity providers; others come from CreateCapacityProvider. */
 const BUILT_IN_PROVIDERS = new Set(['FARGATE', 'FARGATE_SPOT']);
 
 export async function putClusterCapacityProviders(
@@ -220,8 +220,13 @@ export async function putClusterCapacityProviders(
   input: PutClusterCapacityProvidersRequest,
 ): Promise<PutClusterCapacityProvidersResponse> {
   const record = await requireCluster(deps, input.cluster);
+  const own = new Set(
+    (await deps.store.capacityProviders.get(input.capacityProviders))
+      .filter((p) => p.status === 'ACTIVE')
+      .map((p) => p.name),
+  );
   for (const name of input.capacityProviders) {
-    if (!BUILT_IN_PROVIDERS.has(name)) {
+    if (!BUILT_IN_PROVIDERS.has(name) && !own.has(name)) {
       throw new InvalidParameterException(
         `The specified capacity provider '${name}' does not exist. Specify a valid name or ARN and try again.`,
       );

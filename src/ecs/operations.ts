@@ -18,6 +18,12 @@ import {
 } from './account-settings.ts';
 import { deleteAttributes, listAttributes, putAttributes } from './attributes.ts';
 import {
+  createCapacityProvider,
+  deleteCapacityProvider,
+  describeCapacityProviders,
+  updateCapacityProvider,
+} from './capacity-providers.ts';
+import {
   deregisterContainerInstance,
   describeContainerInstances,
   listContainerInstances,
@@ -104,6 +110,10 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
       telemetryEndpoint: deps.endpoint(),
       serviceConnectEndpoint: deps.endpoint(),
     }),
+    CreateCapacityProvider: (input, context) => createCapacityProvider(deps.store, input, context),
+    DescribeCapacityProviders: (input, context) => describeCapacityProviders(deps.store, input, context),
+    UpdateCapacityProvider: (input) => updateCapacityProvider(deps.store, input),
+    DeleteCapacityProvider: (input) => deleteCapacityProvider(deps.store, input),
     TagResource: (input, context) => tagResource(deps.store, input, context),
     UntagResource: (input, context) => untagResource(deps.store, input, context),
     ListTagsForResource: (input, context) => listTagsForResource(deps.store, input, context),

@@ -48,6 +48,15 @@ async function resolve(store: MetadataStore, arn: string, context: RequestContex
       throw new ResourceNotFoundException('The specified task definition could not be found.');
     return { tags: record.tags, save: (tags) => store.taskDefinitions.update({ ...record, tags }) };
   }
+  if (parsed.resource.startsWith('capacity-provider/')) {
+    const [record] = await store.capacityProviders.get([parsed.resource.slice('capacity-provider/'.length)]);
+    if (!record || record.status !== 'ACTIVE')
+      throw new ResourceNotFoundException('The specified capacity provider could not be found.');
+    return {
+      tags: (record.body.tags ?? []) as Tag[],
+      save: (tags) => store.capacityProviders.update({ ...record, body: { ...record.body, tags } }),
+    };
+  }
   throw new InvalidParameterException(`Berth cannot tag this kind of resource yet: '${arn}'.`);
 }
 

@@ -9,6 +9,7 @@ import { requireCluster } from './clusters.ts';
 import { ClientException, InvalidParameterException } from './errors.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
 import { placeTaskCopies } from './task-placement.ts';
+import { checkNetwork, checkOverrides, launchTypeOf } from './task-validation.ts';
 import { initialStatus, requestStop } from './task-lifecycle.ts';
 import { effectiveContainers, reservationOf, taskNeeds } from './task-needs.ts';
 import { storedTask, taskBody, toTask, type TaskPlacementDetails } from './task-records.ts';
@@ -53,27 +54,6 @@ export function taskIdOf(reference: string): string {
   return (parseArn(reference)?.resource ?? '').split('/').at(-1) ?? reference;
 }
 
-/** The launch type a RunTask gets: the call's, or its capacity providers' (FARGATE, FARGATE_SPOT: FARGATE). */
-function launchTypeOf(input: RunTaskRequest, cluster: ClusterRecord): LaunchType {
-  if (input.launchType !== undefined && input.capacityProviderStrategy !== undefined) {
-    throw new InvalidParameterException(
-      'Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.',
-    );
-  }
-  if (input.launchType !== undefined) return input.launchType;
-  const strategy =
-    input.capacityProviderStrategy ??
-    (cluster.details.defaultCapacityProviderStrategy as RunTaskRequest['capacityProviderStrategy']);
-  if (strategy && strategy.length > 0) {
-    const providers = strategy.map((item) => item.capacityProvider);
-    if (providers.every((p) => p === 'FARGATE' || p === 'FARGATE_SPOT')) return 'FARGATE';
-    throw new InvalidParameterException(
-      `The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.`,
-    );
-  }
-  return 'EC2';
-}
-
 async function requireRunnableDefinition(
   deps: TaskDeps,
   reference: string,
@@ -82,41 +62,6 @@ async function requireRunnableDefinition(
   if (!record) throw new ClientException('Unable to find task definition.');
   if (record.status !== 'ACTIVE') throw new ClientException('TaskDefinition is inactive');
   return { definition: toTaskDefinition(record), tags: record.tags };
-}
-
-function checkOverrides(definition: TaskDefinition, overrides: RunTaskRequest['overrides']): void {
-  const names = new Set((definition.containerDefinitions ?? []).map((c) => c.name));
-  for (const override of overrides?.containerOverrides ?? []) {
-    if (override.name !== undefined && !names.has(override.name)) {
-      throw new InvalidParameterException(
-        `Override for container named ${override.name} is not a container in the TaskDefinition.`,
-      );
-    }
-  }
-}
-
-function checkNetwork(definition: TaskDefinition, input: RunTaskRequest, launchType: LaunchType): void {
-  const awsvpc = definition.networkMode === 'awsvpc';
-  if (launchType === 'FARGATE' && !(definition.compatibilities ?? []).includes('FARGATE')) {
-    throw new InvalidParameterException('Task definition does not support launch_type FARGATE.');
-  }
-  if (launchType === 'EC2' && !(definition.compatibilities ?? []).includes('EC2')) {
-    throw new InvalidParameterException('Task definition does not support launch_type EC2.');
-  }
-  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration) {
-    throw new InvalidParameterException(
-      "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
-    );
-  }
-  if (!awsvpc && input.networkConfiguration) {
-    throw new InvalidParameterException(
-      'Network Configuration is not valid for the given networkMode of this task definition.',
-    );
-  }
-  const subnets = input.networkConfiguration?.awsvpcConfiguration?.subnets;
-  if (awsvpc && (!subnets || subnets.length === 0)) {
-    throw new InvalidParameterException('subnets can not be empty.');
-  }
 }
 
 function tagsFor(input: RunTaskRequest, definitionTags: readonly Tag[]): Tag[] {

@@ -1,4 +1,6 @@
 export type {
+  CapacityProviderRecord,
+  CapacityProviderRepository,
   AccountSettingRecord,
   AccountSettingRepository,
   ContainerInstanceRecord,

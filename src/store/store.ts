@@ -14,6 +14,7 @@ export interface MetadataStore {
   readonly containerInstances: ContainerInstanceRepository;
   readonly accountSettings: AccountSettingRepository;
   readonly tasks: TaskRepository;
+  readonly capacityProviders: CapacityProviderRepository;
   readonly logs: LogRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
@@ -303,4 +304,22 @@ export interface TaskRepository {
   countByStatus(where: { cluster: string } | { containerInstance: string }): Promise<Map<string, number>>;
   /** Deletes STOPPED tasks stopped before the time; returns how many. */
   pruneStopped(before: Date): Promise<number>;
+}
+
+export interface CapacityProviderRecord {
+  readonly name: string;
+  readonly arn: string;
+  /** ACTIVE, or INACTIVE once deleted (still describable). */
+  readonly status: string;
+  /** The API's CapacityProvider fields (auto scaling group provider, tags, update status), as JSON. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface CapacityProviderRepository {
+  /** Inserts unless an ACTIVE one has that name (an INACTIVE one is replaced); false when taken. */
+  insert(record: CapacityProviderRecord): Promise<boolean>;
+  update(record: CapacityProviderRecord): Promise<void>;
+  get(names: readonly string[]): Promise<CapacityProviderRecord[]>;
+  /** In name order, after a name. */
+  list(page: Page): Promise<CapacityProviderRecord[]>;
 }

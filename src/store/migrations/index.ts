@@ -213,4 +213,15 @@ export const migrations: Record<string, Migration> = {
     },
   },
   '0009-logs': logsMigration,
+  '0010-capacity-providers': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('capacity_providers')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('arn', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

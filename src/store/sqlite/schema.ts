@@ -125,8 +125,16 @@ export interface TasksTable {
   body: string;
 }
 
+export interface CapacityProvidersTable {
+  name: string;
+  arn: string;
+  status: string;
+  body: string;
+}
+
 export interface Database extends LogTables {
   tasks: TasksTable;
+  capacity_providers: CapacityProvidersTable;
   clusters: ClustersTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;
