@@ -80,7 +80,10 @@ export class TaskWorker {
         started: false,
         ...(c.healthCheck ? { health: 'UNKNOWN' } : {}),
       });
-    this.done = this.#run();
+    // A worker never rejects: what goes wrong is reported on the task, or logged once the agent is gone.
+    this.done = this.#run().catch((error: unknown) => {
+      if (!this.#detached) options.log.warn({ err: String(error), task: task.taskArn }, 'task worker failed');
+    });
   }
 
   get taskArn(): string {

@@ -30,6 +30,7 @@ import {
   AgentChannel,
   ecsOperations,
   pruneStoppedTasks,
+  reconcileServices,
   InvalidParameterException as EcsInvalidParameter,
 } from '../ecs/index.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
@@ -72,6 +73,8 @@ export interface StartOptions {
 const SHUTDOWN_DEADLINE_MS = 30_000;
 /** An agent not heard from for this long shows agentConnected=false and gets no new tasks. */
 const AGENT_HEARTBEAT_TIMEOUT_MS = 60_000;
+/** The service scheduler runs this often, and at once after a service changes. */
+const SERVICE_SCHEDULER_INTERVAL_MS = 1000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -91,7 +94,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
   const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
-  const taskDeps = { store, clock, agents, taskLocks };
+  const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
+  const taskDeps = { store, clock, agents, taskLocks, serviceChanged: () => void scheduler.services?.runNow() };
 
   const json = new JsonProtocol({
     services: [
@@ -133,6 +137,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   const gc = scheduleRegistryMaintenance({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
   const logRetention = scheduleLogRetention({ store, clock }, logger);
+  scheduler.services = schedulePeriodic(
+    'service scheduler',
+    SERVICE_SCHEDULER_INTERVAL_MS,
+    () => reconcileServices(taskDeps, logger),
+    logger,
+  );
   const taskPruning = schedulePeriodic(
     'stopped task pruning',
     5 * 60 * 1000,
@@ -256,10 +266,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         gc.stop();
         logRetention.stop();
         taskPruning.stop();
+        scheduler.services?.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
         await gc.idle();
         await logRetention.idle();
         await taskPruning.idle();
+        await scheduler.services?.idle();
         await store.close();
         logger.info('berth server stopped');
       })();

@@ -4,6 +4,7 @@ import type { RequestContext } from '../shared/request-context.ts';
 import type { ClusterRecord, MetadataStore } from '../store/index.ts';
 import {
   ClusterContainsContainerInstancesException,
+  ClusterContainsServicesException,
   ClusterContainsTasksException,
   ClusterNotFoundException,
   InvalidParameterException,
@@ -129,9 +130,15 @@ interface ClusterCounts {
   readonly registeredContainerInstancesCount: number;
   readonly runningTasksCount: number;
   readonly pendingTasksCount: number;
+  readonly activeServicesCount: number;
 }
 
-const NO_COUNTS: ClusterCounts = { registeredContainerInstancesCount: 0, runningTasksCount: 0, pendingTasksCount: 0 };
+const NO_COUNTS: ClusterCounts = {
+  registeredContainerInstancesCount: 0,
+  runningTasksCount: 0,
+  pendingTasksCount: 0,
+  activeServicesCount: 0,
+};
 
 /** Counts from the data, never stored copies. */
 async function countsOf(deps: ClusterDeps, record: ClusterRecord): Promise<ClusterCounts> {
@@ -141,6 +148,7 @@ async function countsOf(deps: ClusterDeps, record: ClusterRecord): Promise<Clust
     registeredContainerInstancesCount: await deps.store.containerInstances.countRegistered(record.name),
     runningTasksCount: tasks.running,
     pendingTasksCount: tasks.pending,
+    activeServicesCount: await deps.store.services.countActive(record.name),
   };
 }
 
@@ -153,8 +161,7 @@ function toCluster(record: ClusterRecord, include: readonly ClusterField[], coun
     registeredContainerInstancesCount: counts.registeredContainerInstancesCount,
     runningTasksCount: counts.runningTasksCount,
     pendingTasksCount: counts.pendingTasksCount,
-    // No services exist yet, so this true count is zero. TODO(#5): count services.
-    activeServicesCount: 0,
+    activeServicesCount: counts.activeServicesCount,
     statistics: [],
     capacityProviders: details.capacityProviders ?? [],
     defaultCapacityProviderStrategy: details.defaultCapacityProviderStrategy ?? [],
@@ -250,12 +257,12 @@ export async function putClusterCapacityProviders(
 /**
  * Deletes a cluster: it becomes INACTIVE (still describable, no longer listed). AWS refuses while
  * container instances, services or tasks remain, in that order.
- * TODO(#5): refuse while services remain (ClusterContainsServicesException), once services exist.
  */
 export async function deleteCluster(deps: ClusterDeps, input: DeleteClusterRequest): Promise<DeleteClusterResponse> {
   const record = await requireCluster(deps, input.cluster);
   if ((await deps.store.containerInstances.countRegistered(record.name)) > 0)
     throw new ClusterContainsContainerInstancesException();
+  if ((await deps.store.services.countActive(record.name)) > 0) throw new ClusterContainsServicesException();
   if ((await deps.store.tasks.countByStatus({ cluster: record.name })).size > 0)
     throw new ClusterContainsTasksException();
   const updated: ClusterRecord = { ...record, status: 'INACTIVE' };

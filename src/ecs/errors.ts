@@ -47,3 +47,28 @@ export class ClusterContainsTasksException extends AwsError {
     super('The Cluster cannot be deleted while Tasks are active.');
   }
 }
+
+export class ServiceNotFoundException extends AwsError {
+  readonly code = 'ServiceNotFoundException';
+  constructor(message = 'Service not found.') {
+    super(message);
+  }
+}
+
+export class ServiceNotActiveException extends AwsError {
+  readonly code = 'ServiceNotActiveException';
+  constructor(message = 'Service was not ACTIVE.') {
+    super(message);
+  }
+}
+
+export class NamespaceNotFoundException extends AwsError {
+  readonly code = 'NamespaceNotFoundException';
+}
+
+export class ClusterContainsServicesException extends AwsError {
+  readonly code = 'ClusterContainsServicesException';
+  constructor() {
+    super('The Cluster cannot be deleted while Services are active.');
+  }
+}

@@ -7,3 +7,4 @@ export { pollAssignments, type PollRequest, type PollResponse, type TaskAssignme
 export { applyTaskReport, type ContainerReport, type InterfaceReport, type TaskReport } from './task-reports.ts';
 export { isTaskStatus, type TaskStatus, type TaskStopCode } from './task-lifecycle.ts';
 export { pruneStoppedTasks } from './task-pruning.ts';
+export { reconcileServices } from './service-scheduler.ts';

@@ -32,6 +32,14 @@ import {
 } from './container-instances.ts';
 import type { EcsApi } from './shapes.generated.ts';
 import { submitContainerStateChange, submitTaskStateChange } from './task-reports.ts';
+import {
+  createService,
+  deleteService,
+  describeServices,
+  listServices,
+  listServicesByNamespace,
+  updateService,
+} from './services.ts';
 import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps } from './tasks.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
@@ -100,7 +108,7 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListAccountSettings: (input, context) => listAccountSettings(deps.store, input, context),
     RunTask: (input, context) => runTask(deps, input, context),
     StartTask: (input, context) => startTask(deps, input, context),
-    StopTask: (input, context) => stopTask(deps, input, context),
+    StopTask: (input) => stopTask(deps, input),
     DescribeTasks: (input, context) => describeTasks(deps, input, context),
     ListTasks: (input) => listTasks(deps, input),
     SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),
@@ -110,6 +118,12 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
       telemetryEndpoint: deps.endpoint(),
       serviceConnectEndpoint: deps.endpoint(),
     }),
+    CreateService: (input, context) => createService(deps, input, context),
+    UpdateService: (input) => updateService(deps, input),
+    DeleteService: (input) => deleteService(deps, input),
+    DescribeServices: (input, context) => describeServices(deps, input, context),
+    ListServices: (input) => listServices(deps, input),
+    ListServicesByNamespace: (input) => listServicesByNamespace(deps, input),
     CreateCapacityProvider: (input, context) => createCapacityProvider(deps.store, input, context),
     DescribeCapacityProviders: (input, context) => describeCapacityProviders(deps.store, input, context),
     UpdateCapacityProvider: (input) => updateCapacityProvider(deps.store, input),

@@ -2,7 +2,12 @@ import { parseArn } from '../shared/arn.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { clusterNameOf } from './clusters.ts';
-import { ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException } from './errors.ts';
+import {
+  ClusterNotFoundException,
+  InvalidParameterException,
+  ResourceNotFoundException,
+  ServiceNotFoundException,
+} from './errors.ts';
 import type {
   ListTagsForResourceRequest,
   ListTagsForResourceResponse,
@@ -22,6 +27,47 @@ interface Tagged {
   save(tags: readonly Tag[]): Promise<void>;
 }
 
+type Resolver = (store: MetadataStore, arn: string, resource: string) => Promise<Tagged>;
+
+/** How to read and write the tags of each kind of taggable ARN (its resource type). */
+const RESOLVERS: Readonly<Record<string, Resolver>> = {
+  cluster: async (store, arn) => {
+    const [record] = await store.clusters.getByNames([clusterNameOf(arn)]);
+    if (!record || record.status !== 'ACTIVE')
+      throw new ClusterNotFoundException('The specified cluster could not be found.');
+    return {
+      tags: (record.details.tags ?? []) as Tag[],
+      save: (tags) => store.clusters.update({ ...record, details: { ...record.details, tags } }),
+    };
+  },
+  'task-definition': async (store, arn) => {
+    const { family, revision } = parseTaskDefinitionReference(arn);
+    const record = revision === undefined ? undefined : await store.taskDefinitions.get(family, revision);
+    if (!record || record.status === 'DELETE_IN_PROGRESS')
+      throw new ResourceNotFoundException('The specified task definition could not be found.');
+    return { tags: record.tags, save: (tags) => store.taskDefinitions.update({ ...record, tags }) };
+  },
+  service: async (store, arn, resource) => {
+    const [, cluster, name] = resource.split('/');
+    const [record] = await store.services.get(cluster ?? '', [name ?? '']);
+    if (!record || record.status === 'INACTIVE')
+      throw new ServiceNotFoundException('The specified service could not be found.');
+    return {
+      tags: (record.body.tags ?? []) as Tag[],
+      save: (tags) => store.services.update({ ...record, body: { ...record.body, tags } }),
+    };
+  },
+  'capacity-provider': async (store, arn, resource) => {
+    const [record] = await store.capacityProviders.get([resource.slice('capacity-provider/'.length)]);
+    if (!record || record.status !== 'ACTIVE')
+      throw new ResourceNotFoundException('The specified capacity provider could not be found.');
+    return {
+      tags: (record.body.tags ?? []) as Tag[],
+      save: (tags) => store.capacityProviders.update({ ...record, body: { ...record.body, tags } }),
+    };
+  },
+};
+
 async function resolve(store: MetadataStore, arn: string, context: RequestContext): Promise<Tagged> {
   const parsed = parseArn(arn);
   if (
@@ -32,31 +78,9 @@ async function resolve(store: MetadataStore, arn: string, context: RequestContex
   ) {
     throw new InvalidParameterException(`Invalid resource ARN: '${arn}'.`);
   }
-  if (parsed.resource.startsWith('cluster/')) {
-    const [record] = await store.clusters.getByNames([clusterNameOf(arn)]);
-    if (!record || record.status !== 'ACTIVE')
-      throw new ClusterNotFoundException('The specified cluster could not be found.');
-    return {
-      tags: (record.details.tags ?? []) as Tag[],
-      save: (tags) => store.clusters.update({ ...record, details: { ...record.details, tags } }),
-    };
-  }
-  if (parsed.resource.startsWith('task-definition/')) {
-    const { family, revision } = parseTaskDefinitionReference(arn);
-    const record = revision === undefined ? undefined : await store.taskDefinitions.get(family, revision);
-    if (!record || record.status === 'DELETE_IN_PROGRESS')
-      throw new ResourceNotFoundException('The specified task definition could not be found.');
-    return { tags: record.tags, save: (tags) => store.taskDefinitions.update({ ...record, tags }) };
-  }
-  if (parsed.resource.startsWith('capacity-provider/')) {
-    const [record] = await store.capacityProviders.get([parsed.resource.slice('capacity-provider/'.length)]);
-    if (!record || record.status !== 'ACTIVE')
-      throw new ResourceNotFoundException('The specified capacity provider could not be found.');
-    return {
-      tags: (record.body.tags ?? []) as Tag[],
-      save: (tags) => store.capacityProviders.update({ ...record, body: { ...record.body, tags } }),
-    };
-  }
+  const kind = parsed.resource.split('/')[0]!;
+  const resolver = RESOLVERS[kind];
+  if (resolver) return resolver(store, arn, parsed.resource);
   throw new InvalidParameterException(`Berth cannot tag this kind of resource yet: '${arn}'.`);
 }
 

@@ -129,10 +129,10 @@ function portSet(resources: readonly Resource[], name: string): Set<number> {
 }
 
 /** An instance's registered resources minus what its unstopped tasks reserve. */
-export function remainingOf(
-  registered: readonly Resource[],
-  tasks: readonly TaskRecord[],
-): InstanceSnapshot['remaining'] {
+/** What a task holds on its instance: all placement looks at. */
+type Holding = Pick<TaskRecord, 'group' | 'reservation'>;
+
+export function remainingOf(registered: readonly Resource[], tasks: readonly Holding[]): InstanceSnapshot['remaining'] {
   const tcpPorts = portSet(registered, 'PORTS');
   const udpPorts = portSet(registered, 'PORTS_UDP');
   let cpu = integerResource(registered, 'CPU');
@@ -149,7 +149,7 @@ export function remainingOf(
 }
 
 /** The registered resources with CPU, MEMORY and ports replaced by what is left. */
-export function remainingResources(registered: readonly Resource[], tasks: readonly TaskRecord[]): Resource[] {
+export function remainingResources(registered: readonly Resource[], tasks: readonly Holding[]): Resource[] {
   const left = remainingOf(registered, tasks);
   return registered.map((resource) => {
     switch (resource.name) {
@@ -170,7 +170,7 @@ export function remainingResources(registered: readonly Resource[], tasks: reado
 /** What the scheduler sees of a container instance and its unstopped tasks. */
 export function instanceSnapshot(
   record: ContainerInstanceRecord,
-  tasks: readonly TaskRecord[],
+  tasks: readonly Holding[],
   agentConnected: boolean,
 ): InstanceSnapshot {
   const groupCounts = new Map<string, number>();

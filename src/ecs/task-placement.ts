@@ -9,7 +9,7 @@ import {
   type PlacementStrategy,
   type TaskNeeds,
 } from '../scheduler/index.ts';
-import type { ClusterRecord, ContainerInstanceRecord, MetadataStore, TaskRecord } from '../store/index.ts';
+import type { ClusterRecord, ContainerInstanceRecord, MetadataStore, TaskPlacement } from '../store/index.ts';
 import type { AgentChannel } from './agent-channel.ts';
 import { InvalidParameterException } from './errors.ts';
 import { bindingsOf, instanceSnapshot, type HostPortRequest } from './task-needs.ts';
@@ -97,9 +97,8 @@ export async function clusterSnapshot(
   cluster: string,
 ): Promise<{ instances: ContainerInstanceRecord[]; snapshots: InstanceSnapshot[] }> {
   const instances = await deps.store.containerInstances.list(cluster, { limit: 100_000 });
-  const byInstance = new Map<string, TaskRecord[]>();
-  for (const task of await deps.store.tasks.unstopped({ cluster })) {
-    if (task.containerInstance === undefined) continue;
+  const byInstance = new Map<string, TaskPlacement[]>();
+  for (const task of await deps.store.tasks.placed(cluster)) {
     const list = byInstance.get(task.containerInstance) ?? [];
     list.push(task);
     byInstance.set(task.containerInstance, list);

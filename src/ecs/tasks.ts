@@ -40,6 +40,8 @@ export interface TaskDeps {
   readonly agents: AgentChannel;
   /** Serializes read-modify-write of one task (reports, StopTask). */
   readonly taskLocks: KeyedMutex;
+  /** Wakes the service scheduler (a service was created, updated or deleted). */
+  readonly serviceChanged?: (() => void) | undefined;
 }
 
 export const MAX_TASKS_PER_RUN = 10;
@@ -57,10 +59,12 @@ export function taskIdOf(reference: string): string {
 async function requireRunnableDefinition(
   deps: TaskDeps,
   reference: string,
+  allowInactive = false,
 ): Promise<{ definition: TaskDefinition; tags: readonly Tag[] }> {
   const record = await findTaskDefinition(deps, reference);
   if (!record) throw new ClientException('Unable to find task definition.');
-  if (record.status !== 'ACTIVE') throw new ClientException('TaskDefinition is inactive');
+  if (record.status !== 'ACTIVE' && !(allowInactive && record.status === 'INACTIVE'))
+    throw new ClientException('TaskDefinition is inactive');
   return { definition: toTaskDefinition(record), tags: record.tags };
 }
 
@@ -76,10 +80,18 @@ interface NewTask {
 }
 
 /** RunTask: places `count` copies (EC2) or hands them to managed capacity (FARGATE). */
+/** What the service scheduler adds to a RunTask of its own. */
+export interface ServiceLaunch {
+  readonly serviceName: string;
+  /** Services keep running revisions that were deregistered since. */
+  readonly allowInactiveDefinition: boolean;
+}
+
 export async function runTask(
   deps: TaskDeps,
   input: RunTaskRequest,
   context: RequestContext,
+  service?: ServiceLaunch,
 ): Promise<RunTaskResponse> {
   const cluster = await requireCluster(deps, input.cluster);
   const count = input.count ?? 1;
@@ -90,7 +102,11 @@ export async function runTask(
     const earlier = await deps.store.tasks.byClientToken(cluster.name, input.clientToken);
     if (earlier.length > 0) return { tasks: earlier.map((r) => toTask(r, false)), failures: [] };
   }
-  const { definition, tags: definitionTags } = await requireRunnableDefinition(deps, input.taskDefinition);
+  const { definition, tags: definitionTags } = await requireRunnableDefinition(
+    deps,
+    input.taskDefinition,
+    service?.allowInactiveDefinition ?? false,
+  );
   checkOverrides(definition, input.overrides);
   const launchType = launchTypeOf(input, cluster);
   checkNetwork(definition, input, launchType);
@@ -118,6 +134,7 @@ export async function runTask(
       needs,
       copy,
       tags,
+      serviceName: service?.serviceName,
     }),
   );
   await deps.store.tasks.insert(records);
@@ -182,6 +199,7 @@ function newTaskRecord(
     needs: ReturnType<typeof taskNeeds>;
     copy: NewTask;
     tags: Tag[];
+    serviceName?: string | undefined;
   },
 ): TaskRecord {
   const { cluster, input, definition, copy } = options;
@@ -256,6 +274,7 @@ function newTaskRecord(
     containerInstance: copy.containerInstance?.id,
     launchType: options.launchType,
     startedBy: input.startedBy,
+    serviceName: options.serviceName,
     group: options.group,
     desiredStatus: 'RUNNING',
     lastStatus,
@@ -270,20 +289,29 @@ function notifyAssignees(deps: TaskDeps, records: readonly TaskRecord[]): void {
   for (const key of new Set(records.map((r) => r.containerInstance ?? MANAGED_CAPACITY))) deps.agents.notify(key);
 }
 
-export async function stopTask(
-  deps: TaskDeps,
-  input: StopTaskRequest,
-  context: RequestContext,
-): Promise<StopTaskResponse> {
+export async function stopTask(deps: TaskDeps, input: StopTaskRequest): Promise<StopTaskResponse> {
   const cluster = await requireCluster(deps, input.cluster);
-  const id = taskIdOf(input.task);
   if (input.reason !== undefined && input.reason.length > 255) {
     throw new InvalidParameterException('reason can be at most 255 characters long.');
   }
+  const record = await requestTaskStop(deps, cluster.name, taskIdOf(input.task), {
+    stopCode: 'UserInitiated',
+    reason: input.reason ?? 'Task stopped by user',
+  });
+  return { task: toTask(record, false) };
+}
+
+/** Asks a task to stop (desiredStatus STOPPED) and tells its agent; a task already asked keeps its first reason. */
+export function requestTaskStop(
+  deps: TaskDeps,
+  cluster: string,
+  id: string,
+  why: { stopCode: 'UserInitiated' | 'ServiceSchedulerInitiated'; reason: string },
+): Promise<TaskRecord> {
   return deps.taskLocks.run(id, async () => {
-    const [record] = await deps.store.tasks.get(cluster.name, [id]);
+    const [record] = await deps.store.tasks.get(cluster, [id]);
     if (!record) throw new InvalidParameterException('The referenced task was not found.');
-    if (record.desiredStatus === 'STOPPED') return { task: toTask(record, false) };
+    if (record.desiredStatus === 'STOPPED') return record;
     const { task, details } = storedTask(record);
     const next = requestStop({ lastStatus: record.lastStatus as never, desiredStatus: 'RUNNING' });
     const updated: TaskRecord = {
@@ -293,8 +321,8 @@ export async function stopTask(
         {
           ...task,
           desiredStatus: 'STOPPED',
-          stopCode: 'UserInitiated',
-          stoppedReason: input.reason ?? 'Task stopped by user',
+          stopCode: why.stopCode,
+          stoppedReason: why.reason,
           stoppingAt: deps.clock.now(),
           version: (task.version ?? 0) + 1,
         },
@@ -303,8 +331,7 @@ export async function stopTask(
     };
     await deps.store.tasks.update(updated);
     notifyAssignees(deps, [updated]);
-    void context;
-    return { task: toTask(updated, false) };
+    return updated;
   });
 }
 

@@ -1,4 +1,6 @@
 export type {
+  ServiceRecord,
+  ServiceRepository,
   CapacityProviderRecord,
   CapacityProviderRepository,
   AccountSettingRecord,
@@ -7,6 +9,7 @@ export type {
   ContainerInstanceRepository,
   TaskDefinitionRecord,
   TaskListFilter,
+  TaskPlacement,
   TaskRecord,
   TaskRepository,
   TaskReservation,

@@ -15,6 +15,7 @@ export interface MetadataStore {
   readonly accountSettings: AccountSettingRepository;
   readonly tasks: TaskRepository;
   readonly capacityProviders: CapacityProviderRepository;
+  readonly services: ServiceRepository;
   readonly logs: LogRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
@@ -280,6 +281,12 @@ export interface TaskRecord {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
+export interface TaskPlacement {
+  readonly containerInstance: string;
+  readonly group: string;
+  readonly reservation: TaskReservation;
+}
+
 export interface TaskListFilter {
   readonly containerInstance?: string | undefined;
   readonly family?: string | undefined;
@@ -296,6 +303,8 @@ export interface TaskRepository {
   get(cluster: string, ids: readonly string[]): Promise<TaskRecord[]>;
   /** Tasks of a cluster in id order, after an id. */
   list(cluster: string, filter: TaskListFilter, page: Page): Promise<TaskRecord[]>;
+  /** What the unstopped tasks on a cluster's container instances hold (what placement needs, cheaply). */
+  placed(cluster: string): Promise<TaskPlacement[]>;
   /** Tasks not yet STOPPED: of one container instance, of a cluster, or on managed capacity. */
   unstopped(where: { containerInstance: string } | { cluster: string } | { managed: true }): Promise<TaskRecord[]>;
   /** The tasks a RunTask with this clientToken created. */
@@ -322,4 +331,28 @@ export interface CapacityProviderRepository {
   get(names: readonly string[]): Promise<CapacityProviderRecord[]>;
   /** In name order, after a name. */
   list(page: Page): Promise<CapacityProviderRecord[]>;
+}
+
+export interface ServiceRecord {
+  readonly cluster: string;
+  readonly name: string;
+  readonly arn: string;
+  /** ACTIVE, DRAINING (deleted, tasks stopping) or INACTIVE (gone; the name may be used again). */
+  readonly status: string;
+  readonly createdAt: Date;
+  /** The API's Service fields (deployments, events, configuration, tags...), as JSON. */
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+export interface ServiceRepository {
+  /** Inserts unless a service of that name is ACTIVE or DRAINING in the cluster (an INACTIVE one is replaced). */
+  insert(record: ServiceRecord): Promise<boolean>;
+  update(record: ServiceRecord): Promise<void>;
+  get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]>;
+  /** Services of a cluster that are not INACTIVE, in name order, after a name. */
+  list(cluster: string, page: Page): Promise<ServiceRecord[]>;
+  /** Every service that is not INACTIVE, in every cluster (what the service scheduler works on). */
+  live(): Promise<ServiceRecord[]>;
+  /** How many ACTIVE services a cluster has. */
+  countActive(cluster: string): Promise<number>;
 }

@@ -224,4 +224,19 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0011-services': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('services')
+        .addColumn('cluster', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('arn', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('services_pk', ['cluster', 'name'])
+        .execute();
+      await db.schema.createIndex('services_status').on('services').columns(['status']).execute();
+    },
+  },
 };

@@ -132,7 +132,17 @@ export interface CapacityProvidersTable {
   body: string;
 }
 
+export interface ServicesTable {
+  cluster: string;
+  name: string;
+  arn: string;
+  status: string;
+  created_at: number;
+  body: string;
+}
+
 export interface Database extends LogTables {
+  services: ServicesTable;
   tasks: TasksTable;
   capacity_providers: CapacityProvidersTable;
   clusters: ClustersTable;

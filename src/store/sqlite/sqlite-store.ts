@@ -13,6 +13,7 @@ import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
 import { SqliteAccountSettings } from './sqlite-account-settings.ts';
 import { SqliteTasks } from './sqlite-tasks.ts';
+import { SqliteServices } from './sqlite-services.ts';
 import { SqliteCapacityProviders } from './sqlite-capacity-providers.ts';
 import { SqliteLogs } from './sqlite-logs.ts';
 
@@ -29,6 +30,7 @@ export class SqliteStore implements MetadataStore {
   readonly containerInstances: SqliteContainerInstances;
   readonly accountSettings: SqliteAccountSettings;
   readonly tasks: SqliteTasks;
+  readonly services: SqliteServices;
   readonly capacityProviders: SqliteCapacityProviders;
   readonly logs: SqliteLogs;
   readonly #db: Kysely<Database>;
@@ -43,6 +45,7 @@ export class SqliteStore implements MetadataStore {
     this.containerInstances = new SqliteContainerInstances(db);
     this.accountSettings = new SqliteAccountSettings(db);
     this.tasks = new SqliteTasks(db);
+    this.services = new SqliteServices(db);
     this.capacityProviders = new SqliteCapacityProviders(db);
     this.logs = new SqliteLogs(db);
   }

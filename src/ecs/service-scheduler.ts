@@ -1,0 +1,228 @@
+import { parseArn } from '../shared/arn.ts';
+import { rootPrincipal } from '../shared/principal.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+import type { ServiceRecord, TaskRecord } from '../store/index.ts';
+import { unplacedMessage } from '../scheduler/index.ts';
+import { newDeployment, storedService } from './services.ts';
+import { planService, type PlanTask } from './service-plan.ts';
+import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
+import { requestTaskStop, runTask, type TaskDeps } from './tasks.ts';
+
+const MAX_EVENTS = 100;
+const DEFAULT_SPREAD = [
+  { type: 'spread' as const, field: 'attribute:ecs.availability-zone' },
+  { type: 'spread' as const, field: 'instanceId' },
+];
+
+export interface SchedulerLog {
+  warn(obj: object, msg: string): void;
+}
+
+/** One pass over every service that is not INACTIVE (the server runs it every second and on changes). */
+export async function reconcileServices(deps: TaskDeps, log: SchedulerLog): Promise<void> {
+  for (const record of await deps.store.services.live()) {
+    try {
+      await reconcileService(deps, record);
+    } catch (error) {
+      log.warn({ err: String(error), service: record.arn }, 'service reconciliation failed; retrying');
+    }
+  }
+}
+
+function contextOf(record: ServiceRecord): RequestContext {
+  const arn = parseArn(record.arn)!;
+  return {
+    requestId: 'service-scheduler',
+    accountId: arn.accountId,
+    region: arn.region,
+    accessKeyId: '',
+    principal: rootPrincipal(arn.accountId),
+  };
+}
+
+/**
+ * How long a task must have been RUNNING before the scheduler counts it healthy (stops an old task
+ * for it, completes a deployment with it): a container that exits right after starting must count
+ * as a failure, not as a success (like Kubernetes' minReadySeconds).
+ */
+export const MIN_RUNNING_MS = 3000;
+
+function planTask(task: TaskRecord, now: Date): PlanTask {
+  const body = task.body as { healthStatus?: string; startedAt?: number; containers?: { healthStatus?: string }[] };
+  const checked = (body.containers ?? []).some((c) => c.healthStatus !== undefined);
+  const running =
+    task.lastStatus === 'RUNNING' && body.startedAt !== undefined && now.getTime() - body.startedAt >= MIN_RUNNING_MS;
+  return {
+    id: task.id,
+    deployment: task.startedBy,
+    lastStatus: task.lastStatus,
+    healthy: running && (checked ? body.healthStatus === 'HEALTHY' : body.healthStatus !== 'UNHEALTHY'),
+    unhealthy: body.healthStatus === 'UNHEALTHY',
+    createdAt: task.createdAt.getTime(),
+  };
+}
+
+/** Tasks of a deployment that stopped without being asked to: what the circuit breaker counts. */
+async function failedTasks(deps: TaskDeps, record: ServiceRecord, deployment: string): Promise<number> {
+  const stopped = await deps.store.tasks.list(
+    record.cluster,
+    { startedBy: deployment, desiredStatus: 'STOPPED' },
+    { limit: 1000 },
+  );
+  return stopped.filter((t) => {
+    const code = (t.body as { stopCode?: string }).stopCode;
+    return code === 'EssentialContainerExited' || code === 'TaskFailedToStart';
+  }).length;
+}
+
+function addEvent(events: ServiceEvent[], message: string, now: Date): ServiceEvent[] {
+  // ECS does not repeat the message it just wrote.
+  if (events[0]?.message === message) return events;
+  const event = { id: crypto.randomUUID(), createdAt: now.getTime() as unknown as Date, message };
+  return [event, ...events].slice(0, MAX_EVENTS);
+}
+
+const shortId = (arnOrId: string): string => arnOrId.split('/').at(-1)!;
+
+async function reconcileService(deps: TaskDeps, record: ServiceRecord): Promise<void> {
+  const service = record.body as Service;
+  const name = `(service ${record.name})`;
+  const now = deps.clock.now();
+  let deployments = [...((service.deployments ?? []) as Deployment[])];
+  const tasks = (await deps.store.tasks.unstopped({ cluster: record.cluster })).filter(
+    (t) => t.serviceName === record.name && t.desiredStatus === 'RUNNING',
+  );
+  const primary = deployments[0];
+  if (primary && primary.rolloutState === 'IN_PROGRESS')
+    deployments[0] = { ...primary, failedTasks: await failedTasks(deps, record, primary.id!) };
+  const config = service.deploymentConfiguration ?? {};
+  const plan = planService({
+    desiredCount: service.desiredCount ?? 0,
+    maximumPercent: config.maximumPercent ?? 200,
+    minimumHealthyPercent: config.minimumHealthyPercent ?? 100,
+    circuitBreaker: config.deploymentCircuitBreaker?.enable ?? false,
+    draining: record.status === 'DRAINING',
+    deployments: deployments.map((d) => ({
+      id: d.id!,
+      status: d.status as 'PRIMARY' | 'ACTIVE',
+      rolloutState: (d.rolloutState ?? 'IN_PROGRESS') as 'IN_PROGRESS' | 'COMPLETED' | 'FAILED',
+      failedTasks: d.failedTasks ?? 0,
+    })),
+    tasks: tasks.map((t) => planTask(t, now)),
+  });
+  let events = await stopTasks(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
+  if (plan.start > 0 && primary) events = await startTasks(deps, record, service, primary, plan.start, events);
+  let status = record.status;
+  if (record.status === 'DRAINING' && tasks.length === 0) status = 'INACTIVE';
+  deployments = deployments.filter((d) => !plan.retire.includes(d.id!));
+  if (plan.rollout) ({ deployments, events } = rolledOut(service, deployments, events, plan.rollout, { name, now }));
+  if (plan.steady && !(service as { steady?: boolean }).steady)
+    events = addEvent(events, `${name} has reached a steady state.`, now);
+  const next = storedService({ ...service, status, deployments, events: events as ServiceEvent[] });
+  (next as { steady?: boolean }).steady = plan.steady;
+  if (JSON.stringify(next) !== JSON.stringify(record.body) || status !== record.status) {
+    await deps.store.services.update({ ...record, status, body: next });
+  }
+}
+
+async function stopTasks(
+  deps: TaskDeps,
+  record: ServiceRecord,
+  stops: readonly { id: string; reason: string }[],
+  events: ServiceEvent[],
+): Promise<ServiceEvent[]> {
+  for (const stop of stops) {
+    await requestTaskStop(deps, record.cluster, stop.id, {
+      stopCode: 'ServiceSchedulerInitiated',
+      reason: stop.reason,
+    });
+  }
+  if (stops.length === 0) return events;
+  const ids = stops.map((s) => `(task ${s.id})`).join(' ');
+  return addEvent(
+    events,
+    `(service ${record.name}) has stopped ${stops.length} running tasks: ${ids}.`,
+    deps.clock.now(),
+  );
+}
+
+/** The deployments after the primary's rollout COMPLETED or FAILED (rolling back when asked). */
+function rolledOut(
+  service: Service,
+  current: Deployment[],
+  currentEvents: ServiceEvent[],
+  rollout: 'COMPLETED' | 'FAILED',
+  at: { name: string; now: Date },
+): { deployments: Deployment[]; events: ServiceEvent[] } {
+  let deployments = [...current];
+  const id = deployments[0]!.id!;
+  const completed = rollout === 'COMPLETED';
+  deployments[0] = {
+    ...deployments[0],
+    rolloutState: rollout,
+    rolloutStateReason: completed
+      ? `ECS deployment ${id} completed.`
+      : 'ECS deployment circuit breaker: tasks failed to start.',
+    updatedAt: at.now,
+  };
+  const outcome = completed ? 'completed' : 'failed: tasks failed to start';
+  let events = addEvent(currentEvents, `${at.name} (deployment ${id}) deployment ${outcome}.`, at.now);
+  const previous = deployments.slice(1).find((d) => d.rolloutState === 'COMPLETED') ?? deployments[1];
+  if (!completed && service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback && previous) {
+    const rollback = newDeployment({ ...service, taskDefinition: previous.taskDefinition }, at.now);
+    events = addEvent(events, `${at.name} rolling back to deployment ${previous.id}.`, at.now);
+    deployments = [rollback, ...deployments.map((d) => ({ ...d, status: 'ACTIVE' }))];
+    service.taskDefinition = previous.taskDefinition;
+  }
+  return { deployments, events };
+}
+
+async function startTasks(
+  deps: TaskDeps,
+  record: ServiceRecord,
+  service: Service,
+  primary: Deployment,
+  count: number,
+  events: ServiceEvent[],
+): Promise<ServiceEvent[]> {
+  const name = `(service ${record.name})`;
+  const started: string[] = [];
+  for (let left = count; left > 0; left -= 10) {
+    const { tasks = [], failures = [] } = await runTask(
+      deps,
+      {
+        cluster: record.cluster,
+        taskDefinition: primary.taskDefinition!,
+        count: Math.min(10, left),
+        ...(service.capacityProviderStrategy
+          ? { capacityProviderStrategy: service.capacityProviderStrategy }
+          : { launchType: service.launchType ?? 'EC2' }),
+        ...(primary.networkConfiguration ? { networkConfiguration: primary.networkConfiguration } : {}),
+        placementConstraints: service.placementConstraints ?? [],
+        placementStrategy: service.placementStrategy?.length ? service.placementStrategy : DEFAULT_SPREAD,
+        startedBy: primary.id!,
+        group: `service:${record.name}`,
+        ...(service.propagateTags === 'SERVICE' ? { tags: service.tags ?? [] } : {}),
+        ...(service.propagateTags === 'TASK_DEFINITION' ? { propagateTags: 'TASK_DEFINITION' as const } : {}),
+        enableExecuteCommand: service.enableExecuteCommand ?? false,
+      },
+      contextOf(record),
+      { serviceName: record.name, allowInactiveDefinition: true },
+    );
+    started.push(...tasks.map((t) => `(task ${shortId(t.taskArn!)})`));
+    if (failures.length > 0) {
+      events = addEvent(
+        events,
+        unplacedMessage(
+          record.name,
+          failures.map((f) => ({ arn: f.arn, reason: f.reason ?? '' })),
+        ).replace(/^service \S+/, name),
+        deps.clock.now(),
+      );
+      break;
+    }
+  }
+  if (started.length > 0)
+    events = addEvent(events, `${name} has started ${started.length} tasks: ${started.join(' ')}.`, deps.clock.now());
+  return events;
+}
