@@ -13,7 +13,7 @@ export const BENCH_CREDENTIALS = {
  */
 export async function startBerthProcess(
   dataDir: string,
-  options: { onSpawn?: (child: ChildProcess) => void } = {},
+  options: { onSpawn?: (child: ChildProcess) => void; env?: Readonly<Record<string, string>> } = {},
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'berth.js'), 'server'], {
     env: {
@@ -22,6 +22,7 @@ export async function startBerthProcess(
       BERTH_DATA_DIR: dataDir,
       BERTH_ROOT_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
       BERTH_ROOT_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
