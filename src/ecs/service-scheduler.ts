@@ -47,14 +47,22 @@ function contextOf(record: ServiceRecord): RequestContext {
  */
 export const MIN_RUNNING_MS = 3000;
 
-function planTask(task: TaskRecord, now: Date): PlanTask {
+function planTask(
+  task: TaskRecord,
+  at: { now: Date; primary: string | undefined; draining: ReadonlySet<string> },
+): PlanTask {
   const body = task.body as { healthStatus?: string; startedAt?: number; containers?: { healthStatus?: string }[] };
   const checked = (body.containers ?? []).some((c) => c.healthStatus !== undefined);
-  const running =
-    task.lastStatus === 'RUNNING' && body.startedAt !== undefined && now.getTime() - body.startedAt >= MIN_RUNNING_MS;
+  // A task on a DRAINING instance is replaced like one of an older deployment: a new copy starts
+  // elsewhere first, within the service's minimumHealthyPercent and maximumPercent.
+  const onDraining = task.containerInstance !== undefined && at.draining.has(task.containerInstance);
+  const deployment = onDraining ? undefined : task.startedBy;
+  // New tasks must have run a while to count (MIN_RUNNING_MS); the ones they replace count as they are.
+  const settled = deployment !== at.primary || at.now.getTime() - (body.startedAt ?? Infinity) >= MIN_RUNNING_MS;
+  const running = task.lastStatus === 'RUNNING' && settled;
   return {
     id: task.id,
-    deployment: task.startedBy,
+    deployment,
     lastStatus: task.lastStatus,
     healthy: running && (checked ? body.healthStatus === 'HEALTHY' : body.healthStatus !== 'UNHEALTHY'),
     unhealthy: body.healthStatus === 'UNHEALTHY',
@@ -92,6 +100,9 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord): Promise<
   const tasks = (await deps.store.tasks.unstopped({ cluster: record.cluster })).filter(
     (t) => t.serviceName === record.name && t.desiredStatus === 'RUNNING',
   );
+  const draining = new Set(
+    (await deps.store.containerInstances.list(record.cluster, { status: 'DRAINING', limit: 100_000 })).map((i) => i.id),
+  );
   const primary = deployments[0];
   if (primary && primary.rolloutState === 'IN_PROGRESS')
     deployments[0] = { ...primary, failedTasks: await failedTasks(deps, record, primary.id!) };
@@ -108,7 +119,7 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord): Promise<
       rolloutState: (d.rolloutState ?? 'IN_PROGRESS') as 'IN_PROGRESS' | 'COMPLETED' | 'FAILED',
       failedTasks: d.failedTasks ?? 0,
     })),
-    tasks: tasks.map((t) => planTask(t, now)),
+    tasks: tasks.map((t) => planTask(t, { now, primary: primary?.id, draining })),
   });
   let events = await stopTasks(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
   if (plan.start > 0 && primary) events = await startTasks(deps, record, service, primary, plan.start, events);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateClusterCommand,
   DescribeContainerInstancesCommand,
@@ -11,6 +12,11 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  UpdateContainerInstancesStateCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
@@ -202,5 +208,40 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
       const stopped = await waitForTask(ecs, cluster, task.taskArn!, isStopped);
       assert.equal(stopped.lastStatus, 'STOPPED');
     }
+  });
+
+  it('moves a service task off an instance that is set to DRAINING', async () => {
+    await ecs.send(
+      new CreateServiceCommand({ cluster, serviceName: 'moving', taskDefinition: `${cluster}-web`, desiredCount: 1 }),
+    );
+    const serviceTask = async () => {
+      const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'moving' }));
+      if (taskArns.length === 0) return [];
+      return (await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }))).tasks ?? [];
+    };
+    const until = async (check: (tasks: Task[]) => boolean, what: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const tasks = await serviceTask();
+        if (check(tasks)) return tasks;
+        assert.ok(
+          Date.now() < deadline,
+          `${what}: ${JSON.stringify(tasks.map((t) => [t.lastStatus, t.containerInstanceArn]))}`,
+        );
+        await sleep(500);
+      }
+    };
+    const [first] = await until((t) => t.length === 1 && t[0]!.lastStatus === 'RUNNING', 'the service task runs');
+    const from = first!.containerInstanceArn!;
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [from], status: 'DRAINING' }),
+    );
+    const [moved] = await until(
+      (t) => t.length === 1 && t[0]!.lastStatus === 'RUNNING' && t[0]!.containerInstanceArn !== from,
+      'the task runs on the other instance',
+    );
+    assert.notEqual(moved?.taskArn, first?.taskArn);
+    await ecs.send(new DeleteServiceCommand({ cluster, service: 'moving', force: true }));
+    await until((t) => t.length === 0, 'the service stopped its task');
   });
 });
