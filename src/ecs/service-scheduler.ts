@@ -4,7 +4,8 @@ import type { RequestContext } from '../shared/request-context.ts';
 import type { ServiceRecord, TaskRecord } from '../store/index.ts';
 import { unplacedMessage } from '../scheduler/index.ts';
 import { newDeployment, storedService } from './services.ts';
-import { planService, type PlanTask } from './service-plan.ts';
+import { planService, type PlanInput, type PlanTask } from './service-plan.ts';
+import { reconcileDaemon } from './service-daemon.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { requestTaskStop, runTask, type TaskDeps } from './tasks.ts';
 
@@ -100,27 +101,19 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord): Promise<
   const tasks = (await deps.store.tasks.unstopped({ cluster: record.cluster })).filter(
     (t) => t.serviceName === record.name && t.desiredStatus === 'RUNNING',
   );
-  const draining = new Set(
-    (await deps.store.containerInstances.list(record.cluster, { status: 'DRAINING', limit: 100_000 })).map((i) => i.id),
-  );
+  if (service.schedulingStrategy === 'DAEMON') return reconcileDaemonService(deps, record, tasks);
+  const draining = await drainingInstances(deps, record.cluster);
+
   const primary = deployments[0];
   if (primary && primary.rolloutState === 'IN_PROGRESS')
     deployments[0] = { ...primary, failedTasks: await failedTasks(deps, record, primary.id!) };
-  const config = service.deploymentConfiguration ?? {};
-  const plan = planService({
-    desiredCount: service.desiredCount ?? 0,
-    maximumPercent: config.maximumPercent ?? 200,
-    minimumHealthyPercent: config.minimumHealthyPercent ?? 100,
-    circuitBreaker: config.deploymentCircuitBreaker?.enable ?? false,
-    draining: record.status === 'DRAINING',
-    deployments: deployments.map((d) => ({
-      id: d.id!,
-      status: d.status as 'PRIMARY' | 'ACTIVE',
-      rolloutState: (d.rolloutState ?? 'IN_PROGRESS') as 'IN_PROGRESS' | 'COMPLETED' | 'FAILED',
-      failedTasks: d.failedTasks ?? 0,
-    })),
-    tasks: tasks.map((t) => planTask(t, { now, primary: primary?.id, draining })),
-  });
+  const plan = planService(
+    planInput(
+      record,
+      deployments,
+      tasks.map((t) => planTask(t, { now, primary: primary?.id, draining })),
+    ),
+  );
   let events = await stopTasks(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
   if (plan.start > 0 && primary) events = await startTasks(deps, record, service, primary, plan.start, events);
   let status = record.status;
@@ -134,6 +127,63 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord): Promise<
   if (JSON.stringify(next) !== JSON.stringify(record.body) || status !== record.status) {
     await deps.store.services.update({ ...record, status, body: next });
   }
+}
+
+function planInput(record: ServiceRecord, deployments: readonly Deployment[], tasks: PlanTask[]): PlanInput {
+  const service = record.body as Service;
+  const config = service.deploymentConfiguration ?? {};
+  return {
+    desiredCount: service.desiredCount ?? 0,
+    maximumPercent: config.maximumPercent ?? 200,
+    minimumHealthyPercent: config.minimumHealthyPercent ?? 100,
+    circuitBreaker: config.deploymentCircuitBreaker?.enable ?? false,
+    draining: record.status === 'DRAINING',
+    deployments: deployments.map((d) => ({
+      id: d.id!,
+      status: d.status as 'PRIMARY' | 'ACTIVE',
+      rolloutState: (d.rolloutState ?? 'IN_PROGRESS') as 'IN_PROGRESS' | 'COMPLETED' | 'FAILED',
+      failedTasks: d.failedTasks ?? 0,
+    })),
+    tasks,
+  };
+}
+
+async function drainingInstances(deps: TaskDeps, cluster: string): Promise<Set<string>> {
+  const instances = await deps.store.containerInstances.list(cluster, { status: 'DRAINING', limit: 100_000 });
+  return new Set(instances.map((i) => i.id));
+}
+
+async function reconcileDaemonService(
+  deps: TaskDeps,
+  record: ServiceRecord,
+  tasks: readonly TaskRecord[],
+): Promise<void> {
+  const service = record.body as Service;
+  const name = `(service ${record.name})`;
+  const now = deps.clock.now();
+  const step = await reconcileDaemon(deps, record, tasks, contextOf(record));
+  let events = (service.events ?? []) as ServiceEvent[];
+  if (step.stopped.length > 0) {
+    const ids = step.stopped.map((id) => `(task ${id})`).join(' ');
+    events = addEvent(events, `${name} has stopped ${step.stopped.length} running tasks: ${ids}.`, now);
+  }
+  if (step.started.length > 0) {
+    const ids = step.started.map((id) => `(task ${id})`).join(' ');
+    events = addEvent(events, `${name} has started ${step.started.length} tasks: ${ids}.`, now);
+  }
+  const left = tasks.filter((t) => !step.stopped.includes(t.id));
+  let deployments = ((service.deployments ?? []) as Deployment[])
+    .filter((d, i) => i === 0 || left.some((t) => t.startedBy === d.id))
+    .map((d, i) => (i === 0 ? { ...d, desiredCount: step.desiredCount } : d));
+  if (step.steady && deployments.length === 1 && deployments[0]!.rolloutState === 'IN_PROGRESS')
+    ({ deployments, events } = rolledOut(service, deployments, events, 'COMPLETED', { name, now }));
+  if (step.steady && !(service as { steady?: boolean }).steady)
+    events = addEvent(events, `${name} has reached a steady state.`, now);
+  const status = record.status === 'DRAINING' && tasks.length === 0 ? 'INACTIVE' : record.status;
+  const next = storedService({ ...service, desiredCount: step.desiredCount, status, deployments, events });
+  (next as { steady?: boolean }).steady = step.steady;
+  if (JSON.stringify(next) !== JSON.stringify(record.body) || status !== record.status)
+    await deps.store.services.update({ ...record, status, body: next });
 }
 
 async function stopTasks(

@@ -147,12 +147,17 @@ export async function startTask(
   deps: TaskDeps,
   input: StartTaskRequest,
   context: RequestContext,
+  service?: ServiceLaunch,
 ): Promise<StartTaskResponse> {
   const cluster = await requireCluster(deps, input.cluster);
   if (input.containerInstances.length < 1 || input.containerInstances.length > MAX_TASKS_PER_RUN) {
     throw new InvalidParameterException(`containerInstances must have between 1 and ${MAX_TASKS_PER_RUN} items.`);
   }
-  const { definition, tags: definitionTags } = await requireRunnableDefinition(deps, input.taskDefinition);
+  const { definition, tags: definitionTags } = await requireRunnableDefinition(
+    deps,
+    input.taskDefinition,
+    service?.allowInactiveDefinition ?? false,
+  );
   const runInput: RunTaskRequest = { ...input, launchType: 'EC2' };
   checkOverrides(definition, input.overrides);
   checkNetwork(definition, runInput, 'EC2');
@@ -179,6 +184,7 @@ export async function startTask(
       needs,
       copy,
       tags,
+      serviceName: service?.serviceName,
     }),
   );
   await deps.store.tasks.insert(records);

@@ -104,6 +104,12 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
         ],
       }),
     );
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${cluster}-daemon`,
+        containerDefinitions: [{ name: 'd', image: tag, memory: 20, command: ['sleep', '600'], stopTimeout: 1 }],
+      }),
+    );
     agents.a = await startAgent('a', 600);
     agents.b = await startAgent('b', 300);
   });
@@ -243,5 +249,44 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
     assert.notEqual(moved?.taskArn, first?.taskArn);
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'moving', force: true }));
     await until((t) => t.length === 0, 'the service stopped its task');
+  });
+
+  it('runs a DAEMON service on every ACTIVE instance, following instances as they drain and come back', async () => {
+    const instanceOf = async () => {
+      const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'daemon' }));
+      if (taskArns.length === 0) return [];
+      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+      return tasks
+        .filter((t) => t.lastStatus === 'RUNNING')
+        .map((t) => t.containerInstanceArn!)
+        .sort();
+    };
+    const until = async (expected: string[], what: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const seen = await instanceOf();
+        if (JSON.stringify(seen) === JSON.stringify([...expected].sort())) return;
+        assert.ok(Date.now() < deadline, `${what}: ${JSON.stringify(seen)}`);
+        await sleep(500);
+      }
+    };
+    const [a, b] = [agents.a!.containerInstanceArn, agents.b!.containerInstanceArn];
+    // The previous test left one instance DRAINING; start from both ACTIVE.
+    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [a, b], status: 'ACTIVE' }));
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'daemon',
+        taskDefinition: `${cluster}-daemon`,
+        schedulingStrategy: 'DAEMON',
+      }),
+    );
+    await until([a, b], 'one task on each instance');
+    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [b], status: 'DRAINING' }));
+    await until([a], 'the draining instance lost its task');
+    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [b], status: 'ACTIVE' }));
+    await until([a, b], 'the instance back to ACTIVE got one again');
+    await ecs.send(new DeleteServiceCommand({ cluster, service: 'daemon' }));
+    await until([], 'the deleted daemon stopped its tasks');
   });
 });
