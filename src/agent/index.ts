@@ -6,6 +6,7 @@ export {
   ResourceInitializationError,
   PAUSE_CONTAINER_NAME,
   type ContainerRuntime,
+  type HostNetworks,
   type RuntimeContainer,
   type StartContext,
   type TaskNetwork,
@@ -14,3 +15,10 @@ export { UnavailableRuntime } from './unavailable-runtime.ts';
 export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-config.ts';
 export { DockerRuntime, OWNER_LABEL, AWSVPC_NETWORK } from './runtime/docker/docker-runtime.ts';
 export { DockerEngine, dockerEndpoint } from './runtime/docker/engine-client.ts';
+export {
+  startMetadataServer,
+  type MetadataServer,
+  type MetadataServerOptions,
+  type MetadataSource,
+} from './metadata/metadata-server.ts';
+export { type TaskMetadataSnapshot } from './metadata/task-metadata.ts';
