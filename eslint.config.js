@@ -75,6 +75,26 @@ export default tseslint.config(
     },
   },
   {
+    // The task metadata endpoint is an HTTP server for the containers: it may speak HTTP.
+    files: ['src/agent/metadata/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { ...noEdges, group: noEdges.group.filter((name) => name !== 'node:http') },
+            // onlyThroughIndex, two levels down from src/.
+            {
+              ...onlyThroughIndex,
+              group: onlyThroughIndex.group.map((pattern) => pattern.replace('../', '../../')),
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/aws-protocol/**', 'src/http/**', 'src/auth/**', 'src/store/**'],
     ignores: ['**/*.test.ts'],
     rules: {

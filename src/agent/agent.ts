@@ -1,6 +1,7 @@
 import type { TaskAssignment } from '../ecs/index.ts';
 import { ReportQueue, type ControlPlane } from './control-plane.ts';
-import type { ContainerRuntime } from './runtime.ts';
+import { taskMetadataSnapshot, type TaskMetadataSnapshot } from './metadata/task-metadata.ts';
+import type { ContainerRuntime, HostNetworks, RuntimeContainer } from './runtime.ts';
 import { TaskWorker, type WorkerOptions } from './task-worker.ts';
 
 export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime'> {
@@ -8,6 +9,8 @@ export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime'>
   /** How long one poll may be held by the server. */
   readonly pollWaitSeconds: number;
   readonly log: WorkerOptions['log'] & { error(obj: object, msg: string): void };
+  /** The task metadata endpoint's AvailabilityZone; else the region's first, as RunTask reports it. */
+  readonly availabilityZone?: string;
 }
 
 /**
@@ -24,6 +27,7 @@ export class Agent {
   #stopped = false;
   #abort = new AbortController();
   #loop: Promise<void> | undefined;
+  #hostNetworksRead: Promise<HostNetworks> | undefined;
 
   constructor(runtime: ContainerRuntime, options: AgentOptions) {
     this.#runtime = runtime;
@@ -46,6 +50,39 @@ export class Agent {
     this.#runtime.close?.();
     await Promise.race([this.reports.flushed(), new Promise((resolve) => setTimeout(resolve, 2000))]);
     this.reports.stop();
+  }
+
+  /**
+   * A task of this agent as the metadata endpoint shows it (undefined if it is not here): what its
+   * worker knows, plus the runtime's facts about each container (names, image IDs, times).
+   */
+  async snapshot(taskId: string): Promise<TaskMetadataSnapshot | undefined> {
+    const worker = [...this.#workers.values()].find((w) => w.taskArn.split('/').at(-1) === taskId);
+    if (!worker) return undefined;
+    const view = worker.snapshot();
+    const inspected = new Map<string, RuntimeContainer>();
+    await Promise.all(
+      view.containers.map(async ({ runtimeId }) => {
+        const seen = runtimeId && (await this.#runtime.inspectContainer(runtimeId).catch(() => undefined));
+        if (runtimeId && seen) inspected.set(runtimeId, seen);
+      }),
+    );
+    const region = view.task.taskArn.split(':')[3];
+    return taskMetadataSnapshot(view, {
+      inspected,
+      awsvpc: (await this.#hostNetworks()).awsvpc,
+      availabilityZone: this.#options.availabilityZone ?? `${region}a`,
+    });
+  }
+
+  /** Read once: the networks outlive the agent. */
+  #hostNetworks(): Promise<HostNetworks> {
+    this.#hostNetworksRead ??= (this.#runtime.hostNetworks?.() ?? Promise.resolve({})).catch((error: unknown) => {
+      this.#hostNetworksRead = undefined;
+      this.#options.log.warn({ err: String(error) }, 'cannot read the host networks');
+      return {};
+    });
+    return this.#hostNetworksRead;
   }
 
   /** Resolves when every worker started so far is done (tests). */

@@ -6,6 +6,7 @@ export {
   ResourceInitializationError,
   PAUSE_CONTAINER_NAME,
   type ContainerRuntime,
+  type HostNetworks,
   type RuntimeContainer,
   type StartContext,
   type TaskNetwork,
@@ -15,3 +16,10 @@ export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-
 export { DockerRuntime, OWNER_LABEL, AWSVPC_NETWORK } from './runtime/docker/docker-runtime.ts';
 export { DockerEngine, dockerEndpoint } from './runtime/docker/engine-client.ts';
 export { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
+export {
+  startMetadataServer,
+  type MetadataServer,
+  type MetadataServerOptions,
+  type MetadataSource,
+} from './metadata/metadata-server.ts';
+export { type TaskMetadataSnapshot } from './metadata/task-metadata.ts';

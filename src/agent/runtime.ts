@@ -16,6 +16,33 @@ export interface RuntimeContainer {
   readonly started: boolean;
   readonly oomKilled?: boolean | undefined;
   readonly imageDigest?: string | undefined;
+  /** The engine's own name for it (ecs-web-1-app-ab12...). */
+  readonly runtimeName?: string | undefined;
+  /** The ID of the image it runs (sha256:...). */
+  readonly imageId?: string | undefined;
+  /** RFC 3339 times, as precise as the engine keeps them; started/finished once that happened. */
+  readonly createdAt?: string | undefined;
+  readonly startedAt?: string | undefined;
+  readonly finishedAt?: string | undefined;
+  /** The host ports it is published on (bridge mode), as the engine reports them. */
+  readonly publishedPorts?: readonly PublishedPort[] | undefined;
+  /** Its own IPv4 addresses (bridge mode); none in host mode or when it shares a namespace. */
+  readonly ipv4Addresses?: readonly string[] | undefined;
+  /** The latest health check's result, when it has a health check. */
+  readonly lastHealthCheck?: { readonly at: string; readonly exitCode: number; readonly output: string } | undefined;
+}
+
+/** One network the host shares with containers: the host's address on it, and the subnet. */
+export interface HostNetwork {
+  readonly gateway: string;
+  /** CIDR: 172.17.0.0/16. */
+  readonly subnet: string;
+}
+
+/** Where containers reach this host, by network mode (host mode reaches it on 127.0.0.1). */
+export interface HostNetworks {
+  readonly bridge?: HostNetwork | undefined;
+  readonly awsvpc?: HostNetwork | undefined;
 }
 
 /** An awsvpc task's own network namespace (held by a pause container) and its address. */
@@ -105,4 +132,8 @@ export interface ContainerRuntime {
   ): AsyncIterable<ContainerLogLine>;
   /** Releases connections to the engine (pending waits end). */
   close?(): void;
+  /** The networks bridge and awsvpc containers reach the host on (the task metadata endpoint listens there). */
+  hostNetworks?(): Promise<HostNetworks>;
+  /** One sample of a container's resource usage, in the engine's own format; undefined if it is gone. */
+  containerStats?(id: string): Promise<object | undefined>;
 }

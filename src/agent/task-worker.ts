@@ -378,4 +378,45 @@ export class TaskWorker {
         : {}),
     });
   }
+
+  /** What this worker knows of its task now, for the task metadata endpoint (a copy). */
+  snapshot(): TaskWorkerSnapshot {
+    return {
+      task: this.#task,
+      lastStatus: this.#lastStatus,
+      containers: this.#task.containers.map((c) => {
+        const state = this.#state(c.name!);
+        return {
+          name: c.name!,
+          status: state.status,
+          ...(state.id ? { runtimeId: state.id } : {}),
+          ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
+          ...(state.health ? { health: state.health } : {}),
+          bindings:
+            state.id && state.status !== 'STOPPED' ? (state.bindings ?? [...(this.#task.bindings[c.name!] ?? [])]) : [],
+        };
+      }),
+      ...(this.#network ? { network: this.#network } : {}),
+      ...(this.#pullStartedAt ? { pullStartedAt: this.#pullStartedAt } : {}),
+      ...(this.#pullStoppedAt ? { pullStoppedAt: this.#pullStoppedAt } : {}),
+    };
+  }
+}
+
+/** A task worker's view of its task: the assignment, plus what it learned running it. */
+export interface TaskWorkerSnapshot {
+  readonly task: TaskAssignment;
+  readonly lastStatus: TaskStatus;
+  readonly containers: readonly {
+    readonly name: string;
+    readonly status: 'PENDING' | 'RUNNING' | 'STOPPED';
+    readonly runtimeId?: string;
+    readonly exitCode?: number;
+    readonly health?: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
+    /** The host ports it is published on, once created and until it stops. */
+    readonly bindings: readonly NetworkBinding[];
+  }[];
+  readonly network?: TaskNetwork;
+  readonly pullStartedAt?: Date;
+  readonly pullStoppedAt?: Date;
 }

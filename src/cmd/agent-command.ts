@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
 import { httpLogSink } from './log-sinks.ts';
 import { signedJsonClient } from './signed-fetch.ts';
+import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
   --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://127.0.0.1:4510)
@@ -151,9 +152,24 @@ export async function startAgent(
     logSink: httpLogSink(
       signedJsonClient({ endpoint: new URL(config.endpoint), accessKeyId, secretAccessKey, region, service: 'logs' }),
     ),
+    availabilityZone: config.availabilityZone,
+    // Late-bound: the endpoint reads the agent's tasks, the agent's containers get its URIs.
+    environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
+  });
+  const metadata = await startTaskMetadataEndpoint(runtime, {
+    dataDir: config.dataDir,
+    snapshot: (taskId) => agent.snapshot(taskId),
+    log: logger,
   });
   agent.start();
-  return { containerInstanceArn: arn, logger, stop: () => agent.stop() };
+  return {
+    containerInstanceArn: arn,
+    logger,
+    async stop() {
+      await agent.stop();
+      await metadata?.close();
+    },
+  };
 }
 
 /** `berth agent [flags]`: runs until SIGTERM/SIGINT; the tasks' containers keep running after it exits. */

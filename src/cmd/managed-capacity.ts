@@ -6,6 +6,7 @@ import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { InProcessControlPlane } from './control-planes.ts';
 import { inProcessLogSink } from './log-sinks.ts';
 import { createLogAppender } from '../logs/index.ts';
+import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 
 export interface ManagedCapacityOptions {
   readonly deps: AgentEndpointDeps;
@@ -22,7 +23,7 @@ export interface ManagedCapacityOptions {
  * container instance. Its containers are labelled with an owner derived from the data folder, so
  * a restarted server re-attaches to its own and never touches another server's.
  */
-export async function startManagedCapacity(options: ManagedCapacityOptions): Promise<Agent> {
+export async function startManagedCapacity(options: ManagedCapacityOptions): Promise<ManagedCapacity> {
   const owner = `managed-${createHash('sha256').update(resolve(options.dataDir)).digest('hex').slice(0, 16)}`;
   const runtime = await options.makeRuntime(owner);
   const log = options.logger.child({ component: 'managed-capacity' });
@@ -35,7 +36,28 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     startTimeoutSeconds: 180,
     cleanupDelayMs: options.cleanupDelayMs ?? 3_600_000,
     logSink: inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock })),
+    // Late-bound: the endpoint reads the agent's tasks, the agent's containers get its URIs.
+    environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
+  });
+  // No engine (UnavailableRuntime): no endpoint either, and every task stops with the reason.
+  const metadata = await startTaskMetadataEndpoint(runtime, {
+    dataDir: options.dataDir,
+    snapshot: (taskId) => agent.snapshot(taskId),
+    log,
   });
   agent.start();
-  return agent;
+  return {
+    agent,
+    async stop() {
+      // The agent first: its stop() must run before the server's channel wakes its poll loop.
+      await agent.stop();
+      await metadata?.close();
+    },
+  };
+}
+
+export interface ManagedCapacity {
+  readonly agent: Agent;
+  /** Stops polling and the task metadata endpoint; the containers keep running. */
+  stop(): Promise<void>;
 }

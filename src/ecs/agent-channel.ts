@@ -41,7 +41,10 @@ export class AgentChannel {
 
   /** Resolves when the key's token differs from `token`, or after `waitMs`, or when the channel closes. */
   async changed(key: string, token: string | undefined, waitMs: number): Promise<void> {
-    if (this.#closed || token !== this.token(key)) return;
+    // Closed (the server is stopping): polls fail instead of answering at once, so a poller backs
+    // off rather than spinning.
+    if (this.#closed) throw new Error('the agent channel is closed: the server is stopping');
+    if (token !== this.token(key)) return;
     await new Promise<void>((resolve) => {
       const waiters = this.#waiters.get(key) ?? new Set<() => void>();
       this.#waiters.set(key, waiters);

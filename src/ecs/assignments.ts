@@ -29,6 +29,8 @@ export interface TaskAssignment {
   readonly bindings: Readonly<Record<string, readonly NetworkBinding[]>>;
   readonly subnets: readonly string[];
   readonly createdAt: string;
+  /** The containers' ARNs by name, as DescribeTasks shows them (the task metadata endpoint's ContainerARN). */
+  readonly containerArns?: Readonly<Record<string, string>>;
 }
 
 export interface PollRequest {
@@ -99,5 +101,8 @@ async function assignmentOf(deps: TaskDeps, record: TaskRecord): Promise<TaskAss
     bindings: details.bindings,
     subnets: details.subnets ?? [],
     createdAt: record.createdAt.toISOString(),
+    containerArns: Object.fromEntries(
+      (task.containers ?? []).flatMap((c) => (c.name && c.containerArn ? [[c.name, c.containerArn]] : [])),
+    ),
   };
 }

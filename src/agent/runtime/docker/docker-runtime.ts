@@ -7,6 +7,8 @@ import {
   ResourceInitializationError,
   type ContainerRuntime,
   type ContainerLogLine,
+  type HostNetwork,
+  type HostNetworks,
   type PublishedPort,
   type RuntimeContainer,
   type StartContext,
@@ -22,7 +24,7 @@ import {
 } from './container-config.ts';
 import type { DockerEngine } from './engine-client.ts';
 import { DockerEngineError } from './engine-client.ts';
-import type { ContainerInspect, RegistryAuth } from './engine-types.ts';
+import type { ContainerInspect, NetworkInspect, RegistryAuth } from './engine-types.ts';
 import { ensurePauseImage } from './pause-image.ts';
 
 /** The label that says which agent (instance id, or managed capacity) owns a container. */
@@ -74,7 +76,7 @@ export class DockerRuntime implements ContainerRuntime {
   async createTaskNetwork(task: TaskAssignment): Promise<TaskNetwork> {
     try {
       await ensurePauseImage(this.#engine);
-      await this.#engine.ensureNetwork(AWSVPC_NETWORK, { labels: { 'com.berth.network': 'awsvpc' } });
+      await this.#ensureAwsvpcNetwork();
       const context = this.#context(task, { containerIds: new Map(), extraEnvironment: {} });
       const body = pauseContainerCreateBody({ ...context, awsvpcNetworkName: AWSVPC_NETWORK });
       body.Labels[OWNER_LABEL] = this.#owner;
@@ -86,6 +88,23 @@ export class DockerRuntime implements ContainerRuntime {
     } catch (error) {
       throw new ResourceInitializationError(`unable to create the task network: ${(error as Error).message}`);
     }
+  }
+
+  async hostNetworks(): Promise<HostNetworks> {
+    await this.#ensureAwsvpcNetwork();
+    const [bridge, awsvpc] = await Promise.all([
+      this.#engine.inspectNetwork('bridge'),
+      this.#engine.inspectNetwork(AWSVPC_NETWORK),
+    ]);
+    return { bridge: bridge && hostNetworkOf(bridge), awsvpc: awsvpc && hostNetworkOf(awsvpc) };
+  }
+
+  async containerStats(id: string): Promise<object | undefined> {
+    return this.#engine.containerStats(id);
+  }
+
+  #ensureAwsvpcNetwork(): Promise<string> {
+    return this.#engine.ensureNetwork(AWSVPC_NETWORK, { labels: { 'com.berth.network': 'awsvpc' } });
   }
 
   async removeTaskNetwork(_task: TaskAssignment, network: TaskNetwork): Promise<void> {
@@ -126,20 +145,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async publishedPorts(id: string): Promise<PublishedPort[]> {
-    const ports = (await this.#engine.inspectContainer(id))?.NetworkSettings.Ports ?? {};
-    const published: PublishedPort[] = [];
-    for (const [key, bindings] of Object.entries(ports)) {
-      const [port, protocol] = key.split('/');
-      const binding = bindings?.find((b) => !b.HostIp.includes(':')) ?? bindings?.[0];
-      if (!binding) continue;
-      published.push({
-        containerPort: Number(port),
-        hostPort: Number(binding.HostPort),
-        protocol: protocol === 'udp' ? 'udp' : 'tcp',
-        bindIP: binding.HostIp || '0.0.0.0',
-      });
-    }
-    return published;
+    const inspected = await this.#engine.inspectContainer(id);
+    return inspected ? publishedPortsOf(inspected) : [];
   }
 
   async inspectContainer(id: string): Promise<RuntimeContainer | undefined> {
@@ -266,8 +273,9 @@ function isFixed(
 
 function toRuntimeContainer(inspected: ContainerInspect): RuntimeContainer {
   const state = inspected.State;
-  const started = state.StartedAt !== NEVER_STARTED && state.StartedAt !== '';
+  const started = isSet(state.StartedAt);
   const health = state.Health?.Status;
+  const lastCheck = state.Health?.Log?.at(-1);
   return {
     id: inspected.Id,
     name: inspected.Config.Labels?.['com.amazonaws.ecs.container-name'] ?? inspected.Name.replace(/^\//, ''),
@@ -276,5 +284,46 @@ function toRuntimeContainer(inspected: ContainerInspect): RuntimeContainer {
     ...(!state.Running && started ? { exitCode: state.ExitCode } : {}),
     ...(health === 'healthy' || health === 'unhealthy' || health === 'starting' ? { health } : {}),
     oomKilled: state.OOMKilled,
+    runtimeName: inspected.Name.replace(/^\//, ''),
+    imageId: inspected.Image,
+    createdAt: inspected.Created,
+    ...(started ? { startedAt: state.StartedAt } : {}),
+    ...(isSet(state.FinishedAt) && !state.Running ? { finishedAt: state.FinishedAt } : {}),
+    publishedPorts: publishedPortsOf(inspected),
+    ipv4Addresses: Object.values(inspected.NetworkSettings.Networks ?? {})
+      .map((n) => n.IPAddress)
+      .filter(Boolean),
+    ...(lastCheck
+      ? { lastHealthCheck: { at: lastCheck.End, exitCode: lastCheck.ExitCode, output: lastCheck.Output } }
+      : {}),
   };
+}
+
+/** The host ports a container is published on, one per container port (IPv4 preferred). */
+function publishedPortsOf(inspected: ContainerInspect): PublishedPort[] {
+  const published: PublishedPort[] = [];
+  for (const [key, bindings] of Object.entries(inspected.NetworkSettings.Ports ?? {})) {
+    const [port, protocol] = key.split('/');
+    const binding = bindings?.find((b) => !b.HostIp.includes(':')) ?? bindings?.[0];
+    if (!binding) continue;
+    published.push({
+      containerPort: Number(port),
+      hostPort: Number(binding.HostPort),
+      protocol: protocol === 'udp' ? 'udp' : 'tcp',
+      bindIP: binding.HostIp || '0.0.0.0',
+    });
+  }
+  return published;
+}
+
+/** Docker's zero time means "never". */
+function isSet(time: string): boolean {
+  return time !== NEVER_STARTED && time !== '';
+}
+
+/** The first IPv4 subnet of a network and the host's address on it (Docker's gateway). */
+function hostNetworkOf(network: NetworkInspect): HostNetwork | undefined {
+  const config = network.IPAM.Config?.find((c) => c.Gateway && c.Subnet && !c.Subnet.includes(':'));
+  if (!config) return undefined;
+  return { gateway: config.Gateway!.replace(/\/\d+$/, ''), subnet: config.Subnet! };
 }

@@ -109,6 +109,21 @@ describe('DockerEngine on the wire', () => {
     assert.equal(seen.at(-2)?.url.search, '?t=7');
   });
 
+  it('reads a network by exact name, and one sample of container stats', async () => {
+    const network = { Id: 'n1', Name: 'berth-awsvpc', Driver: 'bridge', IPAM: { Config: [] }, Labels: {} };
+    handler = answer(200, network);
+    assert.deepEqual(await engine.inspectNetwork('berth-awsvpc'), network);
+    assert.equal(seen[0]?.url.pathname, '/v1.41/networks/berth-awsvpc');
+    // GET /networks/{x} also matches an ID prefix: a network with another name does not count.
+    assert.equal(await engine.inspectNetwork('berth'), undefined);
+    handler = answer(200, { read: '2020-01-01T00:00:00Z', cpu_stats: {} });
+    assert.deepEqual(await engine.containerStats('c1'), { read: '2020-01-01T00:00:00Z', cpu_stats: {} });
+    assert.equal(seen.at(-1)?.url.pathname, '/v1.41/containers/c1/stats');
+    assert.equal(seen.at(-1)?.url.search, '?stream=false');
+    handler = answer(404, { message: 'No such container: c2' });
+    assert.equal(await engine.containerStats('c2'), undefined);
+  });
+
   it('filters containers by labels, a label without a value only having to be present', async () => {
     handler = answer(200, []);
     await engine.listContainers({

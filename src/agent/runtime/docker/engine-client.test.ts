@@ -252,6 +252,10 @@ describe(
       assert.deepEqual(await engine.waitContainer(client), { exitCode: 0 });
       assert.deepEqual(await logsOf(client), [`stdout: ${image.hello.trimEnd()}`]);
 
+      const subnet = (await engine.inspectNetwork(network))?.IPAM.Config?.[0];
+      assert.match(subnet?.Gateway ?? '', /^\d+\.\d+\.\d+\.\d+$/, JSON.stringify(subnet));
+      const stats = (await engine.containerStats(pause)) as { networks?: Record<string, unknown> } | undefined;
+      assert.ok(stats?.networks && Object.keys(stats.networks).length > 0, 'the namespace’s network counters');
       const state = (await engine.inspectContainer(pause))?.State;
       assert.equal(state?.Status, 'running');
       assert.ok((await engine.inspectContainer(pause))?.NetworkSettings.Networks?.[network]?.IPAddress);

@@ -9,6 +9,7 @@ import type {
   EventOptions,
   ImageInspect,
   LogOptions,
+  NetworkInspect,
   RegistryAuth,
   WaitResult,
 } from './engine-types.ts';
@@ -140,6 +141,14 @@ export class DockerEngine {
     return unlessNotFound(this.json('GET', `/containers/${id}/json`));
   }
 
+  /**
+   * One sample of a container's resource usage (`docker stats --no-stream`): Docker's stats document
+   * as it sends it, with `precpu_stats` filled, so the call takes about a second. Undefined if gone.
+   */
+  containerStats(id: string): Promise<Record<string, unknown> | undefined> {
+    return unlessNotFound(this.json('GET', `/containers/${id}/stats`, { query: { stream: false } }));
+  }
+
   /** A container that is already gone counts as removed. */
   async removeContainer(
     id: string,
@@ -183,8 +192,13 @@ export class DockerEngine {
 
   /** GET /networks/{x} also matches ID prefixes: only an exact name counts. */
   private async networkId(name: string): Promise<string | undefined> {
-    const found = await unlessNotFound(this.json<{ Id: string; Name: string }>('GET', `/networks/${name}`));
-    return found?.Name === name ? found.Id : undefined;
+    return (await this.inspectNetwork(name))?.Id;
+  }
+
+  /** The network named exactly `name` (its subnets and gateways), or undefined. */
+  async inspectNetwork(name: string): Promise<NetworkInspect | undefined> {
+    const found = await unlessNotFound(this.json<NetworkInspect>('GET', `/networks/${encodeURIComponent(name)}`));
+    return found?.Name === name ? found : undefined;
   }
 
   /** A network that is already gone counts as removed. */

@@ -54,15 +54,30 @@ export interface ContainerInspect {
     readonly Health?: {
       readonly Status: HealthStatus;
       readonly FailingStreak: number;
-      readonly Log: { readonly ExitCode: number; readonly Output: string }[] | null;
+      readonly Log:
+        { readonly Start: string; readonly End: string; readonly ExitCode: number; readonly Output: string }[] | null;
     };
   };
   readonly Config: { readonly Image: string; readonly Labels: Record<string, string> | null; readonly Tty: boolean };
   readonly HostConfig: { readonly NetworkMode: string };
   readonly NetworkSettings: {
     readonly Ports: Record<string, { readonly HostIp: string; readonly HostPort: string }[] | null> | null;
-    readonly Networks: Record<string, { readonly NetworkID: string; readonly IPAddress: string }> | null;
+    readonly Networks: Record<
+      string,
+      { readonly NetworkID: string; readonly IPAddress: string; readonly MacAddress?: string }
+    > | null;
   };
+}
+
+/** GET /networks/{name}: the IPAM config holds each subnet and its gateway (the host's address on it). */
+export interface NetworkInspect {
+  readonly Id: string;
+  readonly Name: string;
+  readonly Driver: string;
+  readonly IPAM: {
+    readonly Config: readonly { readonly Subnet?: string; readonly Gateway?: string }[] | null;
+  };
+  readonly Labels: Record<string, string> | null;
 }
 
 export interface ContainerSummary {

@@ -1,0 +1,245 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TaskAssignment } from '../../ecs/index.ts';
+import { containerMetadata, taskMetadata, type MetadataVersion, type TaskMetadataSnapshot } from './task-metadata.ts';
+
+// The ECS task metadata endpoint (v4, and v3) for the containers this agent runs. ECS serves it on
+// 169.254.170.2 and tells each container its URI; Berth listens on the host's address on each
+// Docker network the containers sit on (never 0.0.0.0), and each URI names the task, a token that
+// only this agent can compute (so a container cannot read another task's metadata by guessing its
+// id), and the container:
+//
+//   http://ADDRESS:PORT/v4/<task id>-<token>/<container name>[/task | /taskWithTags | /stats | /task/stats]
+
+/** What the server reads: the agent's view of one task, and the runtime's stats of one container. */
+export interface MetadataSource {
+  snapshot(taskId: string): Promise<TaskMetadataSnapshot | undefined>;
+  stats(runtimeId: string): Promise<object | undefined>;
+}
+
+/** Where containers of each network mode reach the host; host-mode containers use `host` (127.0.0.1). */
+export interface MetadataAddresses {
+  readonly bridge?: string | undefined;
+  readonly awsvpc?: string | undefined;
+  readonly host: string;
+}
+
+export interface MetadataServerOptions {
+  readonly addresses: MetadataAddresses;
+  /**
+   * The port on every address; 0 picks one. Containers keep their URI for life, so an agent that
+   * restarts asks for the port it had (and gets another, with a warning, if that one is taken).
+   */
+  readonly port: number;
+  /** Keys the URI tokens; kept across restarts for the same reason as the port. */
+  readonly secret: string;
+  readonly source: MetadataSource;
+  readonly log?: { warn(obj: object, msg: string): void };
+}
+
+export interface MetadataServer {
+  readonly port: number;
+  /** The addresses actually listened on (one the host does not have is left out, with a warning). */
+  readonly addresses: MetadataAddresses;
+  /** The container's endpoint URI, or undefined when the host is not reachable in that network mode. */
+  uriFor(
+    task: Pick<TaskAssignment, 'taskArn' | 'networkMode'>,
+    containerName: string,
+    options?: { readonly version?: MetadataVersion },
+  ): string | undefined;
+  /** ECS_CONTAINER_METADATA_URI_V4 and ECS_CONTAINER_METADATA_URI (v3) for one container. */
+  environmentFor(task: Pick<TaskAssignment, 'taskArn' | 'networkMode'>, containerName: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+const TOKEN_LENGTH = 16;
+
+export async function startMetadataServer(options: MetadataServerOptions): Promise<MetadataServer> {
+  const tokenOf = (taskId: string) =>
+    createHmac('sha256', options.secret).update(taskId).digest('hex').slice(0, TOKEN_LENGTH);
+  const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
+    serve(request, options.source, tokenOf).then(
+      ({ status, body }) => send(response, status, body),
+      (error: unknown) => {
+        options.log?.warn({ err: String(error), url: request.url }, 'task metadata request failed');
+        send(response, 500, 'failed to get metadata');
+      },
+    );
+  };
+  const { servers, port, addresses } = await listenAll(options, handler);
+  const uriFor: MetadataServer['uriFor'] = (task, containerName, uriOptions = {}) => {
+    const mode = task.networkMode || 'bridge';
+    const address = mode === 'awsvpc' ? addresses.awsvpc : mode === 'bridge' ? addresses.bridge : addresses.host;
+    if (!address) return undefined;
+    const taskId = task.taskArn.split('/').at(-1)!;
+    const endpoint = `${taskId}-${tokenOf(taskId)}/${encodeURIComponent(containerName)}`;
+    return `http://${address}:${port}/v${uriOptions.version ?? 4}/${endpoint}`;
+  };
+  return {
+    port,
+    addresses,
+    uriFor,
+    environmentFor(task, containerName) {
+      const v4 = uriFor(task, containerName);
+      const v3 = uriFor(task, containerName, { version: 3 });
+      return { ...(v4 && { ECS_CONTAINER_METADATA_URI_V4: v4 }), ...(v3 && { ECS_CONTAINER_METADATA_URI: v3 }) };
+    },
+    async close() {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+const PATH = /^\/v([34])\/([0-9A-Za-z]+)-([0-9a-f]+)\/([^/]+)(\/task|\/taskWithTags|\/stats|\/task\/stats)?\/?$/;
+
+/** Errors are JSON strings, as the ECS agent writes them. */
+async function serve(
+  request: http.IncomingMessage,
+  source: MetadataSource,
+  tokenOf: (taskId: string) => string,
+): Promise<Answer> {
+  const path = new URL(request.url ?? '/', 'http://metadata').pathname;
+  const match = PATH.exec(path);
+  if (!match) return { status: 404, body: `no metadata at ${path}` };
+  if (request.method !== 'GET' && request.method !== 'HEAD') return { status: 405, body: 'method not allowed' };
+  const version = Number(match[1]) as MetadataVersion;
+  const [taskId, token, suffix] = [match[2]!, match[3]!, match[5]];
+  const prefix = `V${version} ${suffix?.endsWith('stats') ? 'stats' : 'metadata'} handler`;
+  const notFound = { status: 404, body: `${prefix}: unable to find the task or container of this endpoint` };
+  if (!sameToken(token, tokenOf(taskId))) return notFound;
+  const snapshot = await source.snapshot(taskId);
+  const containerName = decodeName(match[4]!);
+  const container = snapshot?.containers.find((c) => c.name === containerName);
+  if (!snapshot || !container) return notFound;
+  switch (suffix) {
+    case '/task':
+      return { status: 200, body: taskMetadata(snapshot, { version }) };
+    case '/taskWithTags':
+      if (version === 3) return notFound;
+      return { status: 200, body: taskMetadata(snapshot, { version }) };
+    case '/stats': {
+      const stats = container.runtimeId && (await statsOf(source, snapshot, container.runtimeId));
+      if (!stats) return { status: 404, body: `${prefix}: no stats for container ${containerName} yet` };
+      return { status: 200, body: stats };
+    }
+    case '/task/stats': {
+      const ids = snapshot.containers.flatMap((c) => (c.runtimeId ? [c.runtimeId] : []));
+      const all = await Promise.all(ids.map(async (id) => [id, (await statsOf(source, snapshot, id)) ?? null]));
+      return { status: 200, body: Object.fromEntries(all) };
+    }
+    default:
+      return { status: 200, body: containerMetadata(snapshot, containerName, { version }) };
+  }
+}
+
+/**
+ * A container's stats. In an awsvpc task the containers share the namespace of the task's sandbox,
+ * whose stats alone carry the network counters: ECS reports them for every container, so do we.
+ */
+async function statsOf(
+  source: MetadataSource,
+  snapshot: TaskMetadataSnapshot,
+  runtimeId: string,
+): Promise<object | undefined> {
+  const sandboxId = snapshot.network?.sandboxId;
+  const [stats, sandbox] = await Promise.all([
+    source.stats(runtimeId),
+    sandboxId ? source.stats(sandboxId).catch(() => undefined) : undefined,
+  ]);
+  if (!stats) return undefined;
+  const networks = (sandbox as { networks?: unknown } | undefined)?.networks;
+  if (networks && !('networks' in stats)) return { ...stats, networks };
+  return stats;
+}
+
+function decodeName(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return encoded;
+  }
+}
+
+function sameToken(given: string, expected: string): boolean {
+  return given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+}
+
+function send(response: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/**
+ * Listens on every address on one port. With port 0 the first listener picks it and the others
+ * follow; if another process holds it on a later address, everything starts over on a new port.
+ */
+async function listenAll(
+  options: MetadataServerOptions,
+  handler: http.RequestListener,
+): Promise<{ servers: http.Server[]; port: number; addresses: MetadataAddresses }> {
+  let port = options.port;
+  for (let attempt = 0; ; attempt += 1) {
+    const servers: http.Server[] = [];
+    const reachable: Record<string, string | undefined> = {};
+    try {
+      const roles = Object.entries(options.addresses).filter((entry): entry is [string, string] => !!entry[1]);
+      const listening = new Map<string, boolean>();
+      for (const [role, address] of roles) {
+        if (!listening.has(address)) {
+          const server = http.createServer(handler);
+          const bound = await listen(server, address, port);
+          if (bound === undefined) {
+            options.log?.warn({ address }, 'this host has no such address: no task metadata endpoint on it');
+            listening.set(address, false);
+            continue;
+          }
+          servers.push(server);
+          port = bound;
+          listening.set(address, true);
+        }
+        if (listening.get(address)) reachable[role] = address;
+      }
+      return { servers, port, addresses: { ...reachable, host: reachable.host ?? options.addresses.host } };
+    } catch (error) {
+      await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
+      if (attempt === 0 && options.port !== 0) {
+        options.log?.warn(
+          { port },
+          'the task metadata port is taken: containers started before the agent restarted lose their endpoint',
+        );
+      }
+      port = 0;
+    }
+  }
+}
+
+/** Resolves with the port, or undefined when the host has no such address. */
+function listen(server: http.Server, address: string, port: number): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRNOTAVAIL') resolve(undefined);
+      else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, address, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
