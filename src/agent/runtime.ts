@@ -130,6 +130,8 @@ export interface ContainerRuntime {
     id: string,
     options: { since?: Date | undefined; signal?: AbortSignal | undefined },
   ): AsyncIterable<ContainerLogLine>;
+  /** Removes the task-scoped volumes a task's containers used (after its containers are removed). */
+  removeTaskVolumes?(task: TaskAssignment): Promise<void>;
   /** Releases connections to the engine (pending waits end). */
   close?(): void;
   /** The networks bridge and awsvpc containers reach the host on (the task metadata endpoint listens there). */

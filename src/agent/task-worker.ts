@@ -336,6 +336,7 @@ export class TaskWorker {
     for (const container of await this.#options.runtime.taskContainers(this.#task.taskArn).catch(() => [])) {
       await this.#options.runtime.removeContainer(container.id).catch(() => {});
     }
+    await this.#options.runtime.removeTaskVolumes?.(this.#task).catch(() => {});
   }
 
   #state(name: string): ContainerState {

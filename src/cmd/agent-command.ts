@@ -14,6 +14,10 @@ import { createLogger, type Logger } from '../shared/logger.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
 import { httpLogSink } from './log-sinks.ts';
+import { ecrRegistryCredentials, type RegistryCredentials } from './registry-credentials.ts';
+
+/** Credentials for an image's registry (Berth's own), or undefined for anonymous pulls. */
+export type RegistryLookup = (image: string) => Promise<RegistryCredentials | undefined>;
 import { signedJsonClient } from './signed-fetch.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 
@@ -88,7 +92,7 @@ export interface RunningAgent {
 export async function startAgent(
   config: AgentConfig,
   env: NodeJS.ProcessEnv,
-  makeRuntime: (owner: string) => ContainerRuntime,
+  makeRuntime: (owner: string, registryAuth: RegistryLookup) => ContainerRuntime,
 ): Promise<RunningAgent> {
   const logger = createLogger(logLevelOf(config.logLevel)).child({ component: 'agent', cluster: config.cluster });
   for (const warning of config.warnings) logger.warn({ warning }, 'config file setting not used');
@@ -107,7 +111,10 @@ export async function startAgent(
   const previous = loadState(config.dataDir);
   const same = previous?.cluster === config.cluster ? previous : undefined;
   const ec2InstanceId = same?.ec2InstanceId ?? `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
-  const runtime = makeRuntime(ec2InstanceId);
+  const registryAuth = ecrRegistryCredentials(
+    signedJsonClient({ endpoint: new URL(config.endpoint), accessKeyId, secretAccessKey, region, service: 'ecr' }),
+  );
+  const runtime = makeRuntime(ec2InstanceId, registryAuth);
   const host = await runtime.resources();
   const cpu = config.cpu ?? host.cpu;
   const memory = (config.memory ?? host.memory) - config.reservedMemory;
@@ -176,7 +183,7 @@ export async function startAgent(
 export async function runAgentCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  makeRuntime: (owner: string) => ContainerRuntime,
+  makeRuntime: (owner: string, registryAuth: RegistryLookup) => ContainerRuntime,
 ): Promise<number> {
   let config: AgentConfig;
   try {

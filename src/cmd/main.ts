@@ -27,7 +27,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'agent') {
-    return runAgentCommand(rest, process.env, (owner) => new DockerRuntime({ engine: new DockerEngine(), owner }));
+    return runAgentCommand(
+      rest,
+      process.env,
+      (owner, registryAuth) => new DockerRuntime({ engine: new DockerEngine(), owner, registryAuth }),
+    );
   }
   if (command === 'gc') return runAdminCommand('/berth/registry/garbage-collection', rest, process.env);
   if (command === 'lifecycle') return runAdminCommand('/berth/registry/lifecycle-evaluation', rest, process.env);

@@ -31,7 +31,7 @@ import {
   updateContainerInstancesState,
 } from './container-instances.ts';
 import type { EcsApi } from './shapes.generated.ts';
-import { submitContainerStateChange, submitTaskStateChange } from './task-reports.ts';
+import { submitAttachmentStateChanges, submitContainerStateChange, submitTaskStateChange } from './task-reports.ts';
 import {
   createService,
   deleteService,
@@ -113,6 +113,7 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListTasks: (input) => listTasks(deps, input),
     SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),
     SubmitContainerStateChange: (input) => submitContainerStateChange(deps, input),
+    SubmitAttachmentStateChanges: (input) => submitAttachmentStateChanges(deps, input),
     DiscoverPollEndpoint: async () => ({
       endpoint: deps.endpoint(),
       telemetryEndpoint: deps.endpoint(),

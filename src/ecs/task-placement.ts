@@ -28,6 +28,8 @@ export const MAX_PLACEMENT_STRATEGIES = 5;
 export interface PlacedCopy {
   readonly containerInstance: { readonly id: string; readonly arn: string };
   readonly bindings: readonly NetworkBinding[];
+  /** The instance's ecs.availability-zone, the task's availabilityZone. */
+  readonly availabilityZone?: string | undefined;
 }
 
 /** The constraints of a placement: the task definition's and the call's, parsed (memberOf) once. */
@@ -138,6 +140,7 @@ export async function placeTaskCopies(
     return {
       containerInstance: { id: snapshot.id, arn: snapshot.arn },
       bindings: bindingsOf(needs.ports, placement),
+      availabilityZone: snapshot.attributes.get('ecs.availability-zone'),
     };
   };
   if (options.onInstances) {

@@ -10,6 +10,8 @@ import type {
   HealthStatus,
   NetworkBinding,
   NetworkInterface,
+  SubmitAttachmentStateChangesRequest,
+  SubmitAttachmentStateChangesResponse,
   SubmitContainerStateChangeRequest,
   SubmitContainerStateChangeResponse,
   SubmitTaskStateChangeRequest,
@@ -260,5 +262,35 @@ export async function submitContainerStateChange(
       },
     ],
   });
+  return { acknowledgment: 'true' };
+}
+
+/**
+ * ECS's SubmitAttachmentStateChanges: the ECS agent reports an ENI attachment's status. Each
+ * attachment is found among the cluster's tasks by the id in its ARN (attachment/ID).
+ */
+export async function submitAttachmentStateChanges(
+  deps: TaskDeps,
+  input: SubmitAttachmentStateChangesRequest,
+): Promise<SubmitAttachmentStateChangesResponse> {
+  const cluster = await requireCluster(deps, input.cluster);
+  const wanted = new Map(input.attachments.map((a) => [a.attachmentArn.split('/').at(-1)!, a.status]));
+  const tasks = await deps.store.tasks.list(cluster.name, {}, { limit: 100_000 });
+  const owners = tasks.filter((t) =>
+    ((t.body.attachments ?? []) as Attachment[]).some((a) => a.id !== undefined && wanted.has(a.id)),
+  );
+  const found = new Set(owners.flatMap((t) => ((t.body.attachments ?? []) as Attachment[]).map((a) => a.id)));
+  const missing = [...wanted.keys()].find((id) => !found.has(id));
+  if (missing !== undefined) throw new InvalidParameterException(`The attachment ${missing} was not found.`);
+  for (const owner of owners) {
+    await deps.taskLocks.run(owner.id, async () => {
+      const [record] = await deps.store.tasks.get(cluster.name, [owner.id]);
+      if (!record) return;
+      const attachments = ((record.body.attachments ?? []) as Attachment[]).map((a) =>
+        a.id !== undefined && wanted.has(a.id) ? { ...a, status: wanted.get(a.id) } : a,
+      );
+      await deps.store.tasks.update({ ...record, body: { ...record.body, attachments } });
+    });
+  }
   return { acknowledgment: 'true' };
 }

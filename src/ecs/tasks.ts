@@ -77,6 +77,7 @@ function tagsFor(input: RunTaskRequest, definitionTags: readonly Tag[]): Tag[] {
 interface NewTask {
   readonly containerInstance?: { readonly id: string; readonly arn: string } | undefined;
   readonly bindings: readonly NetworkBinding[];
+  readonly availabilityZone?: string | undefined;
 }
 
 /** RunTask: places `count` copies (EC2) or hands them to managed capacity (FARGATE). */
@@ -261,7 +262,7 @@ function newTaskRecord(
     attributes: [],
     healthStatus: 'UNKNOWN',
     enableExecuteCommand: input.enableExecuteCommand ?? false,
-    availabilityZone: `${context.region}a`,
+    availabilityZone: copy.availabilityZone ?? `${context.region}a`,
     tags: options.tags,
     inferenceAccelerators: [],
   };

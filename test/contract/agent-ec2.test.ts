@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { awsCliFor } from '../../testing/aws-cli.ts';
 import { inspect, isRunning, isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
@@ -35,6 +36,7 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
   const work = mkdtempSync(join(tmpdir(), 'berth-agents-'));
   const agents: Record<'a' | 'b', AgentProcess | undefined> = { a: undefined, b: undefined };
   let tasks: Task[] = [];
+  let image = '';
 
   const startAgent = (name: 'a' | 'b', memory: number) => {
     const configFile = join(work, `${name}.config`);
@@ -67,6 +69,7 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
     server = await startTestServer();
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
     const { tag } = await docker.buildBusyboxImage(`berth-agents-${randomBytes(4).toString('hex')}:1`);
+    image = tag;
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     await ecs.send(
       new RegisterTaskDefinitionCommand({
@@ -151,6 +154,8 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
     tasks = [];
     for (const task of placed.tasks!) tasks.push(await waitForTask(ecs, cluster, task.taskArn!, isRunning));
     for (const task of tasks) {
+      const zone = task.containerInstanceArn === agents.a!.containerInstanceArn ? 'us-east-1a' : 'us-east-1b';
+      assert.equal(task.availabilityZone, zone);
       assert.equal(
         task.lastStatus,
         'RUNNING',
@@ -288,5 +293,40 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
     await until([a, b], 'the instance back to ACTIVE got one again');
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'daemon' }));
     await until([], 'the deleted daemon stopped its tasks');
+  });
+
+  it("pulls an image from the server's own registry with an ECR token it gets itself", async () => {
+    const ecr = new ECRClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: server.credentials,
+      maxAttempts: 1,
+    });
+    const repository = `${cluster}/app`;
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: repository }));
+    const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
+    ecr.destroy();
+    const password = Buffer.from(authorizationData![0]!.authorizationToken!, 'base64').toString().split(':')[1]!;
+    const registry = new URL(server.url).host.replace('127.0.0.1', 'localhost');
+    const remote = `${registry}/${repository}:v1`;
+    assert.equal(
+      (await docker.docker(['login', '--username', 'AWS', '--password-stdin', registry], { input: password })).code,
+      0,
+    );
+    await docker.tag(image, remote);
+    const pushed = await docker.docker(['push', remote]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    // Only the registry has it under that name now: the agent must pull it, with its own token.
+    await docker.docker(['rmi', remote]);
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${cluster}-pulled`,
+        containerDefinitions: [{ name: 'main', image: remote, memory: 20, command: ['true'] }],
+      }),
+    );
+    const { tasks: [task] = [] } = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: `${cluster}-pulled` }));
+    const stopped = await waitForTask(ecs, cluster, task!.taskArn!, isStopped);
+    assert.equal(stopped.containers?.[0]?.exitCode, 0, JSON.stringify(stopped.containers?.[0]));
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
   });
 });

@@ -16,7 +16,10 @@ import {
   RunTaskCommand,
   StartTaskCommand,
   StopTaskCommand,
+  SubmitAttachmentStateChangesCommand,
   SubmitContainerStateChangeCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
   SubmitTaskStateChangeCommand,
   DeregisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
@@ -257,6 +260,24 @@ describe('ECS tasks with the AWS SDK v3 (state reported as an agent would)', () 
     assert.equal(task.containerInstanceArn, undefined);
     assert.equal(task.attachments?.[0]?.type, 'ElasticNetworkInterface');
     assert.deepEqual(task.attachments?.[0]?.details, [{ name: 'subnetId', value: 'subnet-1' }]);
+    const attachmentArn = `arn:aws:ecs:us-east-1:000000000000:attachment/${task.attachments![0]!.id}`;
+    await ecs.send(
+      new SubmitAttachmentStateChangesCommand({
+        cluster: 'work',
+        attachments: [{ attachmentArn, status: 'ATTACHED' }],
+      }),
+    );
+    const [described] = (await ecs.send(new DescribeTasksCommand({ cluster: 'work', tasks: [task.taskArn!] }))).tasks!;
+    assert.equal(described?.attachments?.[0]?.status, 'ATTACHED');
+    await rejectsWith(
+      ecs.send(
+        new SubmitAttachmentStateChangesCommand({
+          cluster: 'work',
+          attachments: [{ attachmentArn: `${attachmentArn}0`, status: 'ATTACHED' }],
+        }),
+      ),
+      'InvalidParameterException',
+    );
   });
 
   it('refuses bad RunTask and StartTask calls the way ECS does', async () => {
@@ -365,5 +386,28 @@ describe('ECS tasks with the AWS SDK v3 (state reported as an agent would)', () 
     );
     assert.equal(described.tasks[0]?.lastStatus, 'STOPPED');
     assert.equal(described.tasks[0]?.stopCode, 'UserInitiated');
+  });
+
+  it('says in the service events why a service task fits nowhere, naming the closest instance', async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'huge',
+        containerDefinitions: [{ name: 'app', image: 'busybox', memory: 5000 }],
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({ cluster: 'work', serviceName: 'huge', taskDefinition: 'huge', desiredCount: 1 }),
+    );
+    const deadline = Date.now() + 15_000;
+    let message: string | undefined;
+    while (!message && Date.now() < deadline) {
+      const { services } = await ecs.send(new DescribeServicesCommand({ cluster: 'work', services: ['huge'] }));
+      message = services?.[0]?.events?.find((e) => /was unable to place a task/.test(e.message ?? ''))?.message;
+      if (!message) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(
+      message,
+      `(service huge) was unable to place a task because no container instance met all of its requirements. The closest matching container-instance ${instanceArn.split('/').at(-1)} has insufficient memory available.`,
+    );
   });
 });

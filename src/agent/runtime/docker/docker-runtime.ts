@@ -177,6 +177,14 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async removeTaskVolumes(task: TaskAssignment): Promise<void> {
+    const volumes = this.#context(task, { containerIds: new Map(), extraEnvironment: {} }).volumes ?? {};
+    for (const [name, source] of Object.entries(volumes)) {
+      const shared = task.volumes.find((v) => v.name === name)?.dockerVolumeConfiguration?.scope === 'shared';
+      if ('volumeName' in source && !shared) await this.#engine.removeVolume(source.volumeName).catch(() => {});
+    }
+  }
+
   async removeContainer(id: string): Promise<void> {
     await this.#engine.removeContainer(id, { force: true, volumes: true });
   }
