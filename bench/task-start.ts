@@ -24,11 +24,13 @@ import {
   CreateClusterCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListContainerInstancesCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -62,6 +64,7 @@ const { child: server, url } = await startBerthProcess(dataDir, {
 const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: BENCH_CREDENTIALS, maxAttempts: 1 });
 let clusterArn = '';
 let image = '';
+let agent: ChildProcess | undefined;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -141,15 +144,22 @@ function phasesLine(label: string, phases: readonly (readonly number[])[]): stri
   );
 }
 
-async function runTasks(count: number): Promise<{ arns: string[]; failures: number }> {
+async function runTasks(
+  count: number,
+  launchType: 'FARGATE' | 'EC2' = 'FARGATE',
+): Promise<{ arns: string[]; failures: number }> {
   const { tasks, failures } = await ecs.send(
-    new RunTaskCommand({
-      cluster: CLUSTER,
-      taskDefinition: CLUSTER,
-      launchType: 'FARGATE',
-      count,
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
-    }),
+    new RunTaskCommand(
+      launchType === 'FARGATE'
+        ? {
+            cluster: CLUSTER,
+            taskDefinition: CLUSTER,
+            launchType,
+            count,
+            networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+          }
+        : { cluster: CLUSTER, taskDefinition: `${CLUSTER}-ec2`, launchType, count },
+    ),
   );
   return { arns: (tasks ?? []).map((t) => t.taskArn!), failures: (failures ?? []).length };
 }
@@ -165,6 +175,7 @@ async function stopTasks(arns: readonly string[]): Promise<void> {
     await sleep(250);
   }
   await removeContainersLabelled(docker, `com.amazonaws.ecs.cluster=${clusterArn}`);
+  await removeContainersLabelled(docker, `com.amazonaws.ecs.cluster=${CLUSTER}`);
 }
 
 interface BerthStart {
@@ -172,11 +183,11 @@ interface BerthStart {
   phases: number[];
 }
 
-async function timeBerthStart(): Promise<BerthStart> {
+async function timeBerthStart(launchType: 'FARGATE' | 'EC2' = 'FARGATE'): Promise<BerthStart> {
   const sent = Date.now();
   const started = performance.now();
-  const { arns, failures } = await runTasks(1);
-  if (failures > 0 || arns.length !== 1) throw new Error('RunTask of one FARGATE task failed');
+  const { arns, failures } = await runTasks(1, launchType);
+  if (failures > 0 || arns.length !== 1) throw new Error(`RunTask of one ${launchType} task failed`);
   const {
     tasks: [task],
     seenAt,
@@ -202,6 +213,55 @@ async function setUp(): Promise<void> {
       // `docker rm -f` does the references) instead of after the default 30 s.
       containerDefinitions: [{ name: 'main', image, command: ['sleep', '600'], stopTimeout: 0 }],
     }),
+  );
+  // The like-for-like reference of `docker run` (one container): an EC2 task in bridge mode on a
+  // `berth agent` of this machine.
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: `${CLUSTER}-ec2`,
+      networkMode: 'bridge',
+      containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sleep', '600'], stopTimeout: 0 }],
+    }),
+  );
+  agent = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'berth.js'), 'agent'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
+      BERTH_ENDPOINT: url,
+      ECS_CLUSTER: CLUSTER,
+      BERTH_AGENT_DATA_DIR: join(dataDir, 'agent'),
+      ECS_LOGLEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = performance.now() + 30_000;
+  while (
+    ((await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }))).containerInstanceArns ?? []).length === 0
+  ) {
+    if (performance.now() > deadline) throw new Error('the berth agent did not register in 30 s');
+    await sleep(200);
+  }
+}
+
+async function ec2Starts(): Promise<void> {
+  await timeBerthStart('EC2');
+  await timeDockerStart('single');
+  const berth: number[] = [];
+  const single: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const sides = [
+      async () => berth.push((await timeBerthStart('EC2')).ms),
+      async () => single.push(await timeDockerStart('single')),
+    ];
+    for (const side of round % 2 === 0 ? sides : sides.reverse()) await side();
+  }
+  const berthMs = median(berth);
+  const singleMs = median(single);
+  console.log(
+    `start to RUNNING, one task (median of ${ROUNDS}, alternating): berth EC2 on a berth agent (bridge, one container) ` +
+      `${berthMs.toFixed(0)} ms; docker run, one container ${singleMs.toFixed(0)} ms; ` +
+      `berth overhead ${Math.round(((berthMs - singleMs) / singleMs) * 100) || 0}%`,
   );
 }
 
@@ -275,11 +335,13 @@ async function concurrentStarts(): Promise<void> {
 
 async function cleanUp(): Promise<void> {
   ecs.destroy();
+  agent?.kill('SIGTERM');
   server.kill('SIGTERM');
   await new Promise((resolve) => server.on('exit', resolve));
   // What is left after a failure: the tasks' containers (Berth leaves running tasks' containers to a
   // restarted agent) and the references'.
   if (clusterArn) await removeContainersLabelled(docker, `com.amazonaws.ecs.cluster=${clusterArn}`);
+  await removeContainersLabelled(docker, `com.amazonaws.ecs.cluster=${CLUSTER}`);
   await removeContainersLabelled(docker, RUN_LABEL);
   await docker.docker(['network', 'rm', NETWORK]);
   await docker.cleanup();
@@ -295,6 +357,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   await setUp();
   await sequentialStarts();
+  await ec2Starts();
   await concurrentStarts();
   console.log(
     `(node ${process.version}, ${cpus().length} cores, docker engine ${await dockerCli(['version', '--format', '{{.Server.Version}}'])})`,

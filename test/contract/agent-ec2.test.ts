@@ -329,4 +329,37 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
     assert.equal(stopped.containers?.[0]?.exitCode, 0, JSON.stringify(stopped.containers?.[0]));
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
   });
+
+  it('delivers what happened during a server outage once the server is back (reports queued, no re-registration)', async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${cluster}-outage`,
+        containerDefinitions: [{ name: 'main', image, memory: 20, command: ['sh', '-c', 'sleep 3; exit 7'] }],
+      }),
+    );
+    const { tasks: [task] = [] } = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: `${cluster}-outage` }));
+    await waitForTask(ecs, cluster, task!.taskArn!, isRunning);
+    const { dataDir, port } = server;
+    await server.close();
+    await sleep(6000); // the container exits while the server is down
+    server = await startTestServer({ BERTH_PORT: String(port) }, { dataDir });
+    ecs.destroy();
+    ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
+    const stopped = await waitForTask(ecs, cluster, task!.taskArn!, isStopped);
+    assert.equal(stopped.containers?.[0]?.exitCode, 7);
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+    // The agent reconnects by polling again (its retries back off up to 10 s), without registering again.
+    const deadline = Date.now() + 30_000;
+    let connected = false;
+    while (!connected && Date.now() < deadline) {
+      const { containerInstances } = await ecs.send(
+        new DescribeContainerInstancesCommand({ cluster, containerInstances: [agents.a!.containerInstanceArn] }),
+      );
+      connected = containerInstances?.[0]?.agentConnected === true;
+      if (!connected) await sleep(500);
+    }
+    assert.ok(connected, 'the agent reconnected');
+    assert.equal(agents.a!.output().match(/"msg":"agent registered"/g)?.length, 1, 'registered once, at its start');
+    assert.match(agents.a!.output() + agents.b!.output(), /cannot reach the Berth server|not delivered yet/);
+  });
 });
