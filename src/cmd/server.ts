@@ -95,7 +95,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
-  const taskDeps = { store, clock, agents, taskLocks, serviceChanged: () => void scheduler.services?.runNow() };
+  const taskDeps = {
+    store,
+    clock,
+    agents,
+    taskLocks,
+    quotas: config.ecsQuotas,
+    serviceChanged: () => void scheduler.services?.runNow(),
+  };
 
   const json = new JsonProtocol({
     services: [

@@ -1,4 +1,5 @@
 import { planDaemon } from '../scheduler/index.ts';
+import { DEFAULT_ECS_QUOTAS } from '../shared/ecs-quotas.ts';
 import type { ServiceRecord, TaskRecord } from '../store/index.ts';
 import { clusterSnapshot, placementConstraints } from './task-placement.ts';
 import { effectiveContainers, taskNeeds } from './task-needs.ts';
@@ -51,7 +52,11 @@ export async function reconcileDaemon(
     overrides: undefined,
     group,
   });
-  const constraints = placementConstraints(definition.placementConstraints ?? [], service.placementConstraints ?? []);
+  const constraints = placementConstraints(
+    definition.placementConstraints ?? [],
+    service.placementConstraints ?? [],
+    (deps.quotas ?? DEFAULT_ECS_QUOTAS).placementConstraints,
+  );
   const { snapshots } = await clusterSnapshot(deps, record.cluster);
   const plan = planDaemon(snapshots, needs, constraints);
   for (const task of surplusTasks(plan.stop, current, snapshots))

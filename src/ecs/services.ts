@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { formatArn, parseArn } from '../shared/arn.ts';
+import { DEFAULT_ECS_QUOTAS, type EcsQuotas } from '../shared/ecs-quotas.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { ServiceRecord } from '../store/index.ts';
 import { requireCluster } from './clusters.ts';
@@ -37,7 +38,6 @@ import type {
 } from './shapes.generated.ts';
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
-export const MAX_SERVICES_PER_CLUSTER = 5000;
 
 export function serviceArn(context: RequestContext, cluster: string, name: string): string {
   return formatArn('ecs', context, `service/${cluster}/${name}`);
@@ -98,7 +98,7 @@ async function requireDefinitionArn(deps: TaskDeps, reference: string | undefine
 }
 
 /** The checks CreateService makes before anything else; returns the desired count. */
-function checkCreate(input: CreateServiceRequest, daemon: boolean): number {
+function checkCreate(input: CreateServiceRequest, daemon: boolean, quotas: EcsQuotas): number {
   if (!NAME.test(input.serviceName))
     throw new InvalidParameterException('Service names can have up to 255 letters, numbers, underscores and hyphens.');
   if (daemon && input.desiredCount !== undefined)
@@ -109,8 +109,8 @@ function checkCreate(input: CreateServiceRequest, daemon: boolean): number {
     throw new InvalidParameterException('The daemon scheduling strategy does not support the FARGATE launch type.');
   const desiredCount = daemon ? 0 : (input.desiredCount ?? 0);
   if (desiredCount < 0) throw new InvalidParameterException('desiredCount must be at least 0.');
-  placementConstraints([], input.placementConstraints ?? []);
-  if (input.placementStrategy) placementStrategies(input.placementStrategy);
+  placementConstraints([], input.placementConstraints ?? [], quotas.placementConstraints);
+  if (input.placementStrategy) placementStrategies(input.placementStrategy, quotas.placementStrategies);
   return desiredCount;
 }
 
@@ -121,14 +121,15 @@ export async function createService(
 ): Promise<CreateServiceResponse> {
   const cluster = await requireCluster(deps, input.cluster);
   const daemon = input.schedulingStrategy === 'DAEMON';
-  const desiredCount = checkCreate(input, daemon);
+  const quotas = deps.quotas ?? DEFAULT_ECS_QUOTAS;
+  const desiredCount = checkCreate(input, daemon, quotas);
   const taskDefinitionArn = await requireDefinitionArn(deps, input.taskDefinition);
   const definitionRecord = await findTaskDefinition(deps, taskDefinitionArn);
   const asRun = { ...input, taskDefinition: taskDefinitionArn };
   const launchType = launchTypeOf(asRun, cluster);
   checkNetwork(toTaskDefinition(definitionRecord!), asRun, launchType);
-  if ((await deps.store.services.countActive(cluster.name)) >= MAX_SERVICES_PER_CLUSTER)
-    throw new InvalidParameterException(`A cluster can have at most ${MAX_SERVICES_PER_CLUSTER} services.`);
+  if ((await deps.store.services.countActive(cluster.name)) >= quotas.servicesPerCluster)
+    throw new InvalidParameterException(`A cluster can have at most ${quotas.servicesPerCluster} services.`);
   const now = deps.clock.now();
   const arn = serviceArn(context, cluster.name, input.serviceName);
   const service = newService(input, {

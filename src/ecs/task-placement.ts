@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { DEFAULT_ECS_QUOTAS, type EcsQuotas } from '../shared/ecs-quotas.ts';
 import {
   memberOf,
   placeTasks,
@@ -22,9 +23,6 @@ import type {
   TaskDefinition,
 } from './shapes.generated.ts';
 
-export const MAX_PLACEMENT_CONSTRAINTS = 10;
-export const MAX_PLACEMENT_STRATEGIES = 5;
-
 export interface PlacedCopy {
   readonly containerInstance: { readonly id: string; readonly arn: string };
   readonly bindings: readonly NetworkBinding[];
@@ -36,11 +34,12 @@ export interface PlacedCopy {
 export function placementConstraints(
   fromDefinition: readonly { type?: string; expression?: string }[],
   fromCall: readonly ApiConstraint[],
+  max = DEFAULT_ECS_QUOTAS.placementConstraints,
 ): PlacementConstraint[] {
   const all = [...fromDefinition, ...fromCall];
-  if (all.length > MAX_PLACEMENT_CONSTRAINTS) {
+  if (all.length > max) {
     throw new InvalidParameterException(
-      `The maximum number of placement constraints is ${MAX_PLACEMENT_CONSTRAINTS}, and ${all.length} were given.`,
+      `The maximum number of placement constraints is ${max}, and ${all.length} were given.`,
     );
   }
   return all.map((constraint) => {
@@ -62,11 +61,14 @@ export function placementConstraints(
   });
 }
 
-export function placementStrategies(strategies: readonly ApiStrategy[] | undefined): PlacementStrategy[] {
+export function placementStrategies(
+  strategies: readonly ApiStrategy[] | undefined,
+  max = DEFAULT_ECS_QUOTAS.placementStrategies,
+): PlacementStrategy[] {
   if (!strategies) return [{ type: 'random' }];
-  if (strategies.length > MAX_PLACEMENT_STRATEGIES) {
+  if (strategies.length > max) {
     throw new InvalidParameterException(
-      `The maximum number of placement strategies is ${MAX_PLACEMENT_STRATEGIES}, and ${strategies.length} were given.`,
+      `The maximum number of placement strategies is ${max}, and ${strategies.length} were given.`,
     );
   }
   return strategies.map((strategy) => {
@@ -117,7 +119,7 @@ export async function clusterSnapshot(
  * With `onInstances` (StartTask), one copy goes on each named instance, if it fits there.
  */
 export async function placeTaskCopies(
-  deps: { store: MetadataStore; agents: AgentChannel },
+  deps: { store: MetadataStore; agents: AgentChannel; quotas?: EcsQuotas | undefined },
   options: {
     cluster: ClusterRecord;
     input: RunTaskRequest;
@@ -128,11 +130,13 @@ export async function placeTaskCopies(
   },
 ): Promise<{ copies: PlacedCopy[]; failures: Failure[] }> {
   const { needs } = options;
+  const quotas = deps.quotas ?? DEFAULT_ECS_QUOTAS;
   const constraints = placementConstraints(
     options.definition.placementConstraints ?? [],
     options.input.placementConstraints ?? [],
+    quotas.placementConstraints,
   );
-  const strategies = placementStrategies(options.input.placementStrategy);
+  const strategies = placementStrategies(options.input.placementStrategy, quotas.placementStrategies);
   const { snapshots } = await clusterSnapshot(deps, options.cluster.name);
   const random = seededRandom(randomInt(2 ** 31));
   const toCopy = (placement: { instanceArn: string; tcpPorts: readonly number[]; udpPorts: readonly number[] }) => {

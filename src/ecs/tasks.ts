@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { formatArn, parseArn } from '../shared/arn.ts';
 import type { Clock } from '../shared/clock.ts';
+import { DEFAULT_ECS_QUOTAS, type EcsQuotas } from '../shared/ecs-quotas.ts';
 import type { KeyedMutex } from '../shared/keyed-mutex.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { ClusterRecord, MetadataStore, TaskRecord } from '../store/index.ts';
@@ -40,11 +41,11 @@ export interface TaskDeps {
   readonly agents: AgentChannel;
   /** Serializes read-modify-write of one task (reports, StopTask). */
   readonly taskLocks: KeyedMutex;
+  /** ECS quotas (AWS's defaults unless the operator changed them). */
+  readonly quotas?: EcsQuotas | undefined;
   /** Wakes the service scheduler (a service was created, updated or deleted). */
   readonly serviceChanged?: (() => void) | undefined;
 }
-
-export const MAX_TASKS_PER_RUN = 10;
 
 export function taskArn(context: RequestContext, cluster: string, id: string): string {
   return formatArn('ecs', context, `task/${cluster}/${id}`);
@@ -96,8 +97,9 @@ export async function runTask(
 ): Promise<RunTaskResponse> {
   const cluster = await requireCluster(deps, input.cluster);
   const count = input.count ?? 1;
-  if (count < 1 || count > MAX_TASKS_PER_RUN) {
-    throw new InvalidParameterException(`count must be between 1 and ${MAX_TASKS_PER_RUN}.`);
+  const max = (deps.quotas ?? DEFAULT_ECS_QUOTAS).tasksPerRunTask;
+  if (count < 1 || count > max) {
+    throw new InvalidParameterException(`count must be between 1 and ${max}.`);
   }
   if (input.clientToken !== undefined) {
     const earlier = await deps.store.tasks.byClientToken(cluster.name, input.clientToken);
@@ -151,8 +153,9 @@ export async function startTask(
   service?: ServiceLaunch,
 ): Promise<StartTaskResponse> {
   const cluster = await requireCluster(deps, input.cluster);
-  if (input.containerInstances.length < 1 || input.containerInstances.length > MAX_TASKS_PER_RUN) {
-    throw new InvalidParameterException(`containerInstances must have between 1 and ${MAX_TASKS_PER_RUN} items.`);
+  const max = (deps.quotas ?? DEFAULT_ECS_QUOTAS).tasksPerRunTask;
+  if (input.containerInstances.length < 1 || input.containerInstances.length > max) {
+    throw new InvalidParameterException(`containerInstances must have between 1 and ${max} items.`);
   }
   const { definition, tags: definitionTags } = await requireRunnableDefinition(
     deps,

@@ -46,6 +46,10 @@ describe('parseServerConfig', () => {
       { BERTH_ROOT_ACCESS_KEY_ID: 'AKIAAAAAAAAAAAAAAAAA' },
       /must be set together/,
     ],
+    ['quotas that are not JSON', [], { BERTH_ECS_QUOTAS: 'many' }, /BERTH_ECS_QUOTAS must be a JSON object/],
+    ['an unknown quota', [], { BERTH_ECS_QUOTAS: '{"tasks":3}' }, /unknown quota 'tasks'/],
+    ['a quota below 1', [], { BERTH_ECS_QUOTAS: '{"servicesPerCluster":0}' }, /positive integer/],
+    ['managed capacity that is neither docker nor off', [], { BERTH_MANAGED_CAPACITY: 'k8s' }, /docker or off/],
   ];
   for (const [what, argv, env, message] of invalid) {
     it(`refuses ${what}`, () => {

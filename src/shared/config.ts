@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { DEFAULT_ECS_QUOTAS, parseEcsQuotas, type EcsQuotas } from './ecs-quotas.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
 /** The server's configuration: flags win over the environment, which wins over the defaults. */
@@ -16,6 +17,7 @@ export interface ServerConfig {
   readonly rootSecretAccessKey: string | undefined;
   /** 'docker': FARGATE tasks run on the local Docker engine; 'off': they are refused a runtime. */
   readonly managedCapacity: 'docker' | 'off';
+  readonly ecsQuotas: EcsQuotas;
 }
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
@@ -32,6 +34,7 @@ const SETTINGS = {
   'root-access-key-id': { env: 'BERTH_ROOT_ACCESS_KEY_ID', default: undefined },
   'root-secret-access-key': { env: 'BERTH_ROOT_SECRET_ACCESS_KEY', default: undefined },
   'managed-capacity': { env: 'BERTH_MANAGED_CAPACITY', default: 'docker' },
+  'ecs-quotas': { env: 'BERTH_ECS_QUOTAS', default: undefined },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -78,7 +81,17 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logLevel: logLevel as LogLevel,
     rootAccessKeyId,
     rootSecretAccessKey,
+    ecsQuotas: quotasOf(setting('ecs-quotas')),
     managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
       'docker' | 'off',
   };
+}
+
+function quotasOf({ value, source }: { value: string | undefined; source: string }): EcsQuotas {
+  if (value === undefined) return DEFAULT_ECS_QUOTAS;
+  try {
+    return parseEcsQuotas(value);
+  } catch (error) {
+    throw new ConfigError(`${source} ${(error as Error).message} (got '${value}')`);
+  }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
+  CreateServiceCommand,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -11,6 +12,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { FakeClock } from '../../src/shared/clock.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { rejectsWith } from '../../testing/assertions.ts';
 import { isStopped, waitForTask } from '../../testing/tasks.ts';
 
 describe('ECS task and agent lifetimes (with a clock the test moves)', () => {
@@ -120,5 +122,74 @@ describe('ECS task and agent lifetimes (with a clock the test moves)', () => {
     assert.deepEqual(tasks, []);
     assert.equal(failures?.[0]?.arn, arn);
     ecs.destroy();
+  });
+});
+
+describe('ECS quotas an operator changed (BERTH_ECS_QUOTAS)', () => {
+  let server: TestServer;
+  let ecs: ECSClient;
+  before(async () => {
+    server = await startTestServer({
+      BERTH_MANAGED_CAPACITY: 'off',
+      BERTH_ECS_QUOTAS: '{"tasksPerRunTask": 2, "servicesPerCluster": 1, "placementStrategies": 1}',
+    });
+    ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
+    await ecs.send(new CreateClusterCommand({ clusterName: 'q' }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: 'q',
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image: 'busybox' }],
+      }),
+    );
+  });
+  after(async () => {
+    ecs.destroy();
+    await server.stop();
+  });
+
+  it('refuses what goes past them, with the errors AWS gives', async () => {
+    const network = { awsvpcConfiguration: { subnets: ['subnet-1'] } };
+    await rejectsWith(
+      ecs.send(
+        new RunTaskCommand({
+          cluster: 'q',
+          taskDefinition: 'q',
+          launchType: 'FARGATE',
+          count: 3,
+          networkConfiguration: network,
+        }),
+      ),
+      'InvalidParameterException',
+      /between 1 and 2/,
+    );
+    await rejectsWith(
+      ecs.send(
+        new RunTaskCommand({
+          cluster: 'q',
+          taskDefinition: 'q',
+          launchType: 'EC2',
+          placementStrategy: [{ type: 'random' }, { type: 'random' }],
+          networkConfiguration: network,
+        }),
+      ),
+      'InvalidParameterException',
+      /placement strategies is 1/,
+    );
+    const service = (name: string) =>
+      ecs.send(
+        new CreateServiceCommand({
+          cluster: 'q',
+          serviceName: name,
+          taskDefinition: 'q',
+          launchType: 'FARGATE',
+          networkConfiguration: network,
+        }),
+      );
+    await service('one');
+    await rejectsWith(service('two'), 'InvalidParameterException', /at most 1 services/);
   });
 });
