@@ -108,10 +108,14 @@ export async function listAccountSettings(
       (input.name === undefined || s.name === input.name) && (input.value === undefined || s.value === input.value),
   );
   const limit = input.maxResults !== undefined && input.maxResults > 0 ? Math.min(input.maxResults, 10) : 10;
-  const start = Number(decodeNextToken(input.nextToken) ?? 0);
-  const page = settings.slice(start, start + limit);
+  // Keyset pagination by setting name (each name appears once in a list): stable under writes.
+  const after = decodeNextToken(input.nextToken);
+  const rest = settings
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)))
+    .filter((s) => after === undefined || (s.name ?? '') > after);
+  const page = rest.slice(0, limit);
   return {
     settings: page,
-    ...(start + limit < settings.length ? { nextToken: encodeNextToken(String(start + limit)) } : {}),
+    ...(rest.length > limit ? { nextToken: encodeNextToken(page.at(-1)!.name ?? '') } : {}),
   };
 }

@@ -80,19 +80,25 @@ export async function listAttributes(
   if (input.attributeValue !== undefined && input.attributeName === undefined) {
     throw new InvalidParameterException('attributeValue can only be given with attributeName.');
   }
+  // Keyset pagination on (instance ARN, attribute name): stable while attributes come and go.
+  const after = decodeNextToken(input.nextToken);
+  const keyOf = (a: Attribute): string => `${a.targetId}\u0000${a.name}`;
   const all: Attribute[] = [];
-  for (const record of await deps.store.containerInstances.list(cluster.name, { limit: 10_000 })) {
+  for (const record of await deps.store.containerInstances.list(cluster.name, { limit: 100_000 })) {
     for (const a of (record.body.attributes ?? []) as Attribute[]) {
       if (input.attributeName !== undefined && a.name !== input.attributeName) continue;
       if (input.attributeValue !== undefined && a.value !== input.attributeValue) continue;
       all.push({ ...a, targetType: 'container-instance', targetId: record.arn });
     }
   }
+  const rest = all
+    .map((a) => ({ a, key: keyOf(a) }))
+    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0))
+    .filter((x) => after === undefined || x.key > after);
   const limit = pageSize(input.maxResults);
-  const start = Number(decodeNextToken(input.nextToken) ?? 0);
-  const page = all.slice(start, start + limit);
+  const page = rest.slice(0, limit);
   return {
-    attributes: page,
-    ...(start + limit < all.length ? { nextToken: encodeNextToken(String(start + limit)) } : {}),
+    attributes: page.map((x) => x.a),
+    ...(rest.length > limit ? { nextToken: encodeNextToken(page.at(-1)!.key) } : {}),
   };
 }

@@ -122,6 +122,26 @@ describe('ECS container instances with the AWS SDK v3', () => {
     assert.deepEqual(listed.attributes, [
       { name: 'stack', value: 'prod', targetType: 'container-instance', targetId: arn },
     ]);
+    // Pages of one, by (instance, name): a page token stays valid while attributes change.
+    const first = await ecs.send(
+      new ListAttributesCommand({ cluster: 'hosts', targetType: 'container-instance', maxResults: 1 }),
+    );
+    assert.equal(first.attributes?.length, 1);
+    await ecs.send(
+      new PutAttributesCommand({ cluster: 'hosts', attributes: [{ name: 'aaa-first', value: 'x', targetId: arn }] }),
+    );
+    const second = await ecs.send(
+      new ListAttributesCommand({
+        cluster: 'hosts',
+        targetType: 'container-instance',
+        maxResults: 1,
+        nextToken: first.nextToken,
+      }),
+    );
+    assert.ok(second.attributes![0]!.name! > first.attributes![0]!.name!, 'the next page continues after the first');
+    await ecs.send(
+      new DeleteAttributesCommand({ cluster: 'hosts', attributes: [{ name: 'aaa-first', targetId: arn }] }),
+    );
     await rejectsWith(
       ecs.send(
         new PutAttributesCommand({
