@@ -57,6 +57,25 @@ const RESOLVERS: Readonly<Record<string, Resolver>> = {
       save: (tags) => store.services.update({ ...record, body: { ...record.body, tags } }),
     };
   },
+  task: async (store, arn, resource) => {
+    const [, cluster, id] = resource.split('/');
+    const [record] = await store.tasks.get(cluster ?? '', [id ?? '']);
+    if (!record) throw new InvalidParameterException('The specified task could not be found.');
+    return {
+      tags: (record.body.tags ?? []) as Tag[],
+      save: (tags) => store.tasks.update({ ...record, body: { ...record.body, tags } }),
+    };
+  },
+  'container-instance': async (store, arn, resource) => {
+    const [, cluster, id] = resource.split('/');
+    const [record] = await store.containerInstances.get(cluster ?? '', [id ?? '']);
+    if (!record || record.status === 'INACTIVE')
+      throw new InvalidParameterException('The specified container instance could not be found.');
+    return {
+      tags: (record.body.tags ?? []) as Tag[],
+      save: (tags) => store.containerInstances.put({ ...record, body: { ...record.body, tags } }),
+    };
+  },
   'capacity-provider': async (store, arn, resource) => {
     const [record] = await store.capacityProviders.get([resource.slice('capacity-provider/'.length)]);
     if (!record || record.status !== 'ACTIVE')

@@ -11,6 +11,8 @@ import {
   ListAttributesCommand,
   ListContainerInstancesCommand,
   PutAttributesCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
   RegisterContainerInstanceCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
@@ -142,6 +144,9 @@ describe('ECS container instances with the AWS SDK v3', () => {
     await ecs.send(
       new DeleteAttributesCommand({ cluster: 'hosts', attributes: [{ name: 'aaa-first', targetId: arn }] }),
     );
+    await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'rack', value: 'r1' }] }));
+    const { tags } = await ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+    assert.ok(tags?.some((t) => t.key === 'rack' && t.value === 'r1'));
     await rejectsWith(
       ecs.send(
         new PutAttributesCommand({

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
   DeleteClusterCommand,
   DeregisterContainerInstanceCommand,
   DescribeClustersCommand,
@@ -106,6 +108,8 @@ describe('ECS tasks with the AWS SDK v3 (state reported as an agent would)', () 
       await ecs.send(new DescribeTasksCommand({ cluster: 'work', tasks: [taskArn], include: ['TAGS'] }))
     ).tasks!;
     assert.deepEqual(described?.tags, [{ key: 'team', value: 'blue' }]);
+    await ecs.send(new TagResourceCommand({ resourceArn: taskArn, tags: [{ key: 'run', value: '1' }] }));
+    assert.equal((await ecs.send(new ListTagsForResourceCommand({ resourceArn: taskArn }))).tags?.length, 2);
 
     const { clusters } = await ecs.send(new DescribeClustersCommand({ clusters: ['work'] }));
     assert.equal(clusters?.[0]?.pendingTasksCount, 1);
