@@ -313,30 +313,28 @@ export async function deregisterContainerInstance(
 ): Promise<DeregisterContainerInstanceResponse> {
   const cluster = await requireCluster(deps, input.cluster);
   const [record] = await deps.store.containerInstances.get(cluster.name, [instanceIdOf(input.containerInstance)]);
-  // TODO(#5): one transaction for the instance and its orphaned tasks.
   if (!record || record.status === 'INACTIVE')
     throw new InvalidParameterException('The referenced container instance is not registered in this cluster.');
   const tasks = await deps.store.tasks.unstopped({ containerInstance: record.id });
   if (tasks.length > 0 && !input.force) throw new InvalidParameterException('Found running tasks on the instance.');
   const now = deps.clock.now();
-  for (const task of tasks) {
-    await deps.store.tasks.update({
-      ...task,
-      desiredStatus: 'STOPPED',
-      lastStatus: 'STOPPED',
-      stoppedAt: now,
-      body: {
-        ...task.body,
-        stopCode: 'TaskFailedToStart',
-        stoppedReason: 'Container instance deregistration forced by user',
-        stoppingAt: now.getTime(),
-        stoppedAt: now.getTime(),
-        executionStoppedAt: now.getTime(),
-      },
-    });
-  }
+  const orphaned = tasks.map((task) => ({
+    ...task,
+    desiredStatus: 'STOPPED',
+    lastStatus: 'STOPPED',
+    stoppedAt: now,
+    body: {
+      ...task.body,
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'Container instance deregistration forced by user',
+      stoppingAt: now.getTime(),
+      stoppedAt: now.getTime(),
+      executionStoppedAt: now.getTime(),
+    },
+  }));
   const next = { ...record, status: 'INACTIVE', body: { ...record.body, agentConnected: false } };
-  await deps.store.containerInstances.put(next);
+  // The instance and its orphaned tasks change together, or not at all.
+  await deps.store.containerInstances.deregister(next, orphaned);
   deps.agents.notify(record.id);
   return { containerInstance: await liveInstance(deps, next, false) };
 }

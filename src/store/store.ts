@@ -232,6 +232,8 @@ export interface ContainerInstanceRepository {
     cluster: string,
     options: { status?: string | undefined; after?: string | undefined; limit: number },
   ): Promise<ContainerInstanceRecord[]>;
+  /** Stores the deregistered (INACTIVE) instance and its orphaned (STOPPED) tasks in one transaction. */
+  deregister(record: ContainerInstanceRecord, orphanedTasks: readonly TaskRecord[]): Promise<void>;
   /** How many instances of the cluster are ACTIVE or DRAINING. */
   countRegistered(cluster: string): Promise<number>;
 }

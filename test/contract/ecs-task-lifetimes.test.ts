@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DeregisterContainerInstanceCommand,
+  StartTaskCommand,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -121,6 +123,44 @@ describe('ECS task and agent lifetimes (with a clock the test moves)', () => {
     );
     assert.deepEqual(tasks, []);
     assert.equal(failures?.[0]?.arn, arn);
+    ecs.destroy();
+  });
+  it('deregisters an instance with force: its tasks are orphaned (STOPPED) with it, in one go', async () => {
+    const ecs = client();
+    const { containerInstance } = await ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: 'life',
+        totalResources: [
+          { name: 'CPU', type: 'INTEGER', integerValue: 4096 },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: 4096 },
+        ],
+        attributes: [
+          { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.18' },
+          { name: 'ecs.capability.task-eni' },
+        ],
+      }),
+    );
+    const arn = containerInstance!.containerInstanceArn!;
+    const { tasks } = await ecs.send(
+      new StartTaskCommand({
+        cluster: 'life',
+        taskDefinition: 'life',
+        containerInstances: [arn],
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+      }),
+    );
+    const taskArn = tasks![0]!.taskArn!;
+    await rejectsWith(
+      ecs.send(new DeregisterContainerInstanceCommand({ cluster: 'life', containerInstance: arn })),
+      'InvalidParameterException',
+    );
+    const { containerInstance: gone } = await ecs.send(
+      new DeregisterContainerInstanceCommand({ cluster: 'life', containerInstance: arn, force: true }),
+    );
+    assert.equal(gone?.status, 'INACTIVE');
+    const [task] = (await ecs.send(new DescribeTasksCommand({ cluster: 'life', tasks: [taskArn] }))).tasks!;
+    assert.equal(task?.lastStatus, 'STOPPED');
+    assert.match(task?.stoppedReason ?? '', /deregistration forced/);
     ecs.destroy();
   });
 });

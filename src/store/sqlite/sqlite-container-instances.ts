@@ -1,11 +1,26 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { ContainerInstanceRecord, ContainerInstanceRepository } from '../store.ts';
+import type { ContainerInstanceRecord, ContainerInstanceRepository, TaskRecord } from '../store.ts';
+import { taskRow } from './sqlite-tasks.ts';
 import type { ContainerInstancesTable, Database } from './schema.ts';
 
 export class SqliteContainerInstances implements ContainerInstanceRepository {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
     this.#db = db;
+  }
+
+  async deregister(record: ContainerInstanceRecord, orphanedTasks: readonly TaskRecord[]): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      for (const task of orphanedTasks) {
+        const { id, ...rest } = taskRow(task);
+        await trx.updateTable('tasks').set(rest).where('id', '=', id).execute();
+      }
+      await trx
+        .updateTable('container_instances')
+        .set({ status: record.status, body: JSON.stringify(record.body) })
+        .where('id', '=', record.id)
+        .execute();
+    });
   }
 
   async put(record: ContainerInstanceRecord): Promise<void> {

@@ -11,12 +11,12 @@ export class SqliteTasks implements TaskRepository {
   async insert(records: readonly TaskRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.#db.transaction().execute(async (trx) => {
-      await trx.insertInto('tasks').values(records.map(toRow)).execute();
+      await trx.insertInto('tasks').values(records.map(taskRow)).execute();
     });
   }
 
   async update(record: TaskRecord): Promise<void> {
-    const { id, ...rest } = toRow(record);
+    const { id, ...rest } = taskRow(record);
     await this.#db.updateTable('tasks').set(rest).where('id', '=', id).execute();
   }
 
@@ -106,7 +106,7 @@ export class SqliteTasks implements TaskRepository {
   }
 }
 
-function toRow(record: TaskRecord): Insertable<TasksTable> & { id: string } {
+export function taskRow(record: TaskRecord): Insertable<TasksTable> & { id: string } {
   return {
     id: record.id,
     cluster: record.cluster,
