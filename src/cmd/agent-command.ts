@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { arch, cpus, totalmem } from 'node:os';
+import { arch } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -230,10 +230,6 @@ export async function runAgentCommand(
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   return 0;
-}
-
-export function hostResources(): { cpu: number; memory: number } {
-  return { cpu: cpus().length * 1024, memory: Math.floor(totalmem() / 1024 / 1024) };
 }
 
 /** ECS_LOGLEVEL's names (crit included) as the logger's. */

@@ -19,11 +19,27 @@ export interface SchedulerLog {
   warn(obj: object, msg: string): void;
 }
 
-/** One pass over every service that is not INACTIVE (the server runs it every second and on changes). */
+/** What a pass reads once per cluster, whatever its number of services. */
+interface ClusterView {
+  readonly tasks: readonly TaskRecord[];
+  readonly draining: ReadonlySet<string>;
+}
+
+async function clusterView(deps: TaskDeps, cluster: string): Promise<ClusterView> {
+  const instances = await deps.store.containerInstances.list(cluster, { status: 'DRAINING', limit: 100_000 });
+  return { tasks: await deps.store.tasks.unstopped({ cluster }), draining: new Set(instances.map((i) => i.id)) };
+}
+
+/**
+ * One pass over every service that is not INACTIVE (the server runs it every second and on changes).
+ * A service's actions change only its own tasks, so one view of each cluster serves all its services.
+ */
 export async function reconcileServices(deps: TaskDeps, log: SchedulerLog): Promise<void> {
+  const views = new Map<string, Promise<ClusterView>>();
   for (const record of await deps.store.services.live()) {
     try {
-      await reconcileService(deps, record);
+      if (!views.has(record.cluster)) views.set(record.cluster, clusterView(deps, record.cluster));
+      await reconcileService(deps, record, await views.get(record.cluster)!);
     } catch (error) {
       log.warn({ err: String(error), service: record.arn }, 'service reconciliation failed; retrying');
     }
@@ -93,16 +109,20 @@ function addEvent(events: ServiceEvent[], message: string, now: Date): ServiceEv
 
 const shortId = (arnOrId: string): string => arnOrId.split('/').at(-1)!;
 
-async function reconcileService(deps: TaskDeps, record: ServiceRecord): Promise<void> {
+/** ECS's wording: "(service web) has started 2 tasks: (task a) (task b)." (stopped: "running tasks"). */
+function taskEvent(service: string, verb: 'started' | 'stopped', taskIds: readonly string[]): string {
+  const what = verb === 'stopped' ? 'running tasks' : 'tasks';
+  return `(service ${service}) has ${verb} ${taskIds.length} ${what}: ${taskIds.map((id) => `(task ${id})`).join(' ')}.`;
+}
+
+async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: ClusterView): Promise<void> {
   const service = record.body as Service;
   const name = `(service ${record.name})`;
   const now = deps.clock.now();
   let deployments = [...((service.deployments ?? []) as Deployment[])];
-  const tasks = (await deps.store.tasks.unstopped({ cluster: record.cluster })).filter(
-    (t) => t.serviceName === record.name && t.desiredStatus === 'RUNNING',
-  );
+  const tasks = view.tasks.filter((t) => t.serviceName === record.name && t.desiredStatus === 'RUNNING');
   if (service.schedulingStrategy === 'DAEMON') return reconcileDaemonService(deps, record, tasks);
-  const draining = await drainingInstances(deps, record.cluster);
+  const { draining } = view;
 
   const primary = deployments[0];
   if (primary && primary.rolloutState === 'IN_PROGRESS')
@@ -120,12 +140,27 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord): Promise<
   if (record.status === 'DRAINING' && tasks.length === 0) status = 'INACTIVE';
   deployments = deployments.filter((d) => !plan.retire.includes(d.id!));
   if (plan.rollout) ({ deployments, events } = rolledOut(service, deployments, events, plan.rollout, { name, now }));
-  if (plan.steady && !(service as { steady?: boolean }).steady)
-    events = addEvent(events, `${name} has reached a steady state.`, now);
-  const next = storedService({ ...service, status, deployments, events: events as ServiceEvent[] });
-  (next as { steady?: boolean }).steady = plan.steady;
-  if (JSON.stringify(next) !== JSON.stringify(record.body) || status !== record.status) {
-    await deps.store.services.update({ ...record, status, body: next });
+  await saveService(deps, record, { ...service, status, deployments, events }, plan.steady);
+}
+
+/**
+ * Stores what a pass changed, saying "has reached a steady state." when the service becomes
+ * steady; writes nothing when nothing changed (most passes).
+ */
+async function saveService(deps: TaskDeps, record: ServiceRecord, next: Service, steady: boolean): Promise<void> {
+  const wasSteady = (record.body as { steady?: boolean }).steady === true;
+  const events =
+    steady && !wasSteady
+      ? addEvent(
+          (next.events ?? []) as ServiceEvent[],
+          `(service ${record.name}) has reached a steady state.`,
+          deps.clock.now(),
+        )
+      : next.events;
+  const body = { ...storedService({ ...next, events }), steady };
+  const status = next.status ?? record.status;
+  if (JSON.stringify(body) !== JSON.stringify(record.body) || status !== record.status) {
+    await deps.store.services.update({ ...record, status, body });
   }
 }
 
@@ -148,11 +183,6 @@ function planInput(record: ServiceRecord, deployments: readonly Deployment[], ta
   };
 }
 
-async function drainingInstances(deps: TaskDeps, cluster: string): Promise<Set<string>> {
-  const instances = await deps.store.containerInstances.list(cluster, { status: 'DRAINING', limit: 100_000 });
-  return new Set(instances.map((i) => i.id));
-}
-
 async function reconcileDaemonService(
   deps: TaskDeps,
   record: ServiceRecord,
@@ -163,27 +193,21 @@ async function reconcileDaemonService(
   const now = deps.clock.now();
   const step = await reconcileDaemon(deps, record, tasks, contextOf(record));
   let events = (service.events ?? []) as ServiceEvent[];
-  if (step.stopped.length > 0) {
-    const ids = step.stopped.map((id) => `(task ${id})`).join(' ');
-    events = addEvent(events, `${name} has stopped ${step.stopped.length} running tasks: ${ids}.`, now);
-  }
-  if (step.started.length > 0) {
-    const ids = step.started.map((id) => `(task ${id})`).join(' ');
-    events = addEvent(events, `${name} has started ${step.started.length} tasks: ${ids}.`, now);
-  }
+  if (step.stopped.length > 0) events = addEvent(events, taskEvent(record.name, 'stopped', step.stopped), now);
+  if (step.started.length > 0) events = addEvent(events, taskEvent(record.name, 'started', step.started), now);
   const left = tasks.filter((t) => !step.stopped.includes(t.id));
   let deployments = ((service.deployments ?? []) as Deployment[])
     .filter((d, i) => i === 0 || left.some((t) => t.startedBy === d.id))
     .map((d, i) => (i === 0 ? { ...d, desiredCount: step.desiredCount } : d));
   if (step.steady && deployments.length === 1 && deployments[0]!.rolloutState === 'IN_PROGRESS')
     ({ deployments, events } = rolledOut(service, deployments, events, 'COMPLETED', { name, now }));
-  if (step.steady && !(service as { steady?: boolean }).steady)
-    events = addEvent(events, `${name} has reached a steady state.`, now);
   const status = record.status === 'DRAINING' && tasks.length === 0 ? 'INACTIVE' : record.status;
-  const next = storedService({ ...service, desiredCount: step.desiredCount, status, deployments, events });
-  (next as { steady?: boolean }).steady = step.steady;
-  if (JSON.stringify(next) !== JSON.stringify(record.body) || status !== record.status)
-    await deps.store.services.update({ ...record, status, body: next });
+  await saveService(
+    deps,
+    record,
+    { ...service, desiredCount: step.desiredCount, status, deployments, events },
+    step.steady,
+  );
 }
 
 async function stopTasks(
@@ -199,10 +223,13 @@ async function stopTasks(
     });
   }
   if (stops.length === 0) return events;
-  const ids = stops.map((s) => `(task ${s.id})`).join(' ');
   return addEvent(
     events,
-    `(service ${record.name}) has stopped ${stops.length} running tasks: ${ids}.`,
+    taskEvent(
+      record.name,
+      'stopped',
+      stops.map((s) => s.id),
+    ),
     deps.clock.now(),
   );
 }
@@ -270,7 +297,7 @@ async function startTasks(
       contextOf(record),
       { serviceName: record.name, allowInactiveDefinition: true },
     );
-    started.push(...tasks.map((t) => `(task ${shortId(t.taskArn!)})`));
+    started.push(...tasks.map((t) => shortId(t.taskArn!)));
     if (failures.length > 0) {
       events = addEvent(
         events,
@@ -283,7 +310,6 @@ async function startTasks(
       break;
     }
   }
-  if (started.length > 0)
-    events = addEvent(events, `${name} has started ${started.length} tasks: ${started.join(' ')}.`, deps.clock.now());
+  if (started.length > 0) events = addEvent(events, taskEvent(record.name, 'started', started), deps.clock.now());
   return events;
 }

@@ -10,7 +10,7 @@ import {
   type PlacementStrategy,
   type TaskNeeds,
 } from '../scheduler/index.ts';
-import type { ClusterRecord, ContainerInstanceRecord, MetadataStore, TaskPlacement } from '../store/index.ts';
+import type { ClusterRecord, MetadataStore, TaskPlacement } from '../store/index.ts';
 import type { AgentChannel } from './agent-channel.ts';
 import { InvalidParameterException } from './errors.ts';
 import { bindingsOf, instanceSnapshot, type HostPortRequest } from './task-needs.ts';
@@ -99,7 +99,7 @@ export function placementStrategies(
 export async function clusterSnapshot(
   deps: { store: MetadataStore; agents: AgentChannel },
   cluster: string,
-): Promise<{ instances: ContainerInstanceRecord[]; snapshots: InstanceSnapshot[] }> {
+): Promise<{ snapshots: InstanceSnapshot[] }> {
   const instances = await deps.store.containerInstances.list(cluster, { limit: 100_000 });
   const byInstance = new Map<string, TaskPlacement[]>();
   for (const task of await deps.store.tasks.placed(cluster)) {
@@ -110,7 +110,7 @@ export async function clusterSnapshot(
   const snapshots = instances.map((record) =>
     instanceSnapshot(record, byInstance.get(record.id) ?? [], deps.agents.isConnected(record.id)),
   );
-  return { instances, snapshots };
+  return { snapshots };
 }
 
 /**
