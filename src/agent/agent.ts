@@ -59,6 +59,8 @@ export class Agent {
   async snapshot(taskId: string): Promise<TaskMetadataSnapshot | undefined> {
     const worker = [...this.#workers.values()].find((w) => w.taskArn.split('/').at(-1) === taskId);
     if (!worker) return undefined;
+    // A restarted agent answers only once the worker has re-attached to the task's containers.
+    await worker.known;
     const view = worker.snapshot();
     const inspected = new Map<string, RuntimeContainer>();
     await Promise.all(

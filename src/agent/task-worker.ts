@@ -69,6 +69,9 @@ export class TaskWorker {
   readonly #shippers: Promise<void>[] = [];
   #changed: () => void = () => {};
   readonly done: Promise<void>;
+  /** Settles once the worker knows its containers: re-attached after a restart, or about to launch. */
+  readonly known: Promise<void>;
+  #markKnown: () => void = () => {};
 
   constructor(task: TaskAssignment, options: WorkerOptions) {
     this.#task = task;
@@ -80,6 +83,7 @@ export class TaskWorker {
         started: false,
         ...(c.healthCheck ? { health: 'UNKNOWN' } : {}),
       });
+    this.known = new Promise((resolve) => (this.#markKnown = resolve));
     // A worker never rejects: what goes wrong is reported on the task, or logged once the agent is gone.
     this.done = this.#run().catch((error: unknown) => {
       if (!this.#detached) options.log.warn({ err: String(error), task: task.taskArn }, 'task worker failed');
@@ -112,9 +116,11 @@ export class TaskWorker {
     try {
       const existing = await this.#options.runtime.taskContainers(this.#task.taskArn);
       if (existing.length > 0) await this.#reattach(existing);
-      else if (!this.#stopping) await this.#launch();
+      this.#markKnown();
+      if (existing.length === 0 && !this.#stopping) await this.#launch();
       if (!this.#stopping) await this.#watchUntilStop();
     } catch (error) {
+      this.#markKnown();
       if (this.#detached) return;
       this.#fail('TaskFailedToStart', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     }
