@@ -115,9 +115,12 @@ export class TaskWorker {
   async #run(): Promise<void> {
     try {
       const existing = await this.#options.runtime.taskContainers(this.#task.taskArn);
-      if (existing.length > 0) await this.#reattach(existing);
+      // The agent (or the server running managed capacity) stopped in the middle of a launch: some
+      // container is not created or not started yet. The launch resumes where it was.
+      const interrupted = this.#task.containers.some((c) => !existing.some((e) => e.name === c.name && e.started));
+      if (!interrupted) await this.#reattach(existing);
       this.#markKnown();
-      if (existing.length === 0 && !this.#stopping) await this.#launch();
+      if (interrupted && !this.#stopping) await this.#launch(existing);
       if (!this.#stopping) await this.#watchUntilStop();
     } catch (error) {
       this.#markKnown();
@@ -131,15 +134,19 @@ export class TaskWorker {
     setTimeout(() => void this.#cleanUp(), this.#options.cleanupDelayMs).unref();
   }
 
-  async #launch(): Promise<void> {
+  /** Launches the task: its network, images and containers in dependency order (skipping what exists). */
+  async #launch(existing: readonly RuntimeContainer[]): Promise<void> {
     const { runtime } = this.#options;
+    const byName = new Map(existing.map((c) => [c.name, c]));
     if (this.#task.networkMode === 'awsvpc') {
-      this.#network = await runtime.createTaskNetwork(this.#task);
+      const pause = byName.get(PAUSE_CONTAINER_NAME);
+      this.#network = (pause && (await runtime.networkOf(pause.id))) ?? (await runtime.createTaskNetwork(this.#task));
       this.#lastStatus = 'PENDING';
       this.#report();
     }
     this.#pullStartedAt = this.#options.now();
-    for (const image of new Set(this.#task.containers.map((c) => c.image!))) {
+    const toCreate = this.#task.containers.filter((c) => !byName.has(c.name!));
+    for (const image of new Set(toCreate.map((c) => c.image!))) {
       try {
         await runtime.pullImage(image);
       } catch (error) {
@@ -154,13 +161,19 @@ export class TaskWorker {
     const ids = new Map<string, string>();
     for (const container of startOrder(this.#task.containers)) {
       if (this.#stopping) return;
+      const found = byName.get(container.name!);
+      if (found?.started) {
+        ids.set(container.name!, found.id);
+        await this.#adopt(container, found);
+        continue;
+      }
       const verdict = await this.#dependenciesMet(container);
       if (verdict !== true) {
         this.#state(container.name!).reason = verdict;
         this.#fail('TaskFailedToStart', verdict);
         return;
       }
-      const id = await this.#createAndStart(container, ids);
+      const id = await this.#createAndStart(container, ids, found?.id);
       ids.set(container.name!, id);
       this.#markRunning(container.name!, id);
     }
@@ -173,7 +186,11 @@ export class TaskWorker {
    * a placed dynamic port (several agents on one machine), the engine picks the dynamic ports
    * instead, and the report carries the ports actually published.
    */
-  async #createAndStart(container: ContainerDefinition, ids: ReadonlyMap<string, string>): Promise<string> {
+  async #createAndStart(
+    container: ContainerDefinition,
+    ids: ReadonlyMap<string, string>,
+    created?: string,
+  ): Promise<string> {
     const { runtime } = this.#options;
     const create = (enginePicksDynamicPorts: boolean) =>
       runtime.createContainer(this.#task, container, {
@@ -182,7 +199,7 @@ export class TaskWorker {
         extraEnvironment: this.#options.environmentFor?.(this.#task, container.name!) ?? {},
         enginePicksDynamicPorts,
       });
-    let id = await create(false);
+    let id = created ?? (await create(false));
     this.#state(container.name!).id = id;
     try {
       await runtime.startContainer(id);
@@ -201,6 +218,19 @@ export class TaskWorker {
     return id;
   }
 
+  /** A started container found after a restart: watched again, or known to have exited meanwhile. */
+  async #adopt(container: ContainerDefinition, found: RuntimeContainer): Promise<void> {
+    const state = this.#state(container.name!);
+    state.id = found.id;
+    state.started = found.started;
+    if (found.running && this.#task.networkMode === 'bridge')
+      state.bindings = (await this.#options.runtime.publishedPorts(found.id)).map((p) => ({ ...p }));
+    // Lines written before now were shipped by the agent before it restarted.
+    if (found.running) this.#shipLogs(container, found.id, this.#options.now());
+    if (found.running) this.#markRunning(container.name!, found.id);
+    else if (found.started) this.#markStopped(container.name!, found.exitCode);
+  }
+
   /** After an agent restart: adopt the task's containers, and learn what happened meanwhile. */
   async #reattach(existing: readonly RuntimeContainer[]): Promise<void> {
     const pause = existing.find((c) => c.name === PAUSE_CONTAINER_NAME);
@@ -208,24 +238,7 @@ export class TaskWorker {
     const byName = new Map(existing.map((c) => [c.name, c]));
     for (const container of this.#task.containers) {
       const found = byName.get(container.name!);
-      const state = this.#state(container.name!);
-      if (!found) continue;
-      state.id = found.id;
-      state.started = found.started;
-      if (found.running && this.#task.networkMode === 'bridge')
-        state.bindings = (await this.#options.runtime.publishedPorts(found.id)).map((p) => ({ ...p }));
-      // Lines written before now were shipped by the agent before it restarted.
-      if (found.running) this.#shipLogs(container, found.id, this.#options.now());
-      if (found.running) this.#markRunning(container.name!, found.id);
-      else if (found.started) this.#markStopped(container.name!, found.exitCode);
-    }
-    const missing = this.#task.containers.filter((c) => this.#state(c.name!).id === undefined && c.essential !== false);
-    if (missing.length > 0) {
-      this.#fail(
-        'TaskFailedToStart',
-        `Container ${missing[0]!.name} was never started: the agent stopped while starting the task`,
-      );
-      return;
+      if (found) await this.#adopt(container, found);
     }
     this.#options.log.info({ task: this.#task.taskArn }, 'agent re-attached to the task');
     if (this.#essentialExited() === undefined) {

@@ -6,6 +6,7 @@ import { unplacedMessage } from '../scheduler/index.ts';
 import { newDeployment, storedService } from './services.ts';
 import { planService, type PlanInput, type PlanTask } from './service-plan.ts';
 import { reconcileDaemon } from './service-daemon.ts';
+import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { requestTaskStop, runTask, type TaskDeps } from './tasks.ts';
 
@@ -66,7 +67,7 @@ export const MIN_RUNNING_MS = 3000;
 
 function planTask(
   task: TaskRecord,
-  at: { now: Date; primary: string | undefined; draining: ReadonlySet<string> },
+  at: { now: Date; primary: string | undefined; draining: ReadonlySet<string>; graceMs: number },
 ): PlanTask {
   const body = task.body as { healthStatus?: string; startedAt?: number; containers?: { healthStatus?: string }[] };
   const checked = (body.containers ?? []).some((c) => c.healthStatus !== undefined);
@@ -82,23 +83,33 @@ function planTask(
     deployment,
     lastStatus: task.lastStatus,
     healthy: running && (checked ? body.healthStatus === 'HEALTHY' : body.healthStatus !== 'UNHEALTHY'),
-    unhealthy: body.healthStatus === 'UNHEALTHY',
+    // healthCheckGracePeriodSeconds: failing health checks are ignored for a while after the start.
+    unhealthy: body.healthStatus === 'UNHEALTHY' && at.now.getTime() - (body.startedAt ?? 0) >= at.graceMs,
     createdAt: task.createdAt.getTime(),
   };
 }
 
-/** Tasks of a deployment that stopped without being asked to: what the circuit breaker counts. */
-async function failedTasks(deps: TaskDeps, record: ServiceRecord, deployment: string): Promise<number> {
+/** Every task a deployment launched, as the circuit breaker and the throttle see them. */
+async function launchesOf(
+  deps: TaskDeps,
+  record: ServiceRecord,
+  deployment: string,
+  running: readonly TaskRecord[],
+): Promise<LaunchAttempt[]> {
   const stopped = await deps.store.tasks.list(
     record.cluster,
     { startedBy: deployment, desiredStatus: 'STOPPED' },
     { limit: 1000 },
   );
-  return stopped.filter((t) => {
-    const code = (t.body as { stopCode?: string }).stopCode;
-    return code === 'EssentialContainerExited' || code === 'TaskFailedToStart';
-  }).length;
+  return [...stopped, ...running.filter((t) => t.startedBy === deployment)].map((t) => {
+    const body = t.body as { startedAt?: number; stopCode?: string };
+    return { startedAt: body.startedAt, stoppedAt: t.stoppedAt?.getTime(), stopCode: body.stopCode };
+  });
 }
+
+/** Tasks of a deployment that stopped without being asked to: what the circuit breaker counts. */
+const failedTasks = (launches: readonly LaunchAttempt[]): number =>
+  launches.filter((l) => l.stopCode === 'EssentialContainerExited' || l.stopCode === 'TaskFailedToStart').length;
 
 function addEvent(events: ServiceEvent[], message: string, now: Date): ServiceEvent[] {
   // ECS does not repeat the message it just wrote.
@@ -125,17 +136,26 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   const { draining } = view;
 
   const primary = deployments[0];
-  if (primary && primary.rolloutState === 'IN_PROGRESS')
-    deployments[0] = { ...primary, failedTasks: await failedTasks(deps, record, primary.id!) };
+  let launches: LaunchAttempt[] | undefined;
+  if (primary && primary.rolloutState === 'IN_PROGRESS') {
+    launches = await launchesOf(deps, record, primary.id!, tasks);
+    deployments[0] = { ...primary, failedTasks: failedTasks(launches) };
+  }
+  const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
   const plan = planService(
     planInput(
       record,
       deployments,
-      tasks.map((t) => planTask(t, { now, primary: primary?.id, draining })),
+      tasks.map((t) => planTask(t, { now, primary: primary?.id, draining, graceMs })),
     ),
   );
   let events = await stopTasks(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
-  if (plan.start > 0 && primary) events = await startTasks(deps, record, service, primary, plan.start, events);
+  if (plan.start > 0 && primary) {
+    const throttle = launchThrottle(launches ?? (await launchesOf(deps, record, primary.id!, tasks)));
+    if (throttle.retryAt !== undefined && now.getTime() < throttle.retryAt)
+      events = addEvent(events, throttledMessage(record.name), now);
+    else events = await startTasks(deps, record, service, primary, plan.start, events);
+  }
   let status = record.status;
   if (record.status === 'DRAINING' && tasks.length === 0) status = 'INACTIVE';
   deployments = deployments.filter((d) => !plan.retire.includes(d.id!));
