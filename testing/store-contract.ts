@@ -52,6 +52,24 @@ export function runStoreContract(backend: string, open: () => Promise<MetadataSt
       assert.deepEqual(page, ['c1', 'c2']);
     });
 
+    it('replaces a service only if it is still the one read (compare-and-set)', async () => {
+      const record = {
+        cluster: 'c',
+        name: 'web',
+        arn: 'arn:aws:ecs:us-east-1:000000000000:service/c/web',
+        status: 'ACTIVE',
+        createdAt: new Date(0),
+        body: { desiredCount: 1 },
+      };
+      assert.equal(await store.services.insert(record), true);
+      const scaled = { ...record, body: { desiredCount: 3 } };
+      assert.equal(await store.services.update(scaled, record), true);
+      // A writer that read the service before the change loses, and changes nothing.
+      assert.equal(await store.services.update({ ...record, body: { desiredCount: 2 } }, record), false);
+      assert.deepEqual((await store.services.get('c', ['web']))[0]?.body, { desiredCount: 3 });
+      assert.equal(await store.services.update({ ...scaled, status: 'DRAINING' }), true);
+    });
+
     describeLogRepository(() => store);
   });
 }

@@ -88,7 +88,8 @@ async function assignmentOf(deps: TaskDeps, record: TaskRecord): Promise<TaskAss
     cluster: record.cluster,
     clusterArn: task.clusterArn!,
     taskArn: record.arn,
-    desiredStatus: record.desiredStatus,
+    // A DEACTIVATING task keeps running until its load balancer targets drained.
+    desiredStatus: record.lastStatus === 'DEACTIVATING' ? 'RUNNING' : record.desiredStatus,
     lastStatus: record.lastStatus,
     launchType: record.launchType,
     family: record.family,

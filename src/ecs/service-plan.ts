@@ -11,8 +11,10 @@ export interface PlanTask {
   readonly lastStatus: string;
   /** RUNNING, and its health checks (if any) pass. */
   readonly healthy: boolean;
-  /** Its essential containers failed their health checks. */
+  /** Its essential containers failed their health checks, or its load balancer targets did. */
   readonly unhealthy: boolean;
+  /** Why, when not the container health checks (ELB health checks). */
+  readonly unhealthyReason?: string | undefined;
   readonly createdAt: number;
 }
 
@@ -86,7 +88,7 @@ export function planService(input: PlanInput): Plan {
   const stop: { id: string; reason: string }[] = [];
   // Tasks failing their health checks are replaced.
   for (const task of mine.filter((t) => t.unhealthy))
-    stop.push({ id: task.id, reason: 'Task failed container health checks' });
+    stop.push({ id: task.id, reason: task.unhealthyReason ?? 'Task failed container health checks' });
   const kept = mine.filter((t) => !t.unhealthy);
   // Scale in: the surplus of the primary goes, pending first.
   for (const task of [...kept].sort(stopOrder).slice(0, Math.max(0, kept.length - desired)))

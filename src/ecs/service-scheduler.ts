@@ -8,7 +8,8 @@ import { planService, type PlanInput, type PlanTask } from './service-plan.ts';
 import { reconcileDaemon } from './service-daemon.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
-import { requestTaskStop, runTask, type TaskDeps } from './tasks.ts';
+import { runTask, type TaskDeps } from './tasks.ts';
+import { loadBalancersOf, stopServiceTask, syncServiceTargets, type TargetVerdict } from './service-targets.ts';
 
 const MAX_EVENTS = 100;
 const DEFAULT_SPREAD = [
@@ -24,11 +25,21 @@ export interface SchedulerLog {
 interface ClusterView {
   readonly tasks: readonly TaskRecord[];
   readonly draining: ReadonlySet<string>;
+  /** Container instance id → EC2 instance id, read once per pass if a service has load balancers. */
+  ec2InstanceIds(): Promise<ReadonlyMap<string, string>>;
 }
 
 async function clusterView(deps: TaskDeps, cluster: string): Promise<ClusterView> {
   const instances = await deps.store.containerInstances.list(cluster, { status: 'DRAINING', limit: 100_000 });
-  return { tasks: await deps.store.tasks.unstopped({ cluster }), draining: new Set(instances.map((i) => i.id)) };
+  let ec2: Promise<ReadonlyMap<string, string>> | undefined;
+  return {
+    tasks: await deps.store.tasks.unstopped({ cluster }),
+    draining: new Set(instances.map((i) => i.id)),
+    ec2InstanceIds: () =>
+      (ec2 ??= deps.store.containerInstances
+        .list(cluster, { limit: 100_000 })
+        .then((all) => new Map(all.map((i) => [i.id, String(i.body.ec2InstanceId ?? '')])))),
+  };
 }
 
 /**
@@ -65,10 +76,16 @@ function contextOf(record: ServiceRecord): RequestContext {
  */
 export const MIN_RUNNING_MS = 3000;
 
-function planTask(
-  task: TaskRecord,
-  at: { now: Date; primary: string | undefined; draining: ReadonlySet<string>; graceMs: number },
-): PlanTask {
+interface PlanContext {
+  readonly now: Date;
+  readonly primary: string | undefined;
+  readonly draining: ReadonlySet<string>;
+  readonly graceMs: number;
+  /** Verdicts from the task's load balancer targets; undefined when the service has none. */
+  readonly targets: ReadonlyMap<string, TargetVerdict> | undefined;
+}
+
+function planTask(task: TaskRecord, at: PlanContext): PlanTask {
   const body = task.body as { healthStatus?: string; startedAt?: number; containers?: { healthStatus?: string }[] };
   const checked = (body.containers ?? []).some((c) => c.healthStatus !== undefined);
   // A task on a DRAINING instance is replaced like one of an older deployment: a new copy starts
@@ -78,13 +95,20 @@ function planTask(
   // New tasks must have run a while to count (MIN_RUNNING_MS); the ones they replace count as they are.
   const settled = deployment !== at.primary || at.now.getTime() - (body.startedAt ?? Infinity) >= MIN_RUNNING_MS;
   const running = task.lastStatus === 'RUNNING' && settled;
+  const target = at.targets?.get(task.id);
+  const targetsHealthy = at.targets === undefined || target?.verdict === 'healthy';
+  // healthCheckGracePeriodSeconds: failing health checks are ignored for a while after the start.
+  const graceOver = at.now.getTime() - (body.startedAt ?? 0) >= at.graceMs;
+  const containerUnhealthy = body.healthStatus === 'UNHEALTHY' && graceOver;
+  const targetUnhealthy = target?.verdict === 'unhealthy' && graceOver;
   return {
     id: task.id,
     deployment,
     lastStatus: task.lastStatus,
-    healthy: running && (checked ? body.healthStatus === 'HEALTHY' : body.healthStatus !== 'UNHEALTHY'),
-    // healthCheckGracePeriodSeconds: failing health checks are ignored for a while after the start.
-    unhealthy: body.healthStatus === 'UNHEALTHY' && at.now.getTime() - (body.startedAt ?? 0) >= at.graceMs,
+    healthy:
+      running && targetsHealthy && (checked ? body.healthStatus === 'HEALTHY' : body.healthStatus !== 'UNHEALTHY'),
+    unhealthy: containerUnhealthy || targetUnhealthy,
+    ...(targetUnhealthy && !containerUnhealthy ? { unhealthyReason: target.reason } : {}),
     createdAt: task.createdAt.getTime(),
   };
 }
@@ -127,12 +151,18 @@ function taskEvent(service: string, verb: 'started' | 'stopped', taskIds: readon
 }
 
 async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: ClusterView): Promise<void> {
-  const service = record.body as Service;
+  // A copy: record.body is what saveService compares-and-sets against, and must stay as read.
+  const service = { ...(record.body as Service) };
   const name = `(service ${record.name})`;
   const now = deps.clock.now();
   let deployments = [...((service.deployments ?? []) as Deployment[])];
-  const tasks = view.tasks.filter((t) => t.serviceName === record.name && t.desiredStatus === 'RUNNING');
+  const own = view.tasks.filter((t) => t.serviceName === record.name);
+  const tasks = own.filter((t) => t.desiredStatus === 'RUNNING');
   if (service.schedulingStrategy === 'DAEMON') return reconcileDaemonService(deps, record, tasks);
+  const balancing = loadBalancersOf(service).length > 0 ? deps.loadBalancing : undefined;
+  const targetsInput = { cluster: record.cluster, service, tasks: own, ec2InstanceIds: new Map<string, string>() };
+  if (balancing) targetsInput.ec2InstanceIds = new Map(await view.ec2InstanceIds());
+  const targets = balancing ? await syncServiceTargets(deps, balancing, targetsInput) : undefined;
   const { draining } = view;
 
   const primary = deployments[0];
@@ -146,10 +176,11 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     planInput(
       record,
       deployments,
-      tasks.map((t) => planTask(t, { now, primary: primary?.id, draining, graceMs })),
+      tasks.map((t) => planTask(t, { now, primary: primary?.id, draining, graceMs, targets })),
     ),
   );
-  let events = await stopTasks(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
+  for (const stop of plan.stop) await stopServiceTask(deps, balancing, targetsInput, stop);
+  let events = stoppedEvent(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
   if (plan.start > 0 && primary) {
     const throttle = launchThrottle(launches ?? (await launchesOf(deps, record, primary.id!, tasks)));
     if (throttle.retryAt !== undefined && now.getTime() < throttle.retryAt)
@@ -179,8 +210,10 @@ async function saveService(deps: TaskDeps, record: ServiceRecord, next: Service,
       : next.events;
   const body = { ...storedService({ ...next, events }), steady };
   const status = next.status ?? record.status;
+  // Compare-and-set: when UpdateService or DeleteService changed the service during this pass, the
+  // pass's view is stale; its task changes stand and the next pass (a moment later) sees both.
   if (JSON.stringify(body) !== JSON.stringify(record.body) || status !== record.status) {
-    await deps.store.services.update({ ...record, status, body });
+    await deps.store.services.update({ ...record, status, body }, record);
   }
 }
 
@@ -208,7 +241,7 @@ async function reconcileDaemonService(
   record: ServiceRecord,
   tasks: readonly TaskRecord[],
 ): Promise<void> {
-  const service = record.body as Service;
+  const service = { ...(record.body as Service) };
   const name = `(service ${record.name})`;
   const now = deps.clock.now();
   const step = await reconcileDaemon(deps, record, tasks, contextOf(record));
@@ -230,18 +263,12 @@ async function reconcileDaemonService(
   );
 }
 
-async function stopTasks(
+function stoppedEvent(
   deps: TaskDeps,
   record: ServiceRecord,
   stops: readonly { id: string; reason: string }[],
   events: ServiceEvent[],
-): Promise<ServiceEvent[]> {
-  for (const stop of stops) {
-    await requestTaskStop(deps, record.cluster, stop.id, {
-      stopCode: 'ServiceSchedulerInitiated',
-      reason: stop.reason,
-    });
-  }
+): ServiceEvent[] {
   if (stops.length === 0) return events;
   return addEvent(
     events,

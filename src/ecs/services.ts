@@ -17,6 +17,7 @@ import { placementConstraints, placementStrategies } from './task-placement.ts';
 import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
 import { checkNetwork, launchTypeOf } from './task-validation.ts';
 import type { TaskDeps } from './tasks.ts';
+import { loadBalancersProblem, type TargetGroupInfo } from './service-load-balancing.ts';
 import type {
   CreateServiceRequest,
   CreateServiceResponse,
@@ -35,6 +36,8 @@ import type {
   Service,
   UpdateServiceRequest,
   UpdateServiceResponse,
+  LoadBalancer,
+  TaskDefinition,
 } from './shapes.generated.ts';
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -114,6 +117,26 @@ function checkCreate(input: CreateServiceRequest, daemon: boolean, quotas: EcsQu
   return desiredCount;
 }
 
+/** Target groups must exist, be in use by a load balancer, and fit the network mode (when ELBv2 is wired). */
+async function checkLoadBalancers(
+  deps: TaskDeps,
+  loadBalancers: readonly LoadBalancer[],
+  definition: TaskDefinition,
+): Promise<void> {
+  if (loadBalancers.length === 0 || !deps.loadBalancing) return;
+  const groups = new Map<string, TargetGroupInfo>();
+  for (const lb of loadBalancers) {
+    const group = lb.targetGroupArn ? await deps.loadBalancing.targetGroup(lb.targetGroupArn) : undefined;
+    if (group) groups.set(lb.targetGroupArn!, group);
+  }
+  const problem = loadBalancersProblem(
+    loadBalancers,
+    { networkMode: definition.networkMode ?? 'bridge', containers: definition.containerDefinitions ?? [] },
+    groups,
+  );
+  if (problem) throw new InvalidParameterException(problem);
+}
+
 export async function createService(
   deps: TaskDeps,
   input: CreateServiceRequest,
@@ -127,7 +150,9 @@ export async function createService(
   const definitionRecord = await findTaskDefinition(deps, taskDefinitionArn);
   const asRun = { ...input, taskDefinition: taskDefinitionArn };
   const launchType = launchTypeOf(asRun, cluster);
-  checkNetwork(toTaskDefinition(definitionRecord!), asRun, launchType);
+  const definition = toTaskDefinition(definitionRecord!);
+  checkNetwork(definition, asRun, launchType);
+  await checkLoadBalancers(deps, input.loadBalancers ?? [], definition);
   if ((await deps.store.services.countActive(cluster.name)) >= quotas.servicesPerCluster)
     throw new InvalidParameterException(`A cluster can have at most ${quotas.servicesPerCluster} services.`);
   const now = deps.clock.now();
@@ -159,7 +184,7 @@ export async function createService(
     throw new InvalidParameterException('Creation of service was not idempotent.');
   }
   if (input.clientToken !== undefined)
-    await deps.store.services.update({ ...record, body: { ...record.body, clientToken: input.clientToken } });
+    await deps.store.services.update({ ...record, body: { ...record.body, clientToken: input.clientToken } }, record);
   deps.serviceChanged?.();
   return { service: await serviceView(deps, record, false) };
 }
@@ -267,9 +292,36 @@ function needsDeployment(service: Service, input: UpdateServiceRequest, taskDefi
   );
 }
 
+/**
+ * Read, change, compare-and-set: the service scheduler writes services too, and neither may lose
+ * the other's change. Retried from a fresh read when the service changed in between.
+ */
+async function changeService(
+  deps: TaskDeps,
+  cluster: string,
+  reference: string,
+  change: (record: ServiceRecord) => Promise<ServiceRecord>,
+): Promise<ServiceRecord> {
+  for (let attempt = 0; ; attempt++) {
+    const record = await requireService(deps, cluster, reference);
+    const updated = await change(record);
+    if (await deps.store.services.update(updated, record)) {
+      deps.serviceChanged?.();
+      return updated;
+    }
+    if (attempt >= 20) throw new Error(`service ${reference} kept changing; try again`);
+  }
+}
+
 export async function updateService(deps: TaskDeps, input: UpdateServiceRequest): Promise<UpdateServiceResponse> {
   const cluster = await requireCluster(deps, input.cluster);
-  const record = await requireService(deps, cluster.name, input.service);
+  const updated = await changeService(deps, cluster.name, input.service, (record) =>
+    updatedService(deps, record, input),
+  );
+  return { service: await serviceView(deps, updated, false) };
+}
+
+async function updatedService(deps: TaskDeps, record: ServiceRecord, input: UpdateServiceRequest) {
   if (record.status !== 'ACTIVE') throw new ServiceNotActiveException();
   const service = record.body as Service;
   const daemon = service.schedulingStrategy === 'DAEMON';
@@ -296,28 +348,24 @@ export async function updateService(deps: TaskDeps, input: UpdateServiceRequest)
       d.status === 'PRIMARY' ? { ...d, desiredCount: next.desiredCount, updatedAt: now } : d,
     );
   }
-  const updated: ServiceRecord = { ...record, body: storedService(next) };
-  await deps.store.services.update(updated);
-  deps.serviceChanged?.();
-  return { service: await serviceView(deps, updated, false) };
+  return { ...record, body: storedService(next) };
 }
 
 export async function deleteService(deps: TaskDeps, input: DeleteServiceRequest): Promise<DeleteServiceResponse> {
   const cluster = await requireCluster(deps, input.cluster);
-  const record = await requireService(deps, cluster.name, input.service);
-  const service = record.body as Service;
-  if (!input.force && (service.desiredCount ?? 0) > 0 && service.schedulingStrategy !== 'DAEMON') {
-    throw new InvalidParameterException(
-      'The service cannot be stopped while it is scaled above 0. Scale it down to 0 first, or use force.',
-    );
-  }
-  const updated: ServiceRecord = {
-    ...record,
-    status: 'DRAINING',
-    body: storedService({ ...service, status: 'DRAINING', desiredCount: 0 }),
-  };
-  await deps.store.services.update(updated);
-  deps.serviceChanged?.();
+  const updated = await changeService(deps, cluster.name, input.service, (record) => {
+    const service = record.body as Service;
+    if (!input.force && (service.desiredCount ?? 0) > 0 && service.schedulingStrategy !== 'DAEMON') {
+      throw new InvalidParameterException(
+        'The service cannot be stopped while it is scaled above 0. Scale it down to 0 first, or use force.',
+      );
+    }
+    return Promise.resolve({
+      ...record,
+      status: 'DRAINING',
+      body: storedService({ ...service, status: 'DRAINING', desiredCount: 0 }),
+    });
+  });
   return { service: await serviceView(deps, updated, false) };
 }
 

@@ -54,7 +54,15 @@ const RESOLVERS: Readonly<Record<string, Resolver>> = {
       throw new ServiceNotFoundException('The specified service could not be found.');
     return {
       tags: (record.body.tags ?? []) as Tag[],
-      save: (tags) => store.services.update({ ...record, body: { ...record.body, tags } }),
+      // Compare-and-set from a fresh read each time: the service scheduler writes services too.
+      save: async (tags) => {
+        for (let current = record; ;) {
+          if (await store.services.update({ ...current, body: { ...current.body, tags } }, current)) return;
+          const [fresh] = await store.services.get(current.cluster, [current.name]);
+          if (!fresh) return;
+          current = fresh;
+        }
+      },
     };
   },
   task: async (store, arn, resource) => {

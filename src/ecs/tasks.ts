@@ -34,6 +34,7 @@ import type {
   Task,
   TaskDefinition,
 } from './shapes.generated.ts';
+import type { LoadBalancing } from './service-load-balancing.ts';
 
 export interface TaskDeps {
   readonly store: MetadataStore;
@@ -45,6 +46,8 @@ export interface TaskDeps {
   readonly quotas?: EcsQuotas | undefined;
   /** Wakes the service scheduler (a service was created, updated or deleted). */
   readonly serviceChanged?: (() => void) | undefined;
+  /** ELBv2 target groups, for services with loadBalancers (absent: they are recorded, not registered). */
+  readonly loadBalancing?: LoadBalancing | undefined;
 }
 
 export function taskArn(context: RequestContext, cluster: string, id: string): string {
@@ -316,7 +319,12 @@ export function requestTaskStop(
   deps: TaskDeps,
   cluster: string,
   id: string,
-  why: { stopCode: 'UserInitiated' | 'ServiceSchedulerInitiated'; reason: string },
+  why: {
+    stopCode: 'UserInitiated' | 'ServiceSchedulerInitiated';
+    reason: string;
+    /** A RUNNING task behind a load balancer: DEACTIVATING until its targets drained (finishDeactivation). */
+    deactivate?: boolean;
+  },
 ): Promise<TaskRecord> {
   return deps.taskLocks.run(id, async () => {
     const [record] = await deps.store.tasks.get(cluster, [id]);
@@ -324,12 +332,15 @@ export function requestTaskStop(
     if (record.desiredStatus === 'STOPPED') return record;
     const { task, details } = storedTask(record);
     const next = requestStop({ lastStatus: record.lastStatus as never, desiredStatus: 'RUNNING' });
+    const lastStatus = why.deactivate && record.lastStatus === 'RUNNING' ? 'DEACTIVATING' : record.lastStatus;
     const updated: TaskRecord = {
       ...record,
       desiredStatus: next.desiredStatus,
+      lastStatus,
       body: taskBody(
         {
           ...task,
+          lastStatus,
           desiredStatus: 'STOPPED',
           stopCode: why.stopCode,
           stoppedReason: why.reason,
@@ -342,6 +353,22 @@ export function requestTaskStop(
     await deps.store.tasks.update(updated);
     notifyAssignees(deps, [updated]);
     return updated;
+  });
+}
+
+/** A DEACTIVATING task's targets have drained: STOPPING, and its agent now stops its containers. */
+export function finishDeactivation(deps: TaskDeps, cluster: string, id: string): Promise<void> {
+  return deps.taskLocks.run(id, async () => {
+    const [record] = await deps.store.tasks.get(cluster, [id]);
+    if (record?.lastStatus !== 'DEACTIVATING') return;
+    const { task, details } = storedTask(record);
+    const updated: TaskRecord = {
+      ...record,
+      lastStatus: 'STOPPING',
+      body: taskBody({ ...task, lastStatus: 'STOPPING', version: (task.version ?? 0) + 1 }, details),
+    };
+    await deps.store.tasks.update(updated);
+    notifyAssignees(deps, [updated]);
   });
 }
 

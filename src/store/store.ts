@@ -349,7 +349,12 @@ export interface ServiceRecord {
 export interface ServiceRepository {
   /** Inserts unless a service of that name is ACTIVE or DRAINING in the cluster (an INACTIVE one is replaced). */
   insert(record: ServiceRecord): Promise<boolean>;
-  update(record: ServiceRecord): Promise<void>;
+  /**
+   * Replaces the service. With `expected`, only if the stored service is still exactly that one
+   * (compare-and-set: the API and the service scheduler never overwrite each other's changes);
+   * false when it changed meanwhile.
+   */
+  update(record: ServiceRecord, expected?: ServiceRecord): Promise<boolean>;
   get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]>;
   /** Services of a cluster that are not INACTIVE, in name order, after a name. */
   list(cluster: string, page: Page): Promise<ServiceRecord[]>;

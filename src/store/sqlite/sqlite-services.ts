@@ -23,9 +23,15 @@ export class SqliteServices implements ServiceRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async update(record: ServiceRecord): Promise<void> {
+  async update(record: ServiceRecord, expected?: ServiceRecord): Promise<boolean> {
     const { cluster, name, ...rest } = toRow(record);
-    await this.#db.updateTable('services').set(rest).where('cluster', '=', cluster).where('name', '=', name).execute();
+    let query = this.#db.updateTable('services').set(rest).where('cluster', '=', cluster).where('name', '=', name);
+    if (expected) {
+      const before = toRow(expected);
+      query = query.where('status', '=', before.status).where('body', '=', before.body);
+    }
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   async get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]> {

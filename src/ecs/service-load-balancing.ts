@@ -1,0 +1,129 @@
+/**
+ * Services behind Elastic Load Balancing target groups, the way ECS does it: a task's containers
+ * become targets when the task is RUNNING (its container instance and host port in bridge and host
+ * mode, its own address and the container port in awsvpc mode); a task the scheduler stops is
+ * deregistered first and its containers are stopped only once the target has drained; a task counts
+ * as healthy only while its targets are healthy. Pure functions here; the ELBv2 side is behind the
+ * LoadBalancing port, which cmd/ wires to the load balancer.
+ */
+import type { TaskRecord } from '../store/index.ts';
+import type { LoadBalancer } from './shapes.generated.ts';
+
+export interface TargetRef {
+  readonly targetGroupArn: string;
+  /** An EC2 instance id (targetType instance) or an IPv4 address (targetType ip). */
+  readonly id: string;
+  readonly port: number;
+}
+
+/** ELBv2 target states (DescribeTargetHealth). */
+export type TargetHealthState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable';
+
+export interface TargetGroupInfo {
+  readonly targetType: 'instance' | 'ip' | string;
+  /** Load balancers with a listener or rule forwarding to the group. */
+  readonly loadBalancerArns: readonly string[];
+}
+
+/** What the service scheduler needs of ELBv2. */
+export interface LoadBalancing {
+  targetGroup(arn: string): Promise<TargetGroupInfo | undefined>;
+  /** Registers the target on behalf of a task (idempotent). */
+  register(target: TargetRef, ownerTaskArn: string): Promise<void>;
+  /** Starts draining the target (idempotent; nothing if it is not registered). */
+  deregister(target: TargetRef): Promise<void>;
+  /** The target's state now; undefined when it is not registered and not draining (anymore). */
+  health(target: TargetRef): TargetHealthState | undefined;
+  /** Targets registered on behalf of tasks, by owner task ARN (what a service may need to clean up). */
+  owned(targetGroupArn: string): readonly { readonly target: TargetRef; readonly ownerTaskArn: string }[];
+}
+
+interface TaskBodyView {
+  containers?: { name?: string; networkBindings?: { containerPort?: number; hostPort?: number }[] }[];
+  attachments?: { type?: string; details?: { name?: string; value?: string }[] }[];
+}
+
+/**
+ * A task's targets, one per load balancer of its service; undefined while they cannot be known yet
+ * (no address or host port reported).
+ */
+export function targetsOfTask(
+  task: TaskRecord,
+  loadBalancers: readonly LoadBalancer[],
+  at: { readonly networkMode: string; readonly ec2InstanceId: string | undefined },
+): TargetRef[] | undefined {
+  const body = task.body as TaskBodyView;
+  const targets: TargetRef[] = [];
+  for (const lb of loadBalancers) {
+    if (!lb.targetGroupArn || lb.containerPort === undefined) continue;
+    if (at.networkMode === 'awsvpc') {
+      const eni = body.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+      const ip = eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+      if (!ip) return undefined;
+      targets.push({ targetGroupArn: lb.targetGroupArn, id: ip, port: lb.containerPort });
+    } else {
+      const container = body.containers?.find((c) => c.name === lb.containerName);
+      const binding = container?.networkBindings?.find((b) => b.containerPort === lb.containerPort);
+      if (!at.ec2InstanceId || binding?.hostPort === undefined) return undefined;
+      targets.push({ targetGroupArn: lb.targetGroupArn, id: at.ec2InstanceId, port: binding.hostPort });
+    }
+  }
+  return targets;
+}
+
+export type TargetsVerdict = 'healthy' | 'pending' | 'unhealthy';
+
+/**
+ * Whether a task's targets let it count as healthy: every one healthy (or not health checked, or
+ * in a group no listener uses); unhealthy once one failed its checks; pending otherwise.
+ */
+export function targetsVerdict(states: readonly (TargetHealthState | undefined)[]): TargetsVerdict {
+  if (states.some((s) => s === 'unhealthy')) return 'unhealthy';
+  const fine = (s: TargetHealthState | undefined) => s === 'healthy' || s === 'unavailable' || s === 'unused';
+  return states.every(fine) ? 'healthy' : 'pending';
+}
+
+export const elbUnhealthyReason = (targetGroupArn: string): string =>
+  `Task failed ELB health checks in (target-group ${targetGroupArn})`;
+
+export const sameTarget = (a: TargetRef, b: TargetRef): boolean =>
+  a.targetGroupArn === b.targetGroupArn && a.id === b.id && a.port === b.port;
+
+/** The ECS limit on load balancers (target groups) per service. */
+export const MAX_LOAD_BALANCERS_PER_SERVICE = 5;
+
+/**
+ * What CreateService checks of its loadBalancers, as ECS words it; undefined when they are fine.
+ * `groups` are the target groups the ELBv2 side knows (absent ones are not in the map).
+ */
+export function loadBalancersProblem(
+  loadBalancers: readonly LoadBalancer[],
+  definition: {
+    readonly networkMode: string;
+    readonly containers: readonly { name?: string; portMappings?: { containerPort?: number }[] }[];
+  },
+  groups: ReadonlyMap<string, TargetGroupInfo>,
+): string | undefined {
+  if (loadBalancers.length > MAX_LOAD_BALANCERS_PER_SERVICE)
+    return `A service can have at most ${MAX_LOAD_BALANCERS_PER_SERVICE} target groups.`;
+  for (const lb of loadBalancers) {
+    if (lb.loadBalancerName && !lb.targetGroupArn)
+      return 'Classic Load Balancers are not supported: use targetGroupArn with an Application Load Balancer.';
+    if (!lb.targetGroupArn) return 'targetGroupArn is required for each load balancer.';
+    if (!lb.containerName || lb.containerPort === undefined)
+      return 'containerName and containerPort are required for each load balancer.';
+    const container = definition.containers.find((c) => c.name === lb.containerName);
+    if (!container) return `The container ${lb.containerName} does not exist in the task definition.`;
+    if (!(container.portMappings ?? []).some((p) => p.containerPort === lb.containerPort))
+      return `The container ${lb.containerName} did not have a container port ${lb.containerPort} defined.`;
+    const group = groups.get(lb.targetGroupArn);
+    if (!group) return `The target group with targetGroupArn ${lb.targetGroupArn} does not exist.`;
+    if (group.loadBalancerArns.length === 0)
+      return `The target group with targetGroupArn ${lb.targetGroupArn} does not have an associated load balancer.`;
+    if (definition.networkMode === 'awsvpc' && group.targetType !== 'ip')
+      return `The provided target group ${lb.targetGroupArn} has target type ${group.targetType}, which is incompatible with the awsvpc network mode specified in the task definition.`;
+    if (definition.networkMode !== 'awsvpc' && group.targetType === 'ip' && definition.networkMode !== 'host')
+      return `The provided target group ${lb.targetGroupArn} has target type ip, which is incompatible with the ${definition.networkMode} network mode specified in the task definition.`;
+  }
+  return undefined;
+}

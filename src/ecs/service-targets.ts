@@ -1,0 +1,111 @@
+/**
+ * One service's side of its load balancers, each scheduler pass (level-triggered like the rest):
+ * RUNNING tasks are registered, targets of tasks that are gone are deregistered, tasks being
+ * deactivated are stopped once their targets have drained, and each task gets a verdict from its
+ * targets' health.
+ */
+import type { TaskRecord } from '../store/index.ts';
+import type { LoadBalancer, Service } from './shapes.generated.ts';
+import {
+  targetsOfTask,
+  targetsVerdict,
+  elbUnhealthyReason,
+  type LoadBalancing,
+  type TargetRef,
+  type TargetsVerdict,
+} from './service-load-balancing.ts';
+import { finishDeactivation, requestTaskStop, type TaskDeps } from './tasks.ts';
+
+export interface TargetVerdict {
+  readonly verdict: TargetsVerdict;
+  /** The stop reason when unhealthy. */
+  readonly reason?: string;
+}
+
+export interface ServiceTargetsInput {
+  readonly cluster: string;
+  readonly service: Service;
+  /** The service's unstopped tasks: wanted RUNNING, and being deactivated. */
+  readonly tasks: readonly TaskRecord[];
+  /** Container instance id → its EC2 instance id (instance targets). */
+  readonly ec2InstanceIds: ReadonlyMap<string, string>;
+}
+
+export const loadBalancersOf = (service: Service): readonly LoadBalancer[] =>
+  (service.loadBalancers ?? []).filter((lb) => lb.targetGroupArn !== undefined);
+
+function networkModeOf(task: TaskRecord): string {
+  return ((task.body as { berth?: { networkMode?: string } }).berth?.networkMode ?? 'bridge') as string;
+}
+
+function targetsOf(task: TaskRecord, input: ServiceTargetsInput): TargetRef[] | undefined {
+  return targetsOfTask(task, loadBalancersOf(input.service), {
+    networkMode: networkModeOf(task),
+    ec2InstanceId: task.containerInstance ? input.ec2InstanceIds.get(task.containerInstance) : undefined,
+  });
+}
+
+/**
+ * Registers and deregisters, stops drained tasks; returns each RUNNING task's verdict (a task
+ * without one is not RUNNING yet, or its targets are not known yet: pending).
+ */
+export async function syncServiceTargets(
+  deps: TaskDeps,
+  balancing: LoadBalancing,
+  input: ServiceTargetsInput,
+): Promise<Map<string, TargetVerdict>> {
+  const verdicts = new Map<string, TargetVerdict>();
+  const running = input.tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING');
+  const live = new Set(running.map((t) => t.arn));
+  for (const task of running) {
+    const targets = targetsOf(task, input);
+    if (!targets) continue;
+    for (const target of targets) {
+      const state = balancing.health(target);
+      if (state === undefined || state === 'draining') await balancing.register(target, task.arn);
+    }
+    const states = targets.map((t) => balancing.health(t));
+    const verdict = targetsVerdict(states);
+    const failing = targets.find((_, i) => states[i] === 'unhealthy');
+    verdicts.set(task.id, {
+      verdict,
+      ...(failing ? { reason: elbUnhealthyReason(failing.targetGroupArn) } : {}),
+    });
+  }
+  // Targets whose task stopped or is going away: deregistered (draining starts).
+  const deactivating = new Set(input.tasks.filter((t) => t.lastStatus === 'DEACTIVATING').map((t) => t.arn));
+  const groups = new Set(loadBalancersOf(input.service).map((lb) => lb.targetGroupArn!));
+  const remaining = new Map<string, number>();
+  for (const group of groups) {
+    for (const { target, ownerTaskArn } of balancing.owned(group)) {
+      if (live.has(ownerTaskArn)) continue;
+      const state = balancing.health(target);
+      if (state !== undefined && state !== 'draining') await balancing.deregister(target);
+      if (balancing.health(target) !== undefined) remaining.set(ownerTaskArn, (remaining.get(ownerTaskArn) ?? 0) + 1);
+    }
+  }
+  // Deactivating tasks whose targets have drained: now their containers stop.
+  for (const task of input.tasks.filter((t) => deactivating.has(t.arn) && !remaining.has(t.arn)))
+    await finishDeactivation(deps, input.cluster, task.id);
+  return verdicts;
+}
+
+/**
+ * Stops a service task: one behind a load balancer that is RUNNING is deactivated (deregistered,
+ * its containers stopped once drained); any other is stopped at once.
+ */
+export async function stopServiceTask(
+  deps: TaskDeps,
+  balancing: LoadBalancing | undefined,
+  input: ServiceTargetsInput,
+  stop: { readonly id: string; readonly reason: string },
+): Promise<void> {
+  const task = input.tasks.find((t) => t.id === stop.id);
+  const targets = balancing && task?.lastStatus === 'RUNNING' ? (targetsOf(task, input) ?? []) : [];
+  for (const target of targets) await balancing!.deregister(target);
+  await requestTaskStop(deps, input.cluster, stop.id, {
+    stopCode: 'ServiceSchedulerInitiated',
+    reason: stop.reason,
+    deactivate: targets.length > 0,
+  });
+}
