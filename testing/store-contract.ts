@@ -52,6 +52,31 @@ export function runStoreContract(backend: string, open: () => Promise<MetadataSt
       assert.deepEqual(page, ['c1', 'c2']);
     });
 
+    it('writes ELB resources in one transaction: puts replace, removes delete, a taken name fails it all', async () => {
+      const record = (arn: string, kind: 'load-balancer' | 'listener', name?: string) => ({
+        arn,
+        kind,
+        name,
+        parentArn: kind === 'listener' ? 'lb1' : undefined,
+        createdAt: new Date('2026-01-02T03:04:05.678Z'),
+        body: { arn },
+        tags: [{ Key: 'k', Value: 'v' }],
+      });
+      await store.elb.write({ put: [record('lb1', 'load-balancer', 'web'), record('l1', 'listener')] });
+      await store.elb.write({ put: [{ ...record('l1', 'listener'), body: { port: 80 } }] });
+      assert.deepEqual(
+        (await store.elb.get(['l1', 'nope'])).map((r) => r.body),
+        [{ port: 80 }],
+      );
+      await assert.rejects(store.elb.write({ put: [record('l2', 'listener'), record('lb2', 'load-balancer', 'web')] }));
+      assert.deepEqual(
+        (await store.elb.list()).map((r) => r.arn),
+        ['l1', 'lb1'],
+      );
+      await store.elb.write({ remove: ['lb1', 'l1'] });
+      assert.deepEqual(await store.elb.list('listener'), []);
+    });
+
     describeLogRepository(() => store);
   });
 }
