@@ -11,6 +11,8 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { rejectsWith } from '../../testing/assertions.ts';
 import { RecordingDataPlane } from '../../testing/elb-data-plane.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
@@ -125,5 +127,52 @@ describe('ELBv2 with the AWS SDK v3: errors, busy ports, the scheduler API', () 
     await server.elb.deregisterServiceTarget(group.TargetGroupArn!, { id: '127.0.0.1', port: 32768 });
     await server.elb.deregisterServiceTarget(group.TargetGroupArn!, { id: '127.0.0.1', port: 32768 });
     assert.equal(server.elb.targetHealthOf(group.TargetGroupArn!, '127.0.0.1', 32768), undefined);
+  });
+
+  /** Signs and sends a query call as GET /?Action=... (or POST with a form body). */
+  async function raw(method: 'GET' | 'POST', params: Record<string, string>): Promise<Response> {
+    const { host } = new URL(server.url);
+    const form = new URLSearchParams(params).toString();
+    const signer = new SignatureV4({
+      credentials: server.credentials,
+      region: 'us-east-1',
+      service: 'elasticloadbalancing',
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const signed = await signer.sign({
+      method,
+      protocol: 'http:',
+      hostname: host,
+      path: '/',
+      query: method === 'GET' ? params : {},
+      headers: { host, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(method === 'POST' ? { body: form } : {}),
+    });
+    const headers = { ...(signed.headers as Record<string, string>) };
+    delete headers.host;
+    const url = method === 'GET' ? `${server.url}/?${form}` : `${server.url}/`;
+    return fetch(url, { method, headers, ...(method === 'POST' ? { body: form } : {}) });
+  }
+
+  it('takes GET /?Action=... and answers XML, errors in an ErrorResponse with the model status', async () => {
+    const ok = await raw('GET', { Action: 'DescribeLoadBalancers', Version: '2015-12-01', PageSize: '1' });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('content-type'), 'text/xml');
+    assert.match(
+      await ok.text(),
+      /^<DescribeLoadBalancersResponse xmlns="http:\/\/elasticloadbalancing\.amazonaws\.com\/doc\/2015-12-01\/"><DescribeLoadBalancersResult>/,
+    );
+    const unknown = await raw('POST', { Action: 'Explode', Version: '2015-12-01' });
+    assert.equal(unknown.status, 400);
+    assert.match(await unknown.text(), /<Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);
+    const later = await raw('POST', {
+      Action: 'CreateTrustStore',
+      Version: '2015-12-01',
+      Name: 'ts',
+      CaCertificatesBundleS3Bucket: 'b',
+      CaCertificatesBundleS3Key: 'k',
+    });
+    assert.equal(later.status, 501);
+    assert.match(await later.text(), /<Type>Receiver<\/Type><Code>NotImplementedException<\/Code>/);
   });
 });
