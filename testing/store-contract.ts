@@ -77,6 +77,23 @@ export function runStoreContract(backend: string, open: () => Promise<MetadataSt
       assert.deepEqual(await store.elb.list('listener'), []);
     });
 
+    it('finds registered container instances by EC2 instance id, in any cluster', async () => {
+      const instance = (id: string, cluster: string, status: string) => ({
+        id,
+        cluster,
+        arn: `arn:aws:ecs:us-east-1:000000000000:container-instance/${cluster}/${id}`,
+        status,
+        registeredAt: new Date('2026-01-02T03:04:05.678Z'),
+        body: { ec2InstanceId: `i-${id}` },
+      });
+      await store.containerInstances.put(instance('a1', 'one', 'ACTIVE'));
+      await store.containerInstances.put(instance('b2', 'two', 'DRAINING'));
+      await store.containerInstances.put(instance('c3', 'two', 'INACTIVE'));
+      const found = await store.containerInstances.byEc2InstanceIds(['i-a1', 'i-b2', 'i-c3', 'i-none']);
+      assert.deepEqual(found.map((r) => r.id).sort(), ['a1', 'b2']);
+      assert.deepEqual(await store.containerInstances.byEc2InstanceIds([]), []);
+    });
+
     describeLogRepository(() => store);
   });
 }
