@@ -5,7 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { AwsError } from '../shared/aws-error.ts';
 import { FakeClock } from '../shared/clock.ts';
 import { formParameters, parseQueryInput } from './query-input.ts';
-import { QueryProtocol } from './query-protocol.ts';
+import { QueryProtocol, queryPath } from './query-protocol.ts';
 import { escapeXml, xmlOf } from './query-xml.ts';
 import type { ServiceModel } from './service-model.ts';
 
@@ -206,7 +206,13 @@ describe('QueryProtocol', () => {
   });
 
   const failures: [string, string, number, string, RegExp][] = [
-    ['invalid input', 'Action=PutThing&Version=2020-01-01&Port=0', 400, 'ValidationError', /2 validation errors/],
+    [
+      'invalid input',
+      'Action=PutThing&Version=2020-01-01&Port=0&Tags.member.1.Key=k',
+      400,
+      'ValidationError',
+      /2 validation errors detected: Value null at &apos;name&apos;.*Value &apos;0&apos; at &apos;port&apos;/,
+    ],
     ['an unknown action', 'Action=Fly&Version=2020-01-01', 400, 'InvalidAction', /Could not find operation Fly/],
     ['no action', 'Version=2020-01-01', 400, 'MissingAction', /no Action/],
     ['another version', 'Action=PutThing&Version=2019-01-01&Name=a', 400, 'NoSuchVersion', /2019-01-01/],
@@ -230,5 +236,14 @@ describe('QueryProtocol', () => {
     const response = await call('Action=PutThing&Version=2020-01-01&Name=a', 'elsewhere');
     assert.equal(response.status, 403);
     assert.match(response.body, /<Code>InvalidClientTokenId<\/Code>/);
+  });
+});
+
+describe('queryPath', () => {
+  it('names members in camelCase, as query services do', () => {
+    assert.equal(
+      queryPath("Value 'x' at 'Tags.1.member.Value' failed to satisfy constraint: Member must be Short"),
+      "Value 'x' at 'tags.1.member.value' failed to satisfy constraint: Member must be Short",
+    );
   });
 });

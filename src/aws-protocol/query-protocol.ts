@@ -93,7 +93,7 @@ export class QueryProtocol {
       const call = this.#routeOf(target, route, action, params);
       const raw = parseQueryInput(target.service.model, call.inputShape, params);
       const { value, errors } = call.validate(raw);
-      if (errors.length > 0) throw target.service.invalidParameter(describeValidationErrors(errors));
+      if (errors.length > 0) throw target.service.invalidParameter(describeValidationErrors(errors.map(queryPath)));
       const context: RequestContext = {
         requestId,
         accountId: this.#options.accountId,
@@ -181,6 +181,15 @@ function compileRoutes(service: QueryService): ServiceRoutes {
     if (shape.exception) statuses.set(shape.error?.code ?? name, shape.error?.httpStatusCode ?? 400);
   }
   return { service, routes, statuses };
+}
+
+/** Query services name members in camelCase in these messages: at 'targets.1.member.port'. */
+export function queryPath(message: string): string {
+  return message.replace(
+    / at '([^']*)' failed/,
+    (_, path: string) =>
+      ` at '${path.replace(/(^|\.)([A-Z])/g, (m, dot: string, c: string) => dot + c.toLowerCase())}' failed`,
+  );
 }
 
 /** The service named in the SigV4 credential scope (key/date/region/SERVICE/aws4_request), if any. */
