@@ -15,6 +15,7 @@ const SERVICES: readonly Service[] = [
   { folder: 'ecs/2014-11-13', module: 'ecs', apiName: 'EcsApi' },
   { folder: 'ecr/2015-09-21', module: 'ecr', apiName: 'EcrApi' },
   { folder: 'logs/2014-03-28', module: 'logs', apiName: 'LogsApi' },
+  { folder: 'elbv2/2015-12-01', module: 'elb', apiName: 'ElbApi' },
 ];
 
 const root = join(import.meta.dirname, '..');

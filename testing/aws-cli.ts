@@ -50,7 +50,7 @@ export async function aws(args: readonly string[], env: Record<string, string>):
  */
 export function awsCliFor(
   server: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } },
-  service: 'ecs' | 'ecr' | 'logs',
+  service: 'ecs' | 'ecr' | 'logs' | 'elbv2',
 ) {
   const env = {
     AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,

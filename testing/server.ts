@@ -5,6 +5,7 @@ import { startServer, type RunningServer } from '../src/cmd/server.ts';
 import { parseServerConfig } from '../src/shared/config.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import type { Clock } from '../src/shared/clock.ts';
+import type { DataPlane } from '../src/elb/index.ts';
 
 export interface TestServer extends RunningServer {
   readonly dataDir: string;
@@ -16,7 +17,7 @@ export interface TestServer extends RunningServer {
 /** A real server on 127.0.0.1:<random port> with a fresh data folder and silent logs. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; dataDir?: string } = {},
+  options: { clock?: Clock; dataDir?: string; dataPlane?: DataPlane } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const config = parseServerConfig([], { BERTH_PORT: '0', BERTH_DATA_DIR: dataDir, BERTH_LOG_LEVEL: 'silent', ...env });
@@ -24,6 +25,7 @@ export async function startTestServer(
     logger: createLogger('silent'),
     announce: () => {},
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
   });
   return {
     ...server,

@@ -70,6 +70,48 @@ export function runStoreContract(backend: string, open: () => Promise<MetadataSt
       assert.equal(await store.services.update({ ...scaled, status: 'DRAINING' }), true);
     });
 
+    it('writes ELB resources in one transaction: puts replace, removes delete, a taken name fails it all', async () => {
+      const record = (arn: string, kind: 'load-balancer' | 'listener', name?: string) => ({
+        arn,
+        kind,
+        name,
+        parentArn: kind === 'listener' ? 'lb1' : undefined,
+        createdAt: new Date('2026-01-02T03:04:05.678Z'),
+        body: { arn },
+        tags: [{ Key: 'k', Value: 'v' }],
+      });
+      await store.elb.write({ put: [record('lb1', 'load-balancer', 'web'), record('l1', 'listener')] });
+      await store.elb.write({ put: [{ ...record('l1', 'listener'), body: { port: 80 } }] });
+      assert.deepEqual(
+        (await store.elb.get(['l1', 'nope'])).map((r) => r.body),
+        [{ port: 80 }],
+      );
+      await assert.rejects(store.elb.write({ put: [record('l2', 'listener'), record('lb2', 'load-balancer', 'web')] }));
+      assert.deepEqual(
+        (await store.elb.list()).map((r) => r.arn),
+        ['l1', 'lb1'],
+      );
+      await store.elb.write({ remove: ['lb1', 'l1'] });
+      assert.deepEqual(await store.elb.list('listener'), []);
+    });
+
+    it('finds registered container instances by EC2 instance id, in any cluster', async () => {
+      const instance = (id: string, cluster: string, status: string) => ({
+        id,
+        cluster,
+        arn: `arn:aws:ecs:us-east-1:000000000000:container-instance/${cluster}/${id}`,
+        status,
+        registeredAt: new Date('2026-01-02T03:04:05.678Z'),
+        body: { ec2InstanceId: `i-${id}` },
+      });
+      await store.containerInstances.put(instance('a1', 'one', 'ACTIVE'));
+      await store.containerInstances.put(instance('b2', 'two', 'DRAINING'));
+      await store.containerInstances.put(instance('c3', 'two', 'INACTIVE'));
+      const found = await store.containerInstances.byEc2InstanceIds(['i-a1', 'i-b2', 'i-c3', 'i-none']);
+      assert.deepEqual(found.map((r) => r.id).sort(), ['a1', 'b2']);
+      assert.deepEqual(await store.containerInstances.byEc2InstanceIds([]), []);
+    });
+
     describeLogRepository(() => store);
   });
 }

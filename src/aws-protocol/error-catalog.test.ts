@@ -3,9 +3,12 @@ import { describe, it } from 'node:test';
 import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
+import * as elbSdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ecrErrors } from '../ecr/index.ts';
 import { ecsErrors } from '../ecs/index.ts';
 import { logsErrors } from '../logs/index.ts';
+import { elbErrors } from '../elb/index.ts';
+import { loadServiceModel } from './service-model.ts';
 import { AwsError } from '../shared/aws-error.ts';
 
 // Every error a service can throw must be one the AWS SDK knows, so callers can catch it by class.
@@ -30,4 +33,18 @@ describe('error catalogs', () => {
         assert.equal(typeof (sdk as Record<string, unknown>)[code], 'function', `${code} is not in the ${service} SDK`);
     });
   }
+
+  // Query services name their classes after the model's shapes and put the shape's error code on
+  // the wire: each ELBv2 class must be such a shape, with that code, and an SDK class.
+  it('every ELBv2 error is a model exception shape with its wire code, and an SDK class', () => {
+    const model = loadServiceModel('elbv2-2015-12-01');
+    const errors = Object.entries(elbErrors).filter(([, value]) => typeof value === 'function');
+    assert.ok(errors.length > 0);
+    for (const [name, ErrorClass] of errors) {
+      const error = new (ErrorClass as new (message: string) => AwsError)('probe');
+      if (error.code === 'ValidationError') continue; // the query services' common error: no shape
+      assert.equal(model.shapes[name]?.error?.code, error.code, `${name} is not the model's ${error.code}`);
+      assert.equal(typeof (elbSdk as Record<string, unknown>)[name], 'function', `${name} is not in the ELBv2 SDK`);
+    }
+  });
 });

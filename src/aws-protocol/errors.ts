@@ -61,3 +61,21 @@ export class InternalFailure extends AwsError {
     super('We encountered an internal error. Please try again.');
   }
 }
+
+/* Common errors of the query protocol (ELBv2, IAM, STS): AWS's own codes, without "Exception". */
+
+export class InvalidAction extends AwsError {
+  readonly code = 'InvalidAction';
+}
+
+export class MissingAction extends AwsError {
+  readonly code = 'MissingAction';
+}
+
+export class NoSuchVersion extends AwsError {
+  readonly code = 'NoSuchVersion';
+}
+
+export class MissingParameter extends AwsError {
+  readonly code = 'MissingParameter';
+}

@@ -16,3 +16,10 @@ export {
   type VerifiedCaller,
 } from './sigv4.ts';
 export { RequestEntityTooLargeException } from './errors.ts';
+export {
+  QueryProtocol,
+  QUERY_CONTENT_TYPE,
+  XML_CONTENT_TYPE,
+  type QueryProtocolOptions,
+  type QueryService,
+} from './query-protocol.ts';

@@ -11,6 +11,8 @@ export interface ServiceModel {
     readonly endpointPrefix: string;
     readonly serviceId: string;
     readonly jsonVersion?: string;
+    /** The query protocol's response namespace. */
+    readonly xmlNamespace?: string;
   };
   readonly operations: Readonly<Record<string, OperationModel>>;
   readonly shapes: Readonly<Record<string, ShapeModel>>;
@@ -19,7 +21,8 @@ export interface ServiceModel {
 export interface OperationModel {
   readonly name: string;
   readonly input?: { readonly shape: string };
-  readonly output?: { readonly shape: string };
+  /** resultWrapper: the query protocol's <XResult> element. */
+  readonly output?: { readonly shape: string; readonly resultWrapper?: string };
   readonly errors?: readonly { readonly shape: string }[];
 }
 
@@ -51,11 +54,12 @@ export interface ShapeModel {
   readonly pattern?: string;
   readonly document?: boolean;
   readonly exception?: boolean;
-  readonly error?: { readonly httpStatusCode?: number };
+  /** code: the wire error code when it differs from the shape name (query protocol). */
+  readonly error?: { readonly code?: string; readonly httpStatusCode?: number; readonly senderFault?: boolean };
 }
 
 /** The service models Berth ships (copied, without documentation, by scripts/generate-aws-models.ts). */
-export type ShippedModel = 'ecs-2014-11-13' | 'ecr-2015-09-21' | 'logs-2014-03-28';
+export type ShippedModel = 'ecs-2014-11-13' | 'ecr-2015-09-21' | 'logs-2014-03-28' | 'elbv2-2015-12-01';
 
 export function loadServiceModel(name: ShippedModel): ServiceModel {
   return JSON.parse(readFileSync(join(import.meta.dirname, 'models', `${name}.json`), 'utf8')) as ServiceModel;

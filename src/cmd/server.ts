@@ -16,7 +16,7 @@ import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
 import { schedulePeriodic } from './periodic.ts';
-import { JsonProtocol, loadServiceModel, presignGetUrl } from '../aws-protocol/index.ts';
+import { JsonProtocol, loadServiceModel, presignGetUrl, QueryProtocol } from '../aws-protocol/index.ts';
 import {
   ecrOperations,
   issuePassword,
@@ -38,6 +38,13 @@ import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
+import {
+  Elb,
+  elbOperations,
+  StaticDataPlane,
+  ValidationError as ElbValidationError,
+  type DataPlane,
+} from '../elb/index.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -51,6 +58,8 @@ export interface RunningServer {
   readonly port: number;
   readonly credentials: RootCredentials;
   readonly logger: Logger;
+  /** ELBv2 in process, for the ECS service scheduler (target registration and health). */
+  readonly elb: Elb;
   /** Runs a registry garbage collection now (also run every hour). */
   collectGarbage(): Promise<GarbageCollectionReport>;
   /** Applies the repositories' lifecycle policies now (also run every hour). */
@@ -68,6 +77,8 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Where the first-start credential lines go (stderr by default). */
   readonly announce?: (text: string) => void;
+  /** The ELB data plane (listeners, health checks); a StaticDataPlane that opens nothing by default. */
+  readonly dataPlane?: DataPlane;
 }
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -103,6 +114,29 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     quotas: config.ecsQuotas,
     serviceChanged: () => void scheduler.services?.runNow(),
   };
+
+  const dataPlane = options.dataPlane ?? new StaticDataPlane();
+  const elbDeps = { store, clock, dataPlane, bindAddress: config.elbBindAddress, writeLock: new KeyedMutex() };
+  const elb = new Elb(elbDeps);
+  try {
+    await elb.syncDataPlane();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const query = new QueryProtocol({
+    services: [
+      {
+        model: loadServiceModel('elbv2-2015-12-01'),
+        operations: elbOperations(elbDeps),
+        invalidParameter: (message) => new ElbValidationError(message),
+      },
+    ],
+    secrets,
+    clock,
+    accountId: config.accountId,
+    region: config.region,
+  });
 
   const json = new JsonProtocol({
     services: [
@@ -159,6 +193,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let closing = false;
   const frontDoor = createFrontDoor({
     json,
+    query,
     logger,
     metrics: new Metrics(),
     ready: async () => {
@@ -218,6 +253,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   } catch (error) {
     gc.stop();
     logRetention.stop();
+    await dataPlane.close();
     await store.close();
     throw error;
   }
@@ -261,6 +297,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     port,
     credentials,
     logger,
+    elb,
     collectGarbage: () => gc.runNow(),
     applyLifecyclePolicies: () => gc.applyLifecycleNow(),
     pruneExpiredLogEvents: () => logRetention.runNow(),
@@ -279,6 +316,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await logRetention.idle();
         await taskPruning.idle();
         await scheduler.services?.idle();
+        await dataPlane.close();
         await store.close();
         logger.info('berth server stopped');
       })();

@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import {
   JSON_CONTENT_TYPE,
   RequestEntityTooLargeException,
+  QUERY_CONTENT_TYPE,
+  XML_CONTENT_TYPE,
   type JsonProtocol,
+  type QueryProtocol,
   type SignedRequest,
 } from '../aws-protocol/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -13,13 +16,17 @@ import { readBody } from './read-body.ts';
 
 /**
  * The one HTTP listener. Routes:
- *   POST /            AWS JSON 1.1 APIs (ECS, ECR, ...), dispatched on X-Amz-Target
+ *   POST /            AWS JSON 1.1 APIs (ECS, ECR, ...), dispatched on X-Amz-Target; with an
+ *                     x-www-form-urlencoded body, AWS query APIs (ELBv2), dispatched on Action
+ *   GET /?Action=...  AWS query APIs
  *   /v2/...           the registry (its own issue)
  *   GET /healthz      liveness; GET /readyz: store open and migrated; GET /metrics: Prometheus
  * Every response carries x-amzn-RequestId; every request is logged and counted once.
  */
 export interface FrontDoorOptions {
   readonly json: JsonProtocol;
+  /** The query/XML protocol (ELBv2); without it, form-encoded calls go to the JSON protocol. */
+  readonly query?: QueryProtocol;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly ready: () => Promise<boolean>;
@@ -85,8 +92,8 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
   const path = q === -1 ? url : url.slice(0, q);
   let outcome: Outcome = { service: 'http', operation: path };
   try {
-    if (path === '/' && request.method === 'POST') {
-      outcome = await serveJson(options, request, response, requestId, path, q === -1 ? '' : url.slice(q + 1));
+    if (path === '/' && (request.method === 'POST' || isQueryGet(request, url, q))) {
+      outcome = await serveApi(options, request, response, requestId, path, q === -1 ? '' : url.slice(q + 1));
     } else if (options.registry && (path === '/v2' || path.startsWith('/v2/'))) {
       const served = await options.registry(request, response, path, q === -1 ? '' : url.slice(q + 1));
       outcome = { service: 'registry', operation: served.operation, errorCode: served.errorCode };
@@ -139,7 +146,7 @@ async function serveOperations(options: FrontDoorOptions, path: string, response
   return true;
 }
 
-async function serveJson(
+async function serveApi(
   options: FrontDoorOptions,
   request: IncomingMessage,
   response: ServerResponse,
@@ -158,17 +165,19 @@ async function serveJson(
     return { service: 'unknown', operation: typeof target === 'string' ? target : 'unknown', errorCode: error.code };
   }
   const signed: SignedRequest = {
-    method: 'POST',
+    method: request.method ?? 'POST',
     path,
     query: parseQuery(search),
     headers: request.headers as Record<string, string | undefined>,
     body: body.body,
   };
-  const result = await options.json.handle(signed, requestId);
+  const query =
+    options.query !== undefined && (request.method === 'GET' || isForm(request)) ? options.query : undefined;
+  const result = query ? await query.handle(signed, search, requestId) : await options.json.handle(signed, requestId);
   if (result.fault !== undefined) {
     options.logger.error({ err: result.fault, requestId, operation: result.operation }, 'operation failed');
   }
-  send(response, result.status, JSON_CONTENT_TYPE, result.body);
+  send(response, result.status, query ? XML_CONTENT_TYPE : JSON_CONTENT_TYPE, result.body);
   return { service: result.service, operation: result.operation, errorCode: result.errorCode };
 }
 
@@ -194,6 +203,15 @@ function httpDate(clock: Clock): string {
     cachedDate = new Date(now).toUTCString();
   }
   return cachedDate;
+}
+
+function isForm(request: IncomingMessage): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith(QUERY_CONTENT_TYPE);
+}
+
+/** GET /?Action=...: a query API call (any other GET / is not an API call). */
+function isQueryGet(request: IncomingMessage, url: string, q: number): boolean {
+  return request.method === 'GET' && q !== -1 && new URLSearchParams(url.slice(q + 1)).has('Action');
 }
 
 function isRead(request: IncomingMessage): boolean {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_ECS_QUOTAS, parseEcsQuotas, type EcsQuotas } from './ecs-quotas.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
@@ -18,6 +19,8 @@ export interface ServerConfig {
   /** 'docker': FARGATE tasks run on the local Docker engine; 'off': they are refused a runtime. */
   readonly managedCapacity: 'docker' | 'off';
   readonly ecsQuotas: EcsQuotas;
+  /** Where ELB listeners bind (BERTH_ELB_BIND_ADDRESS). */
+  readonly elbBindAddress: string;
 }
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
@@ -35,6 +38,7 @@ const SETTINGS = {
   'root-secret-access-key': { env: 'BERTH_ROOT_SECRET_ACCESS_KEY', default: undefined },
   'managed-capacity': { env: 'BERTH_MANAGED_CAPACITY', default: 'docker' },
   'ecs-quotas': { env: 'BERTH_ECS_QUOTAS', default: undefined },
+  'elb-bind-address': { env: 'BERTH_ELB_BIND_ADDRESS', default: '127.0.0.1' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -82,6 +86,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     rootAccessKeyId,
     rootSecretAccessKey,
     ecsQuotas: quotasOf(setting('ecs-quotas')),
+    elbBindAddress: check('elb-bind-address', (v) => isIP(v) !== 0, 'an IP address')!,
     managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
       'docker' | 'off',
   };

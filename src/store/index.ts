@@ -41,3 +41,4 @@ export type {
   LogStreamRecord,
   NewLogEvent,
 } from './log-repository.ts';
+export type { ElbChange, ElbRepository, ElbResourceKind, ElbResourceRecord } from './elb-repository.ts';

@@ -1,3 +1,4 @@
+import type { ElbRepository } from './elb-repository.ts';
 import type { LogRepository } from './log-repository.ts';
 
 /**
@@ -17,6 +18,7 @@ export interface MetadataStore {
   readonly capacityProviders: CapacityProviderRepository;
   readonly services: ServiceRepository;
   readonly logs: LogRepository;
+  readonly elb: ElbRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -236,6 +238,8 @@ export interface ContainerInstanceRepository {
   deregister(record: ContainerInstanceRecord, orphanedTasks: readonly TaskRecord[]): Promise<void>;
   /** How many instances of the cluster are ACTIVE or DRAINING. */
   countRegistered(cluster: string): Promise<number>;
+  /** Instances (in any cluster, not INACTIVE) whose EC2 instance id is one of these. */
+  byEc2InstanceIds(ec2InstanceIds: readonly string[]): Promise<ContainerInstanceRecord[]>;
 }
 
 export interface AccountSettingRecord {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { logsMigration } from './0009-logs.ts';
+import { elbMigration } from './0012-elb.ts';
 
 /*
  * Versioned schema migrations, applied in name order at start (Kysely's Migrator records them in
@@ -239,4 +240,5 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('services_status').on('services').columns(['status']).execute();
     },
   },
+  '0012-elb': elbMigration,
 };

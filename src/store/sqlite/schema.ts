@@ -141,7 +141,18 @@ export interface ServicesTable {
   body: string;
 }
 
+export interface ElbResourcesTable {
+  arn: string;
+  kind: string;
+  name: string | null;
+  parent_arn: string | null;
+  created_at: number;
+  body: string;
+  tags: string;
+}
+
 export interface Database extends LogTables {
+  elb_resources: ElbResourcesTable;
   services: ServicesTable;
   tasks: TasksTable;
   capacity_providers: CapacityProvidersTable;

@@ -77,6 +77,18 @@ export class SqliteContainerInstances implements ContainerInstanceRepository {
       .executeTakeFirst();
     return Number(row?.count ?? 0);
   }
+
+  async byEc2InstanceIds(ec2InstanceIds: readonly string[]): Promise<ContainerInstanceRecord[]> {
+    if (ec2InstanceIds.length === 0) return [];
+    // Rare (ELB target registration) and over few rows: a scan with json_extract, no index.
+    const rows = await this.#db
+      .selectFrom('container_instances')
+      .selectAll()
+      .where('status', 'in', ['ACTIVE', 'DRAINING'])
+      .where(sql<string>`json_extract(body, '$.ec2InstanceId')`, 'in', ec2InstanceIds)
+      .execute();
+    return rows.map(fromRow);
+  }
 }
 
 function fromRow(row: Selectable<ContainerInstancesTable>): ContainerInstanceRecord {

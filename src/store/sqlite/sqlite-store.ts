@@ -16,6 +16,7 @@ import { SqliteTasks } from './sqlite-tasks.ts';
 import { SqliteServices } from './sqlite-services.ts';
 import { SqliteCapacityProviders } from './sqlite-capacity-providers.ts';
 import { SqliteLogs } from './sqlite-logs.ts';
+import { SqliteElb } from './sqlite-elb.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -33,6 +34,7 @@ export class SqliteStore implements MetadataStore {
   readonly services: SqliteServices;
   readonly capacityProviders: SqliteCapacityProviders;
   readonly logs: SqliteLogs;
+  readonly elb: SqliteElb;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -48,6 +50,7 @@ export class SqliteStore implements MetadataStore {
     this.services = new SqliteServices(db);
     this.capacityProviders = new SqliteCapacityProviders(db);
     this.logs = new SqliteLogs(db);
+    this.elb = new SqliteElb(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */

@@ -1,0 +1,205 @@
+import { AwsError } from '../shared/aws-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+import {
+  InternalFailure,
+  InvalidAction,
+  MissingAction,
+  MissingParameter,
+  NoSuchVersion,
+  NotImplementedException,
+  UnrecognizedClientException,
+} from './errors.ts';
+import type { JsonResponse, JsonService, Operation } from './json-protocol.ts';
+import { formParameters, parseQueryInput } from './query-input.ts';
+import { errorXml, responseXml } from './query-xml.ts';
+import type { ServiceModel } from './service-model.ts';
+import { isPresigned, verifySignature, type SecretLookup, type SignedRequest } from './sigv4.ts';
+import { compileInputValidator, describeValidationErrors, type InputValidator } from './validate-input.ts';
+
+/**
+ * The AWS query protocol (ELBv2; IAM and STS later): `Action=<Operation>&Version=<apiVersion>&...`
+ * as an x-www-form-urlencoded POST body or a GET query string, XML out. The service is the SigV4
+ * credential scope's (elasticloadbalancing), the operation the Action. Services are registered
+ * exactly as for the JSON protocol: a model, a plain table of operations, their validation error.
+ */
+export type QueryService = JsonService;
+
+export interface QueryProtocolOptions {
+  readonly services: readonly QueryService[];
+  readonly secrets: SecretLookup;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export const QUERY_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+export const XML_CONTENT_TYPE = 'text/xml';
+
+interface Route {
+  readonly name: string;
+  readonly validate: InputValidator;
+  readonly call: Operation | undefined;
+  readonly inputShape: string | undefined;
+  readonly outputShape: string | undefined;
+  readonly resultWrapper: string | undefined;
+}
+
+interface ServiceRoutes {
+  readonly service: QueryService;
+  readonly routes: Map<string, Route>;
+  /** Wire error code → HTTP status, from the model's exception shapes. */
+  readonly statuses: Map<string, number>;
+}
+
+/** The JSON layer's authentication errors under the codes query services give them. */
+const QUERY_AUTH_ERRORS: Record<string, { code: string; status: number }> = {
+  MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
+  IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
+  InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
+  UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
+};
+
+export class QueryProtocol {
+  readonly #services = new Map<string, ServiceRoutes>();
+  readonly #options: QueryProtocolOptions;
+
+  constructor(options: QueryProtocolOptions) {
+    this.#options = options;
+    for (const service of options.services) {
+      const { signingName, endpointPrefix } = service.model.metadata;
+      this.#services.set(signingName ?? endpointPrefix, compileRoutes(service));
+    }
+  }
+
+  /** `search` is the query string; `request.body` the form body of a POST. */
+  async handle(request: SignedRequest, search: string, requestId: string): Promise<JsonResponse> {
+    const signingName = claimedService(request);
+    const target = signingName === undefined ? undefined : this.#services.get(signingName);
+    const body = request.body === undefined ? '' : Buffer.from(request.body).toString('utf8');
+    const params = formParameters(search, body);
+    const action = params.get('Action');
+    const route = action === undefined ? undefined : target?.routes.get(action);
+    const service = target ? signingName! : 'unknown';
+    const operation = route?.name ?? 'unknown';
+    try {
+      const caller = await verifySignature(request, {
+        secrets: this.#options.secrets,
+        clock: this.#options.clock,
+        region: this.#options.region,
+        service: signingName,
+      });
+      if (!target) throw new UnrecognizedClientException();
+      const call = this.#routeOf(target, route, action, params);
+      const raw = parseQueryInput(target.service.model, call.inputShape, params);
+      const { value, errors } = call.validate(raw);
+      if (errors.length > 0) throw target.service.invalidParameter(describeValidationErrors(errors.map(queryPath)));
+      const context: RequestContext = {
+        requestId,
+        accountId: this.#options.accountId,
+        region: this.#options.region,
+        accessKeyId: caller.accessKeyId,
+        principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
+      };
+      const output = await call.call!(value as never, context);
+      const xml = responseXml({
+        model: target.service.model,
+        operation: call.name,
+        outputShape: call.outputShape,
+        resultWrapper: call.resultWrapper,
+        output,
+        requestId,
+      });
+      return { status: 200, body: xml, service, operation, errorCode: undefined, fault: undefined };
+    } catch (error) {
+      return { ...errorResponse(error, target, requestId), service, operation };
+    }
+  }
+
+  #routeOf(
+    target: ServiceRoutes,
+    route: Route | undefined,
+    action: string | undefined,
+    params: ReadonlyMap<string, string>,
+  ): Route {
+    if (action === undefined) throw new MissingAction('Could not find operation: the request has no Action.');
+    if (!route) throw new InvalidAction(`Could not find operation ${action} for version ${apiVersion(target)}`);
+    const version = params.get('Version');
+    if (version === undefined) throw new MissingParameter('The request must contain the parameter Version.');
+    if (version !== apiVersion(target))
+      throw new NoSuchVersion(`The requested version (${version}) of service ${serviceName(target)} does not exist.`);
+    if (!route.call) {
+      throw new NotImplementedException(`Berth does not implement ${serviceName(target)}:${route.name} yet.`);
+    }
+    return route;
+  }
+}
+
+function errorResponse(
+  error: unknown,
+  target: ServiceRoutes | undefined,
+  requestId: string,
+): Pick<JsonResponse, 'status' | 'body' | 'errorCode' | 'fault'> {
+  const known = error instanceof AwsError ? error : new InternalFailure();
+  const auth = QUERY_AUTH_ERRORS[known.code];
+  const code = auth?.code ?? known.code;
+  const status = auth?.status ?? target?.statuses.get(code) ?? known.httpStatus ?? (known.senderFault ? 400 : 500);
+  const body = errorXml({
+    namespace: target?.service.model.metadata.xmlNamespace ?? '',
+    senderFault: status < 500,
+    code,
+    message: known.message,
+    requestId,
+  });
+  return { status, body, errorCode: code, fault: error instanceof AwsError ? undefined : error };
+}
+
+function apiVersion(target: ServiceRoutes): string {
+  return target.service.model.metadata.apiVersion;
+}
+
+function serviceName(target: ServiceRoutes): string {
+  const { signingName, endpointPrefix } = target.service.model.metadata;
+  return signingName ?? endpointPrefix;
+}
+
+function compileRoutes(service: QueryService): ServiceRoutes {
+  const model: ServiceModel = service.model;
+  const routes = new Map<string, Route>();
+  for (const [name, op] of Object.entries(model.operations)) {
+    routes.set(name, {
+      name,
+      validate: compileInputValidator(model, op.input?.shape),
+      call: service.operations[name],
+      inputShape: op.input?.shape,
+      outputShape: op.output?.shape,
+      resultWrapper: op.output?.resultWrapper,
+    });
+  }
+  const statuses = new Map<string, number>();
+  for (const [name, shape] of Object.entries(model.shapes)) {
+    if (shape.exception) statuses.set(shape.error?.code ?? name, shape.error?.httpStatusCode ?? 400);
+  }
+  return { service, routes, statuses };
+}
+
+/** Query services name members in camelCase in these messages: at 'targets.1.member.port'. */
+export function queryPath(message: string): string {
+  return message.replace(
+    / at '([^']*)' failed/,
+    (_, path: string) =>
+      ` at '${path.replace(/(^|\.)([A-Z])/g, (m, dot: string, c: string) => dot + c.toLowerCase())}' failed`,
+  );
+}
+
+/** The service named in the SigV4 credential scope (key/date/region/SERVICE/aws4_request), if any. */
+export function claimedService(request: SignedRequest): string | undefined {
+  let credential: string | undefined;
+  if (isPresigned(request)) {
+    const value = request.query['X-Amz-Credential'];
+    credential = typeof value === 'string' ? value : undefined;
+  } else {
+    credential = /Credential=([^,\s]+)/.exec(request.headers.authorization ?? '')?.[1];
+  }
+  return credential?.split('/')[3];
+}

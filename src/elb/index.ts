@@ -1,0 +1,23 @@
+export { elbOperations } from './operations.ts';
+export type { ElbDeps } from './commit.ts';
+export { HOST_ADDRESS_ATTRIBUTE } from './commit.ts';
+export { Elb, type ServiceTarget } from './service-targets.ts';
+export { StaticDataPlane } from './static-data-plane.ts';
+export { buildDataPlaneConfig } from './data-plane-config.ts';
+export { ValidationError } from './errors.ts';
+export * as elbErrors from './errors.ts';
+export {
+  ListenerPortInUseError,
+  type DataPlane,
+  type DataPlaneConfig,
+  type HealthCheckConfig,
+  type ListenerConfig,
+  type RuleAction,
+  type RuleConfig,
+  type RuleCondition as DataPlaneRuleCondition,
+  type TargetConfig,
+  type TargetGroupConfig,
+  type TargetHealthView,
+  type TargetState,
+} from './data-plane-contract.ts';
+export type * from './shapes.generated.ts';

@@ -1,0 +1,66 @@
+import { commit, syncDataPlane, type ElbDeps } from './commit.ts';
+import type { TargetHealthView } from './data-plane-contract.ts';
+import type { TargetGroup } from './shapes.generated.ts';
+import { loadState } from './state.ts';
+import { requireTargetGroup, targetGroupView } from './target-groups.ts';
+import { registerTargets } from './targets.ts';
+
+/** A task's place in a target group: an EC2 instance id (instance groups) or an IPv4 address (ip groups). */
+export interface ServiceTarget {
+  readonly id: string;
+  /** The group's port when absent. */
+  readonly port?: number;
+  readonly availabilityZone?: string;
+}
+
+/**
+ * What the ECS service scheduler uses, in process and without the HTTP API: the same rules and the
+ * same commit path as RegisterTargets and DeregisterTargets, with the errors (TargetGroupNotFound,
+ * InvalidTarget) as AwsErrors. Deregistering a target that is not registered does nothing, so the
+ * scheduler may repeat itself.
+ */
+export class Elb {
+  readonly #deps: ElbDeps;
+  constructor(deps: ElbDeps) {
+    this.#deps = deps;
+  }
+
+  async registerServiceTarget(targetGroupArn: string, target: ServiceTarget): Promise<void> {
+    await registerTargets(this.#deps, { TargetGroupArn: targetGroupArn, Targets: [description(target)] });
+  }
+
+  async deregisterServiceTarget(targetGroupArn: string, target: ServiceTarget): Promise<void> {
+    await commit(this.#deps, (state) => {
+      const group = requireTargetGroup(state, targetGroupArn);
+      const port = target.port ?? group.view.Port;
+      const targets = group.targets.filter((t) => !(t.id === target.id && t.port === port));
+      if (targets.length === group.targets.length) return { result: undefined };
+      return { put: [{ ...group, targets }], result: undefined };
+    });
+  }
+
+  /** The data plane's view of one target now; undefined once it is neither registered nor draining. */
+  targetHealthOf(targetGroupArn: string, id: string, port: number): TargetHealthView | undefined {
+    return this.#deps.dataPlane.targetHealth(targetGroupArn).find((v) => v.id === id && v.port === port);
+  }
+
+  /** The group as DescribeTargetGroups shows it (with LoadBalancerArns), or undefined. */
+  async describeTargetGroup(arn: string): Promise<TargetGroup | undefined> {
+    const state = await loadState(this.#deps.store);
+    const group = state.targetGroups.get(arn);
+    return group ? targetGroupView(group, state) : undefined;
+  }
+
+  /** Hands the data plane the stored configuration (at server start). */
+  syncDataPlane(): Promise<void> {
+    return syncDataPlane(this.#deps);
+  }
+}
+
+function description(target: ServiceTarget) {
+  return {
+    Id: target.id,
+    ...(target.port !== undefined ? { Port: target.port } : {}),
+    ...(target.availabilityZone !== undefined ? { AvailabilityZone: target.availabilityZone } : {}),
+  };
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DeleteLoadBalancerCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { rejectsWith } from '../../testing/assertions.ts';
+import { RecordingDataPlane } from '../../testing/elb-data-plane.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+
+const INSTANCE = 'i-0123456789abcdef0';
+const ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000';
+
+describe('ELBv2 with the AWS SDK v3: errors, busy ports, the scheduler API', () => {
+  let server: TestServer;
+  let elb: ElasticLoadBalancingV2Client;
+  const plane = new RecordingDataPlane();
+  before(async () => {
+    server = await startTestServer({ BERTH_MANAGED_CAPACITY: 'off' }, { dataPlane: plane });
+    const options = { endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 };
+    elb = new ElasticLoadBalancingV2Client(options);
+    const ecs = new ECSClient(options);
+    await ecs.send(new CreateClusterCommand({ clusterName: 'hosts' }));
+    await ecs.send(
+      new RegisterContainerInstanceCommand({
+        cluster: 'hosts',
+        instanceIdentityDocument: JSON.stringify({ instanceId: INSTANCE, availabilityZone: 'us-east-1a' }),
+        totalResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 1024 }],
+      }),
+    );
+  });
+  after(() => server.stop());
+
+  it("answers bad input with ELBv2's error codes", async () => {
+    const missingTg = `${ARN}:targetgroup/nope/0123456789abcdef`;
+    await rejectsWith(
+      elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [missingTg] })),
+      'TargetGroupNotFoundException',
+    );
+    await rejectsWith(elb.send(new DescribeLoadBalancersCommand({ Names: ['nope'] })), 'LoadBalancerNotFoundException');
+    await rejectsWith(elb.send(new CreateLoadBalancerCommand({ Name: 'bad_name' })), 'ValidationError', /alphanumeric/);
+    await rejectsWith(elb.send(new CreateLoadBalancerCommand({ Name: 'internal-x' })), 'ValidationError');
+    await rejectsWith(
+      elb.send(new CreateLoadBalancerCommand({ Name: 'nlb', Type: 'network' })),
+      'OperationNotPermittedException',
+    );
+    await rejectsWith(
+      elb.send(new CreateTargetGroupCommand({ Name: 'tg', Protocol: 'HTTP', Port: 70000, VpcId: 'vpc-1' })),
+      'ValidationError',
+      /less than or equal to 65535/,
+    );
+    await rejectsWith(
+      elb.send(new CreateTargetGroupCommand({ Name: 'fn', TargetType: 'lambda' })),
+      'InvalidConfigurationRequestException',
+    );
+    await rejectsWith(
+      elb.send(
+        new CreateTargetGroupCommand({
+          Name: 'tg',
+          Protocol: 'HTTP',
+          Port: 80,
+          VpcId: 'vpc-1',
+          HealthCheckIntervalSeconds: 10,
+          HealthCheckTimeoutSeconds: 10,
+        }),
+      ),
+      'ValidationError',
+      /smaller than the interval/,
+    );
+    await elb.send(new CreateTargetGroupCommand({ Name: 'dup', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1' }));
+    await rejectsWith(
+      elb.send(new CreateTargetGroupCommand({ Name: 'dup', Protocol: 'HTTP', Port: 81, VpcId: 'vpc-1' })),
+      'DuplicateTargetGroupNameException',
+    );
+    await rejectsWith(
+      elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: `${ARN}:loadbalancer/app/x/0123456789abcdef`,
+          Port: 1,
+          DefaultActions: [],
+        }),
+      ),
+      'LoadBalancerNotFoundException',
+    );
+  });
+
+  it('refuses a listener port the data plane cannot bind, and writes nothing', async () => {
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'busy' }))).LoadBalancers![0]!;
+    plane.busyPorts.add(9999);
+    await rejectsWith(
+      elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: lb.LoadBalancerArn,
+          Port: 9999,
+          DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' } }],
+        }),
+      ),
+      'InvalidConfigurationRequestException',
+      /Port 9999/,
+    );
+    assert.deepEqual(
+      (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners,
+      [],
+    );
+    await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+  });
+
+  it('gives the service scheduler targets and health without the HTTP API', async () => {
+    const group = (
+      await elb.send(
+        new CreateTargetGroupCommand({ Name: 'svc', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'ip' }),
+      )
+    ).TargetGroups![0]!;
+    await server.elb.registerServiceTarget(group.TargetGroupArn!, { id: '127.0.0.1', port: 32768 });
+    assert.equal(server.elb.targetHealthOf(group.TargetGroupArn!, '127.0.0.1', 32768)?.state, 'healthy');
+    assert.equal((await server.elb.describeTargetGroup(group.TargetGroupArn!))?.TargetGroupName, 'svc');
+    assert.equal(await server.elb.describeTargetGroup(`${ARN}:targetgroup/none/0123456789abcdef`), undefined);
+    await server.elb.deregisterServiceTarget(group.TargetGroupArn!, { id: '127.0.0.1', port: 32768 });
+    await server.elb.deregisterServiceTarget(group.TargetGroupArn!, { id: '127.0.0.1', port: 32768 });
+    assert.equal(server.elb.targetHealthOf(group.TargetGroupArn!, '127.0.0.1', 32768), undefined);
+  });
+
+  /** Signs and sends a query call as GET /?Action=... (or POST with a form body). */
+  async function raw(method: 'GET' | 'POST', params: Record<string, string>): Promise<Response> {
+    const { host } = new URL(server.url);
+    const form = new URLSearchParams(params).toString();
+    const signer = new SignatureV4({
+      credentials: server.credentials,
+      region: 'us-east-1',
+      service: 'elasticloadbalancing',
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const signed = await signer.sign({
+      method,
+      protocol: 'http:',
+      hostname: host,
+      path: '/',
+      query: method === 'GET' ? params : {},
+      headers: { host, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(method === 'POST' ? { body: form } : {}),
+    });
+    const headers = { ...(signed.headers as Record<string, string>) };
+    delete headers.host;
+    const url = method === 'GET' ? `${server.url}/?${form}` : `${server.url}/`;
+    return fetch(url, { method, headers, ...(method === 'POST' ? { body: form } : {}) });
+  }
+
+  it('takes GET /?Action=... and answers XML, errors in an ErrorResponse with the model status', async () => {
+    const ok = await raw('GET', { Action: 'DescribeLoadBalancers', Version: '2015-12-01', PageSize: '1' });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('content-type'), 'text/xml');
+    assert.match(
+      await ok.text(),
+      /^<DescribeLoadBalancersResponse xmlns="http:\/\/elasticloadbalancing\.amazonaws\.com\/doc\/2015-12-01\/"><DescribeLoadBalancersResult>/,
+    );
+    const unknown = await raw('POST', { Action: 'Explode', Version: '2015-12-01' });
+    assert.equal(unknown.status, 400);
+    assert.match(await unknown.text(), /<Error><Type>Sender<\/Type><Code>InvalidAction<\/Code>/);
+    const later = await raw('POST', {
+      Action: 'CreateTrustStore',
+      Version: '2015-12-01',
+      Name: 'ts',
+      CaCertificatesBundleS3Bucket: 'b',
+      CaCertificatesBundleS3Key: 'k',
+    });
+    assert.equal(later.status, 501);
+    assert.match(await later.text(), /<Type>Receiver<\/Type><Code>NotImplementedException<\/Code>/);
+  });
+});
