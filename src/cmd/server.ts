@@ -12,6 +12,7 @@ import {
 } from '../auth/index.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
 import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
+import { serviceLoadBalancing } from './service-load-balancing.ts';
 import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
@@ -106,6 +107,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
+  const dataPlane = options.dataPlane ?? new StaticDataPlane();
+  const elbDeps = { store, clock, dataPlane, bindAddress: config.elbBindAddress, writeLock: new KeyedMutex() };
+  const elb = new Elb(elbDeps);
   const taskDeps = {
     store,
     clock,
@@ -113,11 +117,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     taskLocks,
     quotas: config.ecsQuotas,
     serviceChanged: () => void scheduler.services?.runNow(),
+    loadBalancing: serviceLoadBalancing(elb),
   };
 
-  const dataPlane = options.dataPlane ?? new StaticDataPlane();
-  const elbDeps = { store, clock, dataPlane, bindAddress: config.elbBindAddress, writeLock: new KeyedMutex() };
-  const elb = new Elb(elbDeps);
   try {
     await elb.syncDataPlane();
   } catch (error) {

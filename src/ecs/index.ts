@@ -8,3 +8,4 @@ export { applyTaskReport, type ContainerReport, type InterfaceReport, type TaskR
 export { isTaskStatus, type TaskStatus, type TaskStopCode } from './task-lifecycle.ts';
 export { pruneStoppedTasks } from './task-pruning.ts';
 export { reconcileServices } from './service-scheduler.ts';
+export type { LoadBalancing, TargetRef, TargetHealthState } from './service-load-balancing.ts';

@@ -35,7 +35,7 @@ export interface LoadBalancing {
   /** The target's state now; undefined when it is not registered and not draining (anymore). */
   health(target: TargetRef): TargetHealthState | undefined;
   /** Targets registered on behalf of tasks, by owner task ARN (what a service may need to clean up). */
-  owned(targetGroupArn: string): readonly { readonly target: TargetRef; readonly ownerTaskArn: string }[];
+  owned(targetGroupArn: string): Promise<readonly { readonly target: TargetRef; readonly ownerTaskArn: string }[]>;
 }
 
 interface TaskBodyView {

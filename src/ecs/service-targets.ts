@@ -72,21 +72,17 @@ export async function syncServiceTargets(
       ...(failing ? { reason: elbUnhealthyReason(failing.targetGroupArn) } : {}),
     });
   }
-  // Targets whose task stopped or is going away: deregistered (draining starts).
-  const deactivating = new Set(input.tasks.filter((t) => t.lastStatus === 'DEACTIVATING').map((t) => t.arn));
+  // Targets of tasks that stopped or are going away: deregistered (draining starts).
   const groups = new Set(loadBalancersOf(input.service).map((lb) => lb.targetGroupArn!));
-  const remaining = new Map<string, number>();
   for (const group of groups) {
-    for (const { target, ownerTaskArn } of balancing.owned(group)) {
-      if (live.has(ownerTaskArn)) continue;
-      const state = balancing.health(target);
-      if (state !== undefined && state !== 'draining') await balancing.deregister(target);
-      if (balancing.health(target) !== undefined) remaining.set(ownerTaskArn, (remaining.get(ownerTaskArn) ?? 0) + 1);
-    }
+    for (const { target, ownerTaskArn } of await balancing.owned(group))
+      if (!live.has(ownerTaskArn)) await balancing.deregister(target);
   }
   // Deactivating tasks whose targets have drained: now their containers stop.
-  for (const task of input.tasks.filter((t) => deactivating.has(t.arn) && !remaining.has(t.arn)))
-    await finishDeactivation(deps, input.cluster, task.id);
+  for (const task of input.tasks.filter((t) => t.lastStatus === 'DEACTIVATING')) {
+    const states = (targetsOf(task, input) ?? []).map((t) => balancing.health(t));
+    if (states.every((s) => s === undefined)) await finishDeactivation(deps, input.cluster, task.id);
+  }
   return verdicts;
 }
 

@@ -25,8 +25,15 @@ export class Elb {
     this.#deps = deps;
   }
 
-  async registerServiceTarget(targetGroupArn: string, target: ServiceTarget): Promise<void> {
-    await registerTargets(this.#deps, { TargetGroupArn: targetGroupArn, Targets: [description(target)] });
+  /** Registers a target on behalf of an ECS task (its owner, what ownedTargets answers). */
+  async registerServiceTarget(targetGroupArn: string, target: ServiceTarget, owner?: string): Promise<void> {
+    await registerTargets(this.#deps, { TargetGroupArn: targetGroupArn, Targets: [description(target)] }, owner);
+  }
+
+  /** Targets of the group registered on behalf of ECS tasks (empty for an unknown group). */
+  async ownedTargets(targetGroupArn: string): Promise<{ id: string; port: number; owner: string }[]> {
+    const group = (await loadState(this.#deps.store)).targetGroups.get(targetGroupArn);
+    return (group?.targets ?? []).flatMap((t) => (t.owner ? [{ id: t.id, port: t.port, owner: t.owner }] : []));
   }
 
   async deregisterServiceTarget(targetGroupArn: string, target: ServiceTarget): Promise<void> {

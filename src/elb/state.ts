@@ -21,6 +21,8 @@ export interface TargetState {
   readonly id: string;
   readonly port: number;
   readonly availabilityZone?: string | undefined;
+  /** The ECS task a service registered it for (absent for targets registered through the API). */
+  readonly owner?: string | undefined;
 }
 
 export interface TargetGroupState {

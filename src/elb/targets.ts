@@ -33,10 +33,14 @@ function targetsOf(group: TargetGroupState, given: readonly TargetDescription[])
  * Instance targets must be container instances Berth knows (by their EC2 instance id); ip targets
  * any IPv4 address. Registering a target again changes nothing.
  */
-export async function registerTargets(deps: ElbDeps, input: RegisterTargetsInput): Promise<RegisterTargetsOutput> {
+export async function registerTargets(
+  deps: ElbDeps,
+  input: RegisterTargetsInput,
+  owner?: string,
+): Promise<RegisterTargetsOutput> {
   return commit(deps, async (state) => {
     const group = requireTargetGroup(state, input.TargetGroupArn);
-    const wanted = targetsOf(group, input.Targets);
+    const wanted = targetsOf(group, input.Targets).map((t) => (owner ? { ...t, owner } : t));
     if (group.view.TargetType === 'ip') {
       const invalid = wanted.filter((t) => isIP(t.id) !== 4).map((t) => t.id);
       if (invalid.length > 0)
