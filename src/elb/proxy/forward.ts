@@ -56,7 +56,28 @@ export function forward(
     if (context.closing) headers.push('Connection', 'close');
     res.writeHead(response.statusCode ?? 502, response.statusMessage, headers);
     response.once('error', () => res.destroy());
-    response.pipe(res);
+    relay(response, res);
   });
-  req.pipe(upstream);
+  if (hasBody(req)) req.pipe(upstream);
+  else upstream.end();
+}
+
+/** Most requests (GET, HEAD, DELETE) have no body: ending at once spares pipe()'s listeners. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** pipe() without its bookkeeping: the hot path is one data event and one end per small response. */
+function relay(from: IncomingMessage, to: ServerResponse): void {
+  const resume = (): void => {
+    from.resume();
+  };
+  from.on('data', (chunk: Buffer) => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  });
+  from.once('end', () => to.end());
 }
