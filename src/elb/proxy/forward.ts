@@ -50,16 +50,18 @@ export function forward(
     timedOut = true;
     upstream.destroy();
   });
-  upstream.once('error', () => sendError(res, timedOut ? 504 : 502, context.closing));
+  upstream.on('error', () => sendError(res, timedOut ? 504 : 502, context.closing));
   upstream.once('response', (response) => {
     const headers = responseHeaders(response.rawHeaders);
     if (context.closing) headers.push('Connection', 'close');
     res.writeHead(response.statusCode ?? 502, response.statusMessage, headers);
-    response.once('error', () => res.destroy());
+    response.on('error', () => res.destroy());
     relay(response, res);
   });
-  if (hasBody(req)) req.pipe(upstream);
-  else upstream.end();
+  if (hasBody(req)) {
+    req.on('error', () => upstream.destroy());
+    req.pipe(upstream);
+  } else upstream.end();
 }
 
 /** Most requests (GET, HEAD, DELETE) have no body: ending at once spares pipe()'s listeners. */
@@ -74,6 +76,7 @@ function relay(from: IncomingMessage, to: ServerResponse): void {
     from.resume();
   };
   from.on('data', (chunk: Buffer) => {
+    if (to.destroyed) return;
     if (!to.write(chunk)) {
       from.pause();
       to.once('drain', resume);

@@ -117,6 +117,7 @@ export function probe(
       req.destroy();
     }, check.timeoutSeconds * 1000);
     req.on('response', (res) => {
+      res.on('error', () => {});
       res.resume();
       const status = res.statusCode ?? 0;
       finish(matches(status) ? { ok: true, status } : { ok: false, reason: 'Target.ResponseCodeMismatch', status });

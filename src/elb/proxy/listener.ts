@@ -5,6 +5,7 @@ import { forward, type ForwardContext } from './forward.ts';
 import { clientIp } from './headers.ts';
 import { sendError, sendFixedResponse, writeRawError, writeRawFixedResponse, type ProxyError } from './responses.ts';
 import { compileRules, matchRule, type CompiledRule } from './rule-match.ts';
+import type { Logger } from '../../shared/logger.ts';
 import type { TargetGroupRuntime, TargetRuntime } from './target-group.ts';
 import { chooseWeighted } from './target-selection.ts';
 import { forwardUpgrade } from './upgrade.ts';
@@ -14,6 +15,7 @@ export interface Routing {
   group(targetGroupArn: string): TargetGroupRuntime | undefined;
   random(): number;
   nowMs(): number;
+  readonly log?: Logger | undefined;
 }
 
 type Decision =
@@ -45,6 +47,8 @@ export class Listener {
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#onUpgrade(req, socket, head),
     );
+    // After listen(), a server error (EMFILE on accept) must not take the whole process down.
+    this.#server.on('error', (error) => routing.log?.warn({ err: error, port: this.port }, 'ELB listener error'));
     this.#server.on('clientError', (_error, socket: Duplex) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();

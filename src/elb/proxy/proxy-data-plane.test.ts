@@ -217,6 +217,35 @@ describe('proxy data plane', () => {
     );
   });
 
+  test('the deregistration delay cuts what is still in flight; a client that left frees its slot', async () => {
+    const hung = await startTarget('hung', (req, res) => res.write('partial')); // never ends
+    targets.push(hung);
+    const port = await freePort();
+    const listeners = [aListener(port, [forwardRule({ tg: 1 })])];
+    const group = aTargetGroup('tg', [hung], { deregistrationDelaySeconds: 0.2 });
+    await plane.apply({ listeners, targetGroups: [group] });
+    const cut = get(port).then(
+      () => 'completed',
+      () => 'cut',
+    );
+    await eventually(() => hung.hits === 1, 'the request reaches its target');
+    await plane.apply({ listeners, targetGroups: [{ ...group, targets: [] }] });
+    assert.equal(plane.targetHealth('tg')[0]?.state, 'draining');
+    assert.equal(await cut, 'cut');
+    await eventually(() => plane.targetHealth('tg').length === 0, 'the target gone at the deadline');
+
+    // The client hangs up: the target's in-flight count drops, so its drain ends at once.
+    await plane.apply({ listeners, targetGroups: [{ ...group, deregistrationDelaySeconds: 300 }] });
+    const abandoned = request({ host: '127.0.0.1', port });
+    abandoned.on('error', () => {});
+    abandoned.end();
+    await eventually(() => hung.hits === 2, 'the second request reaches its target');
+    abandoned.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await plane.apply({ listeners, targetGroups: [{ ...group, targets: [], deregistrationDelaySeconds: 300 }] });
+    assert.deepEqual(plane.targetHealth('tg'), []);
+  });
+
   test('weighted forward: 100/0 sends everything to the first group, 0/100 to the second', async () => {
     const port = await freePort();
     const groups = [aTargetGroup('blue', [a]), aTargetGroup('green', [b])];

@@ -60,6 +60,7 @@ class ProxyDataPlane implements DataPlane {
       },
       random,
       nowMs: () => this.#clock.now().getTime(),
+      log: this.#log,
     };
   }
 

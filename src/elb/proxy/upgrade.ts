@@ -48,7 +48,7 @@ export function forwardUpgrade(
     timedOut = true;
     upstream.destroy();
   });
-  upstream.once('error', () => writeRawError(socket, timedOut ? 504 : 502));
+  upstream.on('error', () => writeRawError(socket, timedOut ? 504 : 502));
   upstream.once('upgrade', (response, targetSocket, targetHead) => {
     tunnel = targetSocket;
     targetSocket.setTimeout(0);
@@ -70,6 +70,7 @@ export function forwardUpgrade(
     const headers = responseHeaders(response.rawHeaders);
     headers.push('Connection', 'close');
     socket.write(rawHead(response.statusCode ?? 502, response.statusMessage ?? '', headers));
+    response.on('error', () => socket.destroy());
     response.pipe(socket);
   });
   upstream.end();
