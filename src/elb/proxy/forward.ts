@@ -2,6 +2,7 @@ import { request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { requestHeaders, responseHeaders } from './headers.ts';
 import { sendError } from './responses.ts';
 import type { Cancellable, TargetGroupRuntime, TargetRuntime } from './target-group.ts';
+import type { ExchangeControl } from './upstream-pool.ts';
 
 export interface ForwardContext {
   readonly listenerPort: number;
@@ -12,26 +13,80 @@ export interface ForwardContext {
   readonly closing: boolean;
 }
 
+interface Chosen {
+  readonly group: TargetGroupRuntime;
+  readonly target: TargetRuntime;
+}
+
 /**
  * Proxies one request to one target, streaming both bodies. Never retried on another target (ALB
  * does not retry either): a refused or reset connection is a 502, no answer within the idle
  * timeout a 504, and once the response has started a failure cuts the client's connection.
+ * Requests without a body (most) take the target's own connection pool; the others node's client.
  */
-export function forward(
-  req: IncomingMessage,
-  res: ServerResponse,
-  target: { readonly group: TargetGroupRuntime; readonly target: TargetRuntime },
-  context: ForwardContext,
-): void {
-  const { group, target: chosen } = target;
+export function forward(req: IncomingMessage, res: ServerResponse, chosen: Chosen, context: ForwardContext): void {
+  if (hasBody(req)) forwardWithBody(req, res, chosen, context);
+  else forwardBodiless(req, res, chosen, context);
+}
+
+/** GET, HEAD, DELETE and the like: no Content-Length (or 0) and no Transfer-Encoding. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function requestHead(req: IncomingMessage, context: ForwardContext): string {
+  const headers = requestHeaders(req.rawHeaders, context);
+  let head = `${req.method} ${req.url} HTTP/1.1\r\n`;
+  for (let index = 0; index < headers.length; index += 2) head += `${headers[index]}: ${headers[index + 1]}\r\n`;
+  return `${head}\r\n`;
+}
+
+function forwardBodiless(req: IncomingMessage, res: ServerResponse, chosen: Chosen, context: ForwardContext): void {
+  const { group, target } = chosen;
+  const inFlight: Cancellable = {
+    destroy: () => {
+      control.abandon();
+      res.destroy();
+    },
+  };
+  group.begin(target, inFlight);
+  res.once('close', () => {
+    group.end(target, inFlight);
+    if (!res.writableFinished) control.abandon(); // the client went away first
+  });
+  const resume = (): void => control.resume();
+  const control: ExchangeControl = target.pool.send(
+    requestHead(req, context),
+    req.method === 'HEAD',
+    context.idleTimeoutMs,
+    {
+      head: (status, reason, raw) => {
+        const headers = responseHeaders(raw);
+        if (context.closing) headers.push('Connection', 'close');
+        res.writeHead(status, reason || undefined, headers);
+      },
+      body: (chunk) => {
+        if (res.destroyed || res.write(chunk)) return;
+        control.pause(); // a slow client: stop reading from the target until it drains
+        res.once('drain', resume);
+      },
+      end: () => res.end(),
+      fail: (reason) => sendError(res, reason === 'timeout' ? 504 : 502, context.closing),
+    },
+  );
+}
+
+function forwardWithBody(req: IncomingMessage, res: ServerResponse, chosen: Chosen, context: ForwardContext): void {
+  const { group, target } = chosen;
   let timedOut = false;
   const upstream = request({
-    host: chosen.address,
-    port: chosen.port,
+    host: target.address,
+    port: target.port,
     method: req.method,
     path: req.url,
     headers: requestHeaders(req.rawHeaders, context),
-    agent: chosen.agent,
+    agent: target.agent,
     setHost: false,
   });
   const inFlight: Cancellable = {
@@ -40,11 +95,10 @@ export function forward(
       res.destroy();
     },
   };
-  group.begin(chosen, inFlight);
+  group.begin(target, inFlight);
   res.once('close', () => {
-    group.end(chosen, inFlight);
-    // The client went away before the target finished: stop the target's side too.
-    if (!res.writableFinished) upstream.destroy();
+    group.end(target, inFlight);
+    if (!res.writableFinished) upstream.destroy(); // the client went away first
   });
   upstream.setTimeout(context.idleTimeoutMs, () => {
     timedOut = true;
@@ -56,31 +110,8 @@ export function forward(
     if (context.closing) headers.push('Connection', 'close');
     res.writeHead(response.statusCode ?? 502, response.statusMessage, headers);
     response.on('error', () => res.destroy());
-    relay(response, res);
+    response.pipe(res);
   });
-  if (hasBody(req)) {
-    req.on('error', () => upstream.destroy());
-    req.pipe(upstream);
-  } else upstream.end();
-}
-
-/** Most requests (GET, HEAD, DELETE) have no body: ending at once spares pipe()'s listeners. */
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-/** pipe() without its bookkeeping: the hot path is one data event and one end per small response. */
-function relay(from: IncomingMessage, to: ServerResponse): void {
-  const resume = (): void => {
-    from.resume();
-  };
-  from.on('data', (chunk: Buffer) => {
-    if (to.destroyed) return;
-    if (!to.write(chunk)) {
-      from.pause();
-      to.once('drain', resume);
-    }
-  });
-  from.once('end', () => to.end());
+  req.on('error', () => upstream.destroy());
+  req.pipe(upstream);
 }

@@ -147,6 +147,32 @@ describe('proxy data plane', () => {
     assert.equal(total, 4 * 'ping-0'.length + big.length);
   });
 
+  test('a large chunked response to a GET streams through whole', async () => {
+    const big = await startTarget('big', (req, res) => {
+      const chunk = Buffer.alloc(64 * 1024, 'y');
+      let left = 128; // 128 × 64 KiB = 8 MiB, chunked (no Content-Length)
+      const more = (): void => {
+        while (left > 0) {
+          left--;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    });
+    targets.push(big);
+    const port = await freePort();
+    await plane.apply({
+      listeners: [aListener(port, [forwardRule({ big: 1 })])],
+      targetGroups: [aTargetGroup('big', [big])],
+    });
+    const reply = await get(port, '/big');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.length, 8 * 1024 * 1024);
+    const head = await get(port, '/big', { method: 'HEAD' });
+    assert.deepEqual([head.status, head.body], [200, '']);
+  });
+
   test('proxies a WebSocket upgrade and pipes the sockets', async () => {
     const port = await freePort();
     await plane.apply({

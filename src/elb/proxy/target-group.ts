@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import type { TargetConfig, TargetGroupConfig, TargetHealthView } from '../data-plane-contract.ts';
 import { Drainer, isDraining } from './draining.ts';
 import { HealthChecker, INITIAL_HEALTH, type HealthStatus } from './health-checker.ts';
+import { UpstreamPool } from './upstream-pool.ts';
 import { chooseTarget, slowStartWeight, type TargetLoad } from './target-selection.ts';
 
 /** Per target: enough sockets for a busy listener, a pool kept warm for the next requests. */
@@ -19,7 +20,10 @@ export class TargetRuntime implements TargetLoad {
   readonly port: number;
   readonly address: string;
   readonly availabilityZone: string | undefined;
+  /** For requests with a body (node:http client). */
   readonly agent: Agent;
+  /** For requests without one: the fast path. */
+  readonly pool: UpstreamPool;
   health: HealthStatus = INITIAL_HEALTH;
   inFlight = 0;
   weight = 1;
@@ -37,6 +41,13 @@ export class TargetRuntime implements TargetLoad {
       maxSockets: MAX_SOCKETS_PER_TARGET,
       maxFreeSockets: MAX_FREE_SOCKETS_PER_TARGET,
     });
+    this.pool = new UpstreamPool(config.address, config.port);
+  }
+
+  /** Closes every pooled connection. */
+  closeConnections(): void {
+    this.agent.destroy();
+    this.pool.destroy();
   }
 }
 
@@ -148,7 +159,7 @@ export class TargetGroupRuntime {
   #forget(target: TargetRuntime): void {
     this.#draining.delete(target);
     for (const inFlight of [...target.active]) inFlight.destroy();
-    target.agent.destroy();
+    target.closeConnections();
   }
 
   #routableTargets(): TargetRuntime[] {
@@ -226,7 +237,7 @@ export class TargetGroupRuntime {
     this.#drainer.finishAll();
     for (const target of this.#registered.values()) {
       for (const inFlight of [...target.active]) inFlight.destroy();
-      target.agent.destroy();
+      target.closeConnections();
     }
   }
 }
