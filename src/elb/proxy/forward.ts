@@ -56,25 +56,26 @@ function forwardBodiless(req: IncomingMessage, res: ServerResponse, chosen: Chos
     if (!res.writableFinished) control.abandon(); // the client went away first
   });
   const resume = (): void => control.resume();
-  const control: ExchangeControl = target.pool.send(
-    requestHead(req, context),
-    req.method === 'HEAD',
-    context.idleTimeoutMs,
-    {
-      head: (status, reason, raw) => {
-        const headers = responseHeaders(raw);
-        if (context.closing) headers.push('Connection', 'close');
-        res.writeHead(status, reason || undefined, headers);
-      },
-      body: (chunk) => {
-        if (res.destroyed || res.write(chunk)) return;
-        control.pause(); // a slow client: stop reading from the target until it drains
-        res.once('drain', resume);
-      },
-      end: () => res.end(),
-      fail: (reason) => sendError(res, reason === 'timeout' ? 504 : 502, context.closing),
+  const method = req.method;
+  const options = {
+    bodiless: method === 'HEAD',
+    retryable: method === 'GET' || method === 'HEAD',
+    idleTimeoutMs: context.idleTimeoutMs,
+  };
+  const control: ExchangeControl = target.pool.send(requestHead(req, context), options, {
+    head: (status, reason, raw) => {
+      const headers = responseHeaders(raw);
+      if (context.closing) headers.push('Connection', 'close');
+      res.writeHead(status, reason || undefined, headers);
     },
-  );
+    body: (chunk) => {
+      if (res.destroyed || res.write(chunk)) return;
+      control.pause(); // a slow client: stop reading from the target until it drains
+      res.once('drain', resume);
+    },
+    end: () => res.end(),
+    fail: (reason) => sendError(res, reason === 'timeout' ? 504 : 502, context.closing),
+  });
 }
 
 function forwardWithBody(req: IncomingMessage, res: ServerResponse, chosen: Chosen, context: ForwardContext): void {

@@ -173,6 +173,29 @@ describe('proxy data plane', () => {
     assert.deepEqual([head.status, head.body], [200, '']);
   });
 
+  test('a GET on a pooled connection the target has just dropped is sent again on a new one; a bodiless POST is not', async () => {
+    // Answers the first request of each connection, then drops the connection when the next arrives.
+    const dropper = createNetServer((socket) => {
+      let served = false;
+      socket.on('data', () => {
+        if (served) return void socket.destroy();
+        served = true;
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+    }).listen(0, '127.0.0.1');
+    await once(dropper, 'listening');
+    const dropperPort = (dropper.address() as { port: number }).port;
+    const port = await freePort();
+    const group = aTargetGroup('drop', [{ port: dropperPort }], {
+      healthCheck: { ...aTargetGroup('x', []).healthCheck, enabled: false },
+    });
+    await plane.apply({ listeners: [aListener(port, [forwardRule({ drop: 1 })])], targetGroups: [group] });
+    assert.equal((await get(port)).body, 'ok');
+    assert.equal((await get(port)).body, 'ok'); // the pooled connection fails, a new one answers
+    assert.equal((await get(port, '/', { method: 'POST' })).status, 502);
+    dropper.close();
+  });
+
   test('proxies a WebSocket upgrade and pipes the sockets', async () => {
     const port = await freePort();
     await plane.apply({

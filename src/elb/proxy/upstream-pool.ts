@@ -27,9 +27,24 @@ export interface ExchangeControl {
   resume(): void;
 }
 
+export interface SendOptions {
+  /** The request was HEAD: no response has a body. */
+  readonly bodiless: boolean;
+  /** Safe to send again if a reused connection was already closed (GET, HEAD). */
+  readonly retryable: boolean;
+  readonly idleTimeoutMs: number;
+}
+
+interface Exchange {
+  readonly parser: ResponseParser;
+  /** Some response byte arrived: the target has seen the request. */
+  received: boolean;
+  fail(reason: 'timeout' | 'error'): void;
+}
+
 interface Connection {
   readonly socket: Socket;
-  exchange: { parser: ResponseParser; handlers: ExchangeHandlers } | undefined;
+  exchange: Exchange | undefined;
 }
 
 export class UpstreamPool {
@@ -47,30 +62,50 @@ export class UpstreamPool {
   /**
    * Sends a request head (no body) and reports the response to `handlers`. `abandon` closes the
    * connection instead of reusing it; `pause` and `resume` apply backpressure from a slow client.
+   * A `retryable` request (GET, HEAD) whose reused connection turns out closed before a single
+   * byte came back is sent once more on a new connection to the same target: the target closed
+   * an idle connection as it was being reused, so it never saw the request (Go's http.Transport
+   * does the same).
    */
-  send(head: string, bodiless: boolean, idleTimeoutMs: number, handlers: ExchangeHandlers): ExchangeControl {
-    const connection = this.#idle.pop() ?? this.#connect();
-    const sink: ResponseSink = {
-      head: (status, reason, headers) => handlers.head(status, reason, headers),
-      body: (chunk) => handlers.body(chunk),
-      end: (reusable) => {
-        connection.exchange = undefined;
-        handlers.end(reusable);
-        this.#release(connection, reusable);
-      },
+  send(head: string, options: SendOptions, handlers: ExchangeHandlers): ExchangeControl {
+    let connection: Connection;
+    let exchange: Exchange;
+    const attempt = (fresh: boolean): void => {
+      const idle = fresh ? undefined : this.#idle.pop();
+      const reused = idle !== undefined;
+      connection = idle ?? this.#connect();
+      const own = connection;
+      const sink: ResponseSink = {
+        head: (status, reason, headers) => handlers.head(status, reason, headers),
+        body: (chunk) => handlers.body(chunk),
+        end: (reusable) => {
+          own.exchange = undefined;
+          handlers.end(reusable);
+          this.#release(own, reusable);
+        },
+      };
+      exchange = {
+        parser: new ResponseParser(sink, options.bodiless),
+        received: false,
+        fail: (reason) => {
+          const stale = reason === 'error' && reused && !exchange.received && options.retryable && !this.#closed;
+          if (stale) attempt(true);
+          else handlers.fail(reason);
+        },
+      };
+      own.exchange = exchange;
+      own.socket.setTimeout(options.idleTimeoutMs);
+      own.socket.write(head, 'latin1');
     };
-    connection.exchange = { parser: new ResponseParser(sink, bodiless), handlers };
-    connection.socket.setTimeout(idleTimeoutMs);
-    connection.socket.write(head, 'latin1');
-    const current = (): boolean => connection.exchange?.handlers === handlers;
+    attempt(false);
     return {
       abandon: () => {
-        if (!current()) return;
+        if (connection.exchange !== exchange) return;
         connection.exchange = undefined;
         connection.socket.destroy();
       },
       pause: () => {
-        if (current()) connection.socket.pause();
+        if (connection.exchange === exchange) connection.socket.pause();
       },
       resume: () => connection.socket.resume(),
     };
@@ -89,6 +124,7 @@ export class UpstreamPool {
     socket.on('data', (chunk: Buffer) => {
       const exchange = connection.exchange;
       if (exchange === undefined) return void socket.destroy(); // unsolicited bytes: not reusable
+      exchange.received = true;
       try {
         exchange.parser.feed(chunk);
       } catch {
@@ -121,7 +157,7 @@ export class UpstreamPool {
     const exchange = connection.exchange;
     connection.exchange = undefined;
     connection.socket.destroy();
-    exchange?.handlers.fail(reason);
+    exchange?.fail(reason);
   }
 
   #release(connection: Connection, reusable: boolean): void {
