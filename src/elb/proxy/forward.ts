@@ -35,8 +35,8 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function requestHead(req: IncomingMessage, context: ForwardContext): string {
-  const headers = requestHeaders(req.rawHeaders, context);
+function requestHead(req: IncomingMessage, target: TargetRuntime, context: ForwardContext): string {
+  const headers = requestHeaders(req.rawHeaders, { ...context, defaultHost: `${target.address}:${target.port}` });
   let head = `${req.method} ${req.url} HTTP/1.1\r\n`;
   for (let index = 0; index < headers.length; index += 2) head += `${headers[index]}: ${headers[index + 1]}\r\n`;
   return `${head}\r\n`;
@@ -62,7 +62,7 @@ function forwardBodiless(req: IncomingMessage, res: ServerResponse, chosen: Chos
     retryable: method === 'GET' || method === 'HEAD',
     idleTimeoutMs: context.idleTimeoutMs,
   };
-  const control: ExchangeControl = target.pool.send(requestHead(req, context), options, {
+  const control: ExchangeControl = target.pool.send(requestHead(req, target, context), options, {
     head: (status, reason, raw) => {
       const headers = responseHeaders(raw);
       if (context.closing) headers.push('Connection', 'close');
@@ -86,7 +86,7 @@ function forwardWithBody(req: IncomingMessage, res: ServerResponse, chosen: Chos
     port: target.port,
     method: req.method,
     path: req.url,
-    headers: requestHeaders(req.rawHeaders, context),
+    headers: requestHeaders(req.rawHeaders, { ...context, defaultHost: `${target.address}:${target.port}` }),
     agent: target.agent,
     setHost: false,
   });

@@ -53,3 +53,10 @@ test('trace ids differ, client ips are plain IPv4', () => {
   assert.equal(clientIp('::ffff:127.0.0.1'), '127.0.0.1');
   assert.equal(clientIp('::1'), '::1');
 });
+
+test('a request without Host gets the target as Host', () => {
+  const out = requestHeaders([], { clientIp: '1.2.3.4', listenerPort: 80, nowMs: 0, defaultHost: '10.0.0.5:8080' });
+  assert.deepEqual(out.slice(-2), ['Host', '10.0.0.5:8080']);
+  const kept = requestHeaders(['host', 'a'], { clientIp: '1.2.3.4', listenerPort: 80, nowMs: 0, defaultHost: 'x' });
+  assert.equal(kept.filter((value) => value === 'Host').length, 0);
+});

@@ -59,6 +59,8 @@ export interface ForwardedContext {
   readonly clientIp: string;
   readonly listenerPort: number;
   readonly nowMs: number;
+  /** The Host to send when the client sent none (the target's address:port). */
+  readonly defaultHost?: string;
   /** For an Upgrade request: the protocol asked for, kept with Connection: Upgrade. */
   readonly upgrade?: string;
 }
@@ -72,11 +74,13 @@ export function requestHeaders(raw: readonly string[], context: ForwardedContext
   const out: string[] = [];
   let forwardedFor: string | undefined;
   let hasTraceId = false;
+  let hasHost = false;
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index]!;
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
-    if (lower.startsWith('x-')) {
+    if (lower === 'host') hasHost = true;
+    else if (lower.startsWith('x-')) {
       if (lower === 'x-forwarded-for') {
         forwardedFor = forwardedFor === undefined ? raw[index + 1]! : `${forwardedFor}, ${raw[index + 1]!}`;
         continue;
@@ -95,6 +99,8 @@ export function requestHeaders(raw: readonly string[], context: ForwardedContext
     String(context.listenerPort),
   );
   if (!hasTraceId) out.push('X-Amzn-Trace-Id', newTraceId(context.nowMs));
+  // An HTTP/1.0 client may send no Host; HTTP/1.1 to the target requires one.
+  if (!hasHost && context.defaultHost !== undefined) out.push('Host', context.defaultHost);
   if (context.upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', context.upgrade);
   return out;
 }
