@@ -80,7 +80,7 @@ export function aHealthCheck(overrides: Partial<HealthCheckConfig> = {}): Health
     path: '/health',
     port: 'traffic-port',
     intervalSeconds: 0.05,
-    timeoutSeconds: 0.5,
+    timeoutSeconds: 2,
     healthyThresholdCount: 2,
     unhealthyThresholdCount: 2,
     matcher: '200',
