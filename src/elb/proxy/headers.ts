@@ -1,0 +1,120 @@
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * Header rewriting between client and target, on Node's raw header lists ([name, value, ...]) so
+ * a request copies each header once and keeps the client's spelling and order.
+ */
+
+/** RFC 9110 §7.6.1 hop-by-hop fields, plus the non-standard ones proxies also drop. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** The fields the Connection header names, besides the usual keep-alive/close/upgrade tokens. */
+function connectionListed(raw: readonly string[]): Set<string> | undefined {
+  let listed: Set<string> | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    if (raw[index]!.length !== 10 || raw[index]!.toLowerCase() !== 'connection') continue;
+    for (const token of raw[index + 1]!.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name === '' || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
+      (listed ??= new Set()).add(name);
+    }
+  }
+  return listed;
+}
+
+/** The client's address as ALB reports it: an IPv4-mapped IPv6 address as plain IPv4. */
+export function clientIp(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return '';
+  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
+}
+
+const randomPool = Buffer.alloc(12 * 512);
+let randomOffset = randomPool.length;
+
+/** An X-Amzn-Trace-Id root as ALB writes it: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>. */
+export function newTraceId(nowMs: number): string {
+  if (randomOffset === randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const random = randomPool.toString('hex', randomOffset, randomOffset + 12);
+  randomOffset += 12;
+  const epoch = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `Root=1-${epoch}-${random}`;
+}
+
+export interface ForwardedContext {
+  readonly clientIp: string;
+  readonly listenerPort: number;
+  readonly nowMs: number;
+  /** The Host to send when the client sent none (the target's address:port). */
+  readonly defaultHost?: string;
+  /** For an Upgrade request: the protocol asked for, kept with Connection: Upgrade. */
+  readonly upgrade?: string;
+}
+
+/**
+ * The request's headers as the target sees them: hop-by-hop fields dropped, X-Forwarded-For
+ * appended to, X-Forwarded-Proto and -Port set, an X-Amzn-Trace-Id added when the client sent none.
+ */
+export function requestHeaders(raw: readonly string[], context: ForwardedContext): string[] {
+  const listed = connectionListed(raw);
+  const out: string[] = [];
+  let forwardedFor: string | undefined;
+  let hasTraceId = false;
+  let hasHost = false;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
+    if (lower === 'host') hasHost = true;
+    else if (lower.startsWith('x-')) {
+      if (lower === 'x-forwarded-for') {
+        forwardedFor = forwardedFor === undefined ? raw[index + 1]! : `${forwardedFor}, ${raw[index + 1]!}`;
+        continue;
+      }
+      if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-port') continue;
+      if (lower === 'x-amzn-trace-id') hasTraceId = true;
+    }
+    out.push(name, raw[index + 1]!);
+  }
+  out.push(
+    'X-Forwarded-For',
+    forwardedFor === undefined ? context.clientIp : `${forwardedFor}, ${context.clientIp}`,
+    'X-Forwarded-Proto',
+    'http',
+    'X-Forwarded-Port',
+    String(context.listenerPort),
+  );
+  if (!hasTraceId) out.push('X-Amzn-Trace-Id', newTraceId(context.nowMs));
+  // An HTTP/1.0 client may send no Host; HTTP/1.1 to the target requires one.
+  if (!hasHost && context.defaultHost !== undefined) out.push('Host', context.defaultHost);
+  if (context.upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', context.upgrade);
+  return out;
+}
+
+/** The target's response headers without hop-by-hop fields; Node frames the body to the client itself. */
+export function responseHeaders(raw: readonly string[], keepUpgrade = false): string[] {
+  const listed = connectionListed(raw);
+  const out: string[] = [];
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) && !(keepUpgrade && (lower === 'upgrade' || lower === 'connection'))) continue;
+    if (listed?.has(lower)) continue;
+    out.push(name, raw[index + 1]!);
+  }
+  return out;
+}

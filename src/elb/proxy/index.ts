@@ -1,0 +1,1 @@
+export { createProxyDataPlane, type ProxyDataPlaneOptions } from './proxy-data-plane.ts';

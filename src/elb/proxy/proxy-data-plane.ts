@@ -1,0 +1,159 @@
+import {
+  ListenerPortInUseError,
+  type DataPlane,
+  type DataPlaneConfig,
+  type ListenerConfig,
+  type TargetHealthView,
+} from '../data-plane-contract.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { Listener, type Routing } from './listener.ts';
+import { TargetGroupRuntime } from './target-group.ts';
+
+export interface ProxyDataPlaneOptions {
+  readonly log?: Logger;
+  /** Slow start and deregistration deadlines read this clock; timers still run in real time. */
+  readonly clock?: Clock;
+  /** For weighted forwards; [0, 1). */
+  readonly random?: () => number;
+}
+
+/** The real ALB data plane: an HTTP/1.1 reverse proxy per listener, health checks, draining. */
+export function createProxyDataPlane(options: ProxyDataPlaneOptions = {}): DataPlane {
+  return new ProxyDataPlane(options);
+}
+
+function listenerKey(listener: { readonly bindAddress: string; readonly port: number }): string {
+  return `${listener.bindAddress}:${listener.port}`;
+}
+
+/** The target groups some listener's forward action names (whatever its weight): the rest are unused. */
+function usedTargetGroups(listeners: readonly ListenerConfig[]): Set<string> {
+  const used = new Set<string>();
+  for (const listener of listeners) {
+    for (const rule of listener.rules) {
+      if (rule.action.type !== 'forward') continue;
+      for (const group of rule.action.targetGroups) used.add(group.targetGroupArn);
+    }
+  }
+  return used;
+}
+
+class ProxyDataPlane implements DataPlane {
+  /** Keyed by bindAddress:port, not ARN: a listener whose rules change keeps its socket. */
+  readonly #listeners = new Map<string, Listener>();
+  readonly #groups = new Map<string, TargetGroupRuntime>();
+  readonly #log: Logger | undefined;
+  readonly #clock: Clock;
+  readonly #routing: Routing;
+  #applying: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: ProxyDataPlaneOptions) {
+    this.#log = options.log;
+    this.#clock = options.clock ?? systemClock;
+    const random = options.random ?? Math.random;
+    this.#routing = {
+      group: (arn) => {
+        const group = this.#groups.get(arn);
+        return group?.inUse ? group : undefined;
+      },
+      random,
+      nowMs: () => this.#clock.now().getTime(),
+      log: this.#log,
+    };
+  }
+
+  apply(config: DataPlaneConfig): Promise<void> {
+    // One reconcile at a time, in call order; a failed one does not block the next.
+    const run = this.#applying.then(() => this.#apply(config));
+    this.#applying = run.catch(() => {});
+    return run;
+  }
+
+  async #apply(config: DataPlaneConfig): Promise<void> {
+    if (this.#closed) throw new Error('The data plane is closed');
+    const wanted = new Map<string, ListenerConfig>();
+    for (const listener of config.listeners) {
+      const key = listenerKey(listener);
+      if (wanted.has(key)) throw new ListenerPortInUseError(listener.port);
+      wanted.set(key, listener);
+    }
+    const opened = await this.#openListeners(wanted);
+    this.#reconcileGroups(config, usedTargetGroups(config.listeners));
+    for (const [key, listener] of opened) this.#listeners.set(key, listener);
+    for (const [key, listener] of this.#listeners) {
+      const next = wanted.get(key);
+      if (next !== undefined) {
+        listener.update(next);
+        continue;
+      }
+      this.#listeners.delete(key);
+      void listener.close(false);
+      this.#log?.info({ listenerArn: listener.listenerArn, port: listener.port }, 'ELB listener closed');
+    }
+  }
+
+  /**
+   * Binds every new listener first, so a port in use changes nothing: the ones just opened close
+   * again and the data plane keeps its previous configuration.
+   */
+  async #openListeners(wanted: ReadonlyMap<string, ListenerConfig>): Promise<Map<string, Listener>> {
+    const fresh = new Map<string, Listener>();
+    for (const [key, config] of wanted) {
+      if (!this.#listeners.has(key)) fresh.set(key, new Listener(config, this.#routing));
+    }
+    const results = await Promise.allSettled([...fresh.values()].map((listener) => listener.listen()));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure !== undefined) {
+      const bound = [...fresh.values()].filter((_, index) => results[index]!.status === 'fulfilled');
+      await Promise.all(bound.map((listener) => listener.close(true)));
+      throw failure.reason;
+    }
+    for (const listener of fresh.values()) {
+      this.#log?.info({ listenerArn: listener.listenerArn, port: listener.port }, 'ELB listener open');
+    }
+    return fresh;
+  }
+
+  #reconcileGroups(config: DataPlaneConfig, used: ReadonlySet<string>): void {
+    const wanted = new Set<string>();
+    for (const groupConfig of config.targetGroups) {
+      wanted.add(groupConfig.targetGroupArn);
+      let group = this.#groups.get(groupConfig.targetGroupArn);
+      if (group === undefined) {
+        group = new TargetGroupRuntime(groupConfig, {
+          now: () => this.#clock.now().getTime(),
+          onHealthChange: (target) =>
+            this.#log?.info(
+              { targetGroupArn: groupConfig.targetGroupArn, target: `${target.id}:${target.port}`, ...target.health },
+              'ELB target health changed',
+            ),
+        });
+        this.#groups.set(groupConfig.targetGroupArn, group);
+      }
+      group.update(groupConfig, used.has(groupConfig.targetGroupArn));
+    }
+    for (const [arn, group] of this.#groups) {
+      if (wanted.has(arn)) continue;
+      group.retire();
+      if (group.isEmpty) this.#groups.delete(arn);
+    }
+  }
+
+  targetHealth(targetGroupArn: string): readonly TargetHealthView[] {
+    const group = this.#groups.get(targetGroupArn);
+    if (group === undefined) return [];
+    return group.views();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#applying;
+    const listeners = [...this.#listeners.values()];
+    this.#listeners.clear();
+    for (const group of this.#groups.values()) group.close();
+    this.#groups.clear();
+    await Promise.all(listeners.map((listener) => listener.close(true)));
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * An incremental HTTP/1.1 response parser for the proxy's own upstream connections: the head, then
+ * the body by Content-Length, chunked coding (decoded; trailers dropped) or until the connection
+ * closes. Interim 1xx responses are skipped. Pure: it only calls its sink.
+ */
+
+export interface ResponseSink {
+  head(status: number, reason: string, rawHeaders: string[]): void;
+  body(chunk: Buffer): void;
+  /** The response is complete; `reusable` says whether the connection may carry another request. */
+  end(reusable: boolean): void;
+}
+
+const MAX_HEAD_BYTES = 64 * 1024;
+const CRLF = 0x0a;
+
+type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailer' | 'until-close' | 'done';
+
+function parseHeaderLines(lines: readonly string[]): {
+  headers: string[];
+  length: number | undefined;
+  chunked: boolean;
+  connection: string;
+} {
+  const headers: string[] = [];
+  let length: number | undefined;
+  let chunked = false;
+  let connection = '';
+  for (let index = 1; index < lines.length; index++) {
+    const line = lines[index]!;
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new Error(`Bad header line '${line}'`);
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') length = Number(value);
+    else if (lower === 'transfer-encoding') chunked = /chunked\s*$/i.test(value);
+    else if (lower === 'connection') connection = value.toLowerCase();
+    headers.push(name, value);
+  }
+  return { headers, length, chunked, connection };
+}
+
+export class ResponseParser {
+  #state: State = 'head';
+  #pending: Buffer | undefined;
+  #remaining = 0;
+  #keepAlive = true;
+  readonly #sink: ResponseSink;
+  readonly #bodiless: boolean;
+
+  /** `bodiless`: the request was HEAD, so no response carries a body. */
+  constructor(sink: ResponseSink, bodiless: boolean) {
+    this.#sink = sink;
+    this.#bodiless = bodiless;
+  }
+
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  /** Feeds bytes; throws on a malformed response. Bytes after the end make the connection unusable. */
+  feed(chunk: Buffer): void {
+    let data = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    this.#pending = undefined;
+    while (data.length > 0) {
+      if (this.#state === 'done') throw new Error('Bytes after the end of the response');
+      data = this.#step(data);
+    }
+  }
+
+  /** The connection closed: ends a close-delimited body, else it is an error. */
+  close(): void {
+    if (this.#state !== 'until-close') throw new Error('The connection closed before the response ended');
+    this.#finish(false);
+  }
+
+  #step(data: Buffer): Buffer {
+    switch (this.#state) {
+      case 'head':
+        return this.#head(data);
+      case 'length': {
+        const take = Math.min(this.#remaining, data.length);
+        this.#sink.body(data.subarray(0, take));
+        this.#remaining -= take;
+        if (this.#remaining === 0) this.#finish(this.#keepAlive);
+        return data.subarray(take);
+      }
+      case 'until-close':
+        this.#sink.body(data);
+        return data.subarray(data.length);
+      case 'chunk-data': {
+        const take = Math.min(this.#remaining, data.length);
+        this.#sink.body(data.subarray(0, take));
+        this.#remaining -= take;
+        if (this.#remaining === 0) this.#state = 'chunk-crlf';
+        return data.subarray(take);
+      }
+      default:
+        return this.#line(data);
+    }
+  }
+
+  /** chunk-size, chunk-crlf and trailer work line by line. */
+  #line(data: Buffer): Buffer {
+    const end = data.indexOf(CRLF);
+    if (end === -1) {
+      if (data.length > MAX_HEAD_BYTES) throw new Error('Chunk line too long');
+      this.#pending = data;
+      return data.subarray(data.length);
+    }
+    const line = data.toString('latin1', 0, end).trimEnd();
+    const rest = data.subarray(end + 1);
+    if (this.#state === 'chunk-crlf') {
+      if (line !== '') throw new Error('Missing CRLF after a chunk');
+      this.#state = 'chunk-size';
+    } else if (this.#state === 'chunk-size') {
+      const size = parseInt(line.split(';')[0]!, 16);
+      if (!Number.isFinite(size) || size < 0) throw new Error(`Bad chunk size '${line}'`);
+      this.#remaining = size;
+      this.#state = size === 0 ? 'trailer' : 'chunk-data';
+    } else if (line === '') {
+      this.#finish(this.#keepAlive); // the empty line after the (dropped) trailers
+    }
+    return rest;
+  }
+
+  #head(data: Buffer): Buffer {
+    const end = data.indexOf('\r\n\r\n');
+    if (end === -1) {
+      if (data.length > MAX_HEAD_BYTES) throw new Error('Response head too large');
+      this.#pending = data;
+      return data.subarray(data.length);
+    }
+    const lines = data.toString('latin1', 0, end).split('\r\n');
+    const status = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
+    if (!status) throw new Error(`Bad status line '${lines[0]}'`);
+    const code = Number(status[2]);
+    const { headers, length, chunked, connection } = parseHeaderLines(lines);
+    const rest = data.subarray(end + 4);
+    if (code >= 100 && code < 200) return rest; // interim (100 Continue, 103 Early Hints): wait for the real one
+    this.#keepAlive = status[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+    this.#sink.head(code, status[3] ?? '', headers);
+    if (this.#bodiless || code === 204 || code === 304) this.#finish(this.#keepAlive);
+    else if (chunked) this.#state = 'chunk-size';
+    else if (length !== undefined) {
+      if (!Number.isSafeInteger(length) || length < 0) throw new Error('Bad Content-Length');
+      this.#remaining = length;
+      this.#state = 'length';
+      if (length === 0) this.#finish(this.#keepAlive);
+    } else this.#state = 'until-close';
+    return rest;
+  }
+
+  #finish(reusable: boolean): void {
+    this.#state = 'done';
+    this.#sink.end(reusable);
+  }
+}
