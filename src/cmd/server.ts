@@ -39,13 +39,8 @@ import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
-import {
-  Elb,
-  elbOperations,
-  StaticDataPlane,
-  ValidationError as ElbValidationError,
-  type DataPlane,
-} from '../elb/index.ts';
+import { Elb, elbOperations, ValidationError as ElbValidationError, type DataPlane } from '../elb/index.ts';
+import { createProxyDataPlane } from '../elb/proxy/index.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -78,7 +73,7 @@ export interface StartOptions {
   readonly logger?: Logger;
   /** Where the first-start credential lines go (stderr by default). */
   readonly announce?: (text: string) => void;
-  /** The ELB data plane (listeners, health checks); a StaticDataPlane that opens nothing by default. */
+  /** The ELB data plane; by default the real one (a reverse proxy per listener, health checks, draining). */
   readonly dataPlane?: DataPlane;
 }
 
@@ -107,7 +102,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
-  const dataPlane = options.dataPlane ?? new StaticDataPlane();
+  const dataPlane = options.dataPlane ?? createProxyDataPlane({ log: logger, clock });
   const elbDeps = { store, clock, dataPlane, bindAddress: config.elbBindAddress, writeLock: new KeyedMutex() };
   const elb = new Elb(elbDeps);
   const taskDeps = {

@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { rejectsWith } from '../../testing/assertions.ts';
+import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { removeContainersLabelled } from '../../testing/tasks.ts';
+
+const skip = dockerSkipReason() || busyboxSkipReason();
+
+/** A port the OS says is free now, on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A bounded client: 20 requests/s to the listener until stopped (at most 3 minutes). */
+class SteadyClient {
+  readonly failures: string[] = [];
+  readonly bodies: string[] = [];
+  #running = true;
+  readonly #done: Promise<void>;
+  constructor(url: string) {
+    this.#done = this.#loop(url);
+  }
+  async #loop(url: string): Promise<void> {
+    const deadline = Date.now() + 180_000;
+    while (this.#running && Date.now() < deadline) {
+      const started = Date.now();
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        const body = (await response.text()).trim();
+        if (response.status === 200) this.bodies.push(body);
+        else this.failures.push(`${response.status} ${body.slice(0, 80)}`);
+      } catch (error) {
+        this.failures.push(String(error));
+      }
+      await sleep(Math.max(0, 50 - (Date.now() - started)));
+    }
+  }
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#done;
+  }
+}
+
+describe('services behind a real ELBv2 load balancer', { skip }, () => {
+  let server: TestServer;
+  let ecs: ECSClient;
+  let elb: ElasticLoadBalancingV2Client;
+  const docker = new DockerSession();
+  const cluster = `lb-${randomBytes(4).toString('hex')}`;
+  const family = `${cluster}-web`;
+  let image: string;
+  let url: string;
+  let targetGroupArn: string;
+  const network = { awsvpcConfiguration: { subnets: ['subnet-1'] } };
+
+  /** Serves its version as / (and /health) with busybox httpd on 8080. */
+  const register = async (version: string) => {
+    const serve = `mkdir -p /www && echo ${version} > /www/index.html && echo ok > /www/health && httpd -f -p 8080 -h /www`;
+    const { taskDefinition } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image,
+            command: ['sh', '-c', serve],
+            portMappings: [{ containerPort: 8080 }],
+            stopTimeout: 2,
+          },
+        ],
+      }),
+    );
+    return taskDefinition!.taskDefinitionArn!;
+  };
+  const describeWeb = async (): Promise<Service> =>
+    (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
+  const healthyTargets = async () =>
+    (
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))).TargetHealthDescriptions ??
+      []
+    )
+      .filter((d) => d.TargetHealth?.State === 'healthy')
+      .map((d) => d.Target!.Id!);
+  /** Until one deployment, desired running, every target healthy, and the old targets gone. */
+  const waitSettled = async (desired: number) => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const service = await describeWeb();
+      const descriptions =
+        (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })))
+          .TargetHealthDescriptions ?? [];
+      const settled =
+        service.deployments?.length === 1 &&
+        service.deployments[0]!.rolloutState === 'COMPLETED' &&
+        service.runningCount === desired &&
+        descriptions.length === desired &&
+        descriptions.every((d) => d.TargetHealth?.State === 'healthy');
+      if (settled) return service;
+      assert.ok(
+        Date.now() < deadline,
+        `not settled: ${JSON.stringify({ deployments: service.deployments, targets: descriptions })}`,
+      );
+      await sleep(250);
+    }
+  };
+
+  before(async () => {
+    server = await startTestServer();
+    const options = { endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 };
+    ecs = new ECSClient(options);
+    elb = new ElasticLoadBalancingV2Client(options);
+    image = (await docker.buildBusyboxImage(`berth-lb-${randomBytes(4).toString('hex')}:1`)).tag;
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: cluster, Subnets: ['subnet-1'] }));
+    const { TargetGroups } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: cluster,
+        Protocol: 'HTTP',
+        Port: 8080,
+        VpcId: LoadBalancers![0]!.VpcId,
+        TargetType: 'ip',
+        HealthCheckPath: '/health',
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 2,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      }),
+    );
+    targetGroupArn = TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: targetGroupArn,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }],
+      }),
+    );
+    const port = await freePort();
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: LoadBalancers![0]!.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: port,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+      }),
+    );
+    url = `http://127.0.0.1:${port}/`;
+  });
+  after(async () => {
+    ecs?.destroy();
+    elb?.destroy();
+    await server?.stop();
+    await removeContainersLabelled(
+      docker,
+      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
+    );
+    await docker.cleanup();
+  });
+
+  it('refuses a load balancer on a container port the task definition does not map', async () => {
+    const definition = await register('v1');
+    const create = (containerPort: number) =>
+      ecs.send(
+        new CreateServiceCommand({
+          cluster,
+          serviceName: 'bad',
+          taskDefinition: definition,
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: network,
+          loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort }],
+        }),
+      );
+    await rejectsWith(create(9090), 'InvalidParameterException', /did not have a container port 9090 defined/);
+  });
+
+  it('registers a 3-task service as targets, and the listener spreads requests over them', async () => {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'web',
+        taskDefinition: await register('v1'),
+        desiredCount: 3,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 8080 }],
+        healthCheckGracePeriodSeconds: 10,
+      }),
+    );
+    await waitSettled(3);
+    assert.equal((await healthyTargets()).length, 3);
+    const response = await fetch(url);
+    assert.equal(response.status, 200);
+    assert.equal((await response.text()).trim(), 'v1');
+  });
+
+  it('rolls out a new revision with zero failed requests, and serves it afterwards', async () => {
+    const client = new SteadyClient(url);
+    await sleep(1_000);
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', taskDefinition: await register('v2') }));
+    await waitSettled(3);
+    await sleep(1_000);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.ok(client.bodies.includes('v1') && client.bodies.includes('v2'), 'saw both versions');
+    assert.equal(client.bodies.at(-1), 'v2');
+    for (let i = 0; i < 6; i++) assert.equal((await (await fetch(url)).text()).trim(), 'v2');
+  });
+
+  it('scales in from 3 to 1 with zero failed requests', async () => {
+    const client = new SteadyClient(url);
+    await sleep(500);
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', desiredCount: 1 }));
+    await waitSettled(1);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.ok(client.bodies.length > 10);
+  });
+
+  it('takes a task whose health check fails out of rotation, and the service replaces it', async () => {
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', desiredCount: 2 }));
+    await waitSettled(2);
+    const [sick] = await healthyTargets();
+    // Its health check path disappears: the target fails its checks (404).
+    const ps = await docker.docker([
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
+      '--filter',
+      'label=com.amazonaws.ecs.container-name=web',
+    ]);
+    let removed = false;
+    for (const id of ps.stdout.trim().split(/\s+/)) {
+      const ip = await docker.docker(['exec', id, '/bin/busybox', 'sh', '-c', 'ip -4 -o addr show eth0']);
+      if (ip.stdout.includes(`${sick} `) || ip.stdout.includes(`${sick}/`)) {
+        await docker.docker(['exec', id, '/bin/busybox', 'rm', '/www/health']);
+        removed = true;
+      }
+    }
+    assert.ok(removed, `no container has ${sick}`);
+    const deadline = Date.now() + 60_000;
+    let state: string | undefined;
+    let reason: string | undefined;
+    while (state !== 'unhealthy') {
+      assert.ok(Date.now() < deadline, `target ${sick} is ${state}`);
+      await sleep(500);
+      const { TargetHealthDescriptions = [] } = await elb.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+      );
+      const mine = TargetHealthDescriptions.find((d) => d.Target?.Id === sick);
+      state = mine?.TargetHealth?.State;
+      reason = mine?.TargetHealth?.Reason;
+      if (!mine) break;
+    }
+    if (state === 'unhealthy') assert.equal(reason, 'Target.ResponseCodeMismatch');
+    // Out of rotation: every request reaches the healthy task.
+    const client = new SteadyClient(url);
+    await sleep(2_000);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    // The service replaces it, saying why.
+    let why: string | undefined;
+    while (!why) {
+      assert.ok(Date.now() < deadline, 'the unhealthy task was not replaced');
+      await sleep(500);
+      const { taskArns = [] } = await ecs.send(
+        new ListTasksCommand({ cluster, serviceName: 'web', desiredStatus: 'STOPPED' }),
+      );
+      const { tasks = [] } = taskArns.length
+        ? await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }))
+        : { tasks: [] };
+      const replaced = tasks.find((t) =>
+        t.attachments?.some((a) => a.details?.some((d) => d.name === 'privateIPv4Address' && d.value === sick)),
+      );
+      why = replaced?.stoppedReason;
+    }
+    assert.equal(why, `Task failed ELB health checks in (target-group ${targetGroupArn})`);
+    await waitSettled(2);
+    assert.ok(!(await healthyTargets()).includes(sick!));
+  });
+});
