@@ -41,6 +41,7 @@ import {
   updateService,
 } from './services.ts';
 import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps } from './tasks.ts';
+import { leaveRotation } from './service-targets.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
   deleteTaskDefinitions,
@@ -108,7 +109,7 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListAccountSettings: (input, context) => listAccountSettings(deps.store, input, context),
     RunTask: (input, context) => runTask(deps, input, context),
     StartTask: (input, context) => startTask(deps, input, context),
-    StopTask: (input) => stopTask(deps, input),
+    StopTask: (input) => stopTask(deps, input, (cluster, id) => leaveRotation(deps, cluster, id)),
     DescribeTasks: (input, context) => describeTasks(deps, input, context),
     ListTasks: (input) => listTasks(deps, input),
     SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),

@@ -105,3 +105,24 @@ export async function stopServiceTask(
     deactivate: targets.length > 0,
   });
 }
+
+/**
+ * Before StopTask stops a RUNNING service task behind load balancers: deregisters its targets, and
+ * answers true (the task then stays DEACTIVATING until they drained, as when the scheduler stops it).
+ */
+export async function leaveRotation(deps: TaskDeps, cluster: string, taskId: string): Promise<boolean> {
+  const balancing = deps.loadBalancing;
+  if (!balancing) return false;
+  const [task] = await deps.store.tasks.get(cluster, [taskId]);
+  if (!task?.serviceName || task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return false;
+  const [record] = await deps.store.services.get(cluster, [task.serviceName]);
+  const service = record?.body as Service | undefined;
+  if (!service || loadBalancersOf(service).length === 0) return false;
+  const instances = task.containerInstance
+    ? await deps.store.containerInstances.get(cluster, [task.containerInstance])
+    : [];
+  const ec2InstanceIds = new Map(instances.map((i) => [i.id, String(i.body.ec2InstanceId ?? '')]));
+  const targets = targetsOf(task, { cluster, service, tasks: [task], ec2InstanceIds }) ?? [];
+  for (const target of targets) await balancing.deregister(target);
+  return targets.length > 0;
+}

@@ -302,15 +302,20 @@ function notifyAssignees(deps: TaskDeps, records: readonly TaskRecord[]): void {
   for (const key of new Set(records.map((r) => r.containerInstance ?? MANAGED_CAPACITY))) deps.agents.notify(key);
 }
 
-export async function stopTask(deps: TaskDeps, input: StopTaskRequest): Promise<StopTaskResponse> {
+/** StopTask; `beforeStop` answers true when it took a service task out of rotation (DEACTIVATING until drained). */
+export async function stopTask(
+  deps: TaskDeps,
+  input: StopTaskRequest,
+  beforeStop?: (cluster: string, taskId: string) => Promise<boolean>,
+): Promise<StopTaskResponse> {
   const cluster = await requireCluster(deps, input.cluster);
   if (input.reason !== undefined && input.reason.length > 255) {
     throw new InvalidParameterException('reason can be at most 255 characters long.');
   }
-  const record = await requestTaskStop(deps, cluster.name, taskIdOf(input.task), {
-    stopCode: 'UserInitiated',
-    reason: input.reason ?? 'Task stopped by user',
-  });
+  const id = taskIdOf(input.task);
+  const deactivate = (await beforeStop?.(cluster.name, id)) ?? false;
+  const reason = input.reason ?? 'Task stopped by user';
+  const record = await requestTaskStop(deps, cluster.name, id, { stopCode: 'UserInitiated', reason, deactivate });
   return { task: toTask(record, false) };
 }
 

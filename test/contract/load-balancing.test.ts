@@ -11,6 +11,7 @@ import {
   ListTasksCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  StopTaskCommand,
   UpdateServiceCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
@@ -25,7 +26,7 @@ import {
 import { rejectsWith } from '../../testing/assertions.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
 
@@ -307,5 +308,19 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
     assert.equal(why, `Task failed ELB health checks in (target-group ${targetGroupArn})`);
     await waitSettled(2);
     assert.ok(!(await healthyTargets()).includes(sick!));
+  });
+  it('takes a task stopped with StopTask out of rotation before its containers stop', async () => {
+    await waitSettled(2);
+    const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'web' }));
+    const client = new SteadyClient(url);
+    await sleep(500);
+    const { task } = await ecs.send(new StopTaskCommand({ cluster, task: taskArns[0]!, reason: 'by hand' }));
+    assert.equal(task?.desiredStatus, 'STOPPED');
+    assert.equal(task?.lastStatus, 'DEACTIVATING');
+    await waitSettled(2);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    const stopped = await waitForTask(ecs, cluster, taskArns[0]!, isStopped);
+    assert.equal(stopped.stoppedReason, 'by hand');
   });
 });
