@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,28 +15,17 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createHttpLoadBalancer, SteadyClient } from '../../testing/load-balancer.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeContainersLabelled } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('an EC2 service in bridge mode behind an instance target group', { skip }, () => {
   let server: TestServer;
@@ -108,36 +96,7 @@ describe('an EC2 service in bridge mode behind an instance target group', { skip
       },
       ['--cluster', cluster, '--cpu', '1024', '--memory', '1024', '--data-dir', join(work, 'agent')],
     );
-    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: cluster, Subnets: ['subnet-1'] }));
-    const { TargetGroups } = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: cluster,
-        Protocol: 'HTTP',
-        Port: 80,
-        VpcId: LoadBalancers![0]!.VpcId,
-        TargetType: 'instance',
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 2,
-        HealthyThresholdCount: 2,
-      }),
-    );
-    targetGroupArn = TargetGroups![0]!.TargetGroupArn!;
-    await elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: targetGroupArn,
-        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }],
-      }),
-    );
-    const port = await freePort();
-    await elb.send(
-      new CreateListenerCommand({
-        LoadBalancerArn: LoadBalancers![0]!.LoadBalancerArn,
-        Protocol: 'HTTP',
-        Port: port,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
-      }),
-    );
-    url = `http://127.0.0.1:${port}/`;
+    ({ targetGroupArn, url } = await createHttpLoadBalancer(elb, cluster, { targetType: 'instance', port: 80 }));
   });
   after(async () => {
     agent?.child.kill('SIGTERM');
@@ -177,28 +136,11 @@ describe('an EC2 service in bridge mode behind an instance target group', { skip
       `dynamic host ports: ${ports.join(', ')}`,
     );
 
-    const failures: string[] = [];
-    const bodies: string[] = [];
-    let running = true;
-    const client = (async () => {
-      const deadline = Date.now() + 120_000;
-      while (running && Date.now() < deadline) {
-        try {
-          const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-          const body = (await response.text()).trim();
-          if (response.status === 200) bodies.push(body);
-          else failures.push(`${response.status}`);
-        } catch (error) {
-          failures.push(String(error));
-        }
-        await sleep(50);
-      }
-    })();
+    const client = new SteadyClient(url);
     await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', taskDefinition: await register('v2') }));
     await waitSettled(2);
-    running = false;
-    await client;
-    assert.deepEqual(failures, []);
-    assert.equal(bodies.at(-1), 'v2');
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.equal(client.bodies.at(-1), 'v2');
   });
 });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -15,59 +14,14 @@ import {
   UpdateServiceCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { rejectsWith } from '../../testing/assertions.ts';
+import { createHttpLoadBalancer, SteadyClient } from '../../testing/load-balancer.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
-
-/** A port the OS says is free now, on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** A bounded client: 20 requests/s to the listener until stopped (at most 3 minutes). */
-class SteadyClient {
-  readonly failures: string[] = [];
-  readonly bodies: string[] = [];
-  #running = true;
-  readonly #done: Promise<void>;
-  constructor(url: string) {
-    this.#done = this.#loop(url);
-  }
-  async #loop(url: string): Promise<void> {
-    const deadline = Date.now() + 180_000;
-    while (this.#running && Date.now() < deadline) {
-      const started = Date.now();
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-        const body = (await response.text()).trim();
-        if (response.status === 200) this.bodies.push(body);
-        else this.failures.push(`${response.status} ${body.slice(0, 80)}`);
-      } catch (error) {
-        this.failures.push(String(error));
-      }
-      await sleep(Math.max(0, 50 - (Date.now() - started)));
-    }
-  }
-  async stop(): Promise<void> {
-    this.#running = false;
-    await this.#done;
-  }
-}
 
 describe('services behind a real ELBv2 load balancer', { skip }, () => {
   let server: TestServer;
@@ -143,38 +97,11 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
     elb = new ElasticLoadBalancingV2Client(options);
     image = (await docker.buildBusyboxImage(`berth-lb-${randomBytes(4).toString('hex')}:1`)).tag;
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: cluster, Subnets: ['subnet-1'] }));
-    const { TargetGroups } = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: cluster,
-        Protocol: 'HTTP',
-        Port: 8080,
-        VpcId: LoadBalancers![0]!.VpcId,
-        TargetType: 'ip',
-        HealthCheckPath: '/health',
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 2,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    );
-    targetGroupArn = TargetGroups![0]!.TargetGroupArn!;
-    await elb.send(
-      new ModifyTargetGroupAttributesCommand({
-        TargetGroupArn: targetGroupArn,
-        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }],
-      }),
-    );
-    const port = await freePort();
-    await elb.send(
-      new CreateListenerCommand({
-        LoadBalancerArn: LoadBalancers![0]!.LoadBalancerArn,
-        Protocol: 'HTTP',
-        Port: port,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
-      }),
-    );
-    url = `http://127.0.0.1:${port}/`;
+    ({ targetGroupArn, url } = await createHttpLoadBalancer(elb, cluster, {
+      targetType: 'ip',
+      port: 8080,
+      healthCheckPath: '/health',
+    }));
   });
   after(async () => {
     ecs?.destroy();
