@@ -27,7 +27,7 @@ interface ClusterView {
 
 async function clusterView(deps: TaskDeps, cluster: string): Promise<ClusterView> {
   const instances = await deps.store.containerInstances.list(cluster, { status: 'DRAINING', limit: 100_000 });
-  return { tasks: await deps.store.tasks.unstopped({ cluster }), draining: new Set(instances.map((i) => i.id)) };
+  return { tasks: await deps.store.tasks.serviceTasks(cluster), draining: new Set(instances.map((i) => i.id)) };
 }
 
 /**

@@ -24,9 +24,7 @@ export function taskCounts(tasks: readonly TaskRecord[]): { running: number; pen
 /** A service as DescribeServices answers it: counts from its tasks, never stored copies. */
 export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTags: boolean): Promise<Service> {
   const service = dated(record.body as Service & { clientToken?: string }, ['createdAt']);
-  const tasks = (await deps.store.tasks.unstopped({ cluster: record.cluster })).filter(
-    (t) => t.serviceName === record.name,
-  );
+  const tasks = await deps.store.tasks.unstopped({ cluster: record.cluster, serviceName: record.name });
   const total = taskCounts(tasks);
   const rest: Service & { clientToken?: string; steady?: boolean } = { ...service };
   delete rest.clientToken;

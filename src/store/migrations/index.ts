@@ -239,4 +239,20 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('services_status').on('services').columns(['status']).execute();
     },
   },
+  '0010-task-indexes': {
+    // The service scheduler and DescribeServices read one service's tasks, and the circuit breaker
+    // one deployment's stopped ones: without these, each read scanned every task of the cluster.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createIndex('tasks_service')
+        .on('tasks')
+        .columns(['cluster', 'service_name', 'last_status'])
+        .execute();
+      await db.schema
+        .createIndex('tasks_started_by')
+        .on('tasks')
+        .columns(['cluster', 'started_by', 'desired_status', 'id'])
+        .execute();
+    },
+  },
 };

@@ -62,13 +62,54 @@ export class SqliteTasks implements TaskRepository {
   }
 
   async unstopped(
-    where: { containerInstance: string } | { cluster: string } | { managed: true },
+    where: { containerInstance: string } | { cluster: string; serviceName?: string } | { managed: true },
   ): Promise<TaskRecord[]> {
     let query = this.#db.selectFrom('tasks').selectAll().where('last_status', '!=', 'STOPPED');
     if ('containerInstance' in where) query = query.where('container_instance', '=', where.containerInstance);
-    else if ('cluster' in where) query = query.where('cluster', '=', where.cluster);
-    else query = query.where('container_instance', 'is', null).where('launch_type', '=', 'FARGATE');
+    else if ('cluster' in where) {
+      query = query.where('cluster', '=', where.cluster);
+      if (where.serviceName !== undefined) query = query.where('service_name', '=', where.serviceName);
+    } else query = query.where('container_instance', 'is', null).where('launch_type', '=', 'FARGATE');
     return (await query.orderBy('created_at').orderBy('id').execute()).map(fromRow);
+  }
+
+  async serviceTasks(cluster: string): Promise<TaskRecord[]> {
+    // SQLite picks the fields out of the JSON in C: parsing whole bodies in JavaScript cost the
+    // scheduler ~100 ms a pass at 5,000 tasks.
+    const rows = await this.#db
+      .selectFrom('tasks')
+      .select([
+        'id',
+        'cluster',
+        'arn',
+        'family',
+        'container_instance',
+        'launch_type',
+        'started_by',
+        'task_group',
+        'service_name',
+        'desired_status',
+        'last_status',
+        'created_at',
+        'stopped_at',
+        'client_token',
+        'reservation',
+        sql<string>`json_object(
+          'healthStatus', json_extract(body, '$.healthStatus'),
+          'startedAt', json_extract(body, '$.startedAt'),
+          'containers', (SELECT json_group_array(json_object('healthStatus', json_extract(value, '$.healthStatus')))
+            FROM json_each(body, '$.containers')))`.as('body'),
+      ])
+      .where('cluster', '=', cluster)
+      .where('service_name', 'is not', null)
+      .where('last_status', '!=', 'STOPPED')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      ...fromRow({ ...row, body: '{}' }),
+      body: JSON.parse(row.body, withoutNulls) as Record<string, unknown>,
+    }));
   }
 
   async byClientToken(cluster: string, clientToken: string): Promise<TaskRecord[]> {
@@ -125,6 +166,11 @@ export function taskRow(record: TaskRecord): Insertable<TasksTable> & { id: stri
     reservation: JSON.stringify(record.reservation),
     body: JSON.stringify(record.body),
   };
+}
+
+/** JSON.parse reviver: json_object() writes absent fields as null, the full bodies leave them out. */
+function withoutNulls(_key: string, value: unknown): unknown {
+  return value === null ? undefined : value;
 }
 
 function fromRow(row: Selectable<TasksTable>): TaskRecord {
