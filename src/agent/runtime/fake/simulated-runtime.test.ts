@@ -28,11 +28,10 @@ function anAssignment(desiredStatus = 'RUNNING'): TaskAssignment {
   };
 }
 
-const noContext = { containerIds: new Map<string, string>(), extraEnvironment: {} };
 
 test('a container runs from start until it is stopped, then exits 0', async () => {
   const runtime = new SimulatedRuntime();
-  const id = await runtime.createContainer(anAssignment(), { name: 'app', image: 'web:1' }, noContext);
+  const id = await runtime.createContainer(anAssignment(), { name: 'app', image: 'web:1' });
   assert.equal((await runtime.inspectContainer(id))?.running, false);
   await runtime.startContainer(id);
   assert.deepEqual(await runtime.inspectContainer(id), { id, name: 'app', running: true, started: true });
@@ -48,7 +47,7 @@ test('a container runs from start until it is stopped, then exits 0', async () =
 
 test('a start takes the configured delay', async () => {
   const runtime = new SimulatedRuntime({ startDelayMs: 30 });
-  const id = await runtime.createContainer(anAssignment(), { name: 'app', image: 'web:1' }, noContext);
+  const id = await runtime.createContainer(anAssignment(), { name: 'app', image: 'web:1' });
   const started = performance.now();
   await runtime.startContainer(id);
   // Timers may fire a millisecond early.

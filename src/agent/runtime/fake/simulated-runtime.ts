@@ -1,5 +1,5 @@
 import type { ContainerDefinition, TaskAssignment } from '../../../ecs/index.ts';
-import type { ContainerRuntime, PublishedPort, RuntimeContainer, StartContext, TaskNetwork } from '../../runtime.ts';
+import type { ContainerRuntime, PublishedPort, RuntimeContainer, TaskNetwork } from '../../runtime.ts';
 
 export interface SimulatedRuntimeOptions {
   /** CPU units and MiB the host reports (an agent's --cpu/--memory override them anyway). */
@@ -52,7 +52,7 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   async removeTaskNetwork(): Promise<void> {}
 
-  async createContainer(task: TaskAssignment, container: ContainerDefinition, _context: StartContext): Promise<string> {
+  async createContainer(task: TaskAssignment, container: ContainerDefinition): Promise<string> {
     const id = `sim${(++this.#next).toString(16).padStart(16, '0')}`;
     this.#containers.set(id, {
       id,
