@@ -1,11 +1,14 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Page, ServiceRecord, ServiceRepository } from '../store.ts';
+import type { GroupCommit } from './group-commit.ts';
 import type { Database, ServicesTable } from './schema.ts';
 
 export class SqliteServices implements ServiceRepository {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #commits: GroupCommit;
+  constructor(db: Kysely<Database>, commits: GroupCommit) {
     this.#db = db;
+    this.#commits = commits;
   }
 
   async insert(record: ServiceRecord): Promise<boolean> {
@@ -25,7 +28,9 @@ export class SqliteServices implements ServiceRepository {
 
   async update(record: ServiceRecord): Promise<void> {
     const { cluster, name, ...rest } = toRow(record);
-    await this.#db.updateTable('services').set(rest).where('cluster', '=', cluster).where('name', '=', name).execute();
+    await this.#commits.run(async (trx) => {
+      await trx.updateTable('services').set(rest).where('cluster', '=', cluster).where('name', '=', name).execute();
+    });
   }
 
   async get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]> {

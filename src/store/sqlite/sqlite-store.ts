@@ -13,6 +13,7 @@ import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
 import { SqliteAccountSettings } from './sqlite-account-settings.ts';
 import { SqliteTasks } from './sqlite-tasks.ts';
+import { GroupCommit } from './group-commit.ts';
 import { SqliteServices } from './sqlite-services.ts';
 import { SqliteCapacityProviders } from './sqlite-capacity-providers.ts';
 import { SqliteLogs } from './sqlite-logs.ts';
@@ -44,8 +45,9 @@ export class SqliteStore implements MetadataStore {
     this.taskDefinitions = new SqliteTaskDefinitions(db);
     this.containerInstances = new SqliteContainerInstances(db);
     this.accountSettings = new SqliteAccountSettings(db);
-    this.tasks = new SqliteTasks(db);
-    this.services = new SqliteServices(db);
+    const commits = new GroupCommit(db);
+    this.tasks = new SqliteTasks(db, commits);
+    this.services = new SqliteServices(db, commits);
     this.capacityProviders = new SqliteCapacityProviders(db);
     this.logs = new SqliteLogs(db);
   }
