@@ -135,8 +135,18 @@ async function until(
     if (left === 0) return { seconds: (performance.now() - started) / 1000, describeMs };
     if (performance.now() > DEADLINE) {
       const running = services.reduce((sum, s) => sum + (s.runningCount ?? 0), 0);
+      const stuck = services.find((s) => !done(s));
+      const deployments = (stuck?.deployments ?? []).map(
+        (d) =>
+          `${d.id} ${d.status} ${d.rolloutState} ${d.taskDefinition?.split(':').at(-1)} running ${d.runningCount} pending ${d.pendingCount}`,
+      );
       throw new GaveUp(
-        `gave up after 10 minutes: ${what}: ${left} of ${SERVICES} services not there yet (${running} tasks running)`,
+        `gave up after 10 minutes: ${what}: ${left} of ${SERVICES} services not there yet (${running} tasks running); ` +
+          `${stuck?.serviceName}: ${deployments.join('; ')}; last events: ` +
+          (stuck?.events ?? [])
+            .slice(0, 3)
+            .map((e) => e.message)
+            .join(' | '),
       );
     }
     await sleep(POLL_MS);

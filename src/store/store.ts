@@ -283,6 +283,8 @@ export interface TaskRecord {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
+export type TaskStatuses = Pick<TaskRecord, 'startedBy' | 'desiredStatus' | 'lastStatus'>;
+
 export interface TaskPlacement {
   readonly containerInstance: string;
   readonly group: string;
@@ -307,16 +309,16 @@ export interface TaskRepository {
   list(cluster: string, filter: TaskListFilter, page: Page): Promise<TaskRecord[]>;
   /** What the unstopped tasks on a cluster's container instances hold (what placement needs, cheaply). */
   placed(cluster: string): Promise<TaskPlacement[]>;
-  /** Tasks not yet STOPPED: of one container instance, of a cluster (or one service of it), or on managed capacity. */
-  unstopped(
-    where: { containerInstance: string } | { cluster: string; serviceName?: string } | { managed: true },
-  ): Promise<TaskRecord[]>;
+  /** Tasks not yet STOPPED: of one container instance, of a cluster, or on managed capacity. */
+  unstopped(where: { containerInstance: string } | { cluster: string } | { managed: true }): Promise<TaskRecord[]>;
   /**
    * The unstopped tasks of a cluster's services, as the service scheduler reads them each pass: the
    * records' bodies carry only healthStatus, startedAt and each container's healthStatus (the
    * rest of a body is what makes reading thousands of tasks every second costly).
    */
   serviceTasks(cluster: string): Promise<TaskRecord[]>;
+  /** The statuses of one service's unstopped tasks, by deployment: what DescribeServices counts. */
+  serviceStatuses(cluster: string, serviceName: string): Promise<TaskStatuses[]>;
   /** The tasks a RunTask with this clientToken created. */
   byClientToken(cluster: string, clientToken: string): Promise<TaskRecord[]>;
   /** Tasks per lastStatus in a cluster (or on one container instance). */

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { logsMigration } from './0009-logs.ts';
+import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
  * Versioned schema migrations, applied in name order at start (Kysely's Migrator records them in
@@ -253,6 +254,21 @@ export const migrations: Record<string, Migration> = {
         .on('tasks')
         .columns(['cluster', 'started_by', 'desired_status', 'id'])
         .execute();
+      // What the service scheduler reads of each task every pass, out of the JSON body.
+      await db.schema.alterTable('tasks').addColumn('started_at', 'bigint').execute();
+      await db.schema.alterTable('tasks').addColumn('health_status', 'text').execute();
+      await db.schema
+        .alterTable('tasks')
+        .addColumn('container_health', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      const tasks = db as Kysely<{ tasks: { id: string; body: string } & TaskSchedulingColumns }>;
+      for (const { id, body } of await tasks.selectFrom('tasks').select(['id', 'body']).execute()) {
+        await tasks
+          .updateTable('tasks')
+          .set(taskSchedulingColumns(JSON.parse(body)))
+          .where('id', '=', id)
+          .execute();
+      }
     },
   },
 };
