@@ -160,7 +160,8 @@ async function saveService(deps: TaskDeps, record: ServiceRecord, next: Service,
   const body = { ...storedService({ ...next, events }), steady };
   const status = next.status ?? record.status;
   if (JSON.stringify(body) !== JSON.stringify(record.body) || status !== record.status) {
-    await deps.store.services.update({ ...record, status, body });
+    // Not over an UpdateService made while this pass worked: the next pass starts from it.
+    await deps.store.services.replace(record, { ...record, status, body });
   }
 }
 

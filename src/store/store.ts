@@ -360,6 +360,11 @@ export interface ServiceRepository {
   /** Inserts unless a service of that name is ACTIVE or DRAINING in the cluster (an INACTIVE one is replaced). */
   insert(record: ServiceRecord): Promise<boolean>;
   update(record: ServiceRecord): Promise<void>;
+  /**
+   * Replaces a service only if it is still stored as `previous` (same status and body); false when
+   * it changed meanwhile (an UpdateService while the scheduler worked on what it had read).
+   */
+  replace(previous: ServiceRecord, next: ServiceRecord): Promise<boolean>;
   get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]>;
   /** Services of a cluster that are not INACTIVE, in name order, after a name. */
   list(cluster: string, page: Page): Promise<ServiceRecord[]>;

@@ -33,6 +33,25 @@ export class SqliteServices implements ServiceRepository {
     });
   }
 
+  async replace(previous: ServiceRecord, next: ServiceRecord): Promise<boolean> {
+    const { cluster, name, ...rest } = toRow(next);
+    // The stored body is the JSON.stringify of what was read: the same text if nobody wrote since.
+    const was = toRow(previous);
+    let replaced = false;
+    await this.#commits.run(async (trx) => {
+      const result = await trx
+        .updateTable('services')
+        .set(rest)
+        .where('cluster', '=', cluster)
+        .where('name', '=', name)
+        .where('status', '=', was.status)
+        .where('body', '=', was.body)
+        .executeTakeFirst();
+      replaced = Number(result.numUpdatedRows) > 0;
+    });
+    return replaced;
+  }
+
   async get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]> {
     if (names.length === 0) return [];
     const rows = await this.#db

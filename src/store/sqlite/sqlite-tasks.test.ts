@@ -110,3 +110,24 @@ describe('SqliteContainerInstances: kept lists', () => {
     await store.close();
   });
 });
+
+describe('SqliteServices: replace', () => {
+  it('replaces a service only if nobody changed it since it was read', async () => {
+    const store = await SqliteStore.open(':memory:');
+    const read = {
+      cluster: 'c',
+      name: 'web',
+      arn: 'arn:aws:ecs:us-east-1:000000000000:service/c/web',
+      status: 'ACTIVE',
+      createdAt: new Date(0),
+      body: { desiredCount: 1, events: [{ message: 'a' }] },
+    };
+    assert.ok(await store.services.insert(read));
+    const [stored] = await store.services.get('c', ['web']);
+    assert.equal(await store.services.replace(stored!, { ...stored!, body: { desiredCount: 2, events: [] } }), true);
+    // `stored` is stale now: an UpdateService in between is not overwritten.
+    assert.equal(await store.services.replace(stored!, { ...stored!, body: { desiredCount: 3, events: [] } }), false);
+    assert.equal((await store.services.get('c', ['web']))[0]!.body.desiredCount, 2);
+    await store.close();
+  });
+});
