@@ -35,8 +35,8 @@ export class SqliteServices implements ServiceRepository {
 
   async replace(previous: ServiceRecord, next: ServiceRecord): Promise<boolean> {
     const { cluster, name, ...rest } = toRow(next);
-    // The stored body is the JSON.stringify of what was read: the same text if nobody wrote since.
-    const was = toRow(previous);
+    // Compared with the text as it was read: callers may have changed the record's body in place since.
+    const was = readAs.get(previous) ?? toRow(previous);
     let replaced = false;
     await this.#commits.run(async (trx) => {
       const result = await trx
@@ -102,8 +102,11 @@ function toRow(record: ServiceRecord): ServicesTable {
   };
 }
 
+/** The stored status and body of each record read, for replace(). */
+const readAs = new WeakMap<ServiceRecord, { status: string; body: string }>();
+
 function fromRow(row: Selectable<ServicesTable>): ServiceRecord {
-  return {
+  const record = {
     cluster: row.cluster,
     name: row.name,
     arn: row.arn,
@@ -111,4 +114,6 @@ function fromRow(row: Selectable<ServicesTable>): ServiceRecord {
     createdAt: new Date(Number(row.created_at)),
     body: JSON.parse(row.body) as Record<string, unknown>,
   };
+  readAs.set(record, { status: row.status, body: row.body });
+  return record;
 }

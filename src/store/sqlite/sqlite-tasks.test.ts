@@ -125,9 +125,15 @@ describe('SqliteServices: replace', () => {
     assert.ok(await store.services.insert(read));
     const [stored] = await store.services.get('c', ['web']);
     assert.equal(await store.services.replace(stored!, { ...stored!, body: { desiredCount: 2, events: [] } }), true);
-    // `stored` is stale now: an UpdateService in between is not overwritten.
+    // `stored` is stale now: an UpdateService in between is not overwritten, even when the caller
+    // changed the body it read in place.
+    (stored!.body as { desiredCount: number }).desiredCount = 2;
     assert.equal(await store.services.replace(stored!, { ...stored!, body: { desiredCount: 3, events: [] } }), false);
     assert.equal((await store.services.get('c', ['web']))[0]!.body.desiredCount, 2);
+    // A record read and then changed in place is still compared with what was read.
+    const [again] = await store.services.get('c', ['web']);
+    (again!.body as { desiredCount: number }).desiredCount = 9;
+    assert.equal(await store.services.replace(again!, { ...again!, body: { desiredCount: 4 } }), true);
     await store.close();
   });
 });
