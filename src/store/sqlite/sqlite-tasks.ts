@@ -51,11 +51,20 @@ export class SqliteTasks implements TaskRepository {
       .where('last_status', '!=', 'STOPPED')
       .where('container_instance', 'is not', null)
       .execute();
-    return rows.map((row) => ({
-      containerInstance: row.container_instance!,
-      group: row.task_group,
-      reservation: JSON.parse(row.reservation) as TaskReservation,
-    }));
+    // Placement reads every task of the cluster on each RunTask, and most tasks reserve the same:
+    // each distinct reservation is parsed once per read, and shared (frozen).
+    const parsed = new Map<string, TaskReservation>();
+    return rows.map((row) => {
+      let reservation = parsed.get(row.reservation);
+      if (!reservation) {
+        const read = JSON.parse(row.reservation) as TaskReservation;
+        Object.freeze(read.tcpPorts);
+        Object.freeze(read.udpPorts);
+        reservation = Object.freeze(read);
+        parsed.set(row.reservation, reservation);
+      }
+      return { containerInstance: row.container_instance!, group: row.task_group, reservation };
+    });
   }
 
   async list(cluster: string, filter: TaskListFilter, page: Page): Promise<TaskRecord[]> {
