@@ -28,7 +28,6 @@ function anAssignment(desiredStatus = 'RUNNING'): TaskAssignment {
   };
 }
 
-
 test('a container runs from start until it is stopped, then exits 0', async () => {
   const runtime = new SimulatedRuntime();
   const id = await runtime.createContainer(anAssignment(), { name: 'app', image: 'web:1' });
