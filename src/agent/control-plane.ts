@@ -49,6 +49,8 @@ export class ReportQueue {
   }
 
   async #drain(): Promise<void> {
+    // Reports made in the same turn (a container RUNNING, then its task RUNNING) go as one: the last.
+    await Promise.resolve();
     let delay = 250;
     while (!this.#stopped && this.#pending.size > 0) {
       const [taskArn, entry] = this.#pending.entries().next().value!;

@@ -33,7 +33,7 @@ async function clusterView(deps: TaskDeps, cluster: string): Promise<ClusterView
   const instances = await deps.store.containerInstances.list(cluster, { status: 'DRAINING', limit: 100_000 });
   let ec2: Promise<ReadonlyMap<string, string>> | undefined;
   return {
-    tasks: await deps.store.tasks.unstopped({ cluster }),
+    tasks: await deps.store.tasks.serviceTasks(cluster),
     draining: new Set(instances.map((i) => i.id)),
     ec2InstanceIds: () =>
       (ec2 ??= deps.store.containerInstances
@@ -160,8 +160,15 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   const tasks = own.filter((t) => t.desiredStatus === 'RUNNING');
   if (service.schedulingStrategy === 'DAEMON') return reconcileDaemonService(deps, record, tasks);
   const balancing = loadBalancersOf(service).length > 0 ? deps.loadBalancing : undefined;
+  // The pass's task records carry only what planning needs; targets need whole ones (addresses, ports).
   const targetsInput = { cluster: record.cluster, service, tasks: own, ec2InstanceIds: new Map<string, string>() };
-  if (balancing) targetsInput.ec2InstanceIds = new Map(await view.ec2InstanceIds());
+  if (balancing) {
+    targetsInput.tasks = await deps.store.tasks.get(
+      record.cluster,
+      own.map((t) => t.id),
+    );
+    targetsInput.ec2InstanceIds = new Map(await view.ec2InstanceIds());
+  }
   const targets = balancing ? await syncServiceTargets(deps, balancing, targetsInput) : undefined;
   const { draining } = view;
 
@@ -213,7 +220,7 @@ async function saveService(deps: TaskDeps, record: ServiceRecord, next: Service,
   // Compare-and-set: when UpdateService or DeleteService changed the service during this pass, the
   // pass's view is stale; its task changes stand and the next pass (a moment later) sees both.
   if (JSON.stringify(body) !== JSON.stringify(record.body) || status !== record.status) {
-    await deps.store.services.update({ ...record, status, body }, record);
+    await deps.store.services.replace(record, { ...record, status, body });
   }
 }
 

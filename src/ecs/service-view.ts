@@ -1,4 +1,4 @@
-import type { ServiceRecord, TaskRecord } from '../store/index.ts';
+import type { ServiceRecord, TaskStatuses } from '../store/index.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import type { TaskDeps } from './tasks.ts';
 
@@ -10,7 +10,7 @@ function dated<T extends object>(value: T, fields: readonly string[]): T {
 }
 
 /** Counts of a set of tasks as ECS shows them: RUNNING ones, and those on their way (not yet RUNNING). */
-export function taskCounts(tasks: readonly TaskRecord[]): { running: number; pending: number } {
+export function taskCounts(tasks: readonly TaskStatuses[]): { running: number; pending: number } {
   let running = 0;
   let pending = 0;
   for (const task of tasks) {
@@ -24,9 +24,7 @@ export function taskCounts(tasks: readonly TaskRecord[]): { running: number; pen
 /** A service as DescribeServices answers it: counts from its tasks, never stored copies. */
 export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTags: boolean): Promise<Service> {
   const service = dated(record.body as Service & { clientToken?: string }, ['createdAt']);
-  const tasks = (await deps.store.tasks.unstopped({ cluster: record.cluster })).filter(
-    (t) => t.serviceName === record.name,
-  );
+  const tasks = await deps.store.tasks.serviceStatuses(record.cluster, record.name);
   const total = taskCounts(tasks);
   const rest: Service & { clientToken?: string; steady?: boolean } = { ...service };
   delete rest.clientToken;

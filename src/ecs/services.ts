@@ -184,7 +184,7 @@ export async function createService(
     throw new InvalidParameterException('Creation of service was not idempotent.');
   }
   if (input.clientToken !== undefined)
-    await deps.store.services.update({ ...record, body: { ...record.body, clientToken: input.clientToken } }, record);
+    await deps.store.services.replace(record, { ...record, body: { ...record.body, clientToken: input.clientToken } });
   deps.serviceChanged?.();
   return { service: await serviceView(deps, record, false) };
 }
@@ -305,7 +305,7 @@ async function changeService(
   for (let attempt = 0; ; attempt++) {
     const record = await requireService(deps, cluster, reference);
     const updated = await change(record);
-    if (await deps.store.services.update(updated, record)) {
+    if (await deps.store.services.replace(record, updated)) {
       deps.serviceChanged?.();
       return updated;
     }

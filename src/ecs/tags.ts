@@ -57,7 +57,7 @@ const RESOLVERS: Readonly<Record<string, Resolver>> = {
       // Compare-and-set from a fresh read each time: the service scheduler writes services too.
       save: async (tags) => {
         for (let current = record; ;) {
-          if (await store.services.update({ ...current, body: { ...current.body, tags } }, current)) return;
+          if (await store.services.replace(current, { ...current, body: { ...current.body, tags } })) return;
           const [fresh] = await store.services.get(current.cluster, [current.name]);
           if (!fresh) return;
           current = fresh;

@@ -11,6 +11,7 @@ export type {
   TaskListFilter,
   TaskPlacement,
   TaskRecord,
+  TaskStatuses,
   TaskRepository,
   TaskReservation,
   TaskDefinitionRepository,

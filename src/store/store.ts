@@ -287,6 +287,8 @@ export interface TaskRecord {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
+export type TaskStatuses = Pick<TaskRecord, 'startedBy' | 'desiredStatus' | 'lastStatus'>;
+
 export interface TaskPlacement {
   readonly containerInstance: string;
   readonly group: string;
@@ -313,6 +315,14 @@ export interface TaskRepository {
   placed(cluster: string): Promise<TaskPlacement[]>;
   /** Tasks not yet STOPPED: of one container instance, of a cluster, or on managed capacity. */
   unstopped(where: { containerInstance: string } | { cluster: string } | { managed: true }): Promise<TaskRecord[]>;
+  /**
+   * The unstopped tasks of a cluster's services, as the service scheduler reads them each pass: the
+   * records' bodies carry only healthStatus, startedAt and each container's healthStatus (the
+   * rest of a body is what makes reading thousands of tasks every second costly).
+   */
+  serviceTasks(cluster: string): Promise<TaskRecord[]>;
+  /** The statuses of one service's unstopped tasks, by deployment: what DescribeServices counts. */
+  serviceStatuses(cluster: string, serviceName: string): Promise<TaskStatuses[]>;
   /** The tasks a RunTask with this clientToken created. */
   byClientToken(cluster: string, clientToken: string): Promise<TaskRecord[]>;
   /** Tasks per lastStatus in a cluster (or on one container instance). */
@@ -353,12 +363,12 @@ export interface ServiceRecord {
 export interface ServiceRepository {
   /** Inserts unless a service of that name is ACTIVE or DRAINING in the cluster (an INACTIVE one is replaced). */
   insert(record: ServiceRecord): Promise<boolean>;
+  update(record: ServiceRecord): Promise<void>;
   /**
-   * Replaces the service. With `expected`, only if the stored service is still exactly that one
-   * (compare-and-set: the API and the service scheduler never overwrite each other's changes);
-   * false when it changed meanwhile.
+   * Replaces a service only if it is still stored as `previous` (same status and body); false when
+   * it changed meanwhile (an UpdateService while the scheduler worked on what it had read).
    */
-  update(record: ServiceRecord, expected?: ServiceRecord): Promise<boolean>;
+  replace(previous: ServiceRecord, next: ServiceRecord): Promise<boolean>;
   get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]>;
   /** Services of a cluster that are not INACTIVE, in name order, after a name. */
   list(cluster: string, page: Page): Promise<ServiceRecord[]>;

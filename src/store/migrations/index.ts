@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { logsMigration } from './0009-logs.ts';
 import { elbMigration } from './0012-elb.ts';
+import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
  * Versioned schema migrations, applied in name order at start (Kysely's Migrator records them in
@@ -241,4 +242,35 @@ export const migrations: Record<string, Migration> = {
     },
   },
   '0012-elb': elbMigration,
+  '0013-task-indexes': {
+    // The service scheduler and DescribeServices read one service's tasks, and the circuit breaker
+    // one deployment's stopped ones: without these, each read scanned every task of the cluster.
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createIndex('tasks_service')
+        .on('tasks')
+        .columns(['cluster', 'service_name', 'last_status'])
+        .execute();
+      await db.schema
+        .createIndex('tasks_started_by')
+        .on('tasks')
+        .columns(['cluster', 'started_by', 'desired_status', 'id'])
+        .execute();
+      // What the service scheduler reads of each task every pass, out of the JSON body.
+      await db.schema.alterTable('tasks').addColumn('started_at', 'bigint').execute();
+      await db.schema.alterTable('tasks').addColumn('health_status', 'text').execute();
+      await db.schema
+        .alterTable('tasks')
+        .addColumn('container_health', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      const tasks = db as Kysely<{ tasks: { id: string; body: string } & TaskSchedulingColumns }>;
+      for (const { id, body } of await tasks.selectFrom('tasks').select(['id', 'body']).execute()) {
+        await tasks
+          .updateTable('tasks')
+          .set(taskSchedulingColumns(JSON.parse(body)))
+          .where('id', '=', id)
+          .execute();
+      }
+    },
+  },
 };

@@ -123,6 +123,11 @@ export interface TasksTable {
   client_token: string | null;
   reservation: string;
   body: string;
+  /** Copies of body fields the service scheduler reads every pass (taskRow keeps them in step). */
+  started_at: number | null;
+  health_status: string | null;
+  /** Each container's healthStatus ('' for none) followed by ';'. */
+  container_health: string;
 }
 
 export interface CapacityProvidersTable {

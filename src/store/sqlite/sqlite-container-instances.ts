@@ -3,10 +3,22 @@ import type { ContainerInstanceRecord, ContainerInstanceRepository, TaskRecord }
 import { taskRow } from './sqlite-tasks.ts';
 import type { ContainerInstancesTable, Database } from './schema.ts';
 
+/**
+ * Container instances change rarely (registration, attributes, draining) but placement reads all of
+ * a cluster's on every RunTask: lists are kept, parsed and frozen, until the next write here (the
+ * only writer: the server owns its database file).
+ */
 export class SqliteContainerInstances implements ContainerInstanceRepository {
   readonly #db: Kysely<Database>;
+  readonly #lists = new Map<string, readonly ContainerInstanceRecord[]>();
+  #generation = 0;
   constructor(db: Kysely<Database>) {
     this.#db = db;
+  }
+
+  #changed(): void {
+    this.#generation++;
+    this.#lists.clear();
   }
 
   async deregister(record: ContainerInstanceRecord, orphanedTasks: readonly TaskRecord[]): Promise<void> {
@@ -21,6 +33,7 @@ export class SqliteContainerInstances implements ContainerInstanceRepository {
         .where('id', '=', record.id)
         .execute();
     });
+    this.#changed();
   }
 
   async put(record: ContainerInstanceRecord): Promise<void> {
@@ -37,6 +50,7 @@ export class SqliteContainerInstances implements ContainerInstanceRepository {
       .values(row)
       .onConflict((oc) => oc.column('id').doUpdateSet({ status: row.status, body: row.body, cluster: row.cluster }))
       .execute();
+    this.#changed();
   }
 
   async get(cluster: string, ids: readonly string[]): Promise<ContainerInstanceRecord[]> {
@@ -65,7 +79,17 @@ export class SqliteContainerInstances implements ContainerInstanceRepository {
         ? query.where('status', '=', options.status)
         : query.where('status', 'in', ['ACTIVE', 'DRAINING']);
     if (options.after !== undefined) query = query.where('id', '>', options.after);
-    return (await query.execute()).map(fromRow);
+    const key = JSON.stringify([cluster, options.status, options.after, options.limit]);
+    const kept = this.#lists.get(key);
+    if (kept) return [...kept];
+    const generation = this.#generation;
+    const records = (await query.execute()).map((row) => deepFreeze(fromRow(row)));
+    // A write that landed while this read ran may be missing from it: keep only a list read after the last write.
+    if (generation === this.#generation) {
+      if (this.#lists.size >= 64) this.#lists.clear();
+      this.#lists.set(key, records);
+    }
+    return [...records];
   }
 
   async countRegistered(cluster: string): Promise<number> {
@@ -100,4 +124,13 @@ function fromRow(row: Selectable<ContainerInstancesTable>): ContainerInstanceRec
     registeredAt: new Date(Number(row.registered_at)),
     body: JSON.parse(row.body) as Record<string, unknown>,
   };
+}
+
+/** Kept records are shared by every reader: frozen, so that no reader can change another's. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

@@ -1,11 +1,14 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Page, ServiceRecord, ServiceRepository } from '../store.ts';
+import type { GroupCommit } from './group-commit.ts';
 import type { Database, ServicesTable } from './schema.ts';
 
 export class SqliteServices implements ServiceRepository {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #commits: GroupCommit;
+  constructor(db: Kysely<Database>, commits: GroupCommit) {
     this.#db = db;
+    this.#commits = commits;
   }
 
   async insert(record: ServiceRecord): Promise<boolean> {
@@ -23,15 +26,30 @@ export class SqliteServices implements ServiceRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async update(record: ServiceRecord, expected?: ServiceRecord): Promise<boolean> {
+  async update(record: ServiceRecord): Promise<void> {
     const { cluster, name, ...rest } = toRow(record);
-    let query = this.#db.updateTable('services').set(rest).where('cluster', '=', cluster).where('name', '=', name);
-    if (expected) {
-      const before = toRow(expected);
-      query = query.where('status', '=', before.status).where('body', '=', before.body);
-    }
-    const result = await query.executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    await this.#commits.run(async (trx) => {
+      await trx.updateTable('services').set(rest).where('cluster', '=', cluster).where('name', '=', name).execute();
+    });
+  }
+
+  async replace(previous: ServiceRecord, next: ServiceRecord): Promise<boolean> {
+    const { cluster, name, ...rest } = toRow(next);
+    // Compared with the text as it was read: callers may have changed the record's body in place since.
+    const was = readAs.get(previous) ?? toRow(previous);
+    let replaced = false;
+    await this.#commits.run(async (trx) => {
+      const result = await trx
+        .updateTable('services')
+        .set(rest)
+        .where('cluster', '=', cluster)
+        .where('name', '=', name)
+        .where('status', '=', was.status)
+        .where('body', '=', was.body)
+        .executeTakeFirst();
+      replaced = Number(result.numUpdatedRows) > 0;
+    });
+    return replaced;
   }
 
   async get(cluster: string, names: readonly string[]): Promise<ServiceRecord[]> {
@@ -84,8 +102,11 @@ function toRow(record: ServiceRecord): ServicesTable {
   };
 }
 
+/** The stored status and body of each record read, for replace(). */
+const readAs = new WeakMap<ServiceRecord, { status: string; body: string }>();
+
 function fromRow(row: Selectable<ServicesTable>): ServiceRecord {
-  return {
+  const record = {
     cluster: row.cluster,
     name: row.name,
     arn: row.arn,
@@ -93,4 +114,6 @@ function fromRow(row: Selectable<ServicesTable>): ServiceRecord {
     createdAt: new Date(Number(row.created_at)),
     body: JSON.parse(row.body) as Record<string, unknown>,
   };
+  readAs.set(record, { status: row.status, body: row.body });
+  return record;
 }
