@@ -48,6 +48,8 @@ export interface TaskDeps {
   readonly serviceChanged?: (() => void) | undefined;
   /** ELBv2 target groups, for services with loadBalancers (absent: they are recorded, not registered). */
   readonly loadBalancing?: LoadBalancing | undefined;
+  /** How long a minute of the deployment API lasts (bake times); 60000 unless a test shortens it. */
+  readonly deploymentMinuteMs?: number | undefined;
 }
 
 export function taskArn(context: RequestContext, cluster: string, id: string): string {
