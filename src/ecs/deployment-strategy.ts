@@ -118,7 +118,10 @@ export async function trafficShiftProblem(
     const group = await balancing.targetGroup(alternate);
     if (!group) return `The alternate target group with targetGroupArn ${alternate} does not exist.`;
     if (definition) {
-      const groups = new Map<string, TargetGroupInfo>([[alternate, group]]);
+      // The alternate may have no load balancer yet: it gets one when ECS rewrites the production rule.
+      const groups = new Map<string, TargetGroupInfo>([
+        [alternate, { ...group, loadBalancerArns: ['(production rule)'] }],
+      ]);
       const problem = loadBalancersProblem([{ ...lb, targetGroupArn: alternate }], definition, groups);
       if (problem) return problem;
     }
