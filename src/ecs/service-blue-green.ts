@@ -37,6 +37,18 @@ function groupsOf(deployment: ShiftedDeployment | undefined, service: Service): 
 const otherGroup = (lb: LoadBalancer, group: string): string =>
   group === lb.targetGroupArn ? (lb.advancedConfiguration?.alternateTargetGroupArn ?? group) : lb.targetGroupArn!;
 
+/**
+ * The deployment production traffic is on: the newest completed one that still has tasks (a
+ * deployment replaced while it was shifting is not blue: its tasks are in the green groups), else
+ * the newest with tasks.
+ */
+function blueOf(
+  olds: readonly ShiftedDeployment[],
+  hasTasks: (d: ShiftedDeployment) => boolean,
+): ShiftedDeployment | undefined {
+  return olds.find((d) => d.rolloutState === 'COMPLETED' && hasTasks(d)) ?? olds.find(hasTasks);
+}
+
 /** Every group the service's tasks may be registered in. */
 export function serviceTargetGroups(service: Service): string[] {
   return loadBalancersOf(service).flatMap((lb) => [
@@ -58,7 +70,7 @@ export function assignTargetGroups(
   const [primary, ...olds] = deployments;
   const lbs = loadBalancersOf(service);
   if (!primary || primary.targetGroups || lbs.length === 0) return [...deployments];
-  const blue = olds.find((d) => at.tasks.some((t) => t.startedBy === d.id));
+  const blue = blueOf(olds, (d) => at.tasks.some((t) => t.startedBy === d.id));
   const live = groupsOf(blue ?? olds[0], service);
   const shifted =
     trafficStrategyOf(service.deploymentConfiguration) !== undefined &&
@@ -114,7 +126,7 @@ export async function shiftTraffic(
   const [primary, ...olds] = input.deployments as [ShiftedDeployment, ...ShiftedDeployment[]];
   const green = input.tasks.filter((t) => t.deployment === primary.id);
   const blueTasks = input.tasks.filter((t) => t.deployment !== primary.id);
-  const blue = olds.find((d) => blueTasks.some((t) => t.deployment === d.id)) ?? olds[0];
+  const blue = blueOf(olds, (d) => blueTasks.some((t) => t.deployment === d.id));
   const config = service.deploymentConfiguration ?? {};
   const step = nextShift(
     {
@@ -135,7 +147,13 @@ export async function shiftTraffic(
     greenPercent: step.state.greenPercent,
   });
   const plan = planShiftTasks(
-    { desiredCount: service.desiredCount ?? 0, green: primary.id!, olds: olds.map((d) => d.id!), tasks: input.tasks },
+    {
+      desiredCount: service.desiredCount ?? 0,
+      green: primary.id!,
+      blue: blue?.id,
+      olds: olds.map((d) => d.id!),
+      tasks: input.tasks,
+    },
     step,
   );
   const current = { ...primary, shift: step.state, lifecycleStage: step.state.stage };

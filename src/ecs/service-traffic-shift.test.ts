@@ -145,12 +145,24 @@ describe('planShiftTasks', () => {
     ...over,
   });
   const blue = [task('b1', 'blue'), task('b2', 'blue'), task('b3', 'blue')];
-  const base = { desiredCount: 3, green: 'green', olds: ['blue'] };
+  const base = { desiredCount: 3, green: 'green', blue: 'blue', olds: ['blue'] };
 
   it('starts the whole green count at once and keeps blue (no maximumPercent limit)', () => {
     const plan = planShiftTasks({ ...base, tasks: blue }, { state: initialShift(0), outcome: 'IN_PROGRESS' });
     assert.equal(plan.start, 3);
     assert.deepEqual(plan.stop, []);
+  });
+
+  it('stops at once the tasks of a deployment superseded while it was shifting', () => {
+    const tasks = [...blue, task('s1', 'superseded')];
+    const plan = planShiftTasks(
+      { ...base, olds: ['superseded', 'blue'], tasks },
+      { state: initialShift(0), outcome: 'IN_PROGRESS' },
+    );
+    assert.deepEqual(
+      plan.stop.map((s) => s.id),
+      ['s1'],
+    );
   });
 
   it('replaces an unhealthy green task', () => {

@@ -170,6 +170,8 @@ export function planShiftTasks(
   input: {
     readonly desiredCount: number;
     readonly green: string;
+    /** The deployment with production traffic; tasks of any other older one (superseded) stop at once. */
+    readonly blue: string | undefined;
     /** The older deployments: they retire once the deployment completed. */
     readonly olds: readonly string[];
     readonly tasks: readonly PlanTask[];
@@ -185,9 +187,9 @@ export function planShiftTasks(
   const kept = green.filter((t) => !t.unhealthy);
   for (const task of kept.slice(input.desiredCount))
     stop.push({ id: task.id, reason: `Scaling activity initiated by (deployment ${input.green})` });
-  if (step.state.stage === 'CLEAN_UP')
-    for (const task of blue)
-      stop.push({ id: task.id, reason: `Scaling activity initiated by (deployment ${input.green})` });
+  const reason = `Scaling activity initiated by (deployment ${input.green})`;
+  for (const task of blue)
+    if (step.state.stage === 'CLEAN_UP' || task.deployment !== input.blue) stop.push({ id: task.id, reason });
   return {
     start: Math.max(0, input.desiredCount - kept.length),
     stop,

@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
+  ListServiceDeploymentsCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
@@ -319,9 +321,48 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     const seen = new Set<string>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add((await (await fetch(url)).text()).trim());
     assert.deepEqual([...seen].sort(), ['v2', 'v3']);
+    // The deployment shows where it is.
+    const { serviceDeployments: briefs = [] } = await ecs.send(
+      new ListServiceDeploymentsCommand({ cluster, service: 'web', status: ['IN_PROGRESS'] }),
+    );
+    assert.equal(briefs.length, 1);
+    const { serviceDeployments = [] } = await ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [briefs[0]!.serviceDeploymentArn!] }),
+    );
+    assert.equal(serviceDeployments[0]?.lifecycleStage, 'PRODUCTION_TRAFFIC_SHIFT');
+    assert.equal(serviceDeployments[0]?.targetServiceRevision?.requestedProductionTrafficWeight, 50);
     await waitSettled(3, blueGroup);
     assert.deepEqual(await weights(), { [blueGroup]: 100, [greenGroup]: 0 });
     for (let i = 0; i < 6; i++) assert.equal((await (await fetch(url)).text()).trim(), 'v3');
+  });
+
+  it('LINEAR moves traffic in steps of stepPercent, serving both versions in between', async () => {
+    const client = new SteadyClient(url);
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        taskDefinition: await register('v4'),
+        deploymentConfiguration: deployment({
+          strategy: 'LINEAR',
+          bakeTimeInMinutes: 0,
+          linearConfiguration: { stepPercent: 40, stepBakeTimeInMinutes: 1 },
+        }),
+      }),
+    );
+    const shares = new Set<number>();
+    const deadline = Date.now() + 90_000;
+    while (!shares.has(100)) {
+      shares.add((await weights())[greenGroup]!);
+      assert.ok(Date.now() < deadline, `shares so far: ${[...shares].join(', ')}`);
+      await sleep(200);
+    }
+    assert.ok(shares.has(40) && shares.has(80), `shares: ${[...shares].join(', ')}`);
+    await waitSettled(3, greenGroup);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.deepEqual([...new Set(client.bodies)].sort(), ['v3', 'v4']);
+    assert.equal(client.bodies.at(-1), 'v4');
   });
 
   it('rolls back to blue when the circuit breaker trips, blue serving throughout', async () => {
@@ -330,7 +371,7 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
       new UpdateServiceCommand({
         cluster,
         service: 'web',
-        taskDefinition: await register('v4', { crash: true }),
+        taskDefinition: await register('v5', { crash: true }),
         deploymentConfiguration: { strategy: 'BLUE_GREEN' },
       }),
     );
@@ -342,13 +383,13 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
       assert.ok(Date.now() < deadline, `no rollback: ${JSON.stringify(now.deployments)}`);
       await sleep(500);
     }
-    const settled = await waitSettled(3, blueGroup);
+    const settled = await waitSettled(3, greenGroup);
     await client.stop();
     assert.deepEqual(client.failures, []);
-    assert.deepEqual([...new Set(client.bodies)], ['v3']);
+    assert.deepEqual([...new Set(client.bodies)], ['v4']);
     assert.equal(settled.deployments![0]!.id, previous!.id);
     assert.equal(settled.taskDefinition, previous!.taskDefinition);
     assert.ok(!settled.deployments!.some((d) => d.id === failing!.id));
-    assert.deepEqual(await weights(), { [blueGroup]: 100, [greenGroup]: 0 });
+    assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
   });
 });
