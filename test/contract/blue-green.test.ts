@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -28,47 +27,9 @@ import { rejectsWith } from '../../testing/assertions.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { freePort, SteadyClient } from '../../testing/steady-client.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
-
-/** A port the OS says is free now, on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** A bounded client: 20 requests/s to the listener until stopped (at most 3 minutes). */
-class SteadyClient {
-  readonly failures: string[] = [];
-  readonly bodies: string[] = [];
-  #running = true;
-  readonly #done: Promise<void>;
-  constructor(url: string) {
-    this.#done = this.#loop(url);
-  }
-  async #loop(url: string): Promise<void> {
-    const deadline = Date.now() + 180_000;
-    while (this.#running && Date.now() < deadline) {
-      const started = Date.now();
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-        const body = (await response.text()).trim();
-        if (response.status === 200) this.bodies.push(body);
-        else this.failures.push(`${response.status} ${body.slice(0, 80)}`);
-      } catch (error) {
-        this.failures.push(String(error));
-      }
-      await sleep(Math.max(0, 50 - (Date.now() - started)));
-    }
-  }
-  async stop(): Promise<void> {
-    this.#running = false;
-    await this.#done;
-  }
-}
 
 describe('blue/green, canary and rollback deployments behind a real listener', { skip }, () => {
   let server: TestServer;
@@ -390,6 +351,55 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     assert.equal(settled.deployments![0]!.id, previous!.id);
     assert.equal(settled.taskDefinition, previous!.taskDefinition);
     assert.ok(!settled.deployments!.some((d) => d.id === failing!.id));
+    assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
+  });
+  it('rolls back when a green task fails its health checks during the bake time', async () => {
+    const client = new SteadyClient(url);
+    const { service } = await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        taskDefinition: await register('v6'),
+        deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 20 },
+      }),
+    );
+    const [baking, previous] = service!.deployments!;
+    const deadline = Date.now() + 120_000;
+    // v6 has all production traffic and bakes with v4 still running.
+    while ((await weights())[blueGroup] !== 100) {
+      assert.ok(Date.now() < deadline, 'v6 never got the traffic');
+      await sleep(250);
+    }
+    const [sick] = (await targetsOf(blueGroup)).map((d) => d.Target!.Id!);
+    const ps = await docker.docker([
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
+      '--filter',
+      'label=com.amazonaws.ecs.container-name=web',
+    ]);
+    let removed = false;
+    for (const id of ps.stdout.trim().split(/\s+/)) {
+      const ip = await docker.docker(['exec', id, '/bin/busybox', 'sh', '-c', 'ip -4 -o addr show eth0']);
+      if (ip.stdout.includes(`${sick}/`)) {
+        await docker.docker(['exec', id, '/bin/busybox', 'rm', '/www/health']);
+        removed = true;
+      }
+    }
+    assert.ok(removed, `no container has ${sick}`);
+    for (;;) {
+      const now = await describeWeb();
+      if (now.events?.some((e) => e.message?.includes(`rolling back to deployment ${previous!.id}`))) break;
+      assert.ok(Date.now() < deadline, `no rollback: ${JSON.stringify(now.deployments)}`);
+      await sleep(500);
+    }
+    const settled = await waitSettled(3, greenGroup);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.equal(client.bodies.at(-1), 'v4');
+    assert.equal(settled.deployments![0]!.id, previous!.id);
+    assert.ok(!settled.deployments!.some((d) => d.id === baking!.id));
     assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
   });
 });
