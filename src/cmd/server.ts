@@ -113,6 +113,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     quotas: config.ecsQuotas,
     serviceChanged: () => void scheduler.services?.runNow(),
     loadBalancing: serviceLoadBalancing(elb),
+    deploymentMinuteMs: config.deploymentMinuteMs,
   };
 
   try {

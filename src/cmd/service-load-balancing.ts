@@ -21,5 +21,7 @@ export function serviceLoadBalancing(elb: Elb): LoadBalancing {
         ownerTaskArn: t.owner,
       }));
     },
+    forwardOf: (rule) => elb.forwardOf(rule),
+    setForward: (rule, weights) => elb.setForward(rule, weights),
   };
 }

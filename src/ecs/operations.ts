@@ -42,6 +42,7 @@ import {
 } from './services.ts';
 import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps } from './tasks.ts';
 import { leaveRotation } from './service-targets.ts';
+import { describeServiceDeployments, listServiceDeployments } from './service-deployments.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
   deleteTaskDefinitions,
@@ -126,6 +127,8 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     DescribeServices: (input, context) => describeServices(deps, input, context),
     ListServices: (input) => listServices(deps, input),
     ListServicesByNamespace: (input) => listServicesByNamespace(deps, input),
+    ListServiceDeployments: (input) => listServiceDeployments(deps, input),
+    DescribeServiceDeployments: (input, context) => describeServiceDeployments(deps, input, context),
     CreateCapacityProvider: (input, context) => createCapacityProvider(deps.store, input, context),
     DescribeCapacityProviders: (input, context) => describeCapacityProviders(deps.store, input, context),
     UpdateCapacityProvider: (input) => updateCapacityProvider(deps.store, input),

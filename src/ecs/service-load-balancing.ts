@@ -25,6 +25,12 @@ export interface TargetGroupInfo {
   readonly loadBalancerArns: readonly string[];
 }
 
+/** A target group of a weighted forward. */
+export interface ForwardWeight {
+  readonly targetGroupArn: string;
+  readonly weight: number;
+}
+
 /** What the service scheduler needs of ELBv2. */
 export interface LoadBalancing {
   targetGroup(arn: string): Promise<TargetGroupInfo | undefined>;
@@ -36,6 +42,13 @@ export interface LoadBalancing {
   health(target: TargetRef): TargetHealthState | undefined;
   /** Targets registered on behalf of tasks, by owner task ARN (what a service may need to clean up). */
   owned(targetGroupArn: string): Promise<readonly { readonly target: TargetRef; readonly ownerTaskArn: string }[]>;
+  /**
+   * The target groups a listener rule forwards to, with their weights (a listener ARN: its default
+   * rule); undefined when there is no such rule, [] when it does not forward.
+   */
+  forwardOf(ruleOrListenerArn: string): Promise<readonly ForwardWeight[] | undefined>;
+  /** Rewrites the rule's forward with these weights, as ModifyRule does (blue/green traffic shifts). */
+  setForward(ruleOrListenerArn: string, weights: readonly ForwardWeight[]): Promise<void>;
 }
 
 interface TaskBodyView {

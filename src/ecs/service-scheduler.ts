@@ -4,12 +4,20 @@ import type { RequestContext } from '../shared/request-context.ts';
 import type { ServiceRecord, TaskRecord } from '../store/index.ts';
 import { unplacedMessage } from '../scheduler/index.ts';
 import { newDeployment, storedService } from './services.ts';
-import { planService, type PlanInput, type PlanTask } from './service-plan.ts';
+import { planService, type Plan, type PlanInput, type PlanTask } from './service-plan.ts';
+import type { LoadBalancing } from './service-load-balancing.ts';
 import { reconcileDaemon } from './service-daemon.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
 import { loadBalancersOf, stopServiceTask, syncServiceTargets, type TargetVerdict } from './service-targets.ts';
+import {
+  assignTargetGroups,
+  isShifting,
+  serviceTargetGroups,
+  shiftTraffic,
+  taskLoadBalancers,
+} from './service-blue-green.ts';
 
 const MAX_EVENTS = 100;
 const DEFAULT_SPREAD = [
@@ -155,13 +163,23 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   const service = { ...(record.body as Service) };
   const name = `(service ${record.name})`;
   const now = deps.clock.now();
-  let deployments = [...((service.deployments ?? []) as Deployment[])];
   const own = view.tasks.filter((t) => t.serviceName === record.name);
   const tasks = own.filter((t) => t.desiredStatus === 'RUNNING');
   if (service.schedulingStrategy === 'DAEMON') return reconcileDaemonService(deps, record, tasks);
+  let deployments: Deployment[] = assignTargetGroups(service, (service.deployments ?? []) as Deployment[], {
+    tasks,
+    now,
+  });
   const balancing = loadBalancersOf(service).length > 0 ? deps.loadBalancing : undefined;
+  const targetsInput = {
+    cluster: record.cluster,
+    service,
+    tasks: own,
+    ec2InstanceIds: new Map<string, string>(),
+    loadBalancersOfTask: taskLoadBalancers(service, deployments),
+    targetGroups: serviceTargetGroups(service),
+  };
   // The pass's task records carry only what planning needs; targets need whole ones (addresses, ports).
-  const targetsInput = { cluster: record.cluster, service, tasks: own, ec2InstanceIds: new Map<string, string>() };
   if (balancing) {
     targetsInput.tasks = await deps.store.tasks.get(
       record.cluster,
@@ -179,15 +197,13 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     deployments[0] = { ...primary, failedTasks: failedTasks(launches) };
   }
   const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
-  const plan = planService(
-    planInput(
-      record,
-      deployments,
-      tasks.map((t) => planTask(t, { now, primary: primary?.id, draining, graceMs, targets })),
-    ),
-  );
+  const planTasks = tasks.map((t) => planTask(t, { now, primary: primary?.id, draining, graceMs, targets }));
+  const pass = await planPass(deps, record, balancing, { service, name, deployments, tasks: planTasks, now });
+  const { plan } = pass;
+  deployments = pass.deployments;
   for (const stop of plan.stop) await stopServiceTask(deps, balancing, targetsInput, stop);
   let events = stoppedEvent(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
+  for (const message of pass.messages) events = addEvent(events, message, now);
   if (plan.start > 0 && primary) {
     const throttle = launchThrottle(launches ?? (await launchesOf(deps, record, primary.id!, tasks)));
     if (throttle.retryAt !== undefined && now.getTime() < throttle.retryAt)
@@ -199,6 +215,24 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   deployments = deployments.filter((d) => !plan.retire.includes(d.id!));
   if (plan.rollout) ({ deployments, events } = rolledOut(service, deployments, events, plan.rollout, { name, now }));
   await saveService(deps, record, { ...service, status, deployments, events }, plan.steady);
+}
+
+/** The rolling plan, or a traffic-shifted deployment's step (blue/green, linear, canary). */
+async function planPass(
+  deps: TaskDeps,
+  record: ServiceRecord,
+  balancing: LoadBalancing | undefined,
+  at: { service: Service; name: string; deployments: Deployment[]; tasks: PlanTask[]; now: Date },
+): Promise<{ plan: Plan; deployments: Deployment[]; messages: readonly string[] }> {
+  if (!balancing || !isShifting(at.deployments) || record.status !== 'ACTIVE')
+    return {
+      plan: planService(planInput(record, at.deployments, at.tasks)),
+      deployments: at.deployments,
+      messages: [],
+    };
+  const shift = await shiftTraffic(balancing, { ...at, minuteMs: deps.deploymentMinuteMs ?? 60_000 });
+  if (shift.taskDefinition) at.service.taskDefinition = shift.taskDefinition;
+  return shift;
 }
 
 /**

@@ -29,6 +29,13 @@ export interface ServiceTargetsInput {
   readonly tasks: readonly TaskRecord[];
   /** Container instance id → its EC2 instance id (instance targets). */
   readonly ec2InstanceIds: ReadonlyMap<string, string>;
+  /**
+   * A task's load balancers when they depend on its deployment (blue/green: each deployment has
+   * its target groups); the service's otherwise.
+   */
+  readonly loadBalancersOfTask?: ((task: TaskRecord) => readonly LoadBalancer[]) | undefined;
+  /** Every target group the service's tasks may be in (the service's, and blue/green alternates). */
+  readonly targetGroups?: readonly string[] | undefined;
 }
 
 export const loadBalancersOf = (service: Service): readonly LoadBalancer[] =>
@@ -39,7 +46,8 @@ function networkModeOf(task: TaskRecord): string {
 }
 
 function targetsOf(task: TaskRecord, input: ServiceTargetsInput): TargetRef[] | undefined {
-  return targetsOfTask(task, loadBalancersOf(input.service), {
+  const loadBalancers = input.loadBalancersOfTask?.(task) ?? loadBalancersOf(input.service);
+  return targetsOfTask(task, loadBalancers, {
     networkMode: networkModeOf(task),
     ec2InstanceId: task.containerInstance ? input.ec2InstanceIds.get(task.containerInstance) : undefined,
   });
@@ -73,7 +81,7 @@ export async function syncServiceTargets(
     });
   }
   // Targets of tasks that stopped or are going away: deregistered (draining starts).
-  const groups = new Set(loadBalancersOf(input.service).map((lb) => lb.targetGroupArn!));
+  const groups = new Set(input.targetGroups ?? loadBalancersOf(input.service).map((lb) => lb.targetGroupArn!));
   for (const group of groups) {
     for (const { target, ownerTaskArn } of await balancing.owned(group))
       if (!live.has(ownerTaskArn)) await balancing.deregister(target);

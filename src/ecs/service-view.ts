@@ -36,7 +36,16 @@ export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTag
     pendingCount: total.pending,
     deployments: ((service.deployments ?? []) as Deployment[]).map((d) => {
       const counts = taskCounts(tasks.filter((t) => t.startedBy === d.id));
-      return { ...dated(d, ['createdAt', 'updatedAt']), runningCount: counts.running, pendingCount: counts.pending };
+      // Berth's blue/green bookkeeping (service-blue-green.ts) is not part of ECS's Deployment.
+      const view: Deployment & { targetGroups?: unknown; shift?: unknown; lifecycleStage?: unknown } = {
+        ...dated(d, ['createdAt', 'updatedAt']),
+        runningCount: counts.running,
+        pendingCount: counts.pending,
+      };
+      delete view.targetGroups;
+      delete view.shift;
+      delete view.lifecycleStage;
+      return view;
     }),
     events: ((service.events ?? []) as ServiceEvent[]).map((e) => dated(e, ['createdAt'])),
     ...(withTags ? { tags: service.tags ?? [] } : { tags: undefined }),

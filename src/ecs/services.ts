@@ -18,6 +18,7 @@ import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
 import { checkNetwork, launchTypeOf } from './task-validation.ts';
 import type { TaskDeps } from './tasks.ts';
 import { loadBalancersProblem, type TargetGroupInfo } from './service-load-balancing.ts';
+import { deploymentConfiguration, mergedConfiguration, trafficShiftProblem } from './deployment-strategy.ts';
 import type {
   CreateServiceRequest,
   CreateServiceResponse,
@@ -56,19 +57,6 @@ function deploymentId(): string {
   let digits = String(randomInt(1, 10));
   while (digits.length < 19) digits += String(randomInt(0, 10));
   return `ecs-svc/${digits}`;
-}
-
-function deploymentConfiguration(given: DeploymentConfiguration | undefined, daemon: boolean): DeploymentConfiguration {
-  const maximumPercent = given?.maximumPercent ?? (daemon ? 100 : 200);
-  const minimumHealthyPercent = given?.minimumHealthyPercent ?? (daemon ? 0 : 100);
-  if (maximumPercent < 100 && !daemon) throw new InvalidParameterException('maximumPercent must be at least 100.');
-  if (minimumHealthyPercent < 0 || minimumHealthyPercent > 100)
-    throw new InvalidParameterException('minimumHealthyPercent must be between 0 and 100.');
-  return {
-    deploymentCircuitBreaker: given?.deploymentCircuitBreaker ?? { enable: false, rollback: false },
-    maximumPercent,
-    minimumHealthyPercent,
-  };
 }
 
 /** A new deployment of the service's current settings (stored with epoch-millisecond times). */
@@ -121,19 +109,25 @@ function checkCreate(input: CreateServiceRequest, daemon: boolean, quotas: EcsQu
 async function checkLoadBalancers(
   deps: TaskDeps,
   loadBalancers: readonly LoadBalancer[],
-  definition: TaskDefinition,
+  at: { definition: TaskDefinition | undefined; config: DeploymentConfiguration | undefined },
 ): Promise<void> {
   if (loadBalancers.length === 0 || !deps.loadBalancing) return;
+  const { definition } = at;
+  const shape = definition && {
+    networkMode: definition.networkMode ?? 'bridge',
+    containers: definition.containerDefinitions ?? [],
+  };
+  if ((at.config?.strategy ?? 'ROLLING') !== 'ROLLING') {
+    const problem = await trafficShiftProblem(deps.loadBalancing, loadBalancers, shape);
+    if (problem) throw new InvalidParameterException(problem);
+  }
+  if (!shape) return;
   const groups = new Map<string, TargetGroupInfo>();
   for (const lb of loadBalancers) {
     const group = lb.targetGroupArn ? await deps.loadBalancing.targetGroup(lb.targetGroupArn) : undefined;
     if (group) groups.set(lb.targetGroupArn!, group);
   }
-  const problem = loadBalancersProblem(
-    loadBalancers,
-    { networkMode: definition.networkMode ?? 'bridge', containers: definition.containerDefinitions ?? [] },
-    groups,
-  );
+  const problem = loadBalancersProblem(loadBalancers, shape, groups);
   if (problem) throw new InvalidParameterException(problem);
 }
 
@@ -152,7 +146,8 @@ export async function createService(
   const launchType = launchTypeOf(asRun, cluster);
   const definition = toTaskDefinition(definitionRecord!);
   checkNetwork(definition, asRun, launchType);
-  await checkLoadBalancers(deps, input.loadBalancers ?? [], definition);
+  const config = deploymentConfiguration(input.deploymentConfiguration, daemon, input.deploymentController);
+  await checkLoadBalancers(deps, input.loadBalancers ?? [], { definition, config });
   if ((await deps.store.services.countActive(cluster.name)) >= quotas.servicesPerCluster)
     throw new InvalidParameterException(`A cluster can have at most ${quotas.servicesPerCluster} services.`);
   const now = deps.clock.now();
@@ -215,7 +210,11 @@ function newService(
       : { launchType: v.launchType }),
     ...(v.launchType === 'FARGATE' ? { platformVersion: 'LATEST', platformFamily: 'Linux' } : {}),
     taskDefinition: v.taskDefinitionArn,
-    deploymentConfiguration: deploymentConfiguration(input.deploymentConfiguration, v.daemon),
+    deploymentConfiguration: deploymentConfiguration(
+      input.deploymentConfiguration,
+      v.daemon,
+      input.deploymentController,
+    ),
     events: [],
     createdAt: v.now,
     placementConstraints: input.placementConstraints ?? [],
@@ -263,8 +262,9 @@ function updatedSettings(
     ...(input.deploymentConfiguration
       ? {
           deploymentConfiguration: deploymentConfiguration(
-            { ...service.deploymentConfiguration, ...input.deploymentConfiguration },
+            mergedConfiguration(service.deploymentConfiguration, input.deploymentConfiguration),
             daemon,
+            service.deploymentController,
           ),
         }
       : {}),
@@ -336,6 +336,11 @@ async function updatedService(deps: TaskDeps, record: ServiceRecord, input: Upda
     : service.taskDefinition;
   const now = deps.clock.now();
   const next = updatedSettings(service, input, taskDefinition, daemon);
+  if (input.deploymentConfiguration)
+    await checkLoadBalancers(deps, next.loadBalancers ?? [], {
+      definition: undefined,
+      config: next.deploymentConfiguration,
+    });
   const redeploy = needsDeployment(service, input, taskDefinition);
   const deployments = (service.deployments ?? []) as Deployment[];
   if (redeploy) {

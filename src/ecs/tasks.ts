@@ -1,11 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { formatArn, parseArn } from '../shared/arn.ts';
-import type { Clock } from '../shared/clock.ts';
-import { DEFAULT_ECS_QUOTAS, type EcsQuotas } from '../shared/ecs-quotas.ts';
-import type { KeyedMutex } from '../shared/keyed-mutex.ts';
+import { DEFAULT_ECS_QUOTAS } from '../shared/ecs-quotas.ts';
 import type { RequestContext } from '../shared/request-context.ts';
-import type { ClusterRecord, MetadataStore, TaskRecord } from '../store/index.ts';
-import { MANAGED_CAPACITY, type AgentChannel } from './agent-channel.ts';
+import type { ClusterRecord, TaskRecord } from '../store/index.ts';
+import { MANAGED_CAPACITY } from './agent-channel.ts';
 import { requireCluster } from './clusters.ts';
 import { ClientException, InvalidParameterException } from './errors.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
@@ -34,21 +32,10 @@ import type {
   Task,
   TaskDefinition,
 } from './shapes.generated.ts';
-import type { LoadBalancing } from './service-load-balancing.ts';
 
-export interface TaskDeps {
-  readonly store: MetadataStore;
-  readonly clock: Clock;
-  readonly agents: AgentChannel;
-  /** Serializes read-modify-write of one task (reports, StopTask). */
-  readonly taskLocks: KeyedMutex;
-  /** ECS quotas (AWS's defaults unless the operator changed them). */
-  readonly quotas?: EcsQuotas | undefined;
-  /** Wakes the service scheduler (a service was created, updated or deleted). */
-  readonly serviceChanged?: (() => void) | undefined;
-  /** ELBv2 target groups, for services with loadBalancers (absent: they are recorded, not registered). */
-  readonly loadBalancing?: LoadBalancing | undefined;
-}
+import type { TaskDeps } from './task-deps.ts';
+
+export type { TaskDeps };
 
 export function taskArn(context: RequestContext, cluster: string, id: string): string {
   return formatArn('ecs', context, `task/${cluster}/${id}`);

@@ -4,6 +4,8 @@ import type { TargetGroup } from './shapes.generated.ts';
 import { loadState } from './state.ts';
 import { requireTargetGroup, targetGroupView } from './target-groups.ts';
 import { registerTargets } from './targets.ts';
+import { modifyRule } from './rules.ts';
+import type { ElbState, RuleState } from './state.ts';
 
 /** A task's place in a target group: an EC2 instance id (instance groups) or an IPv4 address (ip groups). */
 export interface ServiceTarget {
@@ -58,10 +60,48 @@ export class Elb {
     return group ? targetGroupView(group, state) : undefined;
   }
 
+  /**
+   * The weighted groups a rule forwards to (a listener ARN names its default rule, as ECS's
+   * productionListenerRule may); undefined without such a rule, [] when it does not forward.
+   */
+  async forwardOf(ruleOrListenerArn: string): Promise<{ targetGroupArn: string; weight: number }[] | undefined> {
+    const rule = ruleOrDefault(await loadState(this.#deps.store), ruleOrListenerArn);
+    if (!rule) return undefined;
+    const forward = rule.actions.find((a) => a.Type === 'forward');
+    return (forward?.ForwardConfig?.TargetGroups ?? []).map((g) => ({
+      targetGroupArn: g.TargetGroupArn ?? '',
+      weight: g.Weight ?? 1,
+    }));
+  }
+
+  /** Rewrites a rule's forward to these weighted groups: ModifyRule's checks and commit path. */
+  async setForward(ruleOrListenerArn: string, weights: readonly { targetGroupArn: string; weight: number }[]) {
+    const rule = ruleOrDefault(await loadState(this.#deps.store), ruleOrListenerArn);
+    const stickiness = rule?.actions[0]?.ForwardConfig?.TargetGroupStickinessConfig;
+    await modifyRule(this.#deps, {
+      RuleArn: rule?.arn ?? ruleOrListenerArn,
+      Actions: [
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: weights.map((w) => ({ TargetGroupArn: w.targetGroupArn, Weight: w.weight })),
+            ...(stickiness ? { TargetGroupStickinessConfig: stickiness } : {}),
+          },
+        },
+      ],
+    });
+  }
+
   /** Hands the data plane the stored configuration (at server start). */
   syncDataPlane(): Promise<void> {
     return syncDataPlane(this.#deps);
   }
+}
+
+function ruleOrDefault(state: ElbState, arn: string): RuleState | undefined {
+  return (
+    state.rules.get(arn) ?? [...state.rules.values()].find((r) => r.listenerArn === arn && r.priority === 'default')
+  );
 }
 
 function description(target: ServiceTarget) {

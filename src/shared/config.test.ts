@@ -13,12 +13,14 @@ describe('parseServerConfig', () => {
     assert.equal(config.region, 'us-east-1');
     assert.equal(config.registryHost, undefined); // localhost:PORT once the port is bound
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.deploymentMinuteMs, 60_000);
   });
 
   it('reads the environment, and flags win over it', () => {
     const env = { BERTH_PORT: '5000', BERTH_REGION: 'eu-west-1', BERTH_REGISTRY_HOST: 'registry.local:5000' };
-    const config = parseServerConfig(['--port', '6000'], env);
+    const config = parseServerConfig(['--port', '6000', '--deployment-minute-ms', '500'], env);
     assert.equal(config.port, 6000);
+    assert.equal(config.deploymentMinuteMs, 500);
     assert.equal(config.region, 'eu-west-1');
     assert.equal(config.registryHost, 'registry.local:5000');
   });
@@ -49,6 +51,7 @@ describe('parseServerConfig', () => {
     ['quotas that are not JSON', [], { BERTH_ECS_QUOTAS: 'many' }, /BERTH_ECS_QUOTAS must be a JSON object/],
     ['an unknown quota', [], { BERTH_ECS_QUOTAS: '{"tasks":3}' }, /unknown quota 'tasks'/],
     ['a quota below 1', [], { BERTH_ECS_QUOTAS: '{"servicesPerCluster":0}' }, /positive integer/],
+    ['a deployment minute that is not a number', [], { BERTH_DEPLOYMENT_MINUTE_MS: '1m' }, /milliseconds/],
     ['managed capacity that is neither docker nor off', [], { BERTH_MANAGED_CAPACITY: 'k8s' }, /docker or off/],
   ];
   for (const [what, argv, env, message] of invalid) {

@@ -21,6 +21,11 @@ export interface ServerConfig {
   readonly ecsQuotas: EcsQuotas;
   /** Where ELB listeners bind (BERTH_ELB_BIND_ADDRESS). */
   readonly elbBindAddress: string;
+  /**
+   * How many milliseconds a minute of the ECS deployment API lasts (bakeTimeInMinutes and the
+   * linear and canary step bake times): 60000; tests shorten it (BERTH_DEPLOYMENT_MINUTE_MS).
+   */
+  readonly deploymentMinuteMs: number;
 }
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
@@ -39,6 +44,7 @@ const SETTINGS = {
   'managed-capacity': { env: 'BERTH_MANAGED_CAPACITY', default: 'docker' },
   'ecs-quotas': { env: 'BERTH_ECS_QUOTAS', default: undefined },
   'elb-bind-address': { env: 'BERTH_ELB_BIND_ADDRESS', default: '127.0.0.1' },
+  'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -87,6 +93,9 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     rootSecretAccessKey,
     ecsQuotas: quotasOf(setting('ecs-quotas')),
     elbBindAddress: check('elb-bind-address', (v) => isIP(v) !== 0, 'an IP address')!,
+    deploymentMinuteMs: Number(
+      check('deployment-minute-ms', (v) => /^\d{1,9}$/.test(v), 'a number of milliseconds from 0 to 999999999'),
+    ),
     managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
       'docker' | 'off',
   };

@@ -1,0 +1,23 @@
+import type { Clock } from '../shared/clock.ts';
+import type { EcsQuotas } from '../shared/ecs-quotas.ts';
+import type { KeyedMutex } from '../shared/keyed-mutex.ts';
+import type { MetadataStore } from '../store/index.ts';
+import type { AgentChannel } from './agent-channel.ts';
+import type { LoadBalancing } from './service-load-balancing.ts';
+
+/** What task and service operations need: the store, the clock, the agents' channel and settings. */
+export interface TaskDeps {
+  readonly store: MetadataStore;
+  readonly clock: Clock;
+  readonly agents: AgentChannel;
+  /** Serializes read-modify-write of one task (reports, StopTask). */
+  readonly taskLocks: KeyedMutex;
+  /** ECS quotas (AWS's defaults unless the operator changed them). */
+  readonly quotas?: EcsQuotas | undefined;
+  /** Wakes the service scheduler (a service was created, updated or deleted). */
+  readonly serviceChanged?: (() => void) | undefined;
+  /** ELBv2 target groups, for services with loadBalancers (absent: they are recorded, not registered). */
+  readonly loadBalancing?: LoadBalancing | undefined;
+  /** How long a minute of the deployment API lasts (bake times); 60000 unless a test shortens it. */
+  readonly deploymentMinuteMs?: number | undefined;
+}

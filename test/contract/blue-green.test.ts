@@ -1,0 +1,405 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  ListServiceDeploymentsCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type DeploymentConfiguration,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeRulesCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { rejectsWith } from '../../testing/assertions.ts';
+import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { freePort, SteadyClient } from '../../testing/load-balancer.ts';
+
+const skip = dockerSkipReason() || busyboxSkipReason();
+
+describe('blue/green, canary and rollback deployments behind a real listener', { skip }, () => {
+  let server: TestServer;
+  let ecs: ECSClient;
+  let elb: ElasticLoadBalancingV2Client;
+  const docker = new DockerSession();
+  const cluster = `bg-${randomBytes(4).toString('hex')}`;
+  const family = `${cluster}-web`;
+  let image: string;
+  let url: string;
+  let blueGroup: string;
+  let greenGroup: string;
+  let ruleArn: string;
+  const network = { awsvpcConfiguration: { subnets: ['subnet-1'] } };
+  /** One API minute lasts this long on this server (BERTH_DEPLOYMENT_MINUTE_MS). */
+  const MINUTE_MS = 3000;
+
+  /** Serves its version as / (and /health, unless sick) with busybox httpd on 8080. */
+  const register = async (version: string, options: { crash?: boolean } = {}) => {
+    const serve = options.crash
+      ? 'exit 1'
+      : `mkdir -p /www && echo ${version} > /www/index.html && echo ok > /www/health && httpd -f -p 8080 -h /www`;
+    const { taskDefinition } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image,
+            command: ['sh', '-c', serve],
+            portMappings: [{ containerPort: 8080 }],
+            stopTimeout: 2,
+          },
+        ],
+      }),
+    );
+    return taskDefinition!.taskDefinitionArn!;
+  };
+  const describeWeb = async (): Promise<Service> =>
+    (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
+  const targetsOf = async (group: string) =>
+    (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }))).TargetHealthDescriptions ?? [];
+  /** The production rule's weight per group. */
+  const weights = async (): Promise<Record<string, number>> => {
+    const { Rules = [] } = await elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }));
+    const groups = Rules[0]!.Actions![0]!.ForwardConfig!.TargetGroups ?? [];
+    return Object.fromEntries(groups.map((g) => [g.TargetGroupArn!, g.Weight!]));
+  };
+  /** Until one COMPLETED deployment with `desired` healthy targets in `live`, and none left in the other group. */
+  const waitSettled = async (desired: number, live: string) => {
+    const other = live === blueGroup ? greenGroup : blueGroup;
+    const deadline = Date.now() + 150_000;
+    for (;;) {
+      const service = await describeWeb();
+      const targets = await targetsOf(live);
+      const leftovers = await targetsOf(other);
+      const settled =
+        service.deployments?.length === 1 &&
+        service.deployments[0]!.rolloutState === 'COMPLETED' &&
+        service.runningCount === desired &&
+        targets.length === desired &&
+        targets.every((d) => d.TargetHealth?.State === 'healthy') &&
+        leftovers.length === 0;
+      if (settled) return service;
+      assert.ok(
+        Date.now() < deadline,
+        `not settled: ${JSON.stringify({ deployments: service.deployments, targets, leftovers })}`,
+      );
+      await sleep(250);
+    }
+  };
+  const deployment = (config: DeploymentConfiguration) => ({
+    ...config,
+    deploymentCircuitBreaker: { enable: true, rollback: true },
+  });
+
+  before(async () => {
+    server = await startTestServer({ BERTH_DEPLOYMENT_MINUTE_MS: String(MINUTE_MS) });
+    const options = { endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 };
+    ecs = new ECSClient(options);
+    elb = new ElasticLoadBalancingV2Client(options);
+    image = (await docker.buildBusyboxImage(`berth-bg-${randomBytes(4).toString('hex')}:1`)).tag;
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: cluster, Subnets: ['subnet-1'] }));
+    const group = async (name: string) => {
+      const { TargetGroups } = await elb.send(
+        new CreateTargetGroupCommand({
+          Name: name,
+          Protocol: 'HTTP',
+          Port: 8080,
+          VpcId: LoadBalancers![0]!.VpcId,
+          TargetType: 'ip',
+          HealthCheckPath: '/health',
+          HealthCheckIntervalSeconds: 5,
+          HealthCheckTimeoutSeconds: 2,
+          HealthyThresholdCount: 2,
+          UnhealthyThresholdCount: 2,
+        }),
+      );
+      const arn = TargetGroups![0]!.TargetGroupArn!;
+      await elb.send(
+        new ModifyTargetGroupAttributesCommand({
+          TargetGroupArn: arn,
+          Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }],
+        }),
+      );
+      return arn;
+    };
+    blueGroup = await group(`${cluster}-blue`);
+    greenGroup = await group(`${cluster}-green`);
+    const port = await freePort();
+    const { Listeners } = await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: LoadBalancers![0]!.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: port,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: blueGroup }],
+      }),
+    );
+    const { Rules = [] } = await elb.send(new DescribeRulesCommand({ ListenerArn: Listeners![0]!.ListenerArn }));
+    ruleArn = Rules.find((r) => r.IsDefault)!.RuleArn!;
+    url = `http://127.0.0.1:${port}/`;
+  });
+  after(async () => {
+    ecs?.destroy();
+    elb?.destroy();
+    await server?.stop();
+    await removeContainersLabelled(
+      docker,
+      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
+    );
+    await docker.cleanup();
+  });
+
+  const loadBalancer = (advanced: object | undefined) => ({
+    targetGroupArn: blueGroup,
+    containerName: 'web',
+    containerPort: 8080,
+    ...(advanced ? { advancedConfiguration: advanced } : {}),
+  });
+
+  it('refuses a traffic-shifting strategy without a usable advancedConfiguration, and lifecycle hooks', async () => {
+    const definition = await register('v1');
+    const create = (config: DeploymentConfiguration, advanced?: object) =>
+      ecs.send(
+        new CreateServiceCommand({
+          cluster,
+          serviceName: 'bad',
+          taskDefinition: definition,
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: network,
+          deploymentConfiguration: config,
+          loadBalancers: [loadBalancer(advanced)],
+        }),
+      );
+    await rejectsWith(create({ strategy: 'BLUE_GREEN' }), 'InvalidParameterException', /advancedConfiguration/);
+    const missingRule = { alternateTargetGroupArn: greenGroup, productionListenerRule: `${ruleArn}x` };
+    await rejectsWith(create({ strategy: 'BLUE_GREEN' }, missingRule), 'InvalidParameterException', /does not exist/);
+    const advanced = { alternateTargetGroupArn: greenGroup, productionListenerRule: ruleArn };
+    await rejectsWith(
+      create({ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 0 } }, advanced),
+      'InvalidParameterException',
+      /canaryPercent/,
+    );
+    await rejectsWith(
+      create({ strategy: 'LINEAR', linearConfiguration: { stepPercent: 2 } }, advanced),
+      'InvalidParameterException',
+      /stepPercent/,
+    );
+    await rejectsWith(
+      create(
+        {
+          strategy: 'BLUE_GREEN',
+          lifecycleHooks: [
+            { hookTargetArn: 'arn:aws:lambda:us-east-1:000000000000:function:f', lifecycleStages: ['PRE_SCALE_UP'] },
+          ],
+        },
+        advanced,
+      ),
+      'InvalidParameterException',
+      /lifecycle hooks/,
+    );
+  });
+
+  it('starts a BLUE_GREEN service in the primary target group', async () => {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'web',
+        taskDefinition: await register('v1'),
+        desiredCount: 3,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        deploymentConfiguration: deployment({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }),
+        loadBalancers: [loadBalancer({ alternateTargetGroupArn: greenGroup, productionListenerRule: ruleArn })],
+        healthCheckGracePeriodSeconds: 10,
+      }),
+    );
+    await waitSettled(3, blueGroup);
+    assert.equal((await (await fetch(url)).text()).trim(), 'v1');
+  });
+
+  it('switches all production traffic to green at once, with zero failed requests', async () => {
+    const client = new SteadyClient(url);
+    await sleep(1_000);
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', taskDefinition: await register('v2') }));
+    // Green scales up in the alternate group while blue keeps all production traffic.
+    const deadline = Date.now() + 60_000;
+    while ((await targetsOf(greenGroup)).length < 3) {
+      assert.ok(Date.now() < deadline, 'green never registered');
+      await sleep(250);
+    }
+    assert.deepEqual(await weights(), { [blueGroup]: 100, [greenGroup]: 0 });
+    await waitSettled(3, greenGroup);
+    await sleep(1_000);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    const first = client.bodies.indexOf('v2');
+    assert.ok(first > 0, 'saw v1 then v2');
+    assert.deepEqual([...new Set(client.bodies.slice(first))], ['v2'], 'only v2 after the switch');
+    assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
+  });
+
+  it('CANARY serves both versions at canaryPercent, then completes on the other group', async () => {
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        taskDefinition: await register('v3'),
+        deploymentConfiguration: deployment({
+          strategy: 'CANARY',
+          bakeTimeInMinutes: 0,
+          canaryConfiguration: { canaryPercent: 50, canaryBakeTimeInMinutes: 2 },
+        }),
+      }),
+    );
+    // The roles swap: v3 goes to the group v1 left (blue), v2's group (green) is now the one to drain.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const now = await weights();
+      if (now[blueGroup] === 50 && now[greenGroup] === 50) break;
+      assert.ok(Date.now() < deadline, `no canary weights: ${JSON.stringify(now)}`);
+      await sleep(200);
+    }
+    const seen = new Set<string>();
+    for (let i = 0; i < 40 && seen.size < 2; i++) seen.add((await (await fetch(url)).text()).trim());
+    assert.deepEqual([...seen].sort(), ['v2', 'v3']);
+    // The deployment shows where it is.
+    const { serviceDeployments: briefs = [] } = await ecs.send(
+      new ListServiceDeploymentsCommand({ cluster, service: 'web', status: ['IN_PROGRESS'] }),
+    );
+    assert.equal(briefs.length, 1);
+    const { serviceDeployments = [] } = await ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [briefs[0]!.serviceDeploymentArn!] }),
+    );
+    assert.equal(serviceDeployments[0]?.lifecycleStage, 'PRODUCTION_TRAFFIC_SHIFT');
+    assert.equal(serviceDeployments[0]?.targetServiceRevision?.requestedProductionTrafficWeight, 50);
+    await waitSettled(3, blueGroup);
+    assert.deepEqual(await weights(), { [blueGroup]: 100, [greenGroup]: 0 });
+    for (let i = 0; i < 6; i++) assert.equal((await (await fetch(url)).text()).trim(), 'v3');
+  });
+
+  it('LINEAR moves traffic in steps of stepPercent, serving both versions in between', async () => {
+    const client = new SteadyClient(url);
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        taskDefinition: await register('v4'),
+        deploymentConfiguration: deployment({
+          strategy: 'LINEAR',
+          bakeTimeInMinutes: 0,
+          linearConfiguration: { stepPercent: 40, stepBakeTimeInMinutes: 1 },
+        }),
+      }),
+    );
+    const shares = new Set<number>();
+    const deadline = Date.now() + 90_000;
+    while (!shares.has(100)) {
+      shares.add((await weights())[greenGroup]!);
+      assert.ok(Date.now() < deadline, `shares so far: ${[...shares].join(', ')}`);
+      await sleep(200);
+    }
+    assert.ok(shares.has(40) && shares.has(80), `shares: ${[...shares].join(', ')}`);
+    await waitSettled(3, greenGroup);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.deepEqual([...new Set(client.bodies)].sort(), ['v3', 'v4']);
+    assert.equal(client.bodies.at(-1), 'v4');
+  });
+
+  it('rolls back to blue when the circuit breaker trips, blue serving throughout', async () => {
+    const client = new SteadyClient(url);
+    const { service } = await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        taskDefinition: await register('v5', { crash: true }),
+        deploymentConfiguration: { strategy: 'BLUE_GREEN' },
+      }),
+    );
+    const [failing, previous] = service!.deployments!;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const now = await describeWeb();
+      if (now.events?.some((e) => e.message?.includes(`rolling back to deployment ${previous!.id}`))) break;
+      assert.ok(Date.now() < deadline, `no rollback: ${JSON.stringify(now.deployments)}`);
+      await sleep(500);
+    }
+    const settled = await waitSettled(3, greenGroup);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.deepEqual([...new Set(client.bodies)], ['v4']);
+    assert.equal(settled.deployments![0]!.id, previous!.id);
+    assert.equal(settled.taskDefinition, previous!.taskDefinition);
+    assert.ok(!settled.deployments!.some((d) => d.id === failing!.id));
+    assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
+  });
+  it('rolls back when a green task fails its health checks during the bake time', async () => {
+    const client = new SteadyClient(url);
+    const { service } = await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        taskDefinition: await register('v6'),
+        deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 20 },
+      }),
+    );
+    const [baking, previous] = service!.deployments!;
+    const deadline = Date.now() + 120_000;
+    // v6 has all production traffic and bakes with v4 still running.
+    while ((await weights())[blueGroup] !== 100) {
+      assert.ok(Date.now() < deadline, 'v6 never got the traffic');
+      await sleep(250);
+    }
+    const [sick] = (await targetsOf(blueGroup)).map((d) => d.Target!.Id!);
+    const ps = await docker.docker([
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
+      '--filter',
+      'label=com.amazonaws.ecs.container-name=web',
+    ]);
+    let removed = false;
+    for (const id of ps.stdout.trim().split(/\s+/)) {
+      const ip = await docker.docker(['exec', id, '/bin/busybox', 'sh', '-c', 'ip -4 -o addr show eth0']);
+      if (ip.stdout.includes(`${sick}/`)) {
+        await docker.docker(['exec', id, '/bin/busybox', 'rm', '/www/health']);
+        removed = true;
+      }
+    }
+    assert.ok(removed, `no container has ${sick}`);
+    for (;;) {
+      const now = await describeWeb();
+      if (now.events?.some((e) => e.message?.includes(`rolling back to deployment ${previous!.id}`))) break;
+      assert.ok(Date.now() < deadline, `no rollback: ${JSON.stringify(now.deployments)}`);
+      await sleep(500);
+    }
+    const settled = await waitSettled(3, greenGroup);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.equal(client.bodies.at(-1), 'v4');
+    assert.equal(settled.deployments![0]!.id, previous!.id);
+    assert.ok(!settled.deployments!.some((d) => d.id === baking!.id));
+    assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
+  });
+});
