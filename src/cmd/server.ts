@@ -111,6 +111,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     agents,
     taskLocks,
     quotas: config.ecsQuotas,
+    agentLostAfterMs: config.agentLostSeconds * 1000,
     serviceChanged: () => void scheduler.services?.runNow(),
     loadBalancing: serviceLoadBalancing(elb),
     deploymentMinuteMs: config.deploymentMinuteMs,

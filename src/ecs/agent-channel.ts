@@ -18,11 +18,13 @@ export class AgentChannel {
   readonly #versions = new Map<string, number>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #lastSeen = new Map<string, number>();
+  readonly #since: number;
   #closed = false;
 
   constructor(clock: Clock, options: { heartbeatTimeoutMs: number }) {
     this.#clock = clock;
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs;
+    this.#since = clock.now().getTime();
   }
 
   /** The change token of a key (a container instance id, or MANAGED_CAPACITY). */
@@ -67,6 +69,11 @@ export class AgentChannel {
   isConnected(instanceId: string): boolean {
     const seen = this.#lastSeen.get(instanceId);
     return seen !== undefined && this.#clock.now().getTime() - seen <= this.#heartbeatTimeoutMs;
+  }
+
+  /** How long the agent of an instance has been silent (counted from this server's start if never heard). */
+  silentForMs(instanceId: string): number {
+    return this.#clock.now().getTime() - (this.#lastSeen.get(instanceId) ?? this.#since);
   }
 
   /** Releases every waiting poll (server shutdown). */

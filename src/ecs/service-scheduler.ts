@@ -7,10 +7,11 @@ import { newDeployment, storedService } from './services.ts';
 import { planService, type Plan, type PlanInput, type PlanTask } from './service-plan.ts';
 import type { LoadBalancing } from './service-load-balancing.ts';
 import { reconcileDaemon } from './service-daemon.ts';
+import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
-import { loadBalancersOf, stopServiceTask, syncServiceTargets, type TargetVerdict } from './service-targets.ts';
+import { loadBalancersOf, stopServiceTask, syncServiceTargets } from './service-targets.ts';
 import {
   assignTargetGroups,
   isShifting,
@@ -74,50 +75,6 @@ function contextOf(record: ServiceRecord): RequestContext {
     region: arn.region,
     accessKeyId: '',
     principal: rootPrincipal(arn.accountId),
-  };
-}
-
-/**
- * How long a task must have been RUNNING before the scheduler counts it healthy (stops an old task
- * for it, completes a deployment with it): a container that exits right after starting must count
- * as a failure, not as a success (like Kubernetes' minReadySeconds).
- */
-export const MIN_RUNNING_MS = 3000;
-
-interface PlanContext {
-  readonly now: Date;
-  readonly primary: string | undefined;
-  readonly draining: ReadonlySet<string>;
-  readonly graceMs: number;
-  /** Verdicts from the task's load balancer targets; undefined when the service has none. */
-  readonly targets: ReadonlyMap<string, TargetVerdict> | undefined;
-}
-
-function planTask(task: TaskRecord, at: PlanContext): PlanTask {
-  const body = task.body as { healthStatus?: string; startedAt?: number; containers?: { healthStatus?: string }[] };
-  const checked = (body.containers ?? []).some((c) => c.healthStatus !== undefined);
-  // A task on a DRAINING instance is replaced like one of an older deployment: a new copy starts
-  // elsewhere first, within the service's minimumHealthyPercent and maximumPercent.
-  const onDraining = task.containerInstance !== undefined && at.draining.has(task.containerInstance);
-  const deployment = onDraining ? undefined : task.startedBy;
-  // New tasks must have run a while to count (MIN_RUNNING_MS); the ones they replace count as they are.
-  const settled = deployment !== at.primary || at.now.getTime() - (body.startedAt ?? Infinity) >= MIN_RUNNING_MS;
-  const running = task.lastStatus === 'RUNNING' && settled;
-  const target = at.targets?.get(task.id);
-  const targetsHealthy = at.targets === undefined || target?.verdict === 'healthy';
-  // healthCheckGracePeriodSeconds: failing health checks are ignored for a while after the start.
-  const graceOver = at.now.getTime() - (body.startedAt ?? 0) >= at.graceMs;
-  const containerUnhealthy = body.healthStatus === 'UNHEALTHY' && graceOver;
-  const targetUnhealthy = target?.verdict === 'unhealthy' && graceOver;
-  return {
-    id: task.id,
-    deployment,
-    lastStatus: task.lastStatus,
-    healthy:
-      running && targetsHealthy && (checked ? body.healthStatus === 'HEALTHY' : body.healthStatus !== 'UNHEALTHY'),
-    unhealthy: containerUnhealthy || targetUnhealthy,
-    ...(targetUnhealthy && !containerUnhealthy ? { unhealthyReason: target.reason } : {}),
-    createdAt: task.createdAt.getTime(),
   };
 }
 
@@ -197,7 +154,9 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     deployments[0] = { ...primary, failedTasks: failedTasks(launches) };
   }
   const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
-  const planTasks = tasks.map((t) => planTask(t, { now, primary: primary?.id, draining, graceMs, targets }));
+  const planTasks = tasks.map((t) =>
+    planTask(t, { now, primary: primary?.id, draining, graceMs, targets, lost: lostAgent(deps) }),
+  );
   const pass = await planPass(deps, record, balancing, { service, name, deployments, tasks: planTasks, now });
   const { plan } = pass;
   deployments = pass.deployments;

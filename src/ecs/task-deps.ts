@@ -16,6 +16,8 @@ export interface TaskDeps {
   readonly quotas?: EcsQuotas | undefined;
   /** Wakes the service scheduler (a service was created, updated or deleted). */
   readonly serviceChanged?: (() => void) | undefined;
+  /** After this long without a heartbeat, services replace the tasks of an instance (BERTH_AGENT_LOST_SECONDS). */
+  readonly agentLostAfterMs?: number | undefined;
   /** ELBv2 target groups, for services with loadBalancers (absent: they are recorded, not registered). */
   readonly loadBalancing?: LoadBalancing | undefined;
   /** How long a minute of the deployment API lasts (bake times); 60000 unless a test shortens it. */

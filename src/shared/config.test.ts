@@ -14,6 +14,7 @@ describe('parseServerConfig', () => {
     assert.equal(config.registryHost, undefined); // localhost:PORT once the port is bound
     assert.equal(config.logLevel, 'info');
     assert.equal(config.deploymentMinuteMs, 60_000);
+    assert.equal(config.agentLostSeconds, 180);
   });
 
   it('reads the environment, and flags win over it', () => {
@@ -21,6 +22,7 @@ describe('parseServerConfig', () => {
     const config = parseServerConfig(['--port', '6000', '--deployment-minute-ms', '500'], env);
     assert.equal(config.port, 6000);
     assert.equal(config.deploymentMinuteMs, 500);
+    assert.equal(parseServerConfig([], { BERTH_AGENT_LOST_SECONDS: '30' }).agentLostSeconds, 30);
     assert.equal(config.region, 'eu-west-1');
     assert.equal(config.registryHost, 'registry.local:5000');
   });
@@ -52,6 +54,7 @@ describe('parseServerConfig', () => {
     ['an unknown quota', [], { BERTH_ECS_QUOTAS: '{"tasks":3}' }, /unknown quota 'tasks'/],
     ['a quota below 1', [], { BERTH_ECS_QUOTAS: '{"servicesPerCluster":0}' }, /positive integer/],
     ['a deployment minute that is not a number', [], { BERTH_DEPLOYMENT_MINUTE_MS: '1m' }, /milliseconds/],
+    ['an agent-lost time under the long poll', [], { BERTH_AGENT_LOST_SECONDS: '10' }, /seconds from 30 to 86400/],
     ['managed capacity that is neither docker nor off', [], { BERTH_MANAGED_CAPACITY: 'k8s' }, /docker or off/],
   ];
   for (const [what, argv, env, message] of invalid) {

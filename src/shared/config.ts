@@ -26,6 +26,8 @@ export interface ServerConfig {
    * linear and canary step bake times): 60000; tests shorten it (BERTH_DEPLOYMENT_MINUTE_MS).
    */
   readonly deploymentMinuteMs: number;
+  /** How long an agent may stay silent before services replace the tasks of its instance. */
+  readonly agentLostSeconds: number;
 }
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
@@ -45,6 +47,7 @@ const SETTINGS = {
   'ecs-quotas': { env: 'BERTH_ECS_QUOTAS', default: undefined },
   'elb-bind-address': { env: 'BERTH_ELB_BIND_ADDRESS', default: '127.0.0.1' },
   'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
+  'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -95,6 +98,10 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     elbBindAddress: check('elb-bind-address', (v) => isIP(v) !== 0, 'an IP address')!,
     deploymentMinuteMs: Number(
       check('deployment-minute-ms', (v) => /^\d{1,9}$/.test(v), 'a number of milliseconds from 0 to 999999999'),
+    ),
+    // Above the agents' 20 s long poll: a healthy agent is never silent that long.
+    agentLostSeconds: Number(
+      check('agent-lost-seconds', (v) => /^\d+$/.test(v) && +v >= 30 && +v <= 86_400, 'seconds from 30 to 86400'),
     ),
     managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
       'docker' | 'off',
