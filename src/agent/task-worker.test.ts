@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TaskAssignment, TaskReport } from '../ecs/index.ts';
+import { ReportQueue, type ControlPlane } from './control-plane.ts';
+import { SimulatedRuntime } from './runtime/fake/simulated-runtime.ts';
+import { TaskWorker } from './task-worker.ts';
+
+const TASK: TaskAssignment = {
+  cluster: 'c',
+  clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/c',
+  taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/c/0123456789abcdef0123456789abcdef',
+  desiredStatus: 'RUNNING',
+  lastStatus: 'PENDING',
+  launchType: 'EC2',
+  family: 'web',
+  revision: 1,
+  networkMode: 'bridge',
+  cpu: 0,
+  memory: 64,
+  containers: [
+    { name: 'app', image: 'app:1', essential: true, memory: 32 },
+    { name: 'side', image: 'side:1', essential: true, memory: 32 },
+  ],
+  volumes: [],
+  bindings: {},
+  subnets: [],
+  createdAt: new Date(0).toISOString(),
+};
+
+/** A control plane that records the reports it gets. */
+function recorder(): ControlPlane & { reports: TaskReport[] } {
+  const reports: TaskReport[] = [];
+  return {
+    reports,
+    poll: () => Promise.reject(new Error('not polled in these tests')),
+    report: async (_cluster, report) => {
+      reports.push(report);
+      return { lastStatus: report.lastStatus ?? 'PENDING', desiredStatus: 'RUNNING' };
+    },
+  };
+}
+
+const silent = { info: () => {}, warn: () => {} };
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`never: ${what}`);
+}
+
+describe('TaskWorker', () => {
+  it('resumes a launch interrupted by a restart: starts the created container, creates the missing one', async () => {
+    const runtime = new SimulatedRuntime();
+    // The agent stopped after creating `app` and before starting it.
+    const created = await runtime.createContainer(TASK, TASK.containers[0]!);
+    const control = recorder();
+    const worker = new TaskWorker(TASK, {
+      runtime,
+      reports: new ReportQueue(control, () => {}),
+      log: silent,
+      now: () => new Date(),
+      stopTimeoutSeconds: 1,
+      cleanupDelayMs: 60_000,
+      startTimeoutSeconds: 5,
+    });
+    await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
+    const containers = await runtime.taskContainers(TASK.taskArn);
+    assert.equal(containers.length, 2, 'no container created twice');
+    assert.equal(containers.find((c) => c.name === 'app')?.id, created);
+    assert.ok(containers.every((c) => c.running));
+    worker.stop();
+    await worker.done;
+    assert.equal(control.reports.at(-1)?.lastStatus, 'STOPPED');
+  });
+
+  it('re-attaches to a task whose containers all started, without starting anything', async () => {
+    const runtime = new SimulatedRuntime();
+    for (const container of TASK.containers) {
+      const id = await runtime.createContainer(TASK, container);
+      await runtime.startContainer(id);
+    }
+    const before = (await runtime.taskContainers(TASK.taskArn)).map((c) => c.id).sort();
+    const control = recorder();
+    const worker = new TaskWorker(TASK, {
+      runtime,
+      reports: new ReportQueue(control, () => {}),
+      log: silent,
+      now: () => new Date(),
+      stopTimeoutSeconds: 1,
+      cleanupDelayMs: 60_000,
+      startTimeoutSeconds: 5,
+    });
+    await worker.known;
+    await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
+    assert.deepEqual((await runtime.taskContainers(TASK.taskArn)).map((c) => c.id).sort(), before);
+    worker.stop();
+    await worker.done;
+  });
+});
