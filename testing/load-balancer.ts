@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateListenerCommand,
@@ -7,15 +6,10 @@ import {
   ModifyTargetGroupAttributesCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { freePort } from './elb-proxy.ts';
 
-/** A port the OS says is free now, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freePort };
 
 export interface HttpLoadBalancer {
   readonly loadBalancerArn: string;
@@ -105,4 +99,36 @@ export class SteadyClient {
     this.#running = false;
     await this.#done;
   }
+}
+
+/**
+ * Registers a FARGATE revision of `family` whose container `web` serves `version` as / and "ok" as
+ * /health with busybox httpd on 8080 (or, with crash, exits at once); returns its ARN.
+ */
+export async function registerVersionedWeb(
+  ecs: ECSClient,
+  given: { readonly family: string; readonly image: string; readonly version: string; readonly crash?: boolean },
+): Promise<string> {
+  const serve = given.crash
+    ? 'exit 1'
+    : `mkdir -p /www && echo ${given.version} > /www/index.html && echo ok > /www/health && httpd -f -p 8080 -h /www`;
+  const { taskDefinition } = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: given.family,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: given.image,
+          command: ['sh', '-c', serve],
+          portMappings: [{ containerPort: 8080 }],
+          stopTimeout: 2,
+        },
+      ],
+    }),
+  );
+  return taskDefinition!.taskDefinitionArn!;
 }

@@ -9,7 +9,6 @@ import {
   DescribeServicesCommand,
   ListServiceDeploymentsCommand,
   ECSClient,
-  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type DeploymentConfiguration,
   type Service,
@@ -27,7 +26,7 @@ import { rejectsWith } from '../../testing/assertions.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeContainersLabelled } from '../../testing/tasks.ts';
-import { freePort, SteadyClient } from '../../testing/load-balancer.ts';
+import { freePort, SteadyClient, registerVersionedWeb } from '../../testing/load-balancer.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
 
@@ -48,30 +47,8 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
   const MINUTE_MS = 3000;
 
   /** Serves its version as / (and /health, unless sick) with busybox httpd on 8080. */
-  const register = async (version: string, options: { crash?: boolean } = {}) => {
-    const serve = options.crash
-      ? 'exit 1'
-      : `mkdir -p /www && echo ${version} > /www/index.html && echo ok > /www/health && httpd -f -p 8080 -h /www`;
-    const { taskDefinition } = await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: 'web',
-            image,
-            command: ['sh', '-c', serve],
-            portMappings: [{ containerPort: 8080 }],
-            stopTimeout: 2,
-          },
-        ],
-      }),
-    );
-    return taskDefinition!.taskDefinitionArn!;
-  };
+  const register = (version: string, options: { crash?: boolean } = {}) =>
+    registerVersionedWeb(ecs, { family, image, version, ...options });
   const describeWeb = async (): Promise<Service> =>
     (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
   const targetsOf = async (group: string) =>

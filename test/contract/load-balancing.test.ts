@@ -9,14 +9,13 @@ import {
   DescribeTasksCommand,
   ListTasksCommand,
   ECSClient,
-  RegisterTaskDefinitionCommand,
   StopTaskCommand,
   UpdateServiceCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { rejectsWith } from '../../testing/assertions.ts';
-import { createHttpLoadBalancer, SteadyClient } from '../../testing/load-balancer.ts';
+import { createHttpLoadBalancer, SteadyClient, registerVersionedWeb } from '../../testing/load-balancer.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
@@ -36,28 +35,7 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
   const network = { awsvpcConfiguration: { subnets: ['subnet-1'] } };
 
   /** Serves its version as / (and /health) with busybox httpd on 8080. */
-  const register = async (version: string) => {
-    const serve = `mkdir -p /www && echo ${version} > /www/index.html && echo ok > /www/health && httpd -f -p 8080 -h /www`;
-    const { taskDefinition } = await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: 'web',
-            image,
-            command: ['sh', '-c', serve],
-            portMappings: [{ containerPort: 8080 }],
-            stopTimeout: 2,
-          },
-        ],
-      }),
-    );
-    return taskDefinition!.taskDefinitionArn!;
-  };
+  const register = (version: string) => registerVersionedWeb(ecs, { family, image, version });
   const describeWeb = async (): Promise<Service> =>
     (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
   const healthyTargets = async () =>
