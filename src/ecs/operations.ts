@@ -41,7 +41,7 @@ import {
   updateService,
 } from './services.ts';
 import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps } from './tasks.ts';
-import { leaveRotation } from './service-targets.ts';
+import { beforeUserStop } from './task-stop-rotation.ts';
 import { describeServiceDeployments, listServiceDeployments } from './service-deployments.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
@@ -110,7 +110,7 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListAccountSettings: (input, context) => listAccountSettings(deps.store, input, context),
     RunTask: (input, context) => runTask(deps, input, context),
     StartTask: (input, context) => startTask(deps, input, context),
-    StopTask: (input) => stopTask(deps, input, (cluster, id) => leaveRotation(deps, cluster, id)),
+    StopTask: (input) => stopTask(deps, input, (cluster, id) => beforeUserStop(deps, cluster, id)),
     DescribeTasks: (input, context) => describeTasks(deps, input, context),
     ListTasks: (input) => listTasks(deps, input),
     SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),

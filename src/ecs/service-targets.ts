@@ -105,32 +105,25 @@ export async function stopServiceTask(
   stop: { readonly id: string; readonly reason: string },
 ): Promise<void> {
   const task = input.tasks.find((t) => t.id === stop.id);
-  const targets = balancing && task?.lastStatus === 'RUNNING' ? (targetsOf(task, input) ?? []) : [];
-  for (const target of targets) await balancing!.deregister(target);
+  const deactivate = balancing && task ? await leaveRotation(balancing, task, input) : false;
   await requestTaskStop(deps, input.cluster, stop.id, {
     stopCode: 'ServiceSchedulerInitiated',
     reason: stop.reason,
-    deactivate: targets.length > 0,
+    deactivate,
   });
 }
 
 /**
- * Before StopTask stops a RUNNING service task behind load balancers: deregisters its targets, and
- * answers true (the task then stays DEACTIVATING until they drained, as when the scheduler stops it).
+ * Takes a RUNNING task out of its target groups (draining starts); true when it had targets, and
+ * must then stay DEACTIVATING until they have drained.
  */
-export async function leaveRotation(deps: TaskDeps, cluster: string, taskId: string): Promise<boolean> {
-  const balancing = deps.loadBalancing;
-  if (!balancing) return false;
-  const [task] = await deps.store.tasks.get(cluster, [taskId]);
-  if (!task?.serviceName || task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return false;
-  const [record] = await deps.store.services.get(cluster, [task.serviceName]);
-  const service = record?.body as Service | undefined;
-  if (!service || loadBalancersOf(service).length === 0) return false;
-  const instances = task.containerInstance
-    ? await deps.store.containerInstances.get(cluster, [task.containerInstance])
-    : [];
-  const ec2InstanceIds = new Map(instances.map((i) => [i.id, String(i.body.ec2InstanceId ?? '')]));
-  const targets = targetsOf(task, { cluster, service, tasks: [task], ec2InstanceIds }) ?? [];
+export async function leaveRotation(
+  balancing: LoadBalancing,
+  task: TaskRecord,
+  input: ServiceTargetsInput,
+): Promise<boolean> {
+  if (task.lastStatus !== 'RUNNING') return false;
+  const targets = targetsOf(task, input) ?? [];
   for (const target of targets) await balancing.deregister(target);
   return targets.length > 0;
 }
