@@ -18,6 +18,12 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/**
+ * Lengths of the names this module looks at (hop-by-hop, Host, X-Forwarded-*, X-Amzn-Trace-Id):
+ * a name of any other length is passed on without being lower-cased.
+ */
+const WATCHED_LENGTHS = new Set([2, 4, 7, 10, 15, 16, 17, 18, 19]);
+
 /** The fields the Connection header names, besides the usual keep-alive/close/upgrade tokens. */
 function connectionListed(raw: readonly string[]): Set<string> | undefined {
   let listed: Set<string> | undefined;
@@ -39,20 +45,27 @@ export function clientIp(remoteAddress: string | undefined): string {
 }
 
 const randomPool = Buffer.alloc(12 * 512);
-let randomOffset = randomPool.length;
+/** randomPool in hex, 24 characters per id, refilled when used up. */
+let randomHex = '';
+let randomOffset = 0;
+let prefixSecond = -1;
+let prefix = '';
 
 /** An X-Amzn-Trace-Id root as ALB writes it: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>. */
 export function newTraceId(nowMs: number): string {
-  if (randomOffset === randomPool.length) {
+  if (randomOffset === randomHex.length) {
     randomFillSync(randomPool);
+    randomHex = randomPool.toString('hex');
     randomOffset = 0;
   }
-  const random = randomPool.toString('hex', randomOffset, randomOffset + 12);
-  randomOffset += 12;
-  const epoch = Math.floor(nowMs / 1000)
-    .toString(16)
-    .padStart(8, '0');
-  return `Root=1-${epoch}-${random}`;
+  const random = randomHex.slice(randomOffset, randomOffset + 24);
+  randomOffset += 24;
+  const second = Math.floor(nowMs / 1000);
+  if (second !== prefixSecond) {
+    prefixSecond = second;
+    prefix = `Root=1-${second.toString(16).padStart(8, '0')}-`;
+  }
+  return prefix + random;
 }
 
 export interface ForwardedContext {
@@ -77,6 +90,10 @@ export function requestHeaders(raw: readonly string[], context: ForwardedContext
   let hasHost = false;
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index]!;
+    if (listed === undefined && !WATCHED_LENGTHS.has(name.length)) {
+      out.push(name, raw[index + 1]!);
+      continue;
+    }
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
     if (lower === 'host') hasHost = true;
@@ -111,6 +128,10 @@ export function responseHeaders(raw: readonly string[], keepUpgrade = false): st
   const out: string[] = [];
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index]!;
+    if (listed === undefined && !WATCHED_LENGTHS.has(name.length)) {
+      out.push(name, raw[index + 1]!);
+      continue;
+    }
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) && !(keepUpgrade && (lower === 'upgrade' || lower === 'connection'))) continue;
     if (listed?.has(lower)) continue;

@@ -1,14 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { ListenerPortInUseError, type ListenerConfig, type RuleAction } from '../data-plane-contract.ts';
-import { forward, type ForwardContext } from './forward.ts';
+import { createServer, type Server, type Socket } from 'node:net';
+import { ListenerPortInUseError, type ListenerConfig } from '../data-plane-contract.ts';
+import { ClientConnection, type ConnectionOwner, type Decision } from './client-connection.ts';
 import { clientIp } from './headers.ts';
-import { sendError, sendFixedResponse, writeRawError, writeRawFixedResponse, type ProxyError } from './responses.ts';
+import type { RequestHead } from './request-head.ts';
 import { compileRules, matchRule, type CompiledRule } from './rule-match.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { TargetGroupRuntime, TargetRuntime } from './target-group.ts';
+import type { TargetGroupRuntime } from './target-group.ts';
 import { chooseWeighted } from './target-selection.ts';
-import { forwardUpgrade } from './upgrade.ts';
 
 /** What a listener needs from the data plane to route. */
 export interface Routing {
@@ -18,50 +16,53 @@ export interface Routing {
   readonly log?: Logger | undefined;
 }
 
-type Decision =
-  | { readonly kind: 'fixed'; readonly action: Extract<RuleAction, { type: 'fixed-response' }> }
-  | { readonly kind: 'error'; readonly status: ProxyError }
-  | { readonly kind: 'forward'; readonly group: TargetGroupRuntime; readonly target: TargetRuntime };
+/** The request's header fields by lower-case name, as the rules read them (repeated ones joined). */
+function headerRecord(raw: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!.toLowerCase();
+    const value = raw[index + 1]!;
+    const seen = record[name];
+    record[name] = seen === undefined ? value : `${seen}, ${value}`;
+  }
+  return record;
+}
 
 /**
- * One HTTP server on bindAddress:port. The data plane keys listeners by address and port, so a
- * configuration change swaps rules and timeouts in place and never drops a connection.
+ * One TCP server on bindAddress:port speaking HTTP/1.1 itself (client-connection.ts). The data
+ * plane keys listeners by address and port, so a configuration change swaps rules and timeouts in
+ * place and never drops a connection.
  */
-export class Listener {
+export class Listener implements ConnectionOwner {
   readonly bindAddress: string;
   readonly port: number;
   listenerArn: string;
   readonly #server: Server;
   readonly #routing: Routing;
+  readonly #connections = new Set<ClientConnection>();
   #rules: CompiledRule[] = [];
-  #idleTimeoutMs = 60_000;
-  #closing = false;
+  idleTimeoutMs = 60_000;
+  closing = false;
 
   constructor(config: ListenerConfig, routing: Routing) {
     this.bindAddress = config.bindAddress;
     this.port = config.port;
     this.listenerArn = config.listenerArn;
     this.#routing = routing;
-    this.#server = createServer({ noDelay: true, requestTimeout: 0 });
-    this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
-    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.#onUpgrade(req, socket, head),
-    );
+    this.#server = createServer({ noDelay: true }, (socket: Socket) => {
+      if (this.closing) return void socket.destroy();
+      this.#connections.add(new ClientConnection(socket, this, clientIp(socket.remoteAddress)));
+    });
     // After listen(), a server error (EMFILE on accept) must not take the whole process down.
     this.#server.on('error', (error) => routing.log?.warn({ err: error, port: this.port }, 'ELB listener error'));
-    this.#server.on('clientError', (_error, socket: Duplex) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
-    });
     this.update(config);
   }
 
   update(config: ListenerConfig): void {
     this.listenerArn = config.listenerArn;
     this.#rules = compileRules(config.rules);
-    this.#idleTimeoutMs = config.idleTimeoutSeconds * 1000;
-    // ALB's idle timeout also bounds an idle client connection.
-    this.#server.keepAliveTimeout = this.#idleTimeoutMs;
+    // ALB's idle timeout bounds idle client connections and silent targets alike.
+    this.idleTimeoutMs = config.idleTimeoutSeconds * 1000;
   }
 
   /** Binds the port; rejects with ListenerPortInUseError when it cannot. */
@@ -87,18 +88,31 @@ export class Listener {
    * the response; `force` cuts everything at once.
    */
   close(force: boolean): Promise<void> {
-    this.#closing = true;
+    this.closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeIdleConnections();
-    if (force) this.#server.closeAllConnections();
+    for (const connection of [...this.#connections]) {
+      if (force) connection.destroy();
+      else connection.closeWhenIdle();
+    }
     return closed;
   }
 
-  #decide(req: IncomingMessage, sourceIp: string): Decision {
+  nowMs(): number {
+    return this.#routing.nowMs();
+  }
+
+  closed(connection: ClientConnection): void {
+    this.#connections.delete(connection);
+  }
+
+  decide(request: RequestHead, sourceIp: string): Decision {
+    let headers: Record<string, string> | undefined;
     const rule = matchRule(this.#rules, {
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers: req.headers,
+      method: request.method,
+      url: request.url,
+      get headers() {
+        return (headers ??= headerRecord(request.rawHeaders));
+      },
       sourceIp,
     });
     if (rule === undefined) return { kind: 'error', status: 503 };
@@ -111,32 +125,5 @@ export class Listener {
     const target = group.pick();
     if (target === undefined) return { kind: 'error', status: 502 };
     return { kind: 'forward', group, target };
-  }
-
-  #context(sourceIp: string): ForwardContext {
-    return {
-      listenerPort: this.port,
-      idleTimeoutMs: this.#idleTimeoutMs,
-      clientIp: sourceIp,
-      nowMs: this.#routing.nowMs(),
-      closing: this.#closing,
-    };
-  }
-
-  #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const sourceIp = clientIp(req.socket.remoteAddress);
-    const decision = this.#decide(req, sourceIp);
-    if (decision.kind === 'forward') forward(req, res, decision, this.#context(sourceIp));
-    else if (decision.kind === 'fixed') sendFixedResponse(res, decision.action);
-    else sendError(res, decision.status, this.#closing);
-  }
-
-  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
-    const sourceIp = clientIp(req.socket.remoteAddress);
-    const decision = this.#decide(req, sourceIp);
-    if (decision.kind === 'forward') forwardUpgrade(req, socket, head, decision, this.#context(sourceIp));
-    else if (decision.kind === 'fixed') writeRawFixedResponse(socket, decision.action);
-    else writeRawError(socket, decision.status);
   }
 }

@@ -4,11 +4,16 @@
  * closes. Interim 1xx responses are skipped. Pure: it only calls its sink.
  */
 
+/** How the response's body is delimited: none (HEAD, 204, 304, 101), by length, chunked, or by close. */
+export type ResponseFraming = 'none' | 'length' | 'chunked' | 'close';
+
 export interface ResponseSink {
-  head(status: number, reason: string, rawHeaders: string[]): void;
+  head(status: number, reason: string, rawHeaders: string[], framing: ResponseFraming): void;
   body(chunk: Buffer): void;
   /** The response is complete; `reusable` says whether the connection may carry another request. */
   end(reusable: boolean): void;
+  /** Upgrade mode only: the target switched protocols; `rest` is what followed the 101 head. */
+  upgraded?(rest: Buffer): void;
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -16,29 +21,47 @@ const CRLF = 0x0a;
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailer' | 'until-close' | 'done';
 
-function parseHeaderLines(lines: readonly string[]): {
-  headers: string[];
-  length: number | undefined;
-  chunked: boolean;
-  connection: string;
-} {
+interface ParsedHead {
+  readonly minor: string;
+  readonly code: number;
+  readonly reason: string;
+  readonly headers: string[];
+  readonly length: number | undefined;
+  readonly chunked: boolean;
+  readonly connection: string;
+}
+
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+
+/** The status line and header fields of a head (`text` ends before its blank line). */
+function parseHead(text: string): ParsedHead {
+  const lineEnd = text.indexOf('\r\n');
+  const statusLine = lineEnd === -1 ? text : text.slice(0, lineEnd);
+  const status = STATUS_LINE.exec(statusLine);
+  if (!status) throw new Error(`Bad status line '${statusLine}'`);
   const headers: string[] = [];
   let length: number | undefined;
   let chunked = false;
   let connection = '';
-  for (let index = 1; index < lines.length; index++) {
-    const line = lines[index]!;
+  let start = lineEnd === -1 ? text.length : lineEnd + 2;
+  while (start < text.length) {
+    const end = text.indexOf('\r\n', start);
+    const line = end === -1 ? text.slice(start) : text.slice(start, end);
+    start = end === -1 ? text.length : end + 2;
     const colon = line.indexOf(':');
     if (colon <= 0) throw new Error(`Bad header line '${line}'`);
     const name = line.slice(0, colon);
     const value = line.slice(colon + 1).trim();
-    const lower = name.toLowerCase();
-    if (lower === 'content-length') length = Number(value);
-    else if (lower === 'transfer-encoding') chunked = /chunked\s*$/i.test(value);
-    else if (lower === 'connection') connection = value.toLowerCase();
+    // Only three names matter here: lower-case just the names of their lengths.
+    if (colon === 14 || colon === 17 || colon === 10) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-length') length = Number(value);
+      else if (lower === 'transfer-encoding') chunked = /chunked\s*$/i.test(value);
+      else if (lower === 'connection') connection = value.toLowerCase();
+    }
     headers.push(name, value);
   }
-  return { headers, length, chunked, connection };
+  return { minor: status[1]!, code: Number(status[2]), reason: status[3] ?? '', headers, length, chunked, connection };
 }
 
 export class ResponseParser {
@@ -46,13 +69,29 @@ export class ResponseParser {
   #pending: Buffer | undefined;
   #remaining = 0;
   #keepAlive = true;
-  readonly #sink: ResponseSink;
-  readonly #bodiless: boolean;
+  #sink: ResponseSink;
+  #bodiless: boolean;
+  #upgrade: boolean;
 
-  /** `bodiless`: the request was HEAD, so no response carries a body. */
-  constructor(sink: ResponseSink, bodiless: boolean) {
+  /**
+   * `bodiless`: the request was HEAD, so no response carries a body. `upgrade`: the request asked
+   * to switch protocols, so a 101 ends the parse (then `upgraded`) instead of being skipped.
+   */
+  constructor(sink: ResponseSink, bodiless: boolean, upgrade = false) {
     this.#sink = sink;
     this.#bodiless = bodiless;
+    this.#upgrade = upgrade;
+  }
+
+  /** Ready for the next response on the same connection. */
+  reset(sink: ResponseSink, bodiless: boolean, upgrade = false): void {
+    this.#sink = sink;
+    this.#bodiless = bodiless;
+    this.#upgrade = upgrade;
+    this.#state = 'head';
+    this.#pending = undefined;
+    this.#remaining = 0;
+    this.#keepAlive = true;
   }
 
   get done(): boolean {
@@ -132,23 +171,32 @@ export class ResponseParser {
       this.#pending = data;
       return data.subarray(data.length);
     }
-    const lines = data.toString('latin1', 0, end).split('\r\n');
-    const status = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0]!);
-    if (!status) throw new Error(`Bad status line '${lines[0]}'`);
-    const code = Number(status[2]);
-    const { headers, length, chunked, connection } = parseHeaderLines(lines);
+    const { minor, code, reason, headers, length, chunked, connection } = parseHead(data.toString('latin1', 0, end));
     const rest = data.subarray(end + 4);
+    if (code === 101 && this.#upgrade) {
+      this.#state = 'done';
+      this.#sink.head(code, reason, headers, 'none');
+      this.#sink.upgraded?.(rest);
+      return rest.subarray(rest.length);
+    }
     if (code >= 100 && code < 200) return rest; // interim (100 Continue, 103 Early Hints): wait for the real one
-    this.#keepAlive = status[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
-    this.#sink.head(code, status[3] ?? '', headers);
-    if (this.#bodiless || code === 204 || code === 304) this.#finish(this.#keepAlive);
-    else if (chunked) this.#state = 'chunk-size';
-    else if (length !== undefined) {
+    this.#keepAlive = minor === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+    if (this.#bodiless || code === 204 || code === 304) {
+      this.#sink.head(code, reason, headers, 'none');
+      this.#finish(this.#keepAlive);
+    } else if (chunked) {
+      this.#state = 'chunk-size';
+      this.#sink.head(code, reason, headers, 'chunked');
+    } else if (length !== undefined) {
       if (!Number.isSafeInteger(length) || length < 0) throw new Error('Bad Content-Length');
       this.#remaining = length;
       this.#state = 'length';
+      this.#sink.head(code, reason, headers, 'length');
       if (length === 0) this.#finish(this.#keepAlive);
-    } else this.#state = 'until-close';
+    } else {
+      this.#state = 'until-close';
+      this.#sink.head(code, reason, headers, 'close');
+    }
     return rest;
   }
 

@@ -1,5 +1,4 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { STATUS_CODES } from 'node:http';
 
 /** What ALB itself answers with (its status lines and the small HTML page it serves). */
 const REASONS: Record<number, string> = {
@@ -9,79 +8,77 @@ const REASONS: Record<number, string> = {
 };
 
 export type ProxyError = 502 | 503 | 504;
+/** What the listener refuses a request with before routing it. */
+export type RequestError = 400 | 431 | 501 | 505;
 
-export function errorPage(status: ProxyError): string {
-  const title = `${status} ${REASONS[status]}`;
+function reasonOf(status: number): string {
+  return REASONS[status] ?? STATUS_CODES[status] ?? '';
+}
+
+export function errorPage(status: number): string {
+  const title = `${status} ${reasonOf(status)}`;
   return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
 }
 
-/** Answers with ALB's error page, unless the response has already started (then the caller cuts it). */
-export function sendError(res: ServerResponse, status: ProxyError, closeConnection = false): void {
-  if (res.headersSent || res.destroyed) {
-    res.destroy();
-    return;
+let dateSecond = -1;
+let dateText = '';
+
+/** The Date header's value, formatted once a second. */
+export function httpDate(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
   }
-  const body = errorPage(status);
-  const headers: Record<string, string | number> = {
-    server: 'awselb/2.0',
-    'content-type': 'text/html',
-    'content-length': Buffer.byteLength(body),
-  };
-  if (closeConnection) headers.connection = 'close';
-  res.writeHead(status, REASONS[status], headers);
-  res.end(body);
+  return dateText;
 }
 
-export function sendFixedResponse(
-  res: ServerResponse,
-  action: { readonly statusCode: number; readonly contentType?: string; readonly messageBody?: string },
-): void {
-  const body = action.messageBody ?? '';
-  res.writeHead(action.statusCode, {
-    server: 'awselb/2.0',
-    'content-type': action.contentType ?? 'text/plain; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
-}
-
-/** A response head written straight on a socket (Upgrade requests have no ServerResponse). */
+/** A response head: status line, `headers` as [name, value, ...], and the blank line. */
 export function rawHead(status: number, reason: string, headers: readonly string[]): string {
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
   for (let index = 0; index < headers.length; index += 2) head += `${headers[index]}: ${headers[index + 1]}\r\n`;
   return `${head}\r\n`;
 }
 
-export function writeRawError(socket: Duplex, status: ProxyError): void {
-  if (socket.destroyed) return;
-  const body = errorPage(status);
-  const head = rawHead(status, REASONS[status]!, [
-    'Server',
-    'awselb/2.0',
-    'Content-Type',
-    'text/html',
-    'Content-Length',
-    String(Buffer.byteLength(body)),
-    'Connection',
-    'close',
-  ]);
-  socket.end(head + body);
+export interface LocalResponse {
+  readonly nowMs: number;
+  /** The request was HEAD: the head only. */
+  readonly bodiless: boolean;
+  readonly keepAlive: boolean;
 }
 
-export function writeRawFixedResponse(
-  socket: Duplex,
-  action: { readonly statusCode: number; readonly contentType?: string; readonly messageBody?: string },
-): void {
-  const body = action.messageBody ?? '';
-  const head = rawHead(action.statusCode, STATUS_CODES[action.statusCode] ?? '', [
+function localResponse(status: number, reason: string, type: string, body: string, options: LocalResponse): string {
+  const head = rawHead(status, reason, [
     'Server',
     'awselb/2.0',
+    'Date',
+    httpDate(options.nowMs),
     'Content-Type',
-    action.contentType ?? 'text/plain; charset=utf-8',
+    type,
     'Content-Length',
-    String(Buffer.byteLength(body)),
+    String(body.length), // latin1: one character per byte
     'Connection',
-    'close',
+    options.keepAlive ? 'keep-alive' : 'close',
   ]);
-  socket.end(head + body);
+  return options.bodiless ? head : head + body;
+}
+
+/** ALB's own error response (its HTML page), whole, to be written in one call. */
+export function errorResponse(status: ProxyError | RequestError, options: LocalResponse): string {
+  return localResponse(status, reasonOf(status), 'text/html', errorPage(status), options);
+}
+
+/** A fixed-response action's answer. The body is UTF-8: written with 'latin1' after encoding here. */
+export function fixedResponse(
+  action: { readonly statusCode: number; readonly contentType?: string; readonly messageBody?: string },
+  options: LocalResponse,
+): string {
+  const body = Buffer.from(action.messageBody ?? '', 'utf8').toString('latin1');
+  return localResponse(
+    action.statusCode,
+    reasonOf(action.statusCode),
+    action.contentType ?? 'text/plain; charset=utf-8',
+    body,
+    options,
+  );
 }

@@ -1,13 +1,8 @@
-import { Agent } from 'node:http';
 import type { TargetConfig, TargetGroupConfig, TargetHealthView } from '../data-plane-contract.ts';
 import { Drainer, isDraining } from './draining.ts';
 import { HealthChecker, INITIAL_HEALTH, type HealthStatus } from './health-checker.ts';
 import { UpstreamPool } from './upstream-pool.ts';
 import { chooseTarget, slowStartWeight, type TargetLoad } from './target-selection.ts';
-
-/** Per target: enough sockets for a busy listener, a pool kept warm for the next requests. */
-const MAX_SOCKETS_PER_TARGET = 512;
-const MAX_FREE_SOCKETS_PER_TARGET = 256;
 
 /** Something in flight on a target that the deregistration deadline may have to cut. */
 export interface Cancellable {
@@ -20,9 +15,7 @@ export class TargetRuntime implements TargetLoad {
   readonly port: number;
   readonly address: string;
   readonly availabilityZone: string | undefined;
-  /** For requests with a body (node:http client). */
-  readonly agent: Agent;
-  /** For requests without one: the fast path. */
+  /** The proxy's keep-alive connections to the target. */
   readonly pool: UpstreamPool;
   health: HealthStatus = INITIAL_HEALTH;
   inFlight = 0;
@@ -36,17 +29,11 @@ export class TargetRuntime implements TargetLoad {
     this.port = config.port;
     this.address = config.address;
     this.availabilityZone = config.availabilityZone;
-    this.agent = new Agent({
-      keepAlive: true,
-      maxSockets: MAX_SOCKETS_PER_TARGET,
-      maxFreeSockets: MAX_FREE_SOCKETS_PER_TARGET,
-    });
     this.pool = new UpstreamPool(config.address, config.port);
   }
 
   /** Closes every pooled connection. */
   closeConnections(): void {
-    this.agent.destroy();
     this.pool.destroy();
   }
 }

@@ -2,10 +2,11 @@ import { connect, type Socket } from 'node:net';
 import { ResponseParser, type ResponseSink } from './response-parser.ts';
 
 /**
- * The proxy's own keep-alive connections to one target, for requests without a body (most of them):
- * a request head written in one call, the response parsed by ResponseParser. Each socket gets its
- * listeners once and dispatches to its current exchange, so a request costs no listener churn
- * (node's http.Agent path costs about a third more CPU per request; bench/elb-proxy.ts).
+ * The proxy's own keep-alive connections to one target: a request head written in one call, a
+ * body (if any) streamed after it, the response parsed by ResponseParser. Each socket gets its
+ * listeners and parser once and dispatches to its current exchange, so a request costs one small
+ * object and no listener or timer churn. Upgrade requests get a connection of their own that is
+ * handed over on 101.
  */
 
 /** Idle connections kept per target; more are closed as they come back. */
@@ -16,35 +17,126 @@ const MAX_IDLE = 256;
  */
 const IDLE_CLOSE_MS = 4000;
 
-export interface ExchangeHandlers extends ResponseSink {
+/** What an exchange reports to the side that sent the request. */
+export interface ExchangeHandler extends ResponseSink {
   /** Before the response completed: 'timeout' after the idle timeout, else the connection failed. */
   fail(reason: 'timeout' | 'error'): void;
-}
-
-export interface ExchangeControl {
-  abandon(): void;
-  pause(): void;
-  resume(): void;
+  /** The target's socket took the request body written so far (after `write` returned false). */
+  drain(): void;
+  /** Upgrade only: the target switched protocols; the socket is the caller's from now on. */
+  tunnel?(socket: Socket, rest: Buffer): void;
 }
 
 export interface SendOptions {
   /** The request was HEAD: no response has a body. */
   readonly bodiless: boolean;
-  /** Safe to send again if a reused connection was already closed (GET, HEAD). */
+  /** Safe to send again if a reused connection was already closed (GET, HEAD without a body). */
   readonly retryable: boolean;
   readonly idleTimeoutMs: number;
 }
 
-interface Exchange {
-  readonly parser: ResponseParser;
-  /** Some response byte arrived: the target has seen the request. */
-  received: boolean;
-  fail(reason: 'timeout' | 'error'): void;
-}
-
 interface Connection {
   readonly socket: Socket;
+  readonly parser: ResponseParser;
   exchange: Exchange | undefined;
+  /** The socket's current timeout, IDLE_CLOSE_MS unless an exchange needs a shorter one. */
+  timerMs: number;
+}
+
+/** One request on one connection; the handle its sender uses to stream the body and cancel. */
+export class Exchange implements ResponseSink {
+  readonly #pool: UpstreamPool;
+  readonly #handler: ExchangeHandler;
+  readonly #head: string;
+  readonly options: SendOptions;
+  connection!: Connection;
+  reused = false;
+  /** Some response byte arrived: the target has seen the request. */
+  received = false;
+  /** The whole request body has been written. */
+  requestDone: boolean;
+  /** Idle time accumulated by the socket's timeouts since the last byte either way. */
+  silentMs = 0;
+
+  constructor(pool: UpstreamPool, head: string, options: SendOptions, handler: ExchangeHandler, hasBody: boolean) {
+    this.#pool = pool;
+    this.#head = head;
+    this.options = options;
+    this.#handler = handler;
+    this.requestDone = !hasBody;
+  }
+
+  /** Writes the head on `connection` (a new one, or one from the pool). */
+  attach(connection: Connection, reused: boolean, upgrade: boolean): void {
+    this.connection = connection;
+    this.reused = reused;
+    connection.exchange = this;
+    connection.parser.reset(this, this.options.bodiless, upgrade);
+    if (this.options.idleTimeoutMs < connection.timerMs) {
+      connection.timerMs = this.options.idleTimeoutMs;
+      connection.socket.setTimeout(connection.timerMs);
+    }
+    connection.socket.write(this.#head, 'latin1');
+  }
+
+  /** Streams request body bytes; false when the target's socket is full (wait for `drain`). */
+  write(chunk: Buffer): boolean {
+    this.silentMs = 0;
+    return this.connection.exchange === this ? this.connection.socket.write(chunk) : true;
+  }
+
+  /** The request body is complete. */
+  finish(): void {
+    this.requestDone = true;
+  }
+
+  /** Closes the connection instead of reusing it (the client went away, or the drain deadline). */
+  abandon(): void {
+    if (this.connection.exchange !== this) return;
+    this.connection.exchange = undefined;
+    this.connection.socket.destroy();
+  }
+
+  /** Backpressure from a slow client. */
+  pause(): void {
+    if (this.connection.exchange === this) this.connection.socket.pause();
+  }
+
+  resume(): void {
+    this.connection.socket.resume();
+  }
+
+  head(...args: Parameters<ResponseSink['head']>): void {
+    this.#handler.head(...args);
+  }
+
+  body(chunk: Buffer): void {
+    this.#handler.body(chunk);
+  }
+
+  end(reusable: boolean): void {
+    const connection = this.connection;
+    connection.exchange = undefined;
+    this.#pool.release(connection, reusable && this.requestDone);
+    this.#handler.end(reusable);
+  }
+
+  upgraded(rest: Buffer): void {
+    const connection = this.connection;
+    connection.exchange = undefined;
+    this.#pool.handOver(connection);
+    this.#handler.tunnel?.(connection.socket, rest);
+  }
+
+  fail(reason: 'timeout' | 'error'): void {
+    const stale = reason === 'error' && this.reused && !this.received && this.options.retryable;
+    if (stale && this.#pool.open) this.attach(this.#pool.connect(), false, false);
+    else this.#handler.fail(reason);
+  }
+
+  drain(): void {
+    this.#handler.drain();
+  }
 }
 
 export class UpstreamPool {
@@ -59,56 +151,30 @@ export class UpstreamPool {
     this.#port = port;
   }
 
+  get open(): boolean {
+    return !this.#closed;
+  }
+
   /**
-   * Sends a request head (no body) and reports the response to `handlers`. `abandon` closes the
-   * connection instead of reusing it; `pause` and `resume` apply backpressure from a slow client.
-   * A `retryable` request (GET, HEAD) whose reused connection turns out closed before a single
-   * byte came back is sent once more on a new connection to the same target: the target closed
-   * an idle connection as it was being reused, so it never saw the request (Go's http.Transport
-   * does the same).
+   * Sends a request head and reports the response to `handler`; a body, if `hasBody`, follows
+   * through the exchange's `write` and `finish`. A `retryable` request (GET, HEAD, no body) whose
+   * reused connection turns out closed before a single byte came back is sent once more on a new
+   * connection to the same target: the target closed an idle connection as it was being reused,
+   * so it never saw the request (Go's http.Transport does the same).
    */
-  send(head: string, options: SendOptions, handlers: ExchangeHandlers): ExchangeControl {
-    let connection: Connection;
-    let exchange: Exchange;
-    const attempt = (fresh: boolean): void => {
-      const idle = fresh ? undefined : this.#idle.pop();
-      const reused = idle !== undefined;
-      connection = idle ?? this.#connect();
-      const own = connection;
-      const sink: ResponseSink = {
-        head: (status, reason, headers) => handlers.head(status, reason, headers),
-        body: (chunk) => handlers.body(chunk),
-        end: (reusable) => {
-          own.exchange = undefined;
-          handlers.end(reusable);
-          this.#release(own, reusable);
-        },
-      };
-      exchange = {
-        parser: new ResponseParser(sink, options.bodiless),
-        received: false,
-        fail: (reason) => {
-          const stale = reason === 'error' && reused && !exchange.received && options.retryable && !this.#closed;
-          if (stale) attempt(true);
-          else handlers.fail(reason);
-        },
-      };
-      own.exchange = exchange;
-      own.socket.setTimeout(options.idleTimeoutMs);
-      own.socket.write(head, 'latin1');
-    };
-    attempt(false);
-    return {
-      abandon: () => {
-        if (connection.exchange !== exchange) return;
-        connection.exchange = undefined;
-        connection.socket.destroy();
-      },
-      pause: () => {
-        if (connection.exchange === exchange) connection.socket.pause();
-      },
-      resume: () => connection.socket.resume(),
-    };
+  send(head: string, options: SendOptions, handler: ExchangeHandler, hasBody: boolean): Exchange {
+    const exchange = new Exchange(this, head, options, handler, hasBody);
+    const idle = this.#idle.pop();
+    exchange.attach(idle ?? this.connect(), idle !== undefined, false);
+    return exchange;
+  }
+
+  /** An Upgrade request, on a connection of its own: on 101 the handler's `tunnel` gets the socket. */
+  upgrade(head: string, idleTimeoutMs: number, handler: ExchangeHandler): Exchange {
+    const options = { bodiless: false, retryable: false, idleTimeoutMs };
+    const exchange = new Exchange(this, head, options, handler, false);
+    exchange.attach(this.connect(), false, true);
+    return exchange;
   }
 
   /** Closes every connection, busy or idle. */
@@ -117,33 +183,17 @@ export class UpstreamPool {
     for (const connection of this.#all) connection.socket.destroy();
   }
 
-  #connect(): Connection {
+  connect(): Connection {
     const socket = connect({ host: this.#address, port: this.#port, noDelay: true });
-    const connection: Connection = { socket, exchange: undefined };
+    const connection: Connection = { socket, parser: new ResponseParser(IDLE, false), exchange: undefined, timerMs: 0 };
     this.#all.add(connection);
-    socket.on('data', (chunk: Buffer) => {
-      const exchange = connection.exchange;
-      if (exchange === undefined) return void socket.destroy(); // unsolicited bytes: not reusable
-      exchange.received = true;
-      try {
-        exchange.parser.feed(chunk);
-      } catch {
-        this.#fail(connection, 'error');
-      }
-    });
-    socket.on('end', () => {
-      const exchange = connection.exchange;
-      if (exchange !== undefined) {
-        try {
-          exchange.parser.close();
-        } catch {
-          this.#fail(connection, 'error');
-        }
-      }
-      socket.destroy();
-    });
-    socket.on('timeout', () => this.#fail(connection, 'timeout'));
+    connection.timerMs = IDLE_CLOSE_MS;
+    socket.setTimeout(IDLE_CLOSE_MS);
+    socket.on('data', (chunk: Buffer) => this.#onData(connection, chunk));
+    socket.on('end', () => this.#onEnd(connection));
+    socket.on('timeout', () => this.#onTimeout(connection));
     socket.on('error', () => this.#fail(connection, 'error'));
+    socket.on('drain', () => connection.exchange?.drain());
     socket.on('close', () => {
       this.#fail(connection, 'error');
       this.#all.delete(connection);
@@ -153,20 +203,68 @@ export class UpstreamPool {
     return connection;
   }
 
+  release(connection: Connection, reusable: boolean): void {
+    const socket = connection.socket;
+    if (!reusable || this.#closed || socket.destroyed || this.#idle.length >= MAX_IDLE) {
+      socket.destroy();
+      return;
+    }
+    if (connection.timerMs !== IDLE_CLOSE_MS) {
+      connection.timerMs = IDLE_CLOSE_MS;
+      socket.setTimeout(IDLE_CLOSE_MS);
+    }
+    this.#idle.push(connection);
+  }
+
+  /** An upgraded connection leaves the pool: its socket is a tunnel now. */
+  handOver(connection: Connection): void {
+    this.#all.delete(connection);
+    const socket = connection.socket;
+    socket.setTimeout(0);
+    for (const event of ['data', 'end', 'timeout', 'error', 'drain', 'close']) socket.removeAllListeners(event);
+  }
+
+  #onData(connection: Connection, chunk: Buffer): void {
+    const exchange = connection.exchange;
+    if (exchange === undefined) return void connection.socket.destroy(); // unsolicited bytes: not reusable
+    exchange.received = true;
+    exchange.silentMs = 0;
+    try {
+      connection.parser.feed(chunk);
+    } catch {
+      this.#fail(connection, 'error');
+    }
+  }
+
+  #onEnd(connection: Connection): void {
+    if (connection.exchange !== undefined) {
+      try {
+        connection.parser.close();
+      } catch {
+        this.#fail(connection, 'error');
+      }
+    }
+    connection.socket.destroy();
+  }
+
+  /** The socket was silent for its timer: idle ones close, busy ones time out after the exchange's idle timeout. */
+  #onTimeout(connection: Connection): void {
+    const exchange = connection.exchange;
+    if (exchange === undefined) return void connection.socket.destroy();
+    exchange.silentMs += connection.timerMs;
+    const left = exchange.options.idleTimeoutMs - exchange.silentMs;
+    if (left <= 0) return this.#fail(connection, 'timeout');
+    connection.timerMs = Math.min(connection.timerMs, left);
+    connection.socket.setTimeout(connection.timerMs);
+  }
+
   #fail(connection: Connection, reason: 'timeout' | 'error'): void {
     const exchange = connection.exchange;
     connection.exchange = undefined;
     connection.socket.destroy();
     exchange?.fail(reason);
   }
-
-  #release(connection: Connection, reusable: boolean): void {
-    const socket = connection.socket;
-    if (!reusable || this.#closed || socket.destroyed || this.#idle.length >= MAX_IDLE) {
-      socket.destroy();
-      return;
-    }
-    socket.setTimeout(IDLE_CLOSE_MS);
-    this.#idle.push(connection);
-  }
 }
+
+/** The sink a connection's parser has between exchanges (never called: bytes then destroy it). */
+const IDLE: ResponseSink = { head() {}, body() {}, end() {} };

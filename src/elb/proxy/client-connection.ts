@@ -1,0 +1,333 @@
+import type { Socket } from 'node:net';
+import type { RuleAction } from '../data-plane-contract.ts';
+import { BodyFramer } from './body-framer.ts';
+import { requestHeaders, responseHeaders } from './headers.ts';
+import { isHeadError, parseRequestHead, type RequestHead } from './request-head.ts';
+import type { ResponseFraming } from './response-parser.ts';
+import { errorResponse, fixedResponse, rawHead, type ProxyError, type RequestError } from './responses.ts';
+import type { Cancellable, TargetGroupRuntime, TargetRuntime } from './target-group.ts';
+import type { Exchange, ExchangeHandler } from './upstream-pool.ts';
+
+/** A request head larger than this is refused with 431 (ALB allows 64 KB of headers). */
+const MAX_HEAD_BYTES = 64 * 1024;
+/** While a request is in flight, reading stops once this much of the next one is buffered. */
+const MAX_PIPELINED_BYTES = 64 * 1024;
+/** Bodies up to this size are written with their head as one string (one write, no copy of a list). */
+const JOIN_BELOW_BYTES = 16 * 1024;
+const CR = 0x0d;
+const LF = 0x0a;
+
+export type Decision =
+  | { readonly kind: 'fixed'; readonly action: Extract<RuleAction, { type: 'fixed-response' }> }
+  | { readonly kind: 'error'; readonly status: ProxyError }
+  | { readonly kind: 'forward'; readonly group: TargetGroupRuntime; readonly target: TargetRuntime };
+
+/** What a connection needs from its listener. */
+export interface ConnectionOwner {
+  readonly port: number;
+  readonly idleTimeoutMs: number;
+  /** The listener is closing: every response asks the client to close. */
+  readonly closing: boolean;
+  decide(request: RequestHead, sourceIp: string): Decision;
+  nowMs(): number;
+  closed(connection: ClientConnection): void;
+}
+
+/**
+ * One client connection to a listener: HTTP/1.1 requests parsed off the socket one at a time
+ * (pipelined ones wait their turn), each routed, forwarded with its body streamed as it comes,
+ * and answered with the target's response streamed back: Content-Length bodies as they are,
+ * chunked or close-delimited ones chunked again (or close-delimited to an HTTP/1.0 client). An
+ * Upgrade request becomes a tunnel on 101. In flight, the connection is the target's Cancellable.
+ */
+export class ClientConnection implements ExchangeHandler, Cancellable {
+  readonly #socket: Socket;
+  readonly #owner: ConnectionOwner;
+  readonly #clientIp: string;
+  #buffer: Buffer | undefined;
+  #request: RequestHead | undefined;
+  #framer: BodyFramer | undefined;
+  #exchange: Exchange | undefined;
+  #chosen: { readonly group: TargetGroupRuntime; readonly target: TargetRuntime } | undefined;
+  #pendingHead: string | undefined;
+  #wrote = false;
+  #chunkedOut = false;
+  #keepAlive = true;
+  #parsing = false;
+  #closed = false;
+  #tunnel: Socket | undefined;
+
+  constructor(socket: Socket, owner: ConnectionOwner, clientIp: string) {
+    this.#socket = socket;
+    this.#owner = owner;
+    this.#clientIp = clientIp;
+    socket.setNoDelay(true);
+    socket.setTimeout(owner.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#exchange?.resume());
+    socket.on('timeout', () => this.#onTimeout());
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.#onClose());
+  }
+
+  /** Nothing in flight: safe to close at once. */
+  get idle(): boolean {
+    return this.#request === undefined;
+  }
+
+  destroy(): void {
+    this.#exchange?.abandon();
+    this.#tunnel?.destroy();
+    this.#socket.destroy();
+  }
+
+  /** Closes the connection once its request in flight (if any) is answered. */
+  closeWhenIdle(): void {
+    if (this.#request === undefined) this.#socket.destroy();
+  }
+
+  // ExchangeHandler: the target's response.
+
+  head(status: number, reason: string, raw: string[], framing: ResponseFraming): void {
+    const request = this.#request!;
+    if (status === 101 && request.upgrade !== undefined) {
+      this.#pendingHead = rawHead(101, reason, responseHeaders(raw, true));
+      return;
+    }
+    const headers = responseHeaders(raw);
+    let keep = this.#keepAlive && this.#framer === undefined && !this.#owner.closing;
+    this.#chunkedOut = false;
+    if (framing === 'chunked' || framing === 'close') {
+      if (request.minor === 1) {
+        headers.push('Transfer-Encoding', 'chunked');
+        this.#chunkedOut = true;
+      } else keep = false; // an HTTP/1.0 client reads the body until the connection closes
+    }
+    this.#keepAlive = keep;
+    headers.push('Connection', keep ? 'keep-alive' : 'close');
+    this.#pendingHead = rawHead(status, reason, headers);
+  }
+
+  body(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    const head = this.#pendingHead ?? '';
+    this.#pendingHead = undefined;
+    const ok = this.#chunkedOut
+      ? this.#write(`${head}${chunk.length.toString(16)}\r\n`, chunk, '\r\n')
+      : this.#write(head, chunk, '');
+    if (!ok) this.#exchange?.pause(); // a slow client: stop reading the target until 'drain'
+  }
+
+  end(): void {
+    const tail = `${this.#pendingHead ?? ''}${this.#chunkedOut ? '0\r\n\r\n' : ''}`;
+    this.#pendingHead = undefined;
+    if (tail !== '') this.#socket.write(tail, 'latin1');
+    this.#finish();
+  }
+
+  fail(reason: 'timeout' | 'error'): void {
+    this.#exchange = undefined;
+    if (this.#wrote) return void this.#socket.destroy(); // the response has started: cut it
+    this.#pendingHead = undefined;
+    this.#local(errorResponse(reason === 'timeout' ? 504 : 502, this.#localOptions()));
+  }
+
+  drain(): void {
+    this.#socket.resume();
+  }
+
+  tunnel(upstream: Socket, rest: Buffer): void {
+    this.#tunnel = upstream;
+    this.#exchange = undefined;
+    const client = this.#socket;
+    client.write(this.#pendingHead ?? rawHead(101, 'Switching Protocols', []), 'latin1');
+    this.#pendingHead = undefined;
+    if (rest.length > 0) client.write(rest);
+    if (this.#buffer !== undefined) upstream.write(this.#buffer);
+    this.#buffer = undefined;
+    client.removeAllListeners('data');
+    client.removeAllListeners('drain');
+    upstream.setTimeout(this.#owner.idleTimeoutMs, () => this.destroy());
+    upstream.on('error', () => this.destroy());
+    upstream.once('close', () => this.destroy());
+    upstream.pipe(client);
+    client.pipe(upstream);
+    if (client.isPaused()) client.resume();
+  }
+
+  // The client's side.
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    if (this.#framer !== undefined) {
+      let taken: number;
+      try {
+        taken = this.#framer.scan(chunk);
+      } catch {
+        return this.destroy(); // malformed chunked framing: neither side can trust the stream
+      }
+      if (taken > 0 && this.#exchange !== undefined) {
+        if (!this.#exchange.write(taken === chunk.length ? chunk : chunk.subarray(0, taken))) this.#socket.pause();
+      }
+      if (this.#framer.done) {
+        this.#framer = undefined;
+        this.#exchange?.finish();
+      }
+      if (taken === chunk.length) return;
+      chunk = chunk.subarray(taken);
+    }
+    this.#buffer = this.#buffer === undefined ? chunk : Buffer.concat([this.#buffer, chunk]);
+    if (this.#request === undefined) this.#next();
+    else if (this.#buffer.length > MAX_PIPELINED_BYTES) this.#socket.pause();
+  }
+
+  /** Parses and starts buffered requests, one at a time. */
+  #next(): void {
+    this.#parsing = true;
+    try {
+      while (this.#request === undefined && this.#buffer !== undefined && !this.#closed) {
+        if (!this.#parseOne(this.#buffer)) break;
+      }
+    } finally {
+      this.#parsing = false;
+    }
+  }
+
+  /** Starts the buffered request, if its head is complete; false when it is not (wait for more). */
+  #parseOne(buffer: Buffer): boolean {
+    let start = 0;
+    while (start < buffer.length && (buffer[start] === CR || buffer[start] === LF)) start++; // RFC 9112 §2.2
+    const end = buffer.indexOf('\r\n\r\n', start, 'latin1');
+    if (end === -1 || end - start > MAX_HEAD_BYTES) {
+      this.#buffer = start === buffer.length ? undefined : buffer.subarray(start);
+      if (buffer.length - start > MAX_HEAD_BYTES) this.#refuse(431);
+      return false;
+    }
+    this.#buffer = undefined;
+    const parsed = parseRequestHead(buffer.toString('latin1', start, end));
+    if (isHeadError(parsed)) this.#refuse(parsed.status);
+    else this.#start(parsed, end + 4 === buffer.length ? undefined : buffer.subarray(end + 4));
+    return true;
+  }
+
+  #start(request: RequestHead, rest: Buffer | undefined): void {
+    this.#request = request;
+    this.#wrote = false;
+    this.#chunkedOut = false;
+    this.#keepAlive = request.keepAlive && request.upgrade === undefined;
+    if (request.contentLength !== 0) this.#framer = new BodyFramer(request.contentLength);
+    const decision = this.#owner.decide(request, this.#clientIp);
+    if (decision.kind !== 'forward') {
+      // Nothing will read a body that follows: answer, then close rather than skip it.
+      if (this.#framer !== undefined) this.#keepAlive = false;
+      else this.#buffer = rest; // a pipelined request
+      const options = this.#localOptions();
+      this.#local(
+        decision.kind === 'fixed' ? fixedResponse(decision.action, options) : errorResponse(decision.status, options),
+      );
+      return;
+    }
+    this.#chosen = decision;
+    decision.group.begin(decision.target, this);
+    const target = decision.target;
+    const head = this.#upstreamHead(request, target);
+    const idleTimeoutMs = this.#owner.idleTimeoutMs;
+    if (request.upgrade !== undefined) {
+      this.#exchange = target.pool.upgrade(head, idleTimeoutMs, this);
+      if (rest !== undefined) this.#exchange.write(rest);
+      return;
+    }
+    if (request.expectContinue && this.#framer !== undefined) this.#socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    const method = request.method;
+    const options = {
+      bodiless: method === 'HEAD',
+      retryable: this.#framer === undefined && (method === 'GET' || method === 'HEAD'),
+      idleTimeoutMs,
+    };
+    this.#exchange = target.pool.send(head, options, this, this.#framer !== undefined);
+    if (rest !== undefined) this.#onData(rest);
+  }
+
+  #upstreamHead(request: RequestHead, target: TargetRuntime): string {
+    const headers = requestHeaders(request.rawHeaders, {
+      listenerPort: this.#owner.port,
+      clientIp: this.#clientIp,
+      nowMs: this.#owner.nowMs(),
+      defaultHost: `${target.address}:${target.port}`,
+      ...(request.upgrade === undefined ? {} : { upgrade: request.upgrade }),
+    });
+    let head = `${request.method} ${request.url} HTTP/1.1\r\n`;
+    for (let index = 0; index < headers.length; index += 2) head += `${headers[index]}: ${headers[index + 1]}\r\n`;
+    if (request.contentLength === -1) head += 'Transfer-Encoding: chunked\r\n';
+    return `${head}\r\n`;
+  }
+
+  #localOptions(): { nowMs: number; bodiless: boolean; keepAlive: boolean } {
+    const keepAlive = this.#keepAlive && this.#framer === undefined && !this.#owner.closing;
+    this.#keepAlive = keepAlive;
+    return { nowMs: this.#owner.nowMs(), bodiless: this.#request?.method === 'HEAD', keepAlive };
+  }
+
+  /** Answers the request in flight from the listener itself. */
+  #local(response: string): void {
+    this.#socket.write(response, 'latin1');
+    this.#finish();
+  }
+
+  /** Refuses what could not be parsed, and closes: the stream's framing is lost. */
+  #refuse(status: RequestError): void {
+    this.#closed = true;
+    this.#buffer = undefined;
+    this.#socket.end(
+      errorResponse(status, { nowMs: this.#owner.nowMs(), bodiless: false, keepAlive: false }),
+      'latin1',
+    );
+  }
+
+  #write(prefix: string, chunk: Buffer, suffix: string): boolean {
+    this.#wrote = true;
+    const socket = this.#socket;
+    if (chunk.length < JOIN_BELOW_BYTES) return socket.write(prefix + chunk.toString('latin1') + suffix, 'latin1');
+    socket.cork();
+    if (prefix !== '') socket.write(prefix, 'latin1');
+    let ok = socket.write(chunk);
+    if (suffix !== '') ok = socket.write(suffix, 'latin1');
+    socket.uncork();
+    return ok;
+  }
+
+  /** The response is complete: the next request, or the end of the connection. */
+  #finish(): void {
+    this.#exchange = undefined;
+    this.#release();
+    this.#request = undefined;
+    if (!this.#keepAlive || this.#owner.closing) {
+      this.#closed = true;
+      this.#socket.end();
+      return;
+    }
+    if (this.#socket.isPaused()) this.#socket.resume();
+    if (!this.#parsing) this.#next();
+  }
+
+  #release(): void {
+    const chosen = this.#chosen;
+    this.#chosen = undefined;
+    if (chosen !== undefined) chosen.group.end(chosen.target, this);
+  }
+
+  #onTimeout(): void {
+    // ALB's idle timeout: no bytes either way. A request waiting on its target times out there (504).
+    if (this.#request === undefined || this.#tunnel !== undefined) this.destroy();
+  }
+
+  #onClose(): void {
+    this.#closed = true;
+    const exchange = this.#exchange;
+    this.#exchange = undefined;
+    exchange?.abandon();
+    this.#tunnel?.destroy();
+    this.#release();
+    this.#owner.closed(this);
+  }
+}
