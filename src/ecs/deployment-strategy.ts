@@ -134,8 +134,12 @@ export async function trafficShiftProblem(
       groups.includes(lb.targetGroupArn!);
     if (!fits)
       return `The production listener rule ${advanced.productionListenerRule} must forward to the target group ${lb.targetGroupArn} (and may forward to the alternate target group ${alternate}), and to no other.`;
-    if (advanced.testListenerRule !== undefined && (await balancing.forwardOf(advanced.testListenerRule)) === undefined)
-      return `The test listener rule ${advanced.testListenerRule} does not exist.`;
+    if (advanced.testListenerRule !== undefined) {
+      const test = await balancing.forwardOf(advanced.testListenerRule);
+      if (test === undefined) return `The test listener rule ${advanced.testListenerRule} does not exist.`;
+      if (!test.every((g) => g.targetGroupArn === lb.targetGroupArn || g.targetGroupArn === alternate))
+        return `The test listener rule ${advanced.testListenerRule} must forward to the target group ${lb.targetGroupArn} or the alternate target group ${alternate}, and to no other.`;
+    }
   }
   return undefined;
 }

@@ -16,6 +16,7 @@ import {
   nextShift,
   planShiftTasks,
   shiftSettings,
+  testTrafficOnGreen,
   trafficStrategyOf,
   type LifecycleStage,
   type ShiftState,
@@ -145,6 +146,7 @@ export async function shiftTraffic(
     blue: groupsOf(blue, service),
     green: primary.targetGroups ?? groupsOf(undefined, service),
     greenPercent: step.state.greenPercent,
+    testOnGreen: testTrafficOnGreen(step),
   });
   const plan = planShiftTasks(
     {
@@ -179,26 +181,45 @@ export async function shiftTraffic(
   };
 }
 
-/** Sets each production listener rule to forward greenPercent to green, the rest to blue (when it differs). */
+/**
+ * Sets each production listener rule to forward greenPercent to green, the rest to blue, and each
+ * test listener rule all to green once green is ready for test traffic, else all to blue. A rule
+ * is written only when it differs.
+ */
 async function writeWeights(
   balancing: LoadBalancing,
   service: Service,
-  at: { readonly blue: readonly string[]; readonly green: readonly string[]; readonly greenPercent: number },
+  at: {
+    readonly blue: readonly string[];
+    readonly green: readonly string[];
+    readonly greenPercent: number;
+    readonly testOnGreen: boolean;
+  },
 ): Promise<void> {
   const weights = forwardWeights(at.greenPercent);
   for (const [i, lb] of loadBalancersOf(service).entries()) {
-    const rule = lb.advancedConfiguration?.productionListenerRule;
     const blue = at.blue[i];
     const green = at.green[i];
-    if (!rule || !blue || !green || blue === green) continue;
-    const wanted: ForwardWeight[] = [
-      { targetGroupArn: blue, weight: weights.blue },
-      { targetGroupArn: green, weight: weights.green },
-    ];
-    const current = await balancing.forwardOf(rule);
-    const same =
-      current?.length === wanted.length &&
-      wanted.every((w) => current.some((c) => c.targetGroupArn === w.targetGroupArn && c.weight === w.weight));
-    if (!same) await balancing.setForward(rule, wanted);
+    if (!blue || !green || blue === green) continue;
+    const production = lb.advancedConfiguration?.productionListenerRule;
+    if (production) await setWeights(balancing, production, { blue, green, weights });
+    const test = lb.advancedConfiguration?.testListenerRule;
+    if (test) await setWeights(balancing, test, { blue, green, weights: forwardWeights(at.testOnGreen ? 100 : 0) });
   }
+}
+
+async function setWeights(
+  balancing: LoadBalancing,
+  rule: string,
+  at: { readonly blue: string; readonly green: string; readonly weights: { blue: number; green: number } },
+): Promise<void> {
+  const wanted: ForwardWeight[] = [
+    { targetGroupArn: at.blue, weight: at.weights.blue },
+    { targetGroupArn: at.green, weight: at.weights.green },
+  ];
+  const current = await balancing.forwardOf(rule);
+  const same =
+    current?.length === wanted.length &&
+    wanted.every((w) => current.some((c) => c.targetGroupArn === w.targetGroupArn && c.weight === w.weight));
+  if (!same) await balancing.setForward(rule, wanted);
 }

@@ -8,6 +8,7 @@ import {
   nextShift,
   planShiftTasks,
   shiftSettings,
+  testTrafficOnGreen,
   type ShiftInput,
   type ShiftSettings,
   type ShiftState,
@@ -45,6 +46,18 @@ function run(s: ShiftSettings, every: number): { shares: number[]; stages: strin
   }
   throw new Error('never completed');
 }
+
+describe('testTrafficOnGreen', () => {
+  it('moves test traffic to green once it is up, before production, and back on rollback', () => {
+    const scaling = nextShift(input(initialShift(0), { greenHealthy: 2 }), settings());
+    assert.equal(testTrafficOnGreen(scaling), false);
+    const canary = settings({ strategy: 'CANARY', canaryPercent: 10, canaryBakeMinutes: 5 });
+    const shifting = nextShift(input(initialShift(0)), canary);
+    assert.deepEqual([shifting.state.greenPercent, testTrafficOnGreen(shifting)], [10, true]);
+    const failing = nextShift(input(shifting.state, { greenUnhealthy: true }), canary);
+    assert.deepEqual([failing.outcome, testTrafficOnGreen(failing)], ['ROLLBACK', false]);
+  });
+});
 
 describe('nextShift', () => {
   it('waits in SCALE_UP with no production traffic until every green task is healthy', () => {

@@ -144,6 +144,22 @@ export function nextShift(input: ShiftInput, settings: ShiftSettings): ShiftStep
   }
 }
 
+/** Stages from TEST_TRAFFIC_SHIFT on: green is up and healthy, so the test listener rule forwards to it. */
+const BEFORE_TEST_TRAFFIC: readonly LifecycleStage[] = [
+  'RECONCILE_SERVICE',
+  'PRE_SCALE_UP',
+  'SCALE_UP',
+  'POST_SCALE_UP',
+];
+
+/**
+ * Whether test traffic (the test listener rule) goes to green after this step: once green has
+ * scaled up and is healthy, until the deployment rolls back. Production follows greenPercent.
+ */
+export function testTrafficOnGreen(step: ShiftStep): boolean {
+  return step.outcome !== 'ROLLBACK' && !BEFORE_TEST_TRAFFIC.includes(step.state.stage);
+}
+
 const progress = (state: ShiftState): ShiftStep => ({ state, outcome: 'IN_PROGRESS' });
 const rollback = (now: number, reason: string): ShiftStep => ({
   state: { stage: 'PRODUCTION_TRAFFIC_SHIFT', greenPercent: 0, since: now },

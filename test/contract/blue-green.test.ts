@@ -42,6 +42,9 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
   let blueGroup: string;
   let greenGroup: string;
   let ruleArn: string;
+  /** The test listener's default rule, and its address. */
+  let testRuleArn: string;
+  let testUrl: string;
   const network = { awsvpcConfiguration: { subnets: ['subnet-1'] } };
   /** One API minute lasts this long on this server (BERTH_DEPLOYMENT_MINUTE_MS). */
   const MINUTE_MS = 3000;
@@ -54,8 +57,8 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
   const targetsOf = async (group: string) =>
     (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }))).TargetHealthDescriptions ?? [];
   /** The production rule's weight per group. */
-  const weights = async (): Promise<Record<string, number>> => {
-    const { Rules = [] } = await elb.send(new DescribeRulesCommand({ RuleArns: [ruleArn] }));
+  const weights = async (rule = ruleArn): Promise<Record<string, number>> => {
+    const { Rules = [] } = await elb.send(new DescribeRulesCommand({ RuleArns: [rule] }));
     const groups = Rules[0]!.Actions![0]!.ForwardConfig!.TargetGroups ?? [];
     return Object.fromEntries(groups.map((g) => [g.TargetGroupArn!, g.Weight!]));
   };
@@ -121,18 +124,21 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     };
     blueGroup = await group(`${cluster}-blue`);
     greenGroup = await group(`${cluster}-green`);
-    const port = await freePort();
-    const { Listeners } = await elb.send(
-      new CreateListenerCommand({
-        LoadBalancerArn: LoadBalancers![0]!.LoadBalancerArn,
-        Protocol: 'HTTP',
-        Port: port,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: blueGroup }],
-      }),
-    );
-    const { Rules = [] } = await elb.send(new DescribeRulesCommand({ ListenerArn: Listeners![0]!.ListenerArn }));
-    ruleArn = Rules.find((r) => r.IsDefault)!.RuleArn!;
-    url = `http://127.0.0.1:${port}/`;
+    const listener = async (): Promise<{ rule: string; url: string }> => {
+      const port = await freePort();
+      const { Listeners } = await elb.send(
+        new CreateListenerCommand({
+          LoadBalancerArn: LoadBalancers![0]!.LoadBalancerArn,
+          Protocol: 'HTTP',
+          Port: port,
+          DefaultActions: [{ Type: 'forward', TargetGroupArn: blueGroup }],
+        }),
+      );
+      const { Rules = [] } = await elb.send(new DescribeRulesCommand({ ListenerArn: Listeners![0]!.ListenerArn }));
+      return { rule: Rules.find((r) => r.IsDefault)!.RuleArn!, url: `http://127.0.0.1:${port}/` };
+    };
+    ({ rule: ruleArn, url } = await listener());
+    ({ rule: testRuleArn, url: testUrl } = await listener());
   });
   after(async () => {
     ecs?.destroy();
@@ -172,6 +178,11 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     await rejectsWith(create({ strategy: 'BLUE_GREEN' }, missingRule), 'InvalidParameterException', /does not exist/);
     const advanced = { alternateTargetGroupArn: greenGroup, productionListenerRule: ruleArn };
     await rejectsWith(
+      create({ strategy: 'BLUE_GREEN' }, { ...advanced, testListenerRule: `${ruleArn}x` }),
+      'InvalidParameterException',
+      /test listener rule .* does not exist/,
+    );
+    await rejectsWith(
       create({ strategy: 'CANARY', canaryConfiguration: { canaryPercent: 0 } }, advanced),
       'InvalidParameterException',
       /canaryPercent/,
@@ -206,7 +217,13 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
         launchType: 'FARGATE',
         networkConfiguration: network,
         deploymentConfiguration: deployment({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 }),
-        loadBalancers: [loadBalancer({ alternateTargetGroupArn: greenGroup, productionListenerRule: ruleArn })],
+        loadBalancers: [
+          loadBalancer({
+            alternateTargetGroupArn: greenGroup,
+            productionListenerRule: ruleArn,
+            testListenerRule: testRuleArn,
+          }),
+        ],
         healthCheckGracePeriodSeconds: 10,
       }),
     );
@@ -259,6 +276,9 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     const seen = new Set<string>();
     for (let i = 0; i < 40 && seen.size < 2; i++) seen.add((await (await fetch(url)).text()).trim());
     assert.deepEqual([...seen].sort(), ['v2', 'v3']);
+    // Test traffic is all on the new revision while production is split.
+    assert.deepEqual(await weights(testRuleArn), { [blueGroup]: 100, [greenGroup]: 0 });
+    for (let i = 0; i < 6; i++) assert.equal((await (await fetch(testUrl)).text()).trim(), 'v3');
     // The deployment shows where it is.
     const { serviceDeployments: briefs = [] } = await ecs.send(
       new ListServiceDeploymentsCommand({ cluster, service: 'web', status: ['IN_PROGRESS'] }),
@@ -329,6 +349,7 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     assert.equal(settled.taskDefinition, previous!.taskDefinition);
     assert.ok(!settled.deployments!.some((d) => d.id === failing!.id));
     assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
+    assert.deepEqual(await weights(testRuleArn), { [blueGroup]: 0, [greenGroup]: 100 }, 'test traffic back on blue');
   });
   it('rolls back when a green task fails its health checks during the bake time', async () => {
     const client = new SteadyClient(url);
