@@ -253,8 +253,11 @@ export class DockerRuntime implements ContainerRuntime {
     for (const [name, source] of Object.entries(volumes)) {
       if (!('volumeName' in source)) continue;
       const config = task.volumes.find((v) => v.name === name)?.dockerVolumeConfiguration;
+      // A shared volume outlives the task: it carries no task's label.
+      const taskLabel: Record<string, string> =
+        config?.scope === 'shared' ? {} : { 'com.amazonaws.ecs.task-arn': task.taskArn };
       await this.#engine.createVolume(source.volumeName, {
-        labels: { [OWNER_LABEL]: this.#owner, 'com.amazonaws.ecs.task-arn': task.taskArn, ...config?.labels },
+        labels: { [OWNER_LABEL]: this.#owner, ...taskLabel, ...config?.labels },
         ...(config?.driver ? { driver: config.driver } : {}),
         ...(config?.driverOpts ? { driverOpts: config.driverOpts } : {}),
       });
