@@ -103,7 +103,7 @@ export class Exchange implements ResponseSink {
   }
 
   resume(): void {
-    this.connection.socket.resume();
+    if (this.connection.exchange === this) this.connection.socket.resume();
   }
 
   head(...args: Parameters<ResponseSink['head']>): void {
