@@ -12,6 +12,8 @@ import {
 } from '../auth/index.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
 import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
+import { S3 } from '../s3/index.ts';
+import { createS3Handler, isS3Request } from '../s3-rest/index.ts';
 import { serviceLoadBalancing } from './service-load-balancing.ts';
 import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
@@ -95,6 +97,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'));
   const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });
+  // S3 objects have a blob store of their own: registry garbage collection never sees them.
+  const s3 = new S3({
+    store,
+    blobs: new FilesystemBlobStore(join(config.dataDir, 's3')),
+    clock,
+    region: config.region,
+    newId: randomUUID,
+  });
   const secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
   let port = config.port;
   let url = '';
@@ -224,6 +234,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         },
       },
     }),
+    s3: {
+      matches: isS3Request,
+      handle: createS3Handler({ s3, secrets, clock, region: config.region, accountId: config.accountId }),
+    },
     registry: createRegistryHandler({
       registry,
       authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
