@@ -40,6 +40,7 @@ import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
+import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
 import { logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
 import { Elb, elbOperations, ValidationError as ElbValidationError, type DataPlane } from '../elb/index.ts';
 import { createProxyDataPlane } from '../elb/proxy/index.ts';
@@ -273,6 +274,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   port = (frontDoor.server.address() as AddressInfo).port;
   const managed = await startManagedCapacity({
     deps: taskDeps,
+    readEnvironmentFile: inProcessEnvironmentFiles(s3),
     logger,
     dataDir: config.dataDir,
     makeRuntime: managedRuntimeFactory({
