@@ -14,6 +14,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { httpEnvironmentFiles } from '../../src/cmd/environment-file-readers.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 describe('S3 with the AWS SDK v3', () => {
@@ -217,6 +218,19 @@ describe('S3 with the AWS SDK v3', () => {
     });
     wrong.destroy();
     unknown.destroy();
+  });
+
+  it('serves berth agent’s environment file reads (GetObject signed with the agent’s keys)', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'agent-files' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'agent-files', Key: 'dir/a b+c.env', Body: 'X=1\n' }));
+    const read = httpEnvironmentFiles({ endpoint: new URL(server.url), region: 'us-east-1', ...server.credentials });
+    assert.equal(Buffer.from(await read('agent-files', 'dir/a b+c.env')).toString(), 'X=1\n');
+    await assert.rejects(read('agent-files', 'missing.env'), {
+      message: 'NoSuchKey: The specified key does not exist. status code: 404',
+    });
+    await assert.rejects(read('no-bucket', 'x.env'), {
+      message: 'NoSuchBucket: The specified bucket does not exist status code: 404',
+    });
   });
 
   it('keeps buckets and objects across a restart', async () => {
