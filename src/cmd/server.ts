@@ -237,7 +237,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }),
     s3: {
       matches: isS3Request,
-      handle: createS3Handler({ s3, secrets, clock, region: config.region, accountId: config.accountId }),
+      handle: createS3Handler({ s3, secrets, clock, region: config.region, accountId: config.accountId, log: logger }),
     },
     registry: createRegistryHandler({
       registry,

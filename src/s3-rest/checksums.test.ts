@@ -54,3 +54,13 @@ describe('streamingMode', () => {
     });
   });
 });
+
+describe('x-amz-decoded-content-length', () => {
+  it('must match the decoded body', () => {
+    const body = digestsOf('hello');
+    payloadCheck({ 'x-amz-decoded-content-length': '5' }, () => ({}))(body);
+    assert.throws(() => payloadCheck({ 'x-amz-decoded-content-length': '6' }, () => ({}))(body), {
+      code: 'IncompleteBody',
+    });
+  });
+});

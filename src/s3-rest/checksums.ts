@@ -1,5 +1,6 @@
 import {
   BadDigest,
+  IncompleteBody,
   InvalidDigest,
   InvalidRequest,
   XAmzContentSHA256Mismatch,
@@ -19,7 +20,9 @@ export function payloadCheck(headers: Headers, trailers: () => Readonly<Record<s
   const md5 = header(headers, 'content-md5');
   if (md5 !== undefined && Buffer.from(md5, 'base64').length !== 16) throw new InvalidDigest();
   const sha256 = header(headers, 'x-amz-content-sha256');
+  const decodedLength = header(headers, 'x-amz-decoded-content-length');
   return (computed: ComputedDigests): void => {
+    if (decodedLength !== undefined && Number(decodedLength) !== computed.size) throw new IncompleteBody();
     if (md5 !== undefined && Buffer.from(md5, 'base64').compare(computed.md5) !== 0) {
       throw new BadDigest('The Content-MD5 you specified did not match what we received.');
     }

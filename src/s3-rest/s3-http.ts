@@ -10,7 +10,6 @@ import {
   type S3,
 } from '../s3/index.ts';
 import type { Clock } from '../shared/clock.ts';
-import { AwsError } from '../shared/aws-error.ts';
 import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { payloadCheck, streamingMode } from './checksums.ts';
 import { routeS3, type S3Operation } from './routes.ts';
@@ -29,6 +28,8 @@ export interface S3HttpOptions {
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;
+  /** Where failures that are not S3 errors are logged (they answer InternalError). */
+  readonly log: { error(obj: object, msg: string): void };
 }
 
 export interface S3Outcome {
@@ -94,7 +95,7 @@ export function createS3Handler(options: S3HttpOptions) {
       return { operation };
     } catch (error) {
       const s3Error = toS3Error(error);
-      if (s3Error === undefined) throw error;
+      if (!(error instanceof S3Error)) options.log.error({ err: error, requestId, operation }, 'S3 request failed');
       if (!request.complete) {
         request.resume();
         response.setHeader('connection', 'close');
@@ -246,10 +247,17 @@ function storedHeaders(request: IncomingMessage, chunked: boolean): Record<strin
   return stored;
 }
 
-function toS3Error(error: unknown): S3Error | undefined {
-  if (error instanceof S3Error) return error;
-  if (error instanceof AwsError) return undefined;
-  return undefined;
+class InternalError extends S3Error {
+  readonly code = 'InternalError';
+  override readonly httpStatus = 500;
+  override readonly senderFault = false;
+  constructor() {
+    super('We encountered an internal error. Please try again.');
+  }
+}
+
+function toS3Error(error: unknown): S3Error {
+  return error instanceof S3Error ? error : new InternalError();
 }
 
 async function readText(request: IncomingMessage): Promise<string> {
