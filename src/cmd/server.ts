@@ -130,6 +130,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   try {
     await elb.syncDataPlane();
+    const swept = await s3.sweep();
+    if (swept.uploads + swept.blobs > 0) logger.info(swept, 'S3: removed what an interrupted PUT left behind');
   } catch (error) {
     await store.close();
     throw error;

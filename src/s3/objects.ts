@@ -17,7 +17,7 @@ import {
 export interface S3Deps {
   readonly store: MetadataStore;
   /** Object bytes, addressed by their SHA-256 (a blob store of their own, apart from the registry's). */
-  readonly blobs: BlobStore;
+  readonly blobs: BlobStore & { listUploads?(): Promise<string[]> };
   readonly clock: Clock;
   readonly region: string;
   readonly newId: () => string;
@@ -192,6 +192,27 @@ export class S3 {
       isTruncated: more,
       nextContinuationToken: more && after !== undefined ? encodeContinuationToken(after) : undefined,
     };
+  }
+
+  /**
+   * After a crash: removes uploads (a PUT is one request, so none outlives the process that
+   * received it; call this before serving) and blobs no object names (committed just before a
+   * crash, before their row). Resolves with how many of each it removed.
+   */
+  async sweep(): Promise<{ uploads: number; blobs: number }> {
+    const { blobs, store } = this.#deps;
+    const uploads = (await blobs.listUploads?.()) ?? [];
+    for (const id of uploads) await blobs.deleteUpload(id);
+    let removed = 0;
+    for await (const digest of blobs.list()) {
+      const name = `${digest.algorithm}:${digest.hex}`;
+      await this.#digestLocks.run(name, async () => {
+        if (await store.s3.isDigestReferenced(name)) return;
+        await blobs.delete(digest);
+        removed += 1;
+      });
+    }
+    return { uploads: uploads.length, blobs: removed };
   }
 
   async *#readBlob(record: S3ObjectRecord): AsyncIterable<Buffer> {
