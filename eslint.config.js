@@ -55,6 +55,7 @@ export default tseslint.config(
       'src/ecr/**',
       'src/logs/**',
       'src/elb/**',
+      'src/s3/**',
       'src/scheduler/**',
       'src/agent/**',
       'src/shared/**',
@@ -131,7 +132,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/cmd/**', '**/ecs/**', '**/ecr/**', '**/logs/**', '**/elb/**'],
+              group: ['**/cmd/**', '**/ecs/**', '**/ecr/**', '**/logs/**', '**/elb/**', '**/s3/**', '**/s3-rest/**'],
               message: 'Lower layers do not import the cmd layer or domain services.',
             },
           ],

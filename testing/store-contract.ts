@@ -113,6 +113,39 @@ export function runStoreContract(backend: string, open: () => Promise<MetadataSt
       assert.deepEqual(await store.containerInstances.byEc2InstanceIds([]), []);
     });
 
+    it('keeps S3 buckets and objects: replace returns the old digest, a bucket with objects is not deleted', async () => {
+      const at = new Date('2026-01-02T03:04:05.678Z');
+      assert.equal(await store.s3.createBucket({ name: 'b', region: 'us-east-1', createdAt: at }), true);
+      assert.equal(await store.s3.createBucket({ name: 'b', region: 'us-east-1', createdAt: at }), false);
+      const object = (key: string, digest: string) => ({
+        bucket: 'b',
+        key,
+        digest,
+        size: 1,
+        etag: 'e',
+        contentType: 'text/plain',
+        lastModified: at,
+        headers: { 'x-amz-meta-a': '1' },
+      });
+      assert.equal(await store.s3.putObject(object('k', 'sha256:1')), undefined);
+      assert.equal(await store.s3.putObject(object('k', 'sha256:2')), 'sha256:1');
+      assert.deepEqual(await store.s3.getObject('b', 'k'), object('k', 'sha256:2'));
+      assert.equal(await store.s3.isDigestReferenced('sha256:1'), false);
+      assert.equal(await store.s3.isDigestReferenced('sha256:2'), true);
+      for (const key of ['a/1', 'a/2', 'ab', 'b']) await store.s3.putObject(object(key, 'sha256:3'));
+      const keys = async (prefix: string, after?: string) =>
+        (await store.s3.listObjects('b', { prefix, after, limit: 10 })).map((o) => o.key);
+      assert.deepEqual(await keys(''), ['a/1', 'a/2', 'ab', 'b', 'k']);
+      assert.deepEqual(await keys('a'), ['a/1', 'a/2', 'ab']);
+      assert.deepEqual(await keys('a', 'a/1'), ['a/2', 'ab']);
+      assert.equal(await store.s3.deleteBucket('b'), 'not-empty');
+      for (const key of ['a/1', 'a/2', 'ab', 'b', 'k']) await store.s3.deleteObject('b', key);
+      assert.equal(await store.s3.deleteObject('b', 'k'), undefined);
+      assert.equal(await store.s3.deleteBucket('b'), 'deleted');
+      assert.equal(await store.s3.deleteBucket('b'), 'not-found');
+      assert.deepEqual(await store.s3.listBuckets(), []);
+    });
+
     describeLogRepository(() => store);
   });
 }

@@ -23,3 +23,9 @@ export {
   type MetadataSource,
 } from './metadata/metadata-server.ts';
 export { type TaskMetadataSnapshot } from './metadata/task-metadata.ts';
+export {
+  parseEnvironmentFile,
+  readEnvironmentFiles,
+  MAX_ENVIRONMENT_FILE_BYTES,
+  type EnvironmentFileReader,
+} from './environment-files.ts';

@@ -59,6 +59,8 @@ export interface StartContext {
   readonly containerIds: ReadonlyMap<string, string>;
   /** Variables the agent adds (the metadata endpoint's URI...). */
   readonly extraEnvironment: Readonly<Record<string, string>>;
+  /** The variables read from the container's environmentFiles (its `environment` wins over them). */
+  readonly environmentFiles?: Readonly<Record<string, string>> | undefined;
   /**
    * Let the engine choose the dynamic host ports (hostPort 0) instead of the placed ones: the
    * fallback when another process on the host holds a placed port (agents sharing a machine).

@@ -9,6 +9,7 @@ import type {
 import type { ReportQueue } from './control-plane.ts';
 import { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
+import { readEnvironmentFiles, type EnvironmentFileReader } from './environment-files.ts';
 import {
   CannotPullContainerError,
   CannotStartContainerError,
@@ -31,6 +32,8 @@ export interface WorkerOptions {
   readonly startTimeoutSeconds: number;
   /** Where awslogs output goes (CloudWatch Logs API); without one, awslogs containers keep json-file logs only. */
   readonly logSink?: LogSink | undefined;
+  /** Downloads containers' environmentFiles (S3 objects) from the server; without one, such tasks fail to start. */
+  readonly readEnvironmentFile?: EnvironmentFileReader | undefined;
   /** Extra environment for each container (the task metadata endpoint's URI). */
   readonly environmentFor?: (task: TaskAssignment, container: string) => Record<string, string>;
 }
@@ -59,6 +62,8 @@ export class TaskWorker {
   readonly #options: WorkerOptions;
   readonly #containers = new Map<string, ContainerState>();
   #network: TaskNetwork | undefined;
+  /** By container name: the variables read from its environmentFiles, for the containers still to create. */
+  #environmentFiles = new Map<string, Record<string, string>>();
   #lastStatus: TaskStatus;
   #stopCode: TaskReport['stopCode'];
   #stoppedReason: string | undefined;
@@ -138,6 +143,8 @@ export class TaskWorker {
   async #launch(existing: readonly RuntimeContainer[]): Promise<void> {
     const { runtime } = this.#options;
     const byName = new Map(existing.map((c) => [c.name, c]));
+    const toCreate = this.#task.containers.filter((c) => !byName.has(c.name!));
+    this.#environmentFiles = await readEnvironmentFiles(toCreate, this.#options.readEnvironmentFile);
     if (this.#task.networkMode === 'awsvpc') {
       const pause = byName.get(PAUSE_CONTAINER_NAME);
       this.#network = (pause && (await runtime.networkOf(pause.id))) ?? (await runtime.createTaskNetwork(this.#task));
@@ -145,7 +152,6 @@ export class TaskWorker {
       this.#report();
     }
     this.#pullStartedAt = this.#options.now();
-    const toCreate = this.#task.containers.filter((c) => !byName.has(c.name!));
     for (const image of new Set(toCreate.map((c) => c.image!))) {
       try {
         await runtime.pullImage(image);
@@ -197,6 +203,7 @@ export class TaskWorker {
         network: this.#network,
         containerIds: ids,
         extraEnvironment: this.#options.environmentFor?.(this.#task, container.name!) ?? {},
+        environmentFiles: this.#environmentFiles.get(container.name!) ?? {},
         enginePicksDynamicPorts,
       });
     let id = created ?? (await create(false));

@@ -27,27 +27,34 @@ interface Claimed {
 class HeaderSignature extends SignatureV4Base {
   readonly #keys = new Map<string, Uint8Array>();
 
-  constructor() {
+  /** uriEscapePath false: S3 signs the path as sent, where other services normalize and encode it again. */
+  constructor(uriEscapePath: boolean) {
     // Credentials, region and service come with each call; the base class only keeps the hasher.
     super({
       service: 'unused',
       region: 'unused',
       credentials: { accessKeyId: '', secretAccessKey: '' },
       sha256: Sha256,
-      uriEscapePath: true,
+      uriEscapePath,
       applyChecksum: false,
     });
   }
 
   async compute(
     request: HttpRequest,
-    options: { claim: Claimed; secret: string; signedHeaders: ReadonlySet<string> },
+    options: {
+      claim: Claimed;
+      secret: string;
+      signedHeaders: ReadonlySet<string>;
+      /** The payload hash to sign instead of x-amz-content-sha256 or the body's (S3's presigned UNSIGNED-PAYLOAD). */
+      payloadHash?: string;
+    },
   ): Promise<string> {
     const { claim, secret } = options;
     const shortDate = claim.amzDate.slice(0, 8);
     const scope = createScope(shortDate, claim.region, claim.service);
     const canonicalHeaders = getCanonicalHeaders(request, undefined, options.signedHeaders as Set<string>);
-    const payloadHash = await getPayloadHash(request, Sha256);
+    const payloadHash = options.payloadHash ?? (await getPayloadHash(request, Sha256));
     const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
     const stringToSign = await this.createStringToSign(claim.amzDate, scope, canonicalRequest, ALGORITHM_IDENTIFIER);
     const hmac = new Sha256(await this.#signingKey(claim, secret, shortDate));
@@ -73,4 +80,5 @@ class HeaderSignature extends SignatureV4Base {
   }
 }
 
-export const headerSignature = new HeaderSignature();
+export const headerSignature = new HeaderSignature(true);
+export const s3HeaderSignature = new HeaderSignature(false);

@@ -15,7 +15,13 @@ export {
   type SignedRequest,
   type VerifiedCaller,
 } from './sigv4.ts';
-export { RequestEntityTooLargeException } from './errors.ts';
+export {
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  RequestEntityTooLargeException,
+  UnrecognizedClientException,
+} from './errors.ts';
 export {
   QueryProtocol,
   QUERY_CONTENT_TYPE,

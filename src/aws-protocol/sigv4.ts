@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { headerSignature } from './header-signature.ts';
+import { headerSignature, s3HeaderSignature } from './header-signature.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Principal } from '../shared/principal.ts';
 import { Sha256 } from './sha256.ts';
@@ -45,6 +45,12 @@ export interface VerifyOptions {
   readonly region: string;
   /** The signing name the scope must carry (ecs, ecr, ...); undefined accepts the scope's own. */
   readonly service: string | undefined;
+  /**
+   * S3's signing rules: the path is signed as sent (not normalized, not encoded again), presigned
+   * URLs sign UNSIGNED-PAYLOAD, and the body is streamed, so checking x-amz-content-sha256 against
+   * it is the caller's job once it has read it.
+   */
+  readonly s3?: boolean;
 }
 
 const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -85,8 +91,8 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
   const secret = options.secrets.secretFor(claim.accessKeyId);
   if (secret === undefined) throw new UnrecognizedClientException();
 
-  checkPayloadHash(request);
-  const expected = await computeSignature(request, claim, secret, presigned);
+  if (!options.s3) checkPayloadHash(request);
+  const expected = await computeSignature(request, claim, secret, { presigned, s3: options.s3 === true });
   const given = Buffer.from(claim.signature, 'utf8');
   const wanted = Buffer.from(expected, 'utf8');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw InvalidSignatureException.mismatch();
@@ -258,8 +264,9 @@ async function computeSignature(
   request: SignedRequest,
   claim: Claim,
   secret: string,
-  presigned: boolean,
+  options: { presigned: boolean; s3: boolean },
 ): Promise<string> {
+  const { presigned } = options;
   const headers: Record<string, string> = {};
   for (const name of claim.signedHeaders) {
     const value = request.headers[name];
@@ -279,6 +286,11 @@ async function computeSignature(
     body: request.body,
   };
   const signedHeaders = new Set(claim.signedHeaders);
+  if (options.s3) {
+    // A presigned URL's X-Amz-* parameters are in the canonical query: the same computation applies.
+    const payloadHash = presigned ? 'UNSIGNED-PAYLOAD' : undefined;
+    return s3HeaderSignature.compute(toSign, { claim, secret, signedHeaders, ...(payloadHash ? { payloadHash } : {}) });
+  }
   if (!presigned) return headerSignature.compute(toSign, { claim, secret, signedHeaders });
   const out = await presignerFor(claim.accessKeyId, secret, claim).presign(toSign, {
     signingDate: parseAmzDate(claim.amzDate),

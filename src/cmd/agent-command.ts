@@ -19,6 +19,7 @@ import { ecrRegistryCredentials, type RegistryCredentials } from './registry-cre
 /** Credentials for an image's registry (Berth's own), or undefined for anonymous pulls. */
 export type RegistryLookup = (image: string) => Promise<RegistryCredentials | undefined>;
 import { signedJsonClient } from './signed-fetch.ts';
+import { httpEnvironmentFiles } from './environment-file-readers.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
@@ -160,6 +161,12 @@ export async function startAgent(
       signedJsonClient({ endpoint: new URL(config.endpoint), accessKeyId, secretAccessKey, region, service: 'logs' }),
     ),
     availabilityZone: config.availabilityZone,
+    readEnvironmentFile: httpEnvironmentFiles({
+      endpoint: new URL(config.endpoint),
+      accessKeyId,
+      secretAccessKey,
+      region,
+    }),
     // Late-bound: the endpoint reads the agent's tasks, the agent's containers get its URIs.
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { Agent, type ContainerRuntime } from '../agent/index.ts';
+import { Agent, type ContainerRuntime, type EnvironmentFileReader } from '../agent/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { InProcessControlPlane } from './control-planes.ts';
@@ -14,6 +14,8 @@ export interface ManagedCapacityOptions {
   readonly dataDir: string;
   /** Builds the runtime for this server's managed containers (owner: a label value unique to the data folder). */
   readonly makeRuntime: (owner: string) => Promise<ContainerRuntime>;
+  /** Where containers' environmentFiles come from (the server's S3). */
+  readonly readEnvironmentFile?: EnvironmentFileReader;
   readonly stopTimeoutSeconds?: number;
   readonly cleanupDelayMs?: number;
 }
@@ -35,6 +37,7 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? 30,
     startTimeoutSeconds: 180,
     cleanupDelayMs: options.cleanupDelayMs ?? 3_600_000,
+    readEnvironmentFile: options.readEnvironmentFile,
     logSink: inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock })),
     // Late-bound: the endpoint reads the agent's tasks, the agent's containers get its URIs.
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},

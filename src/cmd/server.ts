@@ -12,6 +12,8 @@ import {
 } from '../auth/index.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
 import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
+import { S3 } from '../s3/index.ts';
+import { createS3Handler, isS3Request } from '../s3-rest/index.ts';
 import { serviceLoadBalancing } from './service-load-balancing.ts';
 import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
@@ -38,6 +40,7 @@ import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
+import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
 import { logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
 import { Elb, elbOperations, ValidationError as ElbValidationError, type DataPlane } from '../elb/index.ts';
 import { createProxyDataPlane } from '../elb/proxy/index.ts';
@@ -95,6 +98,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'));
   const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });
+  // S3 objects have a blob store of their own: registry garbage collection never sees them.
+  const s3 = new S3({
+    store,
+    blobs: new FilesystemBlobStore(join(config.dataDir, 's3')),
+    clock,
+    region: config.region,
+    newId: randomUUID,
+  });
   const secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
   let port = config.port;
   let url = '';
@@ -119,6 +130,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   try {
     await elb.syncDataPlane();
+    const swept = await s3.sweep();
+    if (swept.uploads + swept.blobs > 0) logger.info(swept, 'S3: removed what an interrupted PUT left behind');
   } catch (error) {
     await store.close();
     throw error;
@@ -224,6 +237,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         },
       },
     }),
+    s3: {
+      matches: isS3Request,
+      handle: createS3Handler({ s3, secrets, clock, region: config.region, accountId: config.accountId, log: logger }),
+    },
     registry: createRegistryHandler({
       registry,
       authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
@@ -259,6 +276,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   port = (frontDoor.server.address() as AddressInfo).port;
   const managed = await startManagedCapacity({
     deps: taskDeps,
+    readEnvironmentFile: inProcessEnvironmentFiles(s3),
     logger,
     dataDir: config.dataDir,
     makeRuntime: managedRuntimeFactory({

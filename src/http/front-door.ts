@@ -19,6 +19,7 @@ import { readBody } from './read-body.ts';
  *   POST /            AWS JSON 1.1 APIs (ECS, ECR, ...), dispatched on X-Amz-Target; with an
  *                     x-www-form-urlencoded body, AWS query APIs (ELBv2), dispatched on Action
  *   GET /?Action=...  AWS query APIs
+ *   any path, signed for the service s3 (Authorization or X-Amz-Credential): S3's REST API
  *   /v2/...           the registry (its own issue)
  *   GET /healthz      liveness; GET /readyz: store open and migrated; GET /metrics: Prometheus
  * Every response carries x-amzn-RequestId; every request is logged and counted once.
@@ -43,6 +44,16 @@ export interface FrontDoorOptions {
     path: string,
     search: string,
   ) => Promise<{ operation: string; errorCode?: string | undefined }>;
+  /** S3's REST API: every request whose SigV4 scope names the service s3, whatever its path. */
+  readonly s3?: {
+    matches(request: IncomingMessage, search: string): boolean;
+    handle(
+      request: IncomingMessage,
+      response: ServerResponse,
+      path: string,
+      search: string,
+    ): Promise<{ operation: string; errorCode?: string | undefined }>;
+  };
 }
 
 export const DEFAULT_MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
@@ -92,22 +103,7 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
   const path = q === -1 ? url : url.slice(0, q);
   let outcome: Outcome = { service: 'http', operation: path };
   try {
-    if (path === '/' && (request.method === 'POST' || isQueryGet(request, url, q))) {
-      outcome = await serveApi(options, request, response, requestId, path, q === -1 ? '' : url.slice(q + 1));
-    } else if (options.registry && (path === '/v2' || path.startsWith('/v2/'))) {
-      const served = await options.registry(request, response, path, q === -1 ? '' : url.slice(q + 1));
-      outcome = { service: 'registry', operation: served.operation, errorCode: served.errorCode };
-    } else if (path.startsWith('/berth/') && options.admin) {
-      const operation = await options.admin(request, response, path);
-      outcome = { service: 'berth', operation: operation ?? 'unknown' };
-      if (operation === undefined)
-        send(response, 404, 'application/json', JSON.stringify({ message: `No route for ${request.method} ${path}` }));
-    } else if (isRead(request) && (await serveOperations(options, path, response))) {
-      outcome = { service: 'http', operation: path };
-    } else {
-      outcome = { service: 'http', operation: 'unknown' };
-      send(response, 404, 'application/json', JSON.stringify({ message: `No route for ${request.method} ${path}` }));
-    }
+    outcome = await dispatch(options, request, response, { requestId, path, search: q === -1 ? '' : url.slice(q + 1) });
   } catch (error) {
     options.logger.error({ err: error, requestId }, 'request failed');
     if (!response.headersSent)
@@ -129,6 +125,36 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
     },
     'request',
   );
+}
+
+/** Serves the request on its route and says what it was. */
+async function dispatch(
+  options: FrontDoorOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: { requestId: string; path: string; search: string },
+): Promise<Outcome> {
+  const { requestId, path, search } = target;
+  if (options.s3?.matches(request, search)) {
+    const served = await options.s3.handle(request, response, path, search);
+    return { service: 's3', operation: served.operation, errorCode: served.errorCode };
+  }
+  if (path === '/' && (request.method === 'POST' || isQueryGet(request, search))) {
+    return serveApi(options, request, response, requestId, path, search);
+  }
+  if (options.registry && (path === '/v2' || path.startsWith('/v2/'))) {
+    const served = await options.registry(request, response, path, search);
+    return { service: 'registry', operation: served.operation, errorCode: served.errorCode };
+  }
+  if (path.startsWith('/berth/') && options.admin) {
+    const operation = await options.admin(request, response, path);
+    if (operation === undefined)
+      send(response, 404, 'application/json', JSON.stringify({ message: `No route for ${request.method} ${path}` }));
+    return { service: 'berth', operation: operation ?? 'unknown' };
+  }
+  if (isRead(request) && (await serveOperations(options, path, response))) return { service: 'http', operation: path };
+  send(response, 404, 'application/json', JSON.stringify({ message: `No route for ${request.method} ${path}` }));
+  return { service: 'http', operation: 'unknown' };
 }
 
 /** /healthz, /readyz and /metrics; false for any other path. */
@@ -210,8 +236,8 @@ function isForm(request: IncomingMessage): boolean {
 }
 
 /** GET /?Action=...: a query API call (any other GET / is not an API call). */
-function isQueryGet(request: IncomingMessage, url: string, q: number): boolean {
-  return request.method === 'GET' && q !== -1 && new URLSearchParams(url.slice(q + 1)).has('Action');
+function isQueryGet(request: IncomingMessage, search: string): boolean {
+  return request.method === 'GET' && search !== '' && new URLSearchParams(search).has('Action');
 }
 
 function isRead(request: IncomingMessage): boolean {

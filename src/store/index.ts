@@ -43,3 +43,4 @@ export type {
   NewLogEvent,
 } from './log-repository.ts';
 export type { ElbChange, ElbRepository, ElbResourceKind, ElbResourceRecord } from './elb-repository.ts';
+export type { S3BucketRecord, S3ObjectQuery, S3ObjectRecord, S3Repository } from './s3-repository.ts';

@@ -1,5 +1,6 @@
 import type { ElbRepository } from './elb-repository.ts';
 import type { LogRepository } from './log-repository.ts';
+import type { S3Repository } from './s3-repository.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -19,6 +20,7 @@ export interface MetadataStore {
   readonly services: ServiceRepository;
   readonly logs: LogRepository;
   readonly elb: ElbRepository;
+  readonly s3: S3Repository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

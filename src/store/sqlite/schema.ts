@@ -156,7 +156,26 @@ export interface ElbResourcesTable {
   tags: string;
 }
 
+export interface S3BucketsTable {
+  name: string;
+  region: string;
+  created_at: number;
+}
+
+export interface S3ObjectsTable {
+  bucket: string;
+  key: string;
+  digest: string;
+  size: number;
+  etag: string;
+  content_type: string;
+  last_modified: number;
+  headers: string;
+}
+
 export interface Database extends LogTables {
+  s3_buckets: S3BucketsTable;
+  s3_objects: S3ObjectsTable;
   elb_resources: ElbResourcesTable;
   services: ServicesTable;
   tasks: TasksTable;

@@ -18,6 +18,7 @@ import { SqliteServices } from './sqlite-services.ts';
 import { SqliteCapacityProviders } from './sqlite-capacity-providers.ts';
 import { SqliteLogs } from './sqlite-logs.ts';
 import { SqliteElb } from './sqlite-elb.ts';
+import { SqliteS3 } from './sqlite-s3.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -36,6 +37,7 @@ export class SqliteStore implements MetadataStore {
   readonly capacityProviders: SqliteCapacityProviders;
   readonly logs: SqliteLogs;
   readonly elb: SqliteElb;
+  readonly s3: SqliteS3;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>) {
@@ -53,6 +55,7 @@ export class SqliteStore implements MetadataStore {
     this.capacityProviders = new SqliteCapacityProviders(db);
     this.logs = new SqliteLogs(db);
     this.elb = new SqliteElb(db);
+    this.s3 = new SqliteS3(db);
   }
 
   /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */

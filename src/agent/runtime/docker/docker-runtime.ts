@@ -125,7 +125,10 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async createContainer(task: TaskAssignment, container: ContainerDefinition, context: StartContext): Promise<string> {
-    const runtimeContext = this.#context(task, context);
+    const runtimeContext = {
+      ...this.#context(task, context),
+      environmentFileContents: { [container.name!]: context.environmentFiles ?? {} },
+    };
     await this.#createVolumes(task, runtimeContext.volumes ?? {});
     const body = dockerCreateBody(container, runtimeContext);
     body.Labels[OWNER_LABEL] = this.#owner;
