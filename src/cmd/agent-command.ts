@@ -68,6 +68,7 @@ function capabilities(config: AgentConfig): { name: string; value?: string }[] {
     'ecs.capability.container-ordering',
     'ecs.capability.execution-role-ecr-pull',
     'ecs.capability.full-sync',
+    'ecs.capability.env-files.s3',
   ];
   return [
     ...names.map((name) => ({ name })),

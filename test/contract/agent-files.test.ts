@@ -12,6 +12,7 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
@@ -20,10 +21,11 @@ import { isStopped, removeContainersLabelled, waitForTask } from '../../testing/
 const skip = dockerSkipReason() || busyboxSkipReason();
 
 /**
- * ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION on a real agent: after a task stops, its containers and
- * its task-scoped Docker volumes go once the wait is over; a shared volume stays.
+ * What a real `berth agent` does with a task's files on Docker: environmentFiles read from Berth's
+ * S3 with the agent's own keys; and ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: after a task stops, its
+ * containers and its task-scoped Docker volumes go once the wait is over; a shared volume stays.
  */
-describe('task clean-up by `berth agent`', { skip }, () => {
+describe('`berth agent`: environment files and clean-up', { skip }, () => {
   let server: TestServer;
   let ecs: ECSClient;
   let agent: AgentProcess | undefined;
@@ -40,8 +42,10 @@ describe('task clean-up by `berth agent`', { skip }, () => {
     return (await docker.docker(args)).stdout.split(/\s+/).filter(Boolean);
   };
 
+  let image = '';
   before(async () => {
     server = await startTestServer();
+    image = (await docker.buildBusyboxImage(`berth-agent-files-${randomBytes(4).toString('hex')}:1`)).tag;
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     const configFile = join(work, 'ecs.config');
@@ -72,8 +76,50 @@ describe('task clean-up by `berth agent`', { skip }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  it('reads environmentFiles from S3 with the agent’s keys; a missing one fails the task', async () => {
+    const s3 = new S3Client({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: server.credentials,
+      forcePathStyle: true,
+    });
+    const bucket = `${cluster}-config`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'web.env', Body: 'GREETING=from-file\nCOLOR=blue\n' }));
+    s3.destroy();
+    const run = async (key: string): Promise<string> => {
+      const family = `${cluster}-env-${key.replace(/\W/g, '')}`;
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family,
+          containerDefinitions: [
+            {
+              name: 'main',
+              image,
+              memory: 32,
+              command: ['sh', '-c', 'test "$GREETING" = from-file && test "$COLOR" = red'],
+              environment: [{ name: 'COLOR', value: 'red' }],
+              environmentFiles: [{ type: 's3', value: `arn:aws:s3:::${bucket}/${key}` }],
+            },
+          ],
+        }),
+      );
+      const { tasks = [], failures } = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: family }));
+      assert.deepEqual(failures, []);
+      return tasks[0]!.taskArn!;
+    };
+    const ok = await waitForTask(ecs, cluster, await run('web.env'), isStopped);
+    assert.equal(ok.containers?.[0]?.exitCode, 0, ok.stoppedReason);
+    const missing = await waitForTask(ecs, cluster, await run('gone.env'), isStopped);
+    assert.equal(missing.stopCode, 'TaskFailedToStart');
+    assert.match(
+      missing.stoppedReason ?? '',
+      /^ResourceInitializationError: failed to download env files: .*NoSuchKey/,
+    );
+  });
+
   it('removes a stopped task’s containers and task volumes after the wait; a shared volume stays', async () => {
-    const { tag } = await docker.buildBusyboxImage(`berth-cleanup-${randomBytes(4).toString('hex')}:1`);
+    const tag = image;
     const { taskDefinition } = await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: `${cluster}-writer`,
