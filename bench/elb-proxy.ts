@@ -1,9 +1,10 @@
 // Benchmark: the ELB data plane (src/elb/proxy) as a reverse proxy. wrk with --connections keep-alive
 // connections for --seconds against (a) one target directly, (b) a Berth listener forwarding round
 // robin to three targets, (c) nginx as a reverse proxy with a keepalive upstream to the same three.
-// Prints one line per figure: requests/s and p99, then Berth/nginx. Target: ≥ 15,000 req/s and
-// p99 < 10 ms through Berth on 2 cores.
-//   node bench/elb-proxy.ts [--seconds 10] [--connections 64] [--targets busybox|node|both] [--profile DIR]
+// Berth and nginx are measured in turn --rounds times (both running meanwhile); one line per run,
+// then each figure's median (requests/s, p99, CPU/request) and Berth/nginx. Target: ≥ 15,000 req/s
+// and p99 < 10 ms through Berth on 2 cores.
+//   node bench/elb-proxy.ts [--seconds 10] [--connections 64] [--rounds 3] [--targets busybox|node|both] [--profile DIR]
 // Two sets of targets, each measured all three ways: three busybox httpd containers (FROM scratch +
 // /bin/busybox, reached on their bridge addresses; skipped without Docker), then three node:http
 // servers in one child process. busybox httpd forks for every connection and answers one request per
@@ -29,12 +30,15 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     targets: { type: 'string', default: 'both' },
     profile: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
     // Internal: the child process modes.
     serve: { type: 'string' },
     'serve-targets': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
+/** Berth and nginx are measured in turn this many times; the medians are reported. */
+const ROUNDS = Number(values.rounds);
 const CONNECTIONS = Number(values.connections);
 const BODY = 'hello from a berth bench target\n';
 /** USER_HZ: /proc reports CPU time in these ticks on Linux. */
@@ -169,6 +173,8 @@ interface WrkResult {
   readonly requestsPerSecond: number;
   readonly p99Ms: number;
   readonly errors: string;
+  /** The proxy's CPU time per request, when measured. */
+  readonly cpuMicros?: number;
 }
 
 function parseDuration(text: string): number {
@@ -226,13 +232,35 @@ function measure(label: string, url: string, pid?: number): WrkResult {
   const cpuBefore = pid === undefined ? 0 : cpuSeconds(pid);
   const result = wrk(url, SECONDS);
   const cpu = pid === undefined ? 0 : cpuSeconds(pid) - cpuBefore;
-  const perRequest =
-    pid === undefined ? '' : `, ${((cpu / (result.requestsPerSecond * SECONDS)) * 1e6).toFixed(0)} µs CPU/request`;
+  const measured =
+    pid === undefined ? result : { ...result, cpuMicros: (cpu / (result.requestsPerSecond * SECONDS)) * 1e6 };
+  report(label, measured);
+  return measured;
+}
+
+function report(label: string, result: WrkResult): void {
+  const perRequest = result.cpuMicros === undefined ? '' : `, ${result.cpuMicros.toFixed(0)} µs CPU/request`;
   const errors = result.errors === '' ? '' : ` (${result.errors})`;
   console.log(
     `${label}: ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${result.p99Ms.toFixed(2)} ms${perRequest}${errors}`,
   );
-  return result;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Each figure's median over the rounds (not one round's figures). */
+function medianOf(results: readonly WrkResult[]): WrkResult {
+  const cpu = results.flatMap((r) => (r.cpuMicros === undefined ? [] : [r.cpuMicros]));
+  return {
+    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    errors: [...new Set(results.map((r) => r.errors).filter(Boolean))].join('; '),
+    ...(cpu.length > 0 ? { cpuMicros: median(cpu) } : {}),
+  };
 }
 
 function nginxPath(): string | undefined {
@@ -301,18 +329,30 @@ async function compare(kind: string, targets: readonly Endpoint[], work: string)
   const profile = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
   const spec = JSON.stringify({ port: proxyPort, targets });
   const proxy = await spawnUntilLine(process.execPath, [...profile, import.meta.filename, '--serve', spec]);
-  const berth = measure(`  through berth`, `http://127.0.0.1:${proxyPort}/`, proxy.child.pid);
-  await stop(proxy.child);
-
   const nginx = nginxPath();
-  if (nginx === undefined) {
+  const nginxPort = await freePort();
+  const child = nginx === undefined ? undefined : await startNginx(nginx, work, nginxPort, targets);
+  // In turn, so that both see the same spells of load on a shared machine.
+  const berthRuns: WrkResult[] = [];
+  const nginxRuns: WrkResult[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    berthRuns.push(measure(`  round ${round}: through berth`, `http://127.0.0.1:${proxyPort}/`, proxy.child.pid));
+    if (child !== undefined) {
+      nginxRuns.push(
+        measure(`  round ${round}: through nginx (1 worker)`, `http://127.0.0.1:${nginxPort}/`, child.pid),
+      );
+    }
+  }
+  await stop(proxy.child);
+  if (child !== undefined) await stop(child);
+  const berth = medianOf(berthRuns);
+  report(`  through berth, median of ${ROUNDS}`, berth);
+  if (child === undefined) {
     console.log('  nginx: not installed');
     return;
   }
-  const nginxPort = await freePort();
-  const child = await startNginx(nginx, work, nginxPort, targets);
-  const viaNginx = measure(`  through nginx (1 worker)`, `http://127.0.0.1:${nginxPort}/`, child.pid);
-  await stop(child);
+  const viaNginx = medianOf(nginxRuns);
+  report(`  through nginx (1 worker), median of ${ROUNDS}`, viaNginx);
   console.log(`  berth/nginx: ${(berth.requestsPerSecond / viaNginx.requestsPerSecond).toFixed(2)} (req/s)`);
 }
 
