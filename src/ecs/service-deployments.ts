@@ -1,8 +1,8 @@
 /**
- * ListServiceDeployments and DescribeServiceDeployments, minimally: the deployments a service
- * still has (ECS keeps 90 days of them; here a deployment leaves once it has no task left), with
- * their status, lifecycle stage and production traffic share.
- * TODO(#9): keep retired deployments, and service revisions.
+ * ListServiceDeployments and DescribeServiceDeployments: the deployments a service has and those
+ * it retired, with their status, lifecycle stage and production traffic share.
+ * Retired deployments come from the service's history (service-deployment-history.ts); service
+ * revisions are not kept.
  */
 import { formatArn, parseArn } from '../shared/arn.ts';
 import type { RequestContext } from '../shared/request-context.ts';
@@ -11,6 +11,7 @@ import { requireCluster } from './clusters.ts';
 import { ServiceNotFoundException } from './errors.ts';
 import { pageSize } from './pagination.ts';
 import type { ShiftedDeployment } from './service-blue-green.ts';
+import type { ServiceWithHistory } from './service-deployment-history.ts';
 import { failureThreshold } from './service-plan.ts';
 import { serviceNameOf } from './services.ts';
 import { taskCounts } from './service-view.ts';
@@ -20,7 +21,6 @@ import type {
   Failure,
   ListServiceDeploymentsRequest,
   ListServiceDeploymentsResponse,
-  Service,
   ServiceDeployment,
   ServiceDeploymentStatus,
 } from './shapes.generated.ts';
@@ -42,16 +42,18 @@ function statusOf(deployment: ShiftedDeployment, primary: boolean): ServiceDeplo
 const dateOf = (value: unknown): Date | undefined =>
   typeof value === 'number' ? new Date(value) : value instanceof Date ? value : undefined;
 
+/** The service's current deployments (newest first), then those it retired (newest first). */
 async function deploymentsOf(deps: TaskDeps, record: ServiceRecord): Promise<ServiceDeployment[]> {
-  const service = record.body as Service;
+  const service = record.body as ServiceWithHistory;
   const tasks = (await deps.store.tasks.unstopped({ cluster: record.cluster })).filter(
     (t) => t.serviceName === record.name,
   );
   const config = service.deploymentConfiguration ?? {};
-  return ((service.deployments ?? []) as ShiftedDeployment[]).map((d, i) => {
+  const current = (service.deployments ?? []) as ShiftedDeployment[];
+  return [...current, ...(service.deploymentHistory ?? [])].map((d, i) => {
     const counts = taskCounts(tasks.filter((t) => t.startedBy === d.id));
-    const status = statusOf(d, i === 0);
-    const updatedAt = dateOf(d.updatedAt);
+    const status = statusOf(d, i === 0 && current.length > 0);
+    const updatedAt = dateOf('retiredAt' in d ? d.retiredAt : d.updatedAt);
     const breaker = config.deploymentCircuitBreaker?.enable ?? false;
     return {
       serviceDeploymentArn: deploymentArn(record, d),

@@ -7,6 +7,7 @@ import { newDeployment, storedService } from './services.ts';
 import { planService, type Plan, type PlanInput, type PlanTask } from './service-plan.ts';
 import type { LoadBalancing } from './service-load-balancing.ts';
 import { reconcileDaemon } from './service-daemon.ts';
+import { retireDeployments } from './service-deployment-history.ts';
 import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
@@ -171,9 +172,10 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   }
   let status = record.status;
   if (record.status === 'DRAINING' && tasks.length === 0) status = 'INACTIVE';
-  deployments = deployments.filter((d) => !plan.retire.includes(d.id!));
+  const retired = retireDeployments(service, deployments, plan.retire, now);
+  deployments = retired.deployments;
   if (plan.rollout) ({ deployments, events } = rolledOut(service, deployments, events, plan.rollout, { name, now }));
-  await saveService(deps, record, { ...service, status, deployments, events }, plan.steady);
+  await saveService(deps, record, { ...service, status, deployments, events, ...retired.fields }, plan.steady);
 }
 
 /** The rolling plan, or a traffic-shifted deployment's step (blue/green, linear, canary). */

@@ -26,9 +26,10 @@ export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTag
   const service = dated(record.body as Service & { clientToken?: string }, ['createdAt']);
   const tasks = await deps.store.tasks.serviceStatuses(record.cluster, record.name);
   const total = taskCounts(tasks);
-  const rest: Service & { clientToken?: string; steady?: boolean } = { ...service };
+  const rest: Service & { clientToken?: string; steady?: boolean; deploymentHistory?: unknown } = { ...service };
   delete rest.clientToken;
   delete rest.steady;
+  delete rest.deploymentHistory;
   return {
     ...rest,
     status: record.status,

@@ -321,6 +321,20 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     assert.deepEqual(client.failures, []);
     assert.deepEqual([...new Set(client.bodies)].sort(), ['v3', 'v4']);
     assert.equal(client.bodies.at(-1), 'v4');
+    // The deployments that are over stay listed: the current one first, then those retired.
+    const { serviceDeployments: all = [] } = await ecs.send(
+      new ListServiceDeploymentsCommand({ cluster, service: 'web' }),
+    );
+    assert.ok(all.length >= 4, `deployments: ${all.length}`);
+    assert.deepEqual(
+      all.slice(0, 4).map((d) => d.status),
+      ['SUCCESSFUL', 'SUCCESSFUL', 'SUCCESSFUL', 'SUCCESSFUL'],
+    );
+    const { serviceDeployments: [retired] = [] } = await ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [all[1]!.serviceDeploymentArn!] }),
+    );
+    assert.equal(retired?.targetServiceRevision?.runningTaskCount, 0);
+    assert.ok(retired?.finishedAt, 'a retired deployment has finished');
   });
 
   it('rolls back to blue when the circuit breaker trips, blue serving throughout', async () => {
