@@ -184,17 +184,27 @@ describe('ECS services on real containers: desired count held, rolling updates, 
     const running = await runningTasks();
     assert.equal(running.length, 3);
     assert.ok(running.every((t) => t.taskDefinitionArn === next));
-    // What Docker runs is exactly those three tasks' web containers.
-    const ps = await docker.docker([
-      'ps',
-      '--filter',
-      `label=com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-      '--filter',
-      'label=com.amazonaws.ecs.container-name=web',
-      '--format',
-      '{{.Label "com.amazonaws.ecs.task-arn"}}',
-    ]);
-    assert.deepEqual(ps.stdout.trim().split(/\s+/).sort(), running.map((t) => t.taskArn).sort());
+    // What Docker runs is exactly those three tasks' web containers, once the old tasks' stops
+    // (SIGTERM, then up to stopTimeout) are over: a stopping task no longer counts as running.
+    const expected = running.map((t) => t.taskArn).sort();
+    const stopDeadline = Date.now() + 60_000;
+    for (;;) {
+      const ps = await docker.docker([
+        'ps',
+        '--filter',
+        `label=com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
+        '--filter',
+        'label=com.amazonaws.ecs.container-name=web',
+        '--format',
+        '{{.Label "com.amazonaws.ecs.task-arn"}}',
+      ]);
+      const seen = ps.stdout.trim().split(/\s+/).sort();
+      if (seen.length <= expected.length || Date.now() > stopDeadline) {
+        assert.deepEqual(seen, expected);
+        break;
+      }
+      await sleep(250);
+    }
   });
 
   it('scales 3 -> 6 -> 1', async () => {
