@@ -15,6 +15,7 @@ export function serviceLoadBalancing(elb: Elb): LoadBalancing {
       elb.registerServiceTarget(target.targetGroupArn, { id: target.id, port: target.port }, owner),
     deregister: (target) => elb.deregisterServiceTarget(target.targetGroupArn, { id: target.id, port: target.port }),
     health: (target) => elb.targetHealthOf(target.targetGroupArn, target.id, target.port)?.state,
+    healthDescription: (target) => elb.targetHealthOf(target.targetGroupArn, target.id, target.port)?.description,
     async owned(targetGroupArn) {
       return (await elb.ownedTargets(targetGroupArn)).map((t) => ({
         target: { targetGroupArn, id: t.id, port: t.port } satisfies TargetRef,

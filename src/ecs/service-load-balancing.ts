@@ -40,6 +40,8 @@ export interface LoadBalancing {
   deregister(target: TargetRef): Promise<void>;
   /** The target's state now; undefined when it is not registered and not draining (anymore). */
   health(target: TargetRef): TargetHealthState | undefined;
+  /** Why the target is in its state, as DescribeTargetHealth describes it ("Health checks failed with these codes: [500]"). */
+  healthDescription?(target: TargetRef): string | undefined;
   /** Targets registered on behalf of tasks, by owner task ARN (what a service may need to clean up). */
   owned(targetGroupArn: string): Promise<readonly { readonly target: TargetRef; readonly ownerTaskArn: string }[]>;
   /**
@@ -98,6 +100,19 @@ export function targetsVerdict(states: readonly (TargetHealthState | undefined)[
 
 export const elbUnhealthyReason = (targetGroupArn: string): string =>
   `Task failed ELB health checks in (target-group ${targetGroupArn})`;
+
+/**
+ * ECS's service event for a target that failed its health checks: "(service web) (task 0f1e…)
+ * (port 8080) is unhealthy in (target-group arn…) due to (reason Health checks failed with these
+ * codes: [500])." An instance target names the instance instead of the task.
+ */
+export function unhealthyTargetEvent(
+  serviceName: string,
+  at: { readonly taskId: string; readonly target: TargetRef; readonly instance: boolean; readonly reason: string },
+): string {
+  const who = at.instance ? `(instance ${at.target.id})` : `(task ${at.taskId})`;
+  return `(service ${serviceName}) ${who} (port ${at.target.port}) is unhealthy in (target-group ${at.target.targetGroupArn}) due to (reason ${at.reason}).`;
+}
 
 export const sameTarget = (a: TargetRef, b: TargetRef): boolean =>
   a.targetGroupArn === b.targetGroupArn && a.id === b.id && a.port === b.port;

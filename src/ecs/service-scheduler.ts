@@ -12,7 +12,7 @@ import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
-import { loadBalancersOf, stopServiceTask, syncServiceTargets } from './service-targets.ts';
+import { loadBalancersOf, stopServiceTask, syncServiceTargets, type TargetVerdict } from './service-targets.ts';
 import {
   assignTargetGroups,
   isShifting,
@@ -162,7 +162,7 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   const { plan } = pass;
   deployments = pass.deployments;
   for (const stop of plan.stop) await stopServiceTask(deps, balancing, targetsInput, stop);
-  let events = stoppedEvent(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[]);
+  let events = stoppedEvent(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[], targets);
   for (const message of pass.messages) events = addEvent(events, message, now);
   if (plan.start > 0 && primary) {
     const throttle = launchThrottle(launches ?? (await launchesOf(deps, record, primary.id!, tasks)));
@@ -269,9 +269,16 @@ function stoppedEvent(
   deps: TaskDeps,
   record: ServiceRecord,
   stops: readonly { id: string; reason: string }[],
-  events: ServiceEvent[],
+  current: ServiceEvent[],
+  targets: ReadonlyMap<string, TargetVerdict> | undefined,
 ): ServiceEvent[] {
-  if (stops.length === 0) return events;
+  if (stops.length === 0) return current;
+  // A task replaced for failing its target group's health checks: ECS says so first.
+  let events = current;
+  for (const stop of stops) {
+    const verdict = targets?.get(stop.id);
+    if (verdict?.event && verdict.reason === stop.reason) events = addEvent(events, verdict.event, deps.clock.now());
+  }
   return addEvent(
     events,
     taskEvent(

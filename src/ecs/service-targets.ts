@@ -10,6 +10,7 @@ import {
   targetsOfTask,
   targetsVerdict,
   elbUnhealthyReason,
+  unhealthyTargetEvent,
   type LoadBalancing,
   type TargetRef,
   type TargetsVerdict,
@@ -20,6 +21,8 @@ export interface TargetVerdict {
   readonly verdict: TargetsVerdict;
   /** The stop reason when unhealthy. */
   readonly reason?: string;
+  /** The service event when unhealthy (ECS's "… is unhealthy in (target-group …) due to …"). */
+  readonly event?: string;
 }
 
 export interface ServiceTargetsInput {
@@ -53,6 +56,26 @@ function targetsOf(task: TaskRecord, input: ServiceTargetsInput): TargetRef[] | 
   });
 }
 
+/** The stop reason and the service event of a task whose target failed its health checks. */
+function failure(
+  balancing: LoadBalancing,
+  input: ServiceTargetsInput,
+  task: TaskRecord,
+  target: TargetRef,
+): { reason: string; event: string } {
+  // Instance targets are EC2 instance ids (i-…); ip targets are addresses.
+  const instance = target.id.startsWith('i-');
+  return {
+    reason: elbUnhealthyReason(target.targetGroupArn),
+    event: unhealthyTargetEvent(input.service.serviceName ?? '', {
+      taskId: task.id,
+      target,
+      instance,
+      reason: balancing.healthDescription?.(target) ?? 'Health checks failed',
+    }),
+  };
+}
+
 /**
  * Registers and deregisters, stops drained tasks; returns each RUNNING task's verdict (a task
  * without one is not RUNNING yet, or its targets are not known yet: pending).
@@ -75,10 +98,7 @@ export async function syncServiceTargets(
     const states = targets.map((t) => balancing.health(t));
     const verdict = targetsVerdict(states);
     const failing = targets.find((_, i) => states[i] === 'unhealthy');
-    verdicts.set(task.id, {
-      verdict,
-      ...(failing ? { reason: elbUnhealthyReason(failing.targetGroupArn) } : {}),
-    });
+    verdicts.set(task.id, { verdict, ...(failing ? failure(balancing, input, task, failing) : {}) });
   }
   // Targets of tasks that stopped or are going away: deregistered (draining starts).
   const groups = new Set(input.targetGroups ?? loadBalancersOf(input.service).map((lb) => lb.targetGroupArn!));

@@ -38,6 +38,11 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
   const register = (version: string) => registerVersionedWeb(ecs, { family, image, version });
   const describeWeb = async (): Promise<Service> =>
     (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
+  /** The service's event messages, newest first. */
+  const serviceEvents = async (): Promise<string[]> =>
+    ((await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services?.[0]?.events ?? []).map(
+      (e) => e.message ?? '',
+    );
   const healthyTargets = async () =>
     (
       (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))).TargetHealthDescriptions ??
@@ -211,6 +216,13 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
       why = replaced?.stoppedReason;
     }
     assert.equal(why, `Task failed ELB health checks in (target-group ${targetGroupArn})`);
+    // And in its events, ECS's words with the target group's reason.
+    const said = await serviceEvents();
+    const cause = `is unhealthy in (target-group ${targetGroupArn}) due to (reason Health checks failed with these codes: [404]).`;
+    assert.ok(
+      said.some((m) => /^\(service web\) \(task [0-9a-f]+\) \(port 8080\) /.test(m) && m.endsWith(cause)),
+      JSON.stringify(said.slice(0, 6)),
+    );
     await waitSettled(2);
     assert.ok(!(await healthyTargets()).includes(sick!));
   });
