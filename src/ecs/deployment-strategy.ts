@@ -4,7 +4,12 @@
  * CanaryConfiguration, AdvancedConfiguration).
  */
 import { InvalidParameterException } from './errors.ts';
-import { loadBalancersProblem, type LoadBalancing, type TargetGroupInfo } from './service-load-balancing.ts';
+import {
+  loadBalancersProblem,
+  type ForwardWeight,
+  type LoadBalancing,
+  type TargetGroupInfo,
+} from './service-load-balancing.ts';
 import type { DeploymentConfiguration, DeploymentController, LoadBalancer } from './shapes.generated.ts';
 
 const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
@@ -127,17 +132,16 @@ export async function trafficShiftProblem(
     }
     const forward = await balancing.forwardOf(advanced.productionListenerRule);
     if (forward === undefined) return `The production listener rule ${advanced.productionListenerRule} does not exist.`;
-    const groups = forward.map((g) => g.targetGroupArn);
+    const inPair = (g: ForwardWeight): boolean =>
+      g.targetGroupArn === lb.targetGroupArn || g.targetGroupArn === alternate;
     const fits =
-      groups.length > 0 &&
-      groups.every((g) => g === lb.targetGroupArn || g === alternate) &&
-      groups.includes(lb.targetGroupArn!);
+      forward.length > 0 && forward.every(inPair) && forward.some((g) => g.targetGroupArn === lb.targetGroupArn);
     if (!fits)
       return `The production listener rule ${advanced.productionListenerRule} must forward to the target group ${lb.targetGroupArn} (and may forward to the alternate target group ${alternate}), and to no other.`;
     if (advanced.testListenerRule !== undefined) {
       const test = await balancing.forwardOf(advanced.testListenerRule);
       if (test === undefined) return `The test listener rule ${advanced.testListenerRule} does not exist.`;
-      if (!test.every((g) => g.targetGroupArn === lb.targetGroupArn || g.targetGroupArn === alternate))
+      if (!test.every(inPair))
         return `The test listener rule ${advanced.testListenerRule} must forward to the target group ${lb.targetGroupArn} or the alternate target group ${alternate}, and to no other.`;
     }
   }

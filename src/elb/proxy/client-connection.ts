@@ -4,7 +4,7 @@ import { BodyFramer } from './body-framer.ts';
 import { requestHeaders, responseHeaders } from './headers.ts';
 import { isHeadError, parseRequestHead, type RequestHead } from './request-head.ts';
 import type { ResponseFraming } from './response-parser.ts';
-import { errorResponse, fixedResponse, rawHead, type ProxyError, type RequestError } from './responses.ts';
+import { errorResponse, fieldLines, fixedResponse, rawHead, type ProxyError, type RequestError } from './responses.ts';
 import type { Cancellable, TargetGroupRuntime, TargetRuntime } from './target-group.ts';
 import type { Exchange, ExchangeHandler } from './upstream-pool.ts';
 
@@ -61,18 +61,12 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
     this.#socket = socket;
     this.#owner = owner;
     this.#clientIp = clientIp;
-    socket.setNoDelay(true);
-    socket.setTimeout(owner.idleTimeoutMs);
+    socket.setTimeout(owner.idleTimeoutMs); // the listener's server sets noDelay
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#exchange?.resume());
     socket.on('timeout', () => this.#onTimeout());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.#onClose());
-  }
-
-  /** Nothing in flight: safe to close at once. */
-  get idle(): boolean {
-    return this.#request === undefined;
   }
 
   destroy(): void {
@@ -95,7 +89,7 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       return;
     }
     const headers = responseHeaders(raw);
-    let keep = this.#keepAlive && this.#framer === undefined && !this.#owner.closing;
+    let keep = this.#mayKeepAlive();
     this.#chunkedOut = false;
     if (framing === 'chunked' || framing === 'close') {
       if (request.minor === 1) {
@@ -256,16 +250,21 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       defaultHost: `${target.address}:${target.port}`,
       ...(request.upgrade === undefined ? {} : { upgrade: request.upgrade }),
     });
-    let head = `${request.method} ${request.url} HTTP/1.1\r\n`;
-    for (let index = 0; index < headers.length; index += 2) head += `${headers[index]}: ${headers[index + 1]}\r\n`;
-    if (request.contentLength === -1) head += 'Transfer-Encoding: chunked\r\n';
-    return `${head}\r\n`;
+    const chunked = request.contentLength === -1 ? 'Transfer-Encoding: chunked\r\n' : '';
+    return `${request.method} ${request.url} HTTP/1.1\r\n${fieldLines(headers)}${chunked}\r\n`;
+  }
+
+  /**
+   * Whether the connection may carry another request after this answer: the client wants it, the
+   * request's body has been read whole, and the listener is not closing.
+   */
+  #mayKeepAlive(): boolean {
+    return this.#keepAlive && this.#framer === undefined && !this.#owner.closing;
   }
 
   #localOptions(): { nowMs: number; bodiless: boolean; keepAlive: boolean } {
-    const keepAlive = this.#keepAlive && this.#framer === undefined && !this.#owner.closing;
-    this.#keepAlive = keepAlive;
-    return { nowMs: this.#owner.nowMs(), bodiless: this.#request?.method === 'HEAD', keepAlive };
+    this.#keepAlive = this.#mayKeepAlive();
+    return { nowMs: this.#owner.nowMs(), bodiless: this.#request?.method === 'HEAD', keepAlive: this.#keepAlive };
   }
 
   /** Answers the request in flight from the listener itself. */

@@ -1,8 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 
 /**
- * Header rewriting between client and target, on Node's raw header lists ([name, value, ...]) so
- * a request copies each header once and keeps the client's spelling and order.
+ * Header rewriting between client and target, on raw header lists ([name, value, ...]) so a
+ * request copies each header once and keeps the client's spelling and order.
  */
 
 /** RFC 9110 §7.6.1 hop-by-hop fields, plus the non-standard ones proxies also drop. */
@@ -122,7 +122,7 @@ export function requestHeaders(raw: readonly string[], context: ForwardedContext
   return out;
 }
 
-/** The target's response headers without hop-by-hop fields; Node frames the body to the client itself. */
+/** The target's response headers without hop-by-hop fields (the client connection adds its own framing). */
 export function responseHeaders(raw: readonly string[], keepUpgrade = false): string[] {
   const listed = connectionListed(raw);
   const out: string[] = [];

@@ -73,17 +73,17 @@ export class ResponseParser {
   #bodiless: boolean;
   #upgrade: boolean;
 
-  /**
-   * `bodiless`: the request was HEAD, so no response carries a body. `upgrade`: the request asked
-   * to switch protocols, so a 101 ends the parse (then `upgraded`) instead of being skipped.
-   */
-  constructor(sink: ResponseSink, bodiless: boolean, upgrade = false) {
+  /** `bodiless`: the request was HEAD, so no response carries a body. */
+  constructor(sink: ResponseSink, bodiless: boolean) {
     this.#sink = sink;
     this.#bodiless = bodiless;
-    this.#upgrade = upgrade;
+    this.#upgrade = false;
   }
 
-  /** Ready for the next response on the same connection. */
+  /**
+   * Ready for the next response on the same connection. `upgrade`: the request asked to switch
+   * protocols, so a 101 ends the parse (then `upgraded`) instead of being skipped.
+   */
   reset(sink: ResponseSink, bodiless: boolean, upgrade = false): void {
     this.#sink = sink;
     this.#bodiless = bodiless;

@@ -33,11 +33,16 @@ export function httpDate(nowMs: number): string {
   return dateText;
 }
 
+/** Header fields as [name, value, ...], each as its `name: value` line with CRLF. */
+export function fieldLines(fields: readonly string[]): string {
+  let lines = '';
+  for (let index = 0; index < fields.length; index += 2) lines += `${fields[index]}: ${fields[index + 1]}\r\n`;
+  return lines;
+}
+
 /** A response head: status line, `headers` as [name, value, ...], and the blank line. */
 export function rawHead(status: number, reason: string, headers: readonly string[]): string {
-  let head = `HTTP/1.1 ${status} ${reason}\r\n`;
-  for (let index = 0; index < headers.length; index += 2) head += `${headers[index]}: ${headers[index + 1]}\r\n`;
-  return `${head}\r\n`;
+  return `HTTP/1.1 ${status} ${reason}\r\n${fieldLines(headers)}\r\n`;
 }
 
 export interface LocalResponse {

@@ -185,9 +185,9 @@ export class UpstreamPool {
 
   connect(): Connection {
     const socket = connect({ host: this.#address, port: this.#port, noDelay: true });
-    const connection: Connection = { socket, parser: new ResponseParser(IDLE, false), exchange: undefined, timerMs: 0 };
+    const parser = new ResponseParser(IDLE, false);
+    const connection: Connection = { socket, parser, exchange: undefined, timerMs: IDLE_CLOSE_MS };
     this.#all.add(connection);
-    connection.timerMs = IDLE_CLOSE_MS;
     socket.setTimeout(IDLE_CLOSE_MS);
     socket.on('data', (chunk: Buffer) => this.#onData(connection, chunk));
     socket.on('end', () => this.#onEnd(connection));
