@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { aListener, aTargetGroup, forwardRule, freePort } from '../testing/elb-proxy.ts';
 import { createProxyDataPlane } from '../src/elb/proxy/index.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -244,12 +245,6 @@ function report(label: string, result: WrkResult): void {
   console.log(
     `${label}: ${Math.round(result.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${result.p99Ms.toFixed(2)} ms${perRequest}${errors}`,
   );
-}
-
-function median(values: readonly number[]): number {
-  const sorted = values.toSorted((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Each figure's median over the rounds (not one round's figures). */

@@ -14,12 +14,13 @@ import { ECRClient, CreateRepositoryCommand, GetAuthorizationTokenCommand } from
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_CREDENTIALS, startBerthProcess } from './berth-process.ts';
 import { writeImageLayout, type ImageLayout } from './oci-layout.ts';
+import { median } from './stats.ts';
+import { freePort } from '../testing/elb-proxy.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -92,16 +93,6 @@ function formatSize(bytes: number, separator = ''): string {
   if (bytes >= GiB && bytes % GiB === 0) return `${bytes / GiB}${separator}GiB`;
   if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB}${separator}MiB`;
   return `${bytes / KiB}${separator}KiB`;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, 'close');
-  return port;
 }
 
 /** Collects the last few KiB of a child's stderr, to explain a failure without holding a whole log. */
@@ -253,12 +244,6 @@ function record(figures: Figures, figure: string, target: Target, mibPerSecond: 
   const byTarget = figures.get(figure) ?? {};
   byTarget[target] = [...(byTarget[target] ?? []), mibPerSecond];
   figures.set(figure, byTarget);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function measure(

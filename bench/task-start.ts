@@ -40,6 +40,7 @@ import { parseArgs } from 'node:util';
 import { DockerSession } from '../testing/docker.ts';
 import { removeContainersLabelled } from '../testing/tasks.ts';
 import { BENCH_CREDENTIALS, startBerthProcess } from './berth-process.ts';
+import { median } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -65,12 +66,6 @@ const ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: BEN
 let clusterArn = '';
 let image = '';
 let agent: ChildProcess | undefined;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 async function dockerCli(args: readonly string[]): Promise<string> {
   const result = await docker.docker(args);
