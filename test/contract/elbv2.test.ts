@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateClusterCommand, ECSClient, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   AddTagsCommand,
   type Action,
@@ -21,7 +21,6 @@ import {
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand,
   ModifyRuleCommand,
   ModifyTargetGroupAttributesCommand,
@@ -30,29 +29,16 @@ import {
   SetRulePrioritiesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { rejectsWith } from '../../testing/assertions.ts';
-import { RecordingDataPlane } from '../../testing/elb-data-plane.ts';
-import { startTestServer, type TestServer } from '../../testing/server.ts';
-
-const INSTANCE = 'i-0123456789abcdef0';
-const ARN = 'arn:aws:elasticloadbalancing:us-east-1:000000000000';
+import { ELB_ARN as ARN, INSTANCE, startElbApiServer } from '../../testing/elb-api-server.ts';
+import type { RecordingDataPlane } from '../../testing/elb-data-plane.ts';
+import type { TestServer } from '../../testing/server.ts';
 
 describe('ELBv2 with the AWS SDK v3', () => {
   let server: TestServer;
   let elb: ElasticLoadBalancingV2Client;
-  const plane = new RecordingDataPlane();
+  let plane: RecordingDataPlane;
   before(async () => {
-    server = await startTestServer({ BERTH_MANAGED_CAPACITY: 'off' }, { dataPlane: plane });
-    const options = { endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 };
-    elb = new ElasticLoadBalancingV2Client(options);
-    const ecs = new ECSClient(options);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'hosts' }));
-    await ecs.send(
-      new RegisterContainerInstanceCommand({
-        cluster: 'hosts',
-        instanceIdentityDocument: JSON.stringify({ instanceId: INSTANCE, availabilityZone: 'us-east-1a' }),
-        totalResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 1024 }],
-      }),
-    );
+    ({ server, elb, plane } = await startElbApiServer());
   });
   after(() => server.stop());
 

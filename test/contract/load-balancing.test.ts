@@ -39,10 +39,7 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
   const describeWeb = async (): Promise<Service> =>
     (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
   /** The service's event messages, newest first. */
-  const serviceEvents = async (): Promise<string[]> =>
-    ((await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services?.[0]?.events ?? []).map(
-      (e) => e.message ?? '',
-    );
+  const serviceEvents = async (): Promise<string[]> => ((await describeWeb()).events ?? []).map((e) => e.message ?? '');
   const healthyTargets = async () =>
     (
       (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))).TargetHealthDescriptions ??
