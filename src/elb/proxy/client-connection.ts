@@ -14,6 +14,9 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_PIPELINED_BYTES = 64 * 1024;
 /** Bodies up to this size are written with their head as one string (one write, no copy of a list). */
 const JOIN_BELOW_BYTES = 16 * 1024;
+/** Buffers up to this size are turned into a string to find the end of a head. */
+const SEARCH_AS_TEXT_BYTES = 4096;
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -191,14 +194,18 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   #parseOne(buffer: Buffer): boolean {
     let start = 0;
     while (start < buffer.length && (buffer[start] === CR || buffer[start] === LF)) start++; // RFC 9112 §2.2
-    const end = buffer.indexOf('\r\n\r\n', start, 'latin1');
+    // A small buffer (the usual request) is searched as one string: one native call, not two.
+    const text = buffer.length <= SEARCH_AS_TEXT_BYTES ? buffer.toString('latin1', 0, buffer.length) : undefined;
+    const end = text === undefined ? buffer.indexOf(HEAD_END, start) : text.indexOf('\r\n\r\n', start);
     if (end === -1 || end - start > MAX_HEAD_BYTES) {
       this.#buffer = start === buffer.length ? undefined : buffer.subarray(start);
       if (buffer.length - start > MAX_HEAD_BYTES) this.#refuse(431);
       return false;
     }
     this.#buffer = undefined;
-    const parsed = parseRequestHead(buffer.toString('latin1', start, end));
+    const parsed = parseRequestHead(
+      text === undefined ? buffer.toString('latin1', start, end) : text.slice(start, end),
+    );
     if (isHeadError(parsed)) this.#refuse(parsed.status);
     else this.#start(parsed, end + 4 === buffer.length ? undefined : buffer.subarray(end + 4));
     return true;
@@ -247,8 +254,8 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       listenerPort: this.#owner.port,
       clientIp: this.#clientIp,
       nowMs: this.#owner.nowMs(),
-      defaultHost: `${target.address}:${target.port}`,
-      ...(request.upgrade === undefined ? {} : { upgrade: request.upgrade }),
+      defaultHost: target.hostPort,
+      upgrade: request.upgrade,
     });
     const chunked = request.contentLength === -1 ? 'Transfer-Encoding: chunked\r\n' : '';
     return `${request.method} ${request.url} HTTP/1.1\r\n${fieldLines(headers)}${chunked}\r\n`;
@@ -289,7 +296,7 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
     if (chunk.length < JOIN_BELOW_BYTES) return socket.write(prefix + chunk.toString('latin1') + suffix, 'latin1');
     socket.cork();
     if (prefix !== '') socket.write(prefix, 'latin1');
-    let ok = socket.write(chunk);
+    let ok = socket.write(Buffer.from(chunk)); // a copy: the chunk's bytes are the pool's read buffer
     if (suffix !== '') ok = socket.write(suffix, 'latin1');
     socket.uncork();
     return ok;

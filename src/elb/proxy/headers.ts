@@ -75,7 +75,7 @@ export interface ForwardedContext {
   /** The Host to send when the client sent none (the target's address:port). */
   readonly defaultHost?: string;
   /** For an Upgrade request: the protocol asked for, kept with Connection: Upgrade. */
-  readonly upgrade?: string;
+  readonly upgrade?: string | undefined;
 }
 
 /**

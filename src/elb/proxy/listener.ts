@@ -3,7 +3,7 @@ import { ListenerPortInUseError, type ListenerConfig } from '../data-plane-contr
 import { ClientConnection, type ConnectionOwner, type Decision } from './client-connection.ts';
 import { clientIp } from './headers.ts';
 import type { RequestHead } from './request-head.ts';
-import { compileRules, matchRule, type CompiledRule } from './rule-match.ts';
+import { compileRules, matchRule, type CompiledRule, type RequestFacts } from './rule-match.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { TargetGroupRuntime } from './target-group.ts';
 import { chooseWeighted } from './target-selection.ts';
@@ -26,6 +26,26 @@ function headerRecord(raw: readonly string[]): Record<string, string> {
     record[name] = seen === undefined ? value : `${seen}, ${value}`;
   }
   return record;
+}
+
+/** A request as the rules see it; the header record is built only if a rule reads it. */
+class RuleFacts implements RequestFacts {
+  readonly method: string;
+  readonly url: string;
+  readonly sourceIp: string;
+  readonly #raw: readonly string[];
+  #headers: Record<string, string> | undefined;
+
+  constructor(request: RequestHead, sourceIp: string) {
+    this.method = request.method;
+    this.url = request.url;
+    this.sourceIp = sourceIp;
+    this.#raw = request.rawHeaders;
+  }
+
+  get headers(): Record<string, string> {
+    return (this.#headers ??= headerRecord(this.#raw));
+  }
 }
 
 /**
@@ -106,15 +126,7 @@ export class Listener implements ConnectionOwner {
   }
 
   decide(request: RequestHead, sourceIp: string): Decision {
-    let headers: Record<string, string> | undefined;
-    const rule = matchRule(this.#rules, {
-      method: request.method,
-      url: request.url,
-      get headers() {
-        return (headers ??= headerRecord(request.rawHeaders));
-      },
-      sourceIp,
-    });
+    const rule = matchRule(this.#rules, new RuleFacts(request, sourceIp));
     if (rule === undefined) return { kind: 'error', status: 503 };
     const action = rule.action;
     if (action.type === 'fixed-response') return { kind: 'fixed', action };

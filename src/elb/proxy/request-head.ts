@@ -104,12 +104,19 @@ function bodyLength(framing: Framing): number | HeadError {
 }
 
 function parseRequestLine(line: string): { method: string; url: string; minor: number } | HeadError {
-  const parts = line.split(' ');
-  if (parts.length !== 3 || !TOKEN.test(parts[0]!) || parts[1] === '') return refuse(400, 'Bad request line');
-  const version = VERSION.exec(parts[2]!);
+  const first = line.indexOf(' ');
+  const second = first === -1 ? -1 : line.indexOf(' ', first + 1);
+  const method = line.slice(0, first);
+  if (second <= first + 1 || line.includes(' ', second + 1) || !TOKEN.test(method)) {
+    return refuse(400, 'Bad request line');
+  }
+  const url = line.slice(first + 1, second);
+  const versionText = line.slice(second + 1);
+  if (versionText === 'HTTP/1.1') return { method, url, minor: 1 };
+  const version = VERSION.exec(versionText);
   if (!version) return refuse(400, 'Bad HTTP version');
   if (version[1] !== '1') return refuse(505, `HTTP/${version[1]}.${version[2]} is not supported`);
-  return { method: parts[0]!, url: parts[1]!, minor: version[2] === '0' ? 0 : 1 };
+  return { method, url, minor: version[2] === '0' ? 0 : 1 };
 }
 
 /** Parses a request head: `text` is everything before the blank line that ends it. */

@@ -9,6 +9,7 @@ export type ResponseFraming = 'none' | 'length' | 'chunked' | 'close';
 
 export interface ResponseSink {
   head(status: number, reason: string, rawHeaders: string[], framing: ResponseFraming): void;
+  /** Body bytes: only valid during the call (the connection's read buffer is reused); copy to keep. */
   body(chunk: Buffer): void;
   /** The response is complete; `reusable` says whether the connection may carry another request. */
   end(reusable: boolean): void;
@@ -18,6 +19,9 @@ export interface ResponseSink {
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const CRLF = 0x0a;
+/** Buffers up to this size are turned into a string to find the end of a head. */
+const SEARCH_AS_TEXT_BYTES = 4096;
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailer' | 'until-close' | 'done';
 
@@ -145,7 +149,7 @@ export class ResponseParser {
     const end = data.indexOf(CRLF);
     if (end === -1) {
       if (data.length > MAX_HEAD_BYTES) throw new Error('Chunk line too long');
-      this.#pending = data;
+      this.#pending = Buffer.from(data); // `data` may be a reused read buffer
       return data.subarray(data.length);
     }
     const line = data.toString('latin1', 0, end).trimEnd();
@@ -165,13 +169,16 @@ export class ResponseParser {
   }
 
   #head(data: Buffer): Buffer {
-    const end = data.indexOf('\r\n\r\n');
+    // A small buffer (the usual response) is searched as one string: one native call, not two.
+    const text = data.length <= SEARCH_AS_TEXT_BYTES ? data.toString('latin1', 0, data.length) : undefined;
+    const end = text === undefined ? data.indexOf(HEAD_END) : text.indexOf('\r\n\r\n');
     if (end === -1) {
       if (data.length > MAX_HEAD_BYTES) throw new Error('Response head too large');
-      this.#pending = data;
+      this.#pending = Buffer.from(data); // `data` may be a reused read buffer
       return data.subarray(data.length);
     }
-    const { minor, code, reason, headers, length, chunked, connection } = parseHead(data.toString('latin1', 0, end));
+    const head = parseHead(text === undefined ? data.toString('latin1', 0, end) : text.slice(0, end));
+    const { minor, code, reason, headers, length, chunked, connection } = head;
     const rest = data.subarray(end + 4);
     if (code === 101 && this.#upgrade) {
       this.#state = 'done';

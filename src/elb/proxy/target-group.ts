@@ -14,6 +14,8 @@ export class TargetRuntime implements TargetLoad {
   readonly id: string;
   readonly port: number;
   readonly address: string;
+  /** `address:port`, the Host sent for a request that came without one. */
+  readonly hostPort: string;
   readonly availabilityZone: string | undefined;
   /** The proxy's keep-alive connections to the target. */
   readonly pool: UpstreamPool;
@@ -28,6 +30,7 @@ export class TargetRuntime implements TargetLoad {
     this.id = config.id;
     this.port = config.port;
     this.address = config.address;
+    this.hostPort = `${config.address}:${config.port}`;
     this.availabilityZone = config.availabilityZone;
     this.pool = new UpstreamPool(config.address, config.port);
   }

@@ -9,6 +9,9 @@ import { ResponseParser, type ResponseSink } from './response-parser.ts';
  * handed over on 101.
  */
 
+/** What every pooled request/response connection reads into (one event loop: one read at a time). */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 /** Idle connections kept per target; more are closed as they come back. */
 const MAX_IDLE = 256;
 /**
@@ -173,7 +176,7 @@ export class UpstreamPool {
   upgrade(head: string, idleTimeoutMs: number, handler: ExchangeHandler): Exchange {
     const options = { bodiless: false, retryable: false, idleTimeoutMs };
     const exchange = new Exchange(this, head, options, handler, false);
-    exchange.attach(this.connect(), false, true);
+    exchange.attach(this.connect(true), false, true);
     return exchange;
   }
 
@@ -183,13 +186,23 @@ export class UpstreamPool {
     for (const connection of this.#all) connection.socket.destroy();
   }
 
-  connect(): Connection {
-    const socket = connect({ host: this.#address, port: this.#port, noDelay: true });
+  /**
+   * A new connection. A request/response connection reads into the pools' shared buffer (`onread`:
+   * no buffer allocated per read, no stream machinery), so what the parser hands on is only valid
+   * during the call; an upgrade connection reads as a stream, since it becomes a piped tunnel.
+   */
+  connect(upgrade = false): Connection {
+    const address = { host: this.#address, port: this.#port, noDelay: true };
+    const socket = connect(
+      upgrade
+        ? address
+        : { ...address, onread: { buffer: READ_BUFFER, callback: (n: number) => this.#onRead(connection, n) } },
+    );
     const parser = new ResponseParser(IDLE, false);
     const connection: Connection = { socket, parser, exchange: undefined, timerMs: IDLE_CLOSE_MS };
     this.#all.add(connection);
     socket.setTimeout(IDLE_CLOSE_MS);
-    socket.on('data', (chunk: Buffer) => this.#onData(connection, chunk));
+    if (upgrade) socket.on('data', (chunk: Buffer) => this.#onData(connection, chunk));
     socket.on('end', () => this.#onEnd(connection));
     socket.on('timeout', () => this.#onTimeout(connection));
     socket.on('error', () => this.#fail(connection, 'error'));
@@ -222,6 +235,12 @@ export class UpstreamPool {
     const socket = connection.socket;
     socket.setTimeout(0);
     for (const event of ['data', 'end', 'timeout', 'error', 'drain', 'close']) socket.removeAllListeners(event);
+  }
+
+  /** `onread`'s callback: true keeps reading (a slow client pauses the socket instead). */
+  #onRead(connection: Connection, length: number): boolean {
+    this.#onData(connection, READ_BUFFER.subarray(0, length));
+    return true;
   }
 
   #onData(connection: Connection, chunk: Buffer): void {
