@@ -14,7 +14,7 @@
 // for like). Both proxies also report CPU time per request, from /proc: a figure the shared machine's
 // load distorts less than requests/s. A 2 s warm-up precedes each measured run. Client, proxies and
 // targets share the machine: the load average is printed before and after.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -23,6 +23,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { aListener, aTargetGroup, forwardRule, freePort } from '../testing/elb-proxy.ts';
 import { createProxyDataPlane } from '../src/elb/proxy/index.ts';
+import {
+  cleanup,
+  cleanups,
+  nginxPath,
+  spawnUntilLine,
+  startNginx,
+  stop,
+  waitForHttp,
+  type Endpoint,
+} from './proxy-processes.ts';
 import { median } from './stats.ts';
 
 const { values } = parseArgs({
@@ -44,11 +54,6 @@ const CONNECTIONS = Number(values.connections);
 const BODY = 'hello from a berth bench target\n';
 /** USER_HZ: /proc reports CPU time in these ticks on Linux. */
 const CLOCK_TICKS = 100;
-
-interface Endpoint {
-  readonly address: string;
-  readonly port: number;
-}
 
 /** Child mode: the data plane alone in its process, a listener forwarding to the given targets. */
 async function serveProxy(spec: { port: number; targets: Endpoint[] }): Promise<void> {
@@ -78,44 +83,6 @@ async function serveNodeTargets(): Promise<void> {
     ports.push((server.address() as { port: number }).port);
   }
   console.log(JSON.stringify(ports.map((port) => ({ address: '127.0.0.1', port }))));
-}
-
-const children = new Set<ChildProcess>();
-const cleanups: (() => void)[] = [];
-
-function cleanup(): void {
-  for (const child of children) child.kill('SIGKILL');
-  for (const step of cleanups.splice(0).reverse()) {
-    try {
-      step();
-    } catch {
-      // best effort: a failed cleanup step must not hide the others
-    }
-  }
-}
-
-/** Spawns a child and resolves with its first stdout line. */
-async function spawnUntilLine(command: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const end = out.indexOf('\n');
-      if (end !== -1) resolve(out.slice(0, end));
-    });
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${code} before it was ready`)));
-  });
-  return { child, line };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
 }
 
 function hasDocker(): boolean {
@@ -155,19 +122,6 @@ function startBusyboxTargets(work: string): Endpoint[] {
     endpoints.push({ address, port: 80 });
   }
   return endpoints;
-}
-
-async function waitForHttp(url: string): Promise<void> {
-  const deadline = performance.now() + 15_000;
-  while (
-    (await fetch(url).then(
-      (response) => response.status,
-      () => 0,
-    )) !== 200
-  ) {
-    if (performance.now() > deadline) throw new Error(`${url} did not answer 200`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 interface WrkResult {
@@ -256,62 +210,6 @@ function medianOf(results: readonly WrkResult[]): WrkResult {
     errors: [...new Set(results.map((r) => r.errors).filter(Boolean))].join('; '),
     ...(cpu.length > 0 ? { cpuMicros: median(cpu) } : {}),
   };
-}
-
-function nginxPath(): string | undefined {
-  for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx']) {
-    try {
-      execFileSync(candidate, ['-v'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function startNginx(
-  nginx: string,
-  work: string,
-  port: number,
-  targets: readonly Endpoint[],
-): Promise<ChildProcess> {
-  const prefix = join(work, 'nginx');
-  execFileSync('mkdir', ['-p', prefix]);
-  const servers = targets.map((target) => `    server ${target.address}:${target.port};`).join('\n');
-  const conf = `daemon off;
-worker_processes 1;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  upstream targets {
-${servers}
-    keepalive 64;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://targets;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-    }
-  }
-}
-`;
-  writeFileSync(join(prefix, 'nginx.conf'), conf);
-  const child = spawn(nginx, ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: 'inherit' });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  await waitForHttp(`http://127.0.0.1:${port}/`);
-  return child;
 }
 
 /** The three figures (direct, Berth, nginx) against one set of targets. */

@@ -1,35 +1,47 @@
 import { randomFillSync } from 'node:crypto';
+import { equalsLowerCase } from './ascii.ts';
 
 /**
  * Header rewriting between client and target, on raw header lists ([name, value, ...]) so a
  * request copies each header once and keeps the client's spelling and order.
  */
 
-/** RFC 9110 §7.6.1 hop-by-hop fields, plus the non-standard ones proxies also drop. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+/** RFC 9110 §7.6.1 hop-by-hop fields, plus the non-standard ones proxies also drop (`lower`: lower-case). */
+function isHopByHop(lower: string): boolean {
+  switch (lower) {
+    case 'connection':
+    case 'keep-alive':
+    case 'proxy-connection':
+    case 'proxy-authenticate':
+    case 'proxy-authorization':
+    case 'te':
+    case 'trailer':
+    case 'transfer-encoding':
+    case 'upgrade':
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
- * Lengths of the names this module looks at (hop-by-hop, Host, X-Forwarded-*, X-Amzn-Trace-Id):
- * a name of any other length is passed on without being lower-cased.
+ * Lengths of the names this module looks at (hop-by-hop, Host, X-Forwarded-*, X-Amzn-Trace-Id), as
+ * bits: a name of any other length is passed on without being lower-cased.
  */
-const WATCHED_LENGTHS = new Set([2, 4, 7, 10, 15, 16, 17, 18, 19]);
+const WATCHED_LENGTHS = [2, 4, 7, 10, 15, 16, 17, 18, 19].reduce((bits, length) => bits | (1 << length), 0);
+
+function isWatchedLength(length: number): boolean {
+  return length < 32 && ((WATCHED_LENGTHS >>> length) & 1) === 1;
+}
 
 /** The fields the Connection header names, besides the usual keep-alive/close/upgrade tokens. */
 function connectionListed(raw: readonly string[]): Set<string> | undefined {
   let listed: Set<string> | undefined;
   for (let index = 0; index < raw.length; index += 2) {
-    if (raw[index]!.length !== 10 || raw[index]!.toLowerCase() !== 'connection') continue;
-    for (const token of raw[index + 1]!.split(',')) {
+    if (!equalsLowerCase(raw[index]!, 'connection')) continue;
+    const value = raw[index + 1]!;
+    if (equalsLowerCase(value, 'keep-alive') || equalsLowerCase(value, 'close')) continue; // the usual one
+    for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();
       if (name === '' || name === 'close' || name === 'keep-alive' || name === 'upgrade') continue;
       (listed ??= new Set()).add(name);
@@ -90,12 +102,12 @@ export function requestHeaders(raw: readonly string[], context: ForwardedContext
   let hasHost = false;
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index]!;
-    if (listed === undefined && !WATCHED_LENGTHS.has(name.length)) {
+    if (listed === undefined && !isWatchedLength(name.length)) {
       out.push(name, raw[index + 1]!);
       continue;
     }
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
+    if (isHopByHop(lower) || listed?.has(lower)) continue;
     if (lower === 'host') hasHost = true;
     else if (lower.startsWith('x-')) {
       if (lower === 'x-forwarded-for') {
@@ -128,12 +140,12 @@ export function responseHeaders(raw: readonly string[], keepUpgrade = false): st
   const out: string[] = [];
   for (let index = 0; index < raw.length; index += 2) {
     const name = raw[index]!;
-    if (listed === undefined && !WATCHED_LENGTHS.has(name.length)) {
+    if (listed === undefined && !isWatchedLength(name.length)) {
       out.push(name, raw[index + 1]!);
       continue;
     }
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) && !(keepUpgrade && (lower === 'upgrade' || lower === 'connection'))) continue;
+    if (isHopByHop(lower) && !(keepUpgrade && (lower === 'upgrade' || lower === 'connection'))) continue;
     if (listed?.has(lower)) continue;
     out.push(name, raw[index + 1]!);
   }

@@ -1,3 +1,5 @@
+import { equalsLowerCase, trimmedSlice } from './ascii.ts';
+
 /**
  * A client's request head, parsed the way a strict HTTP/1.1 server does (RFC 9112): the request
  * line, header fields with their names as sent, and what frames the body and the connection. Pure:
@@ -51,28 +53,28 @@ function addField(line: string, raw: string[], framing: Framing): string | undef
   if (colon <= 0) return `Bad header line '${line}'`;
   const name = line.slice(0, colon);
   if (!TOKEN.test(name)) return `Bad header name '${name}'`;
-  const value = line.slice(colon + 1).trim();
+  const value = trimmedSlice(line, colon + 1, line.length);
   raw.push(name, value);
   switch (name.length) {
     case 4:
-      if (name.toLowerCase() === 'host') framing.hosts++;
+      if (equalsLowerCase(name, 'host')) framing.hosts++;
       break;
     case 6:
-      if (name.toLowerCase() === 'expect') framing.expect = value.toLowerCase();
+      if (equalsLowerCase(name, 'expect')) framing.expect = value.toLowerCase();
       break;
     case 7:
-      if (name.toLowerCase() === 'upgrade') framing.upgrade = value;
+      if (equalsLowerCase(name, 'upgrade')) framing.upgrade = value;
       break;
     case 10:
-      if (name.toLowerCase() === 'connection') framing.connection += `,${value.toLowerCase()}`;
+      if (equalsLowerCase(name, 'connection')) framing.connection += `,${value.toLowerCase()}`;
       break;
     case 14:
-      if (name.toLowerCase() !== 'content-length') break;
+      if (!equalsLowerCase(name, 'content-length')) break;
       if (framing.contentLength !== undefined && framing.contentLength !== value) return 'Conflicting Content-Length';
       framing.contentLength = value;
       break;
     case 17:
-      if (name.toLowerCase() !== 'transfer-encoding') break;
+      if (!equalsLowerCase(name, 'transfer-encoding')) break;
       framing.transferEncoding =
         framing.transferEncoding === undefined
           ? value.toLowerCase()

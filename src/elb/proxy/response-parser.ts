@@ -1,3 +1,5 @@
+import { equalsLowerCase, trimmedSlice } from './ascii.ts';
+
 /**
  * An incremental HTTP/1.1 response parser for the proxy's own upstream connections: the head, then
  * the body by Content-Length, chunked coding (decoded; trailers dropped) or until the connection
@@ -55,14 +57,10 @@ function parseHead(text: string): ParsedHead {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new Error(`Bad header line '${line}'`);
     const name = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim();
-    // Only three names matter here: lower-case just the names of their lengths.
-    if (colon === 14 || colon === 17 || colon === 10) {
-      const lower = name.toLowerCase();
-      if (lower === 'content-length') length = Number(value);
-      else if (lower === 'transfer-encoding') chunked = /chunked\s*$/i.test(value);
-      else if (lower === 'connection') connection = value.toLowerCase();
-    }
+    const value = trimmedSlice(line, colon + 1, line.length);
+    if (equalsLowerCase(name, 'content-length')) length = Number(value);
+    else if (equalsLowerCase(name, 'transfer-encoding')) chunked = /chunked\s*$/i.test(value);
+    else if (equalsLowerCase(name, 'connection')) connection = value.toLowerCase();
     headers.push(name, value);
   }
   return { minor: status[1]!, code: Number(status[2]), reason: status[3] ?? '', headers, length, chunked, connection };

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { ResponseParser, type ResponseSink } from './response-parser.ts';
+import { ResponseParser, type ResponseFraming, type ResponseSink } from './response-parser.ts';
 
 /**
  * The proxy's own keep-alive connections to one target: a request head written in one call, a
@@ -109,8 +109,8 @@ export class Exchange implements ResponseSink {
     if (this.connection.exchange === this) this.connection.socket.resume();
   }
 
-  head(...args: Parameters<ResponseSink['head']>): void {
-    this.#handler.head(...args);
+  head(status: number, reason: string, rawHeaders: string[], framing: ResponseFraming): void {
+    this.#handler.head(status, reason, rawHeaders, framing);
   }
 
   body(chunk: Buffer): void {
