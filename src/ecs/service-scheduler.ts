@@ -8,6 +8,7 @@ import { planService, type Plan, type PlanInput, type PlanTask } from './service
 import type { LoadBalancing } from './service-load-balancing.ts';
 import { reconcileDaemon } from './service-daemon.ts';
 import { retireDeployments } from './service-deployment-history.ts';
+import { MAX_EVENTS, replaceKeepingTaskEvents } from './service-event-carry.ts';
 import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
@@ -21,7 +22,6 @@ import {
   taskLoadBalancers,
 } from './service-blue-green.ts';
 
-const MAX_EVENTS = 100;
 const DEFAULT_SPREAD = [
   { type: 'spread' as const, field: 'attribute:ecs.availability-zone' },
   { type: 'spread' as const, field: 'instanceId' },
@@ -213,9 +213,9 @@ async function saveService(deps: TaskDeps, record: ServiceRecord, next: Service,
   const body = { ...storedService({ ...next, events }), steady };
   const status = next.status ?? record.status;
   // Compare-and-set: when UpdateService or DeleteService changed the service during this pass, the
-  // pass's view is stale; its task changes stand and the next pass (a moment later) sees both.
+  // pass's view is stale; its task changes stand (with their events) and the next pass sees both.
   if (JSON.stringify(body) !== JSON.stringify(record.body) || status !== record.status) {
-    await deps.store.services.replace(record, { ...record, status, body });
+    await replaceKeepingTaskEvents(deps.store.services, record, { ...record, status, body });
   }
 }
 
