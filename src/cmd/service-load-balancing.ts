@@ -24,5 +24,6 @@ export function serviceLoadBalancing(elb: Elb): LoadBalancing {
     },
     forwardOf: (rule) => elb.forwardOf(rule),
     setForward: (rule, weights) => elb.setForward(rule, weights),
+    instancesChanged: (attributeNames) => elb.instancesChanged(attributeNames),
   };
 }

@@ -81,6 +81,20 @@ export function ecsOperations(deps: EcsDeps): Partial<EcsApi> {
   ) as Partial<EcsApi>;
 }
 
+/**
+ * Tells the load balancers that container instances changed (`attributeNames`: which attributes;
+ * undefined for a registration), since instance targets are reached at their instance's address,
+ * then answers `output`.
+ */
+async function instancesChanged<T>(
+  deps: EcsDeps,
+  attributeNames: readonly string[] | undefined,
+  output: T,
+): Promise<T> {
+  await deps.loadBalancing?.instancesChanged?.(attributeNames);
+  return output;
+}
+
 function operationTable(deps: EcsDeps): Partial<EcsApi> {
   return {
     CreateCluster: (input, context) => createCluster(deps, input, context),
@@ -96,13 +110,25 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListTaskDefinitionFamilies: (input) => listTaskDefinitionFamilies(deps, input),
     DeregisterTaskDefinition: (input) => deregisterTaskDefinition(deps, input),
     DeleteTaskDefinitions: (input) => deleteTaskDefinitions(deps, input),
-    RegisterContainerInstance: (input, context) => registerContainerInstance(deps, input, context),
+    RegisterContainerInstance: async (input, context) =>
+      instancesChanged(deps, undefined, await registerContainerInstance(deps, input, context)),
     DescribeContainerInstances: (input, context) => describeContainerInstances(deps, input, context),
     ListContainerInstances: (input) => listContainerInstances(deps, input),
     UpdateContainerInstancesState: (input, context) => updateContainerInstancesState(deps, input, context),
-    DeregisterContainerInstance: (input) => deregisterContainerInstance(deps, input),
-    PutAttributes: (input) => putAttributes(deps, input),
-    DeleteAttributes: (input) => deleteAttributes(deps, input),
+    DeregisterContainerInstance: async (input) =>
+      instancesChanged(deps, undefined, await deregisterContainerInstance(deps, input)),
+    PutAttributes: async (input) =>
+      instancesChanged(
+        deps,
+        input.attributes.map((a) => a.name),
+        await putAttributes(deps, input),
+      ),
+    DeleteAttributes: async (input) =>
+      instancesChanged(
+        deps,
+        input.attributes.map((a) => a.name),
+        await deleteAttributes(deps, input),
+      ),
     ListAttributes: (input) => listAttributes(deps, input),
     PutAccountSetting: (input, context) => putAccountSetting(deps.store, input, context),
     PutAccountSettingDefault: (input, context) => putAccountSettingDefault(deps.store, input, context),

@@ -51,6 +51,11 @@ export interface LoadBalancing {
   forwardOf(ruleOrListenerArn: string): Promise<readonly ForwardWeight[] | undefined>;
   /** Rewrites the rule's forward with these weights, as ModifyRule does (blue/green traffic shifts). */
   setForward(ruleOrListenerArn: string, weights: readonly ForwardWeight[]): Promise<void>;
+  /**
+   * Container instances were registered or deregistered (`attributeNames` undefined), or these
+   * attributes of one were put or deleted: instance targets may be reached at another address.
+   */
+  instancesChanged?(attributeNames: readonly string[] | undefined): Promise<void>;
 }
 
 interface TaskBodyView {

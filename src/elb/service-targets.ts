@@ -1,4 +1,4 @@
-import { commit, syncDataPlane, type ElbDeps } from './commit.ts';
+import { commit, HOST_ADDRESS_ATTRIBUTE, syncDataPlane, type ElbDeps } from './commit.ts';
 import type { TargetHealthView } from './data-plane-contract.ts';
 import type { TargetGroup } from './shapes.generated.ts';
 import { loadState } from './state.ts';
@@ -6,6 +6,9 @@ import { requireTargetGroup, targetGroupView } from './target-groups.ts';
 import { registerTargets } from './targets.ts';
 import { modifyRule } from './rules.ts';
 import type { ElbState, RuleState } from './state.ts';
+
+/** The container instance attribute an instance target's zone comes from. */
+const ZONE_ATTRIBUTE = 'ecs.availability-zone';
 
 /** A task's place in a target group: an EC2 instance id (instance groups) or an IPv4 address (ip groups). */
 export interface ServiceTarget {
@@ -95,6 +98,18 @@ export class Elb {
   /** Hands the data plane the stored configuration (at server start). */
   syncDataPlane(): Promise<void> {
     return syncDataPlane(this.#deps);
+  }
+
+  /**
+   * Container instances changed (`attributeNames` undefined: registered or deregistered). Instance
+   * targets are reached at their instance's `berth.host-address` and reported in its zone, so the
+   * data plane is handed the configuration again when those may have changed. A failure leaves
+   * the previous addresses in use until the next ELB write: the ECS write it follows has happened.
+   */
+  async instancesChanged(attributeNames: readonly string[] | undefined): Promise<void> {
+    const relevant = (name: string): boolean => name === HOST_ADDRESS_ATTRIBUTE || name === ZONE_ATTRIBUTE;
+    if (attributeNames !== undefined && !attributeNames.some(relevant)) return;
+    await syncDataPlane(this.#deps).catch(() => undefined);
   }
 }
 

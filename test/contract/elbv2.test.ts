@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import {
+  DeleteAttributesCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  PutAttributesCommand,
+} from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   AddTagsCommand,
@@ -336,5 +342,33 @@ describe('ELBv2 with the AWS SDK v3', () => {
     assert.equal(pages, 3); // 2 + 2 + 1
     for (const g of (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!)
       await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: g.TargetGroupArn }));
+  });
+
+  it("follows an instance's berth.host-address as ECS PutAttributes and DeleteAttributes change it", async () => {
+    const ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials });
+    const group = (
+      await elb.send(
+        new CreateTargetGroupCommand({
+          Name: 'hosts',
+          Protocol: 'HTTP',
+          Port: 80,
+          VpcId: 'vpc-1',
+          TargetType: 'instance',
+        }),
+      )
+    ).TargetGroups![0]!;
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: INSTANCE }] }));
+    const address = () =>
+      plane.current.targetGroups.find((g) => g.targetGroupArn === group.TargetGroupArn)!.targets[0]!.address;
+    assert.equal(address(), '127.0.0.1'); // no attribute: the server's own host
+    const [targetId] = (await ecs.send(new ListContainerInstancesCommand({ cluster: 'hosts' }))).containerInstanceArns!;
+    const attribute = { name: 'berth.host-address', targetId };
+    await ecs.send(new PutAttributesCommand({ cluster: 'hosts', attributes: [{ ...attribute, value: '10.9.8.7' }] }));
+    assert.equal(address(), '10.9.8.7');
+    await ecs.send(new DeleteAttributesCommand({ cluster: 'hosts', attributes: [attribute] }));
+    assert.equal(address(), '127.0.0.1');
+    await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [{ Id: INSTANCE }] }));
+    await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+    ecs.destroy();
   });
 });
