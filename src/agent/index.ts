@@ -29,3 +29,4 @@ export {
   MAX_ENVIRONMENT_FILE_BYTES,
   type EnvironmentFileReader,
 } from './environment-files.ts';
+export { localAddressTowards } from './host-address.ts';

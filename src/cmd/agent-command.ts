@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import {
   Agent,
   AgentConfigError,
+  localAddressTowards,
   resolveAgentConfig,
   type AgentConfig,
   type ContainerRuntime,
 } from '../agent/index.ts';
+import { HOST_ADDRESS_ATTRIBUTE } from '../elb/index.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
@@ -27,7 +29,9 @@ export const AGENT_HELP = `berth agent: join this host to a cluster and run its 
   --cluster NAME            the cluster to join (ECS_CLUSTER, default "default")
   --availability-zone AZ    reported as the ecs.availability-zone attribute (default us-east-1a)
   --instance-type T         reported as ecs.instance-type (default berth.host)
-  --attribute key=value     a custom attribute (repeatable; also ECS_INSTANCE_ATTRIBUTES JSON)
+  --attribute key=value     a custom attribute (repeatable; also ECS_INSTANCE_ATTRIBUTES JSON);
+                            berth.host-address=IP: where load balancers reach this host's tasks
+                            (default: the address this host reaches the server from, unless local)
   --cpu UNITS --memory MIB  register these instead of the host's CPUs x 1024 and memory
   --data-dir DIR            the agent's own state (default ./.berth-agent)
   --config-file FILE        an ecs.config file (KEY=VALUE, the ECS agent's variable names)
@@ -120,6 +124,13 @@ export async function startAgent(
   const host = await runtime.resources();
   const cpu = config.cpu ?? host.cpu;
   const memory = (config.memory ?? host.memory) - config.reservedMemory;
+  // Load balancers reach bridge-mode targets at their instance's address: this host's, as the server sees it.
+  const attributes = capabilities(config);
+  const hostAddress =
+    config.attributes[HOST_ADDRESS_ATTRIBUTE] ?? (await localAddressTowards(new URL(config.endpoint)));
+  if (config.attributes[HOST_ADDRESS_ATTRIBUTE] === undefined && hostAddress !== undefined) {
+    attributes.push({ name: HOST_ADDRESS_ATTRIBUTE, value: hostAddress });
+  }
   const { containerInstance } = await call<{ containerInstance: { containerInstanceArn: string } }>(
     '/',
     {
@@ -139,7 +150,7 @@ export async function startAgent(
         { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: config.reservedUdpPorts.map(String) },
       ],
       versionInfo: { agentVersion: AGENT_VERSION, agentHash: 'berth' },
-      attributes: capabilities(config),
+      attributes,
     },
     {
       'x-amz-target': 'AmazonEC2ContainerServiceV20141113.RegisterContainerInstance',
@@ -149,7 +160,10 @@ export async function startAgent(
   const arn = containerInstance.containerInstanceArn;
   const state: AgentState = { cluster: config.cluster, containerInstanceArn: arn, ec2InstanceId };
   writeFileAtomic(join(config.dataDir, 'agent-state.json'), JSON.stringify(state));
-  logger.info({ containerInstanceArn: arn, cpu, memory, reregistered: same !== undefined }, 'agent registered');
+  logger.info(
+    { containerInstanceArn: arn, cpu, memory, hostAddress, reregistered: same !== undefined },
+    'agent registered',
+  );
   const agent = new Agent(runtime, {
     control: new HttpControlPlane(call, config.cluster, arn),
     pollWaitSeconds: 20,
