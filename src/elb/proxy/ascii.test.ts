@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { equalsLowerCase, trimmedSlice } from './ascii.ts';
+import { equalsLowerCase, headAt, trimmedSlice } from './ascii.ts';
 
 const latin1 = fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((code) => String.fromCharCode(code)) });
 
@@ -30,6 +30,20 @@ test('trimmedSlice is slice + trim of spaces and tabs', () => {
       const start = Math.min(a, b) % (text.length + 1);
       const end = Math.max(start, Math.max(a, b) % (text.length + 1));
       assert.equal(trimmedSlice(text, start, end), text.slice(start, end).replace(/^[ \t]+|[ \t]+$/g, ''));
+    }),
+  );
+});
+
+test('headAt finds the blank line after `start` in small and large buffers alike', () => {
+  const text = fc.string({ unit: fc.constantFrom('\r', '\n', 'a', ':'), maxLength: 40 });
+  fc.assert(
+    fc.property(text, fc.nat(), fc.boolean(), (head, offset, large) => {
+      // A large buffer is searched as bytes, a small one as text: padding after the head picks the way.
+      const buffer = Buffer.from(head + (large ? 'x'.repeat(5000) : ''), 'latin1');
+      const start = offset % (head.length + 1);
+      const end = buffer.indexOf('\r\n\r\n', start, 'latin1');
+      const expected = end === -1 ? undefined : { end, text: buffer.toString('latin1', start, end) };
+      assert.deepEqual(headAt(buffer, start), expected);
     }),
   );
 });

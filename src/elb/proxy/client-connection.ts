@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { RuleAction } from '../data-plane-contract.ts';
+import { headAt } from './ascii.ts';
 import { BodyFramer } from './body-framer.ts';
 import { requestHeaders, responseHeaders } from './headers.ts';
 import { isHeadError, parseRequestHead, type RequestHead } from './request-head.ts';
@@ -14,9 +15,6 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_PIPELINED_BYTES = 64 * 1024;
 /** Bodies up to this size are written with their head as one string (one write, no copy of a list). */
 const JOIN_BELOW_BYTES = 16 * 1024;
-/** Buffers up to this size are turned into a string to find the end of a head. */
-const SEARCH_AS_TEXT_BYTES = 4096;
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -194,20 +192,17 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   #parseOne(buffer: Buffer): boolean {
     let start = 0;
     while (start < buffer.length && (buffer[start] === CR || buffer[start] === LF)) start++; // RFC 9112 §2.2
-    // A small buffer (the usual request) is searched as one string: one native call, not two.
-    const text = buffer.length <= SEARCH_AS_TEXT_BYTES ? buffer.toString('latin1', 0, buffer.length) : undefined;
-    const end = text === undefined ? buffer.indexOf(HEAD_END, start) : text.indexOf('\r\n\r\n', start);
-    if (end === -1 || end - start > MAX_HEAD_BYTES) {
+    const head = headAt(buffer, start);
+    if (head === undefined || head.end - start > MAX_HEAD_BYTES) {
       this.#buffer = start === buffer.length ? undefined : buffer.subarray(start);
       if (buffer.length - start > MAX_HEAD_BYTES) this.#refuse(431);
       return false;
     }
     this.#buffer = undefined;
-    const parsed = parseRequestHead(
-      text === undefined ? buffer.toString('latin1', start, end) : text.slice(start, end),
-    );
+    const parsed = parseRequestHead(head.text);
+    const bodyStart = head.end + 4;
     if (isHeadError(parsed)) this.#refuse(parsed.status);
-    else this.#start(parsed, end + 4 === buffer.length ? undefined : buffer.subarray(end + 4));
+    else this.#start(parsed, bodyStart === buffer.length ? undefined : buffer.subarray(bodyStart));
     return true;
   }
 

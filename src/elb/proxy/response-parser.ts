@@ -1,4 +1,4 @@
-import { equalsLowerCase, trimmedSlice } from './ascii.ts';
+import { equalsLowerCase, headAt, trimmedSlice } from './ascii.ts';
 
 /**
  * An incremental HTTP/1.1 response parser for the proxy's own upstream connections: the head, then
@@ -21,9 +21,6 @@ export interface ResponseSink {
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const CRLF = 0x0a;
-/** Buffers up to this size are turned into a string to find the end of a head. */
-const SEARCH_AS_TEXT_BYTES = 4096;
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailer' | 'until-close' | 'done';
 
@@ -167,17 +164,14 @@ export class ResponseParser {
   }
 
   #head(data: Buffer): Buffer {
-    // A small buffer (the usual response) is searched as one string: one native call, not two.
-    const text = data.length <= SEARCH_AS_TEXT_BYTES ? data.toString('latin1', 0, data.length) : undefined;
-    const end = text === undefined ? data.indexOf(HEAD_END) : text.indexOf('\r\n\r\n');
-    if (end === -1) {
+    const head = headAt(data, 0);
+    if (head === undefined) {
       if (data.length > MAX_HEAD_BYTES) throw new Error('Response head too large');
       this.#pending = Buffer.from(data); // `data` may be a reused read buffer
       return data.subarray(data.length);
     }
-    const head = parseHead(text === undefined ? data.toString('latin1', 0, end) : text.slice(0, end));
-    const { minor, code, reason, headers, length, chunked, connection } = head;
-    const rest = data.subarray(end + 4);
+    const { minor, code, reason, headers, length, chunked, connection } = parseHead(head.text);
+    const rest = data.subarray(head.end + 4);
     if (code === 101 && this.#upgrade) {
       this.#state = 'done';
       this.#sink.head(code, reason, headers, 'none');
