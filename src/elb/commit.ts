@@ -24,6 +24,8 @@ export interface Plan<T> {
 
 /** A container instance attribute naming the address its host's targets are reached at. */
 export const HOST_ADDRESS_ATTRIBUTE = 'berth.host-address';
+/** The container instance attribute an instance target's zone comes from. */
+export const ZONE_ATTRIBUTE = 'ecs.availability-zone';
 
 /**
  * Every ELB write: under one lock, plan the change against the current state, show the data plane
@@ -61,7 +63,7 @@ async function applyState(deps: ElbDeps, state: ElbState): Promise<void> {
     const attributes = (record.body.attributes ?? []) as { name: string; value?: string }[];
     const value = (name: string): string | undefined => attributes.find((a) => a.name === name)?.value;
     const address = value(HOST_ADDRESS_ATTRIBUTE);
-    const zone = value('ecs.availability-zone');
+    const zone = value(ZONE_ATTRIBUTE);
     instances.set(String(record.body.ec2InstanceId), {
       ...(address !== undefined ? { address } : {}),
       ...(zone !== undefined ? { availabilityZone: zone } : {}),

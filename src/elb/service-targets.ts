@@ -1,4 +1,4 @@
-import { commit, HOST_ADDRESS_ATTRIBUTE, syncDataPlane, type ElbDeps } from './commit.ts';
+import { commit, HOST_ADDRESS_ATTRIBUTE, syncDataPlane, ZONE_ATTRIBUTE, type ElbDeps } from './commit.ts';
 import type { TargetHealthView } from './data-plane-contract.ts';
 import type { TargetGroup } from './shapes.generated.ts';
 import { loadState } from './state.ts';
@@ -6,9 +6,6 @@ import { requireTargetGroup, targetGroupView } from './target-groups.ts';
 import { registerTargets } from './targets.ts';
 import { modifyRule } from './rules.ts';
 import type { ElbState, RuleState } from './state.ts';
-
-/** The container instance attribute an instance target's zone comes from. */
-const ZONE_ATTRIBUTE = 'ecs.availability-zone';
 
 /** A task's place in a target group: an EC2 instance id (instance groups) or an IPv4 address (ip groups). */
 export interface ServiceTarget {
