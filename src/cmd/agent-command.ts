@@ -126,9 +126,9 @@ export async function startAgent(
   const memory = (config.memory ?? host.memory) - config.reservedMemory;
   // Load balancers reach bridge-mode targets at their instance's address: this host's, as the server sees it.
   const attributes = capabilities(config);
-  const hostAddress =
-    config.attributes[HOST_ADDRESS_ATTRIBUTE] ?? (await localAddressTowards(new URL(config.endpoint)));
-  if (config.attributes[HOST_ADDRESS_ATTRIBUTE] === undefined && hostAddress !== undefined) {
+  const configured = config.attributes[HOST_ADDRESS_ATTRIBUTE];
+  const hostAddress = configured ?? (await localAddressTowards(new URL(config.endpoint)));
+  if (configured === undefined && hostAddress !== undefined) {
     attributes.push({ name: HOST_ADDRESS_ATTRIBUTE, value: hostAddress });
   }
   const { containerInstance } = await call<{ containerInstance: { containerInstanceArn: string } }>(

@@ -26,6 +26,7 @@ function eventsOf(record: ServiceRecord): ServiceEvent[] {
 /**
  * Replaces `record` with `next`; if the service changed meanwhile, adds the pass's task events to
  * the stored service instead (the same service: not one deleted and created again under its name).
+ * True when `next` was written whole.
  */
 export async function replaceKeepingTaskEvents(
   services: ServiceRepository,
