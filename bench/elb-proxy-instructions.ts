@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../testing/elb-proxy.ts';
 import {
-  cleanup,
   cleanups,
   nginxPath,
+  runCleaningUp,
   spawnUntilLine,
   startNginx,
   stop,
@@ -169,15 +169,5 @@ async function main(): Promise<void> {
 if (values['serve-relay'] !== undefined) {
   await serveRelay(JSON.parse(values['serve-relay']) as { port: number; targets: Endpoint[] });
 } else {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      cleanup();
-      process.exit(130);
-    });
-  }
-  try {
-    await main();
-  } finally {
-    cleanup();
-  }
+  await runCleaningUp(main);
 }

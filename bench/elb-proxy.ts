@@ -24,9 +24,9 @@ import { parseArgs } from 'node:util';
 import { aListener, aTargetGroup, forwardRule, freePort } from '../testing/elb-proxy.ts';
 import { createProxyDataPlane } from '../src/elb/proxy/index.ts';
 import {
-  cleanup,
   cleanups,
   nginxPath,
+  runCleaningUp,
   spawnUntilLine,
   startNginx,
   stop,
@@ -275,15 +275,5 @@ if (values.serve !== undefined) {
 } else if (values['serve-targets']) {
   await serveNodeTargets();
 } else {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      cleanup();
-      process.exit(130);
-    });
-  }
-  try {
-    await main();
-  } finally {
-    cleanup();
-  }
+  await runCleaningUp(main);
 }

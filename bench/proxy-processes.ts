@@ -10,10 +10,10 @@ export interface Endpoint {
   readonly port: number;
 }
 
-export const children = new Set<ChildProcess>();
+const children = new Set<ChildProcess>();
 export const cleanups: (() => void)[] = [];
 
-export function cleanup(): void {
+function cleanup(): void {
   for (const child of children) child.kill('SIGKILL');
   for (const step of cleanups.splice(0).reverse()) {
     try {
@@ -21,6 +21,21 @@ export function cleanup(): void {
     } catch {
       // best effort: a failed cleanup step must not hide the others
     }
+  }
+}
+
+/** Runs `main`, then kills the children and runs the clean-ups, also on SIGINT/SIGTERM (exit 130). */
+export async function runCleaningUp(main: () => Promise<void>): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      cleanup();
+      process.exit(130);
+    });
+  }
+  try {
+    await main();
+  } finally {
+    cleanup();
   }
 }
 
