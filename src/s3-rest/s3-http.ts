@@ -9,6 +9,7 @@ import {
   S3Error,
   type S3,
 } from '../s3/index.ts';
+import { sendRange } from '../http/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { payloadCheck, streamingMode } from './checksums.ts';
@@ -200,12 +201,14 @@ function operationHandlers(options: S3HttpOptions): Record<S3Operation, Handler>
       send(response, 200, { etag: `"${record.etag}"` });
     },
     GetObject: async ({ response, bucket, key }) => {
-      const { record, read } = await s3.getObject(bucket, key);
-      response.writeHead(200, objectHeaders(record));
-      for await (const chunk of read()) {
-        if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
+      const { record, open } = await s3.getObject(bucket, key);
+      const reader = await open();
+      try {
+        response.writeHead(200, objectHeaders(record));
+        await sendRange(response, reader, { start: 0, end: record.size - 1 });
+      } finally {
+        await reader.close();
       }
-      response.end();
     },
     HeadObject: async ({ response, bucket, key }) => {
       response.writeHead(200, objectHeaders(await s3.headObject(bucket, key)));

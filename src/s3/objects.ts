@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import type { BlobStore, Digest } from '../blobs/index.ts';
+import type { BlobReader, BlobStore, Digest } from '../blobs/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import type { MetadataStore, S3BucketRecord, S3ObjectRecord } from '../store/index.ts';
@@ -138,10 +138,20 @@ export class S3 {
     }
   }
 
-  /** The object's metadata, and its bytes when `read` is called. */
-  async getObject(bucket: string, key: string): Promise<{ record: S3ObjectRecord; read: () => AsyncIterable<Buffer> }> {
+  /**
+   * The object's metadata, and its bytes: `open` for positioned reads into the caller's buffers
+   * (the caller closes the reader), `read` as a stream of chunks.
+   */
+  async getObject(
+    bucket: string,
+    key: string,
+  ): Promise<{ record: S3ObjectRecord; open: () => Promise<BlobReader>; read: () => AsyncIterable<Buffer> }> {
     const record = await this.headObject(bucket, key);
-    return { record, read: () => this.#readBlob(record) };
+    return {
+      record,
+      open: () => this.#deps.blobs.openRead(parseDigest(record.digest)),
+      read: () => this.#readBlob(record),
+    };
   }
 
   async headObject(bucket: string, key: string): Promise<S3ObjectRecord> {

@@ -1,0 +1,1 @@
+export { sendRange, type PositionedReader } from './send-range.ts';
