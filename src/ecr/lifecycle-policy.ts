@@ -1,4 +1,4 @@
-import { wildcardPattern } from '../shared/wildcard.ts';
+import { compileWildcard } from '../shared/wildcard.ts';
 
 /**
  * ECR lifecycle policies: the grammar (parseLifecyclePolicy, with ECR's validation messages) and
@@ -196,7 +196,8 @@ export function matchesSelection(rule: LifecycleRule, image: LifecycleImage): bo
   if (tagStatus === 'untagged') return image.tags.length === 0;
   if (image.tags.length === 0) return false;
   if (tagPrefixList) return tagPrefixList.every((prefix) => image.tags.some((tag) => tag.startsWith(prefix)));
-  return (tagPatternList ?? []).every((pattern) => image.tags.some((tag) => wildcardPattern(pattern).test(tag)));
+  const patterns = (tagPatternList ?? []).map((pattern) => compileWildcard(pattern));
+  return patterns.every((pattern) => image.tags.some((tag) => pattern.test(tag)));
 }
 
 /** The images the policy expires now, each with the rule that expires it, oldest first. */

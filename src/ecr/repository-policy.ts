@@ -1,3 +1,5 @@
+import { compileWildcard } from '../shared/wildcard.ts';
+
 /**
  * ECR repository policies: IAM resource-policy grammar (Version, Statement, Sid, Effect, Principal,
  * Action / NotAction) and their evaluation the way AWS evaluates a resource policy for a principal
@@ -106,16 +108,9 @@ function stringOrList(value: unknown, path: string): string[] {
   return list as string[];
 }
 
+/** IAM's action wildcards: `*` any run of characters, `?` one, case-insensitive (linear time). */
 function actionMatches(pattern: string, action: string): boolean {
-  if (pattern === '*') return true;
-  const regex = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
-  return regex.test(action);
+  return pattern === '*' || compileWildcard(pattern, { questionMark: true, ignoreCase: true }).test(action);
 }
 
 function principalMatches(principals: '*' | readonly string[], principalArn: string): boolean {

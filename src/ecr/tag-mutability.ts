@@ -1,4 +1,4 @@
-import { wildcardPattern } from '../shared/wildcard.ts';
+import { compileWildcard } from '../shared/wildcard.ts';
 
 /** ECR's tag mutability settings, as stored in a repository's details. */
 export interface TagMutabilitySettings {
@@ -13,7 +13,7 @@ export interface TagMutabilitySettings {
  */
 export function isTagImmutable(settings: TagMutabilitySettings, tag: string): boolean {
   const matches = (settings.imageTagMutabilityExclusionFilters ?? []).some((f) =>
-    wildcardPattern(f.filter ?? '').test(tag),
+    compileWildcard(f.filter ?? '').test(tag),
   );
   switch (settings.imageTagMutability) {
     case 'IMMUTABLE':

@@ -116,3 +116,37 @@ describe('filter patterns: JSON', () => {
     });
   }
 });
+
+describe('filter patterns: regular expression limits', () => {
+  // AWS: at most 2 regular expressions per filter pattern; letters, digits, : _ # = @ / ; , - and the
+  // operators ^ $ ? [ ] { } | \ * + . only (no parentheses, no multi-byte characters).
+  const accepted = ['%a% %b%', '?%a% ?%b% ERROR', '{ $.a = %x% || $.b = %y% }', '%[a-z]{2,4}\\d+|#x=@/;,_-%'];
+  for (const pattern of accepted) {
+    it(`accepts ${pattern}`, () => assert.doesNotThrow(() => compileFilterPattern(pattern)));
+  }
+  const refused: [pattern: string, reason: RegExp][] = [
+    ['%a% %b% %c%', /at most 2 regular expressions/],
+    ['%a% -%b% ?%c%', /at most 2 regular expressions/],
+    ['{ $.a = %x% || $.b = %y% || $.c = %z% }', /at most 2 regular expressions/],
+    ['%(a+)+$%', /'\(' is not supported/],
+    ['%something!%', /'!' is not supported/],
+    ['%café%', /'é' is not supported/],
+    ['%a\\1%', /invalid regular expression/], // a backreference: RE2 has none
+  ];
+  for (const [pattern, reason] of refused) {
+    it(`refuses ${pattern}`, () => {
+      assert.throws(() => compileFilterPattern(pattern), { code: 'InvalidParameterException', message: reason });
+    });
+  }
+
+  it('runs a regex that backtracks catastrophically in a RegExp on a 64 KiB line (RE2: linear time)', () => {
+    // /a*a*…a*c/ takes seconds on 21 characters with a backtracking engine; O(n^12) on this line.
+    const line = 'a'.repeat(64 * 1024) + 'b';
+    const json = JSON.stringify({ message: line });
+    const stars = 'a*'.repeat(12);
+    assert.equal(compileFilterPattern(`%${stars}c%`)(line), false);
+    assert.equal(compileFilterPattern(`%${stars}b$%`)(line), true);
+    assert.equal(compileFilterPattern(`{ $.message = %${stars}c% }`)(json), false);
+    assert.equal(compileFilterPattern(`{ $.message = "${'*a'.repeat(20)}*c" }`)(json), false); // a wildcard, linear too
+  });
+});

@@ -1,13 +1,13 @@
 import { InvalidParameterException } from './errors.ts';
 import { compileJsonPattern } from './json-pattern.ts';
-import { compileRegex, invalidPattern, readQuoted } from './pattern-literals.ts';
+import { checkRegexCount, compileRegex, invalidPattern, readQuoted } from './pattern-literals.ts';
 
 /*
  * CloudWatch Logs filter patterns (FilterLogEvents), compiled once per call into a predicate on
  * the message:
  *   ""                       every event
  *   ERROR Exception          events containing every term (case-sensitive)
- *   "Internal Error" code    quoted phrases are terms too; so are %regex% terms
+ *   "Internal Error" code    quoted phrases are terms too; so are %regex% terms (RE2, two at most)
  *   ?ERROR ?WARN             events containing at least one of the ?-terms
  *   ERROR -Retry             events containing ERROR and not Retry
  *   { $.level = "error" }    JSON events, see json-pattern.ts
@@ -43,6 +43,7 @@ export function compileFilterPattern(pattern: string): MessageMatcher {
 
 export function parseTerms(pattern: string): Term[] {
   const terms: Term[] = [];
+  let regexes = 0;
   let i = 0;
   while (i < pattern.length) {
     if (/\s/.test(pattern[i]!)) {
@@ -54,6 +55,7 @@ export function parseTerms(pattern: string): Term[] {
       kind = pattern[i] === '?' ? 'optional' : 'excluded';
       i++;
     }
+    if (pattern[i] === '%') checkRegexCount(++regexes);
     const { test, end } = readTerm(pattern, i);
     terms.push({ kind, test });
     i = end;

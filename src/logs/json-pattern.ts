@@ -1,4 +1,6 @@
-import { compileRegex, invalidPattern, readQuoted } from './pattern-literals.ts';
+import type { LinearRegExp } from '../shared/linear-regexp.ts';
+import { compileWildcard } from '../shared/wildcard.ts';
+import { checkRegexCount, compileRegex, invalidPattern, readQuoted } from './pattern-literals.ts';
 
 /*
  * JSON filter patterns: { SELECTOR OP VALUE }, joined with && and || and grouped with ( ).
@@ -14,7 +16,7 @@ type Step = string | number;
 type Token =
   | { readonly kind: 'symbol'; readonly text: string; readonly at: number }
   | { readonly kind: 'string'; readonly text: string; readonly at: number }
-  | { readonly kind: 'regex'; readonly regex: RegExp; readonly text: string; readonly at: number }
+  | { readonly kind: 'regex'; readonly regex: LinearRegExp; readonly text: string; readonly at: number }
   | { readonly kind: 'word'; readonly text: string; readonly at: number };
 
 const MISSING = Symbol('missing');
@@ -40,6 +42,7 @@ export function compileJsonPattern(pattern: string): (message: string) => boolea
 
 function tokenize(pattern: string): Token[] {
   const tokens: Token[] = [];
+  let regexes = 0;
   let i = 0;
   while (i < pattern.length) {
     const c = pattern[i]!;
@@ -57,6 +60,7 @@ function tokenize(pattern: string): Token[] {
       const close = pattern.indexOf('%', i + 1);
       if (close < 0) throw invalidPattern(`unterminated regular expression at position ${i + 1}`);
       const text = pattern.slice(i + 1, close);
+      checkRegexCount(++regexes);
       tokens.push({ kind: 'regex', regex: compileRegex(text), text, at: i });
       i = close + 1;
     } else {
@@ -173,15 +177,11 @@ function toLiteral(token: Token): Literal {
   return { matchesText: wildcard(token.text), number: Number.isFinite(number) ? number : undefined };
 }
 
-/** '*' matches any run of characters; everything else matches itself. */
+/** '*' matches any run of characters (in linear time); everything else matches itself. */
 function wildcard(text: string): (value: string) => boolean {
   if (!text.includes('*')) return (value) => value === text;
-  const source = text
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  const regex = new RegExp(`^${source}$`, 's');
-  return (value) => regex.test(value);
+  const pattern = compileWildcard(text);
+  return (value) => pattern.test(value);
 }
 
 function comparison(operator: string, literal: Literal, at: (doc: unknown) => unknown): Predicate {

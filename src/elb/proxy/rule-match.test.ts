@@ -101,6 +101,20 @@ test('all conditions of a rule must hold', () => {
   assert.equal(rule!.matches(aRequest({ url: '/x', method: 'PUT' })), false);
 });
 
+test('a rule with many wildcards answers on a long request (linear-time matching, issue #15)', () => {
+  // As a backtracking RegExp, this pattern and an 81-byte path froze the process.
+  const condition: RuleCondition = { field: 'path-pattern', values: ['/*/*/*/*/*/*/*/*/*/*/*/*/z'] };
+  const miss = '/a'.repeat(40) + '/'; // 81 bytes, no z
+  assert.equal(conditionPredicate(condition)(aRequest({ url: miss })), false);
+  assert.equal(conditionPredicate(condition)(aRequest({ url: '/a'.repeat(32 * 1024) })), false);
+  assert.equal(conditionPredicate(condition)(aRequest({ url: '/a'.repeat(32 * 1024) + '/z' })), true);
+  const host: RuleCondition = { field: 'host-header', values: ['*-?.*.*.*.*.*.*.*.*.*.*.example.com'] };
+  assert.equal(
+    conditionPredicate(host)(aRequest({ headers: { host: 'xa.'.repeat(16 * 1024) + 'example.com' } })),
+    false,
+  );
+});
+
 test('host without port', () => {
   assert.equal(hostWithoutPort('a.example:81'), 'a.example');
   assert.equal(hostWithoutPort('[::1]:80'), '[::1]');

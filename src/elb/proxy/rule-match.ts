@@ -1,3 +1,4 @@
+import { compileWildcard, type Wildcard } from '../../shared/wildcard.ts';
 import type { RuleAction, RuleCondition, RuleConfig } from '../data-plane-contract.ts';
 
 /** What the rules look at: the request as the listener parsed it. Header names are lower-case. */
@@ -19,22 +20,16 @@ export interface CompiledRule {
 }
 
 /**
- * ELB wildcards: `*` is any run of characters, `?` exactly one; nothing else is special.
- * The whole value must match.
+ * ELB wildcards: `*` is any run of characters, `?` exactly one; nothing else is special, and the
+ * whole value must match. Linear in the value whatever the pattern (../../shared/wildcard.ts).
  */
-export function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  let source = '';
-  for (const char of pattern) {
-    if (char === '*') source += '.*';
-    else if (char === '?') source += '.';
-    else source += char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
+function wildcard(pattern: string, ignoreCase: boolean): Wildcard {
+  return compileWildcard(pattern, { questionMark: true, ignoreCase });
 }
 
-function anyOf(patterns: readonly string[], caseInsensitive: boolean): (value: string) => boolean {
-  const regexps = patterns.map((pattern) => wildcardRegExp(pattern, caseInsensitive));
-  return (value) => regexps.some((regexp) => regexp.test(value));
+function anyOf(patterns: readonly string[], ignoreCase: boolean): (value: string) => boolean {
+  const wildcards = patterns.map((pattern) => wildcard(pattern, ignoreCase));
+  return (value) => wildcards.some((w) => w.test(value));
 }
 
 function pathOf(url: string): string {
@@ -79,8 +74,8 @@ function queryPairs(url: string): { key: string; value: string }[] {
 function queryPredicate(values: readonly { key?: string; value: string }[]): Predicate {
   // Keys and values are case-insensitive and take wildcards, as in ALB; a pair without a key matches any key.
   const wanted = values.map(({ key, value }) => ({
-    key: key === undefined ? undefined : wildcardRegExp(key, true),
-    value: wildcardRegExp(value, true),
+    key: key === undefined ? undefined : wildcard(key, true),
+    value: wildcard(value, true),
   }));
   return (request) => {
     const pairs = queryPairs(request.url);

@@ -198,6 +198,15 @@ describe('evaluateExpression', () => {
       assert.equal(evaluateExpression(parseExpression(text), target), expected));
   }
 
+  it('matches in linear time: =~ on RE2, * without backtracking', () => {
+    // Each would take longer than a lifetime as a backtracking RegExp on this value.
+    const long = instance({ a: 'a'.repeat(64 * 1024) + '!' });
+    assert.equal(evaluateExpression(parseExpression('attribute:a =~ (a+)+b'), long), false);
+    assert.equal(evaluateExpression(parseExpression('attribute:a =~ (a|aa)*!'), long), true);
+    assert.equal(evaluateExpression(parseExpression(`attribute:a == ${'*a'.repeat(20)}*b`), long), false);
+    assert.equal(evaluateExpression(parseExpression(`attribute:a == "${'*a'.repeat(20)}*!"`), long), true);
+  });
+
   it('evaluates one parsed expression against many instances', () => {
     const expression = parseExpression(
       'attribute:ecs.instance-type == t2.* and runningTasksCount < 5 and not (task:group == service:web)',
