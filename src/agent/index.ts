@@ -14,6 +14,7 @@ export {
 export { UnavailableRuntime } from './unavailable-runtime.ts';
 export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-config.ts';
 export { DockerRuntime, OWNER_LABEL, AWSVPC_NETWORK } from './runtime/docker/docker-runtime.ts';
+export { DEFAULT_PIDS_LIMIT, type Confinement } from './runtime/docker/confinement.ts';
 export { DockerEngine, dockerEndpoint } from './runtime/docker/engine-client.ts';
 export { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
 export {

@@ -1,4 +1,5 @@
 import {
+  DEFAULT_PIDS_LIMIT,
   DockerEngine,
   DockerRuntime,
   dockerEndpoint,
@@ -14,11 +15,16 @@ export interface ManagedRuntimeOptions {
   readonly registryHosts: () => readonly string[];
   /** A registry password for the root (an ECR authorization token). */
   readonly registryPassword: () => string;
+  /** The most processes and threads one managed container may have (DEFAULT_PIDS_LIMIT: 4096). */
+  readonly pidsLimit?: number;
 }
 
 /**
  * The runtime of managed capacity: the local Docker engine when it answers, else one that stops
- * each FARGATE task with the reason (the server itself still starts and serves every API).
+ * each FARGATE task with the reason (the server itself still starts and serves every API). Its
+ * containers are confined as Fargate isolates tasks: never privileged, no capability but
+ * SYS_PTRACE, no host network, PID or IPC namespace, devices or host paths, and the task's CPU,
+ * memory and a pids limit on each.
  */
 export function managedRuntimeFactory(options: ManagedRuntimeOptions): (owner: string) => Promise<ContainerRuntime> {
   return async (owner) => {
@@ -38,6 +44,7 @@ export function managedRuntimeFactory(options: ManagedRuntimeOptions): (owner: s
     return new DockerRuntime({
       engine,
       owner,
+      confinement: { pidsLimit: options.pidsLimit ?? DEFAULT_PIDS_LIMIT },
       registryAuth: async (image) => {
         const host = image.split('/')[0]!;
         if (!options.registryHosts().includes(host)) return undefined;

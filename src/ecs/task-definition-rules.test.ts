@@ -161,3 +161,137 @@ describe('checkTaskDefinition', () => {
     });
   }
 });
+
+describe('checkTaskDefinition on Fargate', () => {
+  const onFargate = (container: Partial<ContainerDefinition>, task: Partial<RegisterTaskDefinitionRequest> = {}) => ({
+    ...fargate('256', '512'),
+    containerDefinitions: [{ name: 'web', image: 'busybox', ...container }],
+    ...task,
+  });
+  const capabilities = (...add: string[]) => ({ linuxParameters: { capabilities: { add } } });
+
+  // Each refusal, with ECS's whole message (fargate-rules.ts says where each wording comes from).
+  const refused: [string, RegisterTaskDefinitionRequest, string][] = [
+    [
+      'a privileged container',
+      onFargate({ privileged: true }),
+      "Fargate requires that the 'privileged' setting be 'false'",
+    ],
+    ['SYS_ADMIN', onFargate(capabilities('SYS_PTRACE', 'SYS_ADMIN')), 'SYS_ADMIN is not allowed on Fargate.'],
+    ['ALL capabilities', onFargate(capabilities('ALL')), 'ALL is not allowed on Fargate.'],
+    [
+      'a device',
+      onFargate({ linuxParameters: { devices: [{ hostPath: '/dev/kvm' }] } }),
+      'Fargate compatible task definitions do not support devices',
+    ],
+    [
+      'sharedMemorySize',
+      onFargate({ linuxParameters: { sharedMemorySize: 64 } }),
+      'Fargate compatible task definitions do not support sharedMemorySize',
+    ],
+    [
+      'a tmpfs',
+      onFargate({ linuxParameters: { tmpfs: [{ containerPath: '/run', size: 64 }] } }),
+      'Fargate compatible task definitions do not support tmpfs',
+    ],
+    [
+      'maxSwap',
+      onFargate({ linuxParameters: { maxSwap: 0 } }),
+      'Fargate compatible task definitions do not support maxSwap',
+    ],
+    [
+      'swappiness',
+      onFargate({ linuxParameters: { swappiness: 10 } }),
+      'Fargate compatible task definitions do not support swappiness',
+    ],
+    [
+      'disableNetworking',
+      onFargate({ disableNetworking: true }),
+      'Fargate compatible task definitions do not support disableNetworking',
+    ],
+    [
+      'dnsServers',
+      onFargate({ dnsServers: ['1.1.1.1'] }),
+      'Fargate compatible task definitions do not support dnsServers',
+    ],
+    [
+      'dnsSearchDomains',
+      onFargate({ dnsSearchDomains: ['corp'] }),
+      'Fargate compatible task definitions do not support dnsSearchDomains',
+    ],
+    [
+      'extraHosts',
+      onFargate({ extraHosts: [{ hostname: 'db', ipAddress: '10.0.0.1' }] }),
+      'Fargate compatible task definitions do not support extraHosts',
+    ],
+    [
+      'dockerSecurityOptions',
+      onFargate({ dockerSecurityOptions: ['seccomp=unconfined'] }),
+      'Fargate compatible task definitions do not support dockerSecurityOptions',
+    ],
+    ['links', onFargate({ links: ['db'] }), 'Fargate compatible task definitions do not support links'],
+    [
+      'a GPU',
+      onFargate({ resourceRequirements: [{ type: 'GPU', value: '1' }] }),
+      'Tasks using the Fargate launch type do not support GPU resource requirements',
+    ],
+    [
+      'pidMode host',
+      onFargate({}, { pidMode: 'host' }),
+      "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.",
+    ],
+    ['an ipcMode', onFargate({}, { ipcMode: 'host' }), 'Tasks using the Fargate launch type do not support ipcMode.'],
+    [
+      'a placement constraint',
+      onFargate({}, { placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }] }),
+      'Fargate compatible task definitions do not support constraints',
+    ],
+    [
+      'a host path volume',
+      onFargate({}, { volumes: [{ name: 'root', host: { sourcePath: '/' } }] }),
+      'Fargate compatible task definitions do not support sourcePath',
+    ],
+    [
+      'a Docker volume',
+      onFargate({}, { volumes: [{ name: 'data', dockerVolumeConfiguration: { driver: 'local' } }] }),
+      'Fargate compatible task definitions do not support dockerVolumeConfiguration',
+    ],
+  ];
+  for (const [what, input, message] of refused) {
+    it(`refuses ${what} with ClientException: ${message}`, () => {
+      assert.throws(() => checkTaskDefinition(input), { code: 'ClientException', message });
+    });
+    // awsvpc alone refuses links, FARGATE or not.
+    if (what === 'links') continue;
+    it(`leaves FARGATE out of the compatibilities of an unrequired definition with ${what}`, () => {
+      assert.deepEqual(checkTaskDefinition({ ...input, requiresCompatibilities: [] }).compatibilities, ['EC2']);
+    });
+  }
+
+  it('accepts what Fargate takes: SYS_PTRACE, dropped capabilities, init, pidMode task, task-storage volumes', () => {
+    const derived = checkTaskDefinition(
+      onFargate(
+        {
+          privileged: false,
+          disableNetworking: false,
+          linuxParameters: { capabilities: { add: ['SYS_PTRACE'], drop: ['ALL'] }, initProcessEnabled: true },
+          mountPoints: [{ sourceVolume: 'scratch', containerPath: '/scratch' }],
+        },
+        { pidMode: 'task', volumes: [{ name: 'scratch', host: {} }] },
+      ),
+    );
+    assert.deepEqual(derived.compatibilities, ['EC2', 'FARGATE']);
+    assert.deepEqual(checkTaskDefinition(onFargate(capabilities('CAP_SYS_PTRACE'))).compatibilities, [
+      'EC2',
+      'FARGATE',
+    ]);
+  });
+
+  it('still registers a privileged container for EC2', () => {
+    assert.deepEqual(
+      checkTaskDefinition(td({ containerDefinitions: [{ ...web, privileged: true, ...capabilities('SYS_ADMIN') }] }))
+        .compatibilities,
+      ['EC2', 'EXTERNAL'],
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { ClientException } from './errors.ts';
+import { fargateProblem } from './fargate-rules.ts';
 import type { Compatibility, ContainerDefinition, RegisterTaskDefinitionRequest } from './shapes.generated.ts';
 
 /*
@@ -75,7 +76,11 @@ export function checkTaskDefinition(input: RegisterTaskDefinitionRequest): Deriv
   if (fargate && networkMode !== 'awsvpc') throw new ClientException("Fargate only supports network mode 'awsvpc'.");
   const taskCpu = parseTaskCpu(input.cpu);
   const taskMemory = parseTaskMemory(input.memory);
-  if (fargate) checkFargateSize(taskCpu, taskMemory);
+  if (fargate) {
+    checkFargateSize(taskCpu, taskMemory);
+    const problem = fargateProblem(input);
+    if (problem !== undefined) throw new ClientException(problem);
+  }
   checkContainers(containers, networkMode, taskMemory);
   checkVolumes(input, containers);
   if ((input.placementConstraints ?? []).length > 10)
@@ -301,11 +306,7 @@ function compatibilitiesOf(
 ): Compatibility[] {
   const out: Compatibility[] = ['EC2'];
   const fargateSize = cpu !== undefined && memory !== undefined && FARGATE_SIZES.get(cpu)?.includes(memory) === true;
-  const hostVolumes = (input.volumes ?? []).some(
-    (v) => v.host?.sourcePath !== undefined || v.dockerVolumeConfiguration !== undefined,
-  );
-  const links = input.containerDefinitions.some((c) => (c.links ?? []).length > 0);
-  if (networkMode === 'awsvpc' && fargateSize && !hostVolumes && !links) out.push('FARGATE');
+  if (networkMode === 'awsvpc' && fargateSize && fargateProblem(input) === undefined) out.push('FARGATE');
   if (networkMode !== 'awsvpc' || (input.requiresCompatibilities ?? []).includes('EXTERNAL')) out.push('EXTERNAL');
   return out;
 }

@@ -1,5 +1,6 @@
 import type { ClusterRecord } from '../store/index.ts';
 import { InvalidParameterException } from './errors.ts';
+import { runsOnFargate } from './fargate-rules.ts';
 import type { LaunchType, RunTaskRequest, TaskDefinition } from './shapes.generated.ts';
 
 /** The launch type a RunTask gets: the call's, or its capacity providers' (FARGATE, FARGATE_SPOT: FARGATE). */
@@ -44,9 +45,14 @@ export function checkOverrides(definition: TaskDefinition, overrides: RunTaskReq
   }
 }
 
+/**
+ * The launch type and network configuration against the definition. FARGATE also re-checks the
+ * definition against Fargate's rules: one registered before a rule existed may list FARGATE in its
+ * compatibilities, and managed capacity must never get what Fargate refuses.
+ */
 export function checkNetwork(definition: TaskDefinition, input: RunTaskRequest, launchType: LaunchType): void {
   const awsvpc = definition.networkMode === 'awsvpc';
-  if (launchType === 'FARGATE' && !(definition.compatibilities ?? []).includes('FARGATE')) {
+  if (launchType === 'FARGATE' && !runsOnFargate(definition)) {
     throw new InvalidParameterException('Task definition does not support launch_type FARGATE.');
   }
   if (launchType === 'EC2' && !(definition.compatibilities ?? []).includes('EC2')) {

@@ -94,6 +94,14 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
       { name: 'stubborn', essential: false, command: ['sh', '-c', 'trap "" TERM; sleep 600'], stopTimeout: 2 },
     ]);
     await register('nopull', [{ name: 'ghost', image: '127.0.0.1:9/berth/none:latest' }]);
+    await register('confined', [
+      {
+        name: 'app',
+        command: ['sleep', '600'],
+        stopTimeout: 2,
+        linuxParameters: { capabilities: { add: ['SYS_PTRACE'] } },
+      },
+    ]);
   });
 
   after(async () => {
@@ -208,6 +216,62 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
     assert.equal(task.stopCode, 'TaskFailedToStart');
     assert.match(task.stoppedReason ?? '', /^CannotPullContainerError: /);
     assert.match(task.containers?.[0]?.reason ?? '', /CannotPullContainerError/);
+  });
+
+  it('refuses what Fargate refuses, at registration and at RunTask', async () => {
+    await assert.rejects(register('privileged', [{ name: 'app', privileged: true }]), {
+      name: 'ClientException',
+      message: "Fargate requires that the 'privileged' setting be 'false'",
+    });
+    await assert.rejects(
+      register('admin', [{ name: 'app', linuxParameters: { capabilities: { add: ['SYS_ADMIN'] } } }]),
+      { name: 'ClientException', message: 'SYS_ADMIN is not allowed on Fargate.' },
+    );
+    // Registered without requiresCompatibilities: EC2 only, so RunTask refuses FARGATE for it.
+    const { taskDefinition } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${cluster}-ec2-privileged`,
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image, privileged: true }],
+      }),
+    );
+    assert.deepEqual(taskDefinition?.compatibilities, ['EC2']);
+    await assert.rejects(run('ec2-privileged'), {
+      name: 'InvalidParameterException',
+      message: 'Task definition does not support launch_type FARGATE.',
+    });
+  });
+
+  it('creates each container unprivileged, with the task’s CPU and memory and a pids limit', async () => {
+    const arn = await run('confined');
+    const task = await waitForTask(ecs, cluster, arn, isRunning);
+    assert.equal(task.lastStatus, 'RUNNING', task.stoppedReason);
+    const { HostConfig } = (await inspect(docker, task.containers![0]!.runtimeId!)) as unknown as {
+      HostConfig: {
+        Privileged: boolean;
+        CapAdd: string[] | null;
+        NetworkMode: string;
+        PidMode: string;
+        IpcMode: string;
+        NanoCpus: number;
+        Memory: number;
+        PidsLimit: number | null;
+        Devices: unknown[] | null;
+      };
+    };
+    assert.equal(HostConfig.Privileged, false);
+    assert.deepEqual(HostConfig.CapAdd, ['SYS_PTRACE']);
+    assert.match(HostConfig.NetworkMode, /^container:/);
+    assert.equal(HostConfig.PidMode, '');
+    assert.notEqual(HostConfig.IpcMode, 'host');
+    assert.deepEqual(HostConfig.Devices ?? [], []);
+    assert.equal(HostConfig.NanoCpus, 250_000_000, '256 CPU units = a quarter of a CPU');
+    assert.equal(HostConfig.Memory, 512 * 1024 * 1024);
+    assert.equal(HostConfig.PidsLimit, 4096);
+    await ecs.send(new StopTaskCommand({ cluster, task: arn }));
+    await waitForTask(ecs, cluster, arn, isStopped);
   });
 
   it('keeps a running task across a server restart (re-attached by label, not started twice)', async () => {

@@ -72,6 +72,11 @@ export interface DockerHostConfig {
   Tmpfs?: Record<string, string>;
   ShmSize?: number;
   Privileged?: boolean;
+  /** Never set by dockerCreateBody (a task's own namespaces); confinement.ts checks them anyway. */
+  PidMode?: string;
+  IpcMode?: string;
+  /** Set by confinement.ts only (managed capacity). */
+  PidsLimit?: number;
   ReadonlyRootfs?: boolean;
   SecurityOpt?: string[];
   Sysctls?: Record<string, string>;

@@ -18,10 +18,12 @@ import {
   dockerContainerName,
   dockerCreateBody,
   pauseContainerCreateBody,
+  type DockerCreateBody,
   type NetworkMode,
   type TaskRuntimeContext,
   type TaskVolumeSource,
 } from './container-config.ts';
+import { confine, confinedVolumeProblem, type Confinement } from './confinement.ts';
 import type { DockerEngine } from './engine-client.ts';
 import { DockerEngineError } from './engine-client.ts';
 import type { ContainerInspect, NetworkInspect, RegistryAuth } from './engine-types.ts';
@@ -38,6 +40,8 @@ export interface DockerRuntimeOptions {
   readonly owner: string;
   /** Credentials for an image's registry (Berth's own), or undefined for anonymous pulls. */
   readonly registryAuth?: (image: string) => Promise<RegistryAuth | undefined>;
+  /** Managed capacity's: every container is checked and limited as Fargate isolates it (confinement.ts). */
+  readonly confinement?: Confinement | undefined;
 }
 
 /** The agent's ContainerRuntime on the Docker Engine API. */
@@ -45,11 +49,13 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #engine: DockerEngine;
   readonly #owner: string;
   readonly #registryAuth: DockerRuntimeOptions['registryAuth'];
+  readonly #confinement: Confinement | undefined;
 
   constructor(options: DockerRuntimeOptions) {
     this.#engine = options.engine;
     this.#owner = options.owner;
     this.#registryAuth = options.registryAuth;
+    this.#confinement = options.confinement;
   }
 
   close(): void {
@@ -129,11 +135,23 @@ export class DockerRuntime implements ContainerRuntime {
       ...this.#context(task, context),
       environmentFileContents: { [container.name!]: context.environmentFiles ?? {} },
     };
-    await this.#createVolumes(task, runtimeContext.volumes ?? {});
-    const body = dockerCreateBody(container, runtimeContext);
+    const body = this.#confined(task, dockerCreateBody(container, runtimeContext));
     body.Labels[OWNER_LABEL] = this.#owner;
+    await this.#createVolumes(task, runtimeContext.volumes ?? {});
     try {
       return await this.#engine.createContainer(this.#name(runtimeContext, container.name!), body);
+    } catch (error) {
+      throw new CannotStartContainerError((error as Error).message);
+    }
+  }
+
+  /** The body as a confined runtime creates it (limits set), or CannotStartContainerError with what it refuses. */
+  #confined(task: TaskAssignment, body: DockerCreateBody): DockerCreateBody {
+    if (!this.#confinement) return body;
+    try {
+      const problem = confinedVolumeProblem(task.volumes);
+      if (problem !== undefined) throw new Error(problem);
+      return confine(body, task, this.#confinement);
     } catch (error) {
       throw new CannotStartContainerError((error as Error).message);
     }
