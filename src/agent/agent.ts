@@ -1,16 +1,19 @@
 import type { TaskAssignment } from '../ecs/index.ts';
 import { ReportQueue, type ControlPlane } from './control-plane.ts';
+import type { TaskMetadataRegistry } from './metadata/metadata-server.ts';
 import { taskMetadataSnapshot, type TaskMetadataSnapshot } from './metadata/task-metadata.ts';
 import type { ContainerRuntime, HostNetworks, RuntimeContainer } from './runtime.ts';
 import { TaskWorker, type WorkerOptions } from './task-worker.ts';
 
-export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime'> {
+export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime' | 'metadata'> {
   readonly control: ControlPlane;
   /** How long one poll may be held by the server. */
   readonly pollWaitSeconds: number;
   readonly log: WorkerOptions['log'] & { error(obj: object, msg: string): void };
   /** The task metadata endpoint's AvailabilityZone; else the region's first, as RunTask reports it. */
   readonly availabilityZone?: string;
+  /** The task metadata endpoint: each task is registered there before its first container starts. */
+  readonly metadata?: TaskMetadataRegistry | undefined;
 }
 
 /**
@@ -53,12 +56,10 @@ export class Agent {
   }
 
   /**
-   * A task of this agent as the metadata endpoint shows it (undefined if it is not here): what its
-   * worker knows, plus the runtime's facts about each container (names, image IDs, times).
+   * A task as the metadata endpoint shows it: what its worker knows, plus the runtime's facts about
+   * each container (names, image IDs, times).
    */
-  async snapshot(taskId: string): Promise<TaskMetadataSnapshot | undefined> {
-    const worker = [...this.#workers.values()].find((w) => w.taskArn.split('/').at(-1) === taskId);
-    if (!worker) return undefined;
+  async #describe(worker: TaskWorker): Promise<TaskMetadataSnapshot> {
     // A restarted agent answers only once the worker has re-attached to the task's containers.
     await worker.known;
     const view = worker.snapshot();
@@ -122,11 +123,7 @@ export class Agent {
     for (const task of tasks) {
       const worker = this.#workers.get(task.taskArn);
       if (worker) worker.update(task);
-      else
-        this.#workers.set(
-          task.taskArn,
-          new TaskWorker(task, { ...this.#options, runtime: this.#runtime, reports: this.reports }),
-        );
+      else this.#workers.set(task.taskArn, this.#newWorker(task));
     }
     for (const [arn, worker] of this.#workers) {
       if (listed.has(arn)) continue;
@@ -137,6 +134,21 @@ export class Agent {
       });
     }
     if (first) await this.#stopOrphans(listed);
+  }
+
+  /** A worker for a new task; it registers the task with the metadata endpoint before touching a container. */
+  #newWorker(task: TaskAssignment): TaskWorker {
+    const registry = this.#options.metadata;
+    const worker: TaskWorker = new TaskWorker(task, {
+      ...this.#options,
+      runtime: this.#runtime,
+      reports: this.reports,
+      metadata: registry && {
+        register: () => registry.register(task.taskArn, () => this.#describe(worker)),
+        deregister: () => registry.deregister(task.taskArn),
+      },
+    });
+    return worker;
   }
 
   /** Containers of tasks the server does not list for this agent (it stopped them while we were away). */

@@ -36,6 +36,18 @@ export interface WorkerOptions {
   readonly readEnvironmentFile?: EnvironmentFileReader | undefined;
   /** Extra environment for each container (the task metadata endpoint's URI). */
   readonly environmentFor?: (task: TaskAssignment, container: string) => Record<string, string>;
+  /** This task's entry in the task metadata endpoint. */
+  readonly metadata?: MetadataRegistration | undefined;
+}
+
+/**
+ * ECS serves a task's metadata from the moment its containers start: the worker registers its
+ * task before it creates or re-attaches to any container, and deregisters it once the task's
+ * containers are removed (the cleanup after ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION).
+ */
+export interface MetadataRegistration {
+  register(): void;
+  deregister(): void;
 }
 
 interface ContainerState {
@@ -119,6 +131,7 @@ export class TaskWorker {
 
   async #run(): Promise<void> {
     try {
+      this.#options.metadata?.register();
       const existing = await this.#options.runtime.taskContainers(this.#task.taskArn);
       // The agent (or the server running managed capacity) stopped in the middle of a launch: some
       // container is not created or not started yet. The launch resumes where it was.
@@ -363,6 +376,7 @@ export class TaskWorker {
       await this.#options.runtime.removeContainer(container.id).catch(() => {});
     }
     await this.#options.runtime.removeTaskVolumes?.(this.#task).catch(() => {});
+    this.#options.metadata?.deregister();
   }
 
   #state(name: string): ContainerState {

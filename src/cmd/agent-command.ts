@@ -164,6 +164,7 @@ export async function startAgent(
     { containerInstanceArn: arn, cpu, memory, hostAddress, reregistered: same !== undefined },
     'agent registered',
   );
+  const metadata = await startTaskMetadataEndpoint(runtime, { dataDir: config.dataDir, log: logger });
   const agent = new Agent(runtime, {
     control: new HttpControlPlane(call, config.cluster, arn),
     pollWaitSeconds: 20,
@@ -182,13 +183,8 @@ export async function startAgent(
       secretAccessKey,
       region,
     }),
-    // Late-bound: the endpoint reads the agent's tasks, the agent's containers get its URIs.
+    metadata,
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
-  });
-  const metadata = await startTaskMetadataEndpoint(runtime, {
-    dataDir: config.dataDir,
-    snapshot: (taskId) => agent.snapshot(taskId),
-    log: logger,
   });
   agent.start();
   return {

@@ -29,6 +29,8 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
   const owner = `managed-${createHash('sha256').update(resolve(options.dataDir)).digest('hex').slice(0, 16)}`;
   const runtime = await options.makeRuntime(owner);
   const log = options.logger.child({ component: 'managed-capacity' });
+  // No engine (UnavailableRuntime): no endpoint either, and every task stops with the reason.
+  const metadata = await startTaskMetadataEndpoint(runtime, { dataDir: options.dataDir, log });
   const agent = new Agent(runtime, {
     control: new InProcessControlPlane(options.deps),
     pollWaitSeconds: 20,
@@ -39,14 +41,8 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     cleanupDelayMs: options.cleanupDelayMs ?? 3_600_000,
     readEnvironmentFile: options.readEnvironmentFile,
     logSink: inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock })),
-    // Late-bound: the endpoint reads the agent's tasks, the agent's containers get its URIs.
+    metadata,
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
-  });
-  // No engine (UnavailableRuntime): no endpoint either, and every task stops with the reason.
-  const metadata = await startTaskMetadataEndpoint(runtime, {
-    dataDir: options.dataDir,
-    snapshot: (taskId) => agent.snapshot(taskId),
-    log,
   });
   agent.start();
   return {

@@ -1,12 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  startMetadataServer,
-  type ContainerRuntime,
-  type MetadataServer,
-  type TaskMetadataSnapshot,
-} from '../agent/index.ts';
+import { startMetadataServer, type ContainerRuntime, type MetadataServer } from '../agent/index.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 
 /** Kept in the agent's data folder: a container's endpoint URI has to outlive an agent restart. */
@@ -20,13 +15,12 @@ const STATE_FILE = 'task-metadata-endpoint.json';
 /**
  * Starts the task metadata endpoint for an agent whose runtime can say where containers reach the
  * host (Docker); undefined for one that cannot (no engine), or when the networks cannot be read.
- * `snapshot` is the agent's, late-bound: the agent needs the server's URIs before it exists.
+ * The agent, started after it, registers each task there before the task's first container starts.
  */
 export async function startTaskMetadataEndpoint(
   runtime: ContainerRuntime,
   options: {
     readonly dataDir: string;
-    readonly snapshot: (taskId: string) => Promise<TaskMetadataSnapshot | undefined>;
     readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   },
 ): Promise<MetadataServer | undefined> {
@@ -45,10 +39,7 @@ export async function startTaskMetadataEndpoint(
     addresses: { bridge: networks.bridge?.gateway, awsvpc: networks.awsvpc?.gateway, host: '127.0.0.1' },
     port: previous?.port ?? 0,
     secret,
-    source: {
-      snapshot: options.snapshot,
-      stats: async (id) => runtime.containerStats?.(id),
-    },
+    source: { stats: async (id) => runtime.containerStats?.(id) },
     log: options.log,
   });
   const state: EndpointState = { port: server.port, secret };

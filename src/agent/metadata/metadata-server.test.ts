@@ -53,11 +53,9 @@ describe('the task metadata server', () => {
       addresses: { awsvpc: '127.0.0.1', host: '127.0.0.1' },
       port: 0,
       secret: 'test secret',
-      source: {
-        snapshot: async (taskId) => (asked.push(taskId), taskId === TASK_ID ? snapshot : undefined),
-        stats: async (id) => stats[id],
-      },
+      source: { stats: async (id) => stats[id] },
     });
+    server.register(task.taskArn, async () => (asked.push(TASK_ID), snapshot));
   });
   after(() => server.close());
 
@@ -134,12 +132,24 @@ describe('the task metadata server', () => {
     assert.equal((await get(uri, { method: 'POST' })).status, 405);
   });
 
+  it('answers for a task from its registration to its deregistration only', async () => {
+    const other = { ...task, taskArn: task.taskArn.replace(TASK_ID, 'e'.repeat(32)) };
+    const uri = server.uriFor(other, 'app')!;
+    assert.equal((await get(`${uri}/task`)).status, 404, 'not registered yet');
+    server.register(other.taskArn, async () => ({ ...snapshot, task: other }));
+    assert.equal((await get(`${uri}/task`)).body.TaskARN, other.taskArn);
+    assert.equal((await get(uri)).body.Name, 'app');
+    server.deregister(other.taskArn);
+    assert.equal((await get(`${uri}/task`)).status, 404, 'deregistered');
+    assert.equal((await get(`${server.uriFor(task, 'app')}/task`)).status, 200, 'the other task is still served');
+  });
+
   it('asks for the port it had, and takes another when that one is taken', async () => {
     const again = await startMetadataServer({
       addresses: { host: '127.0.0.1' },
       port: server.port,
       secret: 'test secret',
-      source: { snapshot: async () => undefined, stats: async () => undefined },
+      source: { stats: async () => undefined },
     });
     try {
       assert.notEqual(again.port, server.port);
@@ -152,7 +162,7 @@ describe('the task metadata server', () => {
       addresses: { host: '127.0.0.1' },
       port,
       secret: 'test secret',
-      source: { snapshot: async () => undefined, stats: async () => undefined },
+      source: { stats: async () => undefined },
     });
     assert.equal(fixed.port, port);
     await fixed.close();
@@ -164,7 +174,7 @@ describe('the task metadata server', () => {
       addresses: { bridge: '203.0.113.77', host: '127.0.0.1' },
       port: 0,
       secret: 'test secret',
-      source: { snapshot: async () => undefined, stats: async () => undefined },
+      source: { stats: async () => undefined },
       log: { warn: (obj) => warnings.push(obj) },
     });
     try {

@@ -12,10 +12,20 @@ import { containerMetadata, taskMetadata, type MetadataVersion, type TaskMetadat
 //
 //   http://ADDRESS:PORT/v4/<task id>-<token>/<container name>[/task | /taskWithTags | /stats | /task/stats]
 
-/** What the server reads: the agent's view of one task, and the runtime's stats of one container. */
+/** Where the server reads the runtime's stats of one container. */
 export interface MetadataSource {
-  snapshot(taskId: string): Promise<TaskMetadataSnapshot | undefined>;
   stats(runtimeId: string): Promise<object | undefined>;
+}
+
+/**
+ * The tasks the endpoint answers for. ECS serves a task's metadata from the moment its containers
+ * start: the agent registers a task before it creates (or re-attaches to) any of its containers,
+ * and deregisters it once they are removed.
+ */
+export interface TaskMetadataRegistry {
+  /** `snapshot` gives the agent's current view of the task, each time a container asks. */
+  register(taskArn: string, snapshot: () => Promise<TaskMetadataSnapshot>): void;
+  deregister(taskArn: string): void;
 }
 
 /** Where containers of each network mode reach the host; host-mode containers use `host` (127.0.0.1). */
@@ -38,7 +48,7 @@ export interface MetadataServerOptions {
   readonly log?: { warn(obj: object, msg: string): void };
 }
 
-export interface MetadataServer {
+export interface MetadataServer extends TaskMetadataRegistry {
   readonly port: number;
   /** The addresses actually listened on (one the host does not have is left out, with a warning). */
   readonly addresses: MetadataAddresses;
@@ -58,8 +68,15 @@ const TOKEN_LENGTH = 16;
 export async function startMetadataServer(options: MetadataServerOptions): Promise<MetadataServer> {
   const tokenOf = (taskId: string) =>
     createHmac('sha256', options.secret).update(taskId).digest('hex').slice(0, TOKEN_LENGTH);
+  const tasks = new Map<string, () => Promise<TaskMetadataSnapshot>>();
+  const taskIdOf = (taskArn: string) => taskArn.split('/').at(-1)!;
+  const lookup: Lookup = {
+    tokenOf,
+    snapshot: (taskId) => tasks.get(taskId)?.(),
+    stats: (runtimeId) => options.source.stats(runtimeId),
+  };
   const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
-    serve(request, options.source, tokenOf).then(
+    serve(request, lookup).then(
       ({ status, body }) => send(response, status, body),
       (error: unknown) => {
         options.log?.warn({ err: String(error), url: request.url }, 'task metadata request failed');
@@ -72,13 +89,15 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
     const mode = task.networkMode || 'bridge';
     const address = mode === 'awsvpc' ? addresses.awsvpc : mode === 'bridge' ? addresses.bridge : addresses.host;
     if (!address) return undefined;
-    const taskId = task.taskArn.split('/').at(-1)!;
+    const taskId = taskIdOf(task.taskArn);
     const endpoint = `${taskId}-${tokenOf(taskId)}/${encodeURIComponent(containerName)}`;
     return `http://${address}:${port}/v${uriOptions.version ?? 4}/${endpoint}`;
   };
   return {
     port,
     addresses,
+    register: (taskArn, snapshot) => void tasks.set(taskIdOf(taskArn), snapshot),
+    deregister: (taskArn) => void tasks.delete(taskIdOf(taskArn)),
     uriFor,
     environmentFor(task, containerName) {
       const v4 = uriFor(task, containerName);
@@ -106,12 +125,14 @@ interface Answer {
 
 const PATH = /^\/v([34])\/([0-9A-Za-z]+)-([0-9a-f]+)\/([^/]+)(\/task|\/taskWithTags|\/stats|\/task\/stats)?\/?$/;
 
+/** What a request is answered from: the URI tokens, the registered tasks, and the runtime's stats. */
+interface Lookup extends MetadataSource {
+  tokenOf(taskId: string): string;
+  snapshot(taskId: string): Promise<TaskMetadataSnapshot> | undefined;
+}
+
 /** Errors are JSON strings, as the ECS agent writes them. */
-async function serve(
-  request: http.IncomingMessage,
-  source: MetadataSource,
-  tokenOf: (taskId: string) => string,
-): Promise<Answer> {
+async function serve(request: http.IncomingMessage, source: Lookup): Promise<Answer> {
   const path = new URL(request.url ?? '/', 'http://metadata').pathname;
   const match = PATH.exec(path);
   if (!match) return { status: 404, body: `no metadata at ${path}` };
@@ -120,7 +141,7 @@ async function serve(
   const [taskId, token, suffix] = [match[2]!, match[3]!, match[5]];
   const prefix = `V${version} ${suffix?.endsWith('stats') ? 'stats' : 'metadata'} handler`;
   const notFound = { status: 404, body: `${prefix}: unable to find the task or container of this endpoint` };
-  if (!sameToken(token, tokenOf(taskId))) return notFound;
+  if (!sameToken(token, source.tokenOf(taskId))) return notFound;
   const snapshot = await source.snapshot(taskId);
   const containerName = decodeName(match[4]!);
   const container = snapshot?.containers.find((c) => c.name === containerName);
