@@ -353,9 +353,25 @@ function isSet(time: string): boolean {
   return time !== NEVER_STARTED && time !== '';
 }
 
-/** The first IPv4 subnet of a network and the host's address on it (Docker's gateway). */
-function hostNetworkOf(network: NetworkInspect): HostNetwork | undefined {
-  const config = network.IPAM.Config?.find((c) => c.Gateway && c.Subnet && !c.Subnet.includes(':'));
+/**
+ * The first IPv4 subnet of a network and the host's address on it (Docker's gateway). Some engines
+ * (Debian's docker.io 20.10) leave the gateway out of the default bridge's IPAM config; the host
+ * then has the subnet's first address, the one Docker gives a bridge's gateway.
+ */
+export function hostNetworkOf(network: NetworkInspect): HostNetwork | undefined {
+  const config = network.IPAM.Config?.find((c) => c.Subnet && !c.Subnet.includes(':'));
   if (!config) return undefined;
-  return { gateway: config.Gateway!.replace(/\/\d+$/, ''), subnet: config.Subnet! };
+  const gateway = config.Gateway ? config.Gateway.replace(/\/\d+$/, '') : firstAddress(config.Subnet!);
+  return gateway === undefined ? undefined : { gateway, subnet: config.Subnet! };
+}
+
+/** 172.17.0.0/16 → 172.17.0.1; undefined for a subnet too small to have one. */
+function firstAddress(subnet: string): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(subnet);
+  const bits = Number(match?.[5]);
+  if (!match || bits > 30) return undefined;
+  const address = match.slice(1, 5).reduce((n, octet) => n * 256 + Number(octet), 0);
+  const network = address - (address % 2 ** (32 - bits));
+  const first = network + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join('.');
 }
