@@ -10,25 +10,27 @@
 // falls back to HTTP. Client and servers share the machine, and skopeo 1.9 spends ~15 ms of its own
 // CPU per pushed blob, so the 200-layer push mostly measures skopeo and its ratio stays near 1.
 // Everything stays on 127.0.0.1.
-import { ECRClient, CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_CREDENTIALS, startBerthProcess } from './berth-process.ts';
 import { writeImageLayout, type ImageLayout } from './oci-layout.ts';
+import {
+  residentMiB,
+  startBerth,
+  startDistribution,
+  tailOf,
+  type RegistryServer as Registry,
+  type Target,
+} from './registry-servers.ts';
 import { median } from './stats.ts';
-import { freePort } from '../testing/elb-proxy.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 const COPY_TIMEOUT_MS = 10 * 60 * 1000;
-const credentials = BENCH_CREDENTIALS;
-
-type Target = 'berth' | 'distribution';
 
 const { values } = parseArgs({
   options: {
@@ -45,16 +47,6 @@ const targets: Target[] = values.only ? [values.only as Target] : ['distribution
 const sizes = values.quick
   ? { large: 16 * MiB, manyCount: 20, manySize: 64 * KiB, rss: 64 * MiB }
   : { large: 256 * MiB, manyCount: 200, manySize: 64 * KiB, rss: 1 * GiB };
-
-interface Registry {
-  target: Target;
-  /** host:port, as it appears in image references. */
-  host: string;
-  pid: number;
-  /** `user:password` for skopeo's --src-creds/--dest-creds; distribution runs without authentication. */
-  creds: string | undefined;
-  stop(): Promise<void>;
-}
 
 interface Workload {
   name: string;
@@ -93,96 +85,6 @@ function formatSize(bytes: number, separator = ''): string {
   if (bytes >= GiB && bytes % GiB === 0) return `${bytes / GiB}${separator}GiB`;
   if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB}${separator}MiB`;
   return `${bytes / KiB}${separator}KiB`;
-}
-
-/** Collects the last few KiB of a child's stderr, to explain a failure without holding a whole log. */
-function tailOf(child: ChildProcess): () => string {
-  let tail = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    tail = (tail + chunk).slice(-4 * KiB);
-  });
-  return () => tail.trim();
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function startDistribution(dir: string): Promise<Registry> {
-  const port = await freePort();
-  const config = join(dir, 'config.yml');
-  // The storage cache matches the config Debian ships; its htpasswd auth is left out, as the
-  // bcrypt check on every request would make this a benchmark of bcrypt.
-  const yaml = [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    '  cache:',
-    '    blobdescriptor: inmemory',
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-  ];
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(config, yaml.join('\n') + '\n');
-  // A bare environment: distribution lets REGISTRY_* variables override its config file.
-  const child = track(
-    spawn('docker-registry', ['serve', config], {
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }),
-  );
-  const stderr = tailOf(child);
-  const deadline = performance.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${stderr()}`);
-    const status = await fetch(`http://127.0.0.1:${port}/v2/`).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    if (performance.now() > deadline) throw new Error(`docker-registry not ready on port ${port}: ${stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    target: 'distribution',
-    host: `127.0.0.1:${port}`,
-    pid: child.pid!,
-    creds: undefined,
-    stop: () => stopProcess(child),
-  };
-}
-
-/** Starts `berth server`, then creates the repositories and gets a registry password, as with AWS ECR. */
-async function startBerth(dataDir: string, repositories: readonly string[]): Promise<Registry> {
-  const { child: server, url } = await startBerthProcess(dataDir, { onSpawn: track });
-  const ecr = new ECRClient({ endpoint: url, region: 'us-east-1', credentials });
-  try {
-    for (const repositoryName of repositories) await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken;
-    if (!token) throw new Error('GetAuthorizationToken returned no authorizationToken');
-    return {
-      target: 'berth',
-      host: new URL(url).host,
-      pid: server.pid!,
-      creds: Buffer.from(token, 'base64').toString('utf8'), // "AWS:<password>"
-      stop: () => stopProcess(server),
-    };
-  } finally {
-    ecr.destroy();
-  }
 }
 
 /** Runs one `skopeo copy` and returns its wall time in seconds. `what` names it in errors, without the password. */
@@ -267,14 +169,11 @@ async function measure(
 
 /** Berth's VmHWM (peak resident set) after pushing one layer to a fresh server, in MiB. */
 async function berthPeakRss(image: ImageLayout): Promise<number> {
-  const registry = await startBerth(join(work, 'berth-rss-data'), ['bench-rss']);
+  const registry = await startBerth(join(work, 'berth-rss-data'), ['bench-rss'], track);
   try {
     settle();
     await push(registry, image, 'bench-rss');
-    const status = readFileSync(`/proc/${registry.pid}/status`, 'utf8');
-    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
-    if (kib === undefined) throw new Error(`no VmHWM in /proc/${registry.pid}/status`);
-    return Number(kib) / KiB;
+    return residentMiB(registry.pid, 'VmHWM');
   } finally {
     await registry.stop();
   }
@@ -339,8 +238,9 @@ async function run(): Promise<void> {
             ? await startBerth(
                 join(work, `berth-data-${round}`),
                 [warmUp, ...workloads].map((workload) => workload.repository),
+                track,
               )
-            : await startDistribution(join(work, `distribution-${round}`));
+            : await startDistribution(join(work, `distribution-${round}`), track);
         try {
           await measure(registry, warmUp, workloads, figures);
         } finally {
