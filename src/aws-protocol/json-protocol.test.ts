@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AccessDeniedException } from '../shared/access-denied.ts';
+import type { AccessRequest } from '../shared/authorization.ts';
 import { AwsError } from '../shared/aws-error.ts';
 import { FakeClock } from '../shared/clock.ts';
 import { signJsonCall } from '../../testing/signed-request.ts';
@@ -27,6 +29,7 @@ const model: ServiceModel = {
     Explode: { name: 'Explode' },
     Missing: { name: 'Missing' },
     Later: { name: 'Later' },
+    Undeclared: { name: 'Undeclared' },
   },
   shapes: {
     GetThingRequest: { type: 'structure', required: ['name'], members: { name: { shape: 'String' } } },
@@ -35,6 +38,8 @@ const model: ServiceModel = {
 };
 
 const credentials = { accessKeyId: 'AKIAPROTOCOLTEST0000', secretAccessKey: 'secret-secret-secret' };
+const user = { accessKeyId: 'AKIAPROTOCOLUSER0000', secretAccessKey: 'secret-secret-secret' };
+const asked: AccessRequest[] = [];
 const clock = new FakeClock('2026-05-05T10:00:00Z');
 const protocol = new JsonProtocol({
   services: [
@@ -53,21 +58,38 @@ const protocol = new JsonProtocol({
         Missing: async () => {
           throw new ThingNotFoundException('No such thing.');
         },
+        Undeclared: async () => ({}),
+      },
+      access: {
+        GetThing: (input: { name: string }) => [{ action: 'things:GetThing', resource: `thing/${input.name}` }],
+        Explode: () => [{ action: 'things:Explode', resource: '*' }],
+        Missing: () => [{ action: 'things:Missing', resource: '*' }],
       },
     },
   ],
   secrets: {
-    secretFor: (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
-    principalOf: () => ({ arn: 'arn:aws:iam::000000000000:root', root: true }),
+    secretFor: (id) => (id === credentials.accessKeyId || id === user.accessKeyId ? 'secret-secret-secret' : undefined),
+    principalOf: (id) =>
+      id === user.accessKeyId
+        ? { arn: 'arn:aws:iam::000000000000:user/ci', root: false }
+        : { arn: 'arn:aws:iam::000000000000:root', root: true },
+  },
+  // The root may do anything; the user only what a resource named thing/open allows.
+  accessControl: {
+    authorize: async (context, requests) => {
+      asked.push(...requests);
+      if (context.principal.root || requests.every((r) => r.resource === 'thing/open')) return;
+      throw AccessDeniedException.because(context.principal.arn, requests[0]!.action, requests[0]!.resource, 'no');
+    },
   },
   clock,
   accountId: '000000000000',
   region: 'us-east-1',
 });
 
-async function call(operation: string, body: string) {
+async function call(operation: string, body: string, as = credentials) {
   const signed = await signJsonCall('http://127.0.0.1:1', `Things_1.${operation}`, body, {
-    credentials,
+    credentials: as,
     service: 'things',
     date: clock.now(),
   });
@@ -92,6 +114,14 @@ describe('JsonProtocol', () => {
     ['a missing required member', 'GetThing', '{}', 400, 'InvalidParameterException', /Value null at 'name'/],
     ['malformed JSON', 'GetThing', '{"name":', 400, 'SerializationException', /not valid JSON/],
     ['a JSON array', 'GetThing', '[]', 400, 'SerializationException', /must be a JSON object/],
+    [
+      'JSON nested 100,000 levels deep',
+      'GetThing',
+      `{"name":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      400,
+      'SerializationException',
+      /nests deeper than 64 levels/,
+    ],
     ['an unknown operation', 'Fly', '{}', 400, 'UnknownOperationException', /Unknown operation Things_1.Fly/],
     [
       'an operation of the model not built yet',
@@ -112,6 +142,30 @@ describe('JsonProtocol', () => {
       assert.match(String(response.json.message), message);
     });
   }
+
+  it('asks the access control for what the operation declares, from the validated input', async () => {
+    asked.length = 0;
+    await call('GetThing', '{"name":"a"}');
+    assert.deepEqual(asked, [{ action: 'things:GetThing', resource: 'thing/a' }]);
+  });
+
+  it('dispatches only what the access control allows', async () => {
+    const denied = await call('GetThing', '{"name":"a"}', user);
+    assert.equal(denied.status, 400);
+    assert.equal(denied.json.__type, 'AccessDeniedException');
+    assert.match(
+      String(denied.json.message),
+      /user\/ci is not authorized to perform: things:GetThing on resource: thing\/a/,
+    );
+    assert.equal((await call('GetThing', '{"name":"open"}', user)).status, 200);
+  });
+
+  it('refuses an implemented operation that declares no authorization, even to the root', async () => {
+    const response = await call('Undeclared', '{}');
+    assert.equal(response.status, 400);
+    assert.equal(response.json.__type, 'AccessDeniedException');
+    assert.match(String(response.json.message), /declares no authorization/);
+  });
 
   it('hands unexpected failures back for logging', async () => {
     const response = await call('Explode', '{}');

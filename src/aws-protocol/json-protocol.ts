@@ -1,4 +1,6 @@
 import { AwsError } from '../shared/aws-error.ts';
+import { AccessDeniedException } from '../shared/access-denied.ts';
+import type { AccessControl, DeclareAccess } from '../shared/authorization.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import {
@@ -13,8 +15,9 @@ import { compileInputValidator, describeValidationErrors, type InputValidator } 
 
 /**
  * The AWS JSON 1.1 protocol: POST / with X-Amz-Target "<targetPrefix>.<Operation>", a JSON body in,
- * a JSON body out, errors as {"__type", "message"}. Services register a model and a plain table
- * of operations; this layer authenticates, validates against the model, calls, and serializes.
+ * a JSON body out, errors as {"__type", "message"}. Services register a model, a plain table of
+ * operations and a table of what each operation asks permission for; this layer authenticates,
+ * validates against the model, authorizes (deny by default), calls, and serializes.
  */
 
 export type Operation = (input: never, context: RequestContext) => Promise<unknown>;
@@ -23,6 +26,11 @@ export interface JsonService {
   readonly model: ServiceModel;
   /** Implemented operations; the model's others answer NotImplementedException. */
   readonly operations: Readonly<Record<string, Operation | undefined>>;
+  /**
+   * What each implemented operation asks the access control for. An operation without an entry is
+   * never dispatched, whoever calls: authorization cannot be forgotten by a new service.
+   */
+  readonly access: Readonly<Record<string, DeclareAccess | undefined>>;
   /** The service's own error for input the model rejects (InvalidParameterException for ECS and ECR). */
   readonly invalidParameter: (message: string) => AwsError;
 }
@@ -30,6 +38,7 @@ export interface JsonService {
 export interface JsonProtocolOptions {
   readonly services: readonly JsonService[];
   readonly secrets: SecretLookup;
+  readonly accessControl: AccessControl;
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
@@ -54,6 +63,7 @@ interface Route {
   readonly name: string;
   readonly validate: InputValidator;
   readonly call: Operation | undefined;
+  readonly access: DeclareAccess | undefined;
 }
 
 export class JsonProtocol {
@@ -71,6 +81,7 @@ export class JsonProtocol {
           name,
           validate: compileInputValidator(service.model, op.input?.shape),
           call: service.operations[name],
+          access: service.access[name],
         });
       }
     }
@@ -105,6 +116,7 @@ export class JsonProtocol {
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
       };
+      await authorizeCall(this.#options.accessControl, route, value, context);
       const output = await route.call(value as never, context);
       return { status: 200, body: serialize(output ?? {}), service, operation, errorCode: undefined, fault: undefined };
     } catch (error) {
@@ -123,8 +135,54 @@ export class JsonProtocol {
   }
 }
 
+/** Asks the access control for what the operation declares; refuses an operation that declares nothing. */
+export async function authorizeCall(
+  accessControl: AccessControl,
+  route: { readonly access: DeclareAccess | undefined; readonly name: string },
+  input: unknown,
+  context: RequestContext,
+): Promise<void> {
+  if (!route.access) {
+    throw new AccessDeniedException(
+      `User: ${context.principal.arn} is not authorized to perform: ${route.name}: Berth declares no authorization for it, so no one may call it`,
+    );
+  }
+  await accessControl.authorize(context, route.access(input as never, context));
+}
+
+/**
+ * Deeper than any AWS input shape nests (an ECS container definition's deepest member is about ten
+ * levels down): a request past it is refused before parsing, so that neither the parser nor the
+ * recursive checks after it can run out of stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of arrays and objects in a JSON text, in one pass (strings skipped). */
+export function jsonDepth(text: Uint8Array, stopAt = Number.POSITIVE_INFINITY): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > stopAt) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
 function parseBody(body: Uint8Array | undefined): Record<string, unknown> {
   if (body === undefined || body.length === 0) return {};
+  if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new SerializationException(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));

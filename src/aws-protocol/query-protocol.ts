@@ -8,9 +8,11 @@ import {
   MissingParameter,
   NoSuchVersion,
   NotImplementedException,
+  SerializationException,
   UnrecognizedClientException,
 } from './errors.ts';
-import type { JsonResponse, JsonService, Operation } from './json-protocol.ts';
+import type { AccessControl, DeclareAccess } from '../shared/authorization.ts';
+import { authorizeCall, type JsonResponse, type JsonService, type Operation } from './json-protocol.ts';
 import { formParameters, parseQueryInput } from './query-input.ts';
 import { errorXml, responseXml } from './query-xml.ts';
 import type { ServiceModel } from './service-model.ts';
@@ -28,6 +30,7 @@ export type QueryService = JsonService;
 export interface QueryProtocolOptions {
   readonly services: readonly QueryService[];
   readonly secrets: SecretLookup;
+  readonly accessControl: AccessControl;
   readonly clock: Clock;
   readonly accountId: string;
   readonly region: string;
@@ -40,6 +43,7 @@ interface Route {
   readonly name: string;
   readonly validate: InputValidator;
   readonly call: Operation | undefined;
+  readonly access: DeclareAccess | undefined;
   readonly inputShape: string | undefined;
   readonly outputShape: string | undefined;
   readonly resultWrapper: string | undefined;
@@ -58,6 +62,7 @@ const QUERY_AUTH_ERRORS: Record<string, { code: string; status: number }> = {
   IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
   InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
   UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
+  AccessDeniedException: { code: 'AccessDenied', status: 403 },
 };
 
 export class QueryProtocol {
@@ -92,7 +97,7 @@ export class QueryProtocol {
       if (!target) throw new UnrecognizedClientException();
       const call = this.#routeOf(target, route, action, params);
       const raw = parseQueryInput(target.service.model, call.inputShape, params);
-      const { value, errors } = call.validate(raw);
+      const { value, errors } = validateQueryInput(call, raw, target.service);
       if (errors.length > 0) throw target.service.invalidParameter(describeValidationErrors(errors.map(queryPath)));
       const context: RequestContext = {
         requestId,
@@ -101,6 +106,7 @@ export class QueryProtocol {
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
       };
+      await authorizeCall(this.#options.accessControl, call, value, context);
       const output = await call.call!(value as never, context);
       const xml = responseXml({
         model: target.service.model,
@@ -132,6 +138,16 @@ export class QueryProtocol {
       throw new NotImplementedException(`Berth does not implement ${serviceName(target)}:${route.name} yet.`);
     }
     return route;
+  }
+}
+
+/** Query services answer out-of-range numbers with their validation error, not a serialization one. */
+function validateQueryInput(call: Route, raw: Record<string, unknown>, service: QueryService) {
+  try {
+    return call.validate(raw);
+  } catch (error) {
+    if (error instanceof SerializationException) throw service.invalidParameter(queryPath(error.message));
+    throw error;
   }
 }
 
@@ -171,6 +187,7 @@ function compileRoutes(service: QueryService): ServiceRoutes {
       name,
       validate: compileInputValidator(model, op.input?.shape),
       call: service.operations[name],
+      access: service.access[name],
       inputShape: op.input?.shape,
       outputShape: op.output?.shape,
       resultWrapper: op.output?.resultWrapper,

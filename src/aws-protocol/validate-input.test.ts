@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServiceModel } from './service-model.ts';
-import { compileInputValidator, describeValidationErrors } from './validate-input.ts';
+import { LinearRegExp } from '../shared/linear-regexp.ts';
+import { loadServiceModel } from './service-model.ts';
+import { compileInputValidator, describeValidationErrors, mayBacktrack } from './validate-input.ts';
 
 const model: ServiceModel = {
   metadata: { apiVersion: '1', protocol: 'json', endpointPrefix: 'test', serviceId: 'Test' },
@@ -36,6 +38,40 @@ const model: ServiceModel = {
 const validate = compileInputValidator(model, 'Input');
 
 describe('compileInputValidator', () => {
+  it("matches a model pattern that backtracks exponentially in linear time (ECR's ScanningRepositoryFilterValue)", () => {
+    // On a backtracking engine 26 characters took 49 s; 200 would not finish in a lifetime.
+    const hostile: ServiceModel = {
+      ...model,
+      shapes: {
+        Input: { type: 'structure', members: { filter: { shape: 'Filter' } } },
+        Filter: { type: 'string', min: 1, max: 256, pattern: '^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$' },
+      },
+    };
+    const check = compileInputValidator(hostile, 'Input');
+    assert.equal(check({ filter: `${'a'.repeat(200)}!` }).errors.length, 1);
+    assert.deepEqual(check({ filter: 'prod-*' }).errors, []);
+  });
+
+  it('runs every shipped model pattern that may backtrack on RE2', () => {
+    for (const name of ['ecs-2014-11-13', 'ecr-2015-09-21', 'logs-2014-03-28', 'elbv2-2015-12-01'] as const) {
+      for (const [shape, { pattern }] of Object.entries(loadServiceModel(name).shapes)) {
+        if (pattern !== undefined && mayBacktrack(pattern))
+          assert.doesNotThrow(() => new LinearRegExp(pattern, { whole: true }), `${name} ${shape}`);
+      }
+    }
+  });
+
+  it('refuses an integer a Java int cannot hold before checking ranges, as the service deserializer does', () => {
+    // 4294967297 = 2^32 + 1: what a container's memory once held, accepted and stored.
+    assert.throws(() => validate({ name: 'abc', count: 4294967297 }), {
+      code: 'SerializationException',
+      message: "Numeric value (4294967297) out of range of int (-2147483648 - 2147483647) at 'count'",
+    });
+    assert.throws(() => validate({ name: 'abc', count: -(2 ** 31) - 1 }), { code: 'SerializationException' });
+    // Inside an int, the model's own range applies as a validation error.
+    assert.equal(validate({ name: 'abc', count: 2 ** 31 - 1 }).errors.length, 1);
+  });
+
   it('accepts a valid input and converts timestamps and blobs', () => {
     const { value, errors } = validate({ name: 'abc', since: 1700000000.5, data: 'aGk=', unknownMember: 1 });
     assert.deepEqual(errors, []);

@@ -1,3 +1,5 @@
+import { LinearRegExp } from '../shared/linear-regexp.ts';
+import { SerializationException } from './errors.ts';
 import type { ServiceModel, ShapeModel } from './service-model.ts';
 
 /**
@@ -73,12 +75,21 @@ function buildCheck(model: ServiceModel, shape: ShapeModel, compiled: Map<string
     case 'string':
       return stringCheck(shape);
     case 'integer':
-    case 'long':
+    case 'long': {
+      // What the service's own deserializer accepts: a Java int (32 bits) or long (here: what a
+      // JavaScript number holds exactly). Past it AWS fails the request as a whole, before validation.
+      const [low, high] = shape.type === 'integer' ? [-(2 ** 31), 2 ** 31 - 1] : [-(2 ** 53 - 1), 2 ** 53 - 1];
       return (value, path, errors) => {
         if (typeof value !== 'number' || !Number.isInteger(value)) return typeError(value, path, 'an integer', errors);
+        if (value < low || value > high) {
+          throw new SerializationException(
+            `Numeric value (${value}) out of range of ${shape.type === 'integer' ? 'int' : 'long'} (${low} - ${high}) at '${path}'`,
+          );
+        }
         checkRange(shape, value, path, errors);
         return value;
       };
+    }
     case 'float':
     case 'double':
       return (value, path, errors) => {
@@ -142,8 +153,10 @@ function stringCheck(shape: ShapeModel): Check {
       );
       return value;
     }
+    const lengthErrors = errors.length;
     checkLength(shape, [...value].length, value, path, errors);
-    if (pattern && !pattern.test(value)) {
+    // A value already too long is not matched as well: the length bounds what a pattern costs.
+    if (pattern && errors.length === lengthErrors && !pattern.test(value)) {
       errors.push(
         `Value '${value}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${shape.pattern}`,
       );
@@ -152,9 +165,22 @@ function stringCheck(shape: ShapeModel): Check {
   };
 }
 
-/** Model patterns are Java regular expressions matched against the whole value. */
-function compilePattern(pattern: string | undefined): RegExp | undefined {
+/**
+ * Model patterns are Java regular expressions matched against the whole value. They come from the
+ * model, not the request, but some backtrack exponentially on what a request can send (ECR's
+ * ScanningRepositoryFilterValue, `^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$`, took 49 s on 26
+ * characters): a pattern with a quantified group, or more than one unbounded quantifier, runs on
+ * RE2 (linear time); the simple rest on RegExp, which is several times faster per call.
+ */
+function compilePattern(pattern: string | undefined): { test(value: string): boolean } | undefined {
   if (pattern === undefined) return undefined;
+  if (mayBacktrack(pattern)) {
+    try {
+      return new LinearRegExp(pattern, { whole: true });
+    } catch {
+      // A construct RE2 lacks (a test checks that no shipped pattern needs this).
+    }
+  }
   try {
     return new RegExp(`^(?:${pattern})$`, 'u');
   } catch {
@@ -164,6 +190,13 @@ function compilePattern(pattern: string | undefined): RegExp | undefined {
       return undefined; // a Java-only construct: leave the check to the service
     }
   }
+}
+
+/** A quantified group, or two unbounded quantifiers: what can make a backtracking engine super-linear. */
+export function mayBacktrack(pattern: string): boolean {
+  const quantifiedGroup = /\)(?:[*+]|\{\d+,\d*\})/.test(pattern);
+  const unbounded = pattern.match(/(?<!\\)(?:[*+]|\{\d+,\})/g)?.length ?? 0;
+  return quantifiedGroup || unbounded > 1;
 }
 
 function checkLength(shape: ShapeModel, length: number, value: unknown, path: string, errors: string[]): void {

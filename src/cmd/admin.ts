@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifySignature, type SecretLookup } from '../aws-protocol/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
+import type { AccessControl } from '../shared/authorization.ts';
 import { AwsError } from '../shared/aws-error.ts';
 import type { Clock } from '../shared/clock.ts';
+import { readBody } from '../http/read-body.ts';
 
 /** Berth's own operations, by path: what `berth gc` and `berth lifecycle` call. */
 export const ADMIN_OPERATIONS = {
@@ -15,6 +17,9 @@ export const ADMIN_OPERATIONS = {
 
 export type AdminPath = keyof typeof ADMIN_OPERATIONS;
 
+/** Admin bodies are a few small JSON members (an agent's task report is the largest). */
+export const MAX_ADMIN_BODY_BYTES = 256 * 1024;
+
 /** Bad input to an admin operation: answered 400 with the given error name. */
 export class AdminInputError extends AwsError {
   readonly code: string;
@@ -26,6 +31,7 @@ export class AdminInputError extends AwsError {
 
 export interface AdminOptions {
   readonly secrets: SecretLookup;
+  readonly accessControl: AccessControl;
   readonly clock: Clock;
   readonly region: string;
   /** Each action gets the request's JSON body (an empty object when there is none). */
@@ -40,10 +46,17 @@ export function createAdminHandler(options: AdminOptions) {
   return async (request: IncomingMessage, response: ServerResponse, path: string): Promise<string | undefined> => {
     if (!(path in ADMIN_OPERATIONS) || request.method !== 'POST') return undefined;
     const adminPath = path as AdminPath;
-    const chunks: Buffer[] = [];
-    for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+    const read = await readBody(request, MAX_ADMIN_BODY_BYTES);
+    if (read.kind === 'too-large') {
+      if (!request.complete) response.setHeader('connection', 'close');
+      send(response, 413, {
+        __type: 'RequestEntityTooLargeException',
+        message: `The request body is larger than the ${MAX_ADMIN_BODY_BYTES}-byte limit of Berth's own operations.`,
+      });
+      return ADMIN_OPERATIONS[adminPath];
+    }
     try {
-      const body = Buffer.concat(chunks);
+      const body = read.body;
       const caller = await verifySignature(
         { method: 'POST', path, query: {}, headers: request.headers as Record<string, string>, body },
         { secrets: options.secrets, clock: options.clock, region: options.region, service: undefined },
@@ -52,11 +65,11 @@ export function createAdminHandler(options: AdminOptions) {
         throw new AccessDeniedException(`Credential should be scoped to the service 'ecs' or 'ecr'.`);
       }
       const principal = options.secrets.principalOf(caller.accessKeyId);
-      if (!principal?.root) {
-        throw new AccessDeniedException(
-          `User: ${principal?.arn ?? 'unknown'} is not authorized to perform: berth:${ADMIN_OPERATIONS[adminPath]}: only the account root may`,
-        );
-      }
+      if (!principal) throw new AccessDeniedException('The access key is not known.');
+      // Berth's own actions have no resource: only the root, or (with IAM) a policy naming berth:*, may.
+      await options.accessControl.authorize({ principal }, [
+        { action: `berth:${ADMIN_OPERATIONS[adminPath]}`, resource: '*' },
+      ]);
       const input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
       send(response, 200, await options.actions[adminPath](input));
     } catch (error) {

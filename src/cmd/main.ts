@@ -1,6 +1,6 @@
 import { ConfigError, parseServerConfig, SERVER_FLAGS_HELP } from '../shared/config.ts';
 import { DockerEngine, DockerRuntime } from '../agent/index.ts';
-import { runAdminCommand } from './admin-command.ts';
+import { runAdminCommand, type AdminCommand } from './admin-command.ts';
 import { runAgentCommand } from './agent-command.ts';
 import { startServer, type RunningServer } from './server.ts';
 
@@ -13,11 +13,32 @@ Commands:
   lifecycle apply the ECR lifecycle policies now on a running server [--endpoint URL]
   iam create-user --user-name NAME
             create a user with an access key (prints its keys) [--endpoint URL]
-            (these three are signed with the root AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
+            (these three are signed with the root AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, and
+            find the server at --endpoint, BERTH_ENDPOINT, or BERTH_HOST:BERTH_PORT)
+  help      this text; \`berth <command> --help\` for a command's own
 
 Server flags (each also read from the environment variable shown; flags win):
 ${SERVER_FLAGS_HELP}
 `;
+
+const ADMIN_COMMANDS: Readonly<Record<string, AdminCommand>> = {
+  gc: {
+    name: 'gc',
+    path: '/berth/registry/garbage-collection',
+    summary: 'Collects registry garbage now on a running server (unreferenced blobs older than the grace period).',
+  },
+  lifecycle: {
+    name: 'lifecycle',
+    path: '/berth/registry/lifecycle-evaluation',
+    summary: "Applies the repositories' ECR lifecycle policies now on a running server.",
+  },
+  'iam create-user': {
+    name: 'iam create-user',
+    path: '/berth/iam/create-user',
+    summary: 'Creates a user with an access key on a running server and prints the key.',
+    flags: { 'user-name': 'UserName' },
+  },
+};
 
 /** Runs the `berth` command; resolves with the exit code once a server has started (or failed). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -33,16 +54,19 @@ export async function main(argv: readonly string[]): Promise<number> {
       (owner, registryAuth) => new DockerRuntime({ engine: new DockerEngine(), owner, registryAuth }),
     );
   }
-  if (command === 'gc') return runAdminCommand('/berth/registry/garbage-collection', rest, process.env);
-  if (command === 'lifecycle') return runAdminCommand('/berth/registry/lifecycle-evaluation', rest, process.env);
-  if (command === 'iam' && rest[0] === 'create-user') {
-    return runAdminCommand('/berth/iam/create-user', rest.slice(1), process.env, {
-      flags: { 'user-name': 'UserName' },
-    });
-  }
+  const admin = ADMIN_COMMANDS[command === 'iam' ? `iam ${rest[0] ?? ''}` : command];
+  if (admin) return runAdminCommand(admin, command === 'iam' ? rest.slice(1) : rest, process.env);
   if (command !== 'server') {
-    process.stderr.write(`berth: unknown command '${command}'\n${USAGE}`);
+    process.stderr.write(
+      `berth: unknown command '${[command, ...(command === 'iam' ? rest.slice(0, 1) : [])].join(' ')}' (berth --help lists them)\n`,
+    );
     return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(
+      `Usage: berth server [flags]\n\nServes the AWS APIs and the registry on one port.\n\nFlags (each also read from the environment variable shown; flags win):\n${SERVER_FLAGS_HELP}`,
+    );
+    return 0;
   }
   let config;
   try {

@@ -6,6 +6,7 @@ import {
   credentialInstructions,
   loadRootCredentials,
   loadTokenKey,
+  PolicyAccessControl,
   Principals,
   UserExistsError,
   type RootCredentials,
@@ -25,12 +26,15 @@ import {
   issuePassword,
   InvalidParameterException as EcrInvalidParameter,
   Registry,
-  requireAuthorized,
+  ecrAccess,
+  repositoryArn,
+  repositoryPolicyDecisions,
   type GarbageCollectionReport,
 } from '../ecr/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import {
   AgentChannel,
+  ecsAccess,
   ecsOperations,
   pruneStoppedTasks,
   reconcileServices,
@@ -41,8 +45,8 @@ import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
-import { logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
-import { Elb, elbOperations, ValidationError as ElbValidationError, type DataPlane } from '../elb/index.ts';
+import { logsAccess, logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
+import { Elb, elbAccess, elbOperations, ValidationError as ElbValidationError, type DataPlane } from '../elb/index.ts';
 import { createProxyDataPlane } from '../elb/proxy/index.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
@@ -136,15 +140,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await store.close();
     throw error;
   }
+  // One decision point for every service and the registry: resource policies (ECR repositories)
+  // now, identity policies with IAM.
+  const accessControl = new PolicyAccessControl([
+    repositoryPolicyDecisions(store, { region: config.region, accountId: config.accountId }),
+  ]);
   const query = new QueryProtocol({
     services: [
       {
         model: loadServiceModel('elbv2-2015-12-01'),
         operations: elbOperations(elbDeps),
+        access: elbAccess,
         invalidParameter: (message) => new ElbValidationError(message),
       },
     ],
     secrets,
+    accessControl,
     clock,
     accountId: config.accountId,
     region: config.region,
@@ -155,6 +166,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       {
         model: loadServiceModel('ecs-2014-11-13'),
         operations: ecsOperations({ ...taskDeps, endpoint: () => url }),
+        access: ecsAccess,
         invalidParameter: (message) => new EcsInvalidParameter(message),
       },
       {
@@ -174,15 +186,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
               expiresInSeconds: 3600,
             }),
         }),
+        access: ecrAccess,
         invalidParameter: (message) => new EcrInvalidParameter(message),
       },
       {
         model: loadServiceModel('logs-2014-03-28'),
         operations: logsOperations({ store, clock }),
+        access: logsAccess,
         invalidParameter: (message) => new LogsInvalidParameter(message),
       },
     ],
     secrets,
+    accessControl,
     clock,
     accountId: config.accountId,
     region: config.region,
@@ -214,9 +229,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return true;
     },
     maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
+    isKnownAccessKey: (accessKeyId) => secrets.secretFor(accessKeyId) !== undefined,
     clock,
     admin: createAdminHandler({
       secrets,
+      accessControl,
       clock,
       region: config.region,
       actions: {
@@ -244,11 +261,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     registry: createRegistryHandler({
       registry,
       authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
-      authorize: (caller, action, repository) => {
+      authorize: async (caller, action, repository) => {
         const principal = secrets.principalOf(caller.accessKeyId);
         if (!principal) return false;
         try {
-          requireAuthorized(repository, principal, action);
+          const resource = repositoryArn({ region: config.region, accountId: config.accountId }, repository.name);
+          await accessControl.authorize({ principal }, [{ action, resource }]);
           return true;
         } catch (error) {
           if (error instanceof AccessDeniedException) return false;

@@ -16,5 +16,6 @@ export { MEDIA_TYPES } from './media-types.ts';
 export type { ContentRange } from './layer-uploads.ts';
 export type * from './shapes.generated.ts';
 export { applyLifecyclePolicies } from './lifecycle.ts';
-export { requireAuthorized } from './repository-policies.ts';
+export { repositoryPolicyDecisions } from './repository-policies.ts';
+export { ecrAccess, repositoryArn } from './access.ts';
 export { issuePassword } from './authorization-tokens.ts';

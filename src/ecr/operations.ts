@@ -2,7 +2,6 @@ import type { Clock } from '../shared/clock.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { issuePassword, TOKEN_LIFETIME_MS, type TokenKey } from './authorization-tokens.ts';
 import type { Registry } from './registry.ts';
-import { authorizeCall } from './call-authorization.ts';
 import { RegistryPolicyNotFoundException } from './errors.ts';
 import { deleteRepositoryPolicy, getRepositoryPolicy, setRepositoryPolicy } from './repository-policies.ts';
 import { batchDeleteImage, batchGetImage, describeImages, listImages, putImage } from './images.ts';
@@ -48,17 +47,7 @@ export interface EcrDeps {
 
 /** The ECR operations Berth implements, by their AWS names. The protocol layer answers the rest. */
 export function ecrOperations(deps: EcrDeps): Partial<EcrApi> {
-  const table = operationTable(deps);
-  // Every call is authorized first: by the repository's policy, or as an account-level call.
-  return Object.fromEntries(
-    Object.entries(table).map(([name, operation]) => [
-      name,
-      async (input: never, context: RequestContext) => {
-        await authorizeCall(deps.store, name, input as Record<string, unknown>, context);
-        return (operation as (input: never, context: RequestContext) => Promise<unknown>)(input, context);
-      },
-    ]),
-  ) as Partial<EcrApi>;
+  return operationTable(deps);
 }
 
 function operationTable(deps: EcrDeps): Partial<EcrApi> {

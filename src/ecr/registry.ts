@@ -229,12 +229,12 @@ export class Registry {
     repository: string,
     digestText: string,
     from: string,
-    canRead: (source: RepositoryRecord) => boolean,
+    canRead: (source: RepositoryRecord) => Promise<boolean>,
   ): Promise<boolean> {
     const digest = parseDigest(digestText);
     if (!digest || !isRepositoryName(from)) return false;
     const source = await this.#deps.store.repositories.get(from);
-    if (!source || !canRead(source)) return false;
+    if (!source || !(await canRead(source))) return false;
     return this.digestLocks.run(digestText, async () => {
       const size = await this.#deps.store.registry.linkedBlobSize(from, digestText);
       if (size === undefined || (await this.#deps.blobs.stat(digest)) === undefined) return false;

@@ -1,9 +1,14 @@
-import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { Principal } from '../shared/principal.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { MetadataStore, RepositoryRecord } from '../store/index.ts';
 import { InvalidParameterException, RepositoryPolicyNotFoundException } from './errors.ts';
-import { isAuthorized, parseRepositoryPolicy, PolicyGrammarError, type RepositoryPolicy } from './repository-policy.ts';
+import {
+  evaluatePolicy,
+  parseRepositoryPolicy,
+  PolicyGrammarError,
+  type PolicyDecision,
+  type RepositoryPolicy,
+} from './repository-policy.ts';
 import { requireRepositoryRecord } from './repositories.ts';
 import type {
   DeleteRepositoryPolicyRequest,
@@ -33,17 +38,19 @@ export function repositoryPolicyOf(record: RepositoryRecord): RepositoryPolicy |
 }
 
 /**
- * Checks that `principal` may perform `action` (e.g. ecr:BatchGetImage) on the repository, by its
- * repository policy; throws AccessDeniedException, worded as AWS words it, when it may not.
+ * What repository policies say about a request (the access control's resource-policy source for
+ * ECR): the decision of the policy of the repository the ARN names, 'no-match' for any other ARN
+ * or a repository without a policy.
  */
-export function requireAuthorized(record: RepositoryRecord, principal: Principal, action: string): void {
-  const policy = repositoryPolicyOf(record);
-  if (isAuthorized(policy, principal, action)) return;
-  const why =
-    policy && !principal.root
-      ? 'no resource-based policy allows the action'
-      : 'an explicit deny in a resource-based policy';
-  throw AccessDeniedException.because(principal.arn, action, record.arn, why);
+export function repositoryPolicyDecisions(store: MetadataStore, scope: { region: string; accountId: string }) {
+  const prefix = `arn:aws:ecr:${scope.region}:${scope.accountId}:repository/`;
+  return async (resource: string, principal: Principal, action: string): Promise<PolicyDecision> => {
+    if (!resource.startsWith(prefix) || !action.startsWith('ecr:')) return 'no-match';
+    const name = resource.slice(prefix.length);
+    if (name === '' || name.includes('*')) return 'no-match';
+    const record = await store.repositories.get(name);
+    return record ? evaluatePolicy(repositoryPolicyOf(record), principal.arn, action) : 'no-match';
+  };
 }
 
 function validate(text: string): void {

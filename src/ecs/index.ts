@@ -1,4 +1,5 @@
 export { ecsOperations, type EcsDeps } from './operations.ts';
+export { ecsAccess } from './access.ts';
 export { InvalidParameterException } from './errors.ts';
 export * as ecsErrors from './errors.ts';
 export type * from './shapes.generated.ts';

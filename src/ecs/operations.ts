@@ -61,24 +61,7 @@ export type EcsDeps = ClusterDeps &
 
 /** The ECS operations Berth implements, by their AWS names. The protocol layer answers the rest. */
 export function ecsOperations(deps: EcsDeps): Partial<EcsApi> {
-  // Berth has no identity policies yet, so only the account root may use ECS.
-  // TODO(roadmap: IAM) evaluate identity policies for users.
-  return Object.fromEntries(
-    Object.entries(operationTable(deps)).map(([name, operation]) => [
-      name,
-      (input: never, context: RequestContext) => {
-        if (!context.principal.root) {
-          throw AccessDeniedException.because(
-            context.principal.arn,
-            `ecs:${name}`,
-            `arn:aws:ecs:${context.region}:${context.accountId}:*`,
-            `no identity-based policy allows the ecs:${name} action`,
-          );
-        }
-        return (operation as (input: never, context: RequestContext) => Promise<unknown>)(input, context);
-      },
-    ]),
-  ) as Partial<EcsApi>;
+  return operationTable(deps);
 }
 
 /**

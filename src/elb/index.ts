@@ -1,4 +1,5 @@
 export { elbOperations } from './operations.ts';
+export { elbAccess } from './access.ts';
 export type { ElbDeps } from './commit.ts';
 export { HOST_ADDRESS_ATTRIBUTE } from './commit.ts';
 export { Elb, type ServiceTarget } from './service-targets.ts';

@@ -33,6 +33,12 @@ export interface FrontDoorOptions {
   readonly ready: () => Promise<boolean>;
   /** JSON API bodies above this answer 413. */
   readonly maxJsonBodyBytes: number;
+  /**
+   * Whether an access key is one the server knows. A call signed with no key, or an unknown one,
+   * may not make the server buffer more than PRE_AUTHENTICATION_BODY_BYTES: its body is cut there
+   * and the protocol answers its authentication error.
+   */
+  readonly isKnownAccessKey: (accessKeyId: string) => boolean;
   /** The server's time, sent in every Date header (clients correct their clock skew from it). */
   readonly clock: Clock;
   /** Berth's own operations; resolves with the operation's name, or undefined when the path is not one. */
@@ -57,6 +63,8 @@ export interface FrontDoorOptions {
 }
 
 export const DEFAULT_MAX_JSON_BODY_BYTES = 10 * 1024 * 1024;
+/** The most a request whose access key is not known yet may make the server buffer. */
+export const PRE_AUTHENTICATION_BODY_BYTES = 64 * 1024;
 
 export interface FrontDoor {
   readonly server: Server;
@@ -181,6 +189,18 @@ async function serveApi(
   search: string,
 ): Promise<Outcome> {
   const target = request.headers['x-amz-target'];
+  const accessKeyId = claimedAccessKey(request, search);
+  if (accessKeyId === undefined || !options.isKnownAccessKey(accessKeyId)) {
+    // Not authenticated and cannot be: read no more than a small bound, then let the protocol
+    // answer the authentication error (it needs no body for that).
+    const small = await readBody(request, PRE_AUTHENTICATION_BODY_BYTES, PRE_AUTHENTICATION_BODY_BYTES);
+    if (small.kind === 'too-large') {
+      response.setHeader('connection', 'close');
+      request.resume();
+    }
+    const body = small.kind === 'ok' ? small.body : Buffer.alloc(0);
+    return answerApi(options, request, response, { requestId, path, search, body });
+  }
   const body = await readBody(request, options.maxJsonBodyBytes);
   if (body.kind === 'too-large') {
     const error = new RequestEntityTooLargeException(
@@ -190,12 +210,22 @@ async function serveApi(
     send(response, 413, JSON_CONTENT_TYPE, JSON.stringify({ __type: error.code, message: error.message }));
     return { service: 'unknown', operation: typeof target === 'string' ? target : 'unknown', errorCode: error.code };
   }
+  return answerApi(options, request, response, { requestId, path, search, body: body.body });
+}
+
+async function answerApi(
+  options: FrontDoorOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  call: { requestId: string; path: string; search: string; body: Buffer },
+): Promise<Outcome> {
+  const { requestId, path, search } = call;
   const signed: SignedRequest = {
     method: request.method ?? 'POST',
     path,
     query: parseQuery(search),
     headers: request.headers as Record<string, string | undefined>,
-    body: body.body,
+    body: call.body,
   };
   const query =
     options.query !== undefined && (request.method === 'GET' || isForm(request)) ? options.query : undefined;
@@ -205,6 +235,14 @@ async function serveApi(
   }
   send(response, result.status, query ? XML_CONTENT_TYPE : JSON_CONTENT_TYPE, result.body);
   return { service: result.service, operation: result.operation, errorCode: result.errorCode };
+}
+
+/** The access key id a SigV4 request names (Authorization header or presigned query), if any. */
+function claimedAccessKey(request: IncomingMessage, search: string): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) return /Credential=([^/,\s]+)\//.exec(header)?.[1];
+  if (search.includes('X-Amz-Credential')) return new URLSearchParams(search).get('X-Amz-Credential')?.split('/')[0];
+  return undefined;
 }
 
 function parseQuery(search: string): Record<string, string | string[]> {

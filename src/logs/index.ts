@@ -1,4 +1,5 @@
 export { logsOperations } from './operations.ts';
+export { logsAccess } from './access.ts';
 export type { LogsDeps } from './log-groups.ts';
 export { InvalidParameterException } from './errors.ts';
 export * as logsErrors from './errors.ts';

@@ -1,4 +1,3 @@
-import { rootOnly } from '../shared/root-only.ts';
 import { filterLogEvents } from './filter-log-events.ts';
 import { getLogEvents } from './get-log-events.ts';
 import {
@@ -24,8 +23,7 @@ import {
 
 /** The CloudWatch Logs operations Berth implements, by their AWS names. The protocol layer answers the rest. */
 export function logsOperations(deps: LogsDeps): Partial<LogsApi> {
-  // As for ECS: no identity policies yet, so only the account root may call CloudWatch Logs.
-  return rootOnly('logs', operationTable(deps));
+  return operationTable(deps);
 }
 
 function operationTable(deps: LogsDeps): Partial<LogsApi> {

@@ -20,7 +20,11 @@ export interface RegistryHttpOptions {
   /** Checks the caller's credentials (Basic, or a presigned URL); throws UNAUTHORIZED or DENIED. */
   readonly authenticate: (request: IncomingMessage, path: string, query: URLSearchParams) => Promise<RegistryPrincipal>;
   /** Whether the principal may perform the action on the repository (its repository policy decides). */
-  readonly authorize: (principal: RegistryPrincipal, action: RegistryAction, repository: RepositoryRecord) => boolean;
+  readonly authorize: (
+    principal: RegistryPrincipal,
+    action: RegistryAction,
+    repository: RepositoryRecord,
+  ) => Promise<boolean>;
   /** The realm of the Basic challenge (the registry's URL). */
   readonly realm: () => string;
 }
@@ -74,13 +78,13 @@ function errorHeaders(options: RegistryHttpOptions, error: RegistryError): Recor
   return detail.blob ? { 'content-range': `bytes */${detail.size ?? 0}` } : rangeHeader(detail.size ?? 0);
 }
 
-function require(
+async function require(
   options: RegistryHttpOptions,
   principal: RegistryPrincipal,
   action: RegistryAction,
   repository: RepositoryRecord,
-): void {
-  if (!options.authorize(principal, action, repository)) {
+): Promise<void> {
+  if (!(await options.authorize(principal, action, repository))) {
     throw new RegistryError(
       'DENIED',
       `User: ${principal.arn} is not authorized to perform: ${action} on repository ${repository.name}`,
@@ -130,7 +134,7 @@ async function dispatch(
     return send(response, 200, { 'content-type': 'application/json' }, method === 'HEAD' ? undefined : '{}');
   }
   const read = method === 'GET' || method === 'HEAD';
-  require(options, principal, actionOf(route, method), await registry.requireRepository(route.name));
+  await require(options, principal, actionOf(route, method), await registry.requireRepository(route.name));
   switch (route.kind) {
     case 'manifest':
       return manifestRoute(registry, route, request, response);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { runServerExpectingFailure, spawnServer, type ServerProcess } from '../../testing/server-process.ts';
 import { ECS_TARGET, signJsonCall } from '../../testing/signed-request.ts';
@@ -191,4 +192,51 @@ describe('berth gc', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+// A port nothing listens on: bound once, then closed.
+const closedPort = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as AddressInfo;
+    probe.close(() => resolve(port));
+  });
+});
+
+describe('berth subcommands, used wrongly', () => {
+  const berth = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(import.meta.dirname, '..', '..', 'bin', 'berth.js'), ...args],
+        { env: { PATH: process.env.PATH ?? '', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x', ...env } },
+        (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      );
+    });
+
+  // Each answer is one line (or a help text) and an exit code, never a stack trace.
+  const cases: [string[], Record<string, string>, number, RegExp][] = [
+    [
+      ['gc'],
+      { BERTH_PORT: String(closedPort) },
+      1,
+      new RegExp(`^berth gc: cannot reach the Berth server at http://127\\.0\\.0\\.1:${closedPort} \\(ECONNREFUSED\\)`),
+    ],
+    [['gc', '--help'], {}, 0, /^Usage: berth gc/],
+    [['lifecycle', '-h'], {}, 0, /^Usage: berth lifecycle/],
+    [['iam', 'create-user', '--help'], {}, 0, /^Usage: berth iam create-user --user-name VALUE/],
+    [['gc', '--bogus'], {}, 2, /^berth gc: Unknown option '--bogus'/],
+    [['iam', 'create-user'], {}, 2, /^berth iam create-user: --user-name is required/],
+    [['iam', 'delete-user'], {}, 2, /^berth: unknown command 'iam delete-user'/],
+    [['server', '--help'], {}, 0, /^Usage: berth server/],
+    [['server', '--bogus'], {}, 2, /^berth: invalid configuration: Unknown option '--bogus'/],
+    [['agent', '--help'], {}, 0, /^berth agent: join this host to a cluster/],
+  ];
+  for (const [args, env, code, output] of cases) {
+    it(`berth ${args.join(' ')}${env.BERTH_PORT ? ` (BERTH_PORT=${env.BERTH_PORT})` : ''} → exit ${code}`, async () => {
+      const result = await berth(args, env);
+      assert.equal(result.code, code, result.stderr);
+      assert.match(code === 0 ? result.stdout : result.stderr, output);
+      assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /);
+    });
+  }
 });

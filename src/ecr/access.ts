@@ -1,0 +1,74 @@
+import type { AccessRequest, DeclareAccess } from '../shared/authorization.ts';
+import { formatArn } from '../shared/arn.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+
+/**
+ * What each ECR operation asks the access control for (AWS's Service Authorization Reference for
+ * ECR): `ecr:<Operation>` on the repository ARN the input names, `*` for the registry-wide calls.
+ * The access control also consults the repository's own policy for a repository ARN. Built from the
+ * input alone, so a declaration never fails.
+ */
+
+type Input = Record<string, unknown>;
+type Declare = (input: Input, context: RequestContext) => AccessRequest[];
+
+export function repositoryArn(context: Pick<RequestContext, 'region' | 'accountId'>, name: string): string {
+  return formatArn('ecr', context, `repository/${name}`);
+}
+
+function onRepository(action: string): Declare {
+  return (input, context) => [
+    { action, resource: repositoryArn(context, typeof input.repositoryName === 'string' ? input.repositoryName : '*') },
+  ];
+}
+
+function onResourceArn(action: string): Declare {
+  return (input) => [{ action, resource: typeof input.resourceArn === 'string' ? input.resourceArn : '*' }];
+}
+
+function onRegistry(action: string): Declare {
+  return () => [{ action, resource: '*' }];
+}
+
+const DECLARATIONS: Record<string, Declare> = {
+  SetRepositoryPolicy: onRepository('ecr:SetRepositoryPolicy'),
+  GetRepositoryPolicy: onRepository('ecr:GetRepositoryPolicy'),
+  DeleteRepositoryPolicy: onRepository('ecr:DeleteRepositoryPolicy'),
+  CreateRepository: onRepository('ecr:CreateRepository'),
+  DescribeRepositories: (input, context) => {
+    const names = Array.isArray(input.repositoryNames) ? (input.repositoryNames as string[]) : ['*'];
+    return names.map((name) => ({ action: 'ecr:DescribeRepositories', resource: repositoryArn(context, name) }));
+  },
+  DeleteRepository: onRepository('ecr:DeleteRepository'),
+  PutImageTagMutability: onRepository('ecr:PutImageTagMutability'),
+  PutImageScanningConfiguration: onRepository('ecr:PutImageScanningConfiguration'),
+  TagResource: onResourceArn('ecr:TagResource'),
+  UntagResource: onResourceArn('ecr:UntagResource'),
+  ListTagsForResource: onResourceArn('ecr:ListTagsForResource'),
+  ListImages: onRepository('ecr:ListImages'),
+  DescribeImages: onRepository('ecr:DescribeImages'),
+  BatchGetImage: onRepository('ecr:BatchGetImage'),
+  BatchDeleteImage: onRepository('ecr:BatchDeleteImage'),
+  PutImage: onRepository('ecr:PutImage'),
+  BatchCheckLayerAvailability: onRepository('ecr:BatchCheckLayerAvailability'),
+  GetDownloadUrlForLayer: onRepository('ecr:GetDownloadUrlForLayer'),
+  InitiateLayerUpload: onRepository('ecr:InitiateLayerUpload'),
+  UploadLayerPart: onRepository('ecr:UploadLayerPart'),
+  CompleteLayerUpload: onRepository('ecr:CompleteLayerUpload'),
+  StartImageScan: onRepository('ecr:StartImageScan'),
+  PutLifecyclePolicy: onRepository('ecr:PutLifecyclePolicy'),
+  GetLifecyclePolicy: onRepository('ecr:GetLifecyclePolicy'),
+  DeleteLifecyclePolicy: onRepository('ecr:DeleteLifecyclePolicy'),
+  StartLifecyclePolicyPreview: onRepository('ecr:StartLifecyclePolicyPreview'),
+  GetLifecyclePolicyPreview: onRepository('ecr:GetLifecyclePolicyPreview'),
+  DescribeImageScanFindings: onRepository('ecr:DescribeImageScanFindings'),
+  DescribeRegistry: onRegistry('ecr:DescribeRegistry'),
+  GetRegistryPolicy: onRegistry('ecr:GetRegistryPolicy'),
+  // A registry password grants nothing by itself (each registry request is authorized on its
+  // repository), and until identity policies exist (TODO(#17)) a user could get no permission to
+  // fetch one: so every caller may, which is what lets a repository policy's grantee pull.
+  GetAuthorizationToken: () => [{ action: 'ecr:GetAuthorizationToken', resource: '*', everyCaller: true }],
+};
+
+/** The access declarations of the ECR operations Berth implements, by operation name. */
+export const ecrAccess: Readonly<Record<string, DeclareAccess>> = DECLARATIONS as Record<string, DeclareAccess>;

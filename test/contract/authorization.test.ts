@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { loadServiceModel, type ServiceModel } from '../../src/aws-protocol/index.ts';
+import { ecsAccess, ecsOperations, type EcsDeps } from '../../src/ecs/index.ts';
+import { ecrAccess, ecrOperations, type EcrDeps } from '../../src/ecr/index.ts';
+import { logsAccess, logsOperations } from '../../src/logs/index.ts';
+import { elbAccess, elbOperations } from '../../src/elb/index.ts';
+import { callJson, type Credentials } from '../../testing/signed-request.ts';
+import { minimalInput } from '../../testing/model-inputs.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+
+/**
+ * Deny by default, structurally: every operation of every operation table declares what it asks
+ * permission for, and a principal without any permission is refused every one of them, before the
+ * operation runs (the inputs are the smallest the model accepts, so validation lets them through).
+ */
+
+// The tables' keys are all this test reads; the deps are never called.
+const tables = {
+  ecs: { model: loadServiceModel('ecs-2014-11-13'), operations: ecsOperations({} as EcsDeps), access: ecsAccess },
+  ecr: {
+    model: loadServiceModel('ecr-2015-09-21'),
+    operations: ecrOperations({ registry: {} } as EcrDeps),
+    access: ecrAccess,
+  },
+  logs: {
+    model: loadServiceModel('logs-2014-03-28'),
+    operations: logsOperations({} as Parameters<typeof logsOperations>[0]),
+    access: logsAccess,
+  },
+  elasticloadbalancing: {
+    model: loadServiceModel('elbv2-2015-12-01'),
+    operations: elbOperations({} as Parameters<typeof elbOperations>[0]),
+    access: elbAccess,
+  },
+};
+
+function createUser(server: TestServer, name: string): Promise<Credentials> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(import.meta.dirname, '..', '..', 'bin', 'berth.js'), 'iam', 'create-user', '--user-name', name],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          BERTH_PORT: String(server.port),
+          AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        },
+      },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(stderr));
+        const key = (JSON.parse(stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
+        resolve({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
+      },
+    );
+  });
+}
+
+/** Query-protocol parameters for a model input: A.B, Names.member.N. */
+function queryParameters(value: unknown, prefix: string, out: Record<string, string>): Record<string, string> {
+  if (Array.isArray(value)) value.forEach((v, i) => queryParameters(v, `${prefix}.member.${i + 1}`, out));
+  else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) queryParameters(v, prefix === '' ? k : `${prefix}.${k}`, out);
+  else out[prefix] = String(value);
+  return out;
+}
+
+async function callQuery(server: TestServer, credentials: Credentials, params: Record<string, string>) {
+  const { host } = new URL(server.url);
+  const body = new URLSearchParams(params).toString();
+  const signer = new SignatureV4({
+    credentials,
+    region: 'us-east-1',
+    service: 'elasticloadbalancing',
+    sha256: Hash.bind(null, 'sha256'),
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: host,
+    path: '/',
+    query: {},
+    headers: { host, 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  const headers = { ...(signed.headers as Record<string, string>) };
+  delete headers.host;
+  const response = await fetch(server.url, { method: 'POST', headers, body });
+  return { status: response.status, text: await response.text() };
+}
+
+/**
+ * What a principal without permissions may still call: ecr:GetAuthorizationToken, because a
+ * registry password grants nothing by itself and, until identity policies exist (#17), a user
+ * could not be given it; each registry request is authorized on its repository.
+ */
+const OPEN_TO_EVERY_CALLER = new Set(['ecr.GetAuthorizationToken']);
+
+describe('authorization, deny by default', () => {
+  let server: TestServer;
+  let nobody: Credentials;
+
+  before(async () => {
+    server = await startTestServer();
+    nobody = await createUser(server, 'nobody');
+  });
+  after(() => server.stop());
+
+  for (const [service, table] of Object.entries(tables)) {
+    it(`every ${service} operation Berth implements declares what it asks permission for`, () => {
+      assert.deepEqual(Object.keys(table.access).sort(), Object.keys(table.operations).sort());
+    });
+  }
+
+  for (const service of ['ecs', 'ecr', 'logs'] as const) {
+    it(`refuses every ${service} operation to a user without permissions`, async () => {
+      const { model, operations } = tables[service];
+      const answers: string[] = [];
+      for (const name of Object.keys(operations)) {
+        if (OPEN_TO_EVERY_CALLER.has(`${service}.${name}`)) continue;
+        const input = minimalInput(model, model.operations[name]!.input?.shape);
+        const response = await callJson(server.url, `${model.metadata.targetPrefix}.${name}`, JSON.stringify(input), {
+          credentials: nobody,
+          service: signingName(model),
+        });
+        const type = String(response.json.__type);
+        const message = String(response.json.message);
+        if (type !== 'AccessDeniedException' || !message.includes(`user/nobody is not authorized to perform: `))
+          answers.push(`${name}: ${response.status} ${type}: ${message}`);
+      }
+      assert.deepEqual(answers, []);
+    });
+  }
+
+  it('refuses every elasticloadbalancing operation to a user without permissions', async () => {
+    const { model, operations } = tables.elasticloadbalancing;
+    const answers: string[] = [];
+    for (const name of Object.keys(operations)) {
+      const input = minimalInput(model, model.operations[name]!.input?.shape);
+      const params = queryParameters(input, '', { Action: name, Version: model.metadata.apiVersion });
+      const response = await callQuery(server, nobody, params);
+      if (response.status !== 403 || !response.text.includes('<Code>AccessDenied</Code>'))
+        answers.push(`${name}: ${response.status} ${response.text.slice(0, 300)}`);
+    }
+    assert.deepEqual(answers, []);
+  });
+
+  it('lets a user without permissions fetch a registry password, which grants nothing by itself', async () => {
+    const response = await callJson(server.url, 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', '{}', {
+      credentials: nobody,
+      service: 'ecr',
+    });
+    assert.equal(response.status, 200);
+  });
+
+  it("refuses Berth's own operations to a user", async () => {
+    // `berth gc` signed with the user's keys.
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(import.meta.dirname, '..', '..', 'bin', 'berth.js'), 'gc', '--endpoint', server.url],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            AWS_ACCESS_KEY_ID: nobody.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: nobody.secretAccessKey,
+          },
+        },
+        (error, _stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stderr }),
+      );
+    });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /user\/nobody is not authorized to perform: berth:RegistryGarbageCollection/);
+  });
+});
+
+function signingName(model: ServiceModel): string {
+  return model.metadata.signingName ?? model.metadata.endpointPrefix;
+}
