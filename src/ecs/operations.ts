@@ -8,8 +8,6 @@ import {
   updateClusterSettings,
   type ClusterDeps,
 } from './clusters.ts';
-import { AccessDeniedException } from '../shared/access-denied.ts';
-import type { RequestContext } from '../shared/request-context.ts';
 import {
   deleteAccountSetting,
   listAccountSettings,
