@@ -1,1 +1,2 @@
 export { sendRange, type PositionedReader } from './send-range.ts';
+export { parseRangeHeader } from './byte-ranges.ts';

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RepositoryRecord } from '../store/index.ts';
 import { MAX_MANIFEST_BYTES, MEDIA_TYPES, RegistryError, type Registry } from '../ecr/index.ts';
-import { parseContentRange, parseRangeHeader } from './byte-ranges.ts';
+import { parseRangeHeader } from '../http/index.ts';
+import { parseContentRange } from './byte-ranges.ts';
 import { readLimited, sendBlob } from './transfer.ts';
 import { sendRegistryError } from './errors.ts';
 import { parseRegistryPath, type RegistryRoute } from './routes.ts';

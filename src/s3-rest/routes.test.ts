@@ -40,6 +40,15 @@ describe('routeS3 (path-style and *.localhost virtual-hosted)', () => {
     ['GET', '/b', 'versioning', undefined, { unsupported: 'GET bucket?versioning', bucket: 'b', key: '' }],
     ['POST', '/b/k', 'uploads', undefined, { unsupported: 'POST object?uploads', bucket: 'b', key: 'k' }],
     ['PUT', '/b/k', 'tagging', undefined, { unsupported: 'PUT object?tagging', bucket: 'b', key: 'k' }],
+    // Keys: any UTF-8 text, control characters included, but NUL; bytes that are not UTF-8 are InvalidURI.
+    ['PUT', '/b/a%0D%0Ab%1B', '', undefined, { operation: 'PutObject', bucket: 'b', key: 'a\r\nb\x1b' }],
+    ['GET', '/b/caf%C3%A9', '', undefined, { operation: 'GetObject', bucket: 'b', key: 'café' }],
+    ['PUT', '/b/a%00b', '', undefined, { invalidUri: 'PUT with an unparsable URI' }],
+    ['PUT', '/b/%FF', '', undefined, { invalidUri: 'PUT with an unparsable URI' }], // not a UTF-8 byte
+    ['GET', '/b/%C3', '', undefined, { invalidUri: 'GET with an unparsable URI' }], // a truncated sequence
+    ['GET', '/b/%ED%A0%80', '', undefined, { invalidUri: 'GET with an unparsable URI' }], // a UTF-16 surrogate
+    ['GET', '/b/%C0%AF', '', undefined, { invalidUri: 'GET with an unparsable URI' }], // an overlong '/'
+    ['GET', '/%FF', 'list-type=2', 'b.localhost', { invalidUri: 'GET with an unparsable URI' }],
   ];
   for (const [method, path, search, host, expected] of cases) {
     it(`${method} ${path}${search ? `?${search}` : ''}${host ? ` (${host})` : ''}`, () => {

@@ -2,14 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifySignature, type SecretLookup, type SignedRequest } from '../aws-protocol/index.ts';
 import {
   AccessDenied,
+  InvalidRange,
   InvalidRequest,
+  InvalidURI,
   MethodNotAllowed,
   NotImplemented,
   parseMaxKeys,
   S3Error,
   type S3,
 } from '../s3/index.ts';
-import { sendRange } from '../http/index.ts';
+import type { ByteRange } from '../blobs/index.ts';
+import { parseRangeHeader, sendRange } from '../http/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { payloadCheck, streamingMode } from './checksums.ts';
@@ -76,10 +79,12 @@ export function createS3Handler(options: S3HttpOptions) {
   ): Promise<S3Outcome> => {
     const query = new URLSearchParams(search);
     const route = routeS3(request.method ?? 'GET', path, query, request.headers.host);
-    const operation = 'operation' in route ? route.operation : route.unsupported;
+    const operation =
+      'operation' in route ? route.operation : 'unsupported' in route ? route.unsupported : route.invalidUri;
     const requestId = String(response.getHeader('x-amzn-RequestId') ?? '');
     response.setHeader('x-amz-request-id', requestId);
     try {
+      if ('invalidUri' in route) throw new InvalidURI(); // before authentication, as S3 parses the URI first
       await authenticate(request, path, query, options);
       if (!('operation' in route)) {
         throw request.method === 'POST' ||
@@ -106,7 +111,11 @@ export function createS3Handler(options: S3HttpOptions) {
           ? ''
           : errorDocument({ code: s3Error.code, message: s3Error.message, details: s3Error.details, requestId });
       if (!response.headersSent) {
-        response.writeHead(s3Error.httpStatus, { 'content-type': XML, 'content-length': Buffer.byteLength(body) });
+        response.writeHead(s3Error.httpStatus, {
+          'content-type': XML,
+          'content-length': Buffer.byteLength(body),
+          ...(s3Error instanceof InvalidRange ? { 'content-range': `bytes */${s3Error.size}` } : {}),
+        });
         response.end(body);
       } else response.destroy();
       return { operation, errorCode: s3Error.code };
@@ -200,18 +209,20 @@ function operationHandlers(options: S3HttpOptions): Record<S3Operation, Handler>
       });
       send(response, 200, { etag: `"${record.etag}"` });
     },
-    GetObject: async ({ response, bucket, key }) => {
+    GetObject: async ({ request, response, bucket, key }) => {
       const { record, open } = await s3.getObject(bucket, key);
+      const range = requestedRange(request, record.size);
       const reader = await open();
       try {
-        response.writeHead(200, objectHeaders(record));
-        await sendRange(response, reader, { start: 0, end: record.size - 1 });
+        writeObjectHead(response, record, range);
+        await sendRange(response, reader, range ?? { start: 0, end: record.size - 1 });
       } finally {
         await reader.close();
       }
     },
-    HeadObject: async ({ response, bucket, key }) => {
-      response.writeHead(200, objectHeaders(await s3.headObject(bucket, key)));
+    HeadObject: async ({ request, response, bucket, key }) => {
+      const record = await s3.headObject(bucket, key);
+      writeObjectHead(response, record, requestedRange(request, record.size));
       response.end();
     },
     DeleteObject: async ({ response, bucket, key }) => {
@@ -221,15 +232,30 @@ function operationHandlers(options: S3HttpOptions): Record<S3Operation, Handler>
   };
 }
 
-function objectHeaders(record: Awaited<ReturnType<S3['headObject']>>): Record<string, string | number> {
-  return {
+type ObjectRecord = Awaited<ReturnType<S3['headObject']>>;
+
+/**
+ * The one range a GET or HEAD asks for, if any. S3 reads Range as RFC 9110 does, but serves one
+ * range only: several ranges, like a malformed header, get the whole object (200).
+ */
+function requestedRange(request: IncomingMessage, size: number): ByteRange | undefined {
+  const range = parseRangeHeader(request.headers.range, size);
+  if (range === 'unsatisfiable') throw new InvalidRange(request.headers.range ?? '', size);
+  return range;
+}
+
+/** 200 with the object's headers, or 206 with the range's length and Content-Range. */
+function writeObjectHead(response: ServerResponse, record: ObjectRecord, range: ByteRange | undefined): void {
+  const headers: Record<string, string | number> = {
     'content-type': record.contentType,
-    'content-length': record.size,
+    'content-length': range ? range.end - range.start + 1 : record.size,
     etag: `"${record.etag}"`,
     'last-modified': record.lastModified.toUTCString(),
     'accept-ranges': 'bytes',
     ...record.headers,
   };
+  if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.size}`;
+  response.writeHead(range ? 206 : 200, headers);
 }
 
 /** x-amz-meta-* and the standard headers S3 keeps (aws-chunked is the transfer's, not the object's). */

@@ -1,4 +1,4 @@
-import { InvalidBucketName, KeyTooLongError } from './errors.ts';
+import { InvalidBucketName, InvalidURI, KeyTooLongError } from './errors.ts';
 
 /**
  * S3's general purpose bucket naming rules: 3 to 63 characters of lower-case letters, digits,
@@ -18,7 +18,16 @@ export function requireValidBucketName(name: string): void {
   if (!isValidBucketName(name)) throw new InvalidBucketName(name);
 }
 
-/** Keys are 1 to 1024 bytes of UTF-8. */
+/**
+ * Keys are 1 to 1024 bytes of UTF-8 text. S3 stores any character but NUL, control characters
+ * included (CR, LF, ESC...); text that is not UTF-8 (here: a lone surrogate) it refuses as an
+ * unparsable URI, as it does NUL.
+ */
+export function isValidKey(key: string): boolean {
+  return key.isWellFormed() && !key.includes('\0');
+}
+
 export function requireValidKey(key: string): void {
+  if (!isValidKey(key)) throw new InvalidURI();
   if (Buffer.byteLength(key) > 1024) throw new KeyTooLongError();
 }

@@ -62,6 +62,25 @@ export class KeyTooLongError extends S3Error {
   }
 }
 
+/** A GET or HEAD Range that selects no byte of the object; the answer's Content-Range gives the size. */
+export class InvalidRange extends S3Error {
+  readonly code = 'InvalidRange';
+  override readonly httpStatus = 416;
+  readonly size: number;
+  constructor(range: string, size: number) {
+    super('The requested range is not satisfiable', { RangeRequested: range, ActualObjectSize: String(size) });
+    this.size = size;
+  }
+}
+
+/** A key that is not text S3 stores: its percent-encoded bytes are not UTF-8, or it holds NUL. */
+export class InvalidURI extends S3Error {
+  readonly code = 'InvalidURI';
+  constructor() {
+    super("Couldn't parse the specified URI.");
+  }
+}
+
 export class InvalidArgument extends S3Error {
   readonly code = 'InvalidArgument';
 }
