@@ -2,3 +2,4 @@ export { credentialInstructions, loadRootCredentials, type RootCredentials } fro
 export { Principals, UserExistsError, type CreatedUser } from './principals.ts';
 export { PolicyAccessControl, type ResourcePolicies, type ResourcePolicyDecision } from './access-control.ts';
 export { loadTokenKey } from './token-key.ts';
+export { loadSecretBox, MASTER_KEY_FILE } from './master-key.ts';

@@ -78,6 +78,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  // Everything the server creates is private to its user (0700 folders, 0600 files), whatever
+  // creates it; the data folder's existing content is repaired at start (shared/data-folder.ts).
+  process.umask(0o077);
   // Handlers go in before the server starts: a signal during start-up stops it once it is up.
   let signals = 0;
   let stopRequested: NodeJS.Signals | undefined;

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createSecretKey, randomUUID } from 'node:crypto';
 import {
   credentialInstructions,
   loadRootCredentials,
+  loadSecretBox,
   loadTokenKey,
   PolicyAccessControl,
   Principals,
@@ -54,6 +54,7 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { makeDataFolderPrivate } from '../shared/data-folder.ts';
 
 /** A running `berth server`: the only place that picks concrete implementations. */
 export interface RunningServer {
@@ -93,13 +94,17 @@ const SERVICE_SCHEDULER_INTERVAL_MS = 1000;
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  mkdirSync(config.dataDir, { recursive: true });
-  const credentials = loadRootCredentials(config.dataDir, {
-    accessKeyId: config.rootAccessKeyId,
-    secretAccessKey: config.rootSecretAccessKey,
-  });
+  const privacy = makeDataFolderPrivate(config.dataDir);
+  if (privacy.repaired > 0 || privacy.failed.length > 0 || privacy.truncated)
+    logger.warn({ ...privacy }, 'data folder made private: folders 0700, files 0600');
+  const secretBox = loadSecretBox(config.dataDir);
+  const credentials = loadRootCredentials(
+    config.dataDir,
+    { accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey },
+    { secretBox },
+  );
   const tokenKey = createSecretKey(loadTokenKey(config.dataDir));
-  const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'));
+  const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'), { secretBox });
   const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });
   // S3 objects have a blob store of their own: registry garbage collection never sees them.

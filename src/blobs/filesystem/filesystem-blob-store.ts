@@ -10,6 +10,9 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
 const READ_BUFFER_BYTES = 1024 * 1024;
 const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
 
+/** Folders are private to the server's user (files are made 0600). */
+const DIR_MODE = 0o700;
+
 /** The default blob store: files under <data dir>/registry (layout in ../layout.ts). */
 export class FilesystemBlobStore implements BlobStore {
   readonly #root: string;
@@ -37,7 +40,7 @@ export class FilesystemBlobStore implements BlobStore {
 
   async createUpload(id: string): Promise<void> {
     const path = uploadPath(this.#root, id);
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
     const file = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     await file.close();
   }
@@ -108,7 +111,7 @@ export class FilesystemBlobStore implements BlobStore {
       await unlink(from); // same digest, same bytes: keep the blob we have
       return;
     }
-    await mkdir(dirname(to), { recursive: true });
+    await mkdir(dirname(to), { recursive: true, mode: DIR_MODE });
     // The upload's bytes were fsynced by appendUpload; the rename is atomic, and the directory
     // fsync makes the new name durable.
     await rename(from, to);
@@ -146,7 +149,7 @@ async function openForWriting(path: string): Promise<FileHandle> {
     return await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
     return open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
   }
 }

@@ -1,21 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runStoreContract } from '../../../testing/store-contract.ts';
 import { migrations } from '../migrations/index.ts';
+import { SecretBox } from '../../shared/secret-box.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 runStoreContract('sqlite (memory)', () => SqliteStore.open(':memory:'));
 
 describe('SqliteStore on disk', () => {
+  const secretBox = SecretBox.ephemeral();
   it('keeps what it committed across reopen, in WAL mode with synchronous=FULL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-sqlite-'));
     try {
       const path = join(dir, 'berth.sqlite');
-      const store = await SqliteStore.open(path);
+      const store = await SqliteStore.open(path, { secretBox });
       await store.clusters.insertIfAbsent({
         name: 'kept',
         arn: 'arn:x',
@@ -24,7 +26,7 @@ describe('SqliteStore on disk', () => {
         details: {},
       });
       await store.close();
-      const reopened = await SqliteStore.open(path); // migrations already applied: a no-op
+      const reopened = await SqliteStore.open(path, { secretBox }); // migrations already applied: a no-op
       assert.equal((await reopened.clusters.getByNames(['kept'])).length, 1);
       await reopened.close();
       const raw = new DatabaseSync(path);
@@ -46,12 +48,89 @@ describe('SqliteStore on disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-sqlite-'));
     try {
       const path = join(dir, 'berth.sqlite');
-      const owner = await SqliteStore.open(path);
-      await assert.rejects(SqliteStore.open(path), /is in use by another process: is another berth server running/);
+      const owner = await SqliteStore.open(path, { secretBox });
+      await assert.rejects(
+        SqliteStore.open(path, { secretBox }),
+        /is in use by another process: is another berth server running/,
+      );
       await owner.close();
-      await (await SqliteStore.open(path)).close(); // free again once the owner has closed
+      await (await SqliteStore.open(path, { secretBox })).close(); // free again once the owner has closed
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('needs a secret box for a database on disk', async () => {
+    await assert.rejects(SqliteStore.open(join(tmpdir(), 'never.sqlite')), /needs a secret box/);
+  });
+});
+
+describe('SqliteStore secrets at rest', () => {
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const user = { name: 'alice', arn: 'arn:aws:iam::000000000000:user/alice', userId: 'AIDAX', createdAt: new Date(0) };
+  const key = {
+    accessKeyId: 'AKIAALICE00000000000',
+    userName: 'alice',
+    secretAccessKey: SECRET,
+    status: 'Active' as const,
+    createdAt: new Date(0),
+  };
+  let dir: string;
+  let path: string;
+  const secretBox = SecretBox.ephemeral();
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-secrets-'));
+    path = join(dir, 'berth.sqlite');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Every byte SQLite keeps on disk for the database: the file and its WAL, as a copy would take them. */
+  function bytesOnDisk(): Buffer {
+    return Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))));
+  }
+
+  it('keeps no secret access key in plain text in the database file or its WAL, and opens them back', async () => {
+    const store = await SqliteStore.open(path, { secretBox });
+    assert.equal(await store.users.createWithKey(user, key), true);
+    assert.ok(readdirSync(dir).includes('berth.sqlite-wal'));
+    assert.equal(bytesOnDisk().indexOf(SECRET), -1); // while open
+    for (const name of readdirSync(dir)) assert.equal(statSync(join(dir, name)).mode & 0o777, 0o600, name);
+    await store.close();
+    assert.equal(bytesOnDisk().indexOf(SECRET), -1); // after the close's checkpoint
+    const reopened = await SqliteStore.open(path, { secretBox });
+    assert.equal((await reopened.users.listAccessKeys())[0]?.secretAccessKey, SECRET);
+    await reopened.close();
+    // With another key, the copy is useless, and says why.
+    const elsewhere = await SqliteStore.open(path, { secretBox: SecretBox.ephemeral() });
+    await assert.rejects(elsewhere.users.listAccessKeys(), /does not open with the data folder's master key/);
+    await elsewhere.close();
+  });
+
+  it('seals the plaintext secrets an older version stored, once, leaving no copy of them on disk', async () => {
+    await (await SqliteStore.open(path, { secretBox })).close();
+    const raw = new DatabaseSync(path);
+    raw.exec("INSERT INTO iam_users (name, arn, user_id, created_at) VALUES ('alice', 'arn:alice', 'AIDAX', 0)");
+    raw
+      .prepare(
+        'INSERT INTO access_keys (access_key_id, user_name, secret_access_key, status, created_at) VALUES (?, ?, ?, ?, 0)',
+      )
+      .run(key.accessKeyId, 'alice', SECRET, 'Active');
+    raw.close();
+    assert.notEqual(bytesOnDisk().indexOf(SECRET), -1); // the old format: there for anyone who reads the file
+
+    const migrated = await SqliteStore.open(path, { secretBox });
+    assert.equal(bytesOnDisk().indexOf(SECRET), -1); // sealed at open, nothing left in free space or the WAL
+    assert.equal((await migrated.users.listAccessKeys())[0]?.secretAccessKey, SECRET);
+    await migrated.close();
+    const stored = () => {
+      const db = new DatabaseSync(path);
+      const row = db.prepare('SELECT secret_access_key FROM access_keys').get() as { secret_access_key: string };
+      db.close();
+      return row.secret_access_key;
+    };
+    const sealed = stored();
+    assert.match(sealed, /^v1:/);
+    await (await SqliteStore.open(path, { secretBox })).close();
+    assert.equal(stored(), sealed); // idempotent: sealed rows are left alone
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { CompiledQuery, Kysely, Migrator, sql, SqliteDialect, type Insertable, type Selectable } from 'kysely';
@@ -8,7 +8,8 @@ import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 import type { ClustersTable, Database } from './schema.ts';
 import { SqliteRegistry } from './sqlite-registry.ts';
 import { SqliteRepositories } from './sqlite-repositories.ts';
-import { SqliteUsers } from './sqlite-users.ts';
+import { sealPlaintextSecretKeys, SqliteUsers } from './sqlite-users.ts';
+import { SecretBox } from '../../shared/secret-box.ts';
 import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
 import { SqliteAccountSettings } from './sqlite-account-settings.ts';
@@ -40,12 +41,12 @@ export class SqliteStore implements MetadataStore {
   readonly s3: SqliteS3;
   readonly #db: Kysely<Database>;
 
-  private constructor(db: Kysely<Database>) {
+  private constructor(db: Kysely<Database>, box: SecretBox) {
     this.#db = db;
     this.clusters = new SqliteClusters(db);
     this.repositories = new SqliteRepositories(db);
     this.registry = new SqliteRegistry(db);
-    this.users = new SqliteUsers(db);
+    this.users = new SqliteUsers(db, box);
     this.taskDefinitions = new SqliteTaskDefinitions(db);
     this.containerInstances = new SqliteContainerInstances(db);
     this.accountSettings = new SqliteAccountSettings(db);
@@ -58,14 +59,25 @@ export class SqliteStore implements MetadataStore {
     this.s3 = new SqliteS3(db);
   }
 
-  /** Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). */
-  static async open(path: string): Promise<SqliteStore> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  /**
+   * Opens (creating if needed) and migrates the database at `path` (':memory:' for tests). Secrets
+   * are sealed with `secretBox`, which a database on disk needs (an in-memory one gets a key of
+   * its own). A new database file is made 0600 (SQLite gives its WAL the same mode) in a 0700
+   * folder.
+   */
+  static async open(path: string, options: { secretBox?: SecretBox } = {}): Promise<SqliteStore> {
+    const box = options.secretBox ?? (path === ':memory:' ? SecretBox.ephemeral() : undefined);
+    if (!box) throw new Error(`the store at ${path} needs a secret box: secret access keys are sealed at rest`);
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      closeSync(openSync(path, 'a', 0o600));
+    }
     const raw = new DatabaseSync(path);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new NodeSqliteDatabase(raw) }) });
     try {
       // locking_mode=EXCLUSIVE: one server owns its data folder. A second server pointed at it fails
-      // at start instead of sharing it, and reads skip the per-transaction file locks.
+      // at start instead of sharing it, and reads skip the per-transaction file locks. It also keeps
+      // the WAL index in memory: no -shm file is mapped, so a full disk cannot fault on it.
       raw.exec(
         'PRAGMA locking_mode = EXCLUSIVE; PRAGMA busy_timeout = 1000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;',
       );
@@ -75,6 +87,7 @@ export class SqliteStore implements MetadataStore {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
         throw new Error(`store migration ${failed} failed: ${(error as Error).message}`, { cause: error });
       }
+      await sealSecretsAtRest(raw, db, box);
     } catch (error) {
       await db.destroy();
       if (/database is locked/.test(String((error as Error).message))) {
@@ -84,7 +97,7 @@ export class SqliteStore implements MetadataStore {
       }
       throw error;
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, box);
   }
 
   async ping(): Promise<void> {
@@ -93,6 +106,20 @@ export class SqliteStore implements MetadataStore {
 
   async close(): Promise<void> {
     await this.#db.destroy();
+  }
+}
+
+/**
+ * Seals what older versions kept in plain text. secure_delete zeroes the space the old values
+ * leave, and the WAL is checkpointed and truncated, so no copy of them stays in either file.
+ */
+async function sealSecretsAtRest(raw: DatabaseSync, db: Kysely<Database>, box: SecretBox): Promise<void> {
+  const { secure_delete: before } = raw.prepare('PRAGMA secure_delete').get() as { secure_delete: number };
+  raw.exec('PRAGMA secure_delete = ON');
+  try {
+    if ((await sealPlaintextSecretKeys(db, box)) > 0) raw.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  } finally {
+    raw.exec(`PRAGMA secure_delete = ${['OFF', 'ON', 'FAST'][before] ?? 'OFF'}`);
   }
 }
 
