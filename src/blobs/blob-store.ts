@@ -20,7 +20,8 @@ export interface ByteRange {
  * Where blob bytes live: committed blobs addressed by digest, and upload sessions being written.
  * A committed blob appears only on `commitUpload` (write to a temporary place, then an atomic
  * rename), so no reader ever sees half a blob under its digest. Which repository may read which
- * blob is the metadata store's business, not this one's.
+ * blob is the metadata store's business, not this one's. Writes that fail because the disk is full
+ * throw DataVolumeFullError (shared/storage-full.ts), having removed what they wrote.
  */
 export interface BlobStore {
   /** The size of a committed blob, or undefined. */
@@ -40,6 +41,13 @@ export interface BlobStore {
   /** Moves the upload's bytes under `digest`; if that blob exists already, drops the upload. */
   commitUpload(id: string, digest: Digest): Promise<void>;
   deleteUpload(id: string): Promise<void>;
+  /**
+   * Cuts the upload back to `size` bytes (what was acknowledged), dropping what an interrupted
+   * write left past it; false if it holds fewer bytes or none (they were lost).
+   */
+  trimUpload(id: string, size: number): Promise<boolean>;
+  /** Upload ids with bytes stored, to clear those the metadata no longer knows. */
+  listUploads(): Promise<string[]>;
 
   /** Removes a committed blob (garbage collection). */
   delete(digest: Digest): Promise<void>;

@@ -1,4 +1,10 @@
-import { applyLifecyclePolicies, collectGarbage, type GarbageCollectionReport } from '../ecr/index.ts';
+import {
+  applyLifecyclePolicies,
+  collectGarbage,
+  DEFAULT_GC_OPTIONS,
+  type GarbageCollectionOptions,
+  type GarbageCollectionReport,
+} from '../ecr/index.ts';
 import type { Logger } from '../shared/logger.ts';
 
 type Deps = Parameters<typeof collectGarbage>[0];
@@ -7,9 +13,15 @@ const INTERVAL_MS = 60 * 60 * 1000;
 
 /**
  * Registry upkeep every hour: lifecycle policies expire images, then garbage collection deletes
- * the blobs nothing references any more. Each also runs on demand; one run of each at a time.
+ * the blobs nothing references any more and the uploads idle past `options.uploadIdleMs`
+ * (`berth gc` runs the same collection now). Each also runs on demand; one run of each at a time.
  */
-export function scheduleRegistryMaintenance(deps: Deps, logger: Logger) {
+export function scheduleRegistryMaintenance(
+  deps: Deps,
+  logger: Logger,
+  options: Partial<GarbageCollectionOptions> = {},
+) {
+  const gcOptions: GarbageCollectionOptions = { ...DEFAULT_GC_OPTIONS, ...options };
   let lifecycle: Promise<{ imagesExpired: number }> | undefined;
   const applyLifecycleNow = (): Promise<{ imagesExpired: number }> => {
     lifecycle ??= applyLifecyclePolicies(deps)
@@ -22,7 +34,7 @@ export function scheduleRegistryMaintenance(deps: Deps, logger: Logger) {
   };
   let running: Promise<GarbageCollectionReport> | undefined;
   const runNow = (): Promise<GarbageCollectionReport> => {
-    running ??= collectGarbage(deps)
+    running ??= collectGarbage(deps, gcOptions)
       .then((report) => {
         logger.info({ ...report }, 'registry garbage collection done');
         return report;

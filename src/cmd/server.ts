@@ -55,6 +55,7 @@ import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { makeDataFolderPrivate } from '../shared/data-folder.ts';
+import { DataVolumeProbe } from '../shared/data-volume-probe.ts';
 
 /** A running `berth server`: the only place that picks concrete implementations. */
 export interface RunningServer {
@@ -83,6 +84,8 @@ export interface StartOptions {
   readonly announce?: (text: string) => void;
   /** The ELB data plane; by default the real one (a reverse proxy per listener, health checks, draining). */
   readonly dataPlane?: DataPlane;
+  /** How often /readyz's probe writes to the data volume (5 s by default). */
+  readonly dataVolumeProbeMs?: number;
 }
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -105,6 +108,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   );
   const tokenKey = createSecretKey(loadTokenKey(config.dataDir));
   const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'), { secretBox });
+  const volume = new DataVolumeProbe(config.dataDir, {
+    intervalMs: options.dataVolumeProbeMs,
+    onChange: (writable, problem) =>
+      writable
+        ? logger.info('the data volume takes writes again: ready')
+        : logger.error({ problem }, 'the data volume does not take writes: not ready'),
+  });
   const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });
   // S3 objects have a blob store of their own: registry garbage collection never sees them.
@@ -141,7 +151,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await elb.syncDataPlane();
     const swept = await s3.sweep();
     if (swept.uploads + swept.blobs > 0) logger.info(swept, 'S3: removed what an interrupted PUT left behind');
+    // Uploads past the expiry go, and the others keep only acknowledged bytes (a client may resume
+    // them). Housekeeping: if it fails (a full disk), the server starts anyway and GC tries again.
+    const idleBefore = new Date(clock.now().getTime() - config.uploadExpirySeconds * 1000);
+    await registry.uploads.reclaim({ idleBefore }).then(
+      (removed) => removed > 0 && logger.info({ uploads: removed }, 'registry: removed abandoned uploads'),
+      (error: unknown) => logger.warn({ err: error }, 'registry: abandoned uploads not reclaimed at start'),
+    );
+    await volume.start();
   } catch (error) {
+    await volume.stop();
     await store.close();
     throw error;
   }
@@ -208,7 +227,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     region: config.region,
   });
 
-  const gc = scheduleRegistryMaintenance({ store, blobs, clock, digestLocks: registry.digestLocks }, logger);
+  const gc = scheduleRegistryMaintenance(
+    { store, blobs, clock, digestLocks: registry.digestLocks, uploads: registry.uploads },
+    logger,
+    { uploadIdleMs: config.uploadExpirySeconds * 1000 },
+  );
   const logRetention = scheduleLogRetention({ store, clock }, logger);
   scheduler.services = schedulePeriodic(
     'service scheduler',
@@ -229,7 +252,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     metrics: new Metrics(),
     ready: async () => {
-      if (closing) return false;
+      if (closing || !volume.writable) return false;
       await store.ping();
       return true;
     },
@@ -292,6 +315,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   } catch (error) {
     gc.stop();
     logRetention.stop();
+    await volume.stop();
     await dataPlane.close();
     await store.close();
     throw error;
@@ -356,6 +380,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await logRetention.idle();
         await taskPruning.idle();
         await scheduler.services?.idle();
+        await volume.stop();
         await dataPlane.close();
         await store.close();
         logger.info('berth server stopped');

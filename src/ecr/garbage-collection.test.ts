@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -27,7 +27,11 @@ describe('registry garbage collection', () => {
   let blobs: FilesystemBlobStore;
   let clock: FakeClock;
   let registry: Registry;
-  const gc = () => collectGarbage({ store, blobs, clock, digestLocks: registry.digestLocks }, options);
+  const gc = (overrides: Partial<GarbageCollectionOptions> = {}) =>
+    collectGarbage(
+      { store, blobs, clock, digestLocks: registry.digestLocks, uploads: registry.uploads },
+      { ...options, ...overrides },
+    );
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-gc-'));
@@ -95,6 +99,40 @@ describe('registry garbage collection', () => {
     assert.equal((await registry.uploads.get('app', active.id)).size, 20);
     await assert.rejects(registry.uploads.get('app', abandoned.id), { code: 'BLOB_UPLOAD_UNKNOWN' });
     assert.ok(!existsSync(uploadPath(dir, stray)));
+  });
+
+  it('cuts uploads back to their acknowledged bytes, and removes those whose bytes were lost', async () => {
+    const interrupted = await registry.uploads.start('app');
+    await registry.uploads.append('app', interrupted.id, chunks(randomBytes(10)));
+    appendFileSync(uploadPath(dir, interrupted.id), randomBytes(1000)); // a PATCH cut short by a crash
+    const lost = await registry.uploads.start('app');
+    await registry.uploads.append('app', lost.id, chunks(randomBytes(10)));
+    rmSync(uploadPath(dir, lost.id));
+    assert.deepEqual(await gc(), { blobsDeleted: 0, uploadsDeleted: 1 });
+    assert.equal(statSync(uploadPath(dir, interrupted.id)).size, 10); // 1010 - 1000 never acknowledged
+    assert.equal((await registry.uploads.get('app', interrupted.id)).size, 10);
+    await assert.rejects(registry.uploads.get('app', lost.id), { code: 'BLOB_UPLOAD_UNKNOWN' });
+  });
+
+  it('takes the configured expiry, and waits for an upload being written instead of removing it', async () => {
+    const idle = await registry.uploads.start('app');
+    const writing = await registry.uploads.start('app');
+    clock.advance(61_000); // both idle for 61 s, over the 60 s expiry
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = async function* (): AsyncIterable<Uint8Array> {
+      yield randomBytes(5);
+      await held;
+      yield randomBytes(5);
+    };
+    const appended = registry.uploads.append('app', writing.id, slow());
+    const collected = gc({ uploadIdleMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the collector is waiting for the lock
+    release();
+    await appended; // acknowledged now: no longer idle when the collector looks at it
+    assert.deepEqual(await collected, { blobsDeleted: 0, uploadsDeleted: 1 });
+    await assert.rejects(registry.uploads.get('app', idle.id), { code: 'BLOB_UPLOAD_UNKNOWN' });
+    assert.equal((await registry.uploads.get('app', writing.id)).size, 10);
   });
 
   it('removes blob files the store lost track of', async () => {

@@ -3,12 +3,15 @@ import type { Clock } from '../shared/clock.ts';
 import type { KeyedMutex } from '../shared/keyed-mutex.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { parseDigest } from './digests.ts';
+import type { LayerUploads } from './layer-uploads.ts';
 
 export interface GarbageCollectionDeps {
   readonly store: MetadataStore;
-  readonly blobs: BlobStore & { listUploads?(): Promise<string[]> };
+  readonly blobs: BlobStore;
   readonly clock: Clock;
   readonly digestLocks: KeyedMutex;
+  /** The registry's upload sessions (Registry.uploads): abandoned ones are reclaimed under their locks. */
+  readonly uploads: Pick<LayerUploads, 'reclaim'>;
 }
 
 export interface GarbageCollectionOptions {
@@ -17,7 +20,7 @@ export interface GarbageCollectionOptions {
    * just pushed and its manifest is on its way.
    */
   readonly blobGraceMs: number;
-  /** Uploads idle for longer than this are abandoned. */
+  /** Uploads idle for longer than this are abandoned (BERTH_UPLOAD_EXPIRY_SECONDS). */
   readonly uploadIdleMs: number;
 }
 
@@ -71,20 +74,6 @@ export async function collectGarbage(
       blobsDeleted += 1;
     });
   }
-  let uploadsDeleted = 0;
-  const uploads = await deps.store.registry.listUploads();
-  for (const upload of uploads) {
-    if (now - upload.updatedAt.getTime() <= options.uploadIdleMs) continue;
-    await deps.store.registry.deleteUpload(upload.id);
-    await deps.blobs.deleteUpload(upload.id);
-    uploadsDeleted += 1;
-  }
-  // Upload files without a record (a crash between creating the file and recording the upload).
-  const recorded = new Set(uploads.map((u) => u.id));
-  for (const id of (await deps.blobs.listUploads?.()) ?? []) {
-    if (recorded.has(id) || (await deps.store.registry.getUpload(id))) continue;
-    await deps.blobs.deleteUpload(id);
-    uploadsDeleted += 1;
-  }
+  const uploadsDeleted = await deps.uploads.reclaim({ idleBefore: new Date(now - options.uploadIdleMs) });
   return { blobsDeleted, uploadsDeleted };
 }

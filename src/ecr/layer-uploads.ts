@@ -33,6 +33,10 @@ export interface ContentRange {
  * to the blob store, never into memory whole; the SHA-256 is computed while they stream. The
  * acknowledged size is in the metadata store, so an upload resumes after a restart (its running
  * hash does not survive: the bytes are hashed again from disk at completion).
+ *
+ * A failed write keeps only acknowledged bytes (the blob store drops the rest), so a push that ran
+ * out of space leaves nothing behind but what its client could still resume. `reclaim` removes
+ * uploads left idle past the expiry, and bytes no record or acknowledgement accounts for.
  */
 export class LayerUploads {
   readonly #deps: UploadDeps;
@@ -50,11 +54,19 @@ export class LayerUploads {
   async start(repository: string, algorithm: Digest['algorithm'] = 'sha256'): Promise<UploadRecord> {
     const now = this.#deps.clock.now();
     const record: UploadRecord = { id: this.#deps.newId(), repository, size: 0, startedAt: now, updatedAt: now };
-    // The record first: an upload file without a record is garbage the collector may remove.
-    await this.#deps.store.registry.createUpload(record);
-    await this.#deps.blobs.createUpload(record.id);
-    this.#running.set(record.id, { algorithm, hash: createHash(algorithm), size: 0 });
-    return record;
+    // Under the upload's lock, so reclaim never sees the record before its file exists.
+    return this.#locks.run(record.id, async () => {
+      // The record first: an upload file without a record is garbage the collector may remove.
+      await this.#deps.store.registry.createUpload(record);
+      try {
+        await this.#deps.blobs.createUpload(record.id);
+      } catch (error) {
+        await this.#deps.store.registry.deleteUpload(record.id).catch(() => undefined);
+        throw error;
+      }
+      this.#running.set(record.id, { algorithm, hash: createHash(algorithm), size: 0 });
+      return record;
+    });
   }
 
   async get(repository: string, id: string): Promise<UploadRecord> {
@@ -114,6 +126,36 @@ export class LayerUploads {
       await this.get(repository, id);
       await this.#discard(id);
     });
+  }
+
+  /**
+   * Removes uploads idle since before `idleBefore` (record and bytes), cuts every other upload back
+   * to its acknowledged bytes (what a crash during a PATCH left past them), and deletes upload files
+   * without a record. Each upload is handled under its lock, so one being written is never touched.
+   * Resolves with how many uploads were removed.
+   */
+  async reclaim(options: { idleBefore: Date }): Promise<number> {
+    let removed = 0;
+    const uploads = await this.#deps.store.registry.listUploads();
+    for (const { id } of uploads) {
+      await this.#locks.run(id, async () => {
+        const record = await this.#deps.store.registry.getUpload(id);
+        if (!record) return;
+        if (record.updatedAt < options.idleBefore || !(await this.#deps.blobs.trimUpload(id, record.size))) {
+          await this.#discard(id);
+          removed += 1;
+        }
+      });
+    }
+    // Files without a record: a crash between removing an upload's record and its bytes. (A new
+    // upload's record is written before its file, so none of these is being started.)
+    const recorded = new Set(uploads.map((u) => u.id));
+    for (const id of await this.#deps.blobs.listUploads()) {
+      if (recorded.has(id) || (await this.#deps.store.registry.getUpload(id))) continue;
+      await this.#deps.blobs.deleteUpload(id);
+      removed += 1;
+    }
+    return removed;
   }
 
   async #append(

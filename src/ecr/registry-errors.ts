@@ -19,7 +19,8 @@ export type RegistryErrorCode =
   | 'UNSUPPORTED'
   | 'RANGE_INVALID'
   | 'PAGINATION_NUMBER_INVALID'
-  | 'MANIFEST_TOO_LARGE';
+  | 'MANIFEST_TOO_LARGE'
+  | 'UNAVAILABLE';
 
 export class RegistryError extends Error {
   readonly code: RegistryErrorCode;

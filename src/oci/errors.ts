@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { RegistryError } from '../ecr/index.ts';
-import { type RegistryErrorCode } from '../ecr/index.ts';
+import { RegistryError, type RegistryErrorCode } from '../ecr/index.ts';
+import { DataVolumeFullError } from '../shared/storage-full.ts';
 
 /**
  * The one table from registry error codes to HTTP (distribution's errcode registrations): every
@@ -25,7 +25,16 @@ const STATUS: Record<RegistryErrorCode, { status: number; code: string }> = {
   PAGINATION_NUMBER_INVALID: { status: 400, code: 'PAGINATION_NUMBER_INVALID' },
   // OCI: a registry that limits manifest size answers 413. The spec names no code; SIZE_INVALID fits.
   MANIFEST_TOO_LARGE: { status: 413, code: 'SIZE_INVALID' },
+  // distribution's errcode.ErrorCodeUnavailable: "service unavailable", 503.
+  UNAVAILABLE: { status: 503, code: 'UNAVAILABLE' },
 };
+
+/** The registry's error for a failure, or undefined when it is not one the registry answers itself. */
+export function toRegistryError(error: unknown): RegistryError | undefined {
+  if (error instanceof RegistryError) return error;
+  if (error instanceof DataVolumeFullError) return new RegistryError('UNAVAILABLE', error.message);
+  return undefined;
+}
 
 export function sendRegistryError(
   response: ServerResponse,

@@ -4,7 +4,7 @@ import { MAX_MANIFEST_BYTES, MEDIA_TYPES, RegistryError, type Registry } from '.
 import { parseRangeHeader } from '../http/index.ts';
 import { parseContentRange } from './byte-ranges.ts';
 import { readLimited, sendBlob } from './transfer.ts';
-import { sendRegistryError } from './errors.ts';
+import { sendRegistryError, toRegistryError } from './errors.ts';
 import { parseRegistryPath, type RegistryRoute } from './routes.ts';
 
 /** Who is calling, once their registry password checked out. */
@@ -56,8 +56,9 @@ export function createRegistryHandler(options: RegistryHttpOptions) {
       if (!route) throw new RegistryError('NAME_INVALID', `no registry route for ${path}`);
       await dispatch(options, principal, route, request, response, query);
       return { operation };
-    } catch (error) {
-      if (!(error instanceof RegistryError)) throw error;
+    } catch (caught) {
+      const error = toRegistryError(caught);
+      if (!error) throw caught;
       if (!response.headersSent) {
         sendRegistryError(response, error, { ...API_VERSION, ...errorHeaders(options, error) });
       } else {

@@ -1,10 +1,11 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { asDataVolumeFull } from './storage-full.ts';
 
 /**
  * Replaces a file atomically and durably: a temporary file written and flushed, renamed over the
  * old one, then the folder fsynced. A crash leaves the old content or the new, never a mix, and a
- * failed write leaves no temporary file behind.
+ * failed write (a full disk) leaves no temporary file behind.
  */
 export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
   writeThrough(file, content, mode, (temp) => renameSync(temp, file));
@@ -40,6 +41,8 @@ function writeThrough(file: string, content: string, mode: number, place: (temp:
     } finally {
       closeSync(fd);
     }
+  } catch (error) {
+    throw asDataVolumeFull(error);
   } finally {
     rmSync(temp, { force: true }); // gone after a rename; after a link or a failure, removed here
   }

@@ -15,6 +15,7 @@ describe('parseServerConfig', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.deploymentMinuteMs, 60_000);
     assert.equal(config.agentLostSeconds, 180);
+    assert.equal(config.uploadExpirySeconds, 86_400);
   });
 
   it('reads the environment, and flags win over it', () => {
@@ -23,6 +24,7 @@ describe('parseServerConfig', () => {
     assert.equal(config.port, 6000);
     assert.equal(config.deploymentMinuteMs, 500);
     assert.equal(parseServerConfig([], { BERTH_AGENT_LOST_SECONDS: '30' }).agentLostSeconds, 30);
+    assert.equal(parseServerConfig(['--upload-expiry-seconds', '3600'], {}).uploadExpirySeconds, 3600);
     assert.equal(config.region, 'eu-west-1');
     assert.equal(config.registryHost, 'registry.local:5000');
   });
@@ -55,6 +57,7 @@ describe('parseServerConfig', () => {
     ['a quota below 1', [], { BERTH_ECS_QUOTAS: '{"servicesPerCluster":0}' }, /positive integer/],
     ['a deployment minute that is not a number', [], { BERTH_DEPLOYMENT_MINUTE_MS: '1m' }, /milliseconds/],
     ['an agent-lost time under the long poll', [], { BERTH_AGENT_LOST_SECONDS: '10' }, /seconds from 30 to 86400/],
+    ['an upload expiry under a minute', [], { BERTH_UPLOAD_EXPIRY_SECONDS: '5' }, /seconds from 60 to 31536000/],
     ['managed capacity that is neither docker nor off', [], { BERTH_MANAGED_CAPACITY: 'k8s' }, /docker or off/],
   ];
   for (const [what, argv, env, message] of invalid) {

@@ -28,6 +28,8 @@ export interface ServerConfig {
   readonly deploymentMinuteMs: number;
   /** How long an agent may stay silent before services replace the tasks of its instance. */
   readonly agentLostSeconds: number;
+  /** A registry upload idle this long is abandoned: garbage collection removes it. */
+  readonly uploadExpirySeconds: number;
 }
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
@@ -48,6 +50,7 @@ const SETTINGS = {
   'elb-bind-address': { env: 'BERTH_ELB_BIND_ADDRESS', default: '127.0.0.1' },
   'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
   'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
+  'upload-expiry-seconds': { env: 'BERTH_UPLOAD_EXPIRY_SECONDS', default: '86400' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -102,6 +105,13 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     // Above the agents' 20 s long poll: a healthy agent is never silent that long.
     agentLostSeconds: Number(
       check('agent-lost-seconds', (v) => /^\d+$/.test(v) && +v >= 30 && +v <= 86_400, 'seconds from 30 to 86400'),
+    ),
+    uploadExpirySeconds: Number(
+      check(
+        'upload-expiry-seconds',
+        (v) => /^\d+$/.test(v) && +v >= 60 && +v <= 31_536_000,
+        'seconds from 60 to 31536000',
+      ),
     ),
     managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
       'docker' | 'off',

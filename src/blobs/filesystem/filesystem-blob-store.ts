@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { asDataVolumeFull } from '../../shared/storage-full.ts';
 import type { BlobReader, BlobStore, Digest } from '../blob-store.ts';
 import { blobPath, blobsRoot, uploadPath, uploadsRoot } from '../layout.ts';
 
@@ -13,7 +14,11 @@ const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
 /** Folders are private to the server's user (files are made 0600). */
 const DIR_MODE = 0o700;
 
-/** The default blob store: files under <data dir>/registry (layout in ../layout.ts). */
+/**
+ * The default blob store: files under <data dir>/registry (layout in ../layout.ts). A write that
+ * fails (a full disk above all) removes what it wrote before it throws, and ENOSPC / EDQUOT leave
+ * as DataVolumeFullError.
+ */
 export class FilesystemBlobStore implements BlobStore {
   readonly #root: string;
 
@@ -40,13 +45,23 @@ export class FilesystemBlobStore implements BlobStore {
 
   async createUpload(id: string): Promise<void> {
     const path = uploadPath(this.#root, id);
-    await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
-    const file = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
-    await file.close();
+    try {
+      await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+      const file = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+      await file.close();
+    } catch (error) {
+      await rm(path, { force: true }).catch(() => undefined);
+      throw asDataVolumeFull(error);
+    }
   }
 
   async appendUpload(id: string, offset: number, data: AsyncIterable<Uint8Array>): Promise<number> {
-    const file = await openForWriting(uploadPath(this.#root, id));
+    let file: FileHandle;
+    try {
+      file = await openForWriting(uploadPath(this.#root, id));
+    } catch (error) {
+      throw asDataVolumeFull(error);
+    }
     try {
       await file.truncate(offset);
       let position = offset;
@@ -91,6 +106,11 @@ export class FilesystemBlobStore implements BlobStore {
       await syncing;
       await file.sync();
       return position;
+    } catch (error) {
+      // Nothing past `offset` was acknowledged: drop it, so a failed write (a full disk, a client
+      // gone) leaves no partial bytes taking space.
+      await file.truncate(offset).catch(() => undefined);
+      throw asDataVolumeFull(error);
     } finally {
       await file.close();
     }
@@ -111,11 +131,36 @@ export class FilesystemBlobStore implements BlobStore {
       await unlink(from); // same digest, same bytes: keep the blob we have
       return;
     }
-    await mkdir(dirname(to), { recursive: true, mode: DIR_MODE });
-    // The upload's bytes were fsynced by appendUpload; the rename is atomic, and the directory
-    // fsync makes the new name durable.
-    await rename(from, to);
-    await syncDirectory(dirname(to));
+    try {
+      await mkdir(dirname(to), { recursive: true, mode: DIR_MODE });
+      // The upload's bytes were fsynced by appendUpload; the rename is atomic, and the directory
+      // fsync makes the new name durable.
+      await rename(from, to);
+      await syncDirectory(dirname(to));
+    } catch (error) {
+      throw asDataVolumeFull(error);
+    }
+  }
+
+  async trimUpload(id: string, size: number): Promise<boolean> {
+    let file: FileHandle;
+    try {
+      file = await open(uploadPath(this.#root, id), 'r+');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    try {
+      const { size: stored } = await file.stat();
+      if (stored < size) return false;
+      if (stored > size) {
+        await file.truncate(size);
+        await file.sync();
+      }
+      return true;
+    } finally {
+      await file.close();
+    }
   }
 
   async deleteUpload(id: string): Promise<void> {
@@ -137,7 +182,6 @@ export class FilesystemBlobStore implements BlobStore {
     }
   }
 
-  /** Upload ids with data on disk, to clear those the metadata no longer knows. */
   async listUploads(): Promise<string[]> {
     return readdirIfExists(uploadsRoot(this.#root));
   }

@@ -1,11 +1,17 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { asDataVolumeFull } from '../../shared/storage-full.ts';
 
 /**
  * Adapts node:sqlite (built into Node 24, no native addon) to the better-sqlite3-shaped interface
  * that Kysely's SqliteDialect drives. Prepared statements are cached by SQL text: Kysely compiles
  * the same few statements over and over.
+ *
+ * It is also the store's edge for a full disk: SQLITE_FULL leaves as DataVolumeFullError. SQLite
+ * has then rolled the transaction back itself, so the ROLLBACK Kysely sends next is skipped instead
+ * of failing with "no transaction is active" and hiding the cause; the connection stays usable, and
+ * writes work again once space is freed.
  */
 export class NodeSqliteDatabase implements SqliteDatabase {
   readonly #db: DatabaseSync;
@@ -19,7 +25,7 @@ export class NodeSqliteDatabase implements SqliteDatabase {
     let statement = this.#statements.get(sql);
     if (!statement) {
       if (this.#statements.size >= 500) this.#statements.clear();
-      statement = adapt(this.#db.prepare(sql));
+      statement = sql === 'rollback' ? this.#rollback() : adapt(this.#db.prepare(sql));
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -28,6 +34,14 @@ export class NodeSqliteDatabase implements SqliteDatabase {
   close(): void {
     this.#statements.clear();
     if (this.#db.isOpen) this.#db.close();
+  }
+
+  #rollback(): SqliteStatement {
+    const rollback = adapt(this.#db.prepare('rollback'));
+    return {
+      ...rollback,
+      run: (parameters) => (this.#db.isTransaction ? rollback.run(parameters) : { changes: 0, lastInsertRowid: 0 }),
+    };
   }
 }
 
@@ -45,11 +59,34 @@ function bind(parameters: ReadonlyArray<unknown>): Bindable[] {
 function adapt(statement: StatementSync): SqliteStatement {
   return {
     reader: statement.columns().length > 0,
-    all: (parameters) => statement.all(...bind(parameters)),
-    run: (parameters) => {
-      const { changes, lastInsertRowid } = statement.run(...bind(parameters));
-      return { changes, lastInsertRowid };
+    all: (parameters) => {
+      try {
+        return statement.all(...bind(parameters));
+      } catch (error) {
+        throw asDataVolumeFull(error);
+      }
     },
-    iterate: (parameters) => statement.iterate(...bind(parameters)),
+    run: (parameters) => {
+      try {
+        const { changes, lastInsertRowid } = statement.run(...bind(parameters));
+        return { changes, lastInsertRowid };
+      } catch (error) {
+        throw asDataVolumeFull(error);
+      }
+    },
+    iterate: (parameters) => iterate(statement.iterate(...bind(parameters))),
   };
+}
+
+function* iterate(rows: Iterator<unknown>): IterableIterator<unknown> {
+  for (;;) {
+    let next;
+    try {
+      next = rows.next();
+    } catch (error) {
+      throw asDataVolumeFull(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }
