@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AccessDeniedException } from '../shared/access-denied.ts';
+import type { AccessControl, AccessRequest } from '../shared/authorization.ts';
+import type { Principal } from '../shared/principal.ts';
+import { s3Access } from './access.ts';
 import { verifySignature, type SecretLookup, type SignedRequest } from '../aws-protocol/index.ts';
 import {
   AccessDenied,
@@ -29,6 +33,7 @@ import {
 export interface S3HttpOptions {
   readonly s3: S3;
   readonly secrets: SecretLookup;
+  readonly accessControl: AccessControl;
   readonly clock: Clock;
   readonly region: string;
   readonly accountId: string;
@@ -66,8 +71,8 @@ export function isS3Request(request: IncomingMessage, search: string): boolean {
 }
 
 /**
- * S3's REST API on the front door: authenticate (SigV4, service s3, root only until bucket
- * policies exist), route, call the S3 service, and answer in S3's XML with its headers.
+ * S3's REST API on the front door: authenticate (SigV4, service s3), route, authorize through the
+ * one access control (access.ts), call the S3 service, and answer in S3's XML with its headers.
  */
 export function createS3Handler(options: S3HttpOptions) {
   const handlers = operationHandlers(options);
@@ -85,7 +90,7 @@ export function createS3Handler(options: S3HttpOptions) {
     response.setHeader('x-amz-request-id', requestId);
     try {
       if ('invalidUri' in route) throw new InvalidURI(); // before authentication, as S3 parses the URI first
-      await authenticate(request, path, query, options);
+      const principal = await authenticate(request, path, query, options);
       if (!('operation' in route)) {
         throw request.method === 'POST' ||
           request.method === 'PUT' ||
@@ -97,6 +102,7 @@ export function createS3Handler(options: S3HttpOptions) {
             })
           : new MethodNotAllowed();
       }
+      await authorize(options, principal, s3Access(route.operation, route.bucket, route.key));
       await handlers[route.operation]({ request, response, bucket: route.bucket, key: route.key, query });
       return { operation };
     } catch (error) {
@@ -128,7 +134,7 @@ async function authenticate(
   path: string,
   query: URLSearchParams,
   options: S3HttpOptions,
-): Promise<void> {
+): Promise<Principal> {
   const signed: SignedRequest = {
     method: request.method ?? 'GET',
     path,
@@ -153,7 +159,19 @@ async function authenticate(
   if (request.headers.authorization !== undefined && request.headers['x-amz-content-sha256'] === undefined) {
     throw new InvalidRequest('Missing required header for this request: x-amz-content-sha256');
   }
-  if (!options.secrets.principalOf(caller.accessKeyId)?.root) throw new AccessDenied();
+  const principal = options.secrets.principalOf(caller.accessKeyId);
+  if (!principal) throw new AccessDenied();
+  return principal;
+}
+
+/** S3 answers a denial with its own bare AccessDenied (403 "Access Denied"), whatever the reason. */
+async function authorize(options: S3HttpOptions, principal: Principal, requests: readonly AccessRequest[]) {
+  try {
+    await options.accessControl.authorize({ principal }, requests);
+  } catch (error) {
+    if (error instanceof AccessDeniedException) throw new AccessDenied();
+    throw error;
+  }
 }
 
 function operationHandlers(options: S3HttpOptions): Record<S3Operation, Handler> {

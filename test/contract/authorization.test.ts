@@ -4,6 +4,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { loadServiceModel, type ServiceModel } from '../../src/aws-protocol/index.ts';
 import { ecsAccess, ecsOperations, type EcsDeps } from '../../src/ecs/index.ts';
 import { ecrAccess, ecrOperations, type EcrDeps } from '../../src/ecr/index.ts';
@@ -156,6 +169,35 @@ describe('authorization, deny by default', () => {
       service: 'ecr',
     });
     assert.equal(response.status, 200);
+  });
+
+  it("refuses every S3 operation to a user without permissions, with S3's own AccessDenied", async () => {
+    const client = (credentials: Credentials) =>
+      new S3Client({ endpoint: server.url, region: 'us-east-1', forcePathStyle: true, credentials });
+    const root = client(server.credentials);
+    await root.send(new CreateBucketCommand({ Bucket: 'private' }));
+    await root.send(new PutObjectCommand({ Bucket: 'private', Key: 'k', Body: 'secret' }));
+    const user = client(nobody);
+    const calls: [string, () => Promise<unknown>][] = [
+      ['ListBuckets', () => user.send(new ListBucketsCommand({}))],
+      ['CreateBucket', () => user.send(new CreateBucketCommand({ Bucket: 'mine' }))],
+      ['HeadBucket', () => user.send(new HeadBucketCommand({ Bucket: 'private' }))],
+      ['ListObjectsV2', () => user.send(new ListObjectsV2Command({ Bucket: 'private' }))],
+      ['GetBucketLocation', () => user.send(new GetBucketLocationCommand({ Bucket: 'private' }))],
+      ['PutObject', () => user.send(new PutObjectCommand({ Bucket: 'private', Key: 'k', Body: 'x' }))],
+      ['GetObject', () => user.send(new GetObjectCommand({ Bucket: 'private', Key: 'k' }))],
+      ['HeadObject', () => user.send(new HeadObjectCommand({ Bucket: 'private', Key: 'k' }))],
+      ['DeleteObject', () => user.send(new DeleteObjectCommand({ Bucket: 'private', Key: 'k' }))],
+      ['DeleteBucket', () => user.send(new DeleteBucketCommand({ Bucket: 'private' }))],
+    ];
+    for (const [name, call] of calls) {
+      await assert.rejects(call(), (error: { $metadata?: { httpStatusCode?: number }; name?: string }) => {
+        assert.equal(error.$metadata?.httpStatusCode, 403, name);
+        return true;
+      });
+    }
+    const kept = await root.send(new GetObjectCommand({ Bucket: 'private', Key: 'k' }));
+    assert.equal(await kept.Body?.transformToString(), 'secret');
   });
 
   it("refuses Berth's own operations to a user", async () => {
