@@ -3,6 +3,7 @@ import { DockerEngine, DockerRuntime } from '../agent/index.ts';
 import { runAdminCommand, type AdminCommand } from './admin-command.ts';
 import { runAgentCommand } from './agent-command.ts';
 import { startServer, type RunningServer } from './server.ts';
+import { createLogger, type Logger } from '../shared/logger.ts';
 
 const USAGE = `Usage: berth <command> [flags]
 
@@ -81,6 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Everything the server creates is private to its user (0700 folders, 0600 files), whatever
   // creates it; the data folder's existing content is repaired at start (shared/data-folder.ts).
   process.umask(0o077);
+  const logger = createLogger(config.logLevel);
   // Handlers go in before the server starts: a signal during start-up stops it once it is up.
   let signals = 0;
   let stopRequested: NodeJS.Signals | undefined;
@@ -106,12 +108,45 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  handleStrayErrors(logger, () => running);
   try {
-    running = await startServer(config);
+    running = await startServer(config, { logger });
   } catch (error) {
-    process.stderr.write(`berth: cannot start: ${(error as Error).message}\n`);
-    return 1;
+    logger.error({ err: error }, 'cannot start');
+    process.stderr.write(`berth: cannot start: ${oneLine(error)}\n`);
+    // startServer closed what it opened; exiting here also ends whatever it could not (a listener
+    // some component left open), instead of serving on after a failed start.
+    process.exit(1);
   }
   if (stopRequested) shutDown(running, stopRequested);
   return 0;
+}
+
+/**
+ * The process-wide policy for errors no caller handled (src/cmd/README.md says why):
+ * - an unhandled rejection is logged, with its stack, and the server keeps serving: it is one
+ *   request's or one background job's promise that nobody awaited, and what it was doing is over;
+ * - an uncaught exception is logged and the server stops (as on SIGTERM, but at most 10 s for
+ *   in-flight requests) and exits 1 for its supervisor to restart it: it was thrown out of
+ *   code that did not finish, which may hold a lock or a transaction that nothing will release.
+ */
+function handleStrayErrors(logger: Logger, running: () => RunningServer | undefined): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection (logged; the server keeps serving)');
+  });
+  let stopping = false;
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ err: error, origin }, 'uncaught exception: stopping the server, exit code 1');
+    const server = running();
+    if (stopping || !server) process.exit(1);
+    stopping = true;
+    setTimeout(() => process.exit(1), 10_000).unref();
+    server.close().finally(() => process.exit(1));
+  });
+}
+
+/** An error's message on one line, for stderr. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, ' ').trim();
 }

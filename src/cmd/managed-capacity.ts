@@ -44,7 +44,12 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     metadata,
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
   });
-  agent.start();
+  try {
+    agent.start();
+  } catch (error) {
+    await metadata?.close(); // a failed start leaves nothing listening
+    throw error;
+  }
   return {
     agent,
     async stop() {

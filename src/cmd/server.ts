@@ -125,7 +125,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     region: config.region,
     newId: randomUUID,
   });
-  const secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
   let port = config.port;
   let url = '';
   const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
@@ -147,7 +146,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     deploymentMinuteMs: config.deploymentMinuteMs,
   };
 
+  let secrets: Principals;
   try {
+    secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
     await elb.syncDataPlane();
     const swept = await s3.sweep();
     if (swept.uploads + swept.blobs > 0) logger.info(swept, 'S3: removed what an interrupted PUT left behind');
@@ -161,6 +162,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await volume.start();
   } catch (error) {
     await volume.stop();
+    await dataPlane.close();
     await store.close();
     throw error;
   }
@@ -246,6 +248,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
   );
   let closing = false;
+  /** Undoes a start that failed once the timers run: what close() does, minus what never started. */
+  const abandon = async (): Promise<void> => {
+    closing = true;
+    for (const periodic of [gc, logRetention, taskPruning, scheduler.services]) periodic?.stop();
+    await Promise.all([gc, logRetention, taskPruning, scheduler.services].map((periodic) => periodic?.idle()));
+    await volume.stop();
+    await dataPlane.close();
+    await store.close();
+  };
   const frontDoor = createFrontDoor({
     json,
     query,
@@ -284,15 +295,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }),
     s3: {
       matches: isS3Request,
-      handle: createS3Handler({
-        s3,
-        secrets,
-        accessControl,
-        clock,
-        region: config.region,
-        accountId: config.accountId,
-        log: logger,
-      }),
+      handle: createS3Handler({ s3, secrets, clock, region: config.region, accountId: config.accountId, log: logger }),
     },
     registry: createRegistryHandler({
       registry,
@@ -321,30 +324,34 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       });
     });
   } catch (error) {
-    gc.stop();
-    logRetention.stop();
-    await volume.stop();
-    await dataPlane.close();
-    await store.close();
+    await abandon();
     throw error;
   }
   port = (frontDoor.server.address() as AddressInfo).port;
-  const managed = await startManagedCapacity({
-    deps: taskDeps,
-    readEnvironmentFile: inProcessEnvironmentFiles(s3),
-    logger,
-    dataDir: config.dataDir,
-    makeRuntime: managedRuntimeFactory({
-      mode: config.managedCapacity,
+  let managed;
+  try {
+    managed = await startManagedCapacity({
+      deps: taskDeps,
+      readEnvironmentFile: inProcessEnvironmentFiles(s3),
       logger,
-      registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
-      registryPassword: () =>
-        issuePassword(tokenKey, {
-          accessKeyId: credentials.accessKeyId,
-          expiresAt: new Date(clock.now().getTime() + 3_600_000),
-        }),
-    }),
-  });
+      dataDir: config.dataDir,
+      makeRuntime: managedRuntimeFactory({
+        mode: config.managedCapacity,
+        logger,
+        registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
+        registryPassword: () =>
+          issuePassword(tokenKey, {
+            accessKeyId: credentials.accessKeyId,
+            expiresAt: new Date(clock.now().getTime() + 3_600_000),
+          }),
+      }),
+    });
+  } catch (error) {
+    // Listening already: stop serving before failing, or the process would go on answering.
+    await frontDoor.drain(0);
+    await abandon();
+    throw error;
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   logger.info(
