@@ -56,13 +56,15 @@ interface ServiceRoutes {
   readonly statuses: Map<string, number>;
 }
 
-/** The JSON layer's authentication errors under the codes query services give them. */
+/** The JSON layer's authentication (and availability) errors under the codes query services give them. */
 const QUERY_AUTH_ERRORS: Record<string, { code: string; status: number }> = {
   MissingAuthenticationTokenException: { code: 'MissingAuthenticationToken', status: 403 },
   IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
   InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
   UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
   AccessDeniedException: { code: 'AccessDenied', status: 403 },
+  // A full data volume (shared/storage-full.ts): query services call it ServiceUnavailable.
+  ServiceUnavailableException: { code: 'ServiceUnavailable', status: 503 },
 };
 
 export class QueryProtocol {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DataVolumeFullError, isStorageFull } from '../shared/storage-full.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { AccessControl, AccessRequest } from '../shared/authorization.ts';
 import type { Principal } from '../shared/principal.ts';
@@ -107,7 +108,8 @@ export function createS3Handler(options: S3HttpOptions) {
       return { operation };
     } catch (error) {
       const s3Error = toS3Error(error);
-      if (!(error instanceof S3Error)) options.log.error({ err: error, requestId, operation }, 'S3 request failed');
+      if (!(error instanceof S3Error) && !isStorageFull(error))
+        options.log.error({ err: error, requestId, operation }, 'S3 request failed');
       if (!request.complete) {
         request.resume();
         response.setHeader('connection', 'close');
@@ -303,8 +305,17 @@ class InternalError extends S3Error {
   }
 }
 
+/** S3's answer when it cannot take a write now (503); Berth's when its data volume is full. */
+class ServiceUnavailable extends S3Error {
+  readonly code = 'ServiceUnavailable';
+  override readonly httpStatus = 503;
+  override readonly senderFault = false;
+}
+
 function toS3Error(error: unknown): S3Error {
-  return error instanceof S3Error ? error : new InternalError();
+  if (error instanceof S3Error) return error;
+  if (isStorageFull(error)) return new ServiceUnavailable(new DataVolumeFullError().message);
+  return new InternalError();
 }
 
 async function readText(request: IncomingMessage): Promise<string> {

@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { CreateBucketCommand, PutObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2ServiceException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -148,6 +154,12 @@ function runScenario(volume: () => Promise<Volume>): void {
   let registry: RegistryClient;
   let dataDir: string;
   const readyz = async (): Promise<number> => (await fetch(`${server.url}/readyz`)).status;
+  const clientOptions = () => ({
+    endpoint: server.url,
+    region: server.region,
+    credentials: server.credentials,
+    maxAttempts: 1,
+  });
 
   before(async () => {
     const mounted = await volume();
@@ -172,16 +184,13 @@ function runScenario(volume: () => Promise<Volume>): void {
         mounted.dispose();
       },
     };
-    const clientOptions = {
-      endpoint: server.url,
-      region: server.region,
-      credentials: server.credentials,
-      maxAttempts: 1,
-    };
-    ecr = new ECRClient(clientOptions);
-    ecs = new ECSClient(clientOptions);
+    ecr = new ECRClient(clientOptions());
+    ecs = new ECSClient(clientOptions());
     registry = (await RegistryClient.forServer(server, ecr)).client;
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
+    const s3 = new S3Client({ ...clientOptions(), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'files' }));
+    s3.destroy();
     Object.assign(server, { fill: () => mounted.fill(), free: () => mounted.free() });
   });
   after(async () => {
@@ -229,6 +238,21 @@ function runScenario(volume: () => Promise<Volume>): void {
     assert.ok(clusterFailure instanceof ECSServiceException, String(clusterFailure));
     assert.equal(clusterFailure.$metadata.httpStatusCode, 503);
     assert.match(clusterFailure.message, FULL);
+    // S3 and the query protocol's ELBv2: their own names for it, ServiceUnavailable, with 503.
+    const s3 = new S3Client({ ...clientOptions(), forcePathStyle: true });
+    const objectFailure = await failureOf((i) =>
+      s3.send(new PutObjectCommand({ Bucket: 'files', Key: `full-${i}`, Body: layer })),
+    );
+    assert.equal((objectFailure as S3ServiceException).name, 'ServiceUnavailable');
+    assert.equal((objectFailure as S3ServiceException).$metadata.httpStatusCode, 503);
+    const elb = new ElasticLoadBalancingV2Client(clientOptions());
+    const groupFailure = await failureOf((i) =>
+      elb.send(new CreateTargetGroupCommand({ Name: `full-${i}`, Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1' })),
+    );
+    assert.equal((groupFailure as ElasticLoadBalancingV2ServiceException).$metadata.httpStatusCode, 503);
+    assert.match(String((groupFailure as Error).message), FULL);
+    s3.destroy();
+    elb.destroy();
     await until('/readyz says not ready', async () => (await readyz()) === 503);
 
     free();
