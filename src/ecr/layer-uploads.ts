@@ -13,7 +13,12 @@ export interface UploadDeps {
   readonly newId: () => string;
   /** Blob commits and garbage collection take the digest's lock. */
   readonly digestLocks: KeyedMutex;
+  /** The largest layer an upload may grow to (ECR's quota, MAX_LAYER_BYTES, unless a test sets less). */
+  readonly maxLayerBytes?: number;
 }
+
+/** ECR's quota on one image layer: 52,000 MiB. */
+export const MAX_LAYER_BYTES = 52_000 * 1024 * 1024;
 
 /** A running hash over the bytes acknowledged so far, kept while the upload is contiguous. */
 interface RunningHash {
@@ -177,9 +182,13 @@ export class LayerUploads {
     const hash = current?.hash;
     if (!current) this.#running.delete(record.id);
     let received = 0;
+    const limit = this.#deps.maxLayerBytes ?? MAX_LAYER_BYTES;
     const counted = async function* (): AsyncIterable<Uint8Array> {
       for await (const chunk of data) {
         received += chunk.byteLength;
+        if (record.size + received > limit) {
+          throw new RegistryError('BLOB_TOO_LARGE', `the layer is larger than the ${limit}-byte limit of one layer`);
+        }
         hash?.update(chunk);
         yield chunk;
       }

@@ -20,6 +20,7 @@ export type RegistryErrorCode =
   | 'RANGE_INVALID'
   | 'PAGINATION_NUMBER_INVALID'
   | 'MANIFEST_TOO_LARGE'
+  | 'BLOB_TOO_LARGE'
   | 'UNAVAILABLE';
 
 export class RegistryError extends Error {

@@ -16,6 +16,8 @@ export interface RegistryDeps {
   readonly blobs: BlobStore;
   readonly clock: Clock;
   readonly newId: () => string;
+  /** The largest layer (ECR's 52,000 MiB unless a test sets less). */
+  readonly maxLayerBytes?: number;
 }
 
 /** A pull is recorded (ECR's lastRecordedPullTime) at most this often per image. */

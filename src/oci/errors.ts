@@ -25,6 +25,8 @@ const STATUS: Record<RegistryErrorCode, { status: number; code: string }> = {
   PAGINATION_NUMBER_INVALID: { status: 400, code: 'PAGINATION_NUMBER_INVALID' },
   // OCI: a registry that limits manifest size answers 413. The spec names no code; SIZE_INVALID fits.
   MANIFEST_TOO_LARGE: { status: 413, code: 'SIZE_INVALID' },
+  // A layer past ECR's 52,000 MiB quota: the same answer.
+  BLOB_TOO_LARGE: { status: 413, code: 'SIZE_INVALID' },
   // distribution's errcode.ErrorCodeUnavailable: "service unavailable", 503.
   UNAVAILABLE: { status: 503, code: 'UNAVAILABLE' },
 };
