@@ -21,7 +21,7 @@ import { readBody } from './read-body.ts';
  *   GET /?Action=...  AWS query APIs
  *   any path, signed for the service s3 (Authorization or X-Amz-Credential): S3's REST API
  *   /v2/...           the registry (its own issue)
- *   GET /healthz      liveness; GET /readyz: store open and migrated; GET /metrics: Prometheus
+ *   GET /healthz      liveness; GET /readyz: store open and the data volume writable; GET /metrics: Prometheus
  * Every response carries x-amzn-RequestId; every request is logged and counted once.
  */
 export interface FrontDoorOptions {
