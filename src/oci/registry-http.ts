@@ -204,7 +204,15 @@ async function getManifest(
     .split(',')
     .map((t) => t.split(';')[0]!.trim())
     .filter((t) => t !== '');
-  const manifest = await registry.getManifest(route.name, route.reference, accept, { pull: request.method === 'GET' });
+  const manifest = await registry
+    .getManifest(route.name, route.reference, accept, { pull: request.method === 'GET' })
+    .catch((error: unknown) => {
+      // The spec's pull endpoint (end-3) answers 200 or 404 only: a reference that is neither a
+      // digest nor a valid tag names no manifest. TAG_INVALID stays PUT's answer.
+      if (error instanceof RegistryError && error.code === 'TAG_INVALID')
+        throw new RegistryError('MANIFEST_UNKNOWN', `manifest unknown: ${error.message}`);
+      throw error;
+    });
   const headers = {
     'content-type': manifest.mediaType,
     'docker-content-digest': manifest.digest,
