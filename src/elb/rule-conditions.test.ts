@@ -62,12 +62,22 @@ describe('normalizeConditions', () => {
     [
       'six values in all', // 3 + 3 > 5
       [
-        { Field: 'path-pattern', Values: ['/a', '/b', '/c'] },
-        { Field: 'host-header', Values: ['a', 'b', 'c'] },
+        { Field: 'path-pattern', PathPatternConfig: { Values: ['/a', '/b', '/c'] } },
+        { Field: 'host-header', HostHeaderConfig: { Values: ['a', 'b', 'c'] } },
       ],
       /'5' condition values/,
     ],
     ['regular expressions', [{ Field: 'path-pattern', RegexValues: ['^/a$'] }], /regular expression/],
+    [
+      'two paths in the legacy Values',
+      [{ Field: 'path-pattern', Values: ['/a', '/b'] }],
+      /^The 'path-pattern' field contains too many values; the limit is '1'$/,
+    ],
+    [
+      'two hosts in the legacy Values',
+      [{ Field: 'host-header', Values: ['a.example.com', 'b.example.com'] }],
+      /^The 'host-header' field contains too many values; the limit is '1'$/,
+    ],
   ];
   for (const [what, conditions, message] of refused) {
     it(`refuses ${what} with ValidationError`, () => {

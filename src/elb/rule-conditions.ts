@@ -85,9 +85,15 @@ function normalizeOne(field: string, c: RuleCondition): RuleCondition {
   return NORMALIZE[field]!(c);
 }
 
+/**
+ * The legacy Values field holds "a single host name" or "a single path pattern" (the API
+ * reference); several go in HostHeaderConfig or PathPatternConfig. ELB's words for more than one.
+ */
 function legacyOrConfig(field: string, legacy: string[] | undefined, config: string[] | undefined): string[] {
   if (legacy !== undefined && config !== undefined)
     throw new ValidationError(`A '${field}' condition can have Values or its configuration, not both`);
+  if (legacy !== undefined && legacy.length > 1)
+    throw new ValidationError(`The '${field}' field contains too many values; the limit is '1'`);
   return legacy ?? config ?? [];
 }
 
