@@ -24,6 +24,12 @@ const oneOf = (value: string, ...values: string[]): Rule => ({
   expected: `one of ${values.join(', ')}`,
 });
 const text = (value = ''): Rule => ({ default: value, valid: (v) => v.length <= 1024, expected: 'text' });
+/** An attribute an Application Load Balancer describes but does not let change. */
+const fixed = (value: string, why: string): Rule => ({
+  default: value,
+  valid: (v) => v === value,
+  expected: `${value} (${why})`,
+});
 
 export const LOAD_BALANCER_ATTRIBUTES: Readonly<Record<string, Rule>> = {
   'access_logs.s3.enabled': bool('false'),
@@ -35,6 +41,12 @@ export const LOAD_BALANCER_ATTRIBUTES: Readonly<Record<string, Rule>> = {
   'connection_logs.s3.prefix': text(),
   'deletion_protection.enabled': bool('false'),
   'idle_timeout.timeout_seconds': range(60, 1, 4000),
+  // "The default for Application Load Balancers is true, and can't be changed" (the API reference);
+  // a target group may still turn it off for its own targets.
+  'load_balancing.cross_zone.enabled': fixed(
+    'true',
+    'cross-zone load balancing is always on for Application Load Balancers',
+  ),
   'routing.http.desync_mitigation_mode': oneOf('defensive', 'monitor', 'defensive', 'strictest'),
   'routing.http.drop_invalid_header_fields.enabled': bool('false'),
   'routing.http.preserve_host_header.enabled': bool('false'),

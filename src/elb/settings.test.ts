@@ -40,6 +40,16 @@ describe('attributes', () => {
     assert.equal(next['deregistration_delay.timeout_seconds'], '300');
   });
 
+  it("describe an Application Load Balancer's cross-zone load balancing as on, and accept setting it on", () => {
+    const next = modifiedAttributes(
+      LOAD_BALANCER_ATTRIBUTES,
+      {},
+      [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
+      'Load balancer',
+    );
+    assert.equal(next['load_balancing.cross_zone.enabled'], 'true');
+  });
+
   const refused: [Record<string, never> | typeof LOAD_BALANCER_ATTRIBUTES, string, string][] = [
     [TARGET_GROUP_ATTRIBUTES, 'slow_start.duration_seconds', '10'], // 0 or 30–900
     [TARGET_GROUP_ATTRIBUTES, 'deregistration_delay.timeout_seconds', '3601'],
@@ -47,6 +57,7 @@ describe('attributes', () => {
     [TARGET_GROUP_ATTRIBUTES, 'no.such.key', '1'],
     [LOAD_BALANCER_ATTRIBUTES, 'idle_timeout.timeout_seconds', '0'],
     [LOAD_BALANCER_ATTRIBUTES, 'deletion_protection.enabled', 'yes'],
+    [LOAD_BALANCER_ATTRIBUTES, 'load_balancing.cross_zone.enabled', 'false'], // always on for an ALB
   ];
   for (const [rules, key, value] of refused) {
     it(`refuse ${key}=${value}`, () =>
