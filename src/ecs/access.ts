@@ -66,7 +66,9 @@ function within(action: string, kind: string, member: string): Declare {
   return (input, context) => {
     const cluster = clusterArn(context, input);
     const names = typeof input[member] === 'string' ? [input[member] as string] : list(input[member]);
-    return names.map((name) => ({
+    // An empty list still asks for the action, on every such resource of the cluster, so that the
+    // operation itself answers it (ECS: "Tasks cannot be empty.").
+    return (names.length > 0 ? names : ['*']).map((name) => ({
       action,
       resource: inCluster(context, input, kind, name),
       conditions: { 'ecs:cluster': cluster },

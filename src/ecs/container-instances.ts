@@ -196,6 +196,8 @@ export async function describeContainerInstances(
   input: DescribeContainerInstancesRequest,
   context: RequestContext,
 ): Promise<DescribeContainerInstancesResponse> {
+  // ECS's words for an empty list, before it looks at the cluster.
+  if (input.containerInstances.length === 0) throw new InvalidParameterException('Container instance cannot be empty.');
   const cluster = await requireCluster(deps, input.cluster);
   if (input.containerInstances.length > 100)
     throw new InvalidParameterException('containerInstances can have at most 100 items.');

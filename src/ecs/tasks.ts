@@ -369,6 +369,8 @@ export async function describeTasks(
   input: DescribeTasksRequest,
   context: RequestContext,
 ): Promise<DescribeTasksResponse> {
+  // ECS's words for an empty list, before it looks at the cluster.
+  if (input.tasks.length === 0) throw new InvalidParameterException('Tasks cannot be empty.');
   const cluster = await requireCluster(deps, input.cluster);
   if (input.tasks.length > 100) throw new InvalidParameterException('tasks can have at most 100 items.');
   const ids = input.tasks.map(taskIdOf);
