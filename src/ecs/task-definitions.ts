@@ -132,22 +132,35 @@ export async function listTaskDefinitions(
   input: ListTaskDefinitionsRequest,
 ): Promise<ListTaskDefinitionsResponse> {
   const limit = pageSize(input.maxResults);
-  const after = decodeKey(input.nextToken);
+  const family = input.familyPrefix || undefined;
+  const descending = input.sort === 'DESC';
   const rows = await deps.store.taskDefinitions.list({
-    familyPrefix: input.familyPrefix,
+    familyPrefix: family,
     status: input.status ?? 'ACTIVE',
-    descending: input.sort === 'DESC',
-    after,
+    descending,
+    after: decodeKey(input.nextToken) ?? (family !== undefined && descending ? lastKeyOf(family) : undefined),
     limit: limit + 1,
   });
-  const page = rows.slice(0, limit);
+  const listed = family === undefined ? rows : rows.filter((r) => r.family === family);
+  const page = listed.slice(0, limit);
   const last = page.at(-1);
   return {
     taskDefinitionArns: page.map((r) => r.arn),
-    ...(rows.length > limit && last
+    ...(listed.length > limit && last
       ? { nextToken: encodeNextToken(JSON.stringify({ family: last.family, revision: last.revision })) }
       : {}),
   };
+}
+
+/*
+ * ListTaskDefinitions' familyPrefix is, despite its name, "the full family name": "web" lists web's
+ * revisions, not webapp's (ListTaskDefinitionFamilies' familyPrefix is a true prefix). The store
+ * lists by prefix in (family, revision) order, where a family sorts before every longer name it
+ * begins, so ascending its revisions come first and the filter keeps them; descending they come
+ * last, so the listing starts after (family, ∞), which no longer name precedes.
+ */
+function lastKeyOf(family: string): ListKey {
+  return { family, revision: Number.MAX_SAFE_INTEGER };
 }
 
 function decodeKey(token: string | undefined): ListKey | undefined {
