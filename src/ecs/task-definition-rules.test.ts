@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from './shapes.generated.ts';
-import { checkTaskDefinition, parseTaskCpu, parseTaskMemory } from './task-definition-rules.ts';
+import { checkTaskDefinition, parseTaskCpu, parseTaskMemory, registeredVolumes } from './task-definition-rules.ts';
 
 const web: ContainerDefinition = { name: 'web', image: 'busybox', memory: 128, portMappings: [{ containerPort: 80 }] };
 const td = (overrides: Partial<RegisterTaskDefinitionRequest> = {}): RegisterTaskDefinitionRequest => ({
@@ -293,5 +293,26 @@ describe('checkTaskDefinition on Fargate', () => {
         .compatibilities,
       ['EC2', 'EXTERNAL'],
     );
+  });
+});
+
+describe('registeredVolumes', () => {
+  it('gives an EFS volume without a rootDirectory the default "/", and leaves the others as given', () => {
+    assert.deepEqual(
+      registeredVolumes([
+        { name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-1234', transitEncryption: 'ENABLED' } },
+        { name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1234', rootDirectory: '/data' } },
+        { name: 'scratch', host: {} },
+      ]),
+      [
+        {
+          name: 'shared',
+          efsVolumeConfiguration: { fileSystemId: 'fs-1234', transitEncryption: 'ENABLED', rootDirectory: '/' },
+        },
+        { name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1234', rootDirectory: '/data' } },
+        { name: 'scratch', host: {} },
+      ],
+    );
+    assert.deepEqual(registeredVolumes(undefined), []);
   });
 });

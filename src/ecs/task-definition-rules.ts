@@ -1,6 +1,6 @@
 import { ClientException } from './errors.ts';
 import { fargateProblem } from './fargate-rules.ts';
-import type { Compatibility, ContainerDefinition, RegisterTaskDefinitionRequest } from './shapes.generated.ts';
+import type { Compatibility, ContainerDefinition, RegisterTaskDefinitionRequest, Volume } from './shapes.generated.ts';
 
 /*
  * What RegisterTaskDefinition checks beyond the model's types, and what it derives, as ECS does.
@@ -274,6 +274,19 @@ function checkDependencies(containers: readonly ContainerDefinition[]): void {
     state.set(name, 'done');
   };
   for (const name of byName.keys()) visit(name, []);
+}
+
+/**
+ * The volumes as ECS stores and describes them: an EFS volume without a rootDirectory gets "/",
+ * the default the API reference documents ("Specifying / will have the same effect as omitting
+ * this parameter") and DescribeTaskDefinition shows.
+ */
+export function registeredVolumes(volumes: readonly Volume[] | undefined): Volume[] {
+  return (volumes ?? []).map((volume) =>
+    volume.efsVolumeConfiguration && volume.efsVolumeConfiguration.rootDirectory === undefined
+      ? { ...volume, efsVolumeConfiguration: { ...volume.efsVolumeConfiguration, rootDirectory: '/' } }
+      : volume,
+  );
 }
 
 function checkVolumes(input: RegisterTaskDefinitionRequest, containers: readonly ContainerDefinition[]): void {

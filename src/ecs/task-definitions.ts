@@ -20,7 +20,7 @@ import type {
   RegisterTaskDefinitionResponse,
   TaskDefinition,
 } from './shapes.generated.ts';
-import { checkTaskDefinition } from './task-definition-rules.ts';
+import { checkTaskDefinition, registeredVolumes } from './task-definition-rules.ts';
 
 export interface TaskDefinitionDeps {
   readonly store: MetadataStore;
@@ -95,7 +95,7 @@ export async function registerTaskDefinition(
       family: input.family,
       revision,
       networkMode: derived.networkMode,
-      volumes: input.volumes ?? [],
+      volumes: registeredVolumes(input.volumes),
       placementConstraints: input.placementConstraints ?? [],
       requiresAttributes: derived.requiresAttributes,
       compatibilities: derived.compatibilities,
