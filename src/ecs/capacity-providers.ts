@@ -93,8 +93,10 @@ export async function createCapacityProvider(
     throw new ClientException('The capacity provider name cannot be prefixed with "aws", "ecs", or "fargate".');
   if (!input.autoScalingGroupProvider)
     throw new InvalidParameterException('An autoScalingGroupProvider is required to create a capacity provider.');
-  if (!input.autoScalingGroupProvider.autoScalingGroupArn.startsWith('arn:'))
-    throw new InvalidParameterException('autoScalingGroupArn must be an Auto Scaling group ARN.');
+  // "The Amazon Resource Name (ARN) that identifies the Auto Scaling group, or the Auto Scaling
+  // group name": both are kept as given (there is no Auto Scaling here to resolve a name).
+  if (input.autoScalingGroupProvider.autoScalingGroupArn.trim() === '')
+    throw new InvalidParameterException('autoScalingGroupArn must be an Auto Scaling group ARN or name.');
   checkScaling(input.autoScalingGroupProvider);
   const record: CapacityProviderRecord = {
     name: input.name,
