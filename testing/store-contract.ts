@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClusterRecord, MetadataStore } from '../src/store/index.ts';
 import { describeLogRepository } from './log-store-contract.ts';
+import { describeRegistrySettings } from './registry-settings-contract.ts';
 
 /** The behaviour every MetadataStore backend must have. Run it once per backend. */
 export function runStoreContract(backend: string, open: () => Promise<MetadataStore>): void {
@@ -147,5 +148,6 @@ export function runStoreContract(backend: string, open: () => Promise<MetadataSt
     });
 
     describeLogRepository(() => store);
+    describeRegistrySettings(() => store);
   });
 }

@@ -1,5 +1,6 @@
 import type { ElbRepository } from './elb-repository.ts';
 import type { LogRepository } from './log-repository.ts';
+import type { RegistrySettingRepository } from './registry-setting-repository.ts';
 import type { S3Repository } from './s3-repository.ts';
 
 /**
@@ -11,6 +12,7 @@ export interface MetadataStore {
   readonly clusters: ClusterRepository;
   readonly repositories: RepositoryRepository;
   readonly registry: RegistryContent;
+  readonly registrySettings: RegistrySettingRepository;
   readonly users: UserRepository;
   readonly taskDefinitions: TaskDefinitionRepository;
   readonly containerInstances: ContainerInstanceRepository;

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { logsMigration } from './0009-logs.ts';
 import { elbMigration } from './0012-elb.ts';
 import { s3Migration } from './0014-s3.ts';
+import { registrySettingsMigration } from './0015-registry-settings.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -275,4 +276,5 @@ export const migrations: Record<string, Migration> = {
     },
   },
   '0014-s3': s3Migration,
+  '0015-registry-settings': registrySettingsMigration,
 };

@@ -173,7 +173,14 @@ export interface S3ObjectsTable {
   headers: string;
 }
 
+/** ECR registry settings: one JSON value per name. */
+export interface RegistrySettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database extends LogTables {
+  registry_settings: RegistrySettingsTable;
   s3_buckets: S3BucketsTable;
   s3_objects: S3ObjectsTable;
   elb_resources: ElbResourcesTable;

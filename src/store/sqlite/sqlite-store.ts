@@ -20,6 +20,7 @@ import { SqliteCapacityProviders } from './sqlite-capacity-providers.ts';
 import { SqliteLogs } from './sqlite-logs.ts';
 import { SqliteElb } from './sqlite-elb.ts';
 import { SqliteS3 } from './sqlite-s3.ts';
+import { SqliteRegistrySettings } from './sqlite-registry-settings.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -39,6 +40,7 @@ export class SqliteStore implements MetadataStore {
   readonly logs: SqliteLogs;
   readonly elb: SqliteElb;
   readonly s3: SqliteS3;
+  readonly registrySettings: SqliteRegistrySettings;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, box: SecretBox) {
@@ -57,6 +59,7 @@ export class SqliteStore implements MetadataStore {
     this.logs = new SqliteLogs(db);
     this.elb = new SqliteElb(db);
     this.s3 = new SqliteS3(db);
+    this.registrySettings = new SqliteRegistrySettings(db);
   }
 
   /**

@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { RegistrySettingRepository } from '../registry-setting-repository.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * The registry settings, read from SQLite once and then served from memory: the registry policy is
+ * consulted on every ECR and registry request. The cache stays true because the server owns its
+ * database alone (locking_mode=EXCLUSIVE) and every write goes through here, the cache changing
+ * only after the write has committed. Values are kept as JSON text, so a caller never holds (and
+ * never mutates) the cached value itself.
+ */
+export class SqliteRegistrySettings implements RegistrySettingRepository {
+  readonly #db: Kysely<Database>;
+  #cache: Promise<Map<string, string>> | undefined;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  #load(): Promise<Map<string, string>> {
+    this.#cache ??= this.#db
+      .selectFrom('registry_settings')
+      .selectAll()
+      .execute()
+      .then((rows) => new Map(rows.map((r) => [r.name, r.value])))
+      .catch((error: unknown) => {
+        this.#cache = undefined; // a failed read is tried again next time
+        throw error;
+      });
+    return this.#cache;
+  }
+
+  async get(name: string): Promise<unknown> {
+    const text = (await this.#load()).get(name);
+    return text === undefined ? undefined : JSON.parse(text);
+  }
+
+  async put(name: string, value: unknown): Promise<void> {
+    const cache = await this.#load();
+    const text = JSON.stringify(value);
+    await this.#db
+      .insertInto('registry_settings')
+      .values({ name, value: text })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: text }))
+      .execute();
+    cache.set(name, text);
+  }
+
+  async delete(name: string): Promise<unknown> {
+    const cache = await this.#load();
+    const row = await this.#db
+      .deleteFrom('registry_settings')
+      .where('name', '=', name)
+      .returning('value')
+      .executeTakeFirst();
+    cache.delete(name);
+    return row === undefined ? undefined : JSON.parse(row.value);
+  }
+}
