@@ -2,10 +2,14 @@ import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { AccessControl, AccessRequest } from '../shared/authorization.ts';
 import type { Principal } from '../shared/principal.ts';
 
-/** What a resource's own policy (an ECR repository policy, ...) says about one request. */
+/** What a resource-based policy (an ECR repository's, the ECR registry's, ...) says about one request. */
 export type ResourcePolicyDecision = 'allow' | 'deny' | 'no-match';
 
-/** The resource-based policies of one service, looked up by the resource's ARN. */
+/**
+ * The resource-based policies of one service, looked up by the resource's ARN: a resource's own
+ * policy (an ECR repository's), or one covering many resources, each statement naming the ARNs it
+ * applies to (the ECR registry policy).
+ */
 export type ResourcePolicies = (
   resource: string,
   principal: Principal,

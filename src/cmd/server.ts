@@ -28,6 +28,7 @@ import {
   Registry,
   ecrAccess,
   repositoryArn,
+  registryPolicyDecisions,
   repositoryPolicyDecisions,
   type GarbageCollectionReport,
 } from '../ecr/index.ts';
@@ -166,10 +167,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await store.close();
     throw error;
   }
-  // One decision point for every service and the registry: resource policies (ECR repositories)
-  // now, identity policies with IAM.
+  // One decision point for every service and the registry: resource policies (ECR repositories
+  // and the ECR registry) now, identity policies with IAM.
   const accessControl = new PolicyAccessControl([
     repositoryPolicyDecisions(store, { region: config.region, accountId: config.accountId }),
+    registryPolicyDecisions(store),
   ]);
   const query = new QueryProtocol({
     services: [

@@ -5,8 +5,8 @@ import type { RequestContext } from '../shared/request-context.ts';
 /**
  * What each ECR operation asks the access control for (AWS's Service Authorization Reference for
  * ECR): `ecr:<Operation>` on the repository ARN the input names, `*` for the registry-wide calls.
- * The access control also consults the repository's own policy for a repository ARN. Built from the
- * input alone, so a declaration never fails.
+ * The access control also consults the repository's own policy for a repository ARN, and the
+ * registry policy for every ECR request. Built from the input alone, so a declaration never fails.
  */
 
 type Input = Record<string, unknown>;
@@ -22,6 +22,14 @@ function onRepository(action: string): Declare {
   ];
 }
 
+/** One request per repository the input names (`repositoryNames`), `*` when it names none. */
+function onRepositories(action: string): Declare {
+  return (input, context) => {
+    const names = Array.isArray(input.repositoryNames) ? (input.repositoryNames as string[]) : ['*'];
+    return names.map((name) => ({ action, resource: repositoryArn(context, name) }));
+  };
+}
+
 function onResourceArn(action: string): Declare {
   return (input) => [{ action, resource: typeof input.resourceArn === 'string' ? input.resourceArn : '*' }];
 }
@@ -35,10 +43,7 @@ const DECLARATIONS: Record<string, Declare> = {
   GetRepositoryPolicy: onRepository('ecr:GetRepositoryPolicy'),
   DeleteRepositoryPolicy: onRepository('ecr:DeleteRepositoryPolicy'),
   CreateRepository: onRepository('ecr:CreateRepository'),
-  DescribeRepositories: (input, context) => {
-    const names = Array.isArray(input.repositoryNames) ? (input.repositoryNames as string[]) : ['*'];
-    return names.map((name) => ({ action: 'ecr:DescribeRepositories', resource: repositoryArn(context, name) }));
-  },
+  DescribeRepositories: onRepositories('ecr:DescribeRepositories'),
   DeleteRepository: onRepository('ecr:DeleteRepository'),
   PutImageTagMutability: onRepository('ecr:PutImageTagMutability'),
   PutImageScanningConfiguration: onRepository('ecr:PutImageScanningConfiguration'),
@@ -62,8 +67,18 @@ const DECLARATIONS: Record<string, Declare> = {
   StartLifecyclePolicyPreview: onRepository('ecr:StartLifecyclePolicyPreview'),
   GetLifecyclePolicyPreview: onRepository('ecr:GetLifecyclePolicyPreview'),
   DescribeImageScanFindings: onRepository('ecr:DescribeImageScanFindings'),
+  // AWS's API reference: "The IAM principal invoking this operation must have the ecr:BatchGetImage permission."
+  ListImageReferrers: onRepository('ecr:BatchGetImage'),
   DescribeRegistry: onRegistry('ecr:DescribeRegistry'),
+  PutRegistryPolicy: onRegistry('ecr:PutRegistryPolicy'),
   GetRegistryPolicy: onRegistry('ecr:GetRegistryPolicy'),
+  DeleteRegistryPolicy: onRegistry('ecr:DeleteRegistryPolicy'),
+  PutRegistryScanningConfiguration: onRegistry('ecr:PutRegistryScanningConfiguration'),
+  GetRegistryScanningConfiguration: onRegistry('ecr:GetRegistryScanningConfiguration'),
+  BatchGetRepositoryScanningConfiguration: onRepositories('ecr:BatchGetRepositoryScanningConfiguration'),
+  PutReplicationConfiguration: onRegistry('ecr:PutReplicationConfiguration'),
+  GetAccountSetting: onRegistry('ecr:GetAccountSetting'),
+  PutAccountSetting: onRegistry('ecr:PutAccountSetting'),
   // A registry password grants nothing by itself (each registry request is authorized on its
   // repository), and until identity policies exist (TODO(#17)) a user could get no permission to
   // fetch one: so every caller may, which is what lets a repository policy's grantee pull.

@@ -17,5 +17,6 @@ export type { ContentRange } from './layer-uploads.ts';
 export type * from './shapes.generated.ts';
 export { applyLifecyclePolicies } from './lifecycle.ts';
 export { repositoryPolicyDecisions } from './repository-policies.ts';
+export { registryPolicyDecisions } from './registry-policies.ts';
 export { ecrAccess, repositoryArn } from './access.ts';
 export { issuePassword } from './authorization-tokens.ts';

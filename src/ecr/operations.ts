@@ -2,7 +2,15 @@ import type { Clock } from '../shared/clock.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { issuePassword, TOKEN_LIFETIME_MS, type TokenKey } from './authorization-tokens.ts';
 import type { Registry } from './registry.ts';
-import { RegistryPolicyNotFoundException } from './errors.ts';
+import { getAccountSetting, putAccountSetting } from './account-settings.ts';
+import { listImageReferrers } from './referrers.ts';
+import { deleteRegistryPolicy, getRegistryPolicy, putRegistryPolicy } from './registry-policies.ts';
+import {
+  batchGetRepositoryScanningConfiguration,
+  getRegistryScanningConfiguration,
+  putRegistryScanningConfiguration,
+} from './registry-scanning.ts';
+import { describeRegistry, putReplicationConfiguration } from './replication.ts';
 import { deleteRepositoryPolicy, getRepositoryPolicy, setRepositoryPolicy } from './repository-policies.ts';
 import { batchDeleteImage, batchGetImage, describeImages, listImages, putImage } from './images.ts';
 import {
@@ -81,16 +89,18 @@ function operationTable(deps: EcrDeps): Partial<EcrApi> {
     StartLifecyclePolicyPreview: (input, context) => startLifecyclePolicyPreview(deps, input, context),
     GetLifecyclePolicyPreview: (input, context) => getLifecyclePolicyPreview(deps, input, context),
     DescribeImageScanFindings: (input, context) => describeImageScanFindings(deps, input, context),
-    // One registry, no replication and no registry policy yet: the answers say exactly that.
-    DescribeRegistry: async (_input, context) => ({
-      registryId: context.accountId,
-      replicationConfiguration: { rules: [] },
-    }),
-    GetRegistryPolicy: async (_input, context) => {
-      throw new RegistryPolicyNotFoundException(
-        `Registry policy does not exist in the registry with id '${context.accountId}'`,
-      );
-    },
+    ListImageReferrers: (input, context) => listImageReferrers(deps, input, context),
+    PutRegistryPolicy: (input, context) => putRegistryPolicy(deps, input, context),
+    GetRegistryPolicy: (_input, context) => getRegistryPolicy(deps, context),
+    DeleteRegistryPolicy: (_input, context) => deleteRegistryPolicy(deps, context),
+    PutRegistryScanningConfiguration: (input) => putRegistryScanningConfiguration(deps, input),
+    GetRegistryScanningConfiguration: (_input, context) => getRegistryScanningConfiguration(deps, context),
+    BatchGetRepositoryScanningConfiguration: (input, context) =>
+      batchGetRepositoryScanningConfiguration(deps, input, context),
+    PutReplicationConfiguration: (input, context) => putReplicationConfiguration(deps, input, context),
+    DescribeRegistry: (_input, context) => describeRegistry(deps, context),
+    GetAccountSetting: (input) => getAccountSetting(deps, input),
+    PutAccountSetting: (input) => putAccountSetting(deps, input),
     GetAuthorizationToken: async (_input, context) => {
       const expiresAt = new Date(deps.clock.now().getTime() + TOKEN_LIFETIME_MS);
       const password = issuePassword(deps.tokenKey, { accessKeyId: context.accessKeyId, expiresAt });

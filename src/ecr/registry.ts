@@ -10,6 +10,8 @@ import { isIndexMediaType } from './media-types.ts';
 import { isRepositoryName, isTag } from './names.ts';
 import { RegistryError } from './registry-errors.ts';
 import { isTagImmutable, type TagMutabilitySettings } from './tag-mutability.ts';
+import { accountSetting } from './account-settings.ts';
+import { scansOnPush } from './registry-scanning.ts';
 
 export interface RegistryDeps {
   readonly store: MetadataStore;
@@ -178,11 +180,9 @@ export class Registry {
         annotations: parsed.annotations,
         pushedAt: this.#deps.clock.now(),
         lastPulledAt: undefined,
-        // Scan on push: Berth has no vulnerability scanner yet, so a scan completes at once with no findings.
-        scanCompletedAt: (repository.details as { imageScanningConfiguration?: { scanOnPush?: boolean } })
-          .imageScanningConfiguration?.scanOnPush
-          ? this.#deps.clock.now()
-          : undefined,
+        // Scan on push (the repository's own setting or a registry scanning rule): Berth has no
+        // vulnerability scanner yet, so a scan completes at once with no findings.
+        scanCompletedAt: (await scansOnPush(this.#deps.store, repository)) ? this.#deps.clock.now() : undefined,
       };
       await this.#deps.store.registry.putManifest(record, parsed.references, tag);
       return record;
@@ -225,7 +225,8 @@ export class Registry {
 
   /**
    * Cross-repository mount: links a blob the caller may read in `from` into `repository`. False
-   * when it cannot (unknown source or blob): the caller then falls back to a normal upload.
+   * when it cannot (unknown source or blob, or the BLOB_MOUNTING account setting is DISABLED): the
+   * caller then falls back to a normal upload.
    */
   async mount(
     repository: string,
@@ -235,6 +236,7 @@ export class Registry {
   ): Promise<boolean> {
     const digest = parseDigest(digestText);
     if (!digest || !isRepositoryName(from)) return false;
+    if ((await accountSetting(this.#deps, 'BLOB_MOUNTING')) === 'DISABLED') return false;
     const source = await this.#deps.store.repositories.get(from);
     if (!source || !(await canRead(source))) return false;
     return this.digestLocks.run(digestText, async () => {

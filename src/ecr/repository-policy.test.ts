@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluatePolicy, isAuthorized, parseRepositoryPolicy, PolicyGrammarError } from './repository-policy.ts';
+import {
+  evaluatePolicy,
+  isAuthorized,
+  parseRegistryPolicy,
+  parseRepositoryPolicy,
+  PolicyGrammarError,
+} from './repository-policy.ts';
 
 const BOB = 'arn:aws:iam::000000000000:user/bob';
 const ALICE = 'arn:aws:iam::000000000000:user/alice';
@@ -106,5 +112,83 @@ describe('parseRepositoryPolicy', () => {
       parseRepositoryPolicy(JSON.stringify({ Version: '2008-10-17', Statement: base })).statements.length,
       1,
     );
+  });
+});
+
+describe('registry policies', () => {
+  const REPO = 'arn:aws:ecr:us-east-1:000000000000:repository/team/app';
+  const registryPolicy = (...Statement: object[]) =>
+    parseRegistryPolicy(JSON.stringify({ Version: '2012-10-17', Statement }));
+  const pull = { Effect: 'Allow', Principal: { AWS: BOB }, Action: 'ecr:BatchGetImage' };
+
+  const cases: [string, object, string, ReturnType<typeof evaluatePolicy>][] = [
+    ['Resource * covers every repository', { ...pull, Resource: '*' }, REPO, 'allow'],
+    ['Resource * covers the registry-wide calls', { ...pull, Resource: '*' }, '*', 'allow'],
+    [
+      'a repository wildcard covers the repositories it matches',
+      { ...pull, Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/team/*' },
+      REPO,
+      'allow',
+    ],
+    [
+      'and not the others',
+      { ...pull, Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/other/*' },
+      REPO,
+      'no-match',
+    ],
+    [
+      'a repository ARN does not cover a registry-wide call',
+      { ...pull, Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/*' },
+      '*',
+      'no-match',
+    ],
+    [
+      'ARNs are case-sensitive',
+      { ...pull, Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/TEAM/*' },
+      REPO,
+      'no-match',
+    ],
+    [
+      '? stands for one character',
+      { ...pull, Resource: 'arn:aws:ecr:us-east-1:000000000000:repository/team/ap?' },
+      REPO,
+      'allow',
+    ],
+    [
+      'a Deny on matching resources',
+      { Effect: 'Deny', Principal: '*', Action: 'ecr:*', Resource: ['arn:aws:ecr:*:*:repository/team/*'] },
+      REPO,
+      'deny',
+    ],
+  ];
+  for (const [what, statement, resource, decision] of cases) {
+    it(`${what}: ${decision}`, () => {
+      assert.equal(evaluatePolicy(registryPolicy(statement), BOB, 'ecr:BatchGetImage', resource), decision);
+    });
+  }
+
+  const invalid: [string, object][] = [
+    ['no Resource', pull],
+    ['a NotResource', { ...pull, NotResource: '*' }],
+    ['a resource that is not an ECR ARN', { ...pull, Resource: 'arn:aws:s3:::bucket' }],
+    ['a non-ECR action', { ...pull, Action: 'iam:CreateUser', Resource: '*' }],
+  ];
+  for (const [what, statement] of invalid) {
+    it(`refuses ${what}`, () =>
+      assert.throws(
+        () => parseRegistryPolicy(JSON.stringify({ Version: '2012-10-17', Statement: [statement] })),
+        PolicyGrammarError,
+      ));
+  }
+
+  it("accepts AWS's cross-account replication example", () => {
+    const example = {
+      Sid: 'ReplicationAccessCrossAccount',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+      Action: ['ecr:CreateRepository', 'ecr:ReplicateImage'],
+      Resource: 'arn:aws:ecr:us-west-2:000000000000:repository/*',
+    };
+    assert.equal(registryPolicy(example).statements[0]!.resources?.length, 1);
   });
 });
