@@ -24,7 +24,7 @@ import { JsonProtocol, loadServiceModel, presignGetUrl, QueryProtocol } from '..
 import {
   ecrOperations,
   issuePassword,
-  InvalidParameterException as EcrInvalidParameter,
+  ecrInvalidParameter,
   Registry,
   ecrAccess,
   repositoryArn,
@@ -215,7 +215,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
             }),
         }),
         access: ecrAccess,
-        invalidParameter: (message) => new EcrInvalidParameter(message),
+        invalidParameter: ecrInvalidParameter,
       },
       {
         model: loadServiceModel('logs-2014-03-28'),

@@ -18,5 +18,6 @@ export type * from './shapes.generated.ts';
 export { applyLifecyclePolicies } from './lifecycle.ts';
 export { repositoryPolicyDecisions } from './repository-policies.ts';
 export { registryPolicyDecisions } from './registry-policies.ts';
+export { ecrInvalidParameter, ecrValidationMessage } from './validation-messages.ts';
 export { ecrAccess, repositoryArn } from './access.ts';
 export { issuePassword } from './authorization-tokens.ts';

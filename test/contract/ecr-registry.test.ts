@@ -14,10 +14,12 @@ import {
   GetRegistryScanningConfigurationCommand,
   ListImageReferrersCommand,
   PutAccountSettingCommand,
+  PutImageTagMutabilityCommand,
   PutRegistryPolicyCommand,
   PutRegistryScanningConfigurationCommand,
   PutReplicationConfigurationCommand,
   SetRepositoryPolicyCommand,
+  type ImageTagMutability,
 } from '@aws-sdk/client-ecr';
 import { rejectsWith } from '../../testing/assertions.ts';
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
@@ -300,6 +302,19 @@ describe('ECR registry-wide settings (SDK)', () => {
     await root.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' }));
     assert.equal((await mount()).status, 201);
   });
+
+  it("words an input the model rejects in ECR's terms", async () => {
+    await rejectsWith(
+      root.send(
+        new PutImageTagMutabilityCommand({
+          repositoryName: 'team/app',
+          imageTagMutability: 'SOMETIMES' as ImageTagMutability,
+        }),
+      ),
+      'InvalidParameterException',
+      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION\]'$/,
+    );
+  });
 });
 
 describe('ECR registry-wide settings (AWS CLI v2)', { skip: awsCliSkipReason() }, () => {
@@ -353,5 +368,20 @@ describe('ECR registry-wide settings (AWS CLI v2)', { skip: awsCliSkipReason() }
     assert.match(refused.stderr, /\(InvalidParameterException\).*Berth does not replicate to other registries yet/);
     const described = await cli.json<{ replicationConfiguration: unknown }>('describe-registry');
     assert.deepEqual(described.replicationConfiguration, { rules: [] });
+  });
+
+  it("answers an enum the model does not list in ECR's words", async () => {
+    const result = await cli.run(
+      'create-repository',
+      '--repository-name',
+      'cli/enum',
+      '--image-tag-mutability',
+      'SOMETIMES',
+    );
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      /\(InvalidParameterException\) when calling the CreateRepository operation: Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION\]'/,
+    );
   });
 });
