@@ -36,6 +36,17 @@ describe('agent configuration', () => {
     assert.equal(resolveAgentConfig({}, 'ECS_CLUSTER=from-file', { ECS_CLUSTER: 'env' }).cluster, 'from-file');
   });
 
+  it('finds the server as `npm start` serves it: --endpoint, BERTH_ENDPOINT, then BERTH_HOST:BERTH_PORT', () => {
+    const endpoint = (flags: { endpoint?: string }, env: Record<string, string>) =>
+      resolveAgentConfig(flags, undefined, env).endpoint;
+    assert.equal(endpoint({}, {}), 'http://127.0.0.1:4510');
+    assert.equal(endpoint({}, { BERTH_PORT: '4600' }), 'http://127.0.0.1:4600');
+    assert.equal(endpoint({}, { BERTH_HOST: '0.0.0.0', BERTH_PORT: '4600' }), 'http://127.0.0.1:4600');
+    assert.equal(endpoint({}, { BERTH_HOST: '::1' }), 'http://[::1]:4510');
+    assert.equal(endpoint({}, { BERTH_ENDPOINT: 'http://server:1', BERTH_PORT: '4600' }), 'http://server:1');
+    assert.equal(endpoint({ endpoint: 'http://flag:2' }, { BERTH_ENDPOINT: 'http://server:1' }), 'http://flag:2');
+  });
+
   it('refuses values it cannot use', () => {
     assert.throws(() => resolveAgentConfig({ cpu: 'lots' }, undefined, {}), /--cpu/);
     assert.throws(() => resolveAgentConfig({ attribute: ['novalue'] }, undefined, {}), /key=value/);

@@ -127,7 +127,9 @@ export function resolveAgentConfig(
     attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return {
-    endpoint: flags.endpoint ?? env.BERTH_ENDPOINT ?? 'http://127.0.0.1:4510',
+    // As `npm start` serves with this environment: BERTH_PORT (and BERTH_HOST unless it is a wildcard).
+    endpoint:
+      flags.endpoint ?? env.BERTH_ENDPOINT ?? `http://${localServerHost(env.BERTH_HOST)}:${env.BERTH_PORT ?? '4510'}`,
     cluster: flags.cluster ?? get('ECS_CLUSTER') ?? 'default',
     availabilityZone: flags['availability-zone'] ?? env.BERTH_AVAILABILITY_ZONE ?? 'us-east-1a',
     instanceType: flags['instance-type'] ?? env.BERTH_INSTANCE_TYPE ?? 'berth.host',
@@ -172,4 +174,10 @@ function ecsSettings(
     cleanupDelayMs: parseDuration(get('ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION') ?? '3h'),
     logLevel: get('ECS_LOGLEVEL') ?? env.BERTH_LOG_LEVEL ?? 'info',
   };
+}
+
+/** Where a server started with BERTH_HOST=host is reached on this machine. */
+function localServerHost(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

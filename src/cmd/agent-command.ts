@@ -25,7 +25,7 @@ import { httpEnvironmentFiles } from './environment-file-readers.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
-  --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://127.0.0.1:4510)
+  --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510)
   --cluster NAME            the cluster to join (ECS_CLUSTER, default "default")
   --availability-zone AZ    reported as the ecs.availability-zone attribute (default us-east-1a)
   --instance-type T         reported as ecs.instance-type (default berth.host)
