@@ -297,7 +297,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     }),
     s3: {
       matches: isS3Request,
-      handle: createS3Handler({ s3, secrets, clock, region: config.region, accountId: config.accountId, log: logger }),
+      handle: createS3Handler({
+        s3,
+        secrets,
+        accessControl,
+        clock,
+        region: config.region,
+        accountId: config.accountId,
+        log: logger,
+      }),
     },
     registry: createRegistryHandler({
       registry,
