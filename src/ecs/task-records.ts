@@ -52,11 +52,17 @@ export function storedTask(record: TaskRecord): StoredTask {
   };
 }
 
-/** The Task as DescribeTasks answers it (tags only when asked). */
+/**
+ * The Task as DescribeTasks answers it (tags only when asked). A container without a health check
+ * reports UNKNOWN, as ECS shows it; the stored body leaves its healthStatus out, which is how the
+ * task's health and the service scheduler tell the containers that have a check.
+ */
 export function toTask(record: TaskRecord, withTags: boolean): Task {
   const { task } = storedTask(record);
-  if (withTags) return { ...task, tags: task.tags ?? [] };
-  return { ...task, tags: undefined };
+  const containers = task.containers?.map((c) =>
+    c.healthStatus === undefined ? { ...c, healthStatus: 'UNKNOWN' as const } : c,
+  );
+  return { ...task, containers, tags: withTags ? (task.tags ?? []) : undefined };
 }
 
 /**
