@@ -295,7 +295,8 @@ export class TaskWorker {
     while (!this.#stopping && !this.#detached) {
       const exited = this.#essentialExited();
       if (exited !== undefined) {
-        this.#fail('EssentialContainerExited', `Essential container in task exited: ${exited}`);
+        // ECS's stoppedReason names no container; the exited one shows in its exitCode.
+        this.#fail('EssentialContainerExited', 'Essential container in task exited');
         return;
       }
       await this.#refreshHealth();
