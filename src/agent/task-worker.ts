@@ -9,6 +9,7 @@ import type {
 import type { ReportQueue } from './control-plane.ts';
 import { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
+import { ecsEnvironment } from './ecs-environment.ts';
 import { readEnvironmentFiles, type EnvironmentFileReader } from './environment-files.ts';
 import {
   CannotPullContainerError,
@@ -211,12 +212,17 @@ export class TaskWorker {
     created?: string,
   ): Promise<string> {
     const { runtime } = this.#options;
+    const environmentFiles = this.#environmentFiles.get(container.name!) ?? {};
+    const extraEnvironment = {
+      ...ecsEnvironment(this.#task, container, environmentFiles),
+      ...this.#options.environmentFor?.(this.#task, container.name!),
+    };
     const create = (enginePicksDynamicPorts: boolean) =>
       runtime.createContainer(this.#task, container, {
         network: this.#network,
         containerIds: ids,
-        extraEnvironment: this.#options.environmentFor?.(this.#task, container.name!) ?? {},
-        environmentFiles: this.#environmentFiles.get(container.name!) ?? {},
+        extraEnvironment,
+        environmentFiles,
         enginePicksDynamicPorts,
       });
     let id = created ?? (await create(false));

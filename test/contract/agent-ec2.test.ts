@@ -168,6 +168,10 @@ describe('EC2 launch type: `berth agent` processes on this machine', { skip }, (
       });
       assert.equal(response.status, 200);
     }
+    // ECS's variables for an EC2 task's containers.
+    const env = (await inspect(docker, tasks[0]!.containers![0]!.runtimeId!)).Config.Env;
+    for (const variable of ['AWS_EXECUTION_ENV=AWS_ECS_EC2', 'AWS_REGION=us-east-1', 'AWS_DEFAULT_REGION=us-east-1'])
+      assert.ok(env.includes(variable), `${variable} in ${env.join(' ')}`);
   });
 
   it('re-attaches after an agent restart: no duplicates, and a container that died meanwhile is reported', async () => {
