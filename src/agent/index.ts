@@ -7,6 +7,7 @@ export {
   PAUSE_CONTAINER_NAME,
   type ContainerRuntime,
   type HostNetworks,
+  type PulledImage,
   type RuntimeContainer,
   type StartContext,
   type TaskNetwork,

@@ -83,6 +83,12 @@ export interface PublishedPort {
   readonly bindIP: string;
 }
 
+/** An image ready on the host. */
+export interface PulledImage {
+  /** Its manifest digest (sha256:…), as DescribeTasks shows it; none for an image that never came from a registry. */
+  readonly digest?: string | undefined;
+}
+
 /** Raised when an image cannot be pulled; the message is the engine's. */
 export class CannotPullContainerError extends Error {
   override readonly name = 'CannotPullContainerError';
@@ -107,7 +113,7 @@ export interface ContainerRuntime {
   /** CPU units (1024 per CPU) and MiB of the host, as the ECS agent registers them. */
   resources(): Promise<{ cpu: number; memory: number }>;
   /** Throws CannotPullContainerError with the engine's message. */
-  pullImage(image: string): Promise<void>;
+  pullImage(image: string): Promise<PulledImage>;
   createTaskNetwork(task: TaskAssignment): Promise<TaskNetwork>;
   removeTaskNetwork(task: TaskAssignment, network: TaskNetwork): Promise<void>;
   /** Throws CannotStartContainerError. */

@@ -1,14 +1,8 @@
-import type {
-  ContainerDefinition,
-  ContainerReport,
-  NetworkBinding,
-  TaskAssignment,
-  TaskReport,
-  TaskStatus,
-} from '../ecs/index.ts';
+import type { ContainerDefinition, NetworkBinding, TaskAssignment, TaskReport, TaskStatus } from '../ecs/index.ts';
 import type { ReportQueue } from './control-plane.ts';
 import { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
+import { containerReport, type ContainerState } from './container-state.ts';
 import { ecsEnvironment } from './ecs-environment.ts';
 import { readEnvironmentFiles, type EnvironmentFileReader } from './environment-files.ts';
 import {
@@ -49,18 +43,6 @@ export interface WorkerOptions {
 export interface MetadataRegistration {
   register(): void;
   deregister(): void;
-}
-
-interface ContainerState {
-  id?: string;
-  status: 'PENDING' | 'RUNNING' | 'STOPPED';
-  started: boolean;
-  exitCode?: number;
-  reason?: string;
-  health?: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
-  imageDigest?: string;
-  /** The host ports actually published (bridge), when known. */
-  bindings?: NetworkBinding[];
 }
 
 const POLL_MS = 500;
@@ -168,7 +150,9 @@ export class TaskWorker {
     this.#pullStartedAt = this.#options.now();
     for (const image of new Set(toCreate.map((c) => c.image!))) {
       try {
-        await runtime.pullImage(image);
+        const { digest } = await runtime.pullImage(image);
+        for (const c of this.#task.containers.filter((c) => c.image === image))
+          this.#state(c.name!).imageDigest = digest;
       } catch (error) {
         if (!(error instanceof CannotPullContainerError)) throw error;
         const reason = `CannotPullContainerError: ${error.message}`;
@@ -392,19 +376,9 @@ export class TaskWorker {
 
   #report(): void {
     if (this.#detached) return;
-    const containers: ContainerReport[] = this.#task.containers.map((c) => {
-      const state = this.#state(c.name!);
-      return {
-        name: c.name!,
-        lastStatus: state.status,
-        ...(state.id ? { runtimeId: state.id } : {}),
-        ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
-        ...(state.reason ? { reason: state.reason } : {}),
-        ...(state.health ? { healthStatus: state.health } : {}),
-        networkBindings:
-          state.status === 'RUNNING' ? (state.bindings ?? [...(this.#task.bindings[c.name!] ?? [])]) : [],
-      };
-    });
+    const containers = this.#task.containers.map((c) =>
+      containerReport(c.name!, this.#state(c.name!), this.#task.bindings[c.name!]),
+    );
     const stopped = this.#lastStatus === 'STOPPED';
     this.#options.reports.send(this.#task.cluster, {
       taskArn: this.#task.taskArn,

@@ -10,6 +10,7 @@ import {
   type HostNetwork,
   type HostNetworks,
   type PublishedPort,
+  type PulledImage,
   type RuntimeContainer,
   type StartContext,
   type TaskNetwork,
@@ -27,6 +28,7 @@ import { confine, confinedVolumeProblem, type Confinement } from './confinement.
 import type { DockerEngine } from './engine-client.ts';
 import { DockerEngineError } from './engine-client.ts';
 import type { ContainerInspect, NetworkInspect, RegistryAuth } from './engine-types.ts';
+import { repoDigestOf } from './image-reference.ts';
 import { ensurePauseImage } from './pause-image.ts';
 
 /** The label that says which agent (instance id, or managed capacity) owns a container. */
@@ -67,16 +69,25 @@ export class DockerRuntime implements ContainerRuntime {
     return { cpu: info.cpus * 1024, memory: Math.floor(info.memoryBytes / 1024 / 1024) };
   }
 
-  /** ECS's default pull behaviour: pull, and fall back to a cached copy when the pull fails. */
-  async pullImage(image: string): Promise<void> {
+  /**
+   * ECS's default pull behaviour: pull, and fall back to a cached copy when the pull fails. The
+   * digest is the one the pull reports, else the cached image's RepoDigests entry for the
+   * reference's repository (as the ECS agent finds it when it does not pull).
+   */
+  async pullImage(image: string): Promise<PulledImage> {
+    let pulled: { digest?: string };
     try {
       const auth = await this.#registryAuth?.(image);
-      await this.#engine.pullImage(image, auth ? { auth } : {});
+      pulled = await this.#engine.pullImage(image, auth ? { auth } : {});
     } catch (error) {
-      if (await this.#engine.imageExists(image).catch(() => false)) return;
+      const cached = await this.#engine.inspectImage(image).catch(() => undefined);
+      if (cached) return withDigest(repoDigestOf(image, cached.RepoDigests ?? []));
       const message = error instanceof Error ? error.message : String(error);
       throw new CannotPullContainerError(`pull image ${image}: ${message}`);
     }
+    if (pulled.digest !== undefined) return { digest: pulled.digest };
+    const inspected = await this.#engine.inspectImage(image).catch(() => undefined);
+    return withDigest(inspected && repoDigestOf(image, inspected.RepoDigests ?? []));
   }
 
   async createTaskNetwork(task: TaskAssignment): Promise<TaskNetwork> {
@@ -288,6 +299,10 @@ export class DockerRuntime implements ContainerRuntime {
   #name(context: TaskRuntimeContext, containerName: string): string {
     return dockerContainerName(context, containerName, randomBytes(6).toString('hex'));
   }
+}
+
+function withDigest(digest: string | undefined): PulledImage {
+  return digest === undefined ? {} : { digest };
 }
 
 /** Whether a binding comes from a fixed hostPort in the definition (not a dynamic hostPort 0). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseImageReference, pullTag } from './image-reference.ts';
+import { parseImageReference, pullTag, repoDigestOf } from './image-reference.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -50,5 +50,25 @@ describe('parseImageReference', () => {
     it(`rejects ${JSON.stringify(reference)}`, () => {
       assert.throws(() => parseImageReference(reference), /invalid image reference/);
     });
+  }
+});
+
+describe('repoDigestOf', () => {
+  const OTHER = `sha256:${'b'.repeat(64)}`;
+  const cases: [string, string, string[], string | undefined][] = [
+    [
+      'the entry of the same repository',
+      'localhost:5000/team/web:v1',
+      [`localhost:5000/other@${OTHER}`, `localhost:5000/team/web@${DIGEST}`],
+      DIGEST,
+    ],
+    ["Docker Hub's short names", 'busybox:1.36', [`busybox@${DIGEST}`], DIGEST],
+    ["Docker Hub's long names", 'docker.io/library/busybox', [`busybox@${DIGEST}`], DIGEST],
+    ['the digest the reference names', `web@${OTHER}`, [`web@${DIGEST}`], OTHER],
+    ['none for an image built here', 'berth-test:1', [], undefined],
+    ['none from another registry', 'localhost:5000/web:v1', [`localhost:6000/web@${DIGEST}`], undefined],
+  ];
+  for (const [what, reference, repoDigests, expected] of cases) {
+    it(what, () => assert.equal(repoDigestOf(reference, repoDigests), expected));
   }
 });

@@ -40,3 +40,26 @@ export function parseImageReference(reference: string): ImageReference {
 export function pullTag(reference: ImageReference): string {
   return reference.digest ?? reference.tag ?? 'latest';
 }
+
+/**
+ * The manifest digest a reference resolves to on this host, from the image's RepoDigests
+ * (`name@sha256:…`, one per repository it was pulled from or pushed to): the reference's own digest
+ * when it names one, else the entry of the same repository. None for an image that never came from
+ * a registry, which the ECS agent then reports without a digest as well.
+ */
+export function repoDigestOf(reference: string, repoDigests: readonly string[]): string | undefined {
+  const wanted = parseImageReference(reference);
+  if (wanted.digest !== undefined) return wanted.digest;
+  for (const entry of repoDigests) {
+    const at = entry.indexOf('@');
+    if (at < 0) continue;
+    let named: ImageReference;
+    try {
+      named = parseImageReference(entry.slice(0, at));
+    } catch {
+      continue;
+    }
+    if (named.registry === wanted.registry && named.repository === wanted.repository) return entry.slice(at + 1);
+  }
+  return undefined;
+}

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { ContainerDefinition, TaskAssignment } from '../../../ecs/index.ts';
-import type { ContainerRuntime, PublishedPort, RuntimeContainer, TaskNetwork } from '../../runtime.ts';
+import type { ContainerRuntime, PublishedPort, PulledImage, RuntimeContainer, TaskNetwork } from '../../runtime.ts';
 
 export interface SimulatedRuntimeOptions {
   /** CPU units and MiB the host reports (an agent's --cpu/--memory override them anyway). */
@@ -38,7 +39,10 @@ export class SimulatedRuntime implements ContainerRuntime {
     return { cpu: this.#options.cpu ?? 2048, memory: this.#options.memory ?? 4096 };
   }
 
-  async pullImage(): Promise<void> {}
+  /** Images "come from a registry" with a digest derived from their name, so reports carry one. */
+  async pullImage(image: string): Promise<PulledImage> {
+    return { digest: `sha256:${createHash('sha256').update(image).digest('hex')}` };
+  }
 
   async createTaskNetwork(task: TaskAssignment): Promise<TaskNetwork> {
     const n = ++this.#next;
