@@ -10,6 +10,7 @@ import type { TaskRecord } from '../store/index.ts';
 import type { ForwardWeight, LoadBalancing } from './service-load-balancing.ts';
 import { loadBalancersOf } from './service-targets.ts';
 import type { Plan, PlanTask } from './service-plan.ts';
+import { CIRCUIT_BREAKER_REASON, deploymentFailedEvent } from './service-circuit-breaker.ts';
 import {
   forwardWeights,
   initialShift,
@@ -174,7 +175,9 @@ export async function shiftTraffic(
     plan,
     deployments: [{ ...blue, status: 'PRIMARY', updatedAt: now }, failed, ...rest],
     messages: [
-      `${input.name} (deployment ${primary.id}) deployment failed: ${step.reason}`,
+      step.reason === CIRCUIT_BREAKER_REASON
+        ? deploymentFailedEvent(service.serviceName ?? '', primary.id!)
+        : `${input.name} (deployment ${primary.id}) deployment failed: ${step.reason}`,
       `${input.name} rolling back to deployment ${blue.id}.`,
     ],
     taskDefinition: blue.taskDefinition,

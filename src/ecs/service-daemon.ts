@@ -5,6 +5,7 @@ import { clusterSnapshot, placementConstraints } from './task-placement.ts';
 import { effectiveContainers, taskNeeds } from './task-needs.ts';
 import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
 import type { Deployment, Service } from './shapes.generated.ts';
+import type { PlanTask } from './service-plan.ts';
 import { requestTaskStop, startTask, type TaskDeps } from './tasks.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 
@@ -13,20 +14,28 @@ export interface DaemonStep {
   readonly stopped: readonly string[];
   /** Instances that should run the daemon: its desired count. */
   readonly desiredCount: number;
+  /** Nothing started, stopped or left to start; only the primary's tasks hold a place, all RUNNING and healthy. */
   readonly steady: boolean;
+}
+
+export interface DaemonPass {
+  /** The service's tasks still wanted RUNNING. */
+  readonly tasks: readonly TaskRecord[];
+  /** How the scheduler sees each of them (service-task-health.ts): healthy, or to be replaced and why. */
+  readonly health: ReadonlyMap<string, PlanTask>;
+  /** False once the circuit breaker failed the deployment: no new task starts. */
+  readonly launch: boolean;
+  readonly context: RequestContext;
 }
 
 /**
  * A DAEMON service: one task on every ACTIVE instance that meets its constraints, following
  * instances as they join, drain and leave. A new deployment replaces the task of each instance:
  * the old one stops, then the new one starts there (DAEMON's minimumHealthyPercent is 0 by default).
+ * A task failing its health checks is replaced the same way.
  */
-export async function reconcileDaemon(
-  deps: TaskDeps,
-  record: ServiceRecord,
-  tasks: readonly TaskRecord[],
-  context: RequestContext,
-): Promise<DaemonStep> {
+export async function reconcileDaemon(deps: TaskDeps, record: ServiceRecord, pass: DaemonPass): Promise<DaemonStep> {
+  const { tasks, context } = pass;
   const service = record.body as Service;
   const primary = ((service.deployments ?? []) as Deployment[])[0];
   const stopped: string[] = [];
@@ -42,8 +51,55 @@ export async function reconcileDaemon(
   for (const task of tasks.filter((t) => t.startedBy !== primary.id))
     await stop(task, `Scaling activity initiated by (deployment ${primary.id})`);
   const current = tasks.filter((t) => t.startedBy === primary.id);
+  for (const task of current) {
+    const view = pass.health.get(task.id);
+    if (view?.unhealthy) await stop(task, view.unhealthyReason!);
+  }
+  const placing = await planPlacement(deps, record, primary);
+  if (!placing) return { started: [], stopped, desiredCount: 0, steady: false };
+  const { plan, snapshots, group } = placing;
+  for (const task of surplusTasks(plan.stop, current, snapshots))
+    if (!stopped.includes(task.id)) await stop(task, 'The container instance no longer runs this daemon');
+  // An unhealthy task's instance gets its replacement on a later pass, once the task has stopped.
+  const launch = pass.launch && stopped.length === 0;
+  const started = launch ? await startOn(deps, record, primary, plan.start, context) : [];
+  const left = current.filter((t) => !stopped.includes(t.id));
+  const desiredCount = left.length + plan.start.length;
+  // Settled: the primary's tasks alone hold a place (the ones they replace have stopped), all healthy.
+  const placed = snapshots.reduce((n, s) => n + (s.groupCounts.get(group) ?? 0), 0);
+  const settled = placed === left.length && left.every((t) => pass.health.get(t.id)?.healthy === true);
+  return {
+    started,
+    stopped,
+    desiredCount,
+    steady: started.length === 0 && stopped.length === 0 && plan.start.length === 0 && settled,
+  };
+}
+
+/**
+ * Which of a DAEMON service's older deployments leave after a pass (those with no task left, but
+ * the last COMPLETED one while the primary rolls out: a rollback returns to it), and whether the
+ * primary's rollout completes (steady, and no older deployment has a task left). Pure.
+ */
+export function daemonRollout(
+  deployments: readonly Deployment[],
+  at: { readonly hasTasks: (deployment: string) => boolean; readonly steady: boolean },
+): { readonly retire: string[]; readonly complete: boolean } {
+  const [primary, ...olds] = deployments;
+  const inProgress = primary?.rolloutState === 'IN_PROGRESS';
+  const complete = inProgress && at.steady && !olds.some((d) => at.hasTasks(d.id!));
+  const rollbackTarget = inProgress && !complete ? olds.find((d) => d.rolloutState === 'COMPLETED') : undefined;
+  return {
+    retire: olds.filter((d) => d !== rollbackTarget && !at.hasTasks(d.id!)).map((d) => d.id!),
+    complete,
+  };
+}
+
+/** Where the primary deployment's revision should start and stop (planDaemon on a cluster snapshot). */
+async function planPlacement(deps: TaskDeps, record: ServiceRecord, primary: Deployment) {
+  const service = record.body as Service;
   const definitionRecord = await findTaskDefinition(deps, primary.taskDefinition!);
-  if (!definitionRecord) return { started: [], stopped, desiredCount: 0, steady: false };
+  if (!definitionRecord) return undefined;
   const definition = toTaskDefinition(definitionRecord);
   const group = `service:${record.name}`;
   const needs = taskNeeds({
@@ -58,13 +114,7 @@ export async function reconcileDaemon(
     (deps.quotas ?? DEFAULT_ECS_QUOTAS).placementConstraints,
   );
   const { snapshots } = await clusterSnapshot(deps, record.cluster);
-  const plan = planDaemon(snapshots, needs, constraints);
-  for (const task of surplusTasks(plan.stop, current, snapshots))
-    await stop(task, 'The container instance no longer runs this daemon');
-  const started = stopped.length === 0 ? await startOn(deps, record, primary, plan.start, context) : [];
-  const desiredCount = current.length - stopped.length + plan.start.length;
-  const settled = current.every((t) => t.lastStatus === 'RUNNING');
-  return { started, stopped, desiredCount, steady: started.length === 0 && stopped.length === 0 && settled };
+  return { plan: planDaemon(snapshots, needs, constraints), snapshots, group };
 }
 
 /** StartTask of the primary deployment's revision on each instance. */

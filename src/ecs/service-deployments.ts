@@ -12,7 +12,7 @@ import { ServiceNotFoundException } from './errors.ts';
 import { pageSize } from './pagination.ts';
 import type { ShiftedDeployment } from './service-blue-green.ts';
 import type { ServiceWithHistory } from './service-deployment-history.ts';
-import { failureThreshold } from './service-plan.ts';
+import { CIRCUIT_BREAKER_REASON, failureThreshold } from './service-circuit-breaker.ts';
 import { serviceNameOf } from './services.ts';
 import { taskCounts } from './service-view.ts';
 import type {
@@ -22,6 +22,7 @@ import type {
   ListServiceDeploymentsRequest,
   ListServiceDeploymentsResponse,
   ServiceDeployment,
+  ServiceDeploymentRollbackMonitorsStatus,
   ServiceDeploymentStatus,
 } from './shapes.generated.ts';
 import type { TaskDeps } from './tasks.ts';
@@ -37,6 +38,13 @@ function statusOf(deployment: ShiftedDeployment, primary: boolean): ServiceDeplo
   if (deployment.rolloutState === 'COMPLETED') return 'SUCCESSFUL';
   if (deployment.rolloutState === 'FAILED') return primary ? 'STOPPED' : 'ROLLBACK_SUCCESSFUL';
   return primary ? 'IN_PROGRESS' : 'STOPPED';
+}
+
+/** TRIGGERED once it failed the deployment, MONITORING_COMPLETE once the rollout is over otherwise. */
+function breakerStatus(deployment: ShiftedDeployment, enabled: boolean): ServiceDeploymentRollbackMonitorsStatus {
+  if (!enabled) return 'DISABLED';
+  if (deployment.rolloutStateReason === CIRCUIT_BREAKER_REASON) return 'TRIGGERED';
+  return deployment.rolloutState === 'IN_PROGRESS' ? 'MONITORING' : 'MONITORING_COMPLETE';
 }
 
 const dateOf = (value: unknown): Date | undefined =>
@@ -74,7 +82,7 @@ async function deploymentsOf(deps: TaskDeps, record: ServiceRecord): Promise<Ser
       },
       deploymentConfiguration: config,
       deploymentCircuitBreaker: {
-        status: breaker ? 'MONITORING' : 'DISABLED',
+        status: breakerStatus(d, breaker),
         failureCount: d.failedTasks ?? 0,
         threshold: failureThreshold(d.desiredCount ?? 0),
       },

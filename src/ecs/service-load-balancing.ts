@@ -103,8 +103,12 @@ export function targetsVerdict(states: readonly (TargetHealthState | undefined)[
   return states.every(fine) ? 'healthy' : 'pending';
 }
 
-export const elbUnhealthyReason = (targetGroupArn: string): string =>
-  `Task failed ELB health checks in (target-group ${targetGroupArn})`;
+const ELB_UNHEALTHY = 'Task failed ELB health checks in (target-group ';
+
+/** The stop reason of a task the scheduler replaces for failing its target group's health checks (ECS's words). */
+export const elbUnhealthyReason = (targetGroupArn: string): string => `${ELB_UNHEALTHY}${targetGroupArn})`;
+
+export const isElbUnhealthyReason = (reason: string | undefined): boolean => reason?.startsWith(ELB_UNHEALTHY) ?? false;
 
 /**
  * ECS's service event for a target that failed its health checks: "(service web) (task 0f1e…)

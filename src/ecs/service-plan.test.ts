@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { failureThreshold, planService, type PlanInput, type PlanTask } from './service-plan.ts';
+import { failureThreshold } from './service-circuit-breaker.ts';
+import { planService, type PlanInput, type PlanTask } from './service-plan.ts';
 
 const task = (id: string, deployment: string, extra: Partial<PlanTask> = {}): PlanTask => ({
   id,

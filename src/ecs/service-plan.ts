@@ -4,6 +4,9 @@
  * leaves a service wrong). ECS's rolling-update arithmetic: at most floor(desired x maximumPercent
  * / 100) tasks run at once, at least ceil(desired x minimumHealthyPercent / 100) stay healthy.
  */
+import { hasTripped } from './service-circuit-breaker.ts';
+import { CONTAINER_HEALTH_CHECKS_REASON } from './service-task-health.ts';
+
 export interface PlanTask {
   readonly id: string;
   /** The deployment that started it (startedBy). */
@@ -22,6 +25,7 @@ export interface PlanDeployment {
   readonly id: string;
   readonly status: 'PRIMARY' | 'ACTIVE';
   readonly rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  /** Its tasks that failed (service-circuit-breaker.ts counts them). */
   readonly failedTasks: number;
 }
 
@@ -46,11 +50,6 @@ export interface Plan {
   readonly retire: readonly string[];
   /** One deployment, desired count running and healthy. */
   readonly steady: boolean;
-}
-
-/** ECS's circuit breaker threshold: half the desired count, at least 3 and at most 200. */
-export function failureThreshold(desiredCount: number): number {
-  return Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
 }
 
 /** Pending and unhealthy first, then the newest: what ECS stops first when it has a choice. */
@@ -88,7 +87,7 @@ export function planService(input: PlanInput): Plan {
   const stop: { id: string; reason: string }[] = [];
   // Tasks failing their health checks are replaced.
   for (const task of mine.filter((t) => t.unhealthy))
-    stop.push({ id: task.id, reason: task.unhealthyReason ?? 'Task failed container health checks' });
+    stop.push({ id: task.id, reason: task.unhealthyReason ?? CONTAINER_HEALTH_CHECKS_REASON });
   const kept = mine.filter((t) => !t.unhealthy);
   // Scale in: the surplus of the primary goes, pending first.
   for (const task of [...kept].sort(stopOrder).slice(0, Math.max(0, kept.length - desired)))
@@ -97,9 +96,7 @@ export function planService(input: PlanInput): Plan {
 
   const tripped =
     primary.rolloutState === 'FAILED' ||
-    (input.circuitBreaker &&
-      primary.rolloutState === 'IN_PROGRESS' &&
-      primary.failedTasks >= failureThreshold(desired));
+    hasTripped({ enabled: input.circuitBreaker, ...primary, desiredCount: desired });
   const maxTotal = Math.max(desired, Math.floor((desired * input.maximumPercent) / 100));
   const minHealthy = Math.ceil((desired * input.minimumHealthyPercent) / 100);
   const room = maxTotal - primaryCount - others.length;

@@ -6,7 +6,13 @@ import { unplacedMessage } from '../scheduler/index.ts';
 import { newDeployment, storedService } from './services.ts';
 import { planService, type Plan, type PlanInput, type PlanTask } from './service-plan.ts';
 import type { LoadBalancing } from './service-load-balancing.ts';
-import { reconcileDaemon } from './service-daemon.ts';
+import { daemonRollout, reconcileDaemon } from './service-daemon.ts';
+import {
+  CIRCUIT_BREAKER_REASON,
+  countFailedTasks,
+  deploymentFailedEvent,
+  hasTripped,
+} from './service-circuit-breaker.ts';
 import { retireDeployments } from './service-deployment-history.ts';
 import { MAX_EVENTS, replaceKeepingTaskEvents } from './service-event-carry.ts';
 import { lostAgent, planTask } from './service-task-health.ts';
@@ -92,14 +98,15 @@ async function launchesOf(
     { limit: 1000 },
   );
   return [...stopped, ...running.filter((t) => t.startedBy === deployment)].map((t) => {
-    const body = t.body as { startedAt?: number; stopCode?: string };
-    return { startedAt: body.startedAt, stoppedAt: t.stoppedAt?.getTime(), stopCode: body.stopCode };
+    const body = t.body as { startedAt?: number; stopCode?: string; stoppedReason?: string };
+    return {
+      startedAt: body.startedAt,
+      stoppedAt: t.stoppedAt?.getTime(),
+      stopCode: body.stopCode,
+      stoppedReason: body.stoppedReason,
+    };
   });
 }
-
-/** Tasks of a deployment that stopped without being asked to: what the circuit breaker counts. */
-const failedTasks = (launches: readonly LaunchAttempt[]): number =>
-  launches.filter((l) => l.stopCode === 'EssentialContainerExited' || l.stopCode === 'TaskFailedToStart').length;
 
 function addEvent(events: ServiceEvent[], message: string, now: Date): ServiceEvent[] {
   // ECS does not repeat the message it just wrote.
@@ -152,7 +159,7 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   let launches: LaunchAttempt[] | undefined;
   if (primary && primary.rolloutState === 'IN_PROGRESS') {
     launches = await launchesOf(deps, record, primary.id!, tasks);
-    deployments[0] = { ...primary, failedTasks: failedTasks(launches) };
+    deployments[0] = { ...primary, failedTasks: countFailedTasks(launches) };
   }
   const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
   const planTasks = tasks.map((t) =>
@@ -174,7 +181,14 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   if (record.status === 'DRAINING' && tasks.length === 0) status = 'INACTIVE';
   const retired = retireDeployments(service, deployments, plan.retire, now);
   deployments = retired.deployments;
-  if (plan.rollout) ({ deployments, events } = rolledOut(service, deployments, events, plan.rollout, { name, now }));
+  if (plan.rollout)
+    ({ deployments, events } = rolledOut(service, {
+      deployments,
+      events,
+      outcome: plan.rollout,
+      serviceName: record.name,
+      now,
+    }));
   await saveService(deps, record, { ...service, status, deployments, events, ...retired.fields }, plan.steady);
 }
 
@@ -238,29 +252,62 @@ function planInput(record: ServiceRecord, deployments: readonly Deployment[], ta
   };
 }
 
+/**
+ * What a DAEMON pass reads before it acts: the primary deployment's failed tasks counted, each
+ * task's health, and whether the circuit breaker trips (then no new task starts).
+ */
+async function daemonChecks(deps: TaskDeps, record: ServiceRecord, tasks: readonly TaskRecord[]) {
+  const service = record.body as Service;
+  const deployments = [...((service.deployments ?? []) as Deployment[])];
+  const primary = deployments[0];
+  let failedTasks = primary?.failedTasks ?? 0;
+  if (primary?.rolloutState === 'IN_PROGRESS') {
+    failedTasks = countFailedTasks(await launchesOf(deps, record, primary.id!, tasks));
+    deployments[0] = { ...primary, failedTasks };
+  }
+  const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
+  // An instance whose agent is lost keeps its task: its replacement could only go to the same instance.
+  const at = { now: deps.clock.now(), primary: primary?.id, draining: new Set<string>(), graceMs, lost: () => false };
+  const health = new Map(tasks.map((t) => [t.id, planTask(t, { ...at, targets: undefined })]));
+  const tripped = hasTripped({
+    enabled: service.deploymentConfiguration?.deploymentCircuitBreaker?.enable ?? false,
+    rolloutState: primary?.rolloutState,
+    failedTasks,
+    desiredCount: service.desiredCount ?? 0,
+  });
+  return { deployments, health, tripped, launch: !tripped && primary?.rolloutState !== 'FAILED' };
+}
+
 async function reconcileDaemonService(
   deps: TaskDeps,
   record: ServiceRecord,
   tasks: readonly TaskRecord[],
 ): Promise<void> {
   const service = { ...(record.body as Service) };
-  const name = `(service ${record.name})`;
   const now = deps.clock.now();
-  const step = await reconcileDaemon(deps, record, tasks, contextOf(record));
+  const checks = await daemonChecks(deps, record, tasks);
+  let { deployments } = checks;
+  const { health, launch, tripped } = checks;
+  const step = await reconcileDaemon(deps, record, { tasks, health, launch, context: contextOf(record) });
   let events = (service.events ?? []) as ServiceEvent[];
   if (step.stopped.length > 0) events = addEvent(events, taskEvent(record.name, 'stopped', step.stopped), now);
   if (step.started.length > 0) events = addEvent(events, taskEvent(record.name, 'started', step.started), now);
   const left = tasks.filter((t) => !step.stopped.includes(t.id));
-  let deployments = ((service.deployments ?? []) as Deployment[])
-    .filter((d, i) => i === 0 || left.some((t) => t.startedBy === d.id))
-    .map((d, i) => (i === 0 ? { ...d, desiredCount: step.desiredCount } : d));
-  if (step.steady && deployments.length === 1 && deployments[0]!.rolloutState === 'IN_PROGRESS')
-    ({ deployments, events } = rolledOut(service, deployments, events, 'COMPLETED', { name, now }));
+  if (deployments[0]) deployments[0] = { ...deployments[0], desiredCount: step.desiredCount };
+  const rollout = daemonRollout(deployments, {
+    hasTasks: (id) => left.some((t) => t.startedBy === id),
+    steady: step.steady,
+  });
+  const retired = retireDeployments(service, deployments, rollout.retire, now);
+  deployments = retired.deployments;
+  const outcome = rollout.complete ? 'COMPLETED' : tripped ? 'FAILED' : undefined;
+  if (outcome)
+    ({ deployments, events } = rolledOut(service, { deployments, events, outcome, serviceName: record.name, now }));
   const status = record.status === 'DRAINING' && tasks.length === 0 ? 'INACTIVE' : record.status;
   await saveService(
     deps,
     record,
-    { ...service, desiredCount: step.desiredCount, status, deployments, events },
+    { ...service, desiredCount: step.desiredCount, status, deployments, events, ...retired.fields },
     step.steady,
   );
 }
@@ -293,28 +340,32 @@ function stoppedEvent(
 /** The deployments after the primary's rollout COMPLETED or FAILED (rolling back when asked). */
 function rolledOut(
   service: Service,
-  current: Deployment[],
-  currentEvents: ServiceEvent[],
-  rollout: 'COMPLETED' | 'FAILED',
-  at: { name: string; now: Date },
+  at: {
+    readonly deployments: readonly Deployment[];
+    readonly events: ServiceEvent[];
+    readonly outcome: 'COMPLETED' | 'FAILED';
+    readonly serviceName: string;
+    readonly now: Date;
+  },
 ): { deployments: Deployment[]; events: ServiceEvent[] } {
-  let deployments = [...current];
+  const name = `(service ${at.serviceName})`;
+  let deployments = [...at.deployments];
   const id = deployments[0]!.id!;
-  const completed = rollout === 'COMPLETED';
+  const completed = at.outcome === 'COMPLETED';
   deployments[0] = {
     ...deployments[0],
-    rolloutState: rollout,
-    rolloutStateReason: completed
-      ? `ECS deployment ${id} completed.`
-      : 'ECS deployment circuit breaker: tasks failed to start.',
+    rolloutState: at.outcome,
+    rolloutStateReason: completed ? `ECS deployment ${id} completed.` : CIRCUIT_BREAKER_REASON,
     updatedAt: at.now,
   };
-  const outcome = completed ? 'completed' : 'failed: tasks failed to start';
-  let events = addEvent(currentEvents, `${at.name} (deployment ${id}) deployment ${outcome}.`, at.now);
+  const message = completed
+    ? `${name} (deployment ${id}) deployment completed.`
+    : deploymentFailedEvent(at.serviceName, id);
+  let events = addEvent(at.events, message, at.now);
   const previous = deployments.slice(1).find((d) => d.rolloutState === 'COMPLETED') ?? deployments[1];
   if (!completed && service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback && previous) {
     const rollback = newDeployment({ ...service, taskDefinition: previous.taskDefinition }, at.now);
-    events = addEvent(events, `${at.name} rolling back to deployment ${previous.id}.`, at.now);
+    events = addEvent(events, `${name} rolling back to deployment ${previous.id}.`, at.now);
     deployments = [rollback, ...deployments.map((d) => ({ ...d, status: 'ACTIVE' }))];
     service.taskDefinition = previous.taskDefinition;
   }

@@ -16,6 +16,9 @@ import type { TaskDeps } from './tasks.ts';
  */
 export const MIN_RUNNING_MS = 3000;
 
+/** The stop reason of a task the scheduler replaces for failing its container health checks (ECS's words). */
+export const CONTAINER_HEALTH_CHECKS_REASON = 'Task failed container health checks';
+
 export const LOST_AGENT_REASON = 'Task stopped because the ECS agent of its container instance stopped responding';
 
 /** BERTH_AGENT_LOST_SECONDS' default. */
@@ -56,7 +59,7 @@ function replacementReason(task: TaskRecord, body: HealthView, at: PlanContext):
   if (task.containerInstance !== undefined && at.lost(task.containerInstance)) return LOST_AGENT_REASON;
   // healthCheckGracePeriodSeconds: failing health checks are ignored for a while after the start.
   if (at.now.getTime() - (body.startedAt ?? 0) < at.graceMs) return undefined;
-  if (body.healthStatus === 'UNHEALTHY') return 'Task failed container health checks';
+  if (body.healthStatus === 'UNHEALTHY') return CONTAINER_HEALTH_CHECKS_REASON;
   const target = at.targets?.get(task.id);
   return target?.verdict === 'unhealthy' ? target.reason : undefined;
 }

@@ -18,6 +18,8 @@ export interface LaunchAttempt {
   readonly stoppedAt: number | undefined;
   /** Why it stopped: only TaskFailedToStart and EssentialContainerExited are launch failures. */
   readonly stopCode?: string | undefined;
+  /** In words (the circuit breaker also counts the scheduler's replacements for failed health checks). */
+  readonly stoppedReason?: string | undefined;
 }
 
 const FAILURE_CODES = new Set(['TaskFailedToStart', 'EssentialContainerExited']);

@@ -9,7 +9,9 @@
  *        └──────────── circuit breaker, or a green task unhealthy once it has traffic ──▶ ROLLBACK (0% green)
  */
 import type { DeploymentConfiguration, ServiceDeploymentLifecycleStage } from './shapes.generated.ts';
-import { failureThreshold, type Plan, type PlanTask } from './service-plan.ts';
+import type { Plan, PlanTask } from './service-plan.ts';
+import { CIRCUIT_BREAKER_REASON, failureThreshold } from './service-circuit-breaker.ts';
+import { CONTAINER_HEALTH_CHECKS_REASON } from './service-task-health.ts';
 
 export type TrafficStrategy = 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
 export type LifecycleStage = ServiceDeploymentLifecycleStage;
@@ -68,7 +70,7 @@ export interface ShiftInput {
   readonly greenHealthy: number;
   /** A green task failed its health checks (containers or targets, after the grace period). */
   readonly greenUnhealthy: boolean;
-  /** Green tasks that stopped on their own (what the circuit breaker counts). */
+  /** Green tasks that failed: to start, or their health checks (what the circuit breaker counts). */
   readonly greenFailed: number;
   readonly circuitBreaker: boolean;
   /** Tasks of the older (blue) deployments still wanted RUNNING. */
@@ -112,7 +114,7 @@ export function nextShift(input: ShiftInput, settings: ShiftSettings): ShiftStep
   const { state, now } = input;
   if (state.stage !== 'CLEAN_UP') {
     if (input.circuitBreaker && input.greenFailed >= failureThreshold(input.desiredCount))
-      return rollback(now, 'ECS deployment circuit breaker: tasks failed to start.');
+      return rollback(now, CIRCUIT_BREAKER_REASON);
     if (input.greenUnhealthy && hasTraffic(state.stage))
       return rollback(now, 'ECS deployment: tasks of the new deployment failed their health checks.');
   }
@@ -199,7 +201,7 @@ export function planShiftTasks(
   if (step.outcome === 'ROLLBACK') return { start: 0, stop: [], retire: [], steady: false };
   const stop: { id: string; reason: string }[] = [];
   for (const task of green.filter((t) => t.unhealthy))
-    stop.push({ id: task.id, reason: task.unhealthyReason ?? 'Task failed container health checks' });
+    stop.push({ id: task.id, reason: task.unhealthyReason ?? CONTAINER_HEALTH_CHECKS_REASON });
   const kept = green.filter((t) => !t.unhealthy);
   for (const task of kept.slice(input.desiredCount))
     stop.push({ id: task.id, reason: `Scaling activity initiated by (deployment ${input.green})` });

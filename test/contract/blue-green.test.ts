@@ -9,6 +9,7 @@ import {
   DescribeServicesCommand,
   ListServiceDeploymentsCommand,
   ECSClient,
+  RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type DeploymentConfiguration,
   type Service,
@@ -412,6 +413,69 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     assert.equal(client.bodies.at(-1), 'v4');
     assert.equal(settled.deployments![0]!.id, previous!.id);
     assert.ok(!settled.deployments!.some((d) => d.id === baking!.id));
+    assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
+  });
+
+  it('rolls back to blue when green tasks fail their container health checks while scaling up', async () => {
+    const client = new SteadyClient(url);
+    const serve = 'mkdir -p /www && echo v7 > /www/index.html && echo ok > /www/health && httpd -f -p 8080 -h /www';
+    const { taskDefinition: sick } = await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image,
+            command: ['sh', '-c', serve],
+            portMappings: [{ containerPort: 8080 }],
+            stopTimeout: 2,
+            healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, timeout: 2, retries: 1 },
+          },
+        ],
+      }),
+    );
+    const { service } = await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        taskDefinition: sick!.taskDefinitionArn,
+        deploymentConfiguration: { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 },
+      }),
+    );
+    const [failing, previous] = service!.deployments!;
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const now = await describeWeb();
+      if (now.events?.some((e) => e.message === `(service web) rolling back to deployment ${previous!.id}.`)) break;
+      assert.ok(Date.now() < deadline, `no rollback: ${JSON.stringify(now.deployments)}`);
+      await sleep(500);
+    }
+    const settled = await waitSettled(3, greenGroup);
+    await client.stop();
+    assert.deepEqual(client.failures, []);
+    assert.deepEqual([...new Set(client.bodies)], ['v4']);
+    assert.equal(settled.deployments![0]!.id, previous!.id);
+    const messages = (settled.events ?? []).map((e) => e.message);
+    assert.ok(
+      messages.includes(`(service web) (deployment ${failing!.id}) deployment failed: tasks failed to start.`),
+      JSON.stringify(messages.slice(0, 6)),
+    );
+    // Green's three tasks were replaced for their health checks: 3 failures for 3 desired tasks.
+    const { serviceDeployments: all = [] } = await ecs.send(
+      new ListServiceDeploymentsCommand({ cluster, service: 'web' }),
+    );
+    const arn = all.find((d) => d.serviceDeploymentArn!.endsWith(`/${failing!.id!.split('/')[1]}`));
+    const { serviceDeployments: [failed] = [] } = await ecs.send(
+      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn!.serviceDeploymentArn!] }),
+    );
+    assert.equal(failed?.statusReason, 'ECS deployment circuit breaker: tasks failed to start.');
+    assert.equal(failed?.deploymentCircuitBreaker?.status, 'TRIGGERED');
+    assert.equal(failed?.deploymentCircuitBreaker?.threshold, 3); // max(3, ceil(0.5 x 3))
+    assert.ok(failed!.deploymentCircuitBreaker!.failureCount! >= 3, JSON.stringify(failed?.deploymentCircuitBreaker));
     assert.deepEqual(await weights(), { [blueGroup]: 0, [greenGroup]: 100 });
   });
 });
