@@ -1,7 +1,11 @@
 import type { ContainerDefinition, TaskAssignment } from '../ecs/index.ts';
 import type { ContainerLogLine } from './runtime.ts';
 
-/** Where awslogs lines go: Berth's CloudWatch Logs API, in process or over HTTP. */
+/**
+ * Where awslogs lines go: Berth's CloudWatch Logs API, in process or over HTTP. An empty batch
+ * creates the stream (and, with createGroup, the group) without an event, as the awslogs driver
+ * does when the container starts.
+ */
 export interface LogSink {
   append(
     group: string,
@@ -40,6 +44,15 @@ export function awslogsTarget(
     stream: prefix ? `${prefix}/${container.name}/${taskId}` : runtimeId,
     createGroup: options['awslogs-create-group'] === 'true',
   };
+}
+
+/**
+ * The awslogs driver creates a container's stream (and, with awslogs-create-group, its group) as
+ * the container starts, before its first line: an empty batch does that. A failure is left to the
+ * shipping, which creates them with the first lines.
+ */
+export async function openLogStream(sink: LogSink, target: AwslogsTarget): Promise<void> {
+  await sink.append(target.group, target.stream, [], { createGroup: target.createGroup });
 }
 
 const BATCH_LINES = 1000;

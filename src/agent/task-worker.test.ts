@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskAssignment, TaskReport } from '../ecs/index.ts';
+import { createHash } from 'node:crypto';
+import type { ContainerDefinition } from '../ecs/index.ts';
 import { ReportQueue, type ControlPlane } from './control-plane.ts';
+import type { LogSink } from './log-shipping.ts';
+import type { StartContext } from './runtime.ts';
 import { SimulatedRuntime } from './runtime/fake/simulated-runtime.ts';
 import { TaskWorker } from './task-worker.ts';
 
@@ -95,6 +99,74 @@ describe('TaskWorker', () => {
     await worker.known;
     await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
     assert.deepEqual((await runtime.taskContainers(TASK.taskArn)).map((c) => c.id).sort(), before);
+    worker.stop();
+    await worker.done;
+  });
+
+  it("gives a container ECS's environment, reports its image digest and opens its awslogs group as it starts", async () => {
+    const contexts = new Map<string, StartContext>();
+    const runtime = new (class extends SimulatedRuntime {
+      override createContainer(task: TaskAssignment, container: ContainerDefinition, context?: StartContext) {
+        if (context) contexts.set(container.name!, context);
+        return super.createContainer(task, container);
+      }
+    })();
+    const events: string[] = [];
+    const sink: LogSink = {
+      append: async (group, stream, lines, options) =>
+        void events.push(`append ${group} ${stream} ${lines.length} createGroup=${options.createGroup}`),
+    };
+    const control = recorder();
+    const task: TaskAssignment = {
+      ...TASK,
+      launchType: 'FARGATE',
+      networkMode: 'awsvpc',
+      containers: [
+        {
+          name: 'app',
+          image: 'app:1',
+          essential: true,
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': '/ecs/web', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' },
+          },
+        },
+      ],
+    };
+    const worker = new TaskWorker(task, {
+      runtime,
+      reports: new ReportQueue(
+        {
+          ...control,
+          report: async (cluster, report) => {
+            events.push(`report ${report.lastStatus}`);
+            return control.report(cluster, report);
+          },
+        },
+        () => {},
+      ),
+      log: silent,
+      now: () => new Date(),
+      stopTimeoutSeconds: 1,
+      cleanupDelayMs: 60_000,
+      startTimeoutSeconds: 5,
+      logSink: sink,
+      environmentFor: () => ({ ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x' }),
+    });
+    await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
+    assert.deepEqual(contexts.get('app')?.extraEnvironment, {
+      AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      ECS_CONTAINER_METADATA_URI_V4: 'http://169.254.170.2/v4/x',
+    });
+    // The simulated runtime's digest for an image is the SHA-256 of its name.
+    const digest = `sha256:${createHash('sha256').update('app:1').digest('hex')}`;
+    const running = control.reports.find((r) => r.lastStatus === 'RUNNING');
+    assert.equal(running?.containers?.[0]?.imageDigest, digest);
+    // The group and stream exist before the task is RUNNING, with no event yet.
+    const opened = events.indexOf(`append /ecs/web ecs/app/0123456789abcdef0123456789abcdef 0 createGroup=true`);
+    assert.ok(opened >= 0 && opened < events.indexOf('report RUNNING'), events.join('\n'));
     worker.stop();
     await worker.done;
   });

@@ -1,6 +1,6 @@
 import type { ContainerDefinition, NetworkBinding, TaskAssignment, TaskReport, TaskStatus } from '../ecs/index.ts';
 import type { ReportQueue } from './control-plane.ts';
-import { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
+import { awslogsTarget, openLogStream, shipLogs, type LogSink } from './log-shipping.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
 import { containerReport, type ContainerState } from './container-state.ts';
 import { ecsEnvironment } from './ecs-environment.ts';
@@ -221,7 +221,7 @@ export class TaskWorker {
       this.#state(container.name!).id = id;
       await runtime.startContainer(id);
     }
-    this.#shipLogs(container, id, undefined);
+    await this.#shipLogs(container, id, undefined);
     if (this.#task.networkMode === 'bridge' && (container.portMappings ?? []).length > 0) {
       this.#state(container.name!).bindings = (await runtime.publishedPorts(id)).map((p) => ({ ...p }));
     }
@@ -236,7 +236,7 @@ export class TaskWorker {
     if (found.running && this.#task.networkMode === 'bridge')
       state.bindings = (await this.#options.runtime.publishedPorts(found.id)).map((p) => ({ ...p }));
     // Lines written before now were shipped by the agent before it restarted.
-    if (found.running) this.#shipLogs(container, found.id, this.#options.now());
+    if (found.running) void this.#shipLogs(container, found.id, this.#options.now());
     if (found.running) this.#markRunning(container.name!, found.id);
     else if (found.started) this.#markStopped(container.name!, found.exitCode);
   }
@@ -350,15 +350,20 @@ export class TaskWorker {
     if (this.#network) await runtime.removeTaskNetwork(this.#task, this.#network).catch(() => {});
   }
 
-  #shipLogs(container: ContainerDefinition, id: string, since: Date | undefined): void {
+  /** Ships a container's awslogs output from `since`; a container just started (no `since`) gets its stream first. */
+  async #shipLogs(container: ContainerDefinition, id: string, since: Date | undefined): Promise<void> {
     const { runtime, logSink, log } = this.#options;
     const target = awslogsTarget(this.#task, container, id);
-    if (!target || !logSink || !runtime.followLogs) return;
+    if (!target || !logSink) return;
+    const onError = (error: unknown) =>
+      log.warn({ err: String(error), group: target.group }, 'container logs not delivered yet');
+    if (since === undefined) await openLogStream(logSink, target).catch(onError);
+    if (!runtime.followLogs) return;
     const lines = runtime.followLogs(id, { since });
     this.#shippers.push(
-      shipLogs(lines, logSink, target, {
-        onError: (error) => log.warn({ err: String(error), group: target.group }, 'container logs not delivered yet'),
-      }).catch((error: unknown) => log.warn({ err: String(error) }, 'container log shipping ended')),
+      shipLogs(lines, logSink, target, { onError }).catch((error: unknown) =>
+        log.warn({ err: String(error) }, 'container log shipping ended'),
+      ),
     );
   }
 

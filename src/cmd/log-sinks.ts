@@ -28,14 +28,17 @@ export function httpLogSink(call: ReturnType<typeof signedJsonClient>): LogSink 
     async append(group, stream, events, options) {
       const put = () => send('PutLogEvents', { logGroupName: group, logStreamName: stream, logEvents: events });
       try {
-        await put();
-        return;
+        // No events: the container is starting, and only its stream (and group) are made.
+        if (events.length > 0) {
+          await put();
+          return;
+        }
       } catch (error) {
         if (!(error instanceof ServerError && error.code === 'ResourceNotFoundException')) throw error;
       }
       if (options.createGroup) await send('CreateLogGroup', { logGroupName: group }).catch(ignoreExisting);
       await send('CreateLogStream', { logGroupName: group, logStreamName: stream }).catch(ignoreExisting);
-      await put();
+      if (events.length > 0) await put();
     },
   };
 }
