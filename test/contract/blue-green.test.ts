@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one scenario in order: every test drives the same service, listener and target groups */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
