@@ -380,6 +380,7 @@ export async function describeServices(
   context: RequestContext,
 ): Promise<DescribeServicesResponse> {
   const cluster = await requireCluster(deps, input.cluster);
+  if (input.services.length === 0) throw new InvalidParameterException('Services cannot be empty.');
   if (input.services.length > 10) throw new InvalidParameterException('services can have at most 10 items.');
   const names = input.services.map(serviceNameOf);
   const found = new Map((await deps.store.services.get(cluster.name, names)).map((r) => [r.name, r]));

@@ -6,6 +6,7 @@ import {
   DescribeCapacityProvidersCommand,
   DescribeContainerInstancesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTaskDefinitionFamiliesCommand,
@@ -42,6 +43,11 @@ describe('ECS request checks and defaults as AWS gives them', () => {
       ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [] })),
       'InvalidParameterException',
       /^Container instance cannot be empty\.$/,
+    );
+    await rejectsWith(
+      ecs.send(new DescribeServicesCommand({ cluster, services: [] })),
+      'InvalidParameterException',
+      /^Services cannot be empty\.$/,
     );
   });
 
