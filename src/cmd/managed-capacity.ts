@@ -52,6 +52,7 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
   }
   return {
     agent,
+    metadataPort: metadata?.port,
     async stop() {
       // The agent first: its stop() must run before the server's channel wakes its poll loop.
       await agent.stop();
@@ -62,6 +63,8 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
 
 export interface ManagedCapacity {
   readonly agent: Agent;
+  /** The task metadata endpoint's port, if it runs (a port ELB targets may not point at). */
+  readonly metadataPort: number | undefined;
   /** Stops polling and the task metadata endpoint; the containers keep running. */
   stop(): Promise<void>;
 }

@@ -48,7 +48,7 @@ import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
 import { logsAccess, logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
 import { Elb, elbAccess, elbOperations, ValidationError as ElbValidationError, type DataPlane } from '../elb/index.ts';
-import { createProxyDataPlane } from '../elb/proxy/index.ts';
+import { ownPorts, proxyDataPlane } from './load-balancer-settings.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
@@ -128,12 +128,21 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   let port = config.port;
   let url = '';
+  let metadataPort: number | undefined = undefined; // known once managed capacity has started
   const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
   const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
-  const dataPlane = options.dataPlane ?? createProxyDataPlane({ log: logger, clock });
-  const elbDeps = { store, clock, dataPlane, bindAddress: config.elbBindAddress, writeLock: new KeyedMutex() };
+  const dataPlane = options.dataPlane ?? proxyDataPlane(config, { log: logger, clock });
+  const reservedPorts = ownPorts(config.host, () => ({ api: port, metadata: metadataPort }));
+  const elbDeps = {
+    store,
+    clock,
+    dataPlane,
+    bindAddress: config.elbBindAddress,
+    writeLock: new KeyedMutex(),
+    reservedPorts,
+  };
   const elb = new Elb(elbDeps);
   const taskDeps = {
     store,
@@ -362,6 +371,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await abandon();
     throw error;
   }
+  metadataPort = managed.metadataPort;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   logger.info(

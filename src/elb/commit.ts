@@ -14,6 +14,16 @@ export interface ElbDeps {
   readonly bindAddress: string;
   /** Orders every ELB write (one server process owns its store). */
   readonly writeLock: KeyedMutex;
+  /** Berth's own ports on this host, which no target may point at (RegisterTargets); none when absent. */
+  readonly reservedPorts?: () => ReservedPorts;
+}
+
+/** What a target may not point at besides the listeners' ports: Berth's own endpoints on this host. */
+export interface ReservedPorts {
+  /** The API and registry port, the task metadata endpoint's: each named for the error message. */
+  readonly ports: readonly { readonly port: number; readonly name: string }[];
+  /** This host's addresses and names beyond loopback (the API's host, its interfaces' addresses). */
+  readonly hostAddresses: readonly string[];
 }
 
 export interface Plan<T> {

@@ -15,6 +15,9 @@ describe('parseServerConfig', () => {
     assert.equal(config.logLevel, 'info');
     assert.equal(config.deploymentMinuteMs, 60_000);
     assert.equal(config.agentLostSeconds, 180);
+    assert.equal(config.elbHeaderTimeoutSeconds, 60);
+    assert.equal(config.elbMaxConnections, 4096);
+    assert.equal(config.elbMaxConnectionsTotal, undefined); // from the descriptor limit
     assert.equal(config.uploadExpirySeconds, 86_400);
   });
 
@@ -57,6 +60,8 @@ describe('parseServerConfig', () => {
     ['a quota below 1', [], { BERTH_ECS_QUOTAS: '{"servicesPerCluster":0}' }, /positive integer/],
     ['a deployment minute that is not a number', [], { BERTH_DEPLOYMENT_MINUTE_MS: '1m' }, /milliseconds/],
     ['an agent-lost time under the long poll', [], { BERTH_AGENT_LOST_SECONDS: '10' }, /seconds from 30 to 86400/],
+    ['a header timeout of 0', [], { BERTH_ELB_HEADER_TIMEOUT_SECONDS: '0' }, /seconds from 1 to 4000/],
+    ['a connection cap of 0', ['--elb-max-connections-total', '0'], {}, /a number from 1 to 9999999/],
     ['an upload expiry under a minute', [], { BERTH_UPLOAD_EXPIRY_SECONDS: '5' }, /seconds from 60 to 31536000/],
     ['managed capacity that is neither docker nor off', [], { BERTH_MANAGED_CAPACITY: 'k8s' }, /docker or off/],
   ];

@@ -21,6 +21,12 @@ export interface ServerConfig {
   readonly ecsQuotas: EcsQuotas;
   /** Where ELB listeners bind (BERTH_ELB_BIND_ADDRESS). */
   readonly elbBindAddress: string;
+  /** ELB listeners: a request head must arrive whole within this long, else 408. */
+  readonly elbHeaderTimeoutSeconds: number;
+  /** ELB: client connections one listener holds at most; more are answered 503. */
+  readonly elbMaxConnections: number;
+  /** ELB: client connections all listeners hold at most; undefined: from the descriptor limit. */
+  readonly elbMaxConnectionsTotal: number | undefined;
   /**
    * How many milliseconds a minute of the ECS deployment API lasts (bakeTimeInMinutes and the
    * linear and canary step bake times): 60000; tests shorten it (BERTH_DEPLOYMENT_MINUTE_MS).
@@ -48,6 +54,9 @@ const SETTINGS = {
   'managed-capacity': { env: 'BERTH_MANAGED_CAPACITY', default: 'docker' },
   'ecs-quotas': { env: 'BERTH_ECS_QUOTAS', default: undefined },
   'elb-bind-address': { env: 'BERTH_ELB_BIND_ADDRESS', default: '127.0.0.1' },
+  'elb-header-timeout-seconds': { env: 'BERTH_ELB_HEADER_TIMEOUT_SECONDS', default: '60' },
+  'elb-max-connections': { env: 'BERTH_ELB_MAX_CONNECTIONS', default: '4096' },
+  'elb-max-connections-total': { env: 'BERTH_ELB_MAX_CONNECTIONS_TOTAL', default: undefined },
   'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
   'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
   'upload-expiry-seconds': { env: 'BERTH_UPLOAD_EXPIRY_SECONDS', default: '86400' },
@@ -84,6 +93,8 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
   const logLevel = check('log-level', (v) => (LOG_LEVELS as readonly string[]).includes(v), LOG_LEVELS.join(', '))!;
   const rootAccessKeyId = check('root-access-key-id', (v) => /^[A-Z0-9]{16,128}$/.test(v), '16 to 128 A-Z/0-9');
   const rootSecretAccessKey = check('root-secret-access-key', (v) => v.length >= 16, 'at least 16 characters');
+  const connections = (v: string): boolean => /^[1-9]\d{0,6}$/.test(v);
+  const elbMaxConnectionsTotal = check('elb-max-connections-total', connections, 'a number from 1 to 9999999');
   if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
     throw new ConfigError('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');
   }
@@ -99,6 +110,11 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     rootSecretAccessKey,
     ecsQuotas: quotasOf(setting('ecs-quotas')),
     elbBindAddress: check('elb-bind-address', (v) => isIP(v) !== 0, 'an IP address')!,
+    elbHeaderTimeoutSeconds: Number(
+      check('elb-header-timeout-seconds', (v) => /^\d+$/.test(v) && +v >= 1 && +v <= 4000, 'seconds from 1 to 4000'),
+    ),
+    elbMaxConnections: Number(check('elb-max-connections', connections, 'a number from 1 to 9999999')),
+    elbMaxConnectionsTotal: elbMaxConnectionsTotal === undefined ? undefined : Number(elbMaxConnectionsTotal),
     deploymentMinuteMs: Number(
       check('deployment-minute-ms', (v) => /^\d{1,9}$/.test(v), 'a number of milliseconds from 0 to 999999999'),
     ),

@@ -6,9 +6,11 @@ import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteLoadBalancerCommand,
+  DeleteTargetGroupCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
+  RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -113,6 +115,21 @@ describe('ELBv2 with the AWS SDK v3: errors, busy ports, the scheduler API', () 
     await server.elb.deregisterServiceTarget(group.TargetGroupArn!, { id: '127.0.0.1', port: 32768 });
     await server.elb.deregisterServiceTarget(group.TargetGroupArn!, { id: '127.0.0.1', port: 32768 });
     assert.equal(server.elb.targetHealthOf(group.TargetGroupArn!, '127.0.0.1', 32768), undefined);
+  });
+
+  it('refuses a target at the server’s own API port with InvalidTarget', async () => {
+    const group = (
+      await elb.send(
+        new CreateTargetGroupCommand({ Name: 'self', Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'ip' }),
+      )
+    ).TargetGroups![0]!;
+    const target = { Id: '127.0.0.1', Port: server.port };
+    await rejectsWith(
+      elb.send(new RegisterTargetsCommand({ TargetGroupArn: group.TargetGroupArn, Targets: [target] })),
+      'InvalidTargetException',
+      new RegExp(`'127\\.0\\.0\\.1:${server.port}' \\(the API and registry\\)`),
+    );
+    await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
   });
 
   /** Signs and sends a query call as GET /?Action=... (or POST with a form body). */

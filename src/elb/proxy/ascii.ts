@@ -44,3 +44,43 @@ export function trimmedSlice(text: string, start: number, end: number): string {
   while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
   return text.slice(start, end);
 }
+
+/** Byte classes, as bits: which bytes RFC 9110 and RFC 9112 allow in each part of a head. */
+const TOKEN = 1; // tchar: field names (RFC 9110 §5.6.2)
+const FIELD_VALUE = 2; // VCHAR, obs-text, SP, HTAB: no NUL, CR, LF or other control (RFC 9110 §5.5)
+const METHOD = 4; // A-Z, '-' and '_': every registered method; no lower case (ALB answers 400)
+
+const CLASSES = ((): Uint8Array => {
+  const classes = new Uint8Array(256);
+  const add = (codes: Iterable<number>, kind: number): void => {
+    for (const code of codes) classes[code] = classes[code]! | kind;
+  };
+  const codesOf = (chars: string): number[] => [...chars].map((char) => char.charCodeAt(0));
+  add(codesOf("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"), TOKEN);
+  const visible = Array.from({ length: 0xff - 0x20 }, (_, index) => index + 0x21).filter((code) => code !== 0x7f);
+  add(visible, FIELD_VALUE);
+  add([0x20, 0x09], FIELD_VALUE);
+  add(codesOf('ABCDEFGHIJKLMNOPQRSTUVWXYZ-_'), METHOD);
+  return classes;
+})();
+
+/** Every character of text[start, end) is of class `kind` (text is latin1: codes below 256). */
+function allOf(text: string, start: number, end: number, kind: number): boolean {
+  for (let index = start; index < end; index++) if ((CLASSES[text.charCodeAt(index)]! & kind) === 0) return false;
+  return true;
+}
+
+/** text[start, end) is a token (a field name): at least one tchar, nothing else. */
+export function isToken(text: string, start: number, end: number): boolean {
+  return end > start && allOf(text, start, end, TOKEN);
+}
+
+/** text[start, end) may be a field value: no control character but HTAB, no DEL. */
+export function isFieldValue(text: string, start: number, end: number): boolean {
+  return allOf(text, start, end, FIELD_VALUE);
+}
+
+/** text[start, end) is a method as the listener accepts it: upper-case letters, '-' and '_'. */
+export function isMethod(text: string, start: number, end: number): boolean {
+  return end > start && allOf(text, start, end, METHOD);
+}

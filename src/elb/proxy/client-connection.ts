@@ -3,7 +3,7 @@ import type { RuleAction } from '../data-plane-contract.ts';
 import { headAt } from './ascii.ts';
 import { BodyFramer } from './body-framer.ts';
 import { requestHeaders, responseHeaders } from './headers.ts';
-import { isHeadError, parseRequestHead, type RequestHead } from './request-head.ts';
+import { hasBadHeadByte, headStartError, isHeadError, parseRequestHead, type RequestHead } from './request-head.ts';
 import type { ResponseFraming } from './response-parser.ts';
 import { errorResponse, fieldLines, fixedResponse, rawHead, type ProxyError, type RequestError } from './responses.ts';
 import type { Cancellable, TargetGroupRuntime, TargetRuntime } from './target-group.ts';
@@ -15,6 +15,12 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_PIPELINED_BYTES = 64 * 1024;
 /** Bodies up to this size are written with their head as one string (one write, no copy of a list). */
 const JOIN_BELOW_BYTES = 16 * 1024;
+/**
+ * A connection refused with an answer is closed this long after it, or when the client closes
+ * first: what the client sends meanwhile is read and dropped, so closing does not reset the
+ * connection (an RST can destroy the answer before the client reads it).
+ */
+export const CLOSE_LINGER_MS = 2000;
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -27,6 +33,8 @@ export type Decision =
 export interface ConnectionOwner {
   readonly port: number;
   readonly idleTimeoutMs: number;
+  /** A request head must arrive whole within this long of its first byte (or of the connection's start). */
+  readonly headerTimeoutMs: number;
   /** The listener is closing: every response asks the client to close. */
   readonly closing: boolean;
   decide(request: RequestHead, sourceIp: string): Decision;
@@ -57,6 +65,10 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   #parsing = false;
   #closed = false;
   #tunnel: Socket | undefined;
+  /** Bytes at the start of #buffer that headStartError has looked at (a head still arriving). */
+  #checked = 0;
+  /** Runs while a head is awaited: from the connection's start, and from a later head's first byte. */
+  #headTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(socket: Socket, owner: ConnectionOwner, clientIp: string) {
     this.#socket = socket;
@@ -68,6 +80,7 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
     socket.on('timeout', () => this.#onTimeout());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.#onClose());
+    this.#awaitHead();
   }
 
   destroy(): void {
@@ -159,15 +172,9 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       try {
         taken = this.#framer.scan(chunk);
       } catch {
-        return this.destroy(); // malformed chunked framing: neither side can trust the stream
+        return this.#refuseBody();
       }
-      if (taken > 0 && this.#exchange !== undefined) {
-        if (!this.#exchange.write(taken === chunk.length ? chunk : chunk.subarray(0, taken))) this.#socket.pause();
-      }
-      if (this.#framer.done) {
-        this.#framer = undefined;
-        this.#exchange?.finish();
-      }
+      this.#passBody(chunk, taken);
       if (taken === chunk.length) return;
       chunk = chunk.subarray(taken);
     }
@@ -191,27 +198,65 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   /** Starts the buffered request, if its head is complete; false when it is not (wait for more). */
   #parseOne(buffer: Buffer): boolean {
     let start = 0;
-    while (start < buffer.length && (buffer[start] === CR || buffer[start] === LF)) start++; // RFC 9112 §2.2
+    // RFC 9112 §2.2: empty lines before a request line are ignored; a lone CR or LF is not an empty line.
+    while (buffer[start] === CR && buffer[start + 1] === LF) start += 2;
     const head = headAt(buffer, start);
     if (head === undefined || head.end - start > MAX_HEAD_BYTES) {
-      this.#buffer = start === buffer.length ? undefined : buffer.subarray(start);
-      if (buffer.length - start > MAX_HEAD_BYTES) this.#refuse(431);
+      this.#awaitRest(buffer, start);
       return false;
     }
+    const from = Math.max(start, this.#checked);
     this.#buffer = undefined;
-    const parsed = parseRequestHead(head.text);
+    this.#checked = 0;
+    this.#stopHeadTimer();
+    const parsed = hasBadHeadByte(buffer, start, from, head.end)
+      ? { status: 400 as const, message: 'Bad byte in the head' }
+      : parseRequestHead(head.text);
     const bodyStart = head.end + 4;
     if (isHeadError(parsed)) this.#refuse(parsed.status);
     else this.#start(parsed, bodyStart === buffer.length ? undefined : buffer.subarray(bodyStart));
     return true;
   }
 
+  /** A head that has not arrived whole: refused now if it already cannot be HTTP, else awaited (bounded). */
+  #awaitRest(buffer: Buffer, start: number): void {
+    const rest = start === buffer.length ? undefined : buffer.subarray(start);
+    this.#buffer = rest;
+    if (rest === undefined) return;
+    if (rest.length > MAX_HEAD_BYTES) return this.#refuse(431);
+    const checked = Math.max(0, this.#checked - start);
+    const error = headStartError(rest, 0, checked);
+    if (error !== undefined) return this.#refuse(error.status);
+    this.#checked = rest.length;
+    this.#awaitHead();
+  }
+
+  #awaitHead(): void {
+    this.#headTimer ??= setTimeout(() => this.#onHeadTimeout(), this.#owner.headerTimeoutMs);
+  }
+
+  #stopHeadTimer(): void {
+    if (this.#headTimer === undefined) return;
+    clearTimeout(this.#headTimer);
+    this.#headTimer = undefined;
+  }
+
   #start(request: RequestHead, rest: Buffer | undefined): void {
+    let taken = 0;
+    if (request.contentLength !== 0) {
+      const framer = new BodyFramer(request.contentLength);
+      // Body bytes that came with the head are checked before anything reaches a target.
+      try {
+        if (rest !== undefined) taken = framer.scan(rest);
+      } catch {
+        return this.#refuse(400);
+      }
+      this.#framer = framer;
+    }
     this.#request = request;
     this.#wrote = false;
     this.#chunkedOut = false;
     this.#keepAlive = request.keepAlive && request.upgrade === undefined;
-    if (request.contentLength !== 0) this.#framer = new BodyFramer(request.contentLength);
     const decision = this.#owner.decide(request, this.#clientIp);
     if (decision.kind !== 'forward') {
       // Nothing will read a body that follows: answer, then close rather than skip it.
@@ -241,7 +286,24 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       idleTimeoutMs,
     };
     this.#exchange = target.pool.send(head, options, this, this.#framer !== undefined);
-    if (rest !== undefined) this.#onData(rest);
+    if (rest === undefined) return;
+    if (this.#framer !== undefined) {
+      this.#passBody(rest, taken);
+      if (taken === rest.length) return;
+      rest = rest.subarray(taken);
+    }
+    this.#onData(rest);
+  }
+
+  /** Passes the first `taken` bytes of `chunk` (the request body's, already scanned) to the target. */
+  #passBody(chunk: Buffer, taken: number): void {
+    if (taken > 0 && this.#exchange !== undefined) {
+      if (!this.#exchange.write(taken === chunk.length ? chunk : chunk.subarray(0, taken))) this.#socket.pause();
+    }
+    if (this.#framer!.done) {
+      this.#framer = undefined;
+      this.#exchange?.finish();
+    }
   }
 
   #upstreamHead(request: RequestHead, target: TargetRuntime): string {
@@ -279,10 +341,28 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   #refuse(status: RequestError): void {
     this.#closed = true;
     this.#buffer = undefined;
-    this.#socket.end(
-      errorResponse(status, { nowMs: this.#owner.nowMs(), bodiless: false, keepAlive: false }),
-      'latin1',
-    );
+    this.#stopHeadTimer();
+    const socket = this.#socket;
+    socket.end(errorResponse(status, { nowMs: this.#owner.nowMs(), bodiless: false, keepAlive: false }), 'latin1');
+    socket.setTimeout(CLOSE_LINGER_MS);
+    if (socket.isPaused()) socket.resume();
+  }
+
+  /**
+   * The body's chunked framing is malformed after the head went to the target: the target's
+   * connection is cut (it never sees the request end) and the client gets 400, unless the
+   * target's answer has already begun to reach it.
+   */
+  #refuseBody(): void {
+    const exchange = this.#exchange;
+    this.#exchange = undefined;
+    this.#framer = undefined;
+    exchange?.abandon();
+    if (this.#wrote) return this.destroy();
+    this.#pendingHead = undefined;
+    this.#release();
+    this.#request = undefined;
+    this.#refuse(400);
   }
 
   #write(prefix: string, chunk: Buffer, suffix: string): boolean {
@@ -318,12 +398,25 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   }
 
   #onTimeout(): void {
-    // ALB's idle timeout: no bytes either way. A request waiting on its target times out there (504).
-    if (this.#request === undefined || this.#tunnel !== undefined) this.destroy();
+    // ALB's idle timeout: no bytes either way. A request waiting on its target times out there (504);
+    // a head cut short is answered 408, as ALB does.
+    if (this.#closed || this.#tunnel !== undefined) return this.destroy();
+    if (this.#request !== undefined) return;
+    if (this.#buffer !== undefined) return this.#refuse(408);
+    this.destroy();
+  }
+
+  /** The head timeout: 408 to a client whose head is still arriving; nothing sent yet: closed. */
+  #onHeadTimeout(): void {
+    this.#headTimer = undefined;
+    if (this.#closed || this.#request !== undefined) return;
+    if (this.#buffer === undefined) return this.destroy();
+    this.#refuse(408);
   }
 
   #onClose(): void {
     this.#closed = true;
+    this.#stopHeadTimer();
     const exchange = this.#exchange;
     this.#exchange = undefined;
     exchange?.abandon();

@@ -1,8 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { ListenerPortInUseError, type ListenerConfig } from '../data-plane-contract.ts';
-import { ClientConnection, type ConnectionOwner, type Decision } from './client-connection.ts';
+import { CLOSE_LINGER_MS, ClientConnection, type ConnectionOwner, type Decision } from './client-connection.ts';
+import type { ListenerLimits } from './connection-limits.ts';
 import { clientIp } from './headers.ts';
 import type { RequestHead } from './request-head.ts';
+import { errorResponse } from './responses.ts';
 import { compileRules, matchRule, type CompiledRule, type RequestFacts } from './rule-match.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { TargetGroupRuntime } from './target-group.ts';
@@ -48,10 +50,14 @@ class RuleFacts implements RequestFacts {
   }
 }
 
+/** A listener over its connection caps says so in the log at most this often. */
+const CAP_WARNING_INTERVAL_MS = 60_000;
+
 /**
  * One TCP server on bindAddress:port speaking HTTP/1.1 itself (client-connection.ts). The data
  * plane keys listeners by address and port, so a configuration change swaps rules and timeouts in
- * place and never drops a connection.
+ * place and never drops a connection. A connection over the listener's cap or the data plane's
+ * is accepted, answered 503 with Connection: close, and closed: the client learns why.
  */
 export class Listener implements ConnectionOwner {
   readonly bindAddress: string;
@@ -60,17 +66,25 @@ export class Listener implements ConnectionOwner {
   readonly #server: Server;
   readonly #routing: Routing;
   readonly #connections = new Set<ClientConnection>();
+  readonly #limits: ListenerLimits;
   #rules: CompiledRule[] = [];
+  #capWarnedAtMs = -Infinity;
   idleTimeoutMs = 60_000;
+  readonly headerTimeoutMs: number;
   closing = false;
 
-  constructor(config: ListenerConfig, routing: Routing) {
+  constructor(config: ListenerConfig, routing: Routing, limits: ListenerLimits) {
     this.bindAddress = config.bindAddress;
     this.port = config.port;
     this.listenerArn = config.listenerArn;
     this.#routing = routing;
+    this.#limits = limits;
+    this.headerTimeoutMs = limits.headerTimeoutMs;
     this.#server = createServer({ noDelay: true }, (socket: Socket) => {
       if (this.closing) return void socket.destroy();
+      if (this.#connections.size >= limits.maxConnectionsPerListener || !limits.budget.take()) {
+        return this.#turnAway(socket);
+      }
       this.#connections.add(new ClientConnection(socket, this, clientIp(socket.remoteAddress)));
     });
     // After listen(), a server error (EMFILE on accept) must not take the whole process down.
@@ -122,7 +136,30 @@ export class Listener implements ConnectionOwner {
   }
 
   closed(connection: ClientConnection): void {
-    this.#connections.delete(connection);
+    if (this.#connections.delete(connection)) this.#limits.budget.give();
+  }
+
+  /** Answers a connection over a cap with 503 and closes it (after CLOSE_LINGER_MS at most). */
+  #turnAway(socket: Socket): void {
+    const nowMs = this.#routing.nowMs();
+    if (nowMs - this.#capWarnedAtMs >= CAP_WARNING_INTERVAL_MS) {
+      this.#capWarnedAtMs = nowMs;
+      const { maxConnectionsPerListener, budget } = this.#limits;
+      this.#routing.log?.warn(
+        {
+          port: this.port,
+          open: this.#connections.size,
+          maxConnectionsPerListener,
+          allListeners: budget.open,
+          maxConnections: budget.max,
+        },
+        'ELB listener at its connection cap: new connections are answered 503',
+      );
+    }
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(CLOSE_LINGER_MS, () => socket.destroy());
+    socket.resume(); // what the client sends is dropped, so closing does not reset the connection
+    socket.end(errorResponse(503, { nowMs, bodiless: false, keepAlive: false }), 'latin1');
   }
 
   decide(request: RequestHead, sourceIp: string): Decision {

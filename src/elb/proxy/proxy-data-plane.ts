@@ -7,6 +7,14 @@ import {
 } from '../data-plane-contract.ts';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import type { Logger } from '../../shared/logger.ts';
+import {
+  ConnectionBudget,
+  DEFAULT_HEADER_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS_PER_LISTENER,
+  maxConnectionsFor,
+  openFileLimit,
+  type ListenerLimits,
+} from './connection-limits.ts';
 import { Listener, type Routing } from './listener.ts';
 import { TargetGroupRuntime } from './target-group.ts';
 
@@ -16,6 +24,15 @@ export interface ProxyDataPlaneOptions {
   readonly clock?: Clock;
   /** For weighted forwards; [0, 1). */
   readonly random?: () => number;
+  /** A request head must arrive whole within this long, else 408 (60 s by default). */
+  readonly headerTimeoutMs?: number;
+  /** Client connections one listener holds at most; more are answered 503 (4096 by default). */
+  readonly maxConnectionsPerListener?: number;
+  /**
+   * Client connections all listeners hold together at most; more are answered 503. By default
+   * from the soft RLIMIT_NOFILE, leaving descriptors for the API (connection-limits.ts).
+   */
+  readonly maxConnections?: number;
 }
 
 /** The real ALB data plane: an HTTP/1.1 reverse proxy per listener, health checks, draining. */
@@ -46,6 +63,7 @@ class ProxyDataPlane implements DataPlane {
   readonly #log: Logger | undefined;
   readonly #clock: Clock;
   readonly #routing: Routing;
+  readonly #limits: ListenerLimits;
   #applying: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -62,6 +80,13 @@ class ProxyDataPlane implements DataPlane {
       nowMs: () => this.#clock.now().getTime(),
       log: this.#log,
     };
+    this.#limits = {
+      headerTimeoutMs: options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS,
+      maxConnectionsPerListener: options.maxConnectionsPerListener ?? DEFAULT_MAX_CONNECTIONS_PER_LISTENER,
+      budget: new ConnectionBudget(options.maxConnections ?? maxConnectionsFor(openFileLimit())),
+    };
+    const { headerTimeoutMs, maxConnectionsPerListener, budget } = this.#limits;
+    this.#log?.info({ headerTimeoutMs, maxConnectionsPerListener, maxConnections: budget.max }, 'ELB listener limits');
   }
 
   apply(config: DataPlaneConfig): Promise<void> {
@@ -101,7 +126,7 @@ class ProxyDataPlane implements DataPlane {
   async #openListeners(wanted: ReadonlyMap<string, ListenerConfig>): Promise<Map<string, Listener>> {
     const fresh = new Map<string, Listener>();
     for (const [key, config] of wanted) {
-      if (!this.#listeners.has(key)) fresh.set(key, new Listener(config, this.#routing));
+      if (!this.#listeners.has(key)) fresh.set(key, new Listener(config, this.#routing, this.#limits));
     }
     const results = await Promise.allSettled([...fresh.values()].map((listener) => listener.listen()));
     const failure = results.find((result) => result.status === 'rejected');

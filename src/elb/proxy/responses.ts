@@ -8,8 +8,8 @@ const REASONS: Record<number, string> = {
 };
 
 export type ProxyError = 502 | 503 | 504;
-/** What the listener refuses a request with before routing it. */
-export type RequestError = 400 | 431 | 501 | 505;
+/** What the listener refuses a request (or a connection: 503 over the cap) with before routing it. */
+export type RequestError = 400 | 405 | 408 | 431 | 501 | 503 | 505;
 
 function reasonOf(status: number): string {
   return REASONS[status] ?? STATUS_CODES[status] ?? '';
