@@ -8,6 +8,8 @@ const event = (id: string, message: string) => ({ id, createdAt: 0 as unknown as
 const old = event('e0', '(service web) has reached a steady state.');
 const started = event('e1', '(service web) has started 1 tasks: (task a1).');
 const completed = event('e2', '(service web) (deployment ecs-svc/1) deployment completed.');
+const registered = event('e3', '(service web) registered 1 targets in (target-group arn:tg/web/1)');
+const draining = event('e4', '(service web) has begun draining connections on 1 tasks.');
 
 async function aService(): Promise<{ store: SqliteStore; record: ServiceRecord }> {
   const store = await SqliteStore.open(':memory:');
@@ -24,9 +26,10 @@ async function aService(): Promise<{ store: SqliteStore; record: ServiceRecord }
 }
 
 describe('a scheduler pass that loses its compare-and-set', () => {
-  it('picks the events that name tasks among those the pass added', () => {
+  it('picks the events that tell of tasks and their targets among those the pass added', () => {
     assert.deepEqual(taskEventsAdded([old], [completed, started, old]), [started]);
     assert.deepEqual(taskEventsAdded([old, started], [started, old]), []);
+    assert.deepEqual(taskEventsAdded([old], [registered, draining, completed, old]), [registered, draining]);
   });
 
   it('writes the pass whole when nothing changed meanwhile', async () => {

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskRecord } from '../store/index.ts';
-import { loadBalancersProblem, targetsOfTask, targetsVerdict, type TargetGroupInfo } from './service-load-balancing.ts';
+import {
+  countTarget,
+  loadBalancersProblem,
+  noTargetChanges,
+  targetEvents,
+  targetsOfTask,
+  targetsVerdict,
+  type TargetGroupInfo,
+} from './service-load-balancing.ts';
 
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
 
@@ -88,5 +96,27 @@ describe('service load balancing', () => {
       /has target type instance, which is incompatible with the awsvpc network mode/,
     );
     assert.match(loadBalancersProblem(Array(6).fill(lb), definition, groups)!, /at most 5/);
+  });
+});
+
+describe("a pass's target events", () => {
+  const blue = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/blue/1';
+  const green = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/green/2';
+  it('says nothing when no target changed', () => {
+    assert.deepEqual(targetEvents('web', noTargetChanges()), []);
+  });
+  it('groups targets per target group and draining per task, oldest first, in ECS words', () => {
+    const changes = noTargetChanges();
+    // Two tasks leave blue (one target each); two tasks join green.
+    changes.draining.add('arn:task/a').add('arn:task/b');
+    countTarget(changes.deregistered, { targetGroupArn: blue, id: '10.0.0.1', port: 80 });
+    countTarget(changes.deregistered, { targetGroupArn: blue, id: '10.0.0.2', port: 80 });
+    countTarget(changes.registered, { targetGroupArn: green, id: '10.0.0.3', port: 80 });
+    countTarget(changes.registered, { targetGroupArn: green, id: '10.0.0.4', port: 80 });
+    assert.deepEqual(targetEvents('web', changes), [
+      '(service web) has begun draining connections on 2 tasks.',
+      `(service web) deregistered 2 targets in (target-group ${blue})`,
+      `(service web) registered 2 targets in (target-group ${green})`,
+    ]);
   });
 });

@@ -123,6 +123,46 @@ export function unhealthyTargetEvent(
   return `(service ${serviceName}) ${who} (port ${at.target.port}) is unhealthy in (target-group ${at.target.targetGroupArn}) due to (reason ${at.reason}).`;
 }
 
+/**
+ * What one scheduler pass did to a service's targets, gathered so it is told in ECS's grouped
+ * events rather than one per target.
+ */
+export interface TargetChanges {
+  /** Target group ARN → targets registered in it. */
+  readonly registered: Map<string, number>;
+  /** Target group ARN → targets deregistered from it (draining started). */
+  readonly deregistered: Map<string, number>;
+  /** Tasks whose targets started draining. */
+  readonly draining: Set<string>;
+}
+
+export const noTargetChanges = (): TargetChanges => ({
+  registered: new Map(),
+  deregistered: new Map(),
+  draining: new Set(),
+});
+
+export function countTarget(counts: Map<string, number>, target: TargetRef): void {
+  counts.set(target.targetGroupArn, (counts.get(target.targetGroupArn) ?? 0) + 1);
+}
+
+/**
+ * ECS's service events for a pass's target changes, oldest first: "(service web) has begun draining
+ * connections on 1 tasks.", "(service web) deregistered 1 targets in (target-group arn…)",
+ * "(service web) registered 2 targets in (target-group arn…)" (ECS ends the last two without a period).
+ */
+export function targetEvents(serviceName: string, changes: TargetChanges): string[] {
+  const service = `(service ${serviceName})`;
+  const events: string[] = [];
+  if (changes.draining.size > 0)
+    events.push(`${service} has begun draining connections on ${changes.draining.size} tasks.`);
+  for (const [group, count] of changes.deregistered)
+    events.push(`${service} deregistered ${count} targets in (target-group ${group})`);
+  for (const [group, count] of changes.registered)
+    events.push(`${service} registered ${count} targets in (target-group ${group})`);
+  return events;
+}
+
 export const sameTarget = (a: TargetRef, b: TargetRef): boolean =>
   a.targetGroupArn === b.targetGroupArn && a.id === b.id && a.port === b.port;
 

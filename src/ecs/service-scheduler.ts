@@ -5,7 +5,8 @@ import type { ServiceRecord, TaskRecord } from '../store/index.ts';
 import { unplacedMessage } from '../scheduler/index.ts';
 import { newDeployment, storedService } from './services.ts';
 import { planService, type Plan, type PlanInput, type PlanTask } from './service-plan.ts';
-import type { LoadBalancing } from './service-load-balancing.ts';
+import { noTargetChanges, type LoadBalancing } from './service-load-balancing.ts';
+import { addEvent, passEvents, taskEvent } from './service-events.ts';
 import { daemonRollout, reconcileDaemon } from './service-daemon.ts';
 import {
   CIRCUIT_BREAKER_REASON,
@@ -14,12 +15,12 @@ import {
   hasTripped,
 } from './service-circuit-breaker.ts';
 import { retireDeployments } from './service-deployment-history.ts';
-import { MAX_EVENTS, replaceKeepingTaskEvents } from './service-event-carry.ts';
+import { replaceKeepingTaskEvents } from './service-event-carry.ts';
 import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
-import { loadBalancersOf, stopServiceTask, syncServiceTargets, type TargetVerdict } from './service-targets.ts';
+import { loadBalancersOf, stopServiceTask, syncServiceTargets } from './service-targets.ts';
 import {
   assignTargetGroups,
   isShifting,
@@ -108,20 +109,7 @@ async function launchesOf(
   });
 }
 
-function addEvent(events: ServiceEvent[], message: string, now: Date): ServiceEvent[] {
-  // ECS does not repeat the message it just wrote.
-  if (events[0]?.message === message) return events;
-  const event = { id: crypto.randomUUID(), createdAt: now.getTime() as unknown as Date, message };
-  return [event, ...events].slice(0, MAX_EVENTS);
-}
-
 const shortId = (arnOrId: string): string => arnOrId.split('/').at(-1)!;
-
-/** ECS's wording: "(service web) has started 2 tasks: (task a) (task b)." (stopped: "running tasks"). */
-function taskEvent(service: string, verb: 'started' | 'stopped', taskIds: readonly string[]): string {
-  const what = verb === 'stopped' ? 'running tasks' : 'tasks';
-  return `(service ${service}) has ${verb} ${taskIds.length} ${what}: ${taskIds.map((id) => `(task ${id})`).join(' ')}.`;
-}
 
 async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: ClusterView): Promise<void> {
   // A copy: record.body is what saveService compares-and-sets against, and must stay as read.
@@ -143,6 +131,7 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     ec2InstanceIds: new Map<string, string>(),
     loadBalancersOfTask: taskLoadBalancers(service, deployments),
     targetGroups: serviceTargetGroups(service),
+    changes: noTargetChanges(),
   };
   // The pass's task records carry only what planning needs; targets need whole ones (addresses, ports).
   if (balancing) {
@@ -169,8 +158,13 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   const { plan } = pass;
   deployments = pass.deployments;
   for (const stop of plan.stop) await stopServiceTask(deps, balancing, targetsInput, stop);
-  let events = stoppedEvent(deps, record, plan.stop, (service.events ?? []) as ServiceEvent[], targets);
-  for (const message of pass.messages) events = addEvent(events, message, now);
+  let events = passEvents(record.name, (service.events ?? []) as ServiceEvent[], {
+    changes: targetsInput.changes,
+    stops: plan.stop,
+    targets,
+    messages: pass.messages,
+    now,
+  });
   if (plan.start > 0 && primary) {
     const throttle = launchThrottle(launches ?? (await launchesOf(deps, record, primary.id!, tasks)));
     if (throttle.retryAt !== undefined && now.getTime() < throttle.retryAt)
@@ -309,31 +303,6 @@ async function reconcileDaemonService(
     record,
     { ...service, desiredCount: step.desiredCount, status, deployments, events, ...retired.fields },
     step.steady,
-  );
-}
-
-function stoppedEvent(
-  deps: TaskDeps,
-  record: ServiceRecord,
-  stops: readonly { id: string; reason: string }[],
-  current: ServiceEvent[],
-  targets: ReadonlyMap<string, TargetVerdict> | undefined,
-): ServiceEvent[] {
-  if (stops.length === 0) return current;
-  // A task replaced for failing its target group's health checks: ECS says so first.
-  let events = current;
-  for (const stop of stops) {
-    const verdict = targets?.get(stop.id);
-    if (verdict?.event && verdict.reason === stop.reason) events = addEvent(events, verdict.event, deps.clock.now());
-  }
-  return addEvent(
-    events,
-    taskEvent(
-      record.name,
-      'stopped',
-      stops.map((s) => s.id),
-    ),
-    deps.clock.now(),
   );
 }
 

@@ -11,7 +11,9 @@ import {
   targetsVerdict,
   elbUnhealthyReason,
   unhealthyTargetEvent,
+  countTarget,
   type LoadBalancing,
+  type TargetChanges,
   type TargetRef,
   type TargetsVerdict,
 } from './service-load-balancing.ts';
@@ -39,6 +41,8 @@ export interface ServiceTargetsInput {
   readonly loadBalancersOfTask?: ((task: TaskRecord) => readonly LoadBalancer[]) | undefined;
   /** Every target group the service's tasks may be in (the service's, and blue/green alternates). */
   readonly targetGroups?: readonly string[] | undefined;
+  /** Where the pass counts what it registered and deregistered, for its service events. */
+  readonly changes?: TargetChanges | undefined;
 }
 
 export const loadBalancersOf = (service: Service): readonly LoadBalancer[] =>
@@ -93,7 +97,9 @@ export async function syncServiceTargets(
     if (!targets) continue;
     for (const target of targets) {
       const state = balancing.health(target);
-      if (state === undefined || state === 'draining') await balancing.register(target, task.arn);
+      if (state !== undefined && state !== 'draining') continue;
+      await balancing.register(target, task.arn);
+      if (input.changes) countTarget(input.changes.registered, target);
     }
     const states = targets.map((t) => balancing.health(t));
     const verdict = targetsVerdict(states);
@@ -103,8 +109,12 @@ export async function syncServiceTargets(
   // Targets of tasks that stopped or are going away: deregistered (draining starts).
   const groups = new Set(input.targetGroups ?? loadBalancersOf(input.service).map((lb) => lb.targetGroupArn!));
   for (const group of groups) {
-    for (const { target, ownerTaskArn } of await balancing.owned(group))
-      if (!live.has(ownerTaskArn)) await balancing.deregister(target);
+    for (const { target, ownerTaskArn } of await balancing.owned(group)) {
+      if (live.has(ownerTaskArn)) continue;
+      await balancing.deregister(target);
+      input.changes?.draining.add(ownerTaskArn);
+      if (input.changes) countTarget(input.changes.deregistered, target);
+    }
   }
   // Deactivating tasks whose targets have drained: now their containers stop.
   for (const task of input.tasks.filter((t) => t.lastStatus === 'DEACTIVATING')) {
@@ -144,6 +154,12 @@ export async function leaveRotation(
 ): Promise<boolean> {
   if (task.lastStatus !== 'RUNNING') return false;
   const targets = targetsOf(task, input) ?? [];
-  for (const target of targets) await balancing.deregister(target);
+  for (const target of targets) {
+    const state = balancing.health(target);
+    await balancing.deregister(target);
+    if (!input.changes || state === undefined || state === 'draining') continue;
+    input.changes.draining.add(task.arn);
+    countTarget(input.changes.deregistered, target);
+  }
   return targets.length > 0;
 }

@@ -40,6 +40,9 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
     (await ecs.send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services![0]!;
   /** The service's event messages, newest first. */
   const serviceEvents = async (): Promise<string[]> => ((await describeWeb()).events ?? []).map((e) => e.message ?? '');
+  /** The sum of N over the events (newest first) matching pattern's one (\d+) group. */
+  const countIn = (events: readonly string[], pattern: RegExp): number =>
+    events.reduce((sum, m) => sum + Number(pattern.exec(m)?.[1] ?? 0), 0);
   const healthyTargets = async () =>
     (
       (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))).TargetHealthDescriptions ??
@@ -126,6 +129,12 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
     );
     await waitSettled(3);
     assert.equal((await healthyTargets()).length, 3);
+    // ECS's words, one event per target group and pass: "(service web) registered 2 targets in (target-group …)".
+    const said = await serviceEvents();
+    const registered = new RegExp(
+      `^\\(service web\\) registered (\\d+) targets in \\(target-group ${targetGroupArn}\\)$`,
+    );
+    assert.equal(countIn(said, registered), 3, JSON.stringify(said));
     const response = await fetch(url);
     assert.equal(response.status, 200);
     assert.equal((await response.text()).trim(), 'v1');
@@ -144,14 +153,29 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
     for (let i = 0; i < 6; i++) assert.equal((await (await fetch(url)).text()).trim(), 'v2');
   });
 
-  it('scales in from 3 to 1 with zero failed requests', async () => {
+  it('scales in from 3 to 1 with zero failed requests, saying it drains and deregisters 2 targets', async () => {
     const client = new SteadyClient(url);
     await sleep(500);
+    const known = new Set(((await describeWeb()).events ?? []).map((e) => e.id));
     await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', desiredCount: 1 }));
     await waitSettled(1);
     await client.stop();
     assert.deepEqual(client.failures, []);
     assert.ok(client.bodies.length > 10);
+    const said = ((await describeWeb()).events ?? []).filter((e) => !known.has(e.id)).map((e) => e.message ?? '');
+    const deregistered = new RegExp(
+      `^\\(service web\\) deregistered (\\d+) targets in \\(target-group ${targetGroupArn}\\)$`,
+    );
+    assert.equal(
+      countIn(said, /^\(service web\) has begun draining connections on (\d+) tasks\.$/),
+      2,
+      JSON.stringify(said),
+    );
+    assert.equal(countIn(said, deregistered), 2, JSON.stringify(said));
+    // Newest first: the scheduler says it stopped the tasks once their targets began draining.
+    const oldest = (pattern: RegExp) => said.findLastIndex((m) => pattern.test(m));
+    const stopped = oldest(/^\(service web\) has stopped \d running tasks:/);
+    assert.ok(stopped >= 0 && stopped < oldest(/draining connections/), JSON.stringify(said));
   });
 
   it('takes a task whose health check fails out of rotation, and the service replaces it', async () => {
