@@ -95,6 +95,13 @@ export class LifecyclePolicyPreviewNotFoundException extends AwsError {
   readonly code = 'LifecyclePolicyPreviewNotFoundException';
 }
 
+export class LifecyclePolicyPreviewInProgressException extends AwsError {
+  readonly code = 'LifecyclePolicyPreviewInProgressException';
+  constructor() {
+    super('The previous lifecycle policy preview request has not completed. Wait and try again.');
+  }
+}
+
 export class RepositoryPolicyNotFoundException extends AwsError {
   readonly code = 'RepositoryPolicyNotFoundException';
 }

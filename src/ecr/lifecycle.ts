@@ -4,6 +4,7 @@ import type { MetadataStore, RepositoryRecord } from '../store/index.ts';
 import {
   InvalidParameterException,
   LifecyclePolicyNotFoundException,
+  LifecyclePolicyPreviewInProgressException,
   LifecyclePolicyPreviewNotFoundException,
 } from './errors.ts';
 import {
@@ -38,7 +39,55 @@ export interface LifecycleDeps {
 interface LifecycleDetails {
   lifecyclePolicyText?: string;
   lifecycleLastEvaluatedAt?: number;
-  lifecyclePreview?: { text: string; results: { digest: string; rulePriority: number }[] };
+  lifecyclePreview?: StoredPreview;
+}
+
+/**
+ * A repository's last preview. Stored before it is evaluated, so that a server that stops
+ * mid-evaluation finds it IN_PROGRESS and evaluates it again (no status: one stored COMPLETE by an
+ * older Berth, which evaluated at once).
+ */
+interface StoredPreview {
+  readonly id?: string;
+  readonly text: string;
+  readonly status?: 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
+  readonly results: readonly { digest: string; rulePriority: number }[];
+}
+
+/** Ids of the previews this process is evaluating, per store: any other IN_PROGRESS one was orphaned by a restart. */
+const evaluating = new WeakMap<MetadataStore, Set<string>>();
+
+function evaluatingIn(store: MetadataStore): Set<string> {
+  let ids = evaluating.get(store);
+  if (!ids) evaluating.set(store, (ids = new Set()));
+  return ids;
+}
+
+const isEvaluating = (deps: LifecycleDeps, preview: StoredPreview | undefined): boolean =>
+  preview?.status === 'IN_PROGRESS' && preview.id !== undefined && evaluatingIn(deps.store).has(preview.id);
+
+/**
+ * Evaluates the preview after the response that started it has gone, and stores its results
+ * COMPLETE (FAILED if the evaluation throws), unless a newer preview replaced it meanwhile.
+ */
+function evaluateLater(deps: LifecycleDeps, repository: string, preview: StoredPreview & { id: string }): void {
+  const ids = evaluatingIn(deps.store);
+  ids.add(preview.id);
+  const finish = async (next: StoredPreview): Promise<void> => {
+    const current = await deps.store.repositories.get(repository);
+    if (!current || lifecycleOf(current).lifecyclePreview?.id !== preview.id) return;
+    await deps.store.repositories.update(repository, { ...current.details, lifecyclePreview: next });
+  };
+  setImmediate(() => {
+    evaluate(deps, repository, preview.text)
+      .then(
+        (results) => finish({ ...preview, status: 'COMPLETE', results }),
+        () => finish({ ...preview, status: 'FAILED', results: [] }),
+      )
+      // The repository was deleted meanwhile, or the store is closing: nothing is left to report to.
+      .catch(() => undefined)
+      .finally(() => ids.delete(preview.id));
+  });
 }
 
 function lifecycleOf(record: RepositoryRecord): LifecycleDetails {
@@ -130,18 +179,31 @@ async function evaluate(deps: LifecycleDeps, repository: string, text: string): 
   return imagesToExpire(images, validate(text), deps.clock.now()).filter((e) => !protectedDigests.has(e.digest));
 }
 
-/** A preview runs at once and keeps its result until the next one: what a run would expire now. */
+/**
+ * Starts a preview as ECR does: it answers IN_PROGRESS, and the evaluation (what a run would
+ * expire now) runs after the response; GetLifecyclePolicyPreview shows it COMPLETE once done. The
+ * result stays until the next preview.
+ */
 export async function startLifecyclePolicyPreview(
   deps: LifecycleDeps,
   input: StartLifecyclePolicyPreviewRequest,
   context: RequestContext,
 ): Promise<StartLifecyclePolicyPreviewResponse> {
   const record = await requireRepositoryRecord(deps, input.repositoryName, context);
-  const text = input.lifecyclePolicyText ?? lifecycleOf(record).lifecyclePolicyText;
+  const details = lifecycleOf(record);
+  const text = input.lifecyclePolicyText ?? details.lifecyclePolicyText;
   if (text === undefined) throw noPolicy(record, context);
-  const results = await evaluate(deps, record.name, text);
-  await deps.store.repositories.update(record.name, { ...record.details, lifecyclePreview: { text, results } });
-  return { registryId: context.accountId, repositoryName: record.name, lifecyclePolicyText: text, status: 'COMPLETE' };
+  validate(text);
+  if (isEvaluating(deps, details.lifecyclePreview)) throw new LifecyclePolicyPreviewInProgressException();
+  const preview = { id: crypto.randomUUID(), text, status: 'IN_PROGRESS' as const, results: [] };
+  await deps.store.repositories.update(record.name, { ...record.details, lifecyclePreview: preview });
+  evaluateLater(deps, record.name, preview);
+  return {
+    registryId: context.accountId,
+    repositoryName: record.name,
+    lifecyclePolicyText: text,
+    status: 'IN_PROGRESS',
+  };
 }
 
 export async function getLifecyclePolicyPreview(
@@ -156,6 +218,17 @@ export async function getLifecyclePolicyPreview(
       `There is no lifecycle policy preview for the repository with name '${record.name}' in the registry with id '${context.accountId}'`,
     );
   }
+  const about = { registryId: context.accountId, repositoryName: record.name, lifecyclePolicyText: preview.text };
+  if (preview.status === 'IN_PROGRESS') {
+    // Orphaned by a restart mid-evaluation (or stored without an id): evaluated again, from now.
+    if (!isEvaluating(deps, preview)) {
+      const again = { ...preview, id: crypto.randomUUID() };
+      await deps.store.repositories.update(record.name, { ...record.details, lifecyclePreview: again });
+      evaluateLater(deps, record.name, again);
+    }
+    return { ...about, status: 'IN_PROGRESS' };
+  }
+  if (preview.status === 'FAILED') return { ...about, status: 'FAILED' };
   const tags = await deps.store.registry.tagsOf(record.name);
   const pushed = new Map((await deps.store.registry.listManifests(record.name)).map((m) => [m.digest, m.pushedAt]));
   let results: LifecyclePolicyPreviewResult[] = preview.results.map((r) => ({
@@ -179,9 +252,7 @@ export async function getLifecyclePolicyPreview(
   const size = input.maxResults ?? 100;
   const page = results.slice(start, start + size);
   return {
-    registryId: context.accountId,
-    repositoryName: record.name,
-    lifecyclePolicyText: preview.text,
+    ...about,
     status: 'COMPLETE',
     previewResults: page,
     summary: { expiringImageTotalCount: preview.results.length },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateRepositoryCommand,
@@ -93,9 +94,18 @@ describe('ECR lifecycle policies', () => {
     // The server's clock jumped a day ahead: the SDK corrects its skew from the server's Date
     // header (as with AWS), and the registry needs a token issued in the server's time.
     ({ client: registry } = await RegistryClient.forServer(server, ecr));
+    // As in ECR, the preview is evaluated after StartLifecyclePolicyPreview answers: polled until COMPLETE.
     const started = await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'app' }));
-    assert.equal(started.status, 'COMPLETE');
-    const preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'app' }));
+    assert.equal(started.status, 'IN_PROGRESS');
+    assert.equal(started.lifecyclePolicyText, keepTwoReleases);
+    let preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'app' }));
+    for (let polls = 0; preview.status === 'IN_PROGRESS'; polls++) {
+      assert.ok(polls < 100, 'the preview stayed IN_PROGRESS');
+      assert.equal(preview.previewResults, undefined);
+      await sleep(50);
+      preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'app' }));
+    }
+    assert.equal(preview.status, 'COMPLETE');
     assert.equal(preview.summary?.expiringImageTotalCount, 2);
     assert.deepEqual(
       preview.previewResults?.map((r) => [r.imageDigest, r.imageTags ?? [], r.appliedRulePriority, r.action?.type]),
