@@ -4,6 +4,7 @@ import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { AccessRequest } from '../shared/authorization.ts';
 import { AwsError } from '../shared/aws-error.ts';
 import { FakeClock } from '../shared/clock.ts';
+import { whereMember } from '../shared/member-classification.ts';
 import { signJsonCall } from '../../testing/signed-request.ts';
 import { JsonProtocol, serialize } from './json-protocol.ts';
 import type { ServiceModel } from './service-model.ts';
@@ -30,10 +31,30 @@ const model: ServiceModel = {
     Missing: { name: 'Missing' },
     Later: { name: 'Later' },
     Undeclared: { name: 'Undeclared' },
+    Unclassified: { name: 'Unclassified' },
+    PutThing: { name: 'PutThing', input: { shape: 'PutThingRequest' } },
   },
   shapes: {
     GetThingRequest: { type: 'structure', required: ['name'], members: { name: { shape: 'String' } } },
+    PutThingRequest: {
+      type: 'structure',
+      members: {
+        name: { shape: 'String' },
+        secret: { shape: 'String' },
+        live: { shape: 'Boolean' },
+        parts: { shape: 'Parts' },
+        labels: { shape: 'Labels' },
+      },
+    },
+    Parts: { type: 'list', member: { shape: 'Part' } },
+    Part: {
+      type: 'structure',
+      members: { kind: { shape: 'String' }, extra: { shape: 'String' }, reuse: { shape: 'Reuse' } },
+    },
+    Reuse: { type: 'structure', members: { enabled: { shape: 'Boolean' } } },
+    Labels: { type: 'map', key: { shape: 'String' }, value: { shape: 'Part' } },
     String: { type: 'string' },
+    Boolean: { type: 'boolean' },
   },
 };
 
@@ -59,11 +80,39 @@ const protocol = new JsonProtocol({
           throw new ThingNotFoundException('No such thing.');
         },
         Undeclared: async () => ({}),
+        Unclassified: async () => ({}),
+        PutThing: async () => ({ put: true }),
       },
       access: {
         GetThing: (input: { name: string }) => [{ action: 'things:GetThing', resource: `thing/${input.name}` }],
         Explode: () => [{ action: 'things:Explode', resource: '*' }],
         Missing: () => [{ action: 'things:Missing', resource: '*' }],
+        Unclassified: () => [{ action: 'things:Unclassified', resource: '*' }],
+        PutThing: () => [{ action: 'things:PutThing', resource: '*' }],
+      },
+      members: {
+        GetThing: { acted: ['name'] },
+        Explode: { acted: [] },
+        Missing: { acted: [] },
+        Undeclared: { acted: [] },
+        PutThing: {
+          acted: ['name', 'parts[].kind'],
+          rules: {
+            secret: { refused: 'the thing would keep no secret', issue: 18 },
+            live: { refused: 'the thing would not go live' },
+            'parts[].kind': {
+              refused: 'only plain parts are built',
+              when: (value) => value !== 'plain',
+            },
+            'parts[].extra': { inert: 'decoration' },
+            'parts[].reuse': { refused: 'parts are never reused', when: whereMember('enabled', (v) => v === true) },
+            'labels{}.extra': {
+              refused: 'a label belongs to this account only',
+              byDesign: true,
+              when: (value, scope) => value !== scope.accountId,
+            },
+          },
+        },
       },
     },
   ],
@@ -165,6 +214,60 @@ describe('JsonProtocol', () => {
     assert.equal(response.status, 400);
     assert.equal(response.json.__type, 'AccessDeniedException');
     assert.match(String(response.json.message), /declares no authorization/);
+  });
+
+  it('refuses an implemented operation whose members nobody classified', async () => {
+    const response = await call('Unclassified', '{}');
+    assert.equal(response.status, 501);
+    assert.equal(response.json.__type, 'NotImplementedException');
+    assert.match(String(response.json.message), /no table says which of its parameters/);
+  });
+
+  const refusals: [string, string, RegExp][] = [
+    [
+      'a refused member',
+      '{"secret":"s"}',
+      /^Berth does not support secret yet \(issue #18\): the thing would keep no secret\.$/,
+    ],
+    ['a refused boolean set to true', '{"live":true}', /^Berth does not support live \(not planned yet\): the thing/],
+    [
+      'a value a condition refuses, named',
+      '{"parts":[{"kind":"plain"},{"kind":"fancy"}]}',
+      /parts\.kind 'fancy' \(not planned/,
+    ],
+    ['a structure a condition refuses', '{"parts":[{"reuse":{"enabled":true}}]}', /parts\.reuse \(not planned yet\)/],
+    [
+      'a map value, by design',
+      '{"labels":{"a":{"extra":"000000000000"},"b":{"extra":"111111111111"}}}',
+      /^Berth does not support labels\.extra '111111111111': a label belongs to this account only\.$/,
+    ],
+  ];
+  for (const [what, body, message] of refusals) {
+    it(`answers ${what} with the service's invalid-parameter error, naming the member`, async () => {
+      const response = await call('PutThing', body);
+      assert.equal(response.status, 400);
+      assert.equal(response.json.__type, 'InvalidParameterException');
+      assert.match(String(response.json.message), message);
+    });
+  }
+
+  it('accepts what asks for nothing: false, null, empty lists and objects, inert and acted members', async () => {
+    const body = JSON.stringify({
+      name: 'n',
+      secret: null,
+      live: false,
+      parts: [{ kind: 'plain', extra: 'x', reuse: { enabled: false } }, { reuse: {} }],
+      labels: { a: { extra: '000000000000' } },
+    });
+    assert.equal((await call('PutThing', body)).status, 200);
+    assert.equal((await call('PutThing', '{"secret":"","parts":[]}')).status, 200);
+  });
+
+  it('refuses before authorization: a caller without permission learns the member is unsupported', async () => {
+    asked.length = 0;
+    const response = await call('PutThing', '{"secret":"s"}', user);
+    assert.equal(response.json.__type, 'InvalidParameterException');
+    assert.deepEqual(asked, []);
   });
 
   it('hands unexpected failures back for logging', async () => {

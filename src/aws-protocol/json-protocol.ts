@@ -2,6 +2,7 @@ import { AwsError } from '../shared/aws-error.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { AccessControl, DeclareAccess } from '../shared/authorization.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { MemberTable } from '../shared/member-classification.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import {
   InternalFailure,
@@ -9,6 +10,7 @@ import {
   SerializationException,
   UnknownOperationException,
 } from './errors.ts';
+import { compileMemberTable, type RefusalCheck } from './refused-members.ts';
 import type { ServiceModel } from './service-model.ts';
 import { verifySignature, type SecretLookup, type SignedRequest } from './sigv4.ts';
 import { compileInputValidator, describeValidationErrors, type InputValidator } from './validate-input.ts';
@@ -16,8 +18,9 @@ import { compileInputValidator, describeValidationErrors, type InputValidator } 
 /**
  * The AWS JSON 1.1 protocol: POST / with X-Amz-Target "<targetPrefix>.<Operation>", a JSON body in,
  * a JSON body out, errors as {"__type", "message"}. Services register a model, a plain table of
- * operations and a table of what each operation asks permission for; this layer authenticates,
- * validates against the model, authorizes (deny by default), calls, and serializes.
+ * operations, a table of what each operation asks permission for and a table of what it does with
+ * each input member; this layer authenticates, validates against the model, refuses the members
+ * Berth does not support, authorizes (deny by default), calls, and serializes.
  */
 
 export type Operation = (input: never, context: RequestContext) => Promise<unknown>;
@@ -31,6 +34,12 @@ export interface JsonService {
    * never dispatched, whoever calls: authorization cannot be forgotten by a new service.
    */
   readonly access: Readonly<Record<string, DeclareAccess | undefined>>;
+  /**
+   * What each implemented operation does with each input member (src/<service>/members.ts): the
+   * refused ones fail the call with `invalidParameter`, naming the member. An operation without an
+   * entry is never dispatched: no parameter can be accepted and silently dropped.
+   */
+  readonly members: MemberTable;
   /** The service's own error for input the model rejects (InvalidParameterException for ECS and ECR). */
   readonly invalidParameter: (message: string) => AwsError;
 }
@@ -64,6 +73,8 @@ interface Route {
   readonly validate: InputValidator;
   readonly call: Operation | undefined;
   readonly access: DeclareAccess | undefined;
+  /** Undefined: the operation's members are not classified. */
+  readonly members: { readonly refuse: RefusalCheck | undefined } | undefined;
 }
 
 export class JsonProtocol {
@@ -74,6 +85,7 @@ export class JsonProtocol {
     this.#options = options;
     for (const service of options.services) {
       const { targetPrefix, signingName, endpointPrefix } = service.model.metadata;
+      const refusals = compileMemberTable(service.members, service.invalidParameter);
       for (const [name, op] of Object.entries(service.model.operations)) {
         this.#routes.set(`${targetPrefix}.${name}`, {
           service,
@@ -82,6 +94,7 @@ export class JsonProtocol {
           validate: compileInputValidator(service.model, op.input?.shape),
           call: service.operations[name],
           access: service.access[name],
+          members: refusals.has(name) ? { refuse: refusals.get(name) } : undefined,
         });
       }
     }
@@ -116,6 +129,7 @@ export class JsonProtocol {
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
       };
+      refuseMembers(route, value, context);
       await authorizeCall(this.#options.accessControl, route, value, context);
       const output = await route.call(value as never, context);
       return { status: 200, body: serialize(output ?? {}), service, operation, errorCode: undefined, fault: undefined };
@@ -148,6 +162,23 @@ export async function authorizeCall(
     );
   }
   await accessControl.authorize(context, route.access(input as never, context));
+}
+
+/**
+ * Fails a call that sets a member Berth refuses (src/<service>/members.ts), naming it, and one to
+ * an operation whose members nobody classified. From the input alone, like authorization.
+ */
+export function refuseMembers(
+  route: { readonly members: { readonly refuse: RefusalCheck | undefined } | undefined; readonly name: string },
+  input: Record<string, unknown>,
+  context: RequestContext,
+): void {
+  if (!route.members) {
+    throw new NotImplementedException(
+      `Berth does not run ${route.name}: no table says which of its parameters Berth acts on.`,
+    );
+  }
+  route.members.refuse?.(input, { accountId: context.accountId });
 }
 
 /**

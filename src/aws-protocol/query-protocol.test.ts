@@ -162,6 +162,13 @@ const protocol = new QueryProtocol({
         PutThing: () => [{ action: 'things:PutThing', resource: '*' }],
         Missing: () => [{ action: 'things:Missing', resource: '*' }],
       },
+      members: {
+        PutThing: {
+          acted: ['Name', 'Port', 'Enabled', 'Tags[].Key', 'Tags[].Value', 'Groups', 'Labels', 'Config.Weight'],
+          rules: { 'Config.Names': { refused: 'the names would be dropped' } },
+        },
+        Missing: { acted: [] },
+      },
     },
   ],
   accessControl: { authorize: async () => undefined },
@@ -223,6 +230,13 @@ describe('QueryProtocol', () => {
     ['another version', 'Action=PutThing&Version=2019-01-01&Name=a', 400, 'NoSuchVersion', /2019-01-01/],
     ['an unbuilt operation', 'Action=Later&Version=2020-01-01', 501, 'NotImplementedException', /things:Later/],
     ['a modeled error', 'Action=Missing&Version=2020-01-01', 404, 'ThingNotFound', /No such thing/],
+    [
+      'a refused member',
+      'Action=PutThing&Version=2020-01-01&Name=a&Config.Weight=2&Config.Names.member.1=n',
+      400,
+      'ValidationError',
+      /Berth does not support Config\.Names \(not planned yet\): the names would be dropped\./,
+    ],
   ];
   for (const [what, body, status, code, message] of failures) {
     it(`answers ${what} with ${status} ${code}`, async () => {

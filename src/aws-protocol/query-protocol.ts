@@ -12,9 +12,10 @@ import {
   UnrecognizedClientException,
 } from './errors.ts';
 import type { AccessControl, DeclareAccess } from '../shared/authorization.ts';
-import { authorizeCall, type JsonResponse, type JsonService, type Operation } from './json-protocol.ts';
+import { authorizeCall, refuseMembers, type JsonResponse, type JsonService, type Operation } from './json-protocol.ts';
 import { formParameters, parseQueryInput } from './query-input.ts';
 import { errorXml, responseXml } from './query-xml.ts';
+import { compileMemberTable, type RefusalCheck } from './refused-members.ts';
 import type { ServiceModel } from './service-model.ts';
 import { isPresigned, verifySignature, type SecretLookup, type SignedRequest } from './sigv4.ts';
 import { compileInputValidator, describeValidationErrors, type InputValidator } from './validate-input.ts';
@@ -23,7 +24,8 @@ import { compileInputValidator, describeValidationErrors, type InputValidator } 
  * The AWS query protocol (ELBv2; IAM and STS later): `Action=<Operation>&Version=<apiVersion>&...`
  * as an x-www-form-urlencoded POST body or a GET query string, XML out. The service is the SigV4
  * credential scope's (elasticloadbalancing), the operation the Action. Services are registered
- * exactly as for the JSON protocol: a model, a plain table of operations, their validation error.
+ * exactly as for the JSON protocol: a model, a plain table of operations, what each asks permission
+ * for and does with its members, their validation error.
  */
 export type QueryService = JsonService;
 
@@ -44,6 +46,7 @@ interface Route {
   readonly validate: InputValidator;
   readonly call: Operation | undefined;
   readonly access: DeclareAccess | undefined;
+  readonly members: { readonly refuse: RefusalCheck | undefined } | undefined;
   readonly inputShape: string | undefined;
   readonly outputShape: string | undefined;
   readonly resultWrapper: string | undefined;
@@ -108,6 +111,7 @@ export class QueryProtocol {
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
       };
+      refuseMembers(call, value, context);
       await authorizeCall(this.#options.accessControl, call, value, context);
       const output = await call.call!(value as never, context);
       const xml = responseXml({
@@ -184,12 +188,14 @@ function serviceName(target: ServiceRoutes): string {
 function compileRoutes(service: QueryService): ServiceRoutes {
   const model: ServiceModel = service.model;
   const routes = new Map<string, Route>();
+  const refusals = compileMemberTable(service.members, service.invalidParameter);
   for (const [name, op] of Object.entries(model.operations)) {
     routes.set(name, {
       name,
       validate: compileInputValidator(model, op.input?.shape),
       call: service.operations[name],
       access: service.access[name],
+      members: refusals.has(name) ? { refuse: refusals.get(name) } : undefined,
       inputShape: op.input?.shape,
       outputShape: op.output?.shape,
       resultWrapper: op.output?.resultWrapper,

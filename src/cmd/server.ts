@@ -27,6 +27,7 @@ import {
   ecrInvalidParameter,
   Registry,
   ecrAccess,
+  ecrMembers,
   repositoryArn,
   registryPolicyDecisions,
   repositoryPolicyDecisions,
@@ -36,6 +37,7 @@ import { AccessDeniedException } from '../shared/access-denied.ts';
 import {
   AgentChannel,
   ecsAccess,
+  ecsMembers,
   ecsOperations,
   pruneStoppedTasks,
   reconcileServices,
@@ -46,8 +48,20 @@ import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
-import { logsAccess, logsOperations, InvalidParameterException as LogsInvalidParameter } from '../logs/index.ts';
-import { Elb, elbAccess, elbOperations, ValidationError as ElbValidationError, type DataPlane } from '../elb/index.ts';
+import {
+  logsAccess,
+  logsMembers,
+  logsOperations,
+  InvalidParameterException as LogsInvalidParameter,
+} from '../logs/index.ts';
+import {
+  Elb,
+  elbAccess,
+  elbMembers,
+  elbOperations,
+  ValidationError as ElbValidationError,
+  type DataPlane,
+} from '../elb/index.ts';
 import { ownPorts, proxyDataPlane } from './load-balancer-settings.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
@@ -188,6 +202,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         model: loadServiceModel('elbv2-2015-12-01'),
         operations: elbOperations(elbDeps),
         access: elbAccess,
+        members: elbMembers,
         invalidParameter: (message) => new ElbValidationError(message),
       },
     ],
@@ -204,6 +219,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         model: loadServiceModel('ecs-2014-11-13'),
         operations: ecsOperations({ ...taskDeps, endpoint: () => url }),
         access: ecsAccess,
+        members: ecsMembers,
         invalidParameter: (message) => new EcsInvalidParameter(message),
       },
       {
@@ -224,12 +240,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
             }),
         }),
         access: ecrAccess,
+        members: ecrMembers,
         invalidParameter: ecrInvalidParameter,
       },
       {
         model: loadServiceModel('logs-2014-03-28'),
         operations: logsOperations({ store, clock }),
         access: logsAccess,
+        members: logsMembers,
         invalidParameter: (message) => new LogsInvalidParameter(message),
       },
     ],

@@ -20,4 +20,5 @@ export { repositoryPolicyDecisions } from './repository-policies.ts';
 export { registryPolicyDecisions } from './registry-policies.ts';
 export { ecrInvalidParameter, ecrValidationMessage } from './validation-messages.ts';
 export { ecrAccess, repositoryArn } from './access.ts';
+export { ecrMembers } from './members.ts';
 export { issuePassword } from './authorization-tokens.ts';

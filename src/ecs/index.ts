@@ -1,5 +1,6 @@
 export { ecsOperations, type EcsDeps } from './operations.ts';
 export { ecsAccess } from './access.ts';
+export { ecsMembers } from './members.ts';
 export { InvalidParameterException } from './errors.ts';
 export * as ecsErrors from './errors.ts';
 export type * from './shapes.generated.ts';

@@ -1,5 +1,6 @@
 export { elbOperations } from './operations.ts';
 export { elbAccess } from './access.ts';
+export { elbMembers } from './members.ts';
 export type { ElbDeps } from './commit.ts';
 export { HOST_ADDRESS_ATTRIBUTE } from './commit.ts';
 export { Elb, type ServiceTarget } from './service-targets.ts';

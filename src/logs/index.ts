@@ -1,5 +1,6 @@
 export { logsOperations } from './operations.ts';
 export { logsAccess } from './access.ts';
+export { logsMembers } from './members.ts';
 export type { LogsDeps } from './log-groups.ts';
 export { InvalidParameterException } from './errors.ts';
 export * as logsErrors from './errors.ts';
