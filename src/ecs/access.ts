@@ -175,6 +175,8 @@ const DECLARATIONS: Record<string, Declare> = {
   StartTask: launching('ecs:StartTask'),
   StopTask: within('ecs:StopTask', 'task', 'task'),
   DescribeTasks: within('ecs:DescribeTasks', 'task', 'tasks'),
+  UpdateTaskProtection: within('ecs:UpdateTaskProtection', 'task', 'tasks'),
+  GetTaskProtection: within('ecs:GetTaskProtection', 'task', 'tasks'),
   ListTasks: onCluster('ecs:ListTasks'),
   SubmitTaskStateChange: onCluster('ecs:SubmitTaskStateChange'),
   SubmitContainerStateChange: onCluster('ecs:SubmitContainerStateChange'),

@@ -40,6 +40,7 @@ import {
 } from './services.ts';
 import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps } from './tasks.ts';
 import { beforeUserStop } from './task-stop-rotation.ts';
+import { getTaskProtection, updateTaskProtection } from './task-protection.ts';
 import { describeServiceDeployments, listServiceDeployments } from './service-deployments.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
@@ -119,6 +120,8 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     StartTask: (input, context) => startTask(deps, input, context),
     StopTask: (input) => stopTask(deps, input, (cluster, id) => beforeUserStop(deps, cluster, id)),
     DescribeTasks: (input, context) => describeTasks(deps, input, context),
+    UpdateTaskProtection: (input, context) => updateTaskProtection(deps, input, context),
+    GetTaskProtection: (input, context) => getTaskProtection(deps, input, context),
     ListTasks: (input) => listTasks(deps, input),
     SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),
     SubmitContainerStateChange: (input) => submitContainerStateChange(deps, input),

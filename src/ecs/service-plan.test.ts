@@ -44,6 +44,33 @@ describe('service plan (ECS rolling-update arithmetic)', () => {
     );
   });
 
+  it('never scales in a protected task: the surplus left is kept until its protection ends', () => {
+    const tasks = [task('t1', 'new'), task('t2', 'new', { protected: true }), task('t3', 'new', { protected: true })];
+    // 3 running, 1 desired: 2 surplus, but only t1 may go; the service stays at 2 and is not steady.
+    const plan = planService({ ...base, desiredCount: 1, tasks });
+    assert.deepEqual(
+      plan.stop.map((s) => s.id),
+      ['t1'],
+    );
+    assert.equal(plan.start, 0);
+    assert.equal(plan.steady, false);
+  });
+
+  it('keeps a protected task of an older deployment running: the rollout waits for it', () => {
+    const deployments = [
+      { id: 'new', status: 'PRIMARY' as const, rolloutState: 'IN_PROGRESS' as const, failedTasks: 0 },
+      { id: 'old', status: 'ACTIVE' as const, rolloutState: 'COMPLETED' as const, failedTasks: 0 },
+    ];
+    const tasks = [task('o1', 'old'), task('o2', 'old', { protected: true }), task('n1', 'new'), task('n2', 'new')];
+    const plan = planService({ ...base, desiredCount: 2, deployments, tasks });
+    assert.deepEqual(
+      plan.stop.map((s) => s.id),
+      ['o1'],
+    );
+    assert.deepEqual(plan.retire, []);
+    assert.equal(plan.rollout, undefined);
+  });
+
   it('rolls within maximumPercent and never below minimumHealthyPercent', () => {
     const deployments = [
       { id: 'new', status: 'PRIMARY' as const, rolloutState: 'IN_PROGRESS' as const, failedTasks: 0 },

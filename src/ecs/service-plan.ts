@@ -19,6 +19,8 @@ export interface PlanTask {
   /** Why, when not the container health checks (ELB health checks). */
   readonly unhealthyReason?: string | undefined;
   readonly createdAt: number;
+  /** Scale-in protected (UpdateTaskProtection): neither scale-in nor a deployment stops it. */
+  readonly protected?: boolean;
 }
 
 export interface PlanDeployment {
@@ -62,6 +64,7 @@ function oldTasksToStop(others: readonly PlanTask[], spareHealthy: number, prima
   const stop: { id: string; reason: string }[] = [];
   let spare = spareHealthy;
   for (const task of [...others].sort(stopOrder)) {
+    if (task.protected && !task.unhealthy) continue;
     if (task.healthy) {
       if (spare <= 0) continue;
       spare--;
@@ -89,8 +92,12 @@ export function planService(input: PlanInput): Plan {
   for (const task of mine.filter((t) => t.unhealthy))
     stop.push({ id: task.id, reason: task.unhealthyReason ?? CONTAINER_HEALTH_CHECKS_REASON });
   const kept = mine.filter((t) => !t.unhealthy);
-  // Scale in: the surplus of the primary goes, pending first.
-  for (const task of [...kept].sort(stopOrder).slice(0, Math.max(0, kept.length - desired)))
+  // Scale in: the surplus of the primary goes, pending first; protected tasks stay (and so the surplus).
+  const surplus = Math.max(0, kept.length - desired);
+  for (const task of kept
+    .filter((t) => !t.protected)
+    .sort(stopOrder)
+    .slice(0, surplus))
     stop.push({ id: task.id, reason: `Scaling activity initiated by (deployment ${primary.id})` });
   const primaryCount = Math.min(kept.length, desired);
 

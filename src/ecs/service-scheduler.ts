@@ -20,6 +20,7 @@ import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
+import { protectedTaskIds } from './task-protection.ts';
 import { loadBalancersOf, stopServiceTask, syncServiceTargets } from './service-targets.ts';
 import {
   assignTargetGroups,
@@ -151,8 +152,13 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     deployments[0] = { ...primary, failedTasks: countFailedTasks(launches) };
   }
   const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
+  const protectedIds = await protectedTaskIds(deps, tasks, {
+    desiredCount: service.desiredCount,
+    deployments: deployments.length,
+    whole: balancing ? targetsInput.tasks : undefined,
+  });
   const planTasks = tasks.map((t) =>
-    planTask(t, { now, primary: primary?.id, draining, graceMs, targets, lost: lostAgent(deps) }),
+    planTask(t, { now, primary: primary?.id, draining, graceMs, targets, lost: lostAgent(deps), protectedIds }),
   );
   const pass = await planPass(deps, record, balancing, { service, name, deployments, tasks: planTasks, now });
   const { plan } = pass;

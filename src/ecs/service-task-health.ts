@@ -34,6 +34,8 @@ export interface PlanContext {
   readonly lost: (containerInstance: string) => boolean;
   /** Verdicts from the task's load balancer targets; undefined when the service has none. */
   readonly targets: ReadonlyMap<string, TargetVerdict> | undefined;
+  /** The ids of the tasks under scale-in protection now. */
+  readonly protectedIds?: ReadonlySet<string> | undefined;
 }
 
 interface HealthView {
@@ -82,5 +84,6 @@ export function planTask(task: TaskRecord, at: PlanContext): PlanTask {
     unhealthy: reason !== undefined,
     ...(reason !== undefined ? { unhealthyReason: reason } : {}),
     createdAt: task.createdAt.getTime(),
+    ...(at.protectedIds?.has(task.id) ? { protected: true } : {}),
   };
 }
