@@ -6,7 +6,6 @@ import {
   loadRootCredentials,
   loadSecretBox,
   loadTokenKey,
-  PolicyAccessControl,
   Principals,
   UserExistsError,
   type RootCredentials,
@@ -20,48 +19,16 @@ import { AdminInputError, createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
 import { schedulePeriodic } from './periodic.ts';
-import { JsonProtocol, loadServiceModel, presignGetUrl, QueryProtocol } from '../aws-protocol/index.ts';
-import {
-  ecrOperations,
-  issuePassword,
-  ecrInvalidParameter,
-  Registry,
-  ecrAccess,
-  ecrMembers,
-  repositoryArn,
-  registryPolicyDecisions,
-  repositoryPolicyDecisions,
-  type GarbageCollectionReport,
-} from '../ecr/index.ts';
+import { createApiProtocols } from './api-protocols.ts';
+import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
-import {
-  AgentChannel,
-  ecsAccess,
-  ecsMembers,
-  ecsOperations,
-  pruneStoppedTasks,
-  reconcileServices,
-  InvalidParameterException as EcsInvalidParameter,
-} from '../ecs/index.ts';
+import { AgentChannel, pruneStoppedTasks, reconcileServices } from '../ecs/index.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
-import {
-  logsAccess,
-  logsMembers,
-  logsOperations,
-  InvalidParameterException as LogsInvalidParameter,
-} from '../logs/index.ts';
-import {
-  Elb,
-  elbAccess,
-  elbMembers,
-  elbOperations,
-  ValidationError as ElbValidationError,
-  type DataPlane,
-} from '../elb/index.ts';
+import { Elb, type DataPlane } from '../elb/index.ts';
 import { ownPorts, proxyDataPlane } from './load-balancer-settings.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import { Metrics } from '../http/metrics.ts';
@@ -190,72 +157,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await store.close();
     throw error;
   }
-  // One decision point for every service and the registry: resource policies (ECR repositories
-  // and the ECR registry) now, identity policies with IAM.
-  const accessControl = new PolicyAccessControl([
-    repositoryPolicyDecisions(store, { region: config.region, accountId: config.accountId }),
-    registryPolicyDecisions(store),
-  ]);
-  const query = new QueryProtocol({
-    services: [
-      {
-        model: loadServiceModel('elbv2-2015-12-01'),
-        operations: elbOperations(elbDeps),
-        access: elbAccess,
-        members: elbMembers,
-        invalidParameter: (message) => new ElbValidationError(message),
-      },
-    ],
-    secrets,
-    accessControl,
+  const { accessControl, query, json } = createApiProtocols({
+    config,
+    store,
     clock,
-    accountId: config.accountId,
-    region: config.region,
-  });
-
-  const json = new JsonProtocol({
-    services: [
-      {
-        model: loadServiceModel('ecs-2014-11-13'),
-        operations: ecsOperations({ ...taskDeps, endpoint: () => url }),
-        access: ecsAccess,
-        members: ecsMembers,
-        invalidParameter: (message) => new EcsInvalidParameter(message),
-      },
-      {
-        model: loadServiceModel('ecr-2015-09-21'),
-        operations: ecrOperations({
-          store,
-          clock,
-          registry,
-          registryHost,
-          tokenKey,
-          presignBlobUrl: (repository, digest, context) =>
-            presignGetUrl(new URL(`http://${registryHost()}/v2/${repository}/blobs/${digest}`), {
-              accessKeyId: context.accessKeyId,
-              secretAccessKey: secrets.secretFor(context.accessKeyId) ?? '',
-              region: config.region,
-              service: 'ecr',
-              expiresInSeconds: 3600,
-            }),
-        }),
-        access: ecrAccess,
-        members: ecrMembers,
-        invalidParameter: ecrInvalidParameter,
-      },
-      {
-        model: loadServiceModel('logs-2014-03-28'),
-        operations: logsOperations({ store, clock }),
-        access: logsAccess,
-        members: logsMembers,
-        invalidParameter: (message) => new LogsInvalidParameter(message),
-      },
-    ],
     secrets,
-    accessControl,
-    clock,
-    accountId: config.accountId,
-    region: config.region,
+    elbDeps,
+    ecsDeps: { ...taskDeps, endpoint: () => url },
+    ecrDeps: { store, clock, registry, registryHost, tokenKey },
   });
 
   const gc = scheduleRegistryMaintenance(

@@ -1,0 +1,117 @@
+import type { SecretLookup } from '../aws-protocol/index.ts';
+import { JsonProtocol, loadServiceModel, presignGetUrl, QueryProtocol } from '../aws-protocol/index.ts';
+import { PolicyAccessControl } from '../auth/index.ts';
+import {
+  ecrAccess,
+  ecrInvalidParameter,
+  ecrMembers,
+  ecrOperations,
+  registryPolicyDecisions,
+  repositoryPolicyDecisions,
+  type EcrDeps,
+} from '../ecr/index.ts';
+import {
+  ecsAccess,
+  ecsMembers,
+  ecsOperations,
+  InvalidParameterException as EcsInvalidParameter,
+  type EcsDeps,
+} from '../ecs/index.ts';
+import {
+  elbAccess,
+  elbMembers,
+  elbOperations,
+  ValidationError as ElbValidationError,
+  type ElbDeps,
+} from '../elb/index.ts';
+import {
+  logsAccess,
+  logsMembers,
+  logsOperations,
+  InvalidParameterException as LogsInvalidParameter,
+} from '../logs/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { ServerConfig } from '../shared/config.ts';
+import type { MetadataStore } from '../store/index.ts';
+
+export interface ApiProtocolDeps {
+  readonly config: ServerConfig;
+  readonly store: MetadataStore;
+  readonly clock: Clock;
+  readonly secrets: SecretLookup & { secretFor(accessKeyId: string): string | undefined };
+  readonly elbDeps: ElbDeps;
+  readonly ecsDeps: EcsDeps;
+  readonly ecrDeps: Omit<EcrDeps, 'presignBlobUrl'>;
+}
+
+/**
+ * The AWS APIs as the front door serves them: each service's model, operation table, access
+ * declarations and member table, handed to the JSON and query protocols with the one access control.
+ */
+export function createApiProtocols(deps: ApiProtocolDeps) {
+  const { config, store, clock, secrets } = deps;
+  // One decision point for every service and the registry: resource policies (ECR repositories
+  // and the ECR registry) now, identity policies with IAM.
+  const accessControl = new PolicyAccessControl([
+    repositoryPolicyDecisions(store, { region: config.region, accountId: config.accountId }),
+    registryPolicyDecisions(store),
+  ]);
+  const query = new QueryProtocol({
+    services: [
+      {
+        model: loadServiceModel('elbv2-2015-12-01'),
+        operations: elbOperations(deps.elbDeps),
+        access: elbAccess,
+        members: elbMembers,
+        invalidParameter: (message) => new ElbValidationError(message),
+      },
+    ],
+    secrets,
+    accessControl,
+    clock,
+    accountId: config.accountId,
+    region: config.region,
+  });
+
+  const json = new JsonProtocol({
+    services: [
+      {
+        model: loadServiceModel('ecs-2014-11-13'),
+        operations: ecsOperations(deps.ecsDeps),
+        access: ecsAccess,
+        members: ecsMembers,
+        invalidParameter: (message) => new EcsInvalidParameter(message),
+      },
+      {
+        model: loadServiceModel('ecr-2015-09-21'),
+        operations: ecrOperations({
+          ...deps.ecrDeps,
+          presignBlobUrl: (repository, digest, context) =>
+            presignGetUrl(new URL(`http://${deps.ecrDeps.registryHost()}/v2/${repository}/blobs/${digest}`), {
+              accessKeyId: context.accessKeyId,
+              secretAccessKey: secrets.secretFor(context.accessKeyId) ?? '',
+              region: config.region,
+              service: 'ecr',
+              expiresInSeconds: 3600,
+            }),
+        }),
+        access: ecrAccess,
+        members: ecrMembers,
+        invalidParameter: ecrInvalidParameter,
+      },
+      {
+        model: loadServiceModel('logs-2014-03-28'),
+        operations: logsOperations({ store, clock }),
+        access: logsAccess,
+        members: logsMembers,
+        invalidParameter: (message) => new LogsInvalidParameter(message),
+      },
+    ],
+    secrets,
+    accessControl,
+    clock,
+    accountId: config.accountId,
+    region: config.region,
+  });
+  return { accessControl, query, json };
+}
