@@ -201,6 +201,7 @@ const DECLARATIONS: Record<string, Declare> = {
   ListServicesByNamespace: onAccount('ecs:ListServicesByNamespace'),
   ListServiceDeployments: onService('ecs:ListServiceDeployments'),
   DescribeServiceDeployments: onServiceArn('ecs:DescribeServiceDeployments', 'serviceDeploymentArns'),
+  DescribeServiceRevisions: onServiceArn('ecs:DescribeServiceRevisions', 'serviceRevisionArns'),
   CreateCapacityProvider: onCapacityProvider('ecs:CreateCapacityProvider', 'name'),
   DescribeCapacityProviders: (input, context) => {
     const names = list(input.capacityProviders);

@@ -42,6 +42,7 @@ import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps }
 import { beforeUserStop } from './task-stop-rotation.ts';
 import { getTaskProtection, updateTaskProtection } from './task-protection.ts';
 import { describeServiceDeployments, listServiceDeployments } from './service-deployments.ts';
+import { describeServiceRevisions } from './service-revisions.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
   deleteTaskDefinitions,
@@ -139,6 +140,7 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListServicesByNamespace: (input) => listServicesByNamespace(deps, input),
     ListServiceDeployments: (input) => listServiceDeployments(deps, input),
     DescribeServiceDeployments: (input, context) => describeServiceDeployments(deps, input, context),
+    DescribeServiceRevisions: (input, context) => describeServiceRevisions(deps, input, context),
     CreateCapacityProvider: (input, context) => createCapacityProvider(deps.store, input, context),
     DescribeCapacityProviders: (input, context) => describeCapacityProviders(deps.store, input, context),
     UpdateCapacityProvider: (input) => updateCapacityProvider(deps.store, input),

@@ -1,8 +1,8 @@
 /**
  * ListServiceDeployments and DescribeServiceDeployments: the deployments a service has and those
  * it retired, with their status, lifecycle stage and production traffic share.
- * Retired deployments come from the service's history (service-deployment-history.ts); service
- * revisions are not kept.
+ * Retired deployments come from the service's history (service-deployment-history.ts); each one's
+ * target service revision is derived from it (service-revisions.ts).
  */
 import { formatArn, parseArn } from '../shared/arn.ts';
 import type { RequestContext } from '../shared/request-context.ts';
@@ -14,6 +14,7 @@ import type { ShiftedDeployment } from './service-blue-green.ts';
 import type { ServiceWithHistory } from './service-deployment-history.ts';
 import { CIRCUIT_BREAKER_REASON, failureThreshold } from './service-circuit-breaker.ts';
 import { serviceNameOf } from './services.ts';
+import { serviceRevisionArn } from './service-revisions.ts';
 import { taskCounts } from './service-view.ts';
 import type {
   DescribeServiceDeploymentsRequest,
@@ -75,6 +76,7 @@ async function deploymentsOf(deps: TaskDeps, record: ServiceRecord): Promise<Ser
       ...(d.rolloutStateReason ? { statusReason: d.rolloutStateReason } : {}),
       ...(d.lifecycleStage ? { lifecycleStage: d.lifecycleStage } : {}),
       targetServiceRevision: {
+        arn: serviceRevisionArn(record, d.id ?? ''),
         requestedTaskCount: d.desiredCount ?? 0,
         runningTaskCount: counts.running,
         pendingTaskCount: counts.pending,
