@@ -202,6 +202,7 @@ const DECLARATIONS: Record<string, Declare> = {
   ListServiceDeployments: onService('ecs:ListServiceDeployments'),
   DescribeServiceDeployments: onServiceArn('ecs:DescribeServiceDeployments', 'serviceDeploymentArns'),
   DescribeServiceRevisions: onServiceArn('ecs:DescribeServiceRevisions', 'serviceRevisionArns'),
+  StopServiceDeployment: onServiceArn('ecs:StopServiceDeployment', 'serviceDeploymentArn'),
   CreateCapacityProvider: onCapacityProvider('ecs:CreateCapacityProvider', 'name'),
   DescribeCapacityProviders: (input, context) => {
     const names = list(input.capacityProviders);

@@ -72,3 +72,15 @@ export class ClusterContainsServicesException extends AwsError {
     super('The Cluster cannot be deleted while Services are active.');
   }
 }
+
+export class ConflictException extends AwsError {
+  readonly code = 'ConflictException';
+}
+
+export class ServiceDeploymentNotFoundException extends AwsError {
+  readonly code = 'ServiceDeploymentNotFoundException';
+}
+
+export class UnsupportedFeatureException extends AwsError {
+  readonly code = 'UnsupportedFeatureException';
+}

@@ -43,6 +43,7 @@ import { beforeUserStop } from './task-stop-rotation.ts';
 import { getTaskProtection, updateTaskProtection } from './task-protection.ts';
 import { describeServiceDeployments, listServiceDeployments } from './service-deployments.ts';
 import { describeServiceRevisions } from './service-revisions.ts';
+import { stopServiceDeployment } from './service-deployment-stop.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
   deleteTaskDefinitions,
@@ -141,6 +142,7 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     ListServiceDeployments: (input) => listServiceDeployments(deps, input),
     DescribeServiceDeployments: (input, context) => describeServiceDeployments(deps, input, context),
     DescribeServiceRevisions: (input, context) => describeServiceRevisions(deps, input, context),
+    StopServiceDeployment: (input, context) => stopServiceDeployment(deps, input, context),
     CreateCapacityProvider: (input, context) => createCapacityProvider(deps.store, input, context),
     DescribeCapacityProviders: (input, context) => describeCapacityProviders(deps.store, input, context),
     UpdateCapacityProvider: (input) => updateCapacityProvider(deps.store, input),

@@ -296,7 +296,7 @@ function needsDeployment(service: Service, input: UpdateServiceRequest, taskDefi
  * Read, change, compare-and-set: the service scheduler writes services too, and neither may lose
  * the other's change. Retried from a fresh read when the service changed in between.
  */
-async function changeService(
+export async function changeService(
   deps: TaskDeps,
   cluster: string,
   reference: string,
