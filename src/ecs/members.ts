@@ -275,6 +275,8 @@ export const ecsMembers: MemberTable = {
   UpdateTaskProtection: { acted: ['cluster', 'tasks', 'protectionEnabled', 'expiresInMinutes'] },
   GetTaskProtection: { acted: ['cluster', 'tasks'] },
   DescribeTasks: { acted: ['cluster', 'tasks', 'include'] },
+  UpdateTaskProtection: { acted: ['cluster', 'tasks', 'protectionEnabled', 'expiresInMinutes'] },
+  GetTaskProtection: { acted: ['cluster', 'tasks'] },
   ListTasks: {
     acted: [
       'cluster',
@@ -397,6 +399,8 @@ export const ecsMembers: MemberTable = {
     rules: { createdAt: { refused: 'the listing would not be filtered by creation time' } },
   },
   DescribeServiceDeployments: { acted: ['serviceDeploymentArns'] },
+  DescribeServiceRevisions: { acted: ['serviceRevisionArns'] },
+  StopServiceDeployment: { acted: ['serviceDeploymentArn', 'stopType'] },
 
   CreateCapacityProvider: {
     acted: ['name', 'autoScalingGroupProvider.autoScalingGroupArn', ...TAGS],
