@@ -275,8 +275,6 @@ export const ecsMembers: MemberTable = {
   UpdateTaskProtection: { acted: ['cluster', 'tasks', 'protectionEnabled', 'expiresInMinutes'] },
   GetTaskProtection: { acted: ['cluster', 'tasks'] },
   DescribeTasks: { acted: ['cluster', 'tasks', 'include'] },
-  UpdateTaskProtection: { acted: ['cluster', 'tasks', 'protectionEnabled', 'expiresInMinutes'] },
-  GetTaskProtection: { acted: ['cluster', 'tasks'] },
   ListTasks: {
     acted: [
       'cluster',
