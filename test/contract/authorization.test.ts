@@ -24,6 +24,7 @@ import { logsAccess, logsOperations } from '../../src/logs/index.ts';
 import { elbAccess, elbOperations } from '../../src/elb/index.ts';
 import { callJson, type Credentials } from '../../testing/signed-request.ts';
 import { minimalInput } from '../../testing/model-inputs.ts';
+import { createUser } from '../../testing/iam-users.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 /**
@@ -51,28 +52,6 @@ const tables = {
     access: elbAccess,
   },
 };
-
-function createUser(server: TestServer, name: string): Promise<Credentials> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [join(import.meta.dirname, '..', '..', 'bin', 'berth.js'), 'iam', 'create-user', '--user-name', name],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          BERTH_PORT: String(server.port),
-          AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-        },
-      },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(stderr));
-        const key = (JSON.parse(stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
-        resolve({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
-      },
-    );
-  });
-}
 
 /** Query-protocol parameters for a model input: A.B, Names.member.N. */
 function queryParameters(value: unknown, prefix: string, out: Record<string, string>): Record<string, string> {

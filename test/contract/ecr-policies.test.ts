@@ -11,37 +11,9 @@ import {
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { RegistryClient } from '../../testing/registry-client.ts';
+import { createUser } from '../../testing/iam-users.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { rejectsWith } from '../../testing/assertions.ts';
-
-/** `berth iam create-user`, as an operator runs it with the root keys. */
-function createUser(
-  server: TestServer,
-  name: string,
-): Promise<{ AccessKey: { AccessKeyId: string; SecretAccessKey: string } }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [
-        join(import.meta.dirname, '..', '..', 'bin', 'berth.js'),
-        'iam',
-        'create-user',
-        '--user-name',
-        name,
-        '--endpoint',
-        server.url,
-      ],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-        },
-      },
-      (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(JSON.parse(stdout))),
-    );
-  });
-}
 
 describe('ECR repository policies, enforced', () => {
   let server: TestServer;
@@ -68,7 +40,7 @@ describe('ECR repository policies, enforced', () => {
     bob = new ECRClient({
       endpoint: server.url,
       region: server.region,
-      credentials: { accessKeyId: created.AccessKey.AccessKeyId, secretAccessKey: created.AccessKey.SecretAccessKey },
+      credentials: created,
       maxAttempts: 1,
     });
     // A user may always fetch a registry password (GetAuthorizationToken); what it opens is per repository.
