@@ -263,11 +263,11 @@ describe('JsonProtocol', () => {
     assert.equal((await call('PutThing', '{"secret":"","parts":[]}')).status, 200);
   });
 
-  it('refuses before authorization: a caller without permission learns the member is unsupported', async () => {
+  it('authorizes before refusing members: a caller without permission learns nothing of the input', async () => {
     asked.length = 0;
     const response = await call('PutThing', '{"secret":"s"}', user);
-    assert.equal(response.json.__type, 'InvalidParameterException');
-    assert.deepEqual(asked, []);
+    assert.equal(response.json.__type, 'AccessDeniedException');
+    assert.equal(asked.length, 1);
   });
 
   it('hands unexpected failures back for logging', async () => {

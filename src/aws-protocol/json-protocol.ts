@@ -19,8 +19,8 @@ import { compileInputValidator, describeValidationErrors, type InputValidator } 
  * The AWS JSON 1.1 protocol: POST / with X-Amz-Target "<targetPrefix>.<Operation>", a JSON body in,
  * a JSON body out, errors as {"__type", "message"}. Services register a model, a plain table of
  * operations, a table of what each operation asks permission for and a table of what it does with
- * each input member; this layer authenticates, validates against the model, refuses the members
- * Berth does not support, authorizes (deny by default), calls, and serializes.
+ * each input member; this layer authenticates, validates against the model, authorizes (deny by
+ * default), refuses the members Berth does not support, calls, and serializes.
  */
 
 export type Operation = (input: never, context: RequestContext) => Promise<unknown>;
@@ -129,8 +129,9 @@ export class JsonProtocol {
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
       };
-      refuseMembers(route, value, context);
+      // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, route, value, context);
+      refuseMembers(route, value, context);
       const output = await route.call(value as never, context);
       return { status: 200, body: serialize(output ?? {}), service, operation, errorCode: undefined, fault: undefined };
     } catch (error) {

@@ -111,8 +111,9 @@ export class QueryProtocol {
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
       };
-      refuseMembers(call, value, context);
+      // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, call, value, context);
+      refuseMembers(call, value, context);
       const output = await call.call!(value as never, context);
       const xml = responseXml({
         model: target.service.model,
