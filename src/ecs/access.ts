@@ -128,6 +128,23 @@ function onServiceArn(action: string, member: string): Declare {
   };
 }
 
+/** A task set: task-set/CLUSTER/SERVICE/ID (its id, ecs-svc/…, has a slash of its own). */
+function onTaskSet(action: string, member: string): Declare {
+  return (input, context) => {
+    const reference = text(input[member]) ?? '*';
+    const service = lastName(text(input.service) ?? '*');
+    return [
+      {
+        action,
+        resource: reference.startsWith('arn:')
+          ? reference
+          : arn(context, `task-set/${clusterName(input)}/${service}/${reference}`),
+        conditions: { 'ecs:cluster': clusterArn(context, input) },
+      },
+    ];
+  };
+}
+
 const DECLARATIONS: Record<string, Declare> = {
   CreateCluster: (input, context) => [
     { action: 'ecs:CreateCluster', resource: arn(context, `cluster/${text(input.clusterName) ?? DEFAULT_CLUSTER}`) },
@@ -203,6 +220,22 @@ const DECLARATIONS: Record<string, Declare> = {
   DescribeServiceDeployments: onServiceArn('ecs:DescribeServiceDeployments', 'serviceDeploymentArns'),
   DescribeServiceRevisions: onServiceArn('ecs:DescribeServiceRevisions', 'serviceRevisionArns'),
   StopServiceDeployment: onServiceArn('ecs:StopServiceDeployment', 'serviceDeploymentArn'),
+  CreateTaskSet: (input, context) => [
+    {
+      action: 'ecs:CreateTaskSet',
+      resource: inCluster(context, input, 'service', text(input.service) ?? '*'),
+      conditions: {
+        'ecs:cluster': clusterArn(context, input),
+        ...(text(input.taskDefinition) !== undefined
+          ? { 'ecs:task-definition': taskDefinitionArn(context, text(input.taskDefinition)!) }
+          : {}),
+      },
+    },
+  ],
+  UpdateTaskSet: onTaskSet('ecs:UpdateTaskSet', 'taskSet'),
+  DeleteTaskSet: onTaskSet('ecs:DeleteTaskSet', 'taskSet'),
+  DescribeTaskSets: onService('ecs:DescribeTaskSets'),
+  UpdateServicePrimaryTaskSet: onService('ecs:UpdateServicePrimaryTaskSet'),
   CreateCapacityProvider: onCapacityProvider('ecs:CreateCapacityProvider', 'name'),
   DescribeCapacityProviders: (input, context) => {
     const names = list(input.capacityProviders);

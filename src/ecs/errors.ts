@@ -84,3 +84,10 @@ export class ServiceDeploymentNotFoundException extends AwsError {
 export class UnsupportedFeatureException extends AwsError {
   readonly code = 'UnsupportedFeatureException';
 }
+
+export class TaskSetNotFoundException extends AwsError {
+  readonly code = 'TaskSetNotFoundException';
+  constructor(message = 'The specified task set does not exist.') {
+    super(message);
+  }
+}

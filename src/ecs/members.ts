@@ -1,5 +1,4 @@
 import {
-  noneOf,
   oneOf,
   under,
   whereMember,
@@ -13,6 +12,7 @@ import {
   registerTaskDefinitionMembers,
   TASK_ROLE,
 } from './task-definition-members.ts';
+import { taskSetMembers } from './task-set-members.ts';
 
 /*
  * What each ECS operation does with each input member (shared/member-classification.ts): the paths
@@ -132,8 +132,8 @@ const SERVICE_RULES: Record<string, MemberRule> = {
     refused: 'a deployment would not stop at its lifecycle hooks (AWS Lambda functions or pauses)',
   },
   'deploymentController.type': {
-    refused: 'only the ECS deployment controller deploys: there are no task sets and no CodeDeploy',
-    when: noneOf('ECS'),
+    refused: 'no CodeDeploy: a CODE_DEPLOY service would never be deployed (ECS and EXTERNAL are)',
+    when: oneOf('CODE_DEPLOY'),
   },
   'loadBalancers[].loadBalancerName': {
     refused: 'Classic Load Balancers do not exist in Berth: the service would get no load balancer',
@@ -160,7 +160,7 @@ const SERVICE_ACTED = [
   'placementStrategy[].type',
   'placementStrategy[].field',
   'healthCheckGracePeriodSeconds',
-  // ECS only; the other controllers are refused.
+  // ECS and EXTERNAL (task sets); CODE_DEPLOY is refused.
   'deploymentController.type',
   'propagateTags',
 ];
@@ -399,6 +399,7 @@ export const ecsMembers: MemberTable = {
   DescribeServiceDeployments: { acted: ['serviceDeploymentArns'] },
   DescribeServiceRevisions: { acted: ['serviceRevisionArns'] },
   StopServiceDeployment: { acted: ['serviceDeploymentArn', 'stopType'] },
+  ...taskSetMembers({ TAGS, AWSVPC, STRATEGY_SPLIT, PLATFORM_VERSION }),
 
   CreateCapacityProvider: {
     acted: ['name', 'autoScalingGroupProvider.autoScalingGroupArn', ...TAGS],

@@ -46,6 +46,13 @@ import { describeServiceRevisions } from './service-revisions.ts';
 import { stopServiceDeployment } from './service-deployment-stop.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 import {
+  createTaskSet,
+  deleteTaskSet,
+  describeTaskSets,
+  updateServicePrimaryTaskSet,
+  updateTaskSet,
+} from './task-sets.ts';
+import {
   deleteTaskDefinitions,
   deregisterTaskDefinition,
   describeTaskDefinition,
@@ -143,6 +150,11 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     DescribeServiceDeployments: (input, context) => describeServiceDeployments(deps, input, context),
     DescribeServiceRevisions: (input, context) => describeServiceRevisions(deps, input, context),
     StopServiceDeployment: (input, context) => stopServiceDeployment(deps, input, context),
+    CreateTaskSet: (input, context) => createTaskSet(deps, input, context),
+    UpdateTaskSet: (input) => updateTaskSet(deps, input),
+    DeleteTaskSet: (input) => deleteTaskSet(deps, input),
+    DescribeTaskSets: (input) => describeTaskSets(deps, input),
+    UpdateServicePrimaryTaskSet: (input) => updateServicePrimaryTaskSet(deps, input),
     CreateCapacityProvider: (input, context) => createCapacityProvider(deps.store, input, context),
     DescribeCapacityProviders: (input, context) => describeCapacityProviders(deps.store, input, context),
     UpdateCapacityProvider: (input) => updateCapacityProvider(deps.store, input),

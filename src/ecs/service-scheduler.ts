@@ -21,6 +21,8 @@ import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
 import { protectedTaskIds } from './task-protection.ts';
+import { isExternal } from './external-controller.ts';
+import { reconcileTaskSets } from './service-task-sets.ts';
 import { loadBalancersOf, stopServiceTask, syncServiceTargets } from './service-targets.ts';
 import {
   assignTargetGroups,
@@ -69,7 +71,9 @@ export async function reconcileServices(deps: TaskDeps, log: SchedulerLog): Prom
   for (const record of await deps.store.services.live()) {
     try {
       if (!views.has(record.cluster)) views.set(record.cluster, clusterView(deps, record.cluster));
-      await reconcileService(deps, record, await views.get(record.cluster)!);
+      const view = await views.get(record.cluster)!;
+      if (isExternal(record.body as Service)) await reconcileExternalService(deps, record, view);
+      else await reconcileService(deps, record, view);
     } catch (error) {
       log.warn({ err: String(error), service: record.arn }, 'service reconciliation failed; retrying');
     }
@@ -190,6 +194,14 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
       now,
     }));
   await saveService(deps, record, { ...service, status, deployments, events, ...retired.fields }, plan.steady);
+}
+
+/** A service with the EXTERNAL deployment controller: its task sets run its tasks. */
+async function reconcileExternalService(deps: TaskDeps, record: ServiceRecord, view: ClusterView): Promise<void> {
+  const own = view.tasks.filter((t) => t.serviceName === record.name);
+  const pass = await reconcileTaskSets(deps, record, { own, context: contextOf(record) });
+  const status = pass.inactive ? 'INACTIVE' : record.status;
+  await saveService(deps, record, { ...pass.service, status }, pass.steady);
 }
 
 /** The rolling plan, or a traffic-shifted deployment's step (blue/green, linear, canary). */

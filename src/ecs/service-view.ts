@@ -1,6 +1,7 @@
 import type { ServiceRecord, TaskStatuses } from '../store/index.ts';
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import type { TaskDeps } from './tasks.ts';
+import { storedTaskSets, taskSetView } from './task-sets.ts';
 
 /** Epoch milliseconds back to Dates, for the fields ECS answers as timestamps. */
 function dated<T extends object>(value: T, fields: readonly string[]): T {
@@ -49,6 +50,9 @@ export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTag
       return view;
     }),
     events: ((service.events ?? []) as ServiceEvent[]).map((e) => dated(e, ['createdAt'])),
+    ...(service.taskSets
+      ? { taskSets: storedTaskSets(service).map((set) => taskSetView(set, { service, tasks, withTags: false })) }
+      : {}),
     ...(withTags ? { tags: service.tags ?? [] } : { tags: undefined }),
   };
 }

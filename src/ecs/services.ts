@@ -19,6 +19,7 @@ import { checkNetwork, launchTypeOf } from './task-validation.ts';
 import type { TaskDeps } from './tasks.ts';
 import { loadBalancersProblem, type TargetGroupInfo } from './service-load-balancing.ts';
 import { deploymentConfiguration, mergedConfiguration, trafficShiftProblem } from './deployment-strategy.ts';
+import { checkExternalCreate, checkExternalRedeploy, isExternal } from './external-controller.ts';
 import type {
   CreateServiceRequest,
   CreateServiceResponse,
@@ -80,7 +81,7 @@ export function newDeployment(service: Service, now: Date): Deployment {
   };
 }
 
-async function requireDefinitionArn(deps: TaskDeps, reference: string | undefined): Promise<string> {
+export async function requireDefinitionArn(deps: TaskDeps, reference: string | undefined): Promise<string> {
   if (!reference) throw new InvalidParameterException('taskDefinition is required.');
   const record = await findTaskDefinition(deps, reference);
   if (!record) throw new ClientException('TaskDefinition not found.');
@@ -106,7 +107,7 @@ function checkCreate(input: CreateServiceRequest, daemon: boolean, quotas: EcsQu
 }
 
 /** Target groups must exist, be in use by a load balancer, and fit the network mode (when ELBv2 is wired). */
-async function checkLoadBalancers(
+export async function checkLoadBalancers(
   deps: TaskDeps,
   loadBalancers: readonly LoadBalancer[],
   at: { definition: TaskDefinition | undefined; config: DeploymentConfiguration | undefined },
@@ -131,6 +132,13 @@ async function checkLoadBalancers(
   if (problem) throw new InvalidParameterException(problem);
 }
 
+/** EXTERNAL services need no task definition: their task sets have theirs. */
+async function serviceDefinitionArn(deps: TaskDeps, input: CreateServiceRequest): Promise<string | undefined> {
+  if (!isExternal(input)) return requireDefinitionArn(deps, input.taskDefinition);
+  checkExternalCreate(input);
+  return input.taskDefinition ? requireDefinitionArn(deps, input.taskDefinition) : undefined;
+}
+
 export async function createService(
   deps: TaskDeps,
   input: CreateServiceRequest,
@@ -140,14 +148,16 @@ export async function createService(
   const daemon = input.schedulingStrategy === 'DAEMON';
   const quotas = deps.quotas ?? DEFAULT_ECS_QUOTAS;
   const desiredCount = checkCreate(input, daemon, quotas);
-  const taskDefinitionArn = await requireDefinitionArn(deps, input.taskDefinition);
-  const definitionRecord = await findTaskDefinition(deps, taskDefinitionArn);
-  const asRun = { ...input, taskDefinition: taskDefinitionArn };
+  const external = isExternal(input);
+  const taskDefinitionArn = await serviceDefinitionArn(deps, input);
+  const asRun = { ...input, taskDefinition: taskDefinitionArn ?? '' };
   const launchType = launchTypeOf(asRun, cluster);
-  const definition = toTaskDefinition(definitionRecord!);
-  checkNetwork(definition, asRun, launchType);
+  const definition = taskDefinitionArn
+    ? toTaskDefinition((await findTaskDefinition(deps, taskDefinitionArn))!)
+    : undefined;
+  if (definition) checkNetwork(definition, asRun, launchType);
   const config = deploymentConfiguration(input.deploymentConfiguration, daemon, input.deploymentController);
-  await checkLoadBalancers(deps, input.loadBalancers ?? [], { definition, config });
+  if (!external) await checkLoadBalancers(deps, input.loadBalancers ?? [], { definition, config });
   if ((await deps.store.services.countActive(cluster.name)) >= quotas.servicesPerCluster)
     throw new InvalidParameterException(`A cluster can have at most ${quotas.servicesPerCluster} services.`);
   const now = deps.clock.now();
@@ -162,7 +172,8 @@ export async function createService(
     now,
     createdBy: context.principal.arn,
   });
-  service.deployments = [newDeployment(service, now)];
+  service.deployments = external ? [] : [newDeployment(service, now)];
+  if (external) service.taskSets = [];
   const record: ServiceRecord = {
     cluster: cluster.name,
     name: input.serviceName,
@@ -191,7 +202,7 @@ function newService(
     cluster: string;
     desiredCount: number;
     launchType: LaunchType;
-    taskDefinitionArn: string;
+    taskDefinitionArn: string | undefined;
     daemon: boolean;
     now: Date;
     createdBy: string;
@@ -209,7 +220,7 @@ function newService(
       ? { capacityProviderStrategy: input.capacityProviderStrategy }
       : { launchType: v.launchType }),
     ...(v.launchType === 'FARGATE' ? { platformVersion: 'LATEST', platformFamily: 'Linux' } : {}),
-    taskDefinition: v.taskDefinitionArn,
+    ...(v.taskDefinitionArn ? { taskDefinition: v.taskDefinitionArn } : {}),
     deploymentConfiguration: deploymentConfiguration(
       input.deploymentConfiguration,
       v.daemon,
@@ -242,7 +253,7 @@ export function storedService(service: Service): Record<string, unknown> {
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-async function requireService(deps: TaskDeps, cluster: string, reference: string): Promise<ServiceRecord> {
+export async function requireService(deps: TaskDeps, cluster: string, reference: string): Promise<ServiceRecord> {
   const [record] = await deps.store.services.get(cluster, [serviceNameOf(reference)]);
   if (!record || record.status === 'INACTIVE') throw new ServiceNotFoundException();
   return record;
@@ -342,6 +353,7 @@ async function updatedService(deps: TaskDeps, record: ServiceRecord, input: Upda
       config: next.deploymentConfiguration,
     });
   const redeploy = needsDeployment(service, input, taskDefinition);
+  if (redeploy && isExternal(service)) checkExternalRedeploy();
   const deployments = (service.deployments ?? []) as Deployment[];
   if (redeploy) {
     next.deployments = [
