@@ -12,11 +12,16 @@ import {
   ECSClient,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  UpdateServiceCommand,
   UpdateServicePrimaryTaskSetCommand,
   UpdateTaskSetCommand,
   type Task,
   type TaskSet,
 } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createHttpLoadBalancer, registerVersionedWeb } from '../../testing/load-balancer.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { rejectsWith } from '../../testing/assertions.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
@@ -38,6 +43,8 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
 describe('task sets of a service with the EXTERNAL deployment controller (FARGATE)', { skip }, () => {
   let server: TestServer;
   let ecs: ECSClient;
+  let elb: ElasticLoadBalancingV2Client;
+  let image: string;
   const docker = new DockerSession();
   const cluster = `sets-${randomBytes(4).toString('hex')}`;
   const service = 'web';
@@ -66,7 +73,13 @@ describe('task sets of a service with the EXTERNAL deployment controller (FARGAT
   before(async () => {
     server = await startTestServer();
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
-    const { tag: image } = await docker.buildBusyboxImage(`berth-sets-${randomBytes(4).toString('hex')}:1`);
+    elb = new ElasticLoadBalancingV2Client({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: server.credentials,
+      maxAttempts: 1,
+    });
+    ({ tag: image } = await docker.buildBusyboxImage(`berth-sets-${randomBytes(4).toString('hex')}:1`));
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     family = `${cluster}-web`;
     await ecs.send(
@@ -83,6 +96,7 @@ describe('task sets of a service with the EXTERNAL deployment controller (FARGAT
 
   after(async () => {
     ecs?.destroy();
+    elb?.destroy();
     await server?.stop();
     await removeContainersLabelled(
       docker,
@@ -196,5 +210,68 @@ describe('task sets of a service with the EXTERNAL deployment controller (FARGAT
       'InvalidParameterException',
       /deployment controller type is not EXTERNAL/,
     );
+  });
+
+  it("registers a task set's tasks in its own target group, follows the service's desired count, and drains", async () => {
+    const { targetGroupArn, url } = await createHttpLoadBalancer(elb, `${cluster}-lb`, {
+      targetType: 'ip',
+      port: 8080,
+      healthCheckPath: '/health',
+    });
+    const definition = await registerVersionedWeb(ecs, { family: `${cluster}-versioned`, image, version: 'v1' });
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'balanced',
+        desiredCount: 1,
+        deploymentController: { type: 'EXTERNAL' },
+      }),
+    );
+    const { taskSet } = await ecs.send(
+      new CreateTaskSetCommand({
+        cluster,
+        service: 'balanced',
+        taskDefinition: definition,
+        launchType: 'FARGATE',
+        networkConfiguration: network,
+        loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 8080 }],
+        scale: { unit: 'PERCENT', value: 50 },
+      }),
+    );
+    // 1 task x 50% = 0.5 → 1
+    assert.equal(taskSet!.computedDesiredCount, 1);
+    const health = async () =>
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))).TargetHealthDescriptions ??
+      [];
+    await waitFor('a healthy target', async () =>
+      (await health()).some((t) => t.TargetHealth?.State === 'healthy') ? true : undefined,
+    );
+    assert.equal(await (await fetch(url)).text(), 'v1\n');
+
+    // 3 tasks x 50% = 1.5 → 2
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'balanced', desiredCount: 3 }));
+    const sets = (await ecs.send(new DescribeTaskSetsCommand({ cluster, service: 'balanced' }))).taskSets!;
+    assert.equal(sets[0]!.computedDesiredCount, 2);
+    const tasks = await waitFor('2 RUNNING tasks', async () => {
+      const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, startedBy: taskSet!.id! }));
+      if (taskArns.length !== 2) return undefined;
+      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
+      return tasks.every((t) => t.lastStatus === 'RUNNING') ? tasks : undefined;
+    });
+    await waitFor('2 registered targets', async () => ((await health()).length === 2 ? true : undefined));
+
+    await ecs.send(new DeleteTaskSetCommand({ cluster, service: 'balanced', taskSet: taskSet!.id!, force: true }));
+    await waitFor('the targets deregistered', async () => ((await health()).length === 0 ? true : undefined));
+    await waitFor('its tasks STOPPED', async () => {
+      const { tasks: stopped = [] } = await ecs.send(
+        new DescribeTasksCommand({ cluster, tasks: tasks.map((t) => t.taskArn!) }),
+      );
+      return stopped.every((t) => t.lastStatus === 'STOPPED') ? true : undefined;
+    });
+    await ecs.send(new DeleteServiceCommand({ cluster, service: 'balanced', force: true }));
+    await waitFor('the service INACTIVE', async () => {
+      const { services = [] } = await ecs.send(new DescribeServicesCommand({ cluster, services: ['balanced'] }));
+      return services[0]?.status === 'INACTIVE' ? true : undefined;
+    });
   });
 });
