@@ -7,6 +7,7 @@ import {
   InvalidParameterException,
   ResourceNotFoundException,
   ServiceNotFoundException,
+  TaskSetNotFoundException,
 } from './errors.ts';
 import type {
   ListTagsForResourceRequest,
@@ -21,7 +22,7 @@ import { parseTaskDefinitionReference } from './task-definitions.ts';
 
 const MAX_TAGS = 50;
 
-/** Reads and writes the tags of a taggable ECS resource (clusters and task definitions so far). */
+/** Reads and writes the tags of a taggable ECS resource (clusters, task definitions, services, task sets, tasks, container instances, capacity providers). */
 interface Tagged {
   readonly tags: readonly Tag[];
   save(tags: readonly Tag[]): Promise<void>;
@@ -58,6 +59,27 @@ const RESOLVERS: Readonly<Record<string, Resolver>> = {
       save: async (tags) => {
         for (let current = record; ;) {
           if (await store.services.replace(current, { ...current, body: { ...current.body, tags } })) return;
+          const [fresh] = await store.services.get(current.cluster, [current.name]);
+          if (!fresh) return;
+          current = fresh;
+        }
+      },
+    };
+  },
+  // task-set/CLUSTER/SERVICE/ecs-svc/ID: kept in its service's body (task-sets.ts).
+  'task-set': async (store, arn, resource) => {
+    const [, cluster, name] = resource.split('/');
+    const [record] = await store.services.get(cluster ?? '', [name ?? '']);
+    const setsOf = (body: Record<string, unknown>) => (body.taskSets ?? []) as { taskSetArn?: string; tags?: Tag[] }[];
+    const set =
+      record && record.status !== 'INACTIVE' ? setsOf(record.body).find((s) => s.taskSetArn === arn) : undefined;
+    if (!record || !set) throw new TaskSetNotFoundException();
+    return {
+      tags: set.tags ?? [],
+      save: async (tags) => {
+        for (let current = record; ;) {
+          const taskSets = setsOf(current.body).map((s) => (s.taskSetArn === arn ? { ...s, tags } : s));
+          if (await store.services.replace(current, { ...current, body: { ...current.body, taskSets } })) return;
           const [fresh] = await store.services.get(current.cluster, [current.name]);
           if (!fresh) return;
           current = fresh;

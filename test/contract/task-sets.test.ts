@@ -10,7 +10,9 @@ import {
   DescribeTaskSetsCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListTagsForResourceCommand,
   ListTasksCommand,
+  TagResourceCommand,
   RegisterTaskDefinitionCommand,
   DeleteServiceCommand,
   DescribeServicesCommand,
@@ -165,6 +167,12 @@ describe('task sets of a service with the EXTERNAL deployment controller (FARGAT
     assert.equal(described.taskSets![0]!.status, 'ACTIVE');
     assert.deepEqual(described.taskSets![0]!.tags, [{ key: 'color', value: 'blue' }]);
     assert.deepEqual(described.failures, [{ arn: 'ecs-svc/0', reason: 'MISSING' }]);
+    await ecs.send(new TagResourceCommand({ resourceArn: green.taskSetArn!, tags: [{ key: 'stage', value: 'live' }] }));
+    const { tags } = await ecs.send(new ListTagsForResourceCommand({ resourceArn: green.taskSetArn! }));
+    assert.deepEqual(tags, [
+      { key: 'color', value: 'green' },
+      { key: 'stage', value: 'live' },
+    ]);
 
     await rejectsWith(
       ecs.send(new DeleteTaskSetCommand({ cluster, service, taskSet: blue.id! })),
