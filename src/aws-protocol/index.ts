@@ -8,6 +8,7 @@ export {
 } from './json-protocol.ts';
 export { loadServiceModel, type ServiceModel } from './service-model.ts';
 export {
+  claimedCredential,
   isPresigned,
   presignGetUrl,
   verifySignature,

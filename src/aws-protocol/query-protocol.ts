@@ -17,7 +17,7 @@ import { formParameters, parseQueryInput } from './query-input.ts';
 import { errorXml, responseXml } from './query-xml.ts';
 import { compileMemberTable, type RefusalCheck } from './refused-members.ts';
 import type { ServiceModel } from './service-model.ts';
-import { isPresigned, verifySignature, type SecretLookup, type SignedRequest } from './sigv4.ts';
+import { claimedCredential, verifySignature, type SecretLookup, type SignedRequest } from './sigv4.ts';
 import { compileInputValidator, describeValidationErrors, type InputValidator } from './validate-input.ts';
 
 /**
@@ -84,7 +84,7 @@ export class QueryProtocol {
 
   /** `search` is the query string; `request.body` the form body of a POST. */
   async handle(request: SignedRequest, search: string, requestId: string): Promise<JsonResponse> {
-    const signingName = claimedService(request);
+    const signingName = claimedCredential(request)?.service;
     const target = signingName === undefined ? undefined : this.#services.get(signingName);
     const body = request.body === undefined ? '' : Buffer.from(request.body).toString('utf8');
     const params = formParameters(search, body);
@@ -216,16 +216,4 @@ export function queryPath(message: string): string {
     (_, path: string) =>
       ` at '${path.replace(/(^|\.)([A-Z])/g, (m, dot: string, c: string) => dot + c.toLowerCase())}' failed`,
   );
-}
-
-/** The service named in the SigV4 credential scope (key/date/region/SERVICE/aws4_request), if any. */
-export function claimedService(request: SignedRequest): string | undefined {
-  let credential: string | undefined;
-  if (isPresigned(request)) {
-    const value = request.query['X-Amz-Credential'];
-    credential = typeof value === 'string' ? value : undefined;
-  } else {
-    credential = /Credential=([^,\s]+)/.exec(request.headers.authorization ?? '')?.[1];
-  }
-  return credential?.split('/')[3];
 }

@@ -68,8 +68,28 @@ interface Claim {
   expiresSeconds: number | undefined; // presigned only
 }
 
-export function isPresigned(request: SignedRequest): boolean {
+export function isPresigned(request: Pick<SignedRequest, 'query'>): boolean {
   return request.query['X-Amz-Algorithm'] !== undefined;
+}
+
+/**
+ * The access key and service a request's SigV4 credential scope names
+ * (KEY/DATE/REGION/SERVICE/aws4_request, from the Authorization header or a presigned query),
+ * before anything is verified: for routing, and for bounding what an unknown caller may send.
+ */
+export function claimedCredential(
+  request: Pick<SignedRequest, 'headers' | 'query'>,
+): { accessKeyId: string; service: string | undefined } | undefined {
+  let credential: string | undefined;
+  if (isPresigned(request)) {
+    const value = request.query['X-Amz-Credential'];
+    credential = typeof value === 'string' ? value : undefined;
+  } else {
+    credential = /Credential=([^,\s]+)/.exec(request.headers.authorization ?? '')?.[1];
+  }
+  if (credential === undefined) return undefined;
+  const parts = credential.split('/');
+  return { accessKeyId: parts[0]!, service: parts[3] };
 }
 
 export function hasAuthentication(request: SignedRequest): boolean {

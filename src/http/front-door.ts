@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
+  claimedCredential,
   JSON_CONTENT_TYPE,
   RequestEntityTooLargeException,
   QUERY_CONTENT_TYPE,
@@ -189,8 +190,14 @@ async function serveApi(
   search: string,
 ): Promise<Outcome> {
   const target = request.headers['x-amz-target'];
-  const accessKeyId = claimedAccessKey(request, search);
-  if (accessKeyId === undefined || !options.isKnownAccessKey(accessKeyId)) {
+  const call = {
+    method: request.method ?? 'POST',
+    path,
+    query: parseQuery(search),
+    headers: request.headers as Record<string, string | undefined>,
+  };
+  const claimed = claimedCredential(call);
+  if (claimed === undefined || !options.isKnownAccessKey(claimed.accessKeyId)) {
     // Not authenticated and cannot be: read no more than a small bound, then let the protocol
     // answer the authentication error (it needs no body for that).
     const small = await readBody(request, PRE_AUTHENTICATION_BODY_BYTES, PRE_AUTHENTICATION_BODY_BYTES);
@@ -199,7 +206,7 @@ async function serveApi(
       request.resume();
     }
     const body = small.kind === 'ok' ? small.body : Buffer.alloc(0);
-    return answerApi(options, request, response, { requestId, path, search, body });
+    return answerApi(options, request, response, { ...call, body }, { requestId, search });
   }
   const body = await readBody(request, options.maxJsonBodyBytes);
   if (body.kind === 'too-large') {
@@ -210,23 +217,17 @@ async function serveApi(
     send(response, 413, JSON_CONTENT_TYPE, JSON.stringify({ __type: error.code, message: error.message }));
     return { service: 'unknown', operation: typeof target === 'string' ? target : 'unknown', errorCode: error.code };
   }
-  return answerApi(options, request, response, { requestId, path, search, body: body.body });
+  return answerApi(options, request, response, { ...call, body: body.body }, { requestId, search });
 }
 
 async function answerApi(
   options: FrontDoorOptions,
   request: IncomingMessage,
   response: ServerResponse,
-  call: { requestId: string; path: string; search: string; body: Buffer },
+  signed: SignedRequest,
+  call: { requestId: string; search: string },
 ): Promise<Outcome> {
-  const { requestId, path, search } = call;
-  const signed: SignedRequest = {
-    method: request.method ?? 'POST',
-    path,
-    query: parseQuery(search),
-    headers: request.headers as Record<string, string | undefined>,
-    body: call.body,
-  };
+  const { requestId, search } = call;
   const query =
     options.query !== undefined && (request.method === 'GET' || isForm(request)) ? options.query : undefined;
   const result = query ? await query.handle(signed, search, requestId) : await options.json.handle(signed, requestId);
@@ -235,14 +236,6 @@ async function answerApi(
   }
   send(response, result.status, query ? XML_CONTENT_TYPE : JSON_CONTENT_TYPE, result.body);
   return { service: result.service, operation: result.operation, errorCode: result.errorCode };
-}
-
-/** The access key id a SigV4 request names (Authorization header or presigned query), if any. */
-function claimedAccessKey(request: IncomingMessage, search: string): string | undefined {
-  const header = request.headers.authorization;
-  if (header !== undefined) return /Credential=([^/,\s]+)\//.exec(header)?.[1];
-  if (search.includes('X-Amz-Credential')) return new URLSearchParams(search).get('X-Amz-Credential')?.split('/')[0];
-  return undefined;
 }
 
 function parseQuery(search: string): Record<string, string | string[]> {
