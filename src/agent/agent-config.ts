@@ -1,3 +1,5 @@
+import { localServerUrl } from '../shared/config.ts';
+
 /** How `berth agent` is configured: flags, then an ecs.config file, then ECS_* variables, then defaults. */
 export interface AgentConfig {
   readonly endpoint: string;
@@ -127,9 +129,7 @@ export function resolveAgentConfig(
     attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return {
-    // As `npm start` serves with this environment: BERTH_PORT (and BERTH_HOST unless it is a wildcard).
-    endpoint:
-      flags.endpoint ?? env.BERTH_ENDPOINT ?? `http://${localServerHost(env.BERTH_HOST)}:${env.BERTH_PORT ?? '4510'}`,
+    endpoint: flags.endpoint ?? localServerUrl(env),
     cluster: flags.cluster ?? get('ECS_CLUSTER') ?? 'default',
     availabilityZone: flags['availability-zone'] ?? env.BERTH_AVAILABILITY_ZONE ?? 'us-east-1a',
     instanceType: flags['instance-type'] ?? env.BERTH_INSTANCE_TYPE ?? 'berth.host',
@@ -174,10 +174,4 @@ function ecsSettings(
     cleanupDelayMs: parseDuration(get('ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION') ?? '3h'),
     logLevel: get('ECS_LOGLEVEL') ?? env.BERTH_LOG_LEVEL ?? 'info',
   };
-}
-
-/** Where a server started with BERTH_HOST=host is reached on this machine. */
-function localServerHost(host: string | undefined): string {
-  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

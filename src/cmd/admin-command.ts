@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { localServerUrl } from '../shared/config.ts';
 import type { AdminPath } from './admin.ts';
 
 export interface AdminCommand {
@@ -53,7 +54,7 @@ export async function runAdminCommand(
   }
   let endpoint: URL;
   try {
-    endpoint = serverEndpoint(values.endpoint as string | undefined, env);
+    endpoint = new URL((values.endpoint as string | undefined) ?? localServerUrl(env));
   } catch {
     return usageError(command, `--endpoint must be a URL such as http://127.0.0.1:4510`);
   }
@@ -88,14 +89,6 @@ export async function runAdminCommand(
   }
   process.stderr.write(`berth ${command.name}: ${describeFailure(response.status, text)}\n`);
   return 1;
-}
-
-/** --endpoint, else BERTH_ENDPOINT, else the address `npm start` serves on with this environment. */
-export function serverEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv): URL {
-  if (flag !== undefined) return new URL(flag);
-  if (env.BERTH_ENDPOINT) return new URL(env.BERTH_ENDPOINT);
-  const host = env.BERTH_HOST && env.BERTH_HOST !== '0.0.0.0' && env.BERTH_HOST !== '::' ? env.BERTH_HOST : '127.0.0.1';
-  return new URL(`http://${host.includes(':') ? `[${host}]` : host}:${env.BERTH_PORT ?? '4510'}`);
 }
 
 function helpOf(command: AdminCommand): string {

@@ -142,3 +142,15 @@ function quotasOf({ value, source }: { value: string | undefined; source: string
     throw new ConfigError(`${source} ${(error as Error).message} (got '${value}')`);
   }
 }
+
+/**
+ * Where the clients on this machine (`berth agent`, `berth gc`, ...) reach a server that `npm start`
+ * would serve with this environment: BERTH_ENDPOINT when set, else http://BERTH_HOST:BERTH_PORT,
+ * with 127.0.0.1 for a wildcard or unset host.
+ */
+export function localServerUrl(env: NodeJS.ProcessEnv): string {
+  if (env.BERTH_ENDPOINT) return env.BERTH_ENDPOINT;
+  const host =
+    !env.BERTH_HOST || env.BERTH_HOST === '0.0.0.0' || env.BERTH_HOST === '::' ? '127.0.0.1' : env.BERTH_HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${env.BERTH_PORT ?? '4510'}`;
+}
