@@ -31,6 +31,18 @@ export async function removeContainersLabelled(docker: DockerSession, label: str
   if (ids.length > 0) await docker.docker(['rm', '-f', '-v', ...ids]);
 }
 
+/**
+ * Removes every container of a test's cluster. Managed capacity labels them with the cluster's ARN
+ * (in the test servers' account and region), `berth agent` with the cluster name it was given.
+ */
+export async function removeClusterContainers(docker: DockerSession, cluster: string): Promise<void> {
+  await removeContainersLabelled(
+    docker,
+    `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
+  );
+  await removeContainersLabelled(docker, `com.amazonaws.ecs.cluster=${cluster}`);
+}
+
 /** `docker inspect` of one container, parsed. */
 export async function inspect(docker: DockerSession, id: string): Promise<Record<string, never> & DockerInspect> {
   const result = await docker.docker(['inspect', id]);

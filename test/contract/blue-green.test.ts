@@ -27,7 +27,7 @@ import {
 import { rejectsWith } from '../../testing/assertions.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { removeClusterContainers } from '../../testing/tasks.ts';
 import { freePort, SteadyClient, registerVersionedWeb } from '../../testing/load-balancer.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
@@ -146,10 +146,7 @@ describe('blue/green, canary and rollback deployments behind a real listener', {
     ecs?.destroy();
     elb?.destroy();
     await server?.stop();
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
   });
 

@@ -18,7 +18,7 @@ import { rejectsWith } from '../../testing/assertions.ts';
 import { createHttpLoadBalancer, SteadyClient, registerVersionedWeb } from '../../testing/load-balancer.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
+import { isStopped, waitForTask, removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
 
@@ -90,10 +90,7 @@ describe('services behind a real ELBv2 load balancer', { skip }, () => {
     ecs?.destroy();
     elb?.destroy();
     await server?.stop();
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
   });
 

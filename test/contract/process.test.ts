@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { freePort } from '../../testing/elb-proxy.ts';
 import { runServerExpectingFailure, spawnServer, type ServerProcess } from '../../testing/server-process.ts';
 import { ECS_TARGET, signJsonCall } from '../../testing/signed-request.ts';
 
@@ -194,13 +194,7 @@ describe('berth gc', () => {
   });
 });
 
-// A port nothing listens on: bound once, then closed.
-const closedPort = await new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as AddressInfo;
-    probe.close(() => resolve(port));
-  });
-});
+const closedPort = await freePort();
 
 describe('berth subcommands, used wrongly', () => {
   const berth = (args: string[], env: Record<string, string> = {}) =>

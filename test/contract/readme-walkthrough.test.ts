@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession, runCommand } from '../../testing/docker.ts';
+import { freePort } from '../../testing/elb-proxy.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { removeClusterContainers } from '../../testing/tasks.ts';
 
 /**
  * The README's walkthrough, run as written: the ```sh blocks that follow a `<!-- walkthrough -->`
@@ -20,15 +19,6 @@ function walkthroughOf(readme: string): string[] {
   const marker = /<!-- walkthrough -->\s*\n\s*```sh\n([\s\S]*?)\n```/g;
   for (const match of readme.matchAll(marker)) blocks.push(match[1]!);
   return blocks;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
@@ -45,7 +35,7 @@ describe('the README walkthrough', { skip }, () => {
   });
   after(async () => {
     await server?.stop();
-    await removeContainersLabelled(docker, 'com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/web');
+    await removeClusterContainers(docker, 'web');
     await docker.docker(['rmi', '-f', 'my-web', `localhost:${server.port}/team/web:v1`]);
     await docker.cleanup();
     rmSync(home, { recursive: true, force: true });

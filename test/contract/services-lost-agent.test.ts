@@ -17,7 +17,7 @@ import {
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
+import { isStopped, waitForTask, removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
 
@@ -69,10 +69,7 @@ describe('a service whose agent stops answering', { skip }, () => {
     }
     ecs?.destroy();
     await server?.stop();
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
     rmSync(work, { recursive: true, force: true });
   });

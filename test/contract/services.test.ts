@@ -21,7 +21,7 @@ import { rejectsWith } from '../../testing/assertions.ts';
 import { awsCliFor } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
 
@@ -96,10 +96,7 @@ describe('ECS services on real containers: desired count held, rolling updates, 
   after(async () => {
     ecs?.destroy();
     await server?.stop();
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
   });
 

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from '../../src/agent/index.ts';
+import { freePort } from '../../testing/elb-proxy.ts';
 import { startTestServer } from '../../testing/server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -85,12 +85,7 @@ describe('berth server start-up and stray errors', () => {
   });
 
   it('closes what it opened when start-up fails after listening, in process', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address() as { port: number };
-        probe.close(() => resolve(free));
-      });
-    });
+    const port = await freePort();
     const start = Agent.prototype.start;
     Agent.prototype.start = () => {
       throw new Error('injected: managed capacity failed');

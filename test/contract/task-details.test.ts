@@ -13,7 +13,7 @@ import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { inspect, isRunning, isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
+import { inspect, isRunning, isStopped, waitForTask, removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
 
@@ -124,10 +124,7 @@ describe('task details ECS fills in, on FARGATE', { skip }, () => {
   after(async () => {
     ecs?.destroy();
     await server?.stop();
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
   });
 

@@ -16,7 +16,14 @@ import {
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { inspect, isRunning, isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
+import {
+  inspect,
+  isRunning,
+  isStopped,
+  removeContainersLabelled,
+  waitForTask,
+  removeClusterContainers,
+} from '../../testing/tasks.ts';
 
 // The task metadata endpoint as containers see it: each task's container fetches its documents with
 // busybox wget from ECS_CONTAINER_METADATA_URI_V4 into /tmp, and the test reads them back.
@@ -120,10 +127,7 @@ describe('the task metadata endpoint, from inside containers', { skip, timeout: 
     ecs?.destroy();
     await server?.stop();
     await removeContainersLabelled(docker, `com.amazonaws.ecs.cluster=${cluster}`);
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
     rmSync(work, { recursive: true, force: true });
   });

@@ -27,7 +27,7 @@ import { createHttpLoadBalancer, registerVersionedWeb } from '../../testing/load
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { rejectsWith } from '../../testing/assertions.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
 
@@ -100,10 +100,7 @@ describe('task sets of a service with the EXTERNAL deployment controller (FARGAT
     ecs?.destroy();
     elb?.destroy();
     await server?.stop();
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
   });
 

@@ -12,7 +12,7 @@ import {
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { awsCliFor } from '../../testing/aws-cli.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
-import { inspect, isRunning, isStopped, removeContainersLabelled, waitForTask } from '../../testing/tasks.ts';
+import { inspect, isRunning, isStopped, waitForTask, removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason();
 
@@ -107,10 +107,7 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
   after(async () => {
     ecs?.destroy();
     await server?.stop();
-    await removeContainersLabelled(
-      docker,
-      `com.amazonaws.ecs.cluster=arn:aws:ecs:us-east-1:000000000000:cluster/${cluster}`,
-    );
+    await removeClusterContainers(docker, cluster);
     await docker.cleanup();
   });
 
