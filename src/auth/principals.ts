@@ -1,6 +1,6 @@
 import type { SecretLookup } from '../aws-protocol/index.ts';
 import { newAccessKeyId, newSecretAccessKey } from '../shared/ids.ts';
-import { rootPrincipal, type Principal } from '../shared/principal.ts';
+import { rootPrincipal, userPrincipal, type Principal } from '../shared/principal.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { MetadataStore } from '../store/index.ts';
 
@@ -49,7 +49,7 @@ export class Principals implements SecretLookup {
       if (user && key.status === 'Active')
         principals.#keys.set(key.accessKeyId, {
           secret: key.secretAccessKey,
-          principal: { arn: user.arn, root: false },
+          principal: userPrincipal(user),
         });
     }
     return principals;
@@ -82,7 +82,7 @@ export class Principals implements SecretLookup {
     };
     if (!(await this.#store.users.createWithKey(user, key)))
       throw new UserExistsError(`User with name ${name} already exists.`);
-    this.#keys.set(key.accessKeyId, { secret: key.secretAccessKey, principal: { arn: user.arn, root: false } });
+    this.#keys.set(key.accessKeyId, { secret: key.secretAccessKey, principal: userPrincipal(user) });
     return {
       User: { UserName: name, Arn: user.arn, UserId: user.userId, CreateDate: createdAt.toISOString() },
       AccessKey: {

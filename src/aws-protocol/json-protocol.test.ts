@@ -8,6 +8,7 @@ import { whereMember } from '../shared/member-classification.ts';
 import { signJsonCall } from '../../testing/signed-request.ts';
 import { JsonProtocol, serialize } from './json-protocol.ts';
 import type { ServiceModel } from './service-model.ts';
+import { rootPrincipal, userPrincipal } from '../shared/principal.ts';
 
 class InvalidParameterException extends AwsError {
   readonly code = 'InvalidParameterException';
@@ -120,8 +121,8 @@ const protocol = new JsonProtocol({
     secretFor: (id) => (id === credentials.accessKeyId || id === user.accessKeyId ? 'secret-secret-secret' : undefined),
     principalOf: (id) =>
       id === user.accessKeyId
-        ? { arn: 'arn:aws:iam::000000000000:user/ci', root: false }
-        : { arn: 'arn:aws:iam::000000000000:root', root: true },
+        ? userPrincipal({ arn: 'arn:aws:iam::000000000000:user/ci', userId: 'AIDACI', name: 'ci' })
+        : rootPrincipal('000000000000'),
   },
   // The root may do anything; the user only what a resource named thing/open allows.
   accessControl: {

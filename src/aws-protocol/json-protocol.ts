@@ -2,6 +2,7 @@ import { AwsError } from '../shared/aws-error.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import type { AccessControl, DeclareAccess } from '../shared/authorization.ts';
 import type { Clock } from '../shared/clock.ts';
+import { unknownPrincipal } from '../shared/principal.ts';
 import type { MemberTable } from '../shared/member-classification.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import {
@@ -127,7 +128,7 @@ export class JsonProtocol {
         accountId: this.#options.accountId,
         region: this.#options.region,
         accessKeyId: caller.accessKeyId,
-        principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
+        principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? unknownPrincipal(this.#options.accountId),
       };
       // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, route, value, context);

@@ -8,6 +8,7 @@ import { formParameters, parseQueryInput } from './query-input.ts';
 import { QueryProtocol, queryPath } from './query-protocol.ts';
 import { escapeXml, xmlOf } from './query-xml.ts';
 import type { ServiceModel } from './service-model.ts';
+import { rootPrincipal } from '../shared/principal.ts';
 
 class ValidationError extends AwsError {
   readonly code = 'ValidationError';
@@ -174,7 +175,7 @@ const protocol = new QueryProtocol({
   accessControl: { authorize: async () => undefined },
   secrets: {
     secretFor: (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
-    principalOf: () => ({ arn: 'arn:aws:iam::000000000000:root', root: true }),
+    principalOf: () => rootPrincipal('000000000000'),
   },
   clock,
   accountId: '000000000000',

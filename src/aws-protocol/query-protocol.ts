@@ -1,5 +1,6 @@
 import { AwsError } from '../shared/aws-error.ts';
 import type { Clock } from '../shared/clock.ts';
+import { unknownPrincipal } from '../shared/principal.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import {
   InternalFailure,
@@ -109,7 +110,7 @@ export class QueryProtocol {
         accountId: this.#options.accountId,
         region: this.#options.region,
         accessKeyId: caller.accessKeyId,
-        principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? { arn: 'unknown', root: false },
+        principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? unknownPrincipal(this.#options.accountId),
       };
       // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, call, value, context);

@@ -5,13 +5,14 @@ import type { ManifestRecord } from '../store/index.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { InvalidParameterException, RepositoryNotFoundException } from './errors.ts';
 import { listImageReferrers } from './referrers.ts';
+import { rootPrincipal } from '../shared/principal.ts';
 
 const context: RequestContext = {
   requestId: 'r',
   accountId: '123456789012',
   region: 'eu-west-1',
   accessKeyId: 'AKIA',
-  principal: { arn: 'arn:aws:iam::123456789012:root', root: true },
+  principal: rootPrincipal('123456789012'),
 };
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const SUBJECT = digest('0');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { RequestContext } from '../shared/request-context.ts';
+import { rootPrincipal, userPrincipal } from '../shared/principal.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { InvalidParameterException, RegistryPolicyNotFoundException } from './errors.ts';
 import {
@@ -15,10 +16,10 @@ const context: RequestContext = {
   accountId: '123456789012',
   region: 'eu-west-1',
   accessKeyId: 'AKIA',
-  principal: { arn: 'arn:aws:iam::123456789012:root', root: true },
+  principal: rootPrincipal('123456789012'),
 };
-const ROOT = { arn: 'arn:aws:iam::123456789012:root', root: true };
-const BOB = { arn: 'arn:aws:iam::123456789012:user/bob', root: false };
+const ROOT = rootPrincipal('123456789012');
+const BOB = userPrincipal({ arn: 'arn:aws:iam::123456789012:user/bob', userId: 'AIDABOB', name: 'bob' });
 const REPO = 'arn:aws:ecr:eu-west-1:123456789012:repository/app';
 const text = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 

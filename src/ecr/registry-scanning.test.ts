@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { RequestContext } from '../shared/request-context.ts';
+import { rootPrincipal } from '../shared/principal.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { InvalidParameterException } from './errors.ts';
 import {
@@ -15,7 +16,7 @@ const context: RequestContext = {
   accountId: '123456789012',
   region: 'eu-west-1',
   accessKeyId: 'AKIA',
-  principal: { arn: 'arn:aws:iam::123456789012:root', root: true },
+  principal: rootPrincipal('123456789012'),
 };
 const onPush = {
   scanFrequency: 'SCAN_ON_PUSH' as const,

@@ -4,13 +4,14 @@ import type { RequestContext } from '../shared/request-context.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { InvalidParameterException } from './errors.ts';
 import { describeRegistry, putReplicationConfiguration } from './replication.ts';
+import { rootPrincipal } from '../shared/principal.ts';
 
 const context: RequestContext = {
   requestId: 'r',
   accountId: '123456789012',
   region: 'eu-west-1',
   accessKeyId: 'AKIA',
-  principal: { arn: 'arn:aws:iam::123456789012:root', root: true },
+  principal: rootPrincipal('123456789012'),
 };
 
 describe('replication configuration', () => {

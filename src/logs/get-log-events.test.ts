@@ -8,13 +8,14 @@ import { formatEventId, formatStreamToken, parseEventId, parseStreamToken } from
 import { getLogEvents } from './get-log-events.ts';
 import type { LogsDeps } from './log-groups.ts';
 import type { GetLogEventsRequest } from './shapes.generated.ts';
+import { rootPrincipal } from '../shared/principal.ts';
 
 const context: RequestContext = {
   requestId: 'r',
   accountId: '000000000000',
   region: 'us-east-1',
   accessKeyId: 'AKIA',
-  principal: { arn: 'arn:aws:iam::000000000000:root', root: true },
+  principal: rootPrincipal('000000000000'),
 };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
