@@ -9,4 +9,8 @@ export interface RequestContext {
   readonly accessKeyId: string;
   /** Who owns that key. */
   readonly principal: Principal;
+  /** The caller's address (aws:SourceIp), when the request came over the network. */
+  readonly sourceIp?: string;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  readonly secureTransport?: boolean;
 }
