@@ -16,6 +16,7 @@ const SERVICES: readonly Service[] = [
   { folder: 'ecr/2015-09-21', module: 'ecr', apiName: 'EcrApi' },
   { folder: 'logs/2014-03-28', module: 'logs', apiName: 'LogsApi' },
   { folder: 'elbv2/2015-12-01', module: 'elb', apiName: 'ElbApi' },
+  { folder: 'iam/2010-05-08', module: 'iam', apiName: 'IamApi' },
 ];
 
 const root = join(import.meta.dirname, '..');
