@@ -33,6 +33,17 @@ export class UnrecognizedClientException extends AwsError {
   }
 }
 
+/** A session token that is missing, wrong, or sent with a long-term key (S3 calls it InvalidToken). */
+export class InvalidSecurityTokenException extends UnrecognizedClientException {}
+
+/** Temporary credentials past their expiry (query services call it ExpiredToken, S3 too). */
+export class ExpiredTokenException extends AwsError {
+  readonly code = 'ExpiredTokenException';
+  constructor() {
+    super('The security token included in the request is expired');
+  }
+}
+
 export class UnknownOperationException extends AwsError {
   readonly code = 'UnknownOperationException';
 }

@@ -13,11 +13,14 @@ export {
   presignGetUrl,
   verifySignature,
   type SecretLookup,
+  type SessionCredential,
   type SignedRequest,
   type VerifiedCaller,
 } from './sigv4.ts';
 export {
+  ExpiredTokenException,
   IncompleteSignatureException,
+  InvalidSecurityTokenException,
   InvalidSignatureException,
   MissingAuthenticationTokenException,
   RequestEntityTooLargeException,

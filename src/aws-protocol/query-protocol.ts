@@ -66,6 +66,7 @@ const QUERY_AUTH_ERRORS: Record<string, { code: string; status: number }> = {
   IncompleteSignatureException: { code: 'IncompleteSignature', status: 400 },
   InvalidSignatureException: { code: 'SignatureDoesNotMatch', status: 403 },
   UnrecognizedClientException: { code: 'InvalidClientTokenId', status: 403 },
+  ExpiredTokenException: { code: 'ExpiredToken', status: 400 },
   AccessDeniedException: { code: 'AccessDenied', status: 403 },
   // A full data volume (shared/storage-full.ts): query services call it ServiceUnavailable.
   ServiceUnavailableException: { code: 'ServiceUnavailable', status: 503 },

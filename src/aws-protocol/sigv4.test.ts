@@ -190,3 +190,99 @@ describe('verifySignature (query form, presigned)', () => {
     await rejects(verify({ ...request, query: { ...request.query, extra: '1' } }), 'InvalidSignatureException');
   });
 });
+
+describe('verifySignature with temporary credentials (X-Amz-Security-Token)', () => {
+  const SESSION = {
+    accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+    secretAccessKey: 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+    sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLETOKEN',
+  };
+  // Within the 15 minutes of clock skew a signature is good for, and the presigned URLs' 600 s.
+  const expiresAt = new Date(signedAt.getTime() + 300_000);
+  const sessions = {
+    secretFor: (id: string) => (id === SESSION.accessKeyId ? SESSION.secretAccessKey : secrets.secretFor(id)),
+    principalOf: () => undefined,
+    sessionOf: (id: string) =>
+      id === SESSION.accessKeyId
+        ? { expiresAt, hasToken: (token: string) => token === SESSION.sessionToken, refusedServices: ['iam'] }
+        : undefined,
+  };
+  const verifyAt = (request: SignedRequest, now = signedAt, service = 'ecs') =>
+    verifySignature(request, { secrets: sessions, clock: new FakeClock(now), region: 'us-east-1', service });
+
+  function sessionSigner(sessionToken: string | undefined, service = 'ecs'): SignatureV4 {
+    const { accessKeyId, secretAccessKey } = SESSION;
+    return new SignatureV4({
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) },
+      region: 'us-east-1',
+      service,
+      sha256: Hash.bind(null, 'sha256'),
+    });
+  }
+
+  async function signedWith(sessionToken: string | undefined, service = 'ecs'): Promise<SignedRequest> {
+    const out = await sessionSigner(sessionToken, service).sign(baseRequest, { signingDate: signedAt });
+    const headers = Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    return { method: 'POST', path: '/', query: {}, headers, body: Buffer.from('{}') };
+  }
+
+  async function presignedWith(sessionToken: string | undefined): Promise<SignedRequest> {
+    const out = await sessionSigner(sessionToken).presign(
+      { ...baseRequest, method: 'GET', body: undefined, headers: { host: '127.0.0.1:4510' } },
+      { signingDate: signedAt, expiresIn: 600 },
+    );
+    const query = out.query as Record<string, string>;
+    return { method: 'GET', path: '/', query, headers: { host: '127.0.0.1:4510' }, body: undefined };
+  }
+
+  it("accepts the session's key with its token in the header, until the session expires", async () => {
+    const request = await signedWith(SESSION.sessionToken);
+    assert.equal(request.headers['x-amz-security-token'], SESSION.sessionToken);
+    const caller = await verifyAt(request, new Date(expiresAt.getTime() - 1000));
+    assert.deepEqual(caller, { accessKeyId: SESSION.accessKeyId, service: 'ecs' });
+  });
+
+  it('answers ExpiredTokenException from the expiry on', async () => {
+    await rejects(
+      verifyAt(await signedWith(SESSION.sessionToken), expiresAt),
+      'ExpiredTokenException',
+      /^The security token included in the request is expired$/,
+    );
+  });
+
+  it('refuses the key without its token, or with another', async () => {
+    for (const token of [undefined, 'IQoJb3JpZ2luX2VjOTHERTOKEN']) {
+      await rejects(
+        verifyAt(await signedWith(token)),
+        'UnrecognizedClientException',
+        /^The security token included in the request is invalid\.$/,
+      );
+    }
+  });
+
+  it('checks the token before the expiry: a wrong token never learns that the session expired', async () => {
+    await rejects(verifyAt(await signedWith('wrong'), expiresAt), 'UnrecognizedClientException');
+  });
+
+  it('refuses a long-term key sent with a session token, as AWS does', async () => {
+    const request = await signed();
+    const headers = { ...request.headers, 'x-amz-security-token': SESSION.sessionToken };
+    await rejects(verifyAt({ ...request, headers }), 'UnrecognizedClientException');
+  });
+
+  it('accepts the token as X-Amz-Security-Token of a presigned URL, and refuses it wrong or missing', async () => {
+    const request = await presignedWith(SESSION.sessionToken);
+    assert.equal(request.query['X-Amz-Security-Token'], SESSION.sessionToken);
+    await verifyAt(request, new Date(signedAt.getTime() + 1000));
+    await rejects(verifyAt(await presignedWith('wrong')), 'UnrecognizedClientException');
+    await rejects(verifyAt(await presignedWith(undefined)), 'UnrecognizedClientException');
+    await rejects(verifyAt(request, expiresAt), 'ExpiredTokenException');
+  });
+
+  it('refuses the services the session may not call', async () => {
+    await rejects(
+      verifyAt(await signedWith(SESSION.sessionToken, 'iam'), signedAt, 'iam'),
+      'UnrecognizedClientException',
+    );
+  });
+});

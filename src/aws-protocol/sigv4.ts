@@ -5,7 +5,9 @@ import type { Clock } from '../shared/clock.ts';
 import type { Principal } from '../shared/principal.ts';
 import { Sha256 } from './sha256.ts';
 import {
+  ExpiredTokenException,
   IncompleteSignatureException,
+  InvalidSecurityTokenException,
   InvalidSignatureException,
   MissingAuthenticationTokenException,
   UnrecognizedClientException,
@@ -17,11 +19,27 @@ import {
  * SDK itself uses compute the signature over exactly those headers, and compare in constant time.
  */
 
-/** Where the verifier finds secrets; IAM users and temporary credentials plug in here later. */
+/**
+ * Where the verifier finds secrets: long-term keys (root, IAM users) and temporary credentials (STS
+ * sessions, ASIA… keys). secretFor and principalOf answer only for a key that may sign now: an
+ * expired session's key has neither, so whatever resolves a caller later (the registry's passwords)
+ * stops with it.
+ */
 export interface SecretLookup {
   secretFor(accessKeyId: string): string | undefined;
   /** Who owns the key (known whenever secretFor knows the key). */
   principalOf(accessKeyId: string): Principal | undefined;
+  /** The session of temporary credentials, live or expired; undefined for a long-term or unknown key. */
+  sessionOf?(accessKeyId: string): SessionCredential | undefined;
+}
+
+/** What a request signed with temporary credentials must carry, and until when it may. */
+export interface SessionCredential {
+  readonly expiresAt: Date;
+  /** Whether `token` (X-Amz-Security-Token) is this session's token. */
+  hasToken(token: string): boolean;
+  /** Signing names this session may not call (IAM refuses GetSessionToken credentials got without MFA). */
+  readonly refusedServices?: readonly string[];
 }
 
 export interface SignedRequest {
@@ -104,10 +122,7 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
   const claim = presigned ? parseQueryClaim(request.query) : parseHeaderClaim(request.headers);
   checkScope(claim, options);
   checkTime(claim, options.clock.now(), presigned);
-  if (request.headers['x-amz-security-token'] !== undefined || request.query['X-Amz-Security-Token'] !== undefined) {
-    // Berth issues no temporary credentials yet, so no session token can be valid.
-    throw new UnrecognizedClientException();
-  }
+  checkSessionToken(request, claim, options);
   const secret = options.secrets.secretFor(claim.accessKeyId);
   if (secret === undefined) throw new UnrecognizedClientException();
 
@@ -117,6 +132,27 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
   const wanted = Buffer.from(expected, 'utf8');
   if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw InvalidSignatureException.mismatch();
   return { accessKeyId: claim.accessKeyId, service: claim.service };
+}
+
+/**
+ * Temporary credentials sign with their session token beside them (X-Amz-Security-Token, a header,
+ * or a query parameter of a presigned URL); a long-term key sent with a token is refused, as AWS
+ * refuses it (a stale AWS_SESSION_TOKEN beside new keys: "The security token included in the
+ * request is invalid"). The token is checked before the expiry, so only its holder learns that a
+ * session has expired.
+ */
+function checkSessionToken(request: SignedRequest, claim: Claim, options: VerifyOptions): void {
+  const header = request.headers['x-amz-security-token'];
+  const param = request.query['X-Amz-Security-Token'];
+  const token = header ?? (typeof param === 'string' ? param : undefined);
+  const session = options.secrets.sessionOf?.(claim.accessKeyId);
+  if (session === undefined) {
+    if (token !== undefined || param !== undefined) throw new InvalidSecurityTokenException();
+    return;
+  }
+  if (token === undefined || !session.hasToken(token)) throw new InvalidSecurityTokenException();
+  if (options.clock.now().getTime() >= session.expiresAt.getTime()) throw new ExpiredTokenException();
+  if (session.refusedServices?.includes(claim.service)) throw new InvalidSecurityTokenException();
 }
 
 function parseHeaderClaim(headers: SignedRequest['headers']): Claim {

@@ -1,5 +1,7 @@
 import {
+  ExpiredTokenException,
   IncompleteSignatureException,
+  InvalidSecurityTokenException,
   InvalidSignatureException,
   MissingAuthenticationTokenException,
   UnrecognizedClientException,
@@ -18,6 +20,11 @@ class S3AuthError extends S3Error {
 
 /** The SigV4 verifier's errors (named as the JSON services name them) in S3's words. */
 export function s3AuthError(error: unknown, region: string): unknown {
+  if (error instanceof ExpiredTokenException)
+    return new S3AuthError('ExpiredToken', 400, 'The provided token has expired.');
+  if (error instanceof InvalidSecurityTokenException) {
+    return new S3AuthError('InvalidToken', 400, 'The provided token is malformed or otherwise invalid.');
+  }
   if (error instanceof UnrecognizedClientException) {
     return new S3AuthError(
       'InvalidAccessKeyId',
