@@ -77,7 +77,10 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
     services: [
       {
         model: loadServiceModel('ecs-2014-11-13'),
-        operations: ecsOperations(deps.ecsDeps),
+        operations: ecsOperations({
+          ...deps.ecsDeps,
+          authorize: (context, requests) => accessControl.authorize(context, requests),
+        }),
         access: ecsAccess,
         members: ecsMembers,
         invalidParameter: (message) => new EcsInvalidParameter(message),

@@ -1,30 +1,34 @@
 import type { AccessRequest, DeclareAccess } from '../shared/authorization.ts';
 import { formatArn } from '../shared/arn.ts';
 import type { RequestContext } from '../shared/request-context.ts';
+import {
+  capacityProviders,
+  defined,
+  definitionConditions,
+  launchConditions,
+  list,
+  requestTags,
+  tagOnCreate,
+  text,
+  type Input,
+} from './access-conditions.ts';
+import { passRole } from './access-pass-role.ts';
 
 /**
  * What each ECS operation asks the access control for, after AWS's Service Authorization Reference
  * for ECS: the action is `ecs:<Operation>`, the resource the ARN the input names (a cluster, a
- * service, a task definition...) or `*` where ECS takes none, with the ecs:cluster condition key on
- * calls that act inside a cluster. Built from the input alone: no store reads, so a declaration
- * never fails and never tells a caller whether a resource exists.
+ * service, a task definition...) or `*` where ECS takes none, with the condition keys the reference
+ * lists for the action (access-conditions.ts), ecs:TagResource when a create sets tags, and
+ * iam:PassRole for the roles the input names. Built from the input alone: no store reads, so a
+ * declaration never fails and never tells a caller whether a resource exists.
  */
 
-type Input = Record<string, unknown>;
 type Declare = (input: Input, context: RequestContext) => AccessRequest[];
 
 const DEFAULT_CLUSTER = 'default';
 
 function arn(context: RequestContext, resource: string): string {
   return formatArn('ecs', context, resource);
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function list(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 /** The last path element of an ARN or the name itself ("arn:…:cluster/web" and "web" → "web"). */
@@ -76,34 +80,110 @@ function within(action: string, kind: string, member: string): Declare {
   };
 }
 
-function launching(action: string): Declare {
+/** CreateCluster's and UpdateCluster's configuration.managedStorageConfiguration.fargateEphemeralStorageKmsKeyId. */
+function fargateStorageKey(input: Input): string | undefined {
+  const configuration = (input.configuration ?? {}) as Input;
+  const storage = (configuration.managedStorageConfiguration ?? {}) as Input;
+  return text(storage.fargateEphemeralStorageKmsKeyId);
+}
+
+function capacityProviderArn(context: RequestContext): (name: string) => string {
+  return (name) => (name.startsWith('arn:') ? name : arn(context, `capacity-provider/${name}`));
+}
+
+/** RunTask and StartTask: on the task definition, tagging the new tasks, passing override roles. */
+function launching(operation: 'RunTask' | 'StartTask'): Declare {
   return (input, context) => {
-    const cluster = clusterArn(context, input);
     const taskDefinition = text(input.taskDefinition);
     const instances = list(input.containerInstances);
+    const overrides = (input.overrides ?? {}) as Input;
+    const conditions = launchConditions(input, {
+      creating: true,
+      service: false,
+      capacityProviderArn: capacityProviderArn(context),
+    });
+    if (operation === 'StartTask') delete conditions['ecs:capacity-provider'];
     return [
       {
-        action,
+        action: `ecs:${operation}`,
         resource: taskDefinition === undefined ? '*' : taskDefinitionArn(context, taskDefinition),
         conditions: {
-          'ecs:cluster': cluster,
+          'ecs:cluster': clusterArn(context, input),
+          ...conditions,
           ...(instances.length > 0
             ? { 'ecs:container-instances': instances.map((i) => inCluster(context, input, 'container-instance', i)) }
             : {}),
         },
       },
+      ...tagOnCreate(operation, inCluster(context, input, 'task', '*'), input.tags),
+      ...passRole(overrides.taskRoleArn, 'ecs-tasks.amazonaws.com', context.accountId),
+      ...passRole(overrides.executionRoleArn, 'ecs-tasks.amazonaws.com', context.accountId),
     ];
   };
 }
 
+/** CreateService and UpdateService: the service, its launch keys, and the roles it is given. */
+function servicing(operation: 'CreateService' | 'UpdateService'): Declare {
+  return (input, context) => {
+    const creating = operation === 'CreateService';
+    const service = inCluster(context, input, 'service', text(input.serviceName) ?? text(input.service) ?? '*');
+    const taskDefinition = text(input.taskDefinition);
+    return [
+      {
+        action: `ecs:${operation}`,
+        resource: service,
+        conditions: {
+          'ecs:cluster': clusterArn(context, input),
+          ...launchConditions(input, { creating, service: true, capacityProviderArn: capacityProviderArn(context) }),
+          ...(taskDefinition !== undefined
+            ? { 'ecs:task-definition': taskDefinitionArn(context, taskDefinition) }
+            : {}),
+        },
+      },
+      ...(creating ? tagOnCreate(operation, service, input.tags) : []),
+      ...passRole(input.role, 'ecs.amazonaws.com', context.accountId),
+    ];
+  };
+}
+
+/** TagResource, UntagResource and ListTagsForResource: the tags set, the keys removed. */
 function onResourceArn(action: string): Declare {
-  return (input) => [{ action, resource: text(input.resourceArn) ?? '*' }];
+  return (input) => [
+    {
+      action,
+      resource: text(input.resourceArn) ?? '*',
+      conditions: defined({ ...requestTags(input.tags), 'aws:TagKeys': list(input.tagKeys) }),
+    },
+  ];
 }
 
 function onCapacityProvider(action: string, member: string): Declare {
-  return (input, context) => {
-    const name = text(input[member]) ?? '*';
-    return [{ action, resource: name.startsWith('arn:') ? name : arn(context, `capacity-provider/${name}`) }];
+  return (input, context) => [{ action, resource: capacityProviderArn(context)(text(input[member]) ?? '*') }];
+}
+
+/** An account setting's calls carry its name (ecs:account-setting). */
+function onAccountSetting(action: string): Declare {
+  return (input) => [{ action, resource: '*', conditions: defined({ 'ecs:account-setting': text(input.name) }) }];
+}
+
+/** service-deployment/CLUSTER/SERVICE/ID and service-revision/...: their cluster and service keys. */
+function onServiceChild(action: string, member: string): Declare {
+  return (input) => {
+    const value = input[member];
+    const arns = typeof value === 'string' ? [value] : list(value);
+    if (arns.length === 0) return [{ action, resource: '*' }];
+    return arns.map((resource): AccessRequest => {
+      const [, cluster, service] = (resource.split(':')[5] ?? '').split('/');
+      const scope = resource.split(':').slice(0, 5).join(':');
+      return {
+        action,
+        resource,
+        conditions:
+          cluster && service
+            ? { 'ecs:cluster': `${scope}:cluster/${cluster}`, 'ecs:service': `${scope}:service/${cluster}/${service}` }
+            : {},
+      };
+    });
   };
 }
 
@@ -120,35 +200,42 @@ function onService(action: string): Declare {
   };
 }
 
-function onServiceArn(action: string, member: string): Declare {
-  return (input) => {
-    const value = input[member];
-    const names = typeof value === 'string' ? [value] : list(value);
-    return names.length === 0 ? [{ action, resource: '*' }] : names.map((resource) => ({ action, resource }));
-  };
-}
-
-/** A task set: task-set/CLUSTER/SERVICE/ID (its id, ecs-svc/…, has a slash of its own). */
-function onTaskSet(action: string, member: string): Declare {
+/** Task sets: task-set/CLUSTER/SERVICE/ID (its id, ecs-svc/…, has a slash of its own), `*` for any. */
+function onTaskSets(action: string, member: string): Declare {
   return (input, context) => {
-    const reference = text(input[member]) ?? '*';
+    const value = input[member];
+    const references = typeof value === 'string' ? [value] : list(value);
     const service = lastName(text(input.service) ?? '*');
-    return [
-      {
-        action,
-        resource: reference.startsWith('arn:')
-          ? reference
-          : arn(context, `task-set/${clusterName(input)}/${service}/${reference}`),
-        conditions: { 'ecs:cluster': clusterArn(context, input) },
-      },
-    ];
+    const conditions = {
+      'ecs:cluster': clusterArn(context, input),
+      'ecs:service': inCluster(context, input, 'service', text(input.service) ?? '*'),
+    };
+    return (references.length > 0 ? references : ['*']).map((reference) => ({
+      action,
+      resource: reference.startsWith('arn:')
+        ? reference
+        : arn(context, `task-set/${clusterName(input)}/${service}/${reference}`),
+      conditions,
+    }));
   };
 }
 
 const DECLARATIONS: Record<string, Declare> = {
-  CreateCluster: (input, context) => [
-    { action: 'ecs:CreateCluster', resource: arn(context, `cluster/${text(input.clusterName) ?? DEFAULT_CLUSTER}`) },
-  ],
+  CreateCluster: (input, context) => {
+    const cluster = arn(context, `cluster/${text(input.clusterName) ?? DEFAULT_CLUSTER}`);
+    return [
+      {
+        action: 'ecs:CreateCluster',
+        resource: cluster,
+        conditions: defined({
+          ...requestTags(input.tags),
+          'ecs:capacity-provider': capacityProviders(input, capacityProviderArn(context)),
+          'ecs:fargate-ephemeral-storage-kms-key': fargateStorageKey(input),
+        }),
+      },
+      ...tagOnCreate('CreateCluster', cluster, input.tags),
+    ];
+  },
   DescribeClusters: (input, context) => {
     const clusters = list(input.clusters);
     const names = clusters.length === 0 ? [DEFAULT_CLUSTER] : clusters;
@@ -158,11 +245,38 @@ const DECLARATIONS: Record<string, Declare> = {
     }));
   },
   ListClusters: onAccount('ecs:ListClusters'),
-  UpdateCluster: onCluster('ecs:UpdateCluster'),
+  UpdateCluster: (input, context) => [
+    {
+      action: 'ecs:UpdateCluster',
+      resource: clusterArn(context, input),
+      conditions: defined({
+        'ecs:cluster': clusterArn(context, input),
+        'ecs:fargate-ephemeral-storage-kms-key': fargateStorageKey(input),
+      }),
+    },
+  ],
   UpdateClusterSettings: onCluster('ecs:UpdateClusterSettings'),
-  PutClusterCapacityProviders: onCluster('ecs:PutClusterCapacityProviders'),
+  PutClusterCapacityProviders: (input, context) => [
+    {
+      action: 'ecs:PutClusterCapacityProviders',
+      resource: clusterArn(context, input),
+      conditions: defined({
+        'ecs:cluster': clusterArn(context, input),
+        'ecs:capacity-provider': capacityProviders(input, capacityProviderArn(context)),
+      }),
+    },
+  ],
   DeleteCluster: onCluster('ecs:DeleteCluster'),
-  RegisterTaskDefinition: onAccount('ecs:RegisterTaskDefinition'),
+  RegisterTaskDefinition: (input, context) => {
+    // The revision is not known before the call: the family's task definitions (family:*).
+    const definition = taskDefinitionArn(context, text(input.family) ?? '*');
+    return [
+      { action: 'ecs:RegisterTaskDefinition', resource: definition, conditions: definitionConditions(input) },
+      ...tagOnCreate('RegisterTaskDefinition', definition, input.tags),
+      ...passRole(input.taskRoleArn, 'ecs-tasks.amazonaws.com', context.accountId),
+      ...passRole(input.executionRoleArn, 'ecs-tasks.amazonaws.com', context.accountId),
+    ];
+  },
   DescribeTaskDefinition: onAccount('ecs:DescribeTaskDefinition'),
   ListTaskDefinitions: onAccount('ecs:ListTaskDefinitions'),
   ListTaskDefinitionFamilies: onAccount('ecs:ListTaskDefinitionFamilies'),
@@ -172,7 +286,14 @@ const DECLARATIONS: Record<string, Declare> = {
       action: 'ecs:DeleteTaskDefinitions',
       resource: taskDefinitionArn(context, reference),
     })),
-  RegisterContainerInstance: onCluster('ecs:RegisterContainerInstance'),
+  RegisterContainerInstance: (input, context) => [
+    {
+      action: 'ecs:RegisterContainerInstance',
+      resource: clusterArn(context, input),
+      conditions: { 'ecs:cluster': clusterArn(context, input), ...requestTags(input.tags) },
+    },
+    ...tagOnCreate('RegisterContainerInstance', inCluster(context, input, 'container-instance', '*'), input.tags),
+  ],
   DescribeContainerInstances: within('ecs:DescribeContainerInstances', 'container-instance', 'containerInstances'),
   ListContainerInstances: onCluster('ecs:ListContainerInstances'),
   UpdateContainerInstancesState: within(
@@ -184,12 +305,12 @@ const DECLARATIONS: Record<string, Declare> = {
   PutAttributes: onCluster('ecs:PutAttributes'),
   DeleteAttributes: onCluster('ecs:DeleteAttributes'),
   ListAttributes: onCluster('ecs:ListAttributes'),
-  PutAccountSetting: onAccount('ecs:PutAccountSetting'),
-  PutAccountSettingDefault: onAccount('ecs:PutAccountSettingDefault'),
-  DeleteAccountSetting: onAccount('ecs:DeleteAccountSetting'),
+  PutAccountSetting: onAccountSetting('ecs:PutAccountSetting'),
+  PutAccountSettingDefault: onAccountSetting('ecs:PutAccountSettingDefault'),
+  DeleteAccountSetting: onAccountSetting('ecs:DeleteAccountSetting'),
   ListAccountSettings: onAccount('ecs:ListAccountSettings'),
-  RunTask: launching('ecs:RunTask'),
-  StartTask: launching('ecs:StartTask'),
+  RunTask: launching('RunTask'),
+  StartTask: launching('StartTask'),
   StopTask: within('ecs:StopTask', 'task', 'task'),
   DescribeTasks: within('ecs:DescribeTasks', 'task', 'tasks'),
   UpdateTaskProtection: within('ecs:UpdateTaskProtection', 'task', 'tasks'),
@@ -199,44 +320,54 @@ const DECLARATIONS: Record<string, Declare> = {
   SubmitContainerStateChange: onCluster('ecs:SubmitContainerStateChange'),
   SubmitAttachmentStateChanges: onCluster('ecs:SubmitAttachmentStateChanges'),
   DiscoverPollEndpoint: onAccount('ecs:DiscoverPollEndpoint'),
-  CreateService: (input, context) => [
-    {
-      action: 'ecs:CreateService',
-      resource: inCluster(context, input, 'service', text(input.serviceName) ?? '*'),
-      conditions: {
-        'ecs:cluster': clusterArn(context, input),
-        ...(text(input.taskDefinition) !== undefined
-          ? { 'ecs:task-definition': taskDefinitionArn(context, text(input.taskDefinition)!) }
-          : {}),
-      },
-    },
-  ],
-  UpdateService: onService('ecs:UpdateService'),
+  CreateService: servicing('CreateService'),
+  UpdateService: servicing('UpdateService'),
   DeleteService: onService('ecs:DeleteService'),
   DescribeServices: within('ecs:DescribeServices', 'service', 'services'),
-  ListServices: onCluster('ecs:ListServices'),
-  ListServicesByNamespace: onAccount('ecs:ListServicesByNamespace'),
-  ListServiceDeployments: onService('ecs:ListServiceDeployments'),
-  DescribeServiceDeployments: onServiceArn('ecs:DescribeServiceDeployments', 'serviceDeploymentArns'),
-  DescribeServiceRevisions: onServiceArn('ecs:DescribeServiceRevisions', 'serviceRevisionArns'),
-  StopServiceDeployment: onServiceArn('ecs:StopServiceDeployment', 'serviceDeploymentArn'),
-  CreateTaskSet: (input, context) => [
+  // ListServices takes no resource: the cluster is its ecs:cluster key.
+  ListServices: (input, context) => [
+    { action: 'ecs:ListServices', resource: '*', conditions: { 'ecs:cluster': clusterArn(context, input) } },
+  ],
+  ListServicesByNamespace: (input) => [
     {
-      action: 'ecs:CreateTaskSet',
-      resource: inCluster(context, input, 'service', text(input.service) ?? '*'),
-      conditions: {
-        'ecs:cluster': clusterArn(context, input),
-        ...(text(input.taskDefinition) !== undefined
-          ? { 'ecs:task-definition': taskDefinitionArn(context, text(input.taskDefinition)!) }
-          : {}),
-      },
+      action: 'ecs:ListServicesByNamespace',
+      resource: '*',
+      conditions: defined({ 'ecs:namespace': text(input.namespace) }),
     },
   ],
-  UpdateTaskSet: onTaskSet('ecs:UpdateTaskSet', 'taskSet'),
-  DeleteTaskSet: onTaskSet('ecs:DeleteTaskSet', 'taskSet'),
-  DescribeTaskSets: onService('ecs:DescribeTaskSets'),
+  ListServiceDeployments: onService('ecs:ListServiceDeployments'),
+  DescribeServiceDeployments: onServiceChild('ecs:DescribeServiceDeployments', 'serviceDeploymentArns'),
+  DescribeServiceRevisions: onServiceChild('ecs:DescribeServiceRevisions', 'serviceRevisionArns'),
+  StopServiceDeployment: onServiceChild('ecs:StopServiceDeployment', 'serviceDeploymentArn'),
+  CreateTaskSet: (input, context) => {
+    const taskDefinition = text(input.taskDefinition);
+    const [request] = onTaskSets('ecs:CreateTaskSet', 'taskSet')(input, context);
+    return [
+      {
+        ...request!,
+        conditions: {
+          ...request!.conditions,
+          ...requestTags(input.tags),
+          ...defined({ 'ecs:capacity-provider': capacityProviders(input, capacityProviderArn(context)) }),
+          ...(taskDefinition !== undefined
+            ? { 'ecs:task-definition': taskDefinitionArn(context, taskDefinition) }
+            : {}),
+        },
+      },
+      ...tagOnCreate('CreateTaskSet', request!.resource, input.tags),
+    ];
+  },
+  UpdateTaskSet: onTaskSets('ecs:UpdateTaskSet', 'taskSet'),
+  DeleteTaskSet: onTaskSets('ecs:DeleteTaskSet', 'taskSet'),
+  DescribeTaskSets: onTaskSets('ecs:DescribeTaskSets', 'taskSets'),
   UpdateServicePrimaryTaskSet: onService('ecs:UpdateServicePrimaryTaskSet'),
-  CreateCapacityProvider: onCapacityProvider('ecs:CreateCapacityProvider', 'name'),
+  CreateCapacityProvider: (input, context) => {
+    const [request] = onCapacityProvider('ecs:CreateCapacityProvider', 'name')(input, context);
+    return [
+      { ...request!, conditions: requestTags(input.tags) },
+      ...tagOnCreate('CreateCapacityProvider', request!.resource, input.tags),
+    ];
+  },
   DescribeCapacityProviders: (input, context) => {
     const names = list(input.capacityProviders);
     return names.length === 0

@@ -28,6 +28,7 @@ import {
   registerContainerInstance,
   updateContainerInstancesState,
 } from './container-instances.ts';
+import { authorizeDefinitionRoles, type Authorize } from './access-pass-role.ts';
 import type { EcsApi } from './shapes.generated.ts';
 import { submitAttachmentStateChanges, submitContainerStateChange, submitTaskStateChange } from './task-reports.ts';
 import {
@@ -65,6 +66,11 @@ export type EcsDeps = ClusterDeps &
   TaskDeps & {
     /** The URL agents reach the server at (DiscoverPollEndpoint answers it). */
     readonly endpoint: () => string;
+    /**
+     * The access control, for the iam:PassRole of a task definition's roles, known only once it is
+     * read (access-pass-role.ts). Absent (tests of ECS alone): no such second step.
+     */
+    readonly authorize?: Authorize | undefined;
   };
 
 /** The ECS operations Berth implements, by their AWS names. The protocol layer answers the rest. */
@@ -125,8 +131,14 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     PutAccountSettingDefault: (input, context) => putAccountSettingDefault(deps.store, input, context),
     DeleteAccountSetting: (input, context) => deleteAccountSetting(deps.store, input, context),
     ListAccountSettings: (input, context) => listAccountSettings(deps.store, input, context),
-    RunTask: (input, context) => runTask(deps, input, context),
-    StartTask: (input, context) => startTask(deps, input, context),
+    RunTask: async (input, context) => {
+      await authorizeDefinitionRoles(deps, context, input);
+      return runTask(deps, input, context);
+    },
+    StartTask: async (input, context) => {
+      await authorizeDefinitionRoles(deps, context, input);
+      return startTask(deps, input, context);
+    },
     StopTask: (input) => stopTask(deps, input, (cluster, id) => beforeUserStop(deps, cluster, id)),
     DescribeTasks: (input, context) => describeTasks(deps, input, context),
     UpdateTaskProtection: (input, context) => updateTaskProtection(deps, input, context),
@@ -140,8 +152,14 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
       telemetryEndpoint: deps.endpoint(),
       serviceConnectEndpoint: deps.endpoint(),
     }),
-    CreateService: (input, context) => createService(deps, input, context),
-    UpdateService: (input) => updateService(deps, input),
+    CreateService: async (input, context) => {
+      await authorizeDefinitionRoles(deps, context, input);
+      return createService(deps, input, context);
+    },
+    UpdateService: async (input, context) => {
+      await authorizeDefinitionRoles(deps, context, input);
+      return updateService(deps, input);
+    },
     DeleteService: (input) => deleteService(deps, input),
     DescribeServices: (input, context) => describeServices(deps, input, context),
     ListServices: (input) => listServices(deps, input),
@@ -150,7 +168,10 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     DescribeServiceDeployments: (input, context) => describeServiceDeployments(deps, input, context),
     DescribeServiceRevisions: (input, context) => describeServiceRevisions(deps, input, context),
     StopServiceDeployment: (input, context) => stopServiceDeployment(deps, input, context),
-    CreateTaskSet: (input, context) => createTaskSet(deps, input, context),
+    CreateTaskSet: async (input, context) => {
+      await authorizeDefinitionRoles(deps, context, input);
+      return createTaskSet(deps, input, context);
+    },
     UpdateTaskSet: (input) => updateTaskSet(deps, input),
     DeleteTaskSet: (input) => deleteTaskSet(deps, input),
     DescribeTaskSets: (input) => describeTaskSets(deps, input),
