@@ -30,8 +30,56 @@ function onRepositories(action: string): Declare {
   };
 }
 
+/** aws:RequestTag/KEY and aws:TagKeys of the tags a call sets (ECR's [{Key, Value}]). */
+function requestTags(tags: unknown): Record<string, string | string[]> {
+  const pairs = Array.isArray(tags) ? (tags as { Key?: unknown; Value?: unknown }[]) : [];
+  const conditions: Record<string, string | string[]> = {};
+  const keys: string[] = [];
+  for (const { Key, Value } of pairs) {
+    if (typeof Key !== 'string') continue;
+    keys.push(Key);
+    conditions[`aws:RequestTag/${Key}`] = typeof Value === 'string' ? Value : '';
+  }
+  return keys.length === 0 ? {} : { ...conditions, 'aws:TagKeys': keys };
+}
+
+/** TagResource: the tags set; UntagResource: the keys removed (aws:TagKeys). */
 function onResourceArn(action: string): Declare {
-  return (input) => [{ action, resource: typeof input.resourceArn === 'string' ? input.resourceArn : '*' }];
+  return (input) => {
+    const removed = Array.isArray(input.tagKeys) ? (input.tagKeys as string[]) : [];
+    const conditions = removed.length > 0 ? { 'aws:TagKeys': removed } : requestTags(input.tags);
+    return [
+      {
+        action,
+        resource: typeof input.resourceArn === 'string' ? input.resourceArn : '*',
+        ...(Object.keys(conditions).length > 0 ? { conditions } : {}),
+      },
+    ];
+  };
+}
+
+/** CreateRepository with tags is also ecr:TagResource on the new repository (the reference lists both). */
+function creatingRepository(): Declare {
+  return (input, context) => {
+    const resource = repositoryArn(context, typeof input.repositoryName === 'string' ? input.repositoryName : '*');
+    const conditions = requestTags(input.tags);
+    if (!('aws:TagKeys' in conditions)) return [{ action: 'ecr:CreateRepository', resource }];
+    return [
+      { action: 'ecr:CreateRepository', resource, conditions },
+      { action: 'ecr:TagResource', resource, conditions },
+    ];
+  };
+}
+
+/** Get/PutAccountSetting: the setting's name (ecr:AccountSetting). */
+function onAccountSetting(action: string): Declare {
+  return (input) => [
+    {
+      action,
+      resource: '*',
+      ...(typeof input.name === 'string' ? { conditions: { 'ecr:AccountSetting': input.name } } : {}),
+    },
+  ];
 }
 
 function onRegistry(action: string): Declare {
@@ -42,7 +90,7 @@ const DECLARATIONS: Record<string, Declare> = {
   SetRepositoryPolicy: onRepository('ecr:SetRepositoryPolicy'),
   GetRepositoryPolicy: onRepository('ecr:GetRepositoryPolicy'),
   DeleteRepositoryPolicy: onRepository('ecr:DeleteRepositoryPolicy'),
-  CreateRepository: onRepository('ecr:CreateRepository'),
+  CreateRepository: creatingRepository(),
   DescribeRepositories: onRepositories('ecr:DescribeRepositories'),
   DeleteRepository: onRepository('ecr:DeleteRepository'),
   PutImageTagMutability: onRepository('ecr:PutImageTagMutability'),
@@ -77,8 +125,8 @@ const DECLARATIONS: Record<string, Declare> = {
   GetRegistryScanningConfiguration: onRegistry('ecr:GetRegistryScanningConfiguration'),
   BatchGetRepositoryScanningConfiguration: onRepositories('ecr:BatchGetRepositoryScanningConfiguration'),
   PutReplicationConfiguration: onRegistry('ecr:PutReplicationConfiguration'),
-  GetAccountSetting: onRegistry('ecr:GetAccountSetting'),
-  PutAccountSetting: onRegistry('ecr:PutAccountSetting'),
+  GetAccountSetting: onAccountSetting('ecr:GetAccountSetting'),
+  PutAccountSetting: onAccountSetting('ecr:PutAccountSetting'),
   // A registry password grants nothing by itself (each registry request is authorized on its
   // repository), and until identity policies exist (TODO(#17)) a user could get no permission to
   // fetch one: so every caller may, which is what lets a repository policy's grantee pull.

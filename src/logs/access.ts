@@ -40,12 +40,37 @@ function onStream(action: string): Declare {
   ];
 }
 
+/** aws:RequestTag/KEY and aws:TagKeys of the tags a call sets (Logs' { key: value }). */
+function requestTags(tags: unknown): Record<string, string | string[]> {
+  if (typeof tags !== 'object' || tags === null) return {};
+  const entries = Object.entries(tags as Record<string, unknown>);
+  if (entries.length === 0) return {};
+  return {
+    ...Object.fromEntries(entries.map(([key, value]) => [`aws:RequestTag/${key}`, text(value) ?? ''])),
+    'aws:TagKeys': entries.map(([key]) => key),
+  };
+}
+
+/** The tag keys a call removes (UntagResource's tagKeys, UntagLogGroup's tags). */
+function removedKeys(keys: unknown): Record<string, string[]> {
+  const list = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+  return list.length === 0 ? {} : { 'aws:TagKeys': list };
+}
+
+function withConditions(declare: Declare, conditionsOf: (input: Input) => Record<string, string | string[]>): Declare {
+  return (input, context) => {
+    const conditions = conditionsOf(input);
+    if (Object.keys(conditions).length === 0) return declare(input, context);
+    return declare(input, context).map((request) => ({ ...request, conditions }));
+  };
+}
+
 function onResourceArn(action: string): Declare {
   return (input) => [{ action, resource: text(input.resourceArn) ?? '*' }];
 }
 
 const DECLARATIONS: Record<string, Declare> = {
-  CreateLogGroup: onGroup('logs:CreateLogGroup'),
+  CreateLogGroup: withConditions(onGroup('logs:CreateLogGroup'), (input) => requestTags(input.tags)),
   DeleteLogGroup: onGroup('logs:DeleteLogGroup'),
   DescribeLogGroups: () => [{ action: 'logs:DescribeLogGroups', resource: '*' }],
   PutRetentionPolicy: onGroup('logs:PutRetentionPolicy'),
@@ -57,11 +82,11 @@ const DECLARATIONS: Record<string, Declare> = {
   PutLogEvents: onStream('logs:PutLogEvents'),
   GetLogEvents: onStream('logs:GetLogEvents'),
   FilterLogEvents: onGroup('logs:FilterLogEvents'),
-  TagResource: onResourceArn('logs:TagResource'),
-  UntagResource: onResourceArn('logs:UntagResource'),
+  TagResource: withConditions(onResourceArn('logs:TagResource'), (input) => requestTags(input.tags)),
+  UntagResource: withConditions(onResourceArn('logs:UntagResource'), (input) => removedKeys(input.tagKeys)),
   ListTagsForResource: onResourceArn('logs:ListTagsForResource'),
-  TagLogGroup: onGroup('logs:TagLogGroup'),
-  UntagLogGroup: onGroup('logs:UntagLogGroup'),
+  TagLogGroup: withConditions(onGroup('logs:TagLogGroup'), (input) => requestTags(input.tags)),
+  UntagLogGroup: withConditions(onGroup('logs:UntagLogGroup'), (input) => removedKeys(input.tags)),
   ListTagsLogGroup: onGroup('logs:ListTagsLogGroup'),
 };
 
