@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccessRequest } from '../shared/authorization.ts';
 import type { RequestContext } from '../shared/request-context.ts';
+import { FakeClock } from '../shared/clock.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { authorizeDefinitionRoles, definitionRoleRequests } from './access-pass-role.ts';
 
+const clock = new FakeClock();
 const context = { region: 'us-east-1', accountId: '000000000000' } as RequestContext;
 const role = (name: string) => `arn:aws:iam::000000000000:role/${name}`;
 const passed = (name: string): AccessRequest => ({
@@ -43,7 +45,7 @@ test('the second step reads the task definition and asks for PassRole on its rol
     const authorize = async (_context: unknown, requests: readonly AccessRequest[]) => {
       asked.push([...requests]);
     };
-    await authorizeDefinitionRoles({ store, authorize }, context, { taskDefinition: 'app' });
+    await authorizeDefinitionRoles({ store, clock, authorize }, context, { taskDefinition: 'app' });
     assert.deepEqual(asked, [[passed('task'), passed('exec')]]);
   } finally {
     await store.close();
@@ -58,9 +60,9 @@ test('a denial of the second step fails the call; no roles, unknown definition o
       calls += 1;
       throw new Error('AccessDenied');
     };
-    await authorizeDefinitionRoles({ store, authorize: deny }, context, { taskDefinition: 'app:1' });
-    await authorizeDefinitionRoles({ store, authorize: deny }, context, { taskDefinition: 'missing:1' });
-    await authorizeDefinitionRoles({ store }, context, { taskDefinition: 'app:1' });
+    await authorizeDefinitionRoles({ store, clock, authorize: deny }, context, { taskDefinition: 'app:1' });
+    await authorizeDefinitionRoles({ store, clock, authorize: deny }, context, { taskDefinition: 'missing:1' });
+    await authorizeDefinitionRoles({ store, clock }, context, { taskDefinition: 'app:1' });
     assert.equal(calls, 0);
   } finally {
     await store.close();
@@ -71,6 +73,7 @@ test('a denial of the second step fails the call; no roles, unknown definition o
       authorizeDefinitionRoles(
         {
           store: withRole,
+          clock,
           authorize: async () => {
             throw new Error('AccessDenied');
           },
