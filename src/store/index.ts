@@ -45,3 +45,4 @@ export type {
 export type { ElbChange, ElbRepository, ElbResourceKind, ElbResourceRecord } from './elb-repository.ts';
 export type { S3BucketRecord, S3ObjectQuery, S3ObjectRecord, S3Repository } from './s3-repository.ts';
 export type { RegistrySettingRepository } from './registry-setting-repository.ts';
+export type { StsSessionRecord, StsSessionRepository } from './sts-repository.ts';

@@ -3,6 +3,7 @@ import { logsMigration } from './0009-logs.ts';
 import { elbMigration } from './0012-elb.ts';
 import { s3Migration } from './0014-s3.ts';
 import { registrySettingsMigration } from './0015-registry-settings.ts';
+import { stsSessionsMigration } from './0017-sts-sessions.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -277,4 +278,5 @@ export const migrations: Record<string, Migration> = {
   },
   '0014-s3': s3Migration,
   '0015-registry-settings': registrySettingsMigration,
+  '0017-sts-sessions': stsSessionsMigration,
 };

@@ -173,6 +173,17 @@ export interface S3ObjectsTable {
   headers: string;
 }
 
+/** STS sessions (sqlite-sessions.ts). */
+export interface StsSessionsTable {
+  access_key_id: string;
+  secret_access_key: string;
+  token_hash: string;
+  source_access_key_id: string;
+  created_at: number;
+  expires_at: number;
+  body: string;
+}
+
 /** ECR registry settings: one JSON value per name. */
 export interface RegistrySettingsTable {
   name: string;
@@ -181,6 +192,7 @@ export interface RegistrySettingsTable {
 
 export interface Database extends LogTables {
   registry_settings: RegistrySettingsTable;
+  sts_sessions: StsSessionsTable;
   s3_buckets: S3BucketsTable;
   s3_objects: S3ObjectsTable;
   elb_resources: ElbResourcesTable;

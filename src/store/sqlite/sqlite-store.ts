@@ -21,6 +21,7 @@ import { SqliteLogs } from './sqlite-logs.ts';
 import { SqliteElb } from './sqlite-elb.ts';
 import { SqliteS3 } from './sqlite-s3.ts';
 import { SqliteRegistrySettings } from './sqlite-registry-settings.ts';
+import { SqliteSessions } from './sqlite-sessions.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -41,6 +42,7 @@ export class SqliteStore implements MetadataStore {
   readonly elb: SqliteElb;
   readonly s3: SqliteS3;
   readonly registrySettings: SqliteRegistrySettings;
+  readonly sessions: SqliteSessions;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, box: SecretBox) {
@@ -60,6 +62,7 @@ export class SqliteStore implements MetadataStore {
     this.elb = new SqliteElb(db);
     this.s3 = new SqliteS3(db);
     this.registrySettings = new SqliteRegistrySettings(db);
+    this.sessions = new SqliteSessions(db, box);
   }
 
   /**
