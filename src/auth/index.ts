@@ -3,3 +3,4 @@ export { Principals, UserExistsError, type CreatedUser } from './principals.ts';
 export { PolicyAccessControl, type ResourcePolicies, type ResourcePolicyDecision } from './access-control.ts';
 export { loadTokenKey } from './token-key.ts';
 export { loadSecretBox, MASTER_KEY_FILE } from './master-key.ts';
+export { resourceTagKeys, resourceTagLookup, type ResourceTagLookup } from './resource-tags.ts';

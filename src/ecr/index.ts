@@ -22,3 +22,4 @@ export { ecrInvalidParameter, ecrValidationMessage } from './validation-messages
 export { ecrAccess, repositoryArn } from './access.ts';
 export { ecrMembers } from './members.ts';
 export { issuePassword } from './authorization-tokens.ts';
+export { ecrResourceTags } from './resource-tags.ts';

@@ -11,3 +11,4 @@ export { isTaskStatus, type TaskStatus, type TaskStopCode } from './task-lifecyc
 export { pruneStoppedTasks } from './task-pruning.ts';
 export { reconcileServices } from './service-scheduler.ts';
 export type { LoadBalancing, TargetRef, TargetHealthState } from './service-load-balancing.ts';
+export { ecsResourceTags } from './resource-tags.ts';

@@ -23,3 +23,4 @@ export {
   type TargetState,
 } from './data-plane-contract.ts';
 export type * from './shapes.generated.ts';
+export { elbResourceTags } from './resource-tags-lookup.ts';

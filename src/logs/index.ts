@@ -14,3 +14,4 @@ export {
 } from './append-log-events.ts';
 export { pruneExpiredLogEvents } from './retention.ts';
 export type * from './shapes.generated.ts';
+export { logsResourceTags } from './resource-tags.ts';

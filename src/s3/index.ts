@@ -2,3 +2,4 @@ export { S3, type ComputedDigests, type ListObjectsInput, type ListObjectsOutput
 export * from './errors.ts';
 export { isValidBucketName, isValidKey } from './bucket-names.ts';
 export { parseMaxKeys } from './list-objects.ts';
+export { s3ResourceTags } from './resource-tags.ts';
