@@ -31,6 +31,8 @@ export interface SecretLookup {
   principalOf(accessKeyId: string): Principal | undefined;
   /** The session of temporary credentials, live or expired; undefined for a long-term or unknown key. */
   sessionOf?(accessKeyId: string): SessionCredential | undefined;
+  /** A live session's token, for presigning a URL with its credentials (which must carry it). */
+  sessionTokenFor?(accessKeyId: string): string | undefined;
 }
 
 /** What a request signed with temporary credentials must carry, and until when it may. */
@@ -362,10 +364,19 @@ async function computeSignature(
 /** A presigned URL (SigV4 query form) for a GET, as S3 and ECR hand them out. */
 export async function presignGetUrl(
   url: URL,
-  options: { accessKeyId: string; secretAccessKey: string; region: string; service: string; expiresInSeconds: number },
+  options: {
+    accessKeyId: string;
+    secretAccessKey: string;
+    /** Temporary credentials' token: the URL carries it as X-Amz-Security-Token. */
+    sessionToken?: string | undefined;
+    region: string;
+    service: string;
+    expiresInSeconds: number;
+  },
 ): Promise<string> {
+  const { accessKeyId, secretAccessKey, sessionToken } = options;
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) },
     region: options.region,
     service: options.service,
     sha256: Sha256,

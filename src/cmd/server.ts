@@ -20,6 +20,7 @@ import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
 import { schedulePeriodic } from './periodic.ts';
 import { createApiProtocols } from './api-protocols.ts';
+import { SessionDirectory, withSessions } from '../sts/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import { AgentChannel, pruneStoppedTasks, reconcileServices } from '../ecs/index.ts';
@@ -138,8 +139,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
 
   let secrets: Principals;
+  let sessions: SessionDirectory;
   try {
     secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
+    sessions = await SessionDirectory.load(store.sessions, { clock });
     await elb.syncDataPlane();
     const swept = await s3.sweep();
     if (swept.uploads + swept.blobs > 0) logger.info(swept, 'S3: removed what an interrupted PUT left behind');
@@ -157,11 +160,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await store.close();
     throw error;
   }
+  // Every protocol looks keys up here: long-term keys, and STS sessions' temporary credentials.
+  const keys = withSessions(secrets, sessions);
   const { accessControl, query, json } = createApiProtocols({
     config,
     store,
     clock,
-    secrets,
+    secrets: keys,
+    sessions,
     elbDeps,
     ecsDeps: { ...taskDeps, endpoint: () => url },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
@@ -206,10 +212,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return true;
     },
     maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
-    isKnownAccessKey: (accessKeyId) => secrets.secretFor(accessKeyId) !== undefined,
+    isKnownAccessKey: (accessKeyId) => keys.secretFor(accessKeyId) !== undefined,
     clock,
     admin: createAdminHandler({
-      secrets,
+      secrets: keys,
       accessControl,
       clock,
       region: config.region,
@@ -235,7 +241,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       matches: isS3Request,
       handle: createS3Handler({
         s3,
-        secrets,
+        secrets: keys,
         accessControl,
         clock,
         region: config.region,
@@ -245,9 +251,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     registry: createRegistryHandler({
       registry,
-      authenticate: registryAuthenticator({ tokenKey, secrets, clock, region: config.region }),
+      authenticate: registryAuthenticator({ tokenKey, secrets: keys, clock, region: config.region }),
       authorize: async (caller, action, repository) => {
-        const principal = secrets.principalOf(caller.accessKeyId);
+        const principal = keys.principalOf(caller.accessKeyId);
         if (!principal) return false;
         try {
           const resource = repositoryArn({ region: config.region, accountId: config.accountId }, repository.name);

@@ -36,6 +36,11 @@ export function basicAuthenticator(
       }
       throw new RegistryError('UNAUTHORIZED', 'invalid authorization token');
     }
+    // Resolved on every request: a password made with temporary credentials ends with their session.
+    const session = options.secrets.sessionOf?.(check.claims.accessKeyId);
+    if (session !== undefined && options.clock.now().getTime() >= session.expiresAt.getTime()) {
+      throw new RegistryError('DENIED', 'Your authorization token has expired. Reauthenticate and try again.');
+    }
     const principal = options.secrets.principalOf(check.claims.accessKeyId);
     if (principal === undefined) {
       throw new RegistryError('UNAUTHORIZED', 'the access key this token was issued to no longer exists');
