@@ -16,4 +16,5 @@ export {
   type MissingPolicy,
 } from './evaluate.ts';
 export { requestContext, type RequestFacts } from './request-context.ts';
+export type { ContextValues } from './request-keys.ts';
 export { principalMatch, type Caller, type PrincipalMatch } from './principals.ts';

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { userPrincipal } from '../../shared/principal.ts';
+import type { ContextValues } from './request-keys.ts';
 import { evaluate, MalformedPolicyDocumentError, parsePolicy, type Policy, type PolicySet } from './index.ts';
 
 const USER = userPrincipal({ arn: 'arn:aws:iam::000000000000:user/ci', userId: 'AIDA', name: 'ci' });
@@ -38,7 +39,11 @@ const policies = fc.array(policy, { maxLength: 3 });
 const request = fc.record({
   action: fc.constantFrom(...ACTIONS),
   resource: fc.constantFrom(...RESOURCES),
-  context: fc.constantFrom({}, { 'aws:username': 'ci', 'aws:SourceIp': '10.1.2.3' }, { 'aws:TagKeys': ['a', 'b'] }),
+  context: fc.constantFrom<ContextValues>(
+    {},
+    { 'aws:username': 'ci', 'aws:SourceIp': '10.1.2.3' },
+    { 'aws:TagKeys': ['a', 'b'] },
+  ),
 });
 const denyAll = parsePolicy(
   JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Deny', Action: '*', Resource: '*' } }),
@@ -49,7 +54,7 @@ const allowAll = parsePolicy(
   'identity',
 );
 
-function decide(r: { action: string; resource: string; context: Record<string, string | string[]> }, set: PolicySet) {
+function decide(r: { action: string; resource: string; context: ContextValues }, set: PolicySet) {
   return evaluate({ ...r, principal: USER }, set);
 }
 
