@@ -123,8 +123,9 @@ export async function verifySignature(request: SignedRequest, options: VerifyOpt
   if (!presigned && request.headers.authorization === undefined) throw new MissingAuthenticationTokenException();
   const claim = presigned ? parseQueryClaim(request.query) : parseHeaderClaim(request.headers);
   checkScope(claim, options);
-  checkTime(claim, options.clock.now(), presigned);
+  // Before the clock skew: a session's expiry is what its holder needs to hear of.
   checkSessionToken(request, claim, options);
+  checkTime(claim, options.clock.now(), presigned);
   const secret = options.secrets.secretFor(claim.accessKeyId);
   if (secret === undefined) throw new UnrecognizedClientException();
 

@@ -17,7 +17,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { loadServiceModel, type ServiceModel } from '../../src/aws-protocol/index.ts';
+import { stsAccess, stsOperations, type StsDeps } from '../../src/sts/index.ts';
 import { ecsAccess, ecsOperations, type EcsDeps } from '../../src/ecs/index.ts';
 import { ecrAccess, ecrOperations, type EcrDeps } from '../../src/ecr/index.ts';
 import { logsAccess, logsOperations } from '../../src/logs/index.ts';
@@ -50,6 +52,11 @@ const tables = {
     model: loadServiceModel('elbv2-2015-12-01'),
     operations: elbOperations({} as Parameters<typeof elbOperations>[0]),
     access: elbAccess,
+  },
+  sts: {
+    model: (loadServiceModel as (name: string) => ServiceModel)('sts-2011-06-15'),
+    operations: stsOperations({} as StsDeps),
+    access: stsAccess,
   },
 };
 
@@ -148,6 +155,21 @@ describe('authorization, deny by default', () => {
       service: 'ecr',
     });
     assert.equal(response.status, 200);
+  });
+
+  it('refuses AssumeRole to a user without permissions, and lets every caller ask who it is and get a session', async () => {
+    const sts = new STSClient({ endpoint: server.url, region: 'us-east-1', credentials: nobody, maxAttempts: 1 });
+    await assert.rejects(
+      sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/any', RoleSessionName: 'ci' })),
+      (error: { name?: string; message: string }) => {
+        assert.equal(error.name, 'AccessDenied');
+        assert.match(error.message, /user\/nobody is not authorized to perform: sts:AssumeRole/);
+        return true;
+      },
+    );
+    assert.match((await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '', /:user\/nobody$/);
+    assert.match((await sts.send(new GetSessionTokenCommand({}))).Credentials?.AccessKeyId ?? '', /^ASIA/);
+    sts.destroy();
   });
 
   it("refuses every S3 operation to a user without permissions, with S3's own AccessDenied", async () => {
