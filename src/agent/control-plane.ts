@@ -1,4 +1,4 @@
-import type { PollResponse, TaskReport } from '../ecs/index.ts';
+import type { PollResponse, TaskReport, UpdateTaskProtectionResponse } from '../ecs/index.ts';
 
 /**
  * The agent's side of the assignment channel (docs/agent-channel.md): a long poll for the tasks
@@ -8,6 +8,18 @@ import type { PollResponse, TaskReport } from '../ecs/index.ts';
 export interface ControlPlane {
   poll(token: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<PollResponse>;
   report(cluster: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string }>;
+}
+
+/**
+ * What the agent's task protection endpoint asks the control plane, for one task of this agent:
+ * ECS's GetTaskProtection (no `change`) or UpdateTaskProtection. Errors carry the API's `code`
+ * (and `status`, or `senderFault`), as the ECS agent relays them to the container.
+ */
+export interface TaskProtectionControl {
+  taskProtection(
+    task: { readonly cluster: string; readonly taskArn: string },
+    change?: { readonly protectionEnabled: boolean; readonly expiresInMinutes?: number | undefined },
+  ): Promise<UpdateTaskProtectionResponse>;
 }
 
 /**

@@ -6,8 +6,8 @@ import type { ContainerDefinition, TaskAssignment } from '../ecs/index.ts';
  *   AWS_EXECUTION_ENV   AWS_ECS_FARGATE on Fargate, AWS_ECS_EC2 on EC2
  *   AWS_REGION, AWS_DEFAULT_REGION   the task's region; the ECS agent leaves both out when the
  *                       container's environment or environment files set either of them.
- * ECS_AGENT_URI is not set: it is the base of the Fargate agent's own endpoints (task scale-in
- * protection, fault injection), which Berth does not serve.
+ * ECS_AGENT_URI, the base of the agent API (task scale-in protection), comes with the metadata URIs
+ * from the endpoint that serves it (metadata/metadata-server.ts).
  */
 
 const EXECUTION_ENV: Readonly<Record<string, string>> = { FARGATE: 'AWS_ECS_FARGATE', EC2: 'AWS_ECS_EC2' };

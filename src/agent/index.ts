@@ -1,5 +1,5 @@
 export { Agent, type AgentOptions } from './agent.ts';
-export { ReportQueue, type ControlPlane } from './control-plane.ts';
+export { ReportQueue, type ControlPlane, type TaskProtectionControl } from './control-plane.ts';
 export {
   CannotPullContainerError,
   CannotStartContainerError,

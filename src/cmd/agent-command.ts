@@ -164,9 +164,14 @@ export async function startAgent(
     { containerInstanceArn: arn, cpu, memory, hostAddress, reregistered: same !== undefined },
     'agent registered',
   );
-  const metadata = await startTaskMetadataEndpoint(runtime, { dataDir: config.dataDir, log: logger });
+  const control = new HttpControlPlane(call, config.cluster, arn);
+  const metadata = await startTaskMetadataEndpoint(runtime, {
+    dataDir: config.dataDir,
+    protection: control,
+    log: logger,
+  });
   const agent = new Agent(runtime, {
-    control: new HttpControlPlane(call, config.cluster, arn),
+    control,
     pollWaitSeconds: 20,
     log: logger,
     now: () => new Date(),

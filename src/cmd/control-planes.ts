@@ -1,12 +1,26 @@
-import type { ControlPlane } from '../agent/index.ts';
-import { applyTaskReport, pollAssignments, type PollResponse, type TaskReport } from '../ecs/index.ts';
+import type { ControlPlane, TaskProtectionControl } from '../agent/index.ts';
+import {
+  agentTaskProtection,
+  applyTaskReport,
+  pollAssignments,
+  type PollResponse,
+  type ProtectedTask,
+  type TaskReport,
+  type UpdateTaskProtectionResponse,
+} from '../ecs/index.ts';
 import { AwsError } from '../shared/aws-error.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { MAX_POLL_WAIT_MS } from './agent-endpoints.ts';
-import type { signedJsonClient } from './signed-fetch.ts';
+import { ServerError, type signedJsonClient } from './signed-fetch.ts';
 
-/** `berth agent`'s link to its server: the /berth/agent endpoints, signed with SigV4. */
-export class HttpControlPlane implements ControlPlane {
+type ProtectionTarget = Parameters<TaskProtectionControl['taskProtection']>[0];
+type ProtectionChange = Parameters<TaskProtectionControl['taskProtection']>[1];
+
+/**
+ * `berth agent`'s link to its server: the /berth/agent endpoints, signed with SigV4; task
+ * protection through ECS's own GetTaskProtection and UpdateTaskProtection, as the ECS agent calls them.
+ */
+export class HttpControlPlane implements ControlPlane, TaskProtectionControl {
   readonly #call: ReturnType<typeof signedJsonClient>;
   readonly #cluster: string;
   readonly #containerInstance: string;
@@ -30,10 +44,35 @@ export class HttpControlPlane implements ControlPlane {
   report(cluster: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string }> {
     return this.#call('/berth/agent/report', { cluster, task: report }, {}, AbortSignal.timeout(30_000));
   }
+
+  async taskProtection(task: ProtectionTarget, change?: ProtectionChange): Promise<UpdateTaskProtectionResponse> {
+    const operation = change ? 'UpdateTaskProtection' : 'GetTaskProtection';
+    const input = { cluster: task.cluster, tasks: [task.taskArn], ...change };
+    const headers = {
+      'x-amz-target': `AmazonEC2ContainerServiceV20141113.${operation}`,
+      'content-type': 'application/x-amz-json-1.1',
+    };
+    let answer: { protectedTasks?: (Omit<ProtectedTask, 'expirationDate'> & { expirationDate?: number })[] };
+    try {
+      answer = await this.#call('/', input, headers, AbortSignal.timeout(30_000));
+    } catch (error) {
+      // The API's own message, without the "Code: " ServerError puts in front.
+      if (error instanceof ServerError)
+        throw Object.assign(error, { message: error.message.slice(error.code.length + 2) });
+      throw error;
+    }
+    return {
+      ...answer,
+      protectedTasks: (answer.protectedTasks ?? []).map(({ expirationDate, ...rest }) => ({
+        ...rest,
+        ...(expirationDate !== undefined ? { expirationDate: new Date(expirationDate * 1000) } : {}),
+      })),
+    };
+  }
 }
 
 /** Managed (FARGATE) capacity inside the server: the same channel, called in process. */
-export class InProcessControlPlane implements ControlPlane {
+export class InProcessControlPlane implements ControlPlane, TaskProtectionControl {
   readonly #deps: AgentEndpointDeps;
   constructor(deps: AgentEndpointDeps) {
     this.#deps = deps;
@@ -56,5 +95,9 @@ export class InProcessControlPlane implements ControlPlane {
       if (error instanceof AwsError && error.senderFault) throw Object.assign(error, { permanent: true });
       throw error;
     }
+  }
+
+  taskProtection(task: ProtectionTarget, change?: ProtectionChange): Promise<UpdateTaskProtectionResponse> {
+    return agentTaskProtection(this.#deps, task, change);
   }
 }

@@ -30,9 +30,10 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
   const runtime = await options.makeRuntime(owner);
   const log = options.logger.child({ component: 'managed-capacity' });
   // No engine (UnavailableRuntime): no endpoint either, and every task stops with the reason.
-  const metadata = await startTaskMetadataEndpoint(runtime, { dataDir: options.dataDir, log });
+  const control = new InProcessControlPlane(options.deps);
+  const metadata = await startTaskMetadataEndpoint(runtime, { dataDir: options.dataDir, protection: control, log });
   const agent = new Agent(runtime, {
-    control: new InProcessControlPlane(options.deps),
+    control,
     pollWaitSeconds: 20,
     log,
     now: () => options.deps.clock.now(),

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMetadataServer, type ContainerRuntime, type MetadataServer } from '../agent/index.ts';
+import {
+  startMetadataServer,
+  type ContainerRuntime,
+  type MetadataServer,
+  type TaskProtectionControl,
+} from '../agent/index.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 
 /** Kept in the agent's data folder: a container's endpoint URI has to outlive an agent restart. */
@@ -16,11 +21,13 @@ const STATE_FILE = 'task-metadata-endpoint.json';
  * Starts the task metadata endpoint for an agent whose runtime can say where containers reach the
  * host (Docker); undefined for one that cannot (no engine), or when the networks cannot be read.
  * The agent, started after it, registers each task there before the task's first container starts.
+ * With `protection` (the agent's control plane) it serves the agent API ECS_AGENT_URI names too.
  */
 export async function startTaskMetadataEndpoint(
   runtime: ContainerRuntime,
   options: {
     readonly dataDir: string;
+    readonly protection?: TaskProtectionControl;
     readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   },
 ): Promise<MetadataServer | undefined> {
@@ -40,6 +47,7 @@ export async function startTaskMetadataEndpoint(
     port: previous?.port ?? 0,
     secret,
     source: { stats: async (id) => runtime.containerStats?.(id) },
+    protection: options.protection,
     log: options.log,
   });
   const state: EndpointState = { port: server.port, secret };

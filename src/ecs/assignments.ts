@@ -31,6 +31,8 @@ export interface TaskAssignment {
   readonly createdAt: string;
   /** The containers' ARNs by name, as DescribeTasks shows them (the task metadata endpoint's ContainerARN). */
   readonly containerArns?: Readonly<Record<string, string>>;
+  /** The task's IAM role (its overrides' or its definition's): the agent's endpoints act only for a task with one. */
+  readonly taskRoleArn?: string | undefined;
 }
 
 export interface PollRequest {
@@ -105,5 +107,6 @@ async function assignmentOf(deps: TaskDeps, record: TaskRecord): Promise<TaskAss
     containerArns: Object.fromEntries(
       (task.containers ?? []).flatMap((c) => (c.name && c.containerArn ? [[c.name, c.containerArn]] : [])),
     ),
+    taskRoleArn: task.overrides?.taskRoleArn ?? definition.taskRoleArn,
   };
 }

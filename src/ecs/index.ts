@@ -9,6 +9,7 @@ export { pollAssignments, type PollRequest, type PollResponse, type TaskAssignme
 export { applyTaskReport, type ContainerReport, type InterfaceReport, type TaskReport } from './task-reports.ts';
 export { isTaskStatus, type TaskStatus, type TaskStopCode } from './task-lifecycle.ts';
 export { pruneStoppedTasks } from './task-pruning.ts';
+export { agentTaskProtection } from './task-protection.ts';
 export { reconcileServices } from './service-scheduler.ts';
 export type { LoadBalancing, TargetRef, TargetHealthState } from './service-load-balancing.ts';
 export { ecsResourceTags } from './resource-tags.ts';

@@ -5,6 +5,8 @@
  * details (`berth.protectedUntil`, epoch ms), so it survives a restart; an expired one is simply
  * ignored, as ECS clears protectionEnabled when the period lapses.
  */
+import { parseArn } from '../shared/arn.ts';
+import { rootPrincipal } from '../shared/principal.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { TaskRecord } from '../store/index.ts';
 import { requireCluster } from './clusters.ts';
@@ -138,4 +140,29 @@ export async function protectedTaskIds(
     ));
   const now = deps.clock.now();
   return new Set(records.filter((t) => isProtected(t, now)).map((t) => t.id));
+}
+
+/**
+ * What an agent's task protection endpoint (ECS_AGENT_URI/task-protection/v1/state) asks for one
+ * of its own tasks: GetTaskProtection without `change`, else UpdateTaskProtection, with the
+ * operations' own rules and answers. The agent has already identified the calling task.
+ */
+export function agentTaskProtection(
+  deps: TaskDeps,
+  task: { readonly cluster: string; readonly taskArn: string },
+  change?: { readonly protectionEnabled: boolean; readonly expiresInMinutes?: number | undefined },
+): Promise<UpdateTaskProtectionResponse> {
+  const arn = parseArn(task.taskArn);
+  if (!arn) throw new InvalidParameterException('Invalid task ARN.');
+  const context: RequestContext = {
+    requestId: 'task-protection-endpoint',
+    accountId: arn.accountId,
+    region: arn.region,
+    accessKeyId: '',
+    principal: rootPrincipal(arn.accountId),
+  };
+  const target = { cluster: task.cluster, tasks: [task.taskArn] };
+  return change
+    ? updateTaskProtection(deps, { ...target, ...change }, context)
+    : getTaskProtection(deps, target, context);
 }

@@ -2,7 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TaskAssignment } from '../../ecs/index.ts';
+import type { TaskProtectionControl } from '../control-plane.ts';
 import { containerMetadata, taskMetadata, type MetadataVersion, type TaskMetadataSnapshot } from './task-metadata.ts';
+import { serveTaskProtection } from './task-protection-state.ts';
 
 // The ECS task metadata endpoint (v4, and v3) for the containers this agent runs. ECS serves it on
 // 169.254.170.2 and tells each container its URI; Berth listens on the host's address on each
@@ -11,6 +13,10 @@ import { containerMetadata, taskMetadata, type MetadataVersion, type TaskMetadat
 // id), and the container:
 //
 //   http://ADDRESS:PORT/v4/<task id>-<token>/<container name>[/task | /taskWithTags | /stats | /task/stats]
+//
+// With a control plane to ask, it also serves the agent API that ECS_AGENT_URI names, for the task:
+//
+//   http://ADDRESS:PORT/api/<task id>-<token>/task-protection/v1/state   (GET, PUT)
 
 /** Where the server reads the runtime's stats of one container. */
 export interface MetadataSource {
@@ -45,6 +51,8 @@ export interface MetadataServerOptions {
   /** Keys the URI tokens; kept across restarts for the same reason as the port. */
   readonly secret: string;
   readonly source: MetadataSource;
+  /** Where task protection calls go (ECS_AGENT_URI is set only with it). */
+  readonly protection?: TaskProtectionControl | undefined;
   readonly log?: { warn(obj: object, msg: string): void };
 }
 
@@ -58,7 +66,7 @@ export interface MetadataServer extends TaskMetadataRegistry {
     containerName: string,
     options?: { readonly version?: MetadataVersion },
   ): string | undefined;
-  /** ECS_CONTAINER_METADATA_URI_V4 and ECS_CONTAINER_METADATA_URI (v3) for one container. */
+  /** ECS_CONTAINER_METADATA_URI_V4, ECS_CONTAINER_METADATA_URI (v3) and ECS_AGENT_URI for one container. */
   environmentFor(task: Pick<TaskAssignment, 'taskArn' | 'networkMode'>, containerName: string): Record<string, string>;
   close(): Promise<void>;
 }
@@ -76,7 +84,10 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
     stats: (runtimeId) => options.source.stats(runtimeId),
   };
   const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
-    serve(request, lookup).then(
+    const answer = request.url?.startsWith('/api/')
+      ? serveAgentApi(request, lookup, options.protection)
+      : serve(request, lookup);
+    answer.then(
       ({ status, body }) => send(response, status, body),
       (error: unknown) => {
         options.log?.warn({ err: String(error), url: request.url }, 'task metadata request failed');
@@ -85,13 +96,17 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
     );
   };
   const { servers, port, addresses } = await listenAll(options, handler);
-  const uriFor: MetadataServer['uriFor'] = (task, containerName, uriOptions = {}) => {
+  const baseFor = (task: Pick<TaskAssignment, 'taskArn' | 'networkMode'>) => {
     const mode = task.networkMode || 'bridge';
     const address = mode === 'awsvpc' ? addresses.awsvpc : mode === 'bridge' ? addresses.bridge : addresses.host;
     if (!address) return undefined;
     const taskId = taskIdOf(task.taskArn);
-    const endpoint = `${taskId}-${tokenOf(taskId)}/${encodeURIComponent(containerName)}`;
-    return `http://${address}:${port}/v${uriOptions.version ?? 4}/${endpoint}`;
+    return { origin: `http://${address}:${port}`, endpoint: `${taskId}-${tokenOf(taskId)}` };
+  };
+  const uriFor: MetadataServer['uriFor'] = (task, containerName, uriOptions = {}) => {
+    const base = baseFor(task);
+    if (!base) return undefined;
+    return `${base.origin}/v${uriOptions.version ?? 4}/${base.endpoint}/${encodeURIComponent(containerName)}`;
   };
   return {
     port,
@@ -102,7 +117,12 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
     environmentFor(task, containerName) {
       const v4 = uriFor(task, containerName);
       const v3 = uriFor(task, containerName, { version: 3 });
-      return { ...(v4 && { ECS_CONTAINER_METADATA_URI_V4: v4 }), ...(v3 && { ECS_CONTAINER_METADATA_URI: v3 }) };
+      const base = options.protection && baseFor(task);
+      return {
+        ...(v4 && { ECS_CONTAINER_METADATA_URI_V4: v4 }),
+        ...(v3 && { ECS_CONTAINER_METADATA_URI: v3 }),
+        ...(base && { ECS_AGENT_URI: `${base.origin}/api/${base.endpoint}` }),
+      };
     },
     async close() {
       await Promise.all(
@@ -124,6 +144,37 @@ interface Answer {
 }
 
 const PATH = /^\/v([34])\/([0-9A-Za-z]+)-([0-9a-f]+)\/([^/]+)(\/task|\/taskWithTags|\/stats|\/task\/stats)?\/?$/;
+
+const AGENT_API_PATH = /^\/api\/([0-9A-Za-z]+)-([0-9a-f]+)\/task-protection\/v1\/state$/;
+/** Larger than any task protection request; a body past it is refused unread. */
+const MAX_AGENT_API_BODY = 64 * 1024;
+
+/** The agent API (ECS_AGENT_URI): task scale-in protection for the task the path names. */
+async function serveAgentApi(
+  request: http.IncomingMessage,
+  source: Lookup,
+  protection: TaskProtectionControl | undefined,
+): Promise<Answer> {
+  const path = new URL(request.url ?? '/', 'http://metadata').pathname;
+  const match = AGENT_API_PATH.exec(path);
+  if (!match || !protection) return { status: 404, body: `no agent API at ${path}` };
+  const [taskId, token] = [match[1]!, match[2]!];
+  const body = request.method === 'PUT' ? await readBody(request) : '';
+  const snapshot = sameToken(token, source.tokenOf(taskId)) ? await source.snapshot(taskId) : undefined;
+  return serveTaskProtection({ method: request.method ?? 'GET', body: body ?? '' }, { snapshot, control: protection });
+}
+
+/** The request's body as text; undefined past MAX_AGENT_API_BODY. */
+async function readBody(request: http.IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_AGENT_API_BODY) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** What a request is answered from: the URI tokens, the registered tasks, and the runtime's stats. */
 interface Lookup extends MetadataSource {
