@@ -38,6 +38,7 @@ import {
   type RoleLookup,
   type SessionDirectory,
 } from '../sts/index.ts';
+import { parsePolicy } from '../iam/policy/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -81,7 +82,8 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
           sessions: deps.sessions,
           roles: NO_ROLES,
           clock,
-          checkPolicy: checkPolicyJson,
+          // Session policies are identity policies in form (IAM's MalformedPolicyDocument messages).
+          checkPolicy: (text) => void parsePolicy(text, 'identity'),
           managedPolicyDocument: () => undefined,
         }),
         access: stsAccess,
@@ -145,12 +147,3 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
 
 /** Until the IAM directory serves roles (#17): no role exists, so AssumeRole is refused. */
 const NO_ROLES: RoleLookup = { roleByArn: () => undefined };
-
-/** Until the policy evaluator's parsePolicy checks session policies (#17): JSON, at least. */
-function checkPolicyJson(text: string): void {
-  try {
-    JSON.parse(text);
-  } catch {
-    throw new Error('Syntax errors in policy.');
-  }
-}
