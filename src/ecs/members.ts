@@ -131,10 +131,6 @@ const SERVICE_RULES: Record<string, MemberRule> = {
   'deploymentConfiguration.lifecycleHooks': {
     refused: 'a deployment would not stop at its lifecycle hooks (AWS Lambda functions or pauses)',
   },
-  'deploymentController.type': {
-    refused: 'no CodeDeploy: a CODE_DEPLOY service would never be deployed (ECS and EXTERNAL are)',
-    when: oneOf('CODE_DEPLOY'),
-  },
   'loadBalancers[].loadBalancerName': {
     refused: 'Classic Load Balancers do not exist in Berth: the service would get no load balancer',
   },
@@ -160,7 +156,7 @@ const SERVICE_ACTED = [
   'placementStrategy[].type',
   'placementStrategy[].field',
   'healthCheckGracePeriodSeconds',
-  // ECS and EXTERNAL (task sets); CODE_DEPLOY is refused.
+  // ECS, EXTERNAL and CODE_DEPLOY (task sets: code-deploy-controller.ts).
   'deploymentController.type',
   'propagateTags',
 ];

@@ -21,7 +21,7 @@ import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-
 import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
 import { protectedTaskIds } from './task-protection.ts';
-import { isExternal } from './external-controller.ts';
+import { hasTaskSets } from './code-deploy-controller.ts';
 import { reconcileTaskSets } from './service-task-sets.ts';
 import { loadBalancersOf, stopServiceTask, syncServiceTargets } from './service-targets.ts';
 import {
@@ -72,7 +72,7 @@ export async function reconcileServices(deps: TaskDeps, log: SchedulerLog): Prom
     try {
       if (!views.has(record.cluster)) views.set(record.cluster, clusterView(deps, record.cluster));
       const view = await views.get(record.cluster)!;
-      if (isExternal(record.body as Service)) await reconcileExternalService(deps, record, view);
+      if (hasTaskSets(record.body as Service)) await reconcileExternalService(deps, record, view);
       else await reconcileService(deps, record, view);
     } catch (error) {
       log.warn({ err: String(error), service: record.arn }, 'service reconciliation failed; retrying');
@@ -196,7 +196,7 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   await saveService(deps, record, { ...service, status, deployments, events, ...retired.fields }, plan.steady);
 }
 
-/** A service with the EXTERNAL deployment controller: its task sets run its tasks. */
+/** A service with the EXTERNAL or CODE_DEPLOY deployment controller: its task sets run its tasks. */
 async function reconcileExternalService(deps: TaskDeps, record: ServiceRecord, view: ClusterView): Promise<void> {
   const own = view.tasks.filter((t) => t.serviceName === record.name);
   const pass = await reconcileTaskSets(deps, record, { own, context: contextOf(record) });

@@ -17,16 +17,22 @@ import { placementConstraints, placementStrategies } from './task-placement.ts';
 import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
 import { checkNetwork, launchTypeOf } from './task-validation.ts';
 import type { TaskDeps } from './tasks.ts';
-import { loadBalancersProblem, type TargetGroupInfo } from './service-load-balancing.ts';
-import { deploymentConfiguration, mergedConfiguration, trafficShiftProblem } from './deployment-strategy.ts';
+import { checkLoadBalancers } from './service-load-balancer-checks.ts';
+import { deploymentConfiguration, mergedConfiguration } from './deployment-strategy.ts';
 import { checkExternalCreate, checkExternalRedeploy, isExternal } from './external-controller.ts';
+import {
+  checkCodeDeployCreate,
+  checkCodeDeployUpdate,
+  hasTaskSets,
+  initialTaskSet,
+  isCodeDeploy,
+} from './code-deploy-controller.ts';
 import type {
   CreateServiceRequest,
   CreateServiceResponse,
   DeleteServiceRequest,
   DeleteServiceResponse,
   Deployment,
-  DeploymentConfiguration,
   DescribeServicesRequest,
   DescribeServicesResponse,
   Failure,
@@ -38,8 +44,7 @@ import type {
   Service,
   UpdateServiceRequest,
   UpdateServiceResponse,
-  LoadBalancer,
-  TaskDefinition,
+  TaskSet,
 } from './shapes.generated.ts';
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -106,32 +111,6 @@ function checkCreate(input: CreateServiceRequest, daemon: boolean, quotas: EcsQu
   return desiredCount;
 }
 
-/** Target groups must exist, be in use by a load balancer, and fit the network mode (when ELBv2 is wired). */
-export async function checkLoadBalancers(
-  deps: TaskDeps,
-  loadBalancers: readonly LoadBalancer[],
-  at: { definition: TaskDefinition | undefined; config: DeploymentConfiguration | undefined },
-): Promise<void> {
-  if (loadBalancers.length === 0 || !deps.loadBalancing) return;
-  const { definition } = at;
-  const shape = definition && {
-    networkMode: definition.networkMode ?? 'bridge',
-    containers: definition.containerDefinitions ?? [],
-  };
-  if ((at.config?.strategy ?? 'ROLLING') !== 'ROLLING') {
-    const problem = await trafficShiftProblem(deps.loadBalancing, loadBalancers, shape);
-    if (problem) throw new InvalidParameterException(problem);
-  }
-  if (!shape) return;
-  const groups = new Map<string, TargetGroupInfo>();
-  for (const lb of loadBalancers) {
-    const group = lb.targetGroupArn ? await deps.loadBalancing.targetGroup(lb.targetGroupArn) : undefined;
-    if (group) groups.set(lb.targetGroupArn!, group);
-  }
-  const problem = loadBalancersProblem(loadBalancers, shape, groups);
-  if (problem) throw new InvalidParameterException(problem);
-}
-
 /** EXTERNAL services need no task definition: their task sets have theirs. */
 async function serviceDefinitionArn(deps: TaskDeps, input: CreateServiceRequest): Promise<string | undefined> {
   if (!isExternal(input)) return requireDefinitionArn(deps, input.taskDefinition);
@@ -149,6 +128,7 @@ export async function createService(
   const quotas = deps.quotas ?? DEFAULT_ECS_QUOTAS;
   const desiredCount = checkCreate(input, daemon, quotas);
   const external = isExternal(input);
+  if (isCodeDeploy(input)) checkCodeDeployCreate(input);
   const taskDefinitionArn = await serviceDefinitionArn(deps, input);
   const asRun = { ...input, taskDefinition: taskDefinitionArn ?? '' };
   const launchType = launchTypeOf(asRun, cluster);
@@ -172,8 +152,12 @@ export async function createService(
     now,
     createdBy: context.principal.arn,
   });
-  service.deployments = external ? [] : [newDeployment(service, now)];
+  service.deployments = hasTaskSets(input) ? [] : [newDeployment(service, now)];
   if (external) service.taskSets = [];
+  if (isCodeDeploy(input)) {
+    const first = initialTaskSet(service, { clusterName: cluster.name, context, now: now.getTime() });
+    service.taskSets = [first as unknown as TaskSet];
+  }
   const record: ServiceRecord = {
     cluster: cluster.name,
     name: input.serviceName,
@@ -342,6 +326,7 @@ async function updatedService(deps: TaskDeps, record: ServiceRecord, input: Upda
     );
   if (input.desiredCount !== undefined && input.desiredCount < 0)
     throw new InvalidParameterException('desiredCount must be at least 0.');
+  checkCodeDeployUpdate(service, input);
   const taskDefinition = input.taskDefinition
     ? await requireDefinitionArn(deps, input.taskDefinition)
     : service.taskDefinition;
@@ -355,7 +340,8 @@ async function updatedService(deps: TaskDeps, record: ServiceRecord, input: Upda
   const redeploy = needsDeployment(service, input, taskDefinition);
   if (redeploy && isExternal(service)) checkExternalRedeploy();
   const deployments = (service.deployments ?? []) as Deployment[];
-  if (redeploy) {
+  // A CODE_DEPLOY service's placement changes apply to its task sets' next tasks: no deployment.
+  if (redeploy && !isCodeDeploy(service)) {
     next.deployments = [
       newDeployment(next, now),
       ...deployments.map((d) => ({ ...d, status: 'ACTIVE', updatedAt: now })),

@@ -10,18 +10,12 @@ import type { RequestContext } from '../shared/request-context.ts';
 import type { ServiceRecord, TaskStatuses } from '../store/index.ts';
 import { requireCluster } from './clusters.ts';
 import { InvalidParameterException, ServiceNotActiveException, TaskSetNotFoundException } from './errors.ts';
-import {
-  changeService,
-  checkLoadBalancers,
-  requireDefinitionArn,
-  requireService,
-  serviceNameOf,
-  storedService,
-} from './services.ts';
+import { changeService, requireDefinitionArn, requireService, serviceNameOf, storedService } from './services.ts';
+import { checkLoadBalancers } from './service-load-balancer-checks.ts';
 import { taskCounts } from './service-view.ts';
 import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
 import { computedDesiredCount } from './task-set-plan.ts';
-import { isExternal } from './external-controller.ts';
+import { hasTaskSets, isCodeDeploy } from './code-deploy-controller.ts';
 import { checkNetwork, launchTypeOf } from './task-validation.ts';
 import type { TaskDeps } from './tasks.ts';
 import type {
@@ -55,7 +49,7 @@ export function storedTaskSets(service: Service): StoredTaskSet[] {
 }
 
 /** ECS task set ids: ecs-svc/ and 19 digits, as deployment ids. */
-function taskSetId(): string {
+export function newTaskSetId(): string {
   let digits = String(randomInt(1, 10));
   while (digits.length < 19) digits += String(randomInt(0, 10));
   return `ecs-svc/${digits}`;
@@ -96,11 +90,11 @@ async function viewOf(deps: TaskDeps, record: ServiceRecord, id: string, withTag
   return taskSetView(set, { service, tasks, withTags });
 }
 
-/** The ACTIVE EXTERNAL service a task set call names. */
+/** The ACTIVE EXTERNAL (or CODE_DEPLOY: code-deploy-controller.ts) service a task set call names. */
 function requireExternal(record: ServiceRecord): Service {
   if (record.status !== 'ACTIVE') throw new ServiceNotActiveException();
   const service = record.body as Service;
-  if (!isExternal(service))
+  if (!hasTaskSets(service))
     throw new InvalidParameterException('The service deployment controller type is not EXTERNAL.');
   return service;
 }
@@ -128,7 +122,7 @@ export async function createTaskSet(
   const launchType = launchTypeOf(asRun, cluster);
   checkNetwork(definition, asRun, launchType);
   await checkLoadBalancers(deps, input.loadBalancers ?? [], { definition, config: undefined });
-  const id = taskSetId();
+  const id = newTaskSetId();
   const now = deps.clock.now().getTime();
   const serviceName = serviceNameOf(input.service);
   const record = await changeService(deps, cluster.name, input.service, (current) => {
@@ -209,11 +203,12 @@ export async function updateServicePrimaryTaskSet(
       if (s.id === set.id) return { ...s, status: 'PRIMARY', updatedAt: now };
       return s.status === 'PRIMARY' ? { ...s, status: 'ACTIVE', updatedAt: now } : s;
     });
-    // The primary task set's settings become the service's.
+    // The primary task set's settings become the service's (with CodeDeploy, its target groups too).
     return {
       ...service,
       taskDefinition: set.taskDefinition,
       ...(set.networkConfiguration ? { networkConfiguration: set.networkConfiguration } : {}),
+      ...(isCodeDeploy(service) ? { loadBalancers: set.loadBalancers ?? [] } : {}),
       taskSets: sets as unknown as TaskSet[],
     };
   });
@@ -246,7 +241,7 @@ export async function describeTaskSets(
   const cluster = await requireCluster(deps, input.cluster);
   const record = await requireService(deps, cluster.name, input.service);
   const service = record.body as Service;
-  if (!isExternal(service))
+  if (!hasTaskSets(service))
     throw new InvalidParameterException('The service deployment controller type is not EXTERNAL.');
   const sets = storedTaskSets(service);
   const tasks = await deps.store.tasks.serviceStatuses(record.cluster, record.name);
