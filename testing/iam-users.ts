@@ -1,36 +1,18 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import type { TestServer } from './server.ts';
 
-/** `berth iam create-user`, as an operator runs it with the root keys; resolves with the new keys. */
-export function createUser(
-  server: TestServer,
+/** An IAM user with one access key, made through the IAM API as the root; resolves with the key. */
+export async function createUser(
+  server: Pick<TestServer, 'url' | 'credentials'>,
   name: string,
 ): Promise<{ accessKeyId: string; secretAccessKey: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [
-        join(import.meta.dirname, '..', 'bin', 'berth.js'),
-        'iam',
-        'create-user',
-        '--user-name',
-        name,
-        '--endpoint',
-        server.url,
-      ],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-        },
-      },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(stderr));
-        const key = (JSON.parse(stdout) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
-        resolve({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey });
-      },
-    );
-  });
+  // IAM is global: the SDK signs it for us-east-1, whatever region the server serves.
+  const iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials });
+  try {
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+  } finally {
+    iam.destroy();
+  }
 }

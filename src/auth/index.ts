@@ -1,5 +1,4 @@
 export { credentialInstructions, loadRootCredentials, type RootCredentials } from './root-credentials.ts';
-export { Principals, UserExistsError, type CreatedUser } from './principals.ts';
 export { PolicyAccessControl, type ResourcePolicies, type ResourcePolicyDecision } from './access-control.ts';
 export { loadTokenKey } from './token-key.ts';
 export { loadSecretBox, MASTER_KEY_FILE } from './master-key.ts';

@@ -98,7 +98,7 @@ export class QueryProtocol {
       const caller = await verifySignature(request, {
         secrets: this.#options.secrets,
         clock: this.#options.clock,
-        region: this.#options.region,
+        region: signingRegion(request, signingName, this.#options.region),
         service: signingName,
       });
       if (!target) throw new UnrecognizedClientException();
@@ -148,6 +148,21 @@ export class QueryProtocol {
     }
     return route;
   }
+}
+
+/**
+ * Global services are signed for one region whatever region the server serves: the AWS CLI and the
+ * SDKs sign IAM for us-east-1. Such a request may carry that region or the server's own.
+ */
+const GLOBAL_SIGNING_REGIONS: Readonly<Record<string, string>> = { iam: 'us-east-1' };
+
+function signingRegion(request: SignedRequest, signingName: string | undefined, served: string): string {
+  const global = signingName === undefined ? undefined : GLOBAL_SIGNING_REGIONS[signingName];
+  if (global === undefined) return served;
+  const value = request.query['X-Amz-Credential'];
+  const credential =
+    typeof value === 'string' ? value : /Credential=([^,\s]+)/.exec(request.headers.authorization ?? '')?.[1];
+  return credential?.split('/')[2] === global ? global : served;
 }
 
 /** Query services answer out-of-range numbers with their validation error, not a serialization one. */

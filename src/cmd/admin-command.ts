@@ -15,7 +15,7 @@ export interface AdminCommand {
 }
 
 /**
- * `berth gc`, `berth lifecycle`, `berth iam create-user`: asks a running server to run one of its
+ * `berth gc`, `berth lifecycle`: asks a running server to run one of its
  * own operations now, signed with the AWS credentials of the environment (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_REGION). The server is found as `npm start` configures it: --endpoint,
  * else BERTH_ENDPOINT, else http://BERTH_HOST:BERTH_PORT (127.0.0.1:4510). Every failure is one

@@ -10,7 +10,6 @@ import { readBody } from '../http/read-body.ts';
 export const ADMIN_OPERATIONS = {
   '/berth/registry/garbage-collection': 'RegistryGarbageCollection',
   '/berth/registry/lifecycle-evaluation': 'RegistryLifecycleEvaluation',
-  '/berth/iam/create-user': 'CreateUser',
   '/berth/agent/poll': 'PollAssignments',
   '/berth/agent/report': 'ReportTaskState',
 } as const;

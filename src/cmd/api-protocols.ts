@@ -35,10 +35,17 @@ import {
   stsMembers,
   stsOperations,
   ValidationError as StsValidationError,
-  type RoleLookup,
   type SessionDirectory,
 } from '../sts/index.ts';
 import { parsePolicy } from '../iam/policy/index.ts';
+import {
+  iamMembers,
+  iamOperations,
+  createIamAccess,
+  recordingKeyUse,
+  ValidationError as IamValidationError,
+  type IamDirectory,
+} from '../iam/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -49,6 +56,8 @@ export interface ApiProtocolDeps {
   readonly clock: Clock;
   readonly secrets: SecretLookup & { secretFor(accessKeyId: string): string | undefined };
   readonly sessions: SessionDirectory;
+  /** IAM's users, groups, roles and policies, in memory (the directory the long-term keys come from). */
+  readonly iam: IamDirectory;
   readonly elbDeps: ElbDeps;
   readonly ecsDeps: EcsDeps;
   readonly ecrDeps: Omit<EcrDeps, 'presignBlobUrl'>;
@@ -66,8 +75,17 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
     repositoryPolicyDecisions(store, { region: config.region, accountId: config.accountId }),
     registryPolicyDecisions(store),
   ]);
+  // Calls through the protocols also note which key signed them (IAM's GetAccessKeyLastUsed).
+  const protocolAccess = recordingKeyUse(accessControl, deps.iam, clock);
   const query = new QueryProtocol({
     services: [
+      {
+        model: loadServiceModel('iam-2010-05-08'),
+        operations: iamOperations({ directory: deps.iam }),
+        access: createIamAccess(deps.iam),
+        members: iamMembers,
+        invalidParameter: (message) => new IamValidationError(message),
+      },
       {
         model: loadServiceModel('elbv2-2015-12-01'),
         operations: elbOperations(deps.elbDeps),
@@ -80,11 +98,11 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         model: (loadServiceModel as (name: string) => ServiceModel)('sts-2011-06-15'),
         operations: stsOperations({
           sessions: deps.sessions,
-          roles: NO_ROLES,
+          roles: deps.iam,
           clock,
           // Session policies are identity policies in form (IAM's MalformedPolicyDocument messages).
           checkPolicy: (text) => void parsePolicy(text, 'identity'),
-          managedPolicyDocument: () => undefined,
+          managedPolicyDocument: (arn) => deps.iam.defaultDocumentOf(arn),
         }),
         access: stsAccess,
         members: stsMembers,
@@ -92,7 +110,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       },
     ],
     secrets,
-    accessControl,
+    accessControl: protocolAccess,
     clock,
     accountId: config.accountId,
     region: config.region,
@@ -137,13 +155,10 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       },
     ],
     secrets,
-    accessControl,
+    accessControl: protocolAccess,
     clock,
     accountId: config.accountId,
     region: config.region,
   });
   return { accessControl, query, json };
 }
-
-/** Until the IAM directory serves roles (#17): no role exists, so AssumeRole is refused. */
-const NO_ROLES: RoleLookup = { roleByArn: () => undefined };

@@ -12,9 +12,7 @@ Commands:
   agent     join this host to a cluster and run its tasks on Docker (berth agent --help)
   gc        collect registry garbage now on a running server [--endpoint URL]
   lifecycle apply the ECR lifecycle policies now on a running server [--endpoint URL]
-  iam create-user --user-name NAME
-            create a user with an access key (prints its keys) [--endpoint URL]
-            (these three are signed with the root AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, and
+            (these two are signed with the root AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, and
             find the server at --endpoint, BERTH_ENDPOINT, or BERTH_HOST:BERTH_PORT)
   help      this text; \`berth <command> --help\` for a command's own
 
@@ -33,12 +31,6 @@ const ADMIN_COMMANDS: Readonly<Record<string, AdminCommand>> = {
     path: '/berth/registry/lifecycle-evaluation',
     summary: "Applies the repositories' ECR lifecycle policies now on a running server.",
   },
-  'iam create-user': {
-    name: 'iam create-user',
-    path: '/berth/iam/create-user',
-    summary: 'Creates a user with an access key on a running server and prints the key.',
-    flags: { 'user-name': 'UserName' },
-  },
 };
 
 /** Runs the `berth` command; resolves with the exit code once a server has started (or failed). */
@@ -55,11 +47,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       (owner, registryAuth) => new DockerRuntime({ engine: new DockerEngine(), owner, registryAuth }),
     );
   }
-  const admin = ADMIN_COMMANDS[command === 'iam' ? `iam ${rest[0] ?? ''}` : command];
-  if (admin) return runAdminCommand(admin, command === 'iam' ? rest.slice(1) : rest, process.env);
+  const admin = ADMIN_COMMANDS[command];
+  if (admin) return runAdminCommand(admin, rest, process.env);
   if (command !== 'server') {
     process.stderr.write(
-      `berth: unknown command '${[command, ...(command === 'iam' ? rest.slice(0, 1) : [])].join(' ')}' (berth --help lists them)\n`,
+      command === 'iam'
+        ? "berth: 'berth iam' is gone: manage users, keys and policies with the IAM API (aws iam ..., signed with the root keys)\n"
+        : `berth: unknown command '${command}' (berth --help lists them)\n`,
     );
     return 2;
   }

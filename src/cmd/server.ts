@@ -6,8 +6,6 @@ import {
   loadRootCredentials,
   loadSecretBox,
   loadTokenKey,
-  Principals,
-  UserExistsError,
   type RootCredentials,
 } from '../auth/index.ts';
 import { FilesystemBlobStore } from '../blobs/filesystem/filesystem-blob-store.ts';
@@ -15,12 +13,13 @@ import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
 import { S3 } from '../s3/index.ts';
 import { createS3Handler, isS3Request } from '../s3-rest/index.ts';
 import { serviceLoadBalancing } from './service-load-balancing.ts';
-import { AdminInputError, createAdminHandler } from './admin.ts';
+import { createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
 import { schedulePeriodic } from './periodic.ts';
 import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
+import { IamDirectory } from '../iam/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
 import { AgentChannel, pruneStoppedTasks, reconcileServices } from '../ecs/index.ts';
@@ -138,10 +137,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     deploymentMinuteMs: config.deploymentMinuteMs,
   };
 
-  let secrets: Principals;
+  let secrets: IamDirectory;
   let sessions: SessionDirectory;
   try {
-    secrets = await Principals.load(store, { accountId: config.accountId, clock, root: credentials });
+    secrets = await IamDirectory.load(store, { accountId: config.accountId, clock, root: credentials });
     sessions = await SessionDirectory.load(store.sessions, { clock });
     await elb.syncDataPlane();
     const swept = await s3.sweep();
@@ -168,6 +167,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     clock,
     secrets: keys,
     sessions,
+    iam: secrets,
     elbDeps,
     ecsDeps: { ...taskDeps, endpoint: () => url },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
@@ -199,6 +199,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await Promise.all([gc, logRetention, taskPruning, scheduler.services].map((periodic) => periodic?.idle()));
     await volume.stop();
     await dataPlane.close();
+    await secrets.close();
     await store.close();
   };
   const frontDoor = createFrontDoor({
@@ -224,17 +225,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),
         '/berth/agent/poll': pollEndpoint(taskDeps),
         '/berth/agent/report': reportEndpoint(taskDeps),
-        '/berth/iam/create-user': async (body) => {
-          if (typeof body.UserName !== 'string') throw new AdminInputError('UserName is required');
-          try {
-            return await secrets.createUser(body.UserName);
-          } catch (error) {
-            if (error instanceof UserExistsError) throw new AdminInputError(error.message, 'EntityAlreadyExists');
-            if (error instanceof Error && /invalid user name/.test(error.message))
-              throw new AdminInputError(error.message);
-            throw error;
-          }
-        },
       },
     }),
     s3: {
@@ -350,6 +340,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await scheduler.services?.idle();
         await volume.stop();
         await dataPlane.close();
+        // The keys' last uses it keeps in memory go to the store before it closes.
+        await secrets.close();
         await store.close();
         logger.info('berth server stopped');
       })();

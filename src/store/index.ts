@@ -16,9 +16,6 @@ export type {
   TaskReservation,
   TaskDefinitionRepository,
   TaskDefinitionStatus,
-  AccessKeyRecord,
-  UserRecord,
-  UserRepository,
   ClusterRecord,
   ClusterRepository,
   ClusterStatus,
@@ -43,6 +40,14 @@ export type {
   NewLogEvent,
 } from './log-repository.ts';
 export type { ElbChange, ElbRepository, ElbResourceKind, ElbResourceRecord } from './elb-repository.ts';
+export type {
+  IamAccessKeyRecord,
+  IamChange,
+  IamEntityKind,
+  IamEntityRecord,
+  IamKeyUse,
+  IamRepository,
+} from './iam-repository.ts';
 export type { S3BucketRecord, S3ObjectQuery, S3ObjectRecord, S3Repository } from './s3-repository.ts';
 export type { RegistrySettingRepository } from './registry-setting-repository.ts';
 export type { StsSessionRecord, StsSessionRepository } from './sts-repository.ts';

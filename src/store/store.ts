@@ -1,4 +1,5 @@
 import type { ElbRepository } from './elb-repository.ts';
+import type { IamRepository } from './iam-repository.ts';
 import type { LogRepository } from './log-repository.ts';
 import type { RegistrySettingRepository } from './registry-setting-repository.ts';
 import type { S3Repository } from './s3-repository.ts';
@@ -14,7 +15,7 @@ export interface MetadataStore {
   readonly repositories: RepositoryRepository;
   readonly registry: RegistryContent;
   readonly registrySettings: RegistrySettingRepository;
-  readonly users: UserRepository;
+  readonly iam: IamRepository;
   readonly taskDefinitions: TaskDefinitionRepository;
   readonly containerInstances: ContainerInstanceRepository;
   readonly accountSettings: AccountSettingRepository;
@@ -155,29 +156,6 @@ export interface RegistryContent {
   deleteBlobIfUnreferenced(digest: string, linkedBefore: Date): Promise<boolean>;
   /** Every blob digest on record. */
   blobDigests(): Promise<Set<string>>;
-}
-
-export interface UserRecord {
-  readonly name: string;
-  readonly arn: string;
-  readonly userId: string;
-  readonly createdAt: Date;
-}
-
-export interface AccessKeyRecord {
-  readonly accessKeyId: string;
-  readonly userName: string;
-  readonly secretAccessKey: string;
-  readonly status: 'Active' | 'Inactive';
-  readonly createdAt: Date;
-}
-
-/** IAM-style users and their access keys (the root key pair lives outside the store). */
-export interface UserRepository {
-  /** Creates the user and its first access key in one transaction; false if the name is taken. */
-  createWithKey(user: UserRecord, key: AccessKeyRecord): Promise<boolean>;
-  listUsers(): Promise<UserRecord[]>;
-  listAccessKeys(): Promise<AccessKeyRecord[]>;
 }
 
 export type TaskDefinitionStatus = 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CreateLogGroupCommand, CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { signedJsonClient } from '../../src/cmd/signed-fetch.ts';
+import { createUser } from '../../testing/iam-users.ts';
 import { RegistryClient } from '../../testing/registry-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
@@ -70,16 +70,8 @@ async function useEveryStore(server: TestServer): Promise<{ userSecret: string }
   await s3.send(new CreateBucketCommand({ Bucket: 'private' }));
   await s3.send(new PutObjectCommand({ Bucket: 'private', Key: 'k', Body: 'object bytes' }));
   s3.destroy();
-  const admin = signedJsonClient({
-    endpoint: new URL(server.url),
-    ...server.credentials,
-    region: server.region,
-    service: 'ecr',
-  });
-  const created = await admin<{ AccessKey: { SecretAccessKey: string } }>('/berth/iam/create-user', {
-    UserName: 'alice',
-  });
-  return { userSecret: created.AccessKey.SecretAccessKey };
+  const created = await createUser(server, 'alice');
+  return { userSecret: created.secretAccessKey };
 }
 
 describe('the data folder', () => {

@@ -71,6 +71,8 @@ export interface IamUsersTable {
   arn: string;
   user_id: string;
   created_at: number;
+  path: string;
+  body: string;
 }
 
 export interface AccessKeysTable {
@@ -79,6 +81,17 @@ export interface AccessKeysTable {
   secret_access_key: string;
   status: string;
   created_at: number;
+  last_used: string | null;
+}
+
+export interface IamEntitiesTable {
+  kind: string;
+  name: string;
+  arn: string;
+  id: string;
+  path: string;
+  created_at: number;
+  body: string;
 }
 
 export interface TaskDefinitionsTable {
@@ -209,6 +222,7 @@ export interface Database extends LogTables {
   uploads: UploadsTable;
   iam_users: IamUsersTable;
   access_keys: AccessKeysTable;
+  iam_entities: IamEntitiesTable;
   task_definitions: TaskDefinitionsTable;
   container_instances: ContainerInstancesTable;
   account_settings: AccountSettingsTable;

@@ -67,7 +67,15 @@ describe('SqliteStore on disk', () => {
 
 describe('SqliteStore secrets at rest', () => {
   const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-  const user = { name: 'alice', arn: 'arn:aws:iam::000000000000:user/alice', userId: 'AIDAX', createdAt: new Date(0) };
+  const user = {
+    kind: 'user' as const,
+    name: 'alice',
+    arn: 'arn:aws:iam::000000000000:user/alice',
+    id: 'AIDAX',
+    path: '/',
+    createdAt: new Date(0),
+    body: {},
+  };
   const key = {
     accessKeyId: 'AKIAALICE00000000000',
     userName: 'alice',
@@ -91,18 +99,18 @@ describe('SqliteStore secrets at rest', () => {
 
   it('keeps no secret access key in plain text in the database file or its WAL, and opens them back', async () => {
     const store = await SqliteStore.open(path, { secretBox });
-    assert.equal(await store.users.createWithKey(user, key), true);
+    await store.iam.write({ put: [user], putKeys: [key] });
     assert.ok(readdirSync(dir).includes('berth.sqlite-wal'));
     assert.equal(bytesOnDisk().indexOf(SECRET), -1); // while open
     for (const name of readdirSync(dir)) assert.equal(statSync(join(dir, name)).mode & 0o777, 0o600, name);
     await store.close();
     assert.equal(bytesOnDisk().indexOf(SECRET), -1); // after the close's checkpoint
     const reopened = await SqliteStore.open(path, { secretBox });
-    assert.equal((await reopened.users.listAccessKeys())[0]?.secretAccessKey, SECRET);
+    assert.equal((await reopened.iam.load()).accessKeys[0]?.secretAccessKey, SECRET);
     await reopened.close();
     // With another key, the copy is useless, and says why.
     const elsewhere = await SqliteStore.open(path, { secretBox: SecretBox.ephemeral() });
-    await assert.rejects(elsewhere.users.listAccessKeys(), /does not open with the data folder's master key/);
+    await assert.rejects(elsewhere.iam.load(), /does not open with the data folder's master key/);
     await elsewhere.close();
   });
 
@@ -120,7 +128,7 @@ describe('SqliteStore secrets at rest', () => {
 
     const migrated = await SqliteStore.open(path, { secretBox });
     assert.equal(bytesOnDisk().indexOf(SECRET), -1); // sealed at open, nothing left in free space or the WAL
-    assert.equal((await migrated.users.listAccessKeys())[0]?.secretAccessKey, SECRET);
+    assert.equal((await migrated.iam.load()).accessKeys[0]?.secretAccessKey, SECRET);
     await migrated.close();
     const stored = () => {
       const db = new DatabaseSync(path);

@@ -8,7 +8,8 @@ import { NodeSqliteDatabase } from './node-sqlite-database.ts';
 import type { ClustersTable, Database } from './schema.ts';
 import { SqliteRegistry } from './sqlite-registry.ts';
 import { SqliteRepositories } from './sqlite-repositories.ts';
-import { sealPlaintextSecretKeys, SqliteUsers } from './sqlite-users.ts';
+import { sealPlaintextSecretKeys } from './sqlite-users.ts';
+import { SqliteIam } from './sqlite-iam.ts';
 import { SecretBox } from '../../shared/secret-box.ts';
 import { SqliteTaskDefinitions } from './sqlite-task-definitions.ts';
 import { SqliteContainerInstances } from './sqlite-container-instances.ts';
@@ -31,7 +32,7 @@ export class SqliteStore implements MetadataStore {
   readonly clusters: ClusterRepository;
   readonly repositories: SqliteRepositories;
   readonly registry: SqliteRegistry;
-  readonly users: SqliteUsers;
+  readonly iam: SqliteIam;
   readonly taskDefinitions: SqliteTaskDefinitions;
   readonly containerInstances: SqliteContainerInstances;
   readonly accountSettings: SqliteAccountSettings;
@@ -50,7 +51,7 @@ export class SqliteStore implements MetadataStore {
     this.clusters = new SqliteClusters(db);
     this.repositories = new SqliteRepositories(db);
     this.registry = new SqliteRegistry(db);
-    this.users = new SqliteUsers(db, box);
+    this.iam = new SqliteIam(db, box);
     this.taskDefinitions = new SqliteTaskDefinitions(db);
     this.containerInstances = new SqliteContainerInstances(db);
     this.accountSettings = new SqliteAccountSettings(db);
