@@ -20,6 +20,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { loadServiceModel, type ServiceModel } from '../../src/aws-protocol/index.ts';
 import { stsAccess, stsOperations, type StsDeps } from '../../src/sts/index.ts';
+import { iamAccess, iamOperations, type IamDeps } from '../../src/iam/index.ts';
 import { ecsAccess, ecsOperations, type EcsDeps } from '../../src/ecs/index.ts';
 import { ecrAccess, ecrOperations, type EcrDeps } from '../../src/ecr/index.ts';
 import { logsAccess, logsOperations } from '../../src/logs/index.ts';
@@ -53,6 +54,11 @@ const tables = {
     operations: elbOperations({} as Parameters<typeof elbOperations>[0]),
     access: elbAccess,
   },
+  iam: {
+    model: loadServiceModel('iam-2010-05-08'),
+    operations: iamOperations({} as IamDeps),
+    access: iamAccess,
+  },
   sts: {
     model: (loadServiceModel as (name: string) => ServiceModel)('sts-2011-06-15'),
     operations: stsOperations({} as StsDeps),
@@ -69,13 +75,18 @@ function queryParameters(value: unknown, prefix: string, out: Record<string, str
   return out;
 }
 
-async function callQuery(server: TestServer, credentials: Credentials, params: Record<string, string>) {
+async function callQuery(
+  server: TestServer,
+  credentials: Credentials,
+  params: Record<string, string>,
+  service = 'elasticloadbalancing',
+) {
   const { host } = new URL(server.url);
   const body = new URLSearchParams(params).toString();
   const signer = new SignatureV4({
     credentials,
     region: 'us-east-1',
-    service: 'elasticloadbalancing',
+    service,
     sha256: Hash.bind(null, 'sha256'),
   });
   const signed = await signer.sign({
@@ -155,6 +166,25 @@ describe('authorization, deny by default', () => {
       service: 'ecr',
     });
     assert.equal(response.status, 200);
+  });
+
+  it("refuses every IAM operation to a user without permissions, with IAM's AccessDenied", async () => {
+    const { model, operations } = tables.iam;
+    const answers: string[] = [];
+    for (const name of Object.keys(operations)) {
+      const input = minimalInput(model, model.operations[name]!.input?.shape) as Record<string, unknown>;
+      // The model's pattern for a version id (v1) is one minimalInput's 'a' does not meet.
+      if ('VersionId' in input) input.VersionId = 'v1';
+      const params = queryParameters(input, '', { Action: name, Version: model.metadata.apiVersion });
+      const response = await callQuery(server, nobody, params, 'iam');
+      if (
+        response.status !== 403 ||
+        !response.text.includes('<Code>AccessDenied</Code>') ||
+        !response.text.includes(`user/nobody is not authorized to perform: iam:${name} on resource: `)
+      )
+        answers.push(`${name}: ${response.status} ${response.text.slice(0, 300)}`);
+    }
+    assert.deepEqual(answers, []);
   });
 
   it('refuses AssumeRole to a user without permissions, and lets every caller ask who it is and get a session', async () => {
