@@ -129,6 +129,8 @@ export class JsonProtocol {
         region: this.#options.region,
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? unknownPrincipal(this.#options.accountId),
+        ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
+        ...(request.secureTransport === undefined ? {} : { secureTransport: request.secureTransport }),
       };
       // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, route, value, context);

@@ -112,6 +112,8 @@ export class QueryProtocol {
         region: this.#options.region,
         accessKeyId: caller.accessKeyId,
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? unknownPrincipal(this.#options.accountId),
+        ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
+        ...(request.secureTransport === undefined ? {} : { secureTransport: request.secureTransport }),
       };
       // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, call, value, context);

@@ -52,6 +52,9 @@ export interface SignedRequest {
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Uint8Array | undefined;
+  /** The caller's address and whether it came over TLS (aws:SourceIp, aws:SecureTransport). */
+  readonly sourceIp?: string;
+  readonly secureTransport?: boolean;
 }
 
 export interface VerifiedCaller {

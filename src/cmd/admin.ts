@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifySignature, type SecretLookup } from '../aws-protocol/index.ts';
 import { AccessDeniedException } from '../shared/access-denied.ts';
-import type { AccessControl } from '../shared/authorization.ts';
+import type { AccessControl, AccessRequest } from '../shared/authorization.ts';
+import { formatArn } from '../shared/arn.ts';
+import { callerAddress } from '../http/index.ts';
 import { AwsError } from '../shared/aws-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { readBody } from '../http/read-body.ts';
@@ -33,6 +35,7 @@ export interface AdminOptions {
   readonly accessControl: AccessControl;
   readonly clock: Clock;
   readonly region: string;
+  readonly accountId: string;
   /** Each action gets the request's JSON body (an empty object when there is none). */
   readonly actions: Readonly<Record<AdminPath, (body: Record<string, unknown>) => Promise<object>>>;
 }
@@ -65,11 +68,11 @@ export function createAdminHandler(options: AdminOptions) {
       }
       const principal = options.secrets.principalOf(caller.accessKeyId);
       if (!principal) throw new AccessDeniedException('The access key is not known.');
-      // Berth's own actions have no resource: only the root, or (with IAM) a policy naming berth:*, may.
-      await options.accessControl.authorize({ principal }, [
-        { action: `berth:${ADMIN_OPERATIONS[adminPath]}`, resource: '*' },
-      ]);
       const input = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+      await options.accessControl.authorize(
+        { principal, ...callerAddress(request) },
+        adminAccess(adminPath, input, { region: options.region, accountId: options.accountId }),
+      );
       send(response, 200, await options.actions[adminPath](input));
     } catch (error) {
       if (error instanceof SyntaxError) {
@@ -81,6 +84,33 @@ export function createAdminHandler(options: AdminOptions) {
     }
     return ADMIN_OPERATIONS[adminPath];
   };
+}
+
+/**
+ * What an admin call asks permission for. An agent's poll and task report are what the ECS agent
+ * does with ecs:Poll (on its container instance) and ecs:SubmitTaskStateChange (on the cluster),
+ * so an agent holding AmazonEC2ContainerServiceforEC2Role may; Berth's own maintenance actions have
+ * no resource: only the root, or a policy naming berth:*, may.
+ */
+export function adminAccess(
+  path: AdminPath,
+  input: Record<string, unknown>,
+  scope: { region: string; accountId: string },
+): AccessRequest[] {
+  const cluster = typeof input.cluster === 'string' ? input.cluster : 'default';
+  const clusterName = cluster.startsWith('arn:') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
+  const clusterArn = formatArn('ecs', scope, `cluster/${clusterName}`);
+  const conditions = { 'ecs:cluster': clusterArn };
+  if (path === '/berth/agent/poll' && typeof input.containerInstance === 'string' && input.managed !== true) {
+    const instance = input.containerInstance;
+    const resource = instance.startsWith('arn:')
+      ? instance
+      : formatArn('ecs', scope, `container-instance/${clusterName}/${instance}`);
+    return [{ action: 'ecs:Poll', resource, conditions }];
+  }
+  if (path === '/berth/agent/report')
+    return [{ action: 'ecs:SubmitTaskStateChange', resource: clusterArn, conditions }];
+  return [{ action: `berth:${ADMIN_OPERATIONS[path]}`, resource: '*' }];
 }
 
 function send(response: ServerResponse, status: number, body: object): void {

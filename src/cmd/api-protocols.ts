@@ -1,19 +1,21 @@
 import type { SecretLookup, ServiceModel } from '../aws-protocol/index.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl, QueryProtocol } from '../aws-protocol/index.ts';
-import { PolicyAccessControl } from '../auth/index.ts';
+import { PolicyAccessControl, resourceTagLookup } from '../auth/index.ts';
 import {
   ecrAccess,
   ecrInvalidParameter,
   ecrMembers,
   ecrOperations,
-  registryPolicyDecisions,
-  repositoryPolicyDecisions,
+  ecrResourceTags,
+  registryPolicies,
+  repositoryPolicies,
   type EcrDeps,
 } from '../ecr/index.ts';
 import {
   ecsAccess,
   ecsMembers,
   ecsOperations,
+  ecsResourceTags,
   InvalidParameterException as EcsInvalidParameter,
   type EcsDeps,
 } from '../ecs/index.ts';
@@ -21,6 +23,7 @@ import {
   elbAccess,
   elbMembers,
   elbOperations,
+  elbResourceTags,
   ValidationError as ElbValidationError,
   type ElbDeps,
 } from '../elb/index.ts';
@@ -28,12 +31,14 @@ import {
   logsAccess,
   logsMembers,
   logsOperations,
+  logsResourceTags,
   InvalidParameterException as LogsInvalidParameter,
 } from '../logs/index.ts';
 import {
   stsAccess,
   stsMembers,
   stsOperations,
+  trustPolicies,
   ValidationError as StsValidationError,
   type SessionDirectory,
 } from '../sts/index.ts';
@@ -46,6 +51,7 @@ import {
   ValidationError as IamValidationError,
   type IamDirectory,
 } from '../iam/index.ts';
+import { s3ResourceTags } from '../s3/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -69,12 +75,25 @@ export interface ApiProtocolDeps {
  */
 export function createApiProtocols(deps: ApiProtocolDeps) {
   const { config, store, clock, secrets } = deps;
-  // One decision point for every service and the registry: resource policies (ECR repositories
-  // and the ECR registry) now, identity policies with IAM.
-  const accessControl = new PolicyAccessControl([
-    repositoryPolicyDecisions(store, { region: config.region, accountId: config.accountId }),
-    registryPolicyDecisions(store),
-  ]);
+  // One decision point for every service and the registry: the caller's identity-based policies
+  // (IAM), the resource-based ones (ECR repositories and the registry, roles' trust policies) and
+  // the resources' tags when a policy reads them.
+  const accessControl = new PolicyAccessControl({
+    identities: deps.iam,
+    resourcePolicies: [
+      repositoryPolicies(store, { region: config.region, accountId: config.accountId }),
+      registryPolicies(store),
+      trustPolicies(deps.iam),
+    ],
+    resourceTags: resourceTagLookup([
+      ecsResourceTags(store),
+      ecrResourceTags(store),
+      logsResourceTags(store),
+      elbResourceTags(store),
+      s3ResourceTags(store),
+    ]),
+    clock,
+  });
   // Calls through the protocols also note which key signed them (IAM's GetAccessKeyLastUsed).
   const protocolAccess = recordingKeyUse(accessControl, deps.iam, clock);
   const query = new QueryProtocol({

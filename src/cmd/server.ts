@@ -220,6 +220,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       accessControl,
       clock,
       region: config.region,
+      accountId: config.accountId,
       actions: {
         '/berth/registry/garbage-collection': () => gc.runNow(),
         '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),

@@ -127,10 +127,8 @@ const DECLARATIONS: Record<string, Declare> = {
   PutReplicationConfiguration: onRegistry('ecr:PutReplicationConfiguration'),
   GetAccountSetting: onAccountSetting('ecr:GetAccountSetting'),
   PutAccountSetting: onAccountSetting('ecr:PutAccountSetting'),
-  // A registry password grants nothing by itself (each registry request is authorized on its
-  // repository), and until identity policies exist (TODO(#17)) a user could get no permission to
-  // fetch one: so every caller may, which is what lets a repository policy's grantee pull.
-  GetAuthorizationToken: () => [{ action: 'ecr:GetAuthorizationToken', resource: '*', everyCaller: true }],
+  // ECR's one action on no resource: a user needs it in an identity policy, as on AWS.
+  GetAuthorizationToken: () => [{ action: 'ecr:GetAuthorizationToken', resource: '*' }],
 };
 
 /** The access declarations of the ECR operations Berth implements, by operation name. */

@@ -1,14 +1,9 @@
+import type { Policy } from '../iam/index.ts';
 import type { Principal } from '../shared/principal.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { InvalidParameterException, RegistryPolicyNotFoundException } from './errors.ts';
-import {
-  evaluatePolicy,
-  parseRegistryPolicy,
-  PolicyGrammarError,
-  type PolicyDecision,
-  type RepositoryPolicy,
-} from './repository-policy.ts';
+import { parseRegistryPolicy, PolicyGrammarError } from './repository-policy.ts';
 import type {
   DeleteRegistryPolicyResponse,
   GetRegistryPolicyResponse,
@@ -27,33 +22,24 @@ const SETTING = 'registry-policy';
 /** The registry policy's own management, which the policy never denies the account root. */
 const SELF_MANAGEMENT = new Set(['ecr:putregistrypolicy', 'ecr:getregistrypolicy', 'ecr:deleteregistrypolicy']);
 
-let parsed: { text: string; policy: RepositoryPolicy } | undefined;
-
 async function storedText(store: MetadataStore): Promise<string | undefined> {
   const text = await store.registrySettings.get(SETTING);
   return typeof text === 'string' ? text : undefined;
 }
 
-async function registryPolicy(store: MetadataStore): Promise<RepositoryPolicy | undefined> {
-  const text = await storedText(store);
-  if (text === undefined) return undefined;
-  if (parsed?.text !== text) parsed = { text, policy: parseRegistryPolicy(text) };
-  return parsed.policy;
-}
-
 /**
- * What the registry policy says about a request (an access-control resource-policy source): the
- * decision of the statements whose Principal, Action and Resource match, 'no-match' without a
- * policy or for other services' actions. Like S3's bucket policies for the root user, it cannot
- * deny the account root the calls that change or remove it, so no policy locks the registry's
- * owner out of its own registry for good.
+ * The access control's resource-policy source for the registry policy: it applies to every ECR
+ * action, its statements' Resource elements saying which ARNs they cover. Like S3's bucket policies
+ * for the root user, it cannot deny the account root the calls that change or remove it, so no
+ * policy locks the registry's owner out of its own registry for good.
  */
-export function registryPolicyDecisions(store: MetadataStore) {
-  return async (resource: string, principal: Principal, action: string): Promise<PolicyDecision> => {
+export function registryPolicies(store: MetadataStore) {
+  return async (_resource: string, action: string, principal: Principal): Promise<readonly Policy[] | undefined> => {
     const normalized = action.toLowerCase();
-    if (!normalized.startsWith('ecr:')) return 'no-match';
-    if (principal.root && SELF_MANAGEMENT.has(normalized)) return 'no-match';
-    return evaluatePolicy(await registryPolicy(store), principal.arn, action, resource);
+    if (!normalized.startsWith('ecr:')) return undefined;
+    if (principal.root && SELF_MANAGEMENT.has(normalized)) return undefined;
+    const text = await storedText(store);
+    return text === undefined ? undefined : [parseRegistryPolicy(text)];
   };
 }
 

@@ -1,14 +1,9 @@
-import type { Principal } from '../shared/principal.ts';
+import type { Policy } from '../iam/index.ts';
+import { formatArn } from '../shared/arn.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { MetadataStore, RepositoryRecord } from '../store/index.ts';
 import { InvalidParameterException, RepositoryPolicyNotFoundException } from './errors.ts';
-import {
-  evaluatePolicy,
-  parseRepositoryPolicy,
-  PolicyGrammarError,
-  type PolicyDecision,
-  type RepositoryPolicy,
-} from './repository-policy.ts';
+import { parseRepositoryPolicy, PolicyGrammarError } from './repository-policy.ts';
 import { requireRepositoryRecord } from './repositories.ts';
 import type {
   DeleteRepositoryPolicyRequest,
@@ -23,39 +18,31 @@ interface PolicyDetails {
   policyText?: string;
 }
 
-/** The repository's parsed policy, if it has one (parsed once per text). */
-const parsed = new Map<string, RepositoryPolicy>();
-export function repositoryPolicyOf(record: RepositoryRecord): RepositoryPolicy | undefined {
+/** The repository's compiled policy, if it has one (the evaluator compiles each text once). */
+export function repositoryPolicyOf(record: RepositoryRecord, repositoryArn: string): Policy | undefined {
   const text = (record.details as PolicyDetails).policyText;
-  if (text === undefined) return undefined;
-  let policy = parsed.get(text);
-  if (!policy) {
-    if (parsed.size > 1000) parsed.clear();
-    policy = parseRepositoryPolicy(text);
-    parsed.set(text, policy);
-  }
-  return policy;
+  return text === undefined ? undefined : parseRepositoryPolicy(text, repositoryArn);
 }
 
 /**
- * What repository policies say about a request (the access control's resource-policy source for
- * ECR): the decision of the policy of the repository the ARN names, 'no-match' for any other ARN
- * or a repository without a policy.
+ * The access control's resource-policy source for ECR repositories: the policy of the repository
+ * an ECR action's resource names, none for any other ARN or a repository without a policy.
  */
-export function repositoryPolicyDecisions(store: MetadataStore, scope: { region: string; accountId: string }) {
+export function repositoryPolicies(store: MetadataStore, scope: { region: string; accountId: string }) {
   const prefix = `arn:aws:ecr:${scope.region}:${scope.accountId}:repository/`;
-  return async (resource: string, principal: Principal, action: string): Promise<PolicyDecision> => {
-    if (!resource.startsWith(prefix) || !action.startsWith('ecr:')) return 'no-match';
+  return async (resource: string, action: string): Promise<readonly Policy[] | undefined> => {
+    if (!resource.startsWith(prefix) || !action.toLowerCase().startsWith('ecr:')) return undefined;
     const name = resource.slice(prefix.length);
-    if (name === '' || name.includes('*')) return 'no-match';
+    if (name === '' || name.includes('*')) return undefined;
     const record = await store.repositories.get(name);
-    return record ? evaluatePolicy(repositoryPolicyOf(record), principal.arn, action) : 'no-match';
+    const policy = record ? repositoryPolicyOf(record, resource) : undefined;
+    return policy ? [policy] : undefined;
   };
 }
 
-function validate(text: string): void {
+function validate(text: string, repositoryArn: string): void {
   try {
-    parseRepositoryPolicy(text);
+    parseRepositoryPolicy(text, repositoryArn);
   } catch (error) {
     if (!(error instanceof PolicyGrammarError)) throw error;
     throw new InvalidParameterException(
@@ -70,7 +57,7 @@ export async function setRepositoryPolicy(
   context: RequestContext,
 ): Promise<SetRepositoryPolicyResponse> {
   const record = await requireRepositoryRecord(deps, input.repositoryName, context);
-  validate(input.policyText);
+  validate(input.policyText, formatArn('ecr', context, `repository/${record.name}`));
   await deps.store.repositories.update(record.name, { ...record.details, policyText: input.policyText });
   return { registryId: context.accountId, repositoryName: record.name, policyText: input.policyText };
 }

@@ -1,194 +1,65 @@
-import { compileWildcard } from '../shared/wildcard.ts';
+import { MalformedPolicyDocumentError, parsePolicy, type Policy } from '../iam/index.ts';
 
 /**
- * ECR repository and registry policies: IAM resource-policy grammar (Version, Statement, Sid,
- * Effect, Principal, Action / NotAction, Resource) and their evaluation the way AWS evaluates a
- * resource policy for a principal of the registry's own account: an explicit Deny wins over
- * everything; the account root may do anything not denied; any other principal needs an Allow.
- * A repository policy's statements are about its repository (a Resource element is ignored); a
- * registry policy covers the whole registry, so each statement names the ARNs it covers, and a
- * statement applies to a request only when one of them matches the request's resource.
- * Conditions are not supported yet and are refused, so a policy never means less than it says.
+ * ECR repository and registry policies: resource-based policies in IAM's grammar, parsed and
+ * evaluated by the one IAM policy evaluator (iam/policy) like every other policy, with what ECR
+ * adds on top: every action is an ECR action; a repository policy's statements are about its
+ * repository (a Resource element is optional there); a registry policy covers the whole registry,
+ * so each statement names the ECR ARNs it covers.
  */
-
-export interface PolicyStatement {
-  readonly sid: string | undefined;
-  readonly effect: 'Allow' | 'Deny';
-  /** '*' or principal ARNs / account ids. */
-  readonly principals: '*' | readonly string[];
-  readonly actions: readonly string[];
-  readonly notActions: boolean;
-  /** ARN patterns (`*` and `?` wildcards) the statement covers; undefined: the policy's own resource. */
-  readonly resources: readonly string[] | undefined;
-}
-
-export interface RepositoryPolicy {
-  readonly statements: readonly PolicyStatement[];
-}
 
 export class PolicyGrammarError extends Error {}
 
-export type PolicyDecision = 'allow' | 'deny' | 'no-match';
+const ECR_ACTION = /^(\*|ecr:[A-Za-z*?]+)$/i;
+const ECR_RESOURCE = /^(\*|arn:aws:ecr:[^:]*:[^:]*:[^:]+)$/;
 
-const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
-
-/** Which policy a text is: a repository's own, or the registry's (statements name their resources). */
-type PolicyKind = 'repository' | 'registry';
-
-export function parseRepositoryPolicy(text: string): RepositoryPolicy {
-  return parsePolicy(text, 'repository');
+/** A repository's policy, its statements about `repositoryArn` unless they name their resources. */
+export function parseRepositoryPolicy(text: string, repositoryArn: string): Policy {
+  return compile(text, 'repository', repositoryArn);
 }
 
-/** A registry policy: the repository policy grammar, with a Resource in every statement. */
-export function parseRegistryPolicy(text: string): RepositoryPolicy {
-  return parsePolicy(text, 'registry');
+/** The registry policy: every statement names the ECR ARNs it covers. */
+export function parseRegistryPolicy(text: string): Policy {
+  return compile(text, 'registry', undefined);
 }
 
-function parsePolicy(text: string, kind: PolicyKind): RepositoryPolicy {
-  let json: unknown;
+function compile(text: string, kind: 'repository' | 'registry', repositoryArn: string | undefined): Policy {
+  let policy: Policy;
   try {
-    json = JSON.parse(text);
-  } catch {
-    throw new PolicyGrammarError('the policy is not valid JSON');
+    policy = parsePolicy(text, 'resource', repositoryArn === undefined ? {} : { impliedResource: repositoryArn });
+  } catch (error) {
+    if (error instanceof MalformedPolicyDocumentError) throw new PolicyGrammarError(error.message);
+    throw error;
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new PolicyGrammarError('the policy must be a JSON object');
-  const policy = json as Record<string, unknown>;
-  for (const key of Object.keys(policy)) {
-    if (key !== 'Version' && key !== 'Statement' && key !== 'Id')
-      throw new PolicyGrammarError(`unknown policy element '${key}'`);
-  }
-  if (typeof policy.Version !== 'string' || !VERSIONS.has(policy.Version)) {
-    throw new PolicyGrammarError("Version must be '2012-10-17' or '2008-10-17'");
-  }
-  const statements = Array.isArray(policy.Statement)
-    ? policy.Statement
-    : policy.Statement === undefined
-      ? []
-      : [policy.Statement];
-  if (statements.length === 0) throw new PolicyGrammarError('the policy needs at least one Statement');
-  return { statements: statements.map((s, i) => parseStatement(s, `Statement[${i}]`, kind)) };
+  checkEcrElements(JSON.parse(text) as { Statement?: unknown }, kind);
+  return policy;
 }
 
-function parseStatement(value: unknown, path: string, kind: PolicyKind): PolicyStatement {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new PolicyGrammarError(`${path} must be an object`);
-  const s = value as Record<string, unknown>;
-  for (const key of Object.keys(s)) {
-    if (key === 'Condition') throw new PolicyGrammarError(`${path}: Condition is not supported yet`);
-    if (key === 'NotPrincipal') throw new PolicyGrammarError(`${path}: NotPrincipal is not supported yet`);
-    if (key === 'NotResource' && kind === 'registry')
-      throw new PolicyGrammarError(`${path}: NotResource is not supported yet`);
-    if (!['Sid', 'Effect', 'Principal', 'Action', 'NotAction', 'Resource'].includes(key)) {
-      throw new PolicyGrammarError(`${path}: unknown element '${key}'`);
+/** What ECR refuses that IAM's grammar allows: other services' actions, non-ECR resources. */
+function checkEcrElements(document: { Statement?: unknown }, kind: 'repository' | 'registry'): void {
+  const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+  statements.forEach((value, i) => {
+    const statement = value as Record<string, unknown>;
+    for (const action of list(statement.Action ?? statement.NotAction)) {
+      if (!ECR_ACTION.test(action))
+        throw new PolicyGrammarError(`Statement[${i}]: '${action}' is not an ECR action (ecr:Name, wildcards * and ?)`);
     }
-  }
-  if (s.Effect !== 'Allow' && s.Effect !== 'Deny')
-    throw new PolicyGrammarError(`${path}: Effect must be Allow or Deny`);
-  if (s.Sid !== undefined && typeof s.Sid !== 'string') throw new PolicyGrammarError(`${path}: Sid must be a string`);
-  if ((s.Action === undefined) === (s.NotAction === undefined))
-    throw new PolicyGrammarError(`${path}: exactly one of Action and NotAction is required`);
-  const actions = stringOrList(s.Action ?? s.NotAction, `${path}.Action`);
-  for (const action of actions) {
-    if (action !== '*' && !/^ecr:[A-Za-z*?]+$/i.test(action))
-      throw new PolicyGrammarError(`${path}: '${action}' is not an ECR action (ecr:Name, wildcards * and ?)`);
-  }
-  return {
-    sid: s.Sid as string | undefined,
-    effect: s.Effect,
-    principals: parsePrincipal(s.Principal, `${path}.Principal`, kind),
-    actions,
-    notActions: s.NotAction !== undefined,
-    resources: kind === 'registry' ? parseResources(s.Resource, `${path}.Resource`) : undefined,
-  };
-}
-
-/** A registry policy statement's resources: `*`, or ECR ARNs (wildcards allowed). */
-function parseResources(value: unknown, path: string): readonly string[] {
-  if (value === undefined) throw new PolicyGrammarError(`${path} is required in a registry policy`);
-  const resources = stringOrList(value, path);
-  for (const resource of resources) {
-    if (resource !== '*' && !/^arn:aws:ecr:[^:]*:[^:]*:[^:]+$/.test(resource))
-      throw new PolicyGrammarError(
-        `${path}: '${resource}' is not an ECR resource ARN (arn:aws:ecr:REGION:ACCOUNT:...)`,
-      );
-  }
-  return resources;
-}
-
-function parsePrincipal(value: unknown, path: string, kind: PolicyKind): '*' | readonly string[] {
-  if (value === '*') return '*';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new PolicyGrammarError(`${path} is required in a ${kind} policy: "*" or {"AWS": [...]}`);
-  }
-  const principal = value as Record<string, unknown>;
-  for (const key of Object.keys(principal))
-    if (key !== 'AWS') throw new PolicyGrammarError(`${path}: only AWS principals are supported, not '${key}'`);
-  const aws = stringOrList(principal.AWS, `${path}.AWS`);
-  for (const arn of aws) {
-    if (arn !== '*' && !/^(\d{12}|arn:aws:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+))$/.test(arn)) {
-      throw new PolicyGrammarError(`${path}: invalid principal '${arn}'`);
+    if (kind !== 'registry') return;
+    if (statement.NotResource !== undefined)
+      throw new PolicyGrammarError(`Statement[${i}]: a registry policy names its resources with Resource`);
+    const resources = list(statement.Resource);
+    if (resources.length === 0)
+      throw new PolicyGrammarError(`Statement[${i}].Resource is required in a registry policy`);
+    for (const resource of resources) {
+      if (!ECR_RESOURCE.test(resource))
+        throw new PolicyGrammarError(
+          `Statement[${i}]: '${resource}' is not an ECR resource ARN (arn:aws:ecr:REGION:ACCOUNT:...)`,
+        );
     }
-  }
-  return aws.includes('*') ? '*' : aws;
+  });
 }
 
-function stringOrList(value: unknown, path: string): string[] {
-  const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string')) {
-    throw new PolicyGrammarError(`${path} must be a string or a non-empty list of strings`);
-  }
-  return list as string[];
-}
-
-/** IAM's action wildcards: `*` any run of characters, `?` one, case-insensitive (linear time). */
-function actionMatches(pattern: string, action: string): boolean {
-  return pattern === '*' || compileWildcard(pattern, { questionMark: true, ignoreCase: true }).test(action);
-}
-
-function principalMatches(principals: '*' | readonly string[], principalArn: string): boolean {
-  if (principals === '*') return true;
-  const account = /^arn:aws:iam::(\d{12}):/.exec(principalArn)?.[1];
-  return principals.some((p) => p === principalArn || (p === account && principalArn.endsWith(':root')));
-}
-
-/** IAM's resource wildcards: `*` any run of characters, `?` one, case-sensitive (linear time). */
-function resourceMatches(patterns: readonly string[] | undefined, resource: string | undefined): boolean {
-  if (patterns === undefined) return true; // the policy's own resource
-  if (resource === undefined) return false;
-  return patterns.some((p) => p === '*' || compileWildcard(p, { questionMark: true }).test(resource));
-}
-
-/**
- * What the policy says about a principal performing an action ('no-match' when it says nothing),
- * on `resource` (which a registry policy's statements are matched against).
- */
-export function evaluatePolicy(
-  policy: RepositoryPolicy | undefined,
-  principalArn: string,
-  action: string,
-  resource?: string,
-): PolicyDecision {
-  if (!policy) return 'no-match';
-  let allowed = false;
-  for (const statement of policy.statements) {
-    if (!principalMatches(statement.principals, principalArn)) continue;
-    if (!resourceMatches(statement.resources, resource)) continue;
-    const listed = statement.actions.some((a) => actionMatches(a, action));
-    if (listed === statement.notActions) continue;
-    if (statement.effect === 'Deny') return 'deny';
-    allowed = true;
-  }
-  return allowed ? 'allow' : 'no-match';
-}
-
-/** The decision for a principal of the repository's account: explicit Deny, then root, then Allow. */
-export function isAuthorized(
-  policy: RepositoryPolicy | undefined,
-  principal: { arn: string; root: boolean },
-  action: string,
-): boolean {
-  const decision = evaluatePolicy(policy, principal.arn, action);
-  if (decision === 'deny') return false;
-  return principal.root || decision === 'allow';
+function list(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { callerAddress } from './caller-address.ts';
 import {
   claimedCredential,
   JSON_CONTENT_TYPE,
@@ -195,6 +196,7 @@ async function serveApi(
     path,
     query: parseQuery(search),
     headers: request.headers as Record<string, string | undefined>,
+    ...callerAddress(request),
   };
   const claimed = claimedCredential(call);
   if (claimed === undefined || !options.isKnownAccessKey(claimed.accessKeyId)) {

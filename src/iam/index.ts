@@ -7,3 +7,11 @@ export type { IamDeps } from './api/common.ts';
 export * as iamErrors from './errors.ts';
 export { ValidationError } from './errors.ts';
 export { recordingKeyUse } from './key-use.ts';
+export {
+  evaluate,
+  MalformedPolicyDocumentError,
+  parsePolicy,
+  type Decision,
+  type Policy,
+  type PolicySet,
+} from './policy/index.ts';

@@ -17,7 +17,7 @@ import {
   type S3,
 } from '../s3/index.ts';
 import type { ByteRange } from '../blobs/index.ts';
-import { parseRangeHeader, sendRange } from '../http/index.ts';
+import { callerAddress, parseRangeHeader, sendRange } from '../http/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { payloadCheck, streamingMode } from './checksums.ts';
@@ -103,7 +103,11 @@ export function createS3Handler(options: S3HttpOptions) {
             })
           : new MethodNotAllowed();
       }
-      await authorize(options, principal, s3Access(route.operation, route.bucket, route.key));
+      await authorize(
+        options,
+        { principal, ...callerAddress(request) },
+        s3Access(route.operation, route.bucket, route.key, { query, headers: request.headers }),
+      );
       await handlers[route.operation]({ request, response, bucket: route.bucket, key: route.key, query });
       return { operation };
     } catch (error) {
@@ -167,9 +171,13 @@ async function authenticate(
 }
 
 /** S3 answers a denial with its own bare AccessDenied (403 "Access Denied"), whatever the reason. */
-async function authorize(options: S3HttpOptions, principal: Principal, requests: readonly AccessRequest[]) {
+async function authorize(
+  options: S3HttpOptions,
+  caller: { principal: Principal; sourceIp?: string; secureTransport: boolean },
+  requests: readonly AccessRequest[],
+) {
   try {
-    await options.accessControl.authorize({ principal }, requests);
+    await options.accessControl.authorize(caller, requests);
   } catch (error) {
     if (error instanceof AccessDeniedException) throw new AccessDenied();
     throw error;

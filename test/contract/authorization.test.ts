@@ -104,12 +104,8 @@ async function callQuery(
   return { status: response.status, text: await response.text() };
 }
 
-/**
- * What a principal without permissions may still call: ecr:GetAuthorizationToken, because a
- * registry password grants nothing by itself and, until identity policies exist (#17), a user
- * could not be given it; each registry request is authorized on its repository.
- */
-const OPEN_TO_EVERY_CALLER = new Set(['ecr.GetAuthorizationToken']);
+/** What a principal without permissions may still call in the JSON services: nothing. */
+const OPEN_TO_EVERY_CALLER = new Set<string>();
 
 describe('authorization, deny by default', () => {
   let server: TestServer;
@@ -158,14 +154,6 @@ describe('authorization, deny by default', () => {
         answers.push(`${name}: ${response.status} ${response.text.slice(0, 300)}`);
     }
     assert.deepEqual(answers, []);
-  });
-
-  it('lets a user without permissions fetch a registry password, which grants nothing by itself', async () => {
-    const response = await callJson(server.url, 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken', '{}', {
-      credentials: nobody,
-      service: 'ecr',
-    });
-    assert.equal(response.status, 200);
   });
 
   it("refuses every IAM operation to a user without permissions, with IAM's AccessDenied", async () => {

@@ -10,7 +10,7 @@ import {
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { RegistryClient } from '../../testing/registry-client.ts';
-import { createUser } from '../../testing/iam-users.ts';
+import { allowStatement, createUser } from '../../testing/iam-users.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { rejectsWith } from '../../testing/assertions.ts';
 
@@ -35,14 +35,14 @@ describe('ECR repository policies, enforced', () => {
     ({ client: rootRegistry, ecr: root } = await RegistryClient.forServer(server));
     await root.send(new CreateRepositoryCommand({ repositoryName: 'shared' }));
     image = await rootRegistry.pushImage('shared', 'v1');
-    const created = await createUser(server, 'bob');
+    const created = await createUser(server, 'bob', { statements: [allowStatement('ecr:GetAuthorizationToken')] });
     bob = new ECRClient({
       endpoint: server.url,
       region: server.region,
       credentials: created,
       maxAttempts: 1,
     });
-    // A user may always fetch a registry password (GetAuthorizationToken); what it opens is per repository.
+    // Bob may fetch a registry password (GetAuthorizationToken); what it opens is per repository.
     ({ client: bobRegistry } = await RegistryClient.forServer(server, bob));
   });
   after(async () => {
@@ -116,12 +116,19 @@ describe('ECR repository policies, enforced', () => {
           repositoryName: 'shared',
           policyText: JSON.stringify({
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:*', Condition: {} }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: '*',
+                Action: 'ecr:*',
+                Condition: { StringSometimes: { 'aws:username': 'x' } },
+              },
+            ],
           }),
         }),
       ),
       'InvalidParameterException',
-      /Condition is not supported yet/,
+      /Invalid repository policy provided/,
     );
     await root.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'shared' }));
     await rejectsWith(

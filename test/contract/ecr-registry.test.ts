@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { rejectsWith } from '../../testing/assertions.ts';
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
-import { createUser } from '../../testing/iam-users.ts';
+import { allowStatement, createUser } from '../../testing/iam-users.ts';
 import { OCI_MANIFEST, RegistryClient, sha256 } from '../../testing/registry-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
@@ -51,7 +51,7 @@ describe('ECR registry-wide settings (SDK)', () => {
     bob = new ECRClient({
       endpoint: server.url,
       region: server.region,
-      credentials: await createUser(server, 'bob'),
+      credentials: await createUser(server, 'bob', { statements: [allowStatement('ecr:GetAuthorizationToken')] }),
       maxAttempts: 1,
     });
     ({ client: bobRegistry } = await RegistryClient.forServer(server, bob));
