@@ -25,5 +25,8 @@ export type DeclareAccess = (input: never, context: RequestContext) => readonly 
  * AccessDeniedException. An empty list is refused: a call always asks for something.
  */
 export interface AccessControl {
-  authorize(context: Pick<RequestContext, 'principal' | 'sourceIp' | 'secureTransport'>, requests: readonly AccessRequest[]): Promise<void>;
+  authorize(
+    context: Pick<RequestContext, 'principal' | 'sourceIp' | 'secureTransport'>,
+    requests: readonly AccessRequest[],
+  ): Promise<void>;
 }
