@@ -9,6 +9,8 @@ interface Service {
   folder: string; // under aws-models/
   module: string; // src/<module>/
   apiName: string; // name of the generated operations interface
+  /** Only these operations and the shapes they reach (SSM: Parameter Store of a model of hundreds). */
+  operations?: readonly string[];
 }
 
 const SERVICES: readonly Service[] = [
@@ -17,6 +19,29 @@ const SERVICES: readonly Service[] = [
   { folder: 'logs/2014-03-28', module: 'logs', apiName: 'LogsApi' },
   { folder: 'elbv2/2015-12-01', module: 'elb', apiName: 'ElbApi' },
   { folder: 'iam/2010-05-08', module: 'iam', apiName: 'IamApi' },
+  { folder: 'sts/2011-06-15', module: 'sts', apiName: 'StsApi' },
+  { folder: 'kms/2014-11-01', module: 'kms', apiName: 'KmsApi' },
+  { folder: 'secretsmanager/2017-10-17', module: 'secretsmanager', apiName: 'SecretsManagerApi' },
+  {
+    folder: 'ssm/2014-11-06',
+    module: 'ssm',
+    apiName: 'SsmApi',
+    operations: [
+      'PutParameter',
+      'GetParameter',
+      'GetParameters',
+      'GetParametersByPath',
+      'DeleteParameter',
+      'DeleteParameters',
+      'DescribeParameters',
+      'GetParameterHistory',
+      'LabelParameterVersion',
+      'UnlabelParameterVersion',
+      'AddTagsToResource',
+      'RemoveTagsFromResource',
+      'ListTagsForResource',
+    ],
+  },
 ];
 
 const root = join(import.meta.dirname, '..');
@@ -115,9 +140,38 @@ function generateTypes(model: Json, service: Service): string {
   return lines.join('\n');
 }
 
+/** The model with only `names` and the shapes their inputs, outputs and errors reach. */
+function keepOperations(model: Json, names: readonly string[]): Json {
+  const shapes = model.shapes as Record<string, Shape>;
+  const operations = model.operations as Record<string, Json>;
+  const kept = new Set<string>();
+  const visit = (name: string): void => {
+    if (kept.has(name)) return;
+    kept.add(name);
+    const shape = shapes[name];
+    if (!shape) throw new Error(`unknown shape ${name}`);
+    for (const ref of [...Object.values(shape.members ?? {}), shape.member, shape.key, shape.value]) {
+      if (ref) visit(ref.shape);
+    }
+  };
+  for (const name of names) {
+    const op = operations[name] as
+      | { input?: { shape: string }; output?: { shape: string }; errors?: { shape: string }[] }
+      | undefined;
+    if (!op) throw new Error(`the model has no operation ${name}`);
+    for (const ref of [op.input, op.output, ...(op.errors ?? [])]) if (ref) visit(ref.shape);
+  }
+  return {
+    ...model,
+    operations: Object.fromEntries(names.map((name) => [name, operations[name]])),
+    shapes: Object.fromEntries(Object.entries(shapes).filter(([name]) => kept.has(name))),
+  };
+}
+
 for (const service of SERVICES) {
   const source = join(modelsRoot, service.folder, 'service-2.json');
-  const model = stripDocs(JSON.parse(readFileSync(source, 'utf8'))) as Json;
+  const full = stripDocs(JSON.parse(readFileSync(source, 'utf8'))) as Json;
+  const model = service.operations ? keepOperations(full, service.operations) : full;
   const outDir = join(root, 'src', 'aws-protocol', 'models');
   mkdirSync(outDir, { recursive: true });
   const modelFile = `${service.folder.replace('/', '-')}.json`;

@@ -4,11 +4,15 @@ import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as elbSdk from '@aws-sdk/client-elastic-load-balancing-v2';
+import * as iamSdk from '@aws-sdk/client-iam';
+import * as stsSdk from '@aws-sdk/client-sts';
 import { ecrErrors } from '../ecr/index.ts';
 import { ecsErrors } from '../ecs/index.ts';
 import { logsErrors } from '../logs/index.ts';
 import { elbErrors } from '../elb/index.ts';
-import { loadServiceModel } from './service-model.ts';
+import { iamErrors } from '../iam/index.ts';
+import { stsErrors } from '../sts/index.ts';
+import { loadServiceModel, type ShippedModel } from './service-model.ts';
 import { AwsError } from '../shared/aws-error.ts';
 
 // Every error a service can throw must be one the AWS SDK knows, so callers can catch it by class.
@@ -35,16 +39,23 @@ describe('error catalogs', () => {
   }
 
   // Query services name their classes after the model's shapes and put the shape's error code on
-  // the wire: each ELBv2 class must be such a shape, with that code, and an SDK class.
-  it('every ELBv2 error is a model exception shape with its wire code, and an SDK class', () => {
-    const model = loadServiceModel('elbv2-2015-12-01');
-    const errors = Object.entries(elbErrors).filter(([, value]) => typeof value === 'function');
-    assert.ok(errors.length > 0);
-    for (const [name, ErrorClass] of errors) {
-      const error = new (ErrorClass as new (message: string) => AwsError)('probe');
-      if (error.code === 'ValidationError') continue; // the query services' common error: no shape
-      assert.equal(model.shapes[name]?.error?.code, error.code, `${name} is not the model's ${error.code}`);
-      assert.equal(typeof (elbSdk as Record<string, unknown>)[name], 'function', `${name} is not in the ELBv2 SDK`);
-    }
-  });
+  // the wire: each class must be such a shape, with that code, and an SDK class.
+  for (const [service, model, catalog, sdk] of [
+    ['ELBv2', 'elbv2-2015-12-01', elbErrors, elbSdk],
+    ['IAM', 'iam-2010-05-08', iamErrors, iamSdk],
+    ['STS', 'sts-2011-06-15', stsErrors, stsSdk],
+  ] as const satisfies readonly (readonly [string, ShippedModel, object, object])[]) {
+    it(`every ${service} error is a model exception shape with its wire code, and an SDK class`, () => {
+      const shapes = loadServiceModel(model).shapes;
+      const errors = Object.entries(catalog).filter(([, value]) => typeof value === 'function');
+      assert.ok(errors.length > 0);
+      for (const [name, ErrorClass] of errors) {
+        const error = new (ErrorClass as new (message: string) => AwsError)('probe');
+        if (!(error instanceof AwsError)) continue;
+        if (error.code === 'ValidationError') continue; // the query services' common error: no shape
+        assert.equal(shapes[name]?.error?.code, error.code, `${name} is not the model's ${error.code}`);
+        assert.equal(typeof (sdk as Record<string, unknown>)[name], 'function', `${name} is not in the ${service} SDK`);
+      }
+    });
+  }
 });

@@ -6,8 +6,12 @@ import { ecsMembers } from '../ecs/members.ts';
 import { ecsOperations } from '../ecs/operations.ts';
 import { elbMembers } from '../elb/members.ts';
 import { elbOperations } from '../elb/operations.ts';
+import { iamMembers } from '../iam/members.ts';
+import { iamOperations } from '../iam/operations.ts';
 import { logsMembers } from '../logs/members.ts';
 import { logsOperations } from '../logs/operations.ts';
+import { stsMembers } from '../sts/members.ts';
+import { stsOperations } from '../sts/operations.ts';
 import { isRefused, type MemberTable } from '../shared/member-classification.ts';
 import { memberPaths } from './member-paths.ts';
 import { loadServiceModel, type ShippedModel } from './service-model.ts';
@@ -29,6 +33,8 @@ const services: { name: string; model: ShippedModel; operations: object; members
   },
   { name: 'logs', model: 'logs-2014-03-28', operations: logsOperations({} as never), members: logsMembers },
   { name: 'elb', model: 'elbv2-2015-12-01', operations: elbOperations({} as never), members: elbMembers },
+  { name: 'iam', model: 'iam-2010-05-08', operations: iamOperations({} as never), members: iamMembers },
+  { name: 'sts', model: 'sts-2011-06-15', operations: stsOperations({} as never), members: stsMembers },
 ];
 
 /** Whether `path` is `rule` or inside it. */

@@ -113,8 +113,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         invalidParameter: (message) => new ElbValidationError(message),
       },
       {
-        // TODO(#17): 'sts-2011-06-15' among ShippedModel and the generator's SERVICES (their files are not STS's).
-        model: (loadServiceModel as (name: string) => ServiceModel)('sts-2011-06-15'),
+        model: loadServiceModel('sts-2011-06-15'),
         operations: stsOperations({
           sessions: deps.sessions,
           roles: deps.iam,

@@ -61,7 +61,7 @@ describe('trust policies', () => {
 });
 
 describe('STS access and members', () => {
-  const model = (loadServiceModel as (name: string) => ServiceModel)('sts-2011-06-15');
+  const model = loadServiceModel('sts-2011-06-15');
 
   it('AssumeRole asks for sts:AssumeRole with its condition keys, and for TagSession and SetSourceIdentity when it uses them', () => {
     const declare = stsAccess.AssumeRole as (input: object) => AccessRequest[];

@@ -60,7 +60,7 @@ const tables = {
     access: iamAccess,
   },
   sts: {
-    model: (loadServiceModel as (name: string) => ServiceModel)('sts-2011-06-15'),
+    model: loadServiceModel('sts-2011-06-15'),
     operations: stsOperations({} as StsDeps),
     access: stsAccess,
   },
