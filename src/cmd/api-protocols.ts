@@ -1,4 +1,4 @@
-import type { SecretLookup, ServiceModel } from '../aws-protocol/index.ts';
+import type { SecretLookup } from '../aws-protocol/index.ts';
 import { JsonProtocol, loadServiceModel, presignGetUrl, QueryProtocol } from '../aws-protocol/index.ts';
 import { PolicyAccessControl, resourceTagLookup } from '../auth/index.ts';
 import {

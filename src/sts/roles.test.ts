@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { memberPaths } from '../aws-protocol/member-paths.ts';
-import { loadServiceModel, type ServiceModel } from '../aws-protocol/service-model.ts';
+import { loadServiceModel } from '../aws-protocol/service-model.ts';
 import type { AccessControl, AccessRequest } from '../shared/authorization.ts';
 import { rootPrincipal, userPrincipal } from '../shared/principal.ts';
 import { stsAccess } from './access.ts';
