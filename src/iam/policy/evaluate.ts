@@ -109,8 +109,9 @@ function limited(granted: boolean, boundary: Scan | undefined, session: Scan | u
 /** Identity-based, boundary and session policies: which effects apply to the request. */
 function scan(policies: readonly Policy[], request: EvaluationRequest, keys: () => RequestKeys): Scan {
   const result = { deny: false, allow: false };
+  const service = serviceOf(request.action);
   for (const policy of policies) {
-    for (const statement of policy.statements) {
+    for (const statement of statementsFor(policy, service)) {
       if (statement.effect === 'Allow' ? result.allow : result.deny) continue;
       if (!applies(statement, request, keys)) continue;
       if (statement.effect === 'Deny') return { deny: true, allow: result.allow };
@@ -118,6 +119,44 @@ function scan(policies: readonly Policy[], request: EvaluationRequest, keys: () 
     }
   }
   return result;
+}
+
+/** The action's service prefix, lower-cased ("ecs" of "ecs:RunTask"). */
+function serviceOf(action: string): string {
+  const colon = action.indexOf(':');
+  return (colon < 0 ? action : action.slice(0, colon)).toLowerCase();
+}
+
+/**
+ * A policy's statements that can apply to an action of `service`, in policy order: those whose
+ * Action patterns name that service (or a wildcard one), and every NotAction statement. A user's
+ * policies mostly speak of other services, so evaluation looks at a handful of statements instead of
+ * every one (a user holding 10 policies of 10 statements pays for the few about the action's service).
+ * Remembered per compiled policy and service; a policy has a few services, so the cache stays small.
+ */
+const byService = new WeakMap<Policy, Map<string, readonly Statement[]>>();
+function statementsFor(policy: Policy, service: string): readonly Statement[] {
+  let perService = byService.get(policy);
+  if (perService === undefined) byService.set(policy, (perService = new Map()));
+  let statements = perService.get(service);
+  if (statements === undefined) {
+    statements = policy.statements.filter(
+      (statement) =>
+        statement.anyAction ||
+        statement.notAction ||
+        statement.actions.some((action) => mayNameService(action.source, service)),
+    );
+    if (perService.size < 64) perService.set(service, statements);
+  }
+  return statements;
+}
+
+/** Whether an Action pattern can match an action of `service` (its vendor part equal, or wild). */
+function mayNameService(pattern: string, service: string): boolean {
+  const colon = pattern.indexOf(':');
+  const vendor = colon < 0 ? pattern : pattern.slice(0, colon);
+  if (vendor.includes('*') || vendor.includes('?')) return true;
+  return vendor.toLowerCase() === service;
 }
 
 function scanResource(
