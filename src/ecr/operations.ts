@@ -102,7 +102,10 @@ function operationTable(deps: EcrDeps): Partial<EcrApi> {
     GetAccountSetting: (input) => getAccountSetting(deps, input),
     PutAccountSetting: (input) => putAccountSetting(deps, input),
     GetAuthorizationToken: async (_input, context) => {
-      const expiresAt = new Date(deps.clock.now().getTime() + TOKEN_LIFETIME_MS);
+      // 12 hours, or less when the caller is a role session that ends sooner (ECR's token never
+      // outlives the credentials that got it; the registry also checks the session on each use).
+      const sessionEnd = context.principal.session?.expiresAt.getTime() ?? Infinity;
+      const expiresAt = new Date(Math.min(deps.clock.now().getTime() + TOKEN_LIFETIME_MS, sessionEnd));
       const password = issuePassword(deps.tokenKey, { accessKeyId: context.accessKeyId, expiresAt });
       return {
         authorizationData: [
