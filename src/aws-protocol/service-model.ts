@@ -60,7 +60,15 @@ export interface ShapeModel {
 
 /** The service models Berth ships (copied, without documentation, by scripts/generate-aws-models.ts). */
 export type ShippedModel =
-  'ecs-2014-11-13' | 'ecr-2015-09-21' | 'logs-2014-03-28' | 'elbv2-2015-12-01' | 'iam-2010-05-08' | 'sts-2011-06-15' | 'ssm-2014-11-06';
+  | 'ecs-2014-11-13'
+  | 'ecr-2015-09-21'
+  | 'logs-2014-03-28'
+  | 'elbv2-2015-12-01'
+  | 'iam-2010-05-08'
+  | 'sts-2011-06-15'
+  | 'ssm-2014-11-06'
+  | 'kms-2014-11-01'
+  | 'secretsmanager-2017-10-17';
 
 export function loadServiceModel(name: ShippedModel): ServiceModel {
   return JSON.parse(readFileSync(join(import.meta.dirname, 'models', `${name}.json`), 'utf8')) as ServiceModel;

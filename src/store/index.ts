@@ -51,3 +51,4 @@ export type {
 export type { S3BucketRecord, S3ObjectQuery, S3ObjectRecord, S3Repository } from './s3-repository.ts';
 export type { RegistrySettingRepository } from './registry-setting-repository.ts';
 export type { StsSessionRecord, StsSessionRepository } from './sts-repository.ts';
+export type { KmsAliasRecord, KmsKeyRecord, KmsKeyState, KmsRepository } from './kms-repository.ts';

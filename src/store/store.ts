@@ -4,6 +4,7 @@ import type { LogRepository } from './log-repository.ts';
 import type { RegistrySettingRepository } from './registry-setting-repository.ts';
 import type { S3Repository } from './s3-repository.ts';
 import type { StsSessionRepository } from './sts-repository.ts';
+import type { KmsRepository } from './kms-repository.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -26,6 +27,7 @@ export interface MetadataStore {
   readonly elb: ElbRepository;
   readonly s3: S3Repository;
   readonly sessions: StsSessionRepository;
+  readonly kms: KmsRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { elbMigration } from './0012-elb.ts';
 import { s3Migration } from './0014-s3.ts';
 import { registrySettingsMigration } from './0015-registry-settings.ts';
 import { stsSessionsMigration } from './0017-sts-sessions.ts';
+import { kmsMigration } from './0018-kms.ts';
 import { iamMigration } from './0016-iam.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
@@ -281,4 +282,5 @@ export const migrations: Record<string, Migration> = {
   '0015-registry-settings': registrySettingsMigration,
   '0016-iam': iamMigration,
   '0017-sts-sessions': stsSessionsMigration,
+  '0018-kms': kmsMigration,
 };

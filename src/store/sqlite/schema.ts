@@ -1,4 +1,5 @@
 import type { LogTables } from './logs-schema.ts';
+import type { KmsTables } from './sqlite-kms-schema.ts';
 
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
@@ -203,7 +204,7 @@ export interface RegistrySettingsTable {
   value: string;
 }
 
-export interface Database extends LogTables {
+export interface Database extends LogTables, KmsTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
   s3_buckets: S3BucketsTable;

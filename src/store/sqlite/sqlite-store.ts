@@ -23,6 +23,7 @@ import { SqliteElb } from './sqlite-elb.ts';
 import { SqliteS3 } from './sqlite-s3.ts';
 import { SqliteRegistrySettings } from './sqlite-registry-settings.ts';
 import { SqliteSessions } from './sqlite-sessions.ts';
+import { SqliteKms } from './sqlite-kms.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -44,6 +45,7 @@ export class SqliteStore implements MetadataStore {
   readonly s3: SqliteS3;
   readonly registrySettings: SqliteRegistrySettings;
   readonly sessions: SqliteSessions;
+  readonly kms: SqliteKms;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, box: SecretBox) {
@@ -64,6 +66,7 @@ export class SqliteStore implements MetadataStore {
     this.s3 = new SqliteS3(db);
     this.registrySettings = new SqliteRegistrySettings(db);
     this.sessions = new SqliteSessions(db, box);
+    this.kms = new SqliteKms(db, box);
   }
 
   /**
