@@ -52,3 +52,10 @@ export type { S3BucketRecord, S3ObjectQuery, S3ObjectRecord, S3Repository } from
 export type { RegistrySettingRepository } from './registry-setting-repository.ts';
 export type { StsSessionRecord, StsSessionRepository } from './sts-repository.ts';
 export type { KmsAliasRecord, KmsKeyRecord, KmsKeyState, KmsRepository } from './kms-repository.ts';
+export type {
+  SsmParameterRecord,
+  SsmParameterVersionRecord,
+  SsmRepository,
+  SsmVersionDetails,
+  SsmWrite,
+} from './ssm-repository.ts';

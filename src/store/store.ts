@@ -4,6 +4,7 @@ import type { LogRepository } from './log-repository.ts';
 import type { RegistrySettingRepository } from './registry-setting-repository.ts';
 import type { S3Repository } from './s3-repository.ts';
 import type { StsSessionRepository } from './sts-repository.ts';
+import type { SsmRepository } from './ssm-repository.ts';
 import type { KmsRepository } from './kms-repository.ts';
 
 /**
@@ -28,6 +29,7 @@ export interface MetadataStore {
   readonly s3: S3Repository;
   readonly sessions: StsSessionRepository;
   readonly kms: KmsRepository;
+  readonly ssm: SsmRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { registrySettingsMigration } from './0015-registry-settings.ts';
 import { stsSessionsMigration } from './0017-sts-sessions.ts';
 import { kmsMigration } from './0018-kms.ts';
 import { iamMigration } from './0016-iam.ts';
+import { ssmMigration } from './0020-ssm.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -283,4 +284,5 @@ export const migrations: Record<string, Migration> = {
   '0016-iam': iamMigration,
   '0017-sts-sessions': stsSessionsMigration,
   '0018-kms': kmsMigration,
+  '0020-ssm': ssmMigration,
 };

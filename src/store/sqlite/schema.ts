@@ -198,6 +198,23 @@ export interface StsSessionsTable {
   body: string;
 }
 
+/** Parameter Store (sqlite-ssm.ts). */
+export interface SsmParametersTable {
+  name: string;
+  revision: number;
+  version: number;
+  tags: string;
+}
+
+export interface SsmParameterVersionsTable {
+  name: string;
+  version: number;
+  value: string;
+  labels: string;
+  modified_at: number;
+  details: string;
+}
+
 /** ECR registry settings: one JSON value per name. */
 export interface RegistrySettingsTable {
   name: string;
@@ -207,6 +224,8 @@ export interface RegistrySettingsTable {
 export interface Database extends LogTables, KmsTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
+  ssm_parameters: SsmParametersTable;
+  ssm_parameter_versions: SsmParameterVersionsTable;
   s3_buckets: S3BucketsTable;
   s3_objects: S3ObjectsTable;
   elb_resources: ElbResourcesTable;

@@ -23,6 +23,7 @@ import { SqliteElb } from './sqlite-elb.ts';
 import { SqliteS3 } from './sqlite-s3.ts';
 import { SqliteRegistrySettings } from './sqlite-registry-settings.ts';
 import { SqliteSessions } from './sqlite-sessions.ts';
+import { SqliteSsm } from './sqlite-ssm.ts';
 import { SqliteKms } from './sqlite-kms.ts';
 
 /**
@@ -45,6 +46,7 @@ export class SqliteStore implements MetadataStore {
   readonly s3: SqliteS3;
   readonly registrySettings: SqliteRegistrySettings;
   readonly sessions: SqliteSessions;
+  readonly ssm: SqliteSsm;
   readonly kms: SqliteKms;
   readonly #db: Kysely<Database>;
 
@@ -66,6 +68,7 @@ export class SqliteStore implements MetadataStore {
     this.s3 = new SqliteS3(db);
     this.registrySettings = new SqliteRegistrySettings(db);
     this.sessions = new SqliteSessions(db, box);
+    this.ssm = new SqliteSsm(db);
     this.kms = new SqliteKms(db, box);
   }
 
