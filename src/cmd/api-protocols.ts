@@ -52,6 +52,14 @@ import {
   type IamDirectory,
 } from '../iam/index.ts';
 import { s3ResourceTags } from '../s3/index.ts';
+import {
+  KeyRing,
+  keyPolicies,
+  kmsAccess,
+  kmsMembers,
+  kmsOperations,
+  ValidationException as KmsValidation,
+} from '../kms/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -75,6 +83,8 @@ export interface ApiProtocolDeps {
  */
 export function createApiProtocols(deps: ApiProtocolDeps) {
   const { config, store, clock, secrets } = deps;
+  // KMS's keys: the KMS API, and in process the services that encrypt under them (Parameter Store).
+  const keys = new KeyRing({ store: store.kms, clock, scope: { region: config.region, accountId: config.accountId } });
   // One decision point for every service and the registry: the caller's identity-based policies
   // (IAM), the resource-based ones (ECR repositories and the registry, roles' trust policies) and
   // the resources' tags when a policy reads them.
@@ -84,6 +94,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       repositoryPolicies(store, { region: config.region, accountId: config.accountId }),
       registryPolicies(store),
       trustPolicies(deps.iam),
+      keyPolicies(keys),
     ],
     resourceTags: resourceTagLookup([
       ecsResourceTags(store),
@@ -170,6 +181,18 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         access: logsAccess,
         members: logsMembers,
         invalidParameter: (message) => new LogsInvalidParameter(message),
+      },
+      {
+        model: loadServiceModel('kms-2014-11-01'),
+        operations: kmsOperations({
+          keyRing: keys,
+          clock,
+          checkPolicy: (text) => void parsePolicy(text, 'resource'),
+          authorize: (context, requests) => accessControl.authorize(context, requests),
+        }),
+        access: kmsAccess,
+        members: kmsMembers,
+        invalidParameter: (message) => new KmsValidation(message),
       },
     ],
     secrets,

@@ -1,4 +1,10 @@
 export { KeyRing, AWS_MANAGED_KEYS, type AwsManagedAlias, type KeyRingOptions, type NewKey } from './key-ring.ts';
 export type { EncryptionContext } from './ciphertext.ts';
+export { kmsOperations } from './operations.ts';
+export { kmsAccess } from './access.ts';
+export { kmsMembers } from './members.ts';
+export { keyPolicies } from './key-policy-source.ts';
+export type { KmsDeps } from './deps.ts';
+export { ValidationException } from './errors.ts';
 export * as kmsErrors from './errors.ts';
 export type * from './shapes.generated.ts';

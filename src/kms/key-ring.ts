@@ -49,13 +49,13 @@ export interface NewKey {
  * access control before it gets here, and a service asks for kms:Decrypt with kms:ViaService.
  */
 export class KeyRing {
-  readonly #store: KmsRepository;
+  readonly store: KmsRepository;
   readonly #clock: Clock;
   readonly scope: ArnScope;
   readonly #writes = new KeyedMutex();
 
   constructor(options: KeyRingOptions) {
-    this.#store = options.store;
+    this.store = options.store;
     this.#clock = options.clock;
     this.scope = options.scope;
   }
@@ -76,7 +76,7 @@ export class KeyRing {
       if (!key) throw NotFoundException.key(this.keyArn(target.keyId));
       return key;
     }
-    const alias = await this.#store.getAlias(target.aliasName);
+    const alias = await this.store.getAlias(target.aliasName);
     const key = alias && (await this.#live(alias.targetKeyId));
     if (key) return key;
     const managed = target.aliasName.slice('alias/'.length);
@@ -93,13 +93,13 @@ export class KeyRing {
   async awsManagedKey(alias: AwsManagedAlias): Promise<KmsKeyRecord> {
     const aliasName = `alias/${alias}`;
     return this.#writes.run(aliasName, async () => {
-      const existing = await this.#store.getAlias(aliasName);
+      const existing = await this.store.getAlias(aliasName);
       const key = existing && (await this.#live(existing.targetKeyId));
       if (key) return key;
       const { service, description } = AWS_MANAGED_KEYS[alias];
       const made = this.#newKey({ description, policy: awsManagedKeyPolicy(this.scope, service) }, 'AWS');
       const now = this.#clock.now();
-      if (!(await this.#store.insertKey(made, { aliasName, targetKeyId: made.keyId, createdAt: now, updatedAt: now })))
+      if (!(await this.store.insertKey(made, { aliasName, targetKeyId: made.keyId, createdAt: now, updatedAt: now })))
         throw new Error(`the alias ${aliasName} exists but names no key`);
       return made;
     });
@@ -107,7 +107,7 @@ export class KeyRing {
 
   async createKey(request: NewKey): Promise<KmsKeyRecord> {
     const key = this.#newKey(request, 'CUSTOMER');
-    await this.#store.insertKey(key);
+    await this.store.insertKey(key);
     return key;
   }
 
@@ -117,7 +117,7 @@ export class KeyRing {
     return this.#writes.run(keyId, async () => {
       const current = await this.find(keyId);
       const next = change(current);
-      if (next !== current) await this.#store.updateKey(next);
+      if (next !== current) await this.store.updateKey(next);
       return next;
     });
   }
@@ -168,15 +168,15 @@ export class KeyRing {
   /** Keys in key id order after `after`, without those whose deletion date has passed. */
   async list(page: { readonly after?: string | undefined; readonly limit: number }): Promise<KmsKeyRecord[]> {
     const now = this.#clock.now().getTime();
-    const keys = await this.#store.listKeys(page);
+    const keys = await this.store.listKeys(page);
     return keys.filter((key) => !(key.deletionDate && key.deletionDate.getTime() <= now));
   }
 
   /** The key, unless it is unknown or its deletion date has passed (then it is deleted now). */
   async #live(keyId: string): Promise<KmsKeyRecord | undefined> {
-    const key = await this.#store.getKey(keyId);
+    const key = await this.store.getKey(keyId);
     if (key?.state === 'PendingDeletion' && key.deletionDate && key.deletionDate <= this.#clock.now()) {
-      await this.#store.deleteKey(keyId);
+      await this.store.deleteKey(keyId);
       return undefined;
     }
     return key;
