@@ -16,13 +16,17 @@ const JSON_1_1 = 'application/x-amz-json-1.1';
 
 /**
  * `berth agent`'s sink: PutLogEvents on the server's CloudWatch Logs API (SigV4, service `logs`),
- * creating the stream (and the group with awslogs-create-group) when the first call finds none.
+ * creating the stream when the first call finds none. As Docker's awslogs driver does, the stream
+ * is created first and the group (awslogs-create-group) only when the stream's creation finds no
+ * group: an instance role with AmazonEC2ContainerServiceforEC2Role, which grants no
+ * logs:CreateLogGroup, logs to an existing group even with awslogs-create-group set.
  */
 export function httpLogSink(call: ReturnType<typeof signedJsonClient>): LogSink {
   const send = (operation: string, body: object) =>
     call('/', body, { 'x-amz-target': `${TARGET}.${operation}`, 'content-type': JSON_1_1 });
+  const isCode = (error: unknown, code: string): boolean => error instanceof ServerError && error.code === code;
   const ignoreExisting = (error: unknown): void => {
-    if (!(error instanceof ServerError && error.code === 'ResourceAlreadyExistsException')) throw error;
+    if (!isCode(error, 'ResourceAlreadyExistsException')) throw error;
   };
   return {
     async append(group, stream, events, options) {
@@ -34,10 +38,16 @@ export function httpLogSink(call: ReturnType<typeof signedJsonClient>): LogSink 
           return;
         }
       } catch (error) {
-        if (!(error instanceof ServerError && error.code === 'ResourceNotFoundException')) throw error;
+        if (!isCode(error, 'ResourceNotFoundException')) throw error;
       }
-      if (options.createGroup) await send('CreateLogGroup', { logGroupName: group }).catch(ignoreExisting);
-      await send('CreateLogStream', { logGroupName: group, logStreamName: stream }).catch(ignoreExisting);
+      const createStream = () => send('CreateLogStream', { logGroupName: group, logStreamName: stream });
+      try {
+        await createStream().catch(ignoreExisting);
+      } catch (error) {
+        if (!(options.createGroup && isCode(error, 'ResourceNotFoundException'))) throw error;
+        await send('CreateLogGroup', { logGroupName: group }).catch(ignoreExisting);
+        await createStream().catch(ignoreExisting);
+      }
       if (events.length > 0) await put();
     },
   };
