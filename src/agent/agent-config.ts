@@ -19,6 +19,8 @@ export interface AgentConfig {
   readonly cleanupDelayMs: number;
   readonly logLevel: string;
   readonly dataDir: string;
+  /** Sign as this instance profile's role session (assumed with the environment's keys). */
+  readonly instanceProfile: string | undefined;
   /** Settings that were not understood: reported, never silently ignored. */
   readonly warnings: readonly string[];
 }
@@ -32,6 +34,7 @@ export interface AgentFlags {
   readonly cpu?: string | undefined;
   readonly memory?: string | undefined;
   readonly 'data-dir'?: string | undefined;
+  readonly 'instance-profile'?: string | undefined;
 }
 
 export class AgentConfigError extends Error {}
@@ -138,6 +141,7 @@ export function resolveAgentConfig(
     memory: positiveInteger('--memory', flags.memory),
     ...ecsSettings(get, env),
     dataDir: flags['data-dir'] ?? env.BERTH_AGENT_DATA_DIR ?? './.berth-agent',
+    instanceProfile: flags['instance-profile'] ?? env.BERTH_INSTANCE_PROFILE,
     warnings: file.warnings,
   };
 }
@@ -156,6 +160,7 @@ function ecsSettings(
   | 'cpu'
   | 'memory'
   | 'dataDir'
+  | 'instanceProfile'
   | 'warnings'
 > {
   return {

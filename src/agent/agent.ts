@@ -16,6 +16,11 @@ export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime' 
   readonly metadata?: TaskMetadataRegistry | undefined;
 }
 
+/** A poll the server refused (a 4xx: the client's ServerError is `permanent`). */
+function isRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
 /**
  * The agent's reconcile loop (level-triggered, like the ECS agent's ACS handler and Kubernetes'
  * kubelet): poll the server for the tasks assigned here, start a worker for each new one, pass
@@ -31,10 +36,18 @@ export class Agent {
   #abort = new AbortController();
   #loop: Promise<void> | undefined;
   #hostNetworksRead: Promise<HostNetworks> | undefined;
+  readonly #connected = Promise.withResolvers<void>();
+  /**
+   * Resolves once the first poll is answered; rejects, and the loop ends, when the server refuses
+   * it (a 4xx: the agent's identity may not poll, or the instance is unknown), which retrying
+   * cannot mend. An unreachable server is retried instead.
+   */
+  readonly connected: Promise<void> = this.#connected.promise;
 
   constructor(runtime: ContainerRuntime, options: AgentOptions) {
     this.#runtime = runtime;
     this.#options = options;
+    this.connected.catch(() => {});
     this.reports = new ReportQueue(options.control, (error) =>
       options.log.warn({ err: String(error) }, 'task report not delivered yet, retrying'),
     );
@@ -106,12 +119,19 @@ export class Agent {
         );
         if (this.#stopped) return;
         token = answer.token;
+        this.#connected.resolve();
         await this.#reconcile(answer.tasks, first);
         first = false;
         delay = 500;
       } catch (error) {
         if (this.#stopped) return;
-        this.#options.log.warn({ err: String(error) }, 'cannot reach the Berth server, retrying');
+        if (isRefusal(error)) {
+          this.#options.log.error({ err: String(error) }, 'the Berth server refused the poll');
+          if (first) {
+            this.#connected.reject(error);
+            return;
+          }
+        } else this.#options.log.warn({ err: String(error) }, 'cannot reach the Berth server, retrying');
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 10_000);
       }

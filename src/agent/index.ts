@@ -13,6 +13,12 @@ export {
   type TaskNetwork,
 } from './runtime.ts';
 export { UnavailableRuntime } from './unavailable-runtime.ts';
+export {
+  RefreshingCredentials,
+  staticCredentials,
+  type AgentCredentials,
+  type CredentialSource,
+} from './agent-credentials.ts';
 export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-config.ts';
 export { DockerRuntime, OWNER_LABEL, AWSVPC_NETWORK } from './runtime/docker/docker-runtime.ts';
 export { DEFAULT_PIDS_LIMIT, type Confinement } from './runtime/docker/confinement.ts';

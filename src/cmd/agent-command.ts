@@ -8,13 +8,16 @@ import {
   AgentConfigError,
   localAddressTowards,
   resolveAgentConfig,
+  staticCredentials,
   type AgentConfig,
   type ContainerRuntime,
+  type CredentialSource,
 } from '../agent/index.ts';
 import { HOST_ADDRESS_ATTRIBUTE } from '../elb/index.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
+import { instanceProfileCredentials } from './instance-profile.ts';
 import { httpLogSink } from './log-sinks.ts';
 import { ecrRegistryCredentials, type RegistryCredentials } from './registry-credentials.ts';
 
@@ -35,7 +38,10 @@ export const AGENT_HELP = `berth agent: join this host to a cluster and run its 
   --cpu UNITS --memory MIB  register these instead of the host's CPUs x 1024 and memory
   --data-dir DIR            the agent's own state (default ./.berth-agent)
   --config-file FILE        an ecs.config file (KEY=VALUE, the ECS agent's variable names)
-  Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (the server's root keys); AWS_REGION.
+  --instance-profile NAME   sign as this instance profile's role session, assumed with the keys below
+                            and renewed before it expires (BERTH_INSTANCE_PROFILE)
+  Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) of an identity holding
+  AmazonEC2ContainerServiceforEC2Role (or, with --instance-profile, allowed to assume its role); AWS_REGION.
 `;
 
 /** What the agent keeps under its data dir: who it is, so a restart re-registers as the same instance. */
@@ -102,24 +108,16 @@ export async function startAgent(
 ): Promise<RunningAgent> {
   const logger = createLogger(logLevelOf(config.logLevel)).child({ component: 'agent', cluster: config.cluster });
   for (const warning of config.warnings) logger.warn({ warning }, 'config file setting not used');
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new AgentConfigError('set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const call = signedJsonClient({
-    endpoint: new URL(config.endpoint),
-    accessKeyId,
-    secretAccessKey,
-    region,
-    service: 'ecs',
-  });
+  const endpoint = new URL(config.endpoint);
   mkdirSync(config.dataDir, { recursive: true });
   const previous = loadState(config.dataDir);
   const same = previous?.cluster === config.cluster ? previous : undefined;
   const ec2InstanceId = same?.ec2InstanceId ?? `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
-  const registryAuth = ecrRegistryCredentials(
-    signedJsonClient({ endpoint: new URL(config.endpoint), accessKeyId, secretAccessKey, region, service: 'ecr' }),
-  );
+  const credentials = await agentCredentials(config, env, { endpoint, region, ec2InstanceId, logger });
+  const client = (service: string) => signedJsonClient({ endpoint, credentials, region, service });
+  const call = client('ecs');
+  const registryAuth = ecrRegistryCredentials(client('ecr'), credentials);
   const runtime = makeRuntime(ec2InstanceId, registryAuth);
   const host = await runtime.resources();
   const cpu = config.cpu ?? host.cpu;
@@ -178,20 +176,20 @@ export async function startAgent(
     stopTimeoutSeconds: config.stopTimeoutSeconds,
     startTimeoutSeconds: config.startTimeoutSeconds,
     cleanupDelayMs: config.cleanupDelayMs,
-    logSink: httpLogSink(
-      signedJsonClient({ endpoint: new URL(config.endpoint), accessKeyId, secretAccessKey, region, service: 'logs' }),
-    ),
+    logSink: httpLogSink(client('logs')),
     availabilityZone: config.availabilityZone,
-    readEnvironmentFile: httpEnvironmentFiles({
-      endpoint: new URL(config.endpoint),
-      accessKeyId,
-      secretAccessKey,
-      region,
-    }),
+    readEnvironmentFile: httpEnvironmentFiles({ endpoint, credentials, region }),
     metadata,
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
   });
   agent.start();
+  try {
+    await agent.connected;
+  } catch (error) {
+    await agent.stop();
+    await metadata?.close();
+    throw new Error(`the server refused the agent's poll: ${(error as Error).message}`, { cause: error });
+  }
   return {
     containerInstanceArn: arn,
     logger,
@@ -222,6 +220,7 @@ export async function runAgentCommand(
         memory: { type: 'string' },
         'data-dir': { type: 'string' },
         'config-file': { type: 'string' },
+        'instance-profile': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -253,6 +252,47 @@ export async function runAgentCommand(
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   return 0;
+}
+
+/**
+ * What the agent signs with: the environment's keys (an IAM user's, or a session's with
+ * AWS_SESSION_TOKEN), or, with an instance profile, its role's session assumed with them. The
+ * first session is taken now, so that keys that cannot assume the role stop the agent at start.
+ */
+async function agentCredentials(
+  config: AgentConfig,
+  env: NodeJS.ProcessEnv,
+  context: { endpoint: URL; region: string; ec2InstanceId: string; logger: Logger },
+): Promise<CredentialSource> {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new AgentConfigError('set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+  const sessionToken = env.AWS_SESSION_TOKEN || undefined;
+  const keys = staticCredentials({ accessKeyId, secretAccessKey, sessionToken });
+  if (config.instanceProfile === undefined) return keys;
+  const session = instanceProfileCredentials({
+    endpoint: context.endpoint,
+    region: context.region,
+    bootstrap: keys,
+    instanceProfile: config.instanceProfile,
+    sessionName: context.ec2InstanceId,
+    now: () => new Date(),
+    onRenewalFailed: (error) =>
+      context.logger.warn({ err: String(error) }, 'cannot renew the instance profile session yet; retrying'),
+  });
+  const first = await session.current().catch((error: unknown) => {
+    throw new Error(
+      `cannot assume the role of instance profile ${config.instanceProfile}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  });
+  context.logger.info(
+    { instanceProfile: config.instanceProfile, accessKeyId: first.accessKeyId, expiration: first.expiration },
+    'instance profile session assumed',
+  );
+  return session;
 }
 
 /** ECS_LOGLEVEL's names (crit included) as the logger's. */

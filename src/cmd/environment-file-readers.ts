@@ -1,6 +1,6 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { EnvironmentFileReader } from '../agent/index.ts';
+import type { CredentialSource, EnvironmentFileReader } from '../agent/index.ts';
 import { S3Error, type S3 } from '../s3/index.ts';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -23,16 +23,15 @@ export function inProcessEnvironmentFiles(s3: S3): EnvironmentFileReader {
 
 /**
  * `berth agent` reads environment files with GetObject on the server it joined, signed (SigV4,
- * service s3) with the agent's own keys, like its other calls.
+ * service s3) with the agent's own credentials (a session's token included), like its other calls.
  */
-export function httpEnvironmentFiles(options: {
-  readonly endpoint: URL;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly region: string;
-}): EnvironmentFileReader {
+export function httpEnvironmentFiles(
+  options: { readonly endpoint: URL; readonly region: string } & (
+    { readonly credentials: CredentialSource } | { readonly accessKeyId: string; readonly secretAccessKey: string }
+  ),
+): EnvironmentFileReader {
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    credentials: 'credentials' in options ? () => options.credentials.current() : options,
     region: options.region,
     service: 's3',
     sha256: Hash.bind(null, 'sha256'),

@@ -1,3 +1,4 @@
+import type { CredentialSource } from '../agent/index.ts';
 import type { signedJsonClient } from './signed-fetch.ts';
 
 export interface RegistryCredentials {
@@ -15,12 +16,15 @@ interface AuthorizationData {
 /**
  * Credentials for images in the server's own registry, as an ECS agent gets them: an ECR
  * authorization token (GetAuthorizationToken, signed with the agent's keys), cached until an hour
- * before it expires. Images from any other registry are pulled anonymously (undefined).
+ * before it expires. A token made with a role session works only as long as the session does, so
+ * a new session (the agent's credentials renewed) means a new token, as the ECS agent keys its
+ * token cache by the credentials it used. Images from any other registry are pulled anonymously.
  */
-export function ecrRegistryCredentials(call: ReturnType<typeof signedJsonClient>) {
-  let cached: { host: string; username: string; password: string; renewAt: number } | undefined;
+export function ecrRegistryCredentials(call: ReturnType<typeof signedJsonClient>, credentials: CredentialSource) {
+  let cached: { host: string; username: string; password: string; renewAt: number; keyId: string } | undefined;
   return async (image: string): Promise<RegistryCredentials | undefined> => {
-    if (!cached || Date.now() >= cached.renewAt) {
+    const { accessKeyId } = await credentials.current();
+    if (!cached || Date.now() >= cached.renewAt || cached.keyId !== accessKeyId) {
       const { authorizationData } = await call<{ authorizationData: AuthorizationData[] }>(
         '/',
         {},
@@ -36,6 +40,7 @@ export function ecrRegistryCredentials(call: ReturnType<typeof signedJsonClient>
         username: username!,
         password: password!,
         renewAt: data.expiresAt * 1000 - 3_600_000,
+        keyId: accessKeyId,
       };
     }
     const host = image.split('/')[0]!;

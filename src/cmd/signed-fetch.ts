@@ -1,10 +1,11 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { CredentialSource } from '../agent/index.ts';
 
 export interface SignedClientOptions {
   readonly endpoint: URL;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
+  /** Asked before each call: a session's token goes out as X-Amz-Security-Token. */
+  readonly credentials: CredentialSource;
   readonly region: string;
   readonly service: string;
 }
@@ -28,12 +29,7 @@ export class ServerError extends Error {
  * what `berth agent` and the admin commands use to talk to a server.
  */
 export function signedJsonClient(options: SignedClientOptions) {
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-    region: options.region,
-    service: options.service,
-    sha256: Hash.bind(null, 'sha256'),
-  });
+  const signer = signerFor(options);
   const { endpoint } = options;
   return async <T>(
     path: string,
@@ -69,5 +65,58 @@ export function signedJsonClient(options: SignedClientOptions) {
       throw new ServerError(response.status, code, String(parsed.message ?? parsed.Message ?? answer));
     }
     return parsed as T;
+  };
+}
+
+function signerFor(options: SignedClientOptions): SignatureV4 {
+  return new SignatureV4({
+    credentials: () => options.credentials.current(),
+    region: options.region,
+    service: options.service,
+    sha256: Hash.bind(null, 'sha256'),
+  });
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** The text of the first <name> element inside `xml` (entities decoded), if any. */
+export function xmlText(xml: string, name: string): string | undefined {
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return match?.[1]?.replace(/&(amp|lt|gt|quot|apos);/g, (_, entity: string) => XML_ENTITIES[entity]!);
+}
+
+/**
+ * POSTs a query-protocol action (IAM, STS: form-encoded Action and Version, SigV4) and resolves
+ * with the XML answer; an `<ErrorResponse>` becomes a ServerError with its Code and Message.
+ */
+export function signedQueryClient(options: SignedClientOptions & { readonly version: string }) {
+  const signer = signerFor(options);
+  const { endpoint } = options;
+  return async (action: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<string> => {
+    const text = new URLSearchParams({ Action: action, Version: options.version, ...parameters }).toString();
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+      path: '/',
+      query: {},
+      headers: { host: endpoint.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: text,
+    });
+    const headers = { ...(signed.headers as Record<string, string>) };
+    delete headers.host;
+    const response = await fetch(new URL('/', endpoint), {
+      method: 'POST',
+      headers,
+      body: text,
+      signal: signal ?? AbortSignal.timeout(30_000),
+    });
+    const answer = await response.text();
+    if (!response.ok) {
+      const code = xmlText(answer, 'Code') ?? 'Error';
+      throw new ServerError(response.status, code, xmlText(answer, 'Message') ?? answer);
+    }
+    return answer;
   };
 }
