@@ -3,12 +3,14 @@ import { describe, it } from 'node:test';
 import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
+import * as ssmSdk from '@aws-sdk/client-ssm';
 import * as elbSdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
 import { ecrErrors } from '../ecr/index.ts';
 import { ecsErrors } from '../ecs/index.ts';
 import { logsErrors } from '../logs/index.ts';
+import { ssmErrors } from '../ssm/index.ts';
 import { elbErrors } from '../elb/index.ts';
 import { iamErrors } from '../iam/index.ts';
 import { stsErrors } from '../sts/index.ts';
@@ -29,6 +31,7 @@ describe('error catalogs', () => {
     ['ECS', ecsErrors, ecsSdk],
     ['ECR', ecrErrors, ecrSdk],
     ['CloudWatch Logs', logsErrors, logsSdk],
+    ['SSM', ssmErrors, ssmSdk],
   ] as const) {
     it(`every ${service} error is an exception class of the AWS SDK`, () => {
       const codes = codesOf(catalog);

@@ -11,6 +11,8 @@ import { iamOperations } from '../iam/operations.ts';
 import { logsMembers } from '../logs/members.ts';
 import { logsOperations } from '../logs/operations.ts';
 import { stsMembers } from '../sts/members.ts';
+import { ssmMembers } from '../ssm/members.ts';
+import { ssmOperations } from '../ssm/operations.ts';
 import { stsOperations } from '../sts/operations.ts';
 import { isRefused, type MemberTable } from '../shared/member-classification.ts';
 import { memberPaths } from './member-paths.ts';
@@ -35,6 +37,7 @@ const services: { name: string; model: ShippedModel; operations: object; members
   { name: 'elb', model: 'elbv2-2015-12-01', operations: elbOperations({} as never), members: elbMembers },
   { name: 'iam', model: 'iam-2010-05-08', operations: iamOperations({} as never), members: iamMembers },
   { name: 'sts', model: 'sts-2011-06-15', operations: stsOperations({} as never), members: stsMembers },
+  { name: 'ssm', model: 'ssm-2014-11-06', operations: ssmOperations({} as never), members: ssmMembers },
 ];
 
 /** Whether `path` is `rule` or inside it. */

@@ -60,6 +60,13 @@ import {
   kmsOperations,
   ValidationException as KmsValidation,
 } from '../kms/index.ts';
+import {
+  keyRingCipher,
+  ssmAccess,
+  ssmMembers,
+  ssmOperations,
+  ValidationException as SsmValidation,
+} from '../ssm/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -193,6 +200,18 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         access: kmsAccess,
         members: kmsMembers,
         invalidParameter: (message) => new KmsValidation(message),
+      },
+      {
+        model: loadServiceModel('ssm-2014-11-06'),
+        operations: ssmOperations({
+          store,
+          clock,
+          cipher: keyRingCipher(keys),
+          authorize: (context, requests) => accessControl.authorize(context, requests),
+        }),
+        access: ssmAccess,
+        members: ssmMembers,
+        invalidParameter: (message) => new SsmValidation(message),
       },
     ],
     secrets,

@@ -7,7 +7,18 @@ import type { MemberTable, OperationMembers } from '../shared/member-classificat
 
 export const ssmMembers: MemberTable = {
   PutParameter: {
-    acted: ['Name', 'Description', 'Value', 'Type', 'KeyId', 'Overwrite', 'AllowedPattern', 'Tags', 'Tier'],
+    acted: [
+      'Name',
+      'Description',
+      'Value',
+      'Type',
+      'KeyId',
+      'Overwrite',
+      'AllowedPattern',
+      'Tags[].Key',
+      'Tags[].Value',
+      'Tier',
+    ],
     rules: {
       Policies: {
         refused:

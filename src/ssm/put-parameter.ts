@@ -75,14 +75,7 @@ async function planPut(
   checkAllowedPattern(allowedPattern, input.Value);
   const tier = tierOf(input, before?.tier);
   const arn = parameterArn(context, input.Name);
-  let value = input.Value;
-  let key: Pick<SsmVersionDetails, 'keyId' | 'keyArn' | 'keyAwsManaged'> = {};
-  if (type === 'SecureString') {
-    const keyId = input.KeyId ?? DEFAULT_KEY_ID;
-    const encrypted = await deps.cipher.encrypt(keyId, input.Value, encryptionContextOf(arn));
-    value = Buffer.from(encrypted.blob).toString('base64');
-    key = { keyId, keyArn: encrypted.keyArn, keyAwsManaged: encrypted.awsManaged };
-  }
+  const { value, key } = await storedValue(deps, type, input, arn);
   const drop = existing ? await versionsToDrop(deps, input.Name) : [];
   return {
     version: {
@@ -101,6 +94,22 @@ async function planPut(
       },
     },
     drop,
+  };
+}
+
+/** What is stored of the value: a SecureString's ciphertext (base64) and its key, else the value. */
+async function storedValue(
+  deps: SsmDeps,
+  type: SsmVersionDetails['type'],
+  input: PutParameterRequest,
+  arn: string,
+): Promise<{ value: string; key: Pick<SsmVersionDetails, 'keyId' | 'keyArn' | 'keyAwsManaged'> }> {
+  if (type !== 'SecureString') return { value: input.Value, key: {} };
+  const keyId = input.KeyId ?? DEFAULT_KEY_ID;
+  const encrypted = await deps.cipher.encrypt(keyId, input.Value, encryptionContextOf(arn));
+  return {
+    value: Buffer.from(encrypted.blob).toString('base64'),
+    key: { keyId, keyArn: encrypted.keyArn, keyAwsManaged: encrypted.awsManaged },
   };
 }
 

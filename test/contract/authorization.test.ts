@@ -25,6 +25,7 @@ import { ecsAccess, ecsOperations, type EcsDeps } from '../../src/ecs/index.ts';
 import { ecrAccess, ecrOperations, type EcrDeps } from '../../src/ecr/index.ts';
 import { logsAccess, logsOperations } from '../../src/logs/index.ts';
 import { elbAccess, elbOperations } from '../../src/elb/index.ts';
+import { ssmAccess, ssmOperations, type SsmDeps } from '../../src/ssm/index.ts';
 import { callJson, type Credentials } from '../../testing/signed-request.ts';
 import { minimalInput } from '../../testing/model-inputs.ts';
 import { createUser } from '../../testing/iam-users.ts';
@@ -64,6 +65,7 @@ const tables = {
     operations: stsOperations({} as StsDeps),
     access: stsAccess,
   },
+  ssm: { model: loadServiceModel('ssm-2014-11-06'), operations: ssmOperations({} as SsmDeps), access: ssmAccess },
 };
 
 /** Query-protocol parameters for a model input: A.B, Names.member.N. */
@@ -123,7 +125,7 @@ describe('authorization, deny by default', () => {
     });
   }
 
-  for (const service of ['ecs', 'ecr', 'logs'] as const) {
+  for (const service of ['ecs', 'ecr', 'logs', 'ssm'] as const) {
     it(`refuses every ${service} operation to a user without permissions`, async () => {
       const { model, operations } = tables[service];
       const answers: string[] = [];
