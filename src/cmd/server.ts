@@ -21,7 +21,6 @@ import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
 import { IamDirectory } from '../iam/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
-import { AccessDeniedException } from '../shared/access-denied.ts';
 import { AgentChannel, pruneStoppedTasks, reconcileServices } from '../ecs/index.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
@@ -244,16 +243,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       registry,
       authenticate: registryAuthenticator({ tokenKey, secrets: keys, clock, region: config.region }),
       authorize: async (caller, action, repository) => {
+        const resource = repositoryArn({ region: config.region, accountId: config.accountId }, repository.name);
         const principal = keys.principalOf(caller.accessKeyId);
-        if (!principal) return false;
-        try {
-          const resource = repositoryArn({ region: config.region, accountId: config.accountId }, repository.name);
-          await accessControl.authorize({ principal }, [{ action, resource }]);
-          return true;
-        } catch (error) {
-          if (error instanceof AccessDeniedException) return false;
-          throw error;
-        }
+        if (!principal) return `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource}`;
+        return accessControl.decide({ principal }, [{ action, resource }]);
       },
       realm: () => `http://${registryHost()}/`,
     }),

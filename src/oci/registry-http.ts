@@ -20,12 +20,15 @@ export interface RegistryHttpOptions {
   readonly registry: Registry;
   /** Checks the caller's credentials (Basic, or a presigned URL); throws UNAUTHORIZED or DENIED. */
   readonly authenticate: (request: IncomingMessage, path: string, query: URLSearchParams) => Promise<RegistryPrincipal>;
-  /** Whether the principal may perform the action on the repository (its repository policy decides). */
+  /**
+   * Undefined when the principal may perform the action on the repository, else the denial as the
+   * access control words it (ECR's registry answers DENIED with that text).
+   */
   readonly authorize: (
     principal: RegistryPrincipal,
     action: RegistryAction,
     repository: RepositoryRecord,
-  ) => Promise<boolean>;
+  ) => Promise<string | undefined>;
   /** The realm of the Basic challenge (the registry's URL). */
   readonly realm: () => string;
 }
@@ -86,12 +89,8 @@ async function require(
   action: RegistryAction,
   repository: RepositoryRecord,
 ): Promise<void> {
-  if (!(await options.authorize(principal, action, repository))) {
-    throw new RegistryError(
-      'DENIED',
-      `User: ${principal.arn} is not authorized to perform: ${action} on repository ${repository.name}`,
-    );
-  }
+  const denial = await options.authorize(principal, action, repository);
+  if (denial !== undefined) throw new RegistryError('DENIED', denial);
 }
 
 /** What ECR calls each registry request, for repository policies. */
@@ -286,8 +285,11 @@ async function startUpload(
   const mount = query.get('mount');
   const from = query.get('from');
   if (mount !== null && from !== null) {
-    const mounted = await registry.mount(route.name, mount, from, (source) =>
-      options.authorize(principal, 'ecr:GetDownloadUrlForLayer', source),
+    const mounted = await registry.mount(
+      route.name,
+      mount,
+      from,
+      async (source) => (await options.authorize(principal, 'ecr:GetDownloadUrlForLayer', source)) === undefined,
     );
     if (mounted) return blobCreated(response, route.name, mount);
     // Not readable or not there: a normal upload, as the spec says.
