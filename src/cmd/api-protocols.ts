@@ -61,6 +61,13 @@ import {
   ValidationException as KmsValidation,
 } from '../kms/index.ts';
 import {
+  secretPolicies,
+  secretsManagerAccess,
+  secretsManagerMembers,
+  secretsManagerOperations,
+  InvalidParameterException as SecretsInvalidParameter,
+} from '../secretsmanager/index.ts';
+import {
   keyRingCipher,
   ssmAccess,
   ssmMembers,
@@ -102,6 +109,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       registryPolicies(store),
       trustPolicies(deps.iam),
       keyPolicies(keys),
+      secretPolicies(store.secrets, { region: config.region, accountId: config.accountId }),
     ],
     resourceTags: resourceTagLookup([
       ecsResourceTags(store),
@@ -200,6 +208,19 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         access: kmsAccess,
         members: kmsMembers,
         invalidParameter: (message) => new KmsValidation(message),
+      },
+      {
+        model: loadServiceModel('secretsmanager-2017-10-17'),
+        operations: secretsManagerOperations({
+          secrets: store.secrets,
+          keyRing: keys,
+          clock,
+          authorize: (context, requests) => accessControl.authorize(context, requests),
+          checkPolicy: (text) => void parsePolicy(text, 'resource'),
+        }),
+        access: secretsManagerAccess,
+        members: secretsManagerMembers,
+        invalidParameter: (message) => new SecretsInvalidParameter(message),
       },
       {
         model: loadServiceModel('ssm-2014-11-06'),

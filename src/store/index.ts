@@ -52,6 +52,7 @@ export type { S3BucketRecord, S3ObjectQuery, S3ObjectRecord, S3Repository } from
 export type { RegistrySettingRepository } from './registry-setting-repository.ts';
 export type { StsSessionRecord, StsSessionRepository } from './sts-repository.ts';
 export type { KmsAliasRecord, KmsKeyRecord, KmsKeyState, KmsRepository } from './kms-repository.ts';
+export type { SecretRecord, SecretsRepository, SecretVersionRecord, SecretWrite } from './secrets-repository.ts';
 export type {
   SsmParameterRecord,
   SsmParameterVersionRecord,

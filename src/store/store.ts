@@ -6,6 +6,7 @@ import type { S3Repository } from './s3-repository.ts';
 import type { StsSessionRepository } from './sts-repository.ts';
 import type { SsmRepository } from './ssm-repository.ts';
 import type { KmsRepository } from './kms-repository.ts';
+import type { SecretsRepository } from './secrets-repository.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -29,6 +30,7 @@ export interface MetadataStore {
   readonly s3: S3Repository;
   readonly sessions: StsSessionRepository;
   readonly kms: KmsRepository;
+  readonly secrets: SecretsRepository;
   readonly ssm: SsmRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;

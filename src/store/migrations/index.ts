@@ -5,6 +5,7 @@ import { s3Migration } from './0014-s3.ts';
 import { registrySettingsMigration } from './0015-registry-settings.ts';
 import { stsSessionsMigration } from './0017-sts-sessions.ts';
 import { kmsMigration } from './0018-kms.ts';
+import { secretsManagerMigration } from './0019-secretsmanager.ts';
 import { iamMigration } from './0016-iam.ts';
 import { ssmMigration } from './0020-ssm.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
@@ -284,5 +285,6 @@ export const migrations: Record<string, Migration> = {
   '0016-iam': iamMigration,
   '0017-sts-sessions': stsSessionsMigration,
   '0018-kms': kmsMigration,
+  '0019-secretsmanager': secretsManagerMigration,
   '0020-ssm': ssmMigration,
 };

@@ -1,5 +1,6 @@
 import type { LogTables } from './logs-schema.ts';
 import type { KmsTables } from './sqlite-kms-schema.ts';
+import type { SecretsTables } from './sqlite-secrets-schema.ts';
 
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
@@ -221,7 +222,7 @@ export interface RegistrySettingsTable {
   value: string;
 }
 
-export interface Database extends LogTables, KmsTables {
+export interface Database extends LogTables, KmsTables, SecretsTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
   ssm_parameters: SsmParametersTable;

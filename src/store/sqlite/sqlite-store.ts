@@ -25,6 +25,7 @@ import { SqliteRegistrySettings } from './sqlite-registry-settings.ts';
 import { SqliteSessions } from './sqlite-sessions.ts';
 import { SqliteSsm } from './sqlite-ssm.ts';
 import { SqliteKms } from './sqlite-kms.ts';
+import { SqliteSecrets } from './sqlite-secrets.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -48,6 +49,7 @@ export class SqliteStore implements MetadataStore {
   readonly sessions: SqliteSessions;
   readonly ssm: SqliteSsm;
   readonly kms: SqliteKms;
+  readonly secrets: SqliteSecrets;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, box: SecretBox) {
@@ -70,6 +72,7 @@ export class SqliteStore implements MetadataStore {
     this.sessions = new SqliteSessions(db, box);
     this.ssm = new SqliteSsm(db);
     this.kms = new SqliteKms(db, box);
+    this.secrets = new SqliteSecrets(db);
   }
 
   /**
