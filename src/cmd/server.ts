@@ -246,7 +246,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         const resource = repositoryArn({ region: config.region, accountId: config.accountId }, repository.name);
         const principal = keys.principalOf(caller.accessKeyId);
         if (!principal) return `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource}`;
-        return accessControl.decide({ principal }, [{ action, resource }]);
+        const address = caller.sourceIp === undefined ? {} : { sourceIp: caller.sourceIp };
+        return accessControl.decide({ principal, ...address, secureTransport: caller.secureTransport }, [
+          { action, resource },
+        ]);
       },
       realm: () => `http://${registryHost()}/`,
     }),

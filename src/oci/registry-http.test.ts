@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Registry } from '../ecr/index.ts';
 import type { RepositoryRecord } from '../store/index.ts';
-import { createRegistryHandler, type RegistryAction } from './registry-http.ts';
+import { createRegistryHandler, type RegistryAction, type RegistryCaller } from './registry-http.ts';
 
 /**
  * A refusal reaches docker as the access control words it: ECR's registry answers
@@ -14,7 +14,7 @@ import { createRegistryHandler, type RegistryAction } from './registry-http.ts';
 describe('registry authorization', () => {
   let server: Server;
   let url: string;
-  const asked: [RegistryAction, string][] = [];
+  const asked: [RegistryAction, string, RegistryCaller][] = [];
 
   before(async () => {
     const registry = {
@@ -24,7 +24,7 @@ describe('registry authorization', () => {
       registry,
       authenticate: async () => ({ accessKeyId: 'AKIA', arn: 'arn:aws:iam::000000000000:user/reader' }),
       authorize: async (principal, action, repository) => {
-        asked.push([action, repository.name]);
+        asked.push([action, repository.name, principal]);
         return `User: ${principal.arn} is not authorized to perform: ${action} on resource: arn:aws:ecr:us-east-1:000000000000:repository/${repository.name} because no identity-based policy allows the ${action} action`;
       },
       realm: () => 'http://localhost/',
@@ -42,7 +42,11 @@ describe('registry authorization', () => {
     const response = await fetch(`${url}/v2/team/web/blobs/uploads/`, { method: 'POST' });
     assert.equal(response.status, 403);
     const body = (await response.json()) as { errors: { code: string; message: string }[] };
-    assert.deepEqual(asked, [['ecr:InitiateLayerUpload', 'team/web']]);
+    // The caller's address goes with it, for aws:SourceIp and aws:SecureTransport.
+    const caller = { accessKeyId: 'AKIA', arn: 'arn:aws:iam::000000000000:user/reader' };
+    assert.deepEqual(asked, [
+      ['ecr:InitiateLayerUpload', 'team/web', { ...caller, sourceIp: '127.0.0.1', secureTransport: false }],
+    ]);
     assert.deepEqual(body.errors[0], {
       code: 'DENIED',
       message:

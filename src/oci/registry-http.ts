@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RepositoryRecord } from '../store/index.ts';
 import { MAX_MANIFEST_BYTES, MEDIA_TYPES, RegistryError, type Registry } from '../ecr/index.ts';
-import { parseRangeHeader } from '../http/index.ts';
+import { callerAddress, parseRangeHeader } from '../http/index.ts';
 import { parseContentRange } from './byte-ranges.ts';
 import { readLimited, sendBlob } from './transfer.ts';
 import { sendRegistryError, toRegistryError } from './errors.ts';
@@ -11,6 +11,12 @@ import { parseRegistryPath, type RegistryRoute } from './routes.ts';
 export interface RegistryPrincipal {
   readonly accessKeyId: string;
   readonly arn: string;
+}
+
+/** The principal with where its request came from (aws:SourceIp, aws:SecureTransport). */
+export interface RegistryCaller extends RegistryPrincipal {
+  readonly sourceIp?: string;
+  readonly secureTransport: boolean;
 }
 
 /** The ECR action a registry request performs, as repository policies name it (ecr:BatchGetImage...). */
@@ -25,7 +31,7 @@ export interface RegistryHttpOptions {
    * access control words it (ECR's registry answers DENIED with that text).
    */
   readonly authorize: (
-    principal: RegistryPrincipal,
+    caller: RegistryCaller,
     action: RegistryAction,
     repository: RepositoryRecord,
   ) => Promise<string | undefined>;
@@ -55,7 +61,10 @@ export function createRegistryHandler(options: RegistryHttpOptions) {
     const operation = route ? operationName(route, request.method ?? 'GET') : 'unknown';
     try {
       const query = new URLSearchParams(search);
-      const principal = await options.authenticate(request, path, query);
+      const principal: RegistryCaller = {
+        ...(await options.authenticate(request, path, query)),
+        ...callerAddress(request),
+      };
       if (!route) throw new RegistryError('NAME_INVALID', `no registry route for ${path}`);
       await dispatch(options, principal, route, request, response, query);
       return { operation };
@@ -85,7 +94,7 @@ function errorHeaders(options: RegistryHttpOptions, error: RegistryError): Recor
 
 async function require(
   options: RegistryHttpOptions,
-  principal: RegistryPrincipal,
+  principal: RegistryCaller,
   action: RegistryAction,
   repository: RepositoryRecord,
 ): Promise<void> {
@@ -122,7 +131,7 @@ function actionOf(route: RegistryRoute, method: string): RegistryAction {
 
 async function dispatch(
   options: RegistryHttpOptions,
-  principal: RegistryPrincipal,
+  principal: RegistryCaller,
   route: RegistryRoute,
   request: IncomingMessage,
   response: ServerResponse,
@@ -275,7 +284,7 @@ async function getBlob(
 
 async function startUpload(
   options: RegistryHttpOptions,
-  principal: RegistryPrincipal,
+  principal: RegistryCaller,
   route: { name: string },
   request: IncomingMessage,
   response: ServerResponse,

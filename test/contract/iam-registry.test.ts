@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, DockerSession, dockerSkipReason } from '../../testing/docker.ts';
-import { ACCOUNT, cliAs, cliUser, type Cli } from '../../testing/iam-cli.ts';
+import { ACCOUNT, cliAs, cliUser, policyDocument, type Cli } from '../../testing/iam-cli.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
 /**
@@ -100,6 +100,43 @@ describe(
         'team/web',
       );
       assert.deepEqual(after.imageIds.map((i) => i.imageTag).sort(), ['v1', 'v2']);
+    });
+
+    it('aws:SourceIp decides registry requests as it decides API calls', async () => {
+      const local = await cliUser(server, root, 'local-reader');
+      const document = policyDocument(
+        { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'ecr:ListImages',
+          Resource: REPOSITORY,
+          Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.1/32' } },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'ecr:BatchGetImage',
+          Resource: REPOSITORY,
+          Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+        },
+      );
+      await root.json(
+        'iam',
+        'put-user-policy',
+        '--user-name',
+        'local-reader',
+        '--policy-name',
+        'ip',
+        '--policy-document',
+        document,
+      );
+      const password = (await local.run('ecr', 'get-login-password')).stdout.trim();
+      const headers = { authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}` };
+      await local.json('ecr', 'list-images', '--repository-name', 'team/web');
+      const tags = await fetch(`http://127.0.0.1:${server.port}/v2/team/web/tags/list`, { headers });
+      assert.equal(tags.status, 200, await tags.text());
+      const manifest = await fetch(`http://127.0.0.1:${server.port}/v2/team/web/manifests/v1`, { headers });
+      assert.equal(manifest.status, 403);
+      assert.match(await manifest.text(), /not authorized to perform: ecr:BatchGetImage on resource: /);
     });
 
     it('ReadOnly may not delete an image or a repository through the API', async () => {
