@@ -4,6 +4,8 @@ import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as ecsSdk from '@aws-sdk/client-ecs';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as ssmSdk from '@aws-sdk/client-ssm';
+import * as kmsSdk from '@aws-sdk/client-kms';
+import * as secretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import * as elbSdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
@@ -11,6 +13,8 @@ import { ecrErrors } from '../ecr/index.ts';
 import { ecsErrors } from '../ecs/index.ts';
 import { logsErrors } from '../logs/index.ts';
 import { ssmErrors } from '../ssm/index.ts';
+import { kmsErrors } from '../kms/index.ts';
+import { secretsManagerErrors } from '../secretsmanager/index.ts';
 import { elbErrors } from '../elb/index.ts';
 import { iamErrors } from '../iam/index.ts';
 import { stsErrors } from '../sts/index.ts';
@@ -32,6 +36,8 @@ describe('error catalogs', () => {
     ['ECR', ecrErrors, ecrSdk],
     ['CloudWatch Logs', logsErrors, logsSdk],
     ['SSM', ssmErrors, ssmSdk],
+    ['KMS', kmsErrors, kmsSdk],
+    ['Secrets Manager', secretsManagerErrors, secretsManagerSdk],
   ] as const) {
     it(`every ${service} error is an exception class of the AWS SDK`, () => {
       const codes = codesOf(catalog);

@@ -14,6 +14,10 @@ import { stsMembers } from '../sts/members.ts';
 import { ssmMembers } from '../ssm/members.ts';
 import { ssmOperations } from '../ssm/operations.ts';
 import { stsOperations } from '../sts/operations.ts';
+import { kmsMembers } from '../kms/members.ts';
+import { kmsOperations } from '../kms/operations.ts';
+import { secretsManagerMembers } from '../secretsmanager/members.ts';
+import { secretsManagerOperations } from '../secretsmanager/operations.ts';
 import { isRefused, type MemberTable } from '../shared/member-classification.ts';
 import { memberPaths } from './member-paths.ts';
 import { loadServiceModel, type ShippedModel } from './service-model.ts';
@@ -38,6 +42,13 @@ const services: { name: string; model: ShippedModel; operations: object; members
   { name: 'iam', model: 'iam-2010-05-08', operations: iamOperations({} as never), members: iamMembers },
   { name: 'sts', model: 'sts-2011-06-15', operations: stsOperations({} as never), members: stsMembers },
   { name: 'ssm', model: 'ssm-2014-11-06', operations: ssmOperations({} as never), members: ssmMembers },
+  { name: 'kms', model: 'kms-2014-11-01', operations: kmsOperations({} as never), members: kmsMembers },
+  {
+    name: 'secretsmanager',
+    model: 'secretsmanager-2017-10-17',
+    operations: secretsManagerOperations({} as never),
+    members: secretsManagerMembers,
+  },
 ];
 
 /** Whether `path` is `rule` or inside it. */

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../shared/request-context.ts';
 import { keyFor, type KmsDeps } from './deps.ts';
-import { ValidationException } from './errors.ts';
+import { ValidationException } from './validation-exception.ts';
 import type {
   DataKeySpec,
   DecryptRequest,

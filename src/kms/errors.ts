@@ -75,11 +75,6 @@ export class LimitExceededException extends AwsError {
   readonly code = 'LimitExceededException';
 }
 
-/** KMS's invalid-parameter error (the model's members Berth refuses, bad combinations). */
-export class ValidationException extends AwsError {
-  readonly code = 'ValidationException';
-}
-
 export class InvalidKeyUsageException extends AwsError {
   readonly code = 'InvalidKeyUsageException';
 }

@@ -5,6 +5,6 @@ export { kmsAccess } from './access.ts';
 export { kmsMembers } from './members.ts';
 export { keyPolicies } from './key-policy-source.ts';
 export type { KmsDeps } from './deps.ts';
-export { ValidationException } from './errors.ts';
+export { ValidationException } from './validation-exception.ts';
 export * as kmsErrors from './errors.ts';
 export type * from './shapes.generated.ts';

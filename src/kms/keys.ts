@@ -6,8 +6,8 @@ import {
   KMSInvalidStateException,
   MalformedPolicyDocumentException,
   UnsupportedOperationException,
-  ValidationException,
 } from './errors.ts';
+import { ValidationException } from './validation-exception.ts';
 import { keyMetadata } from './key-metadata.ts';
 import type {
   CancelKeyDeletionRequest,

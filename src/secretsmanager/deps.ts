@@ -1,5 +1,6 @@
 import type { KeyRing } from '../kms/index.ts';
 import type { AccessRequest } from '../shared/authorization.ts';
+import { formatArn } from '../shared/arn.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { SecretRecord, SecretsRepository } from '../store/index.ts';
@@ -60,9 +61,13 @@ export async function findSecret(
       secret = undefined;
     }
   }
+  if (options.action && options.context && !isArn(secretId)) {
+    // Not found, the caller is still asked about the ARN the name would have (NAME-??????, which
+    // the policies AWS documents match), so that a denied caller learns nothing of what exists.
+    const resource = secret?.arn ?? formatArn('secretsmanager', options.context, `secret:${secretId}-??????`);
+    await deps.authorize(options.context, [{ action: options.action, resource }]);
+  }
   if (!secret) throw ResourceNotFoundException.secret();
-  if (options.action && options.context && !isArn(secretId))
-    await deps.authorize(options.context, [{ action: options.action, resource: secret.arn }]);
   if ((options.deleted ?? 'refuse') === 'refuse' && bodyOf(secret).deletedDate !== undefined)
     throw InvalidRequestException.deleted();
   return secret;

@@ -27,8 +27,8 @@ export async function putResourcePolicy(
   input: PutResourcePolicyRequest,
   context: RequestContext,
 ): Promise<PutResourcePolicyResponse> {
-  check(deps, input.ResourcePolicy);
   const secret = await findSecret(deps, input.SecretId, { action: 'secretsmanager:PutResourcePolicy', context });
+  check(deps, input.ResourcePolicy);
   await deps.secrets.write({ secret: { ...secret, body: { ...secret.body, policy: input.ResourcePolicy } } });
   return { ARN: secret.arn, Name: secret.name };
 }

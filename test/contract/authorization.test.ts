@@ -26,6 +26,12 @@ import { ecrAccess, ecrOperations, type EcrDeps } from '../../src/ecr/index.ts';
 import { logsAccess, logsOperations } from '../../src/logs/index.ts';
 import { elbAccess, elbOperations } from '../../src/elb/index.ts';
 import { ssmAccess, ssmOperations, type SsmDeps } from '../../src/ssm/index.ts';
+import { kmsAccess, kmsOperations, type KmsDeps } from '../../src/kms/index.ts';
+import {
+  secretsManagerAccess,
+  secretsManagerOperations,
+  type SecretsManagerDeps,
+} from '../../src/secretsmanager/index.ts';
 import { callJson, type Credentials } from '../../testing/signed-request.ts';
 import { minimalInput } from '../../testing/model-inputs.ts';
 import { createUser } from '../../testing/iam-users.ts';
@@ -66,6 +72,12 @@ const tables = {
     access: stsAccess,
   },
   ssm: { model: loadServiceModel('ssm-2014-11-06'), operations: ssmOperations({} as SsmDeps), access: ssmAccess },
+  kms: { model: loadServiceModel('kms-2014-11-01'), operations: kmsOperations({} as KmsDeps), access: kmsAccess },
+  secretsmanager: {
+    model: loadServiceModel('secretsmanager-2017-10-17'),
+    operations: secretsManagerOperations({} as SecretsManagerDeps),
+    access: secretsManagerAccess,
+  },
 };
 
 /** Query-protocol parameters for a model input: A.B, Names.member.N. */
@@ -125,7 +137,7 @@ describe('authorization, deny by default', () => {
     });
   }
 
-  for (const service of ['ecs', 'ecr', 'logs', 'ssm'] as const) {
+  for (const service of ['ecs', 'ecr', 'logs', 'ssm', 'kms', 'secretsmanager'] as const) {
     it(`refuses every ${service} operation to a user without permissions`, async () => {
       const { model, operations } = tables[service];
       const answers: string[] = [];
