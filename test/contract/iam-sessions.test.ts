@@ -200,6 +200,18 @@ describe('IAM enforcement: role sessions, PassRole, the agent', { skip: awsCliSk
       await deployer.denied(...register, '--task-role-arn', role('other')),
       notAllowed(user('passer'), 'iam:PassRole', role('other')),
     );
+    // Running that definition passes its role too: RunTask alone is not enough.
+    await root.json('ecs', 'create-cluster', '--cluster-name', 'runs');
+    const runner = await cliUser(server, root, 'runner');
+    await putUserPolicy('runner', { Effect: 'Allow', Action: 'ecs:RunTask', Resource: '*' });
+    const run = ['ecs', 'run-task', '--cluster', 'runs', '--task-definition', 'app:2', '--launch-type', 'EC2'] as const;
+    assert.equal(await runner.denied(...run), notAllowed(user('runner'), 'iam:PassRole', role('app')));
+    await putUserPolicy(
+      'runner',
+      { Effect: 'Allow', Action: 'ecs:RunTask', Resource: '*' },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: role('app') },
+    );
+    assert.match((await runner.run(...run)).stderr, /\(InvalidParameterException\).*No Container Instances/);
   });
 
   it('a user holding AmazonEC2ContainerServiceforEC2Role calls what the ECS agent calls, and no more', async () => {
