@@ -156,8 +156,7 @@ function keepOperations(model: Json, names: readonly string[]): Json {
   };
   for (const name of names) {
     const op = operations[name] as
-      | { input?: { shape: string }; output?: { shape: string }; errors?: { shape: string }[] }
-      | undefined;
+      { input?: { shape: string }; output?: { shape: string }; errors?: { shape: string }[] } | undefined;
     if (!op) throw new Error(`the model has no operation ${name}`);
     for (const ref of [op.input, op.output, ...(op.errors ?? [])]) if (ref) visit(ref.shape);
   }
