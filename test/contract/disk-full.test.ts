@@ -22,8 +22,8 @@ import { RegistryClient, sha256 } from '../../testing/registry-client.ts';
 import type { TestServer } from '../../testing/server.ts';
 
 /*
- * A full data volume, two ways. On a real one (a 4 MiB tmpfs) when this process may mount it: as
- * root, which CI is; there (CI=true) a failed mount fails the test instead of skipping it, so CI
+ * A full data volume, two ways. On a real one (an 8 MiB tmpfs: room for the store's schema and WAL
+ * and, once freed, a 3 MiB layer) when this process may mount it: as root, which CI is; there (CI=true) a failed mount fails the test instead of skipping it, so CI
  * always proves the real thing. And always with ENOSPC and SQLITE_FULL injected where Node hands
  * them to Berth (FileHandle writes, node:sqlite write statements), which runs anywhere.
  */
@@ -40,7 +40,7 @@ interface Volume {
 function mountTmpfs(): Volume | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'berth-full-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     if (process.env.CI === 'true') throw new Error('CI must run the tmpfs test, and mount failed', { cause: error });
