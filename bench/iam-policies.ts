@@ -113,7 +113,8 @@ try {
     const rate = median(results[who].map((r) => r.requestsPerSecond));
     const p99 = median(results[who].map((r) => r.p99));
     const errors = results[who].reduce((sum, r) => sum + r.errors, 0);
-    return { rate, text: `${Math.round(rate)} req/s, p99 ${p99.toFixed(2)} ms, errors ${errors}` };
+    const each = results[who].map((r) => Math.round(r.requestsPerSecond)).join(' / ');
+    return { rate, text: `${Math.round(rate)} req/s (rounds ${each}), p99 ${p99.toFixed(2)} ms, errors ${errors}` };
   };
   const root = line('root');
   const user = line('user');
