@@ -10,8 +10,8 @@ const asKeyPolicies = new WeakMap<Policy, Policy>();
  * services ("Key policies in AWS KMS"): "Unless the key policy explicitly allows it, you cannot use
  * IAM policies to allow access to a KMS key". A statement allowing the account
  * (arn:aws:iam::ACCOUNT:root) enables IAM policies; one naming a user or role grants it directly.
- * The evaluator applies that rule to policies of the trust kind (a role's trust policy "must
- * explicitly allow"), so the key policy is handed over as one. The root is evaluated on the plain
+ * The evaluator applies that rule to policies of the key kind (as to a role's trust policy, which
+ * "must explicitly allow"), worded as a resource-based policy in denials. The root is evaluated on the plain
  * resource-based policy: it keeps access to every key (Berth makes no policy lockout check).
  */
 export function keyPolicies(keyRing: KeyRing) {
@@ -24,7 +24,7 @@ export function keyPolicies(keyRing: KeyRing) {
     if (principal.root) return [policy];
     let keyPolicy = asKeyPolicies.get(policy);
     if (!keyPolicy) {
-      keyPolicy = { ...policy, kind: 'trust' };
+      keyPolicy = { ...policy, kind: 'key' };
       asKeyPolicies.set(policy, keyPolicy);
     }
     return [keyPolicy];

@@ -168,6 +168,7 @@ describe('KMS', { skip: awsCliSkipReason(), timeout: 300_000 }, () => {
       await json(root, 'put-key-policy', '--key-id', key.KeyId, '--policy-name', 'default', '--policy', onlyRoot);
       await assert.rejects(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })), {
         name: 'AccessDeniedException',
+        message: `User: arn:aws:iam::000000000000:user/kms-user is not authorized to perform: kms:Encrypt on resource: ${key.Arn} because no resource-based policy allows the kms:Encrypt action`,
       });
       const grant = JSON.stringify({
         Version: '2012-10-17',

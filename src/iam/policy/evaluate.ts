@@ -74,11 +74,15 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet): Decis
   const readKeys = (): RequestKeys => (keys ??= new RequestKeys(request.context));
   const caller: Caller = { principal: request.principal, service: request.servicePrincipal };
   const resourcePolicies = policies.resource ?? [];
-  const trust = resourcePolicies.some((p) => p.kind === 'trust');
-  const resourceSource = trust ? 'role trust policy' : 'resource-based policy';
+  // A trust policy or a KMS key policy must allow the caller (or the account) explicitly.
+  const trust = resourcePolicies.some((p) => p.kind === 'trust' || p.kind === 'key');
+  const resourceSource = resourcePolicies.some((p) => p.kind === 'trust')
+    ? 'role trust policy'
+    : 'resource-based policy';
   const resource = scanResource(resourcePolicies, request, caller, readKeys, policies.boundary !== undefined);
   if (resource.deny) return { allowed: false, explicit: true, source: resourceSource };
-  if (caller.service !== undefined || request.principal.root) return rootOrService(resource, trust, caller);
+  if (caller.service !== undefined || request.principal.root)
+    return rootOrService(resource, trust, caller, resourceSource);
   const identity = scan(policies.identity, request, readKeys);
   const boundary = policies.boundary && scan(policies.boundary, request, readKeys);
   const session = policies.session && scan(policies.session, request, readKeys);
@@ -86,15 +90,19 @@ export function evaluate(request: EvaluationRequest, policies: PolicySet): Decis
   if (boundary?.deny) return { allowed: false, explicit: true, source: 'permissions boundary' };
   if (session?.deny) return { allowed: false, explicit: true, source: 'session policy' };
   if (resource.direct) return ALLOWED;
-  if (trust && !resource.role && !resource.account)
-    return { allowed: false, explicit: false, missing: 'role trust policy' };
+  if (trust && !resource.role && !resource.account) return { allowed: false, explicit: false, missing: resourceSource };
   return limited(identity.allow || resource.role, boundary, session);
 }
 
 /** The root may do anything a resource-based policy does not deny; a service, what one allows it. */
-function rootOrService(resource: ResourceScan, trust: boolean, caller: Caller): Decision {
+function rootOrService(
+  resource: ResourceScan,
+  trust: boolean,
+  caller: Caller,
+  source: 'role trust policy' | 'resource-based policy',
+): Decision {
   if (resource.direct || (!trust && caller.service === undefined)) return ALLOWED;
-  return { allowed: false, explicit: false, missing: trust ? 'role trust policy' : 'resource-based policy' };
+  return { allowed: false, explicit: false, missing: source };
 }
 
 /** Steps 3 and 4: an Allow that the permissions boundary and the session policy, if any, must allow too. */

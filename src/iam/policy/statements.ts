@@ -4,8 +4,12 @@ import { LEGACY_PARSING, malformed } from './errors.ts';
 import { Pattern } from './patterns.ts';
 import { parsePrincipal, type PrincipalSet } from './principals.ts';
 
-/** identity: inline, managed, boundary and session policies; resource: resource-based; trust: a role's trust policy. */
-export type PolicyKind = 'identity' | 'resource' | 'trust';
+/**
+ * identity: inline, managed, boundary and session policies; resource: resource-based; trust: a
+ * role's trust policy; key: a KMS key policy, resource-based and, like a trust policy, one that must
+ * allow the caller itself or delegate to the account ("Key policies in AWS KMS").
+ */
+export type PolicyKind = 'identity' | 'resource' | 'trust' | 'key';
 
 /** A statement compiled once: every pattern is a linear-time matcher, every key lower-cased. */
 export interface Statement {
