@@ -72,6 +72,7 @@ import {
   ssmAccess,
   ssmMembers,
   ssmOperations,
+  ssmResourceTags,
   ValidationException as SsmValidation,
 } from '../ssm/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -117,6 +118,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       logsResourceTags(store),
       elbResourceTags(store),
       s3ResourceTags(store),
+      ssmResourceTags(store),
     ]),
     clock,
   });

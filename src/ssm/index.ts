@@ -7,3 +7,4 @@ export { keyRingCipher } from './key-ring-cipher.ts';
 export { ValidationException } from './errors.ts';
 export * as ssmErrors from './errors.ts';
 export type * from './shapes.generated.ts';
+export { ssmResourceTags } from './resource-tags.ts';
