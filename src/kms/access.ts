@@ -88,14 +88,20 @@ const withContext = (input: Input): Conditions => ({
 });
 
 const DECLARATIONS: Record<string, Declare> = {
-  CreateKey: onAccount('kms:CreateKey', (input) => ({
-    'kms:KeySpec': text(input.KeySpec) ?? text(input.CustomerMasterKeySpec) ?? 'SYMMETRIC_DEFAULT',
-    'kms:KeyUsage': text(input.KeyUsage) ?? 'ENCRYPT_DECRYPT',
-    'kms:KeyOrigin': text(input.Origin) ?? 'AWS_KMS',
-    'kms:MultiRegion': String(input.MultiRegion === true),
-    'kms:BypassPolicyLockoutSafetyCheck': String(input.BypassPolicyLockoutSafetyCheck === true),
-    ...requestTags(input.Tags, 'TagKey', 'TagValue'),
-  })),
+  // "To use the Tags parameter, you must have kms:TagResource permission" (CreateKey's reference).
+  CreateKey: (input, context) => {
+    const tags = requestTags(input.Tags, 'TagKey', 'TagValue');
+    const create = onAccount('kms:CreateKey', () => ({
+      'kms:KeySpec': text(input.KeySpec) ?? text(input.CustomerMasterKeySpec) ?? 'SYMMETRIC_DEFAULT',
+      'kms:KeyUsage': text(input.KeyUsage) ?? 'ENCRYPT_DECRYPT',
+      'kms:KeyOrigin': text(input.Origin) ?? 'AWS_KMS',
+      'kms:MultiRegion': String(input.MultiRegion === true),
+      'kms:BypassPolicyLockoutSafetyCheck': String(input.BypassPolicyLockoutSafetyCheck === true),
+      ...tags,
+    }))(input, context);
+    if (!Array.isArray(input.Tags) || input.Tags.length === 0) return create;
+    return [...create, { action: 'kms:TagResource', resource: '*', conditions: { ...caller(context), ...tags } }];
+  },
   DescribeKey: onKey('kms:DescribeKey'),
   ListKeys: onAccount('kms:ListKeys'),
   EnableKey: onKey('kms:EnableKey'),

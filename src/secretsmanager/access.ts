@@ -50,20 +50,25 @@ const anywhere =
   () => [{ action, resource: '*' }];
 
 const DECLARATIONS: Record<string, Declare> = {
-  CreateSecret: (input, context) => [
-    {
+  // With Tags, CreateSecret also needs secretsmanager:TagResource (its reference says so).
+  CreateSecret: (input, context) => {
+    const resource = formatArn('secretsmanager', context, `secret:${text(input.Name) ?? ''}-??????`);
+    const tags = requestTags(input.Tags);
+    const create: AccessRequest = {
       action: 'secretsmanager:CreateSecret',
-      resource: formatArn('secretsmanager', context, `secret:${text(input.Name) ?? ''}-??????`),
+      resource,
       conditions: {
         ...defined({
           'secretsmanager:Name': text(input.Name),
           'secretsmanager:Description': text(input.Description),
           'secretsmanager:KmsKeyId': text(input.KmsKeyId),
         }),
-        ...requestTags(input.Tags),
+        ...tags,
       },
-    },
-  ],
+    };
+    if (!Array.isArray(input.Tags) || input.Tags.length === 0) return [create];
+    return [create, { action: 'secretsmanager:TagResource', resource, conditions: tags }];
+  },
   GetSecretValue: onSecret('secretsmanager:GetSecretValue', (input) =>
     defined({
       'secretsmanager:VersionId': text(input.VersionId),
