@@ -179,9 +179,24 @@ async function authorize(
   try {
     await options.accessControl.authorize(caller, requests);
   } catch (error) {
-    if (error instanceof AccessDeniedException) throw new AccessDenied();
+    if (error instanceof AccessDeniedException) throw new AccessDenied(s3DenialWording(error.message));
     throw error;
   }
+}
+
+/**
+ * S3 gives a caller of the bucket owner's account the policy evaluation's reason, with the resource
+ * in quotes ("Troubleshoot access denied (403 Forbidden) errors in Amazon S3"): `User: ARN is not
+ * authorized to perform: s3:GetObject on resource: "arn:aws:s3:::bucket/key" because no
+ * identity-based policy allows the s3:GetObject action`.
+ */
+export function s3DenialWording(message: string): string {
+  const marker = ' on resource: ';
+  const start = message.indexOf(marker);
+  const end = Math.max(message.lastIndexOf(' because '), message.lastIndexOf(' with an explicit deny'));
+  if (!message.startsWith('User: ') || start < 0 || end <= start) return 'Access Denied';
+  const resource = message.slice(start + marker.length, end);
+  return `${message.slice(0, start + marker.length)}"${resource}"${message.slice(end)}`;
 }
 
 function operationHandlers(options: S3HttpOptions): Record<S3Operation, Handler> {

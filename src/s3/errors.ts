@@ -141,7 +141,8 @@ export class MethodNotAllowed extends S3Error {
 export class AccessDenied extends S3Error {
   readonly code = 'AccessDenied';
   override readonly httpStatus = 403;
-  constructor() {
-    super('Access Denied');
+  /** 'Access Denied', or the policy evaluation's reason for a same-account caller. */
+  constructor(message = 'Access Denied') {
+    super(message);
   }
 }
