@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { equalsLowerCase } from './ascii.ts';
+import { plainAddress } from '../../shared/ip-address.ts';
 
 /**
  * Header rewriting between client and target, on raw header lists ([name, value, ...]) so a
@@ -52,8 +53,7 @@ function connectionListed(raw: readonly string[]): Set<string> | undefined {
 
 /** The client's address as ALB reports it: an IPv4-mapped IPv6 address as plain IPv4. */
 export function clientIp(remoteAddress: string | undefined): string {
-  if (remoteAddress === undefined) return '';
-  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
+  return remoteAddress === undefined ? '' : plainAddress(remoteAddress);
 }
 
 const randomPool = Buffer.alloc(12 * 512);
