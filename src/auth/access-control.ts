@@ -1,6 +1,5 @@
 import {
-  conditionKeysOf,
-  denialMessage,
+  denialReason,
   evaluate,
   parsePolicy,
   requestContext,
@@ -50,7 +49,7 @@ const readsResourceTags = new WeakMap<Policy, boolean>();
 function needsResourceTags(policy: Policy): boolean {
   let answer = readsResourceTags.get(policy);
   if (answer === undefined) {
-    answer = [...conditionKeysOf([policy])].some((key) => key.includes(':resourcetag/'));
+    answer = [...policy.conditionKeys].some((key) => key.includes(':resourcetag/'));
     readsResourceTags.set(policy, answer);
   }
   return answer;
@@ -71,15 +70,15 @@ export class PolicyAccessControl implements AccessControl {
   }
 
   async authorize(caller: Caller, requests: readonly AccessRequest[]): Promise<void> {
-    const decision = await this.decide(caller, requests);
-    if (decision !== undefined) throw new AccessDeniedException(decision);
+    const denial = await this.decide(caller, requests);
+    if (denial !== undefined) throw denial;
   }
 
-  /** Undefined when every request is allowed, else the first denial's message. */
-  async decide(caller: Caller, requests: readonly AccessRequest[]): Promise<string | undefined> {
+  /** Undefined when every request is allowed, else the first denial (not thrown). */
+  async decide(caller: Caller, requests: readonly AccessRequest[]): Promise<AccessDeniedException | undefined> {
     const { principal } = caller;
     if (requests.length === 0) {
-      return `User: ${principal.arn} is not authorized: the call asked for no permission`;
+      return new AccessDeniedException(`User: ${principal.arn} is not authorized: the call asked for no permission`);
     }
     const { identities, clock } = this.#options;
     const own = principal.root ? { identity: [] } : identities.identityPoliciesOf(principal);
@@ -101,7 +100,15 @@ export class PolicyAccessControl implements AccessControl {
       };
       const context = await this.#context(base, request, policies);
       const decision = evaluate({ action: request.action, resource: request.resource, principal, context }, policies);
-      if (!decision.allowed) return denialMessage(principal.arn, request.action, request.resource, decision);
+      if (!decision.allowed) {
+        const { action, resource: arn } = request;
+        return AccessDeniedException.denied({
+          principalArn: principal.arn,
+          action,
+          resource: arn,
+          reason: denialReason(action, decision),
+        });
+      }
     }
     return undefined;
   }
@@ -121,14 +128,10 @@ export class PolicyAccessControl implements AccessControl {
     policies: PolicySet,
   ): Promise<Readonly<Record<string, string | readonly string[]>>> {
     const lookup = this.#options.resourceTags;
-    const all = [
-      ...policies.identity,
-      ...(policies.resource ?? []),
-      ...(policies.boundary ?? []),
-      ...(policies.session ?? []),
-    ];
-    const tags =
-      lookup && request.resource !== '*' && all.some(needsResourceTags) ? await lookup(request.resource) : undefined;
+    const readsTags = [policies.identity, policies.resource, policies.boundary, policies.session].some((list) =>
+      list?.some(needsResourceTags),
+    );
+    const tags = lookup && request.resource !== '*' && readsTags ? await lookup(request.resource) : undefined;
     if (!request.conditions && !tags) return base;
     return { ...base, ...(tags ? resourceTagKeys(tags, request.resource) : {}), ...request.conditions };
   }

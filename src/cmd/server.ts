@@ -247,9 +247,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         const principal = keys.principalOf(caller.accessKeyId);
         if (!principal) return `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource}`;
         const address = caller.sourceIp === undefined ? {} : { sourceIp: caller.sourceIp };
-        return accessControl.decide({ principal, ...address, secureTransport: caller.secureTransport }, [
+        const denial = await accessControl.decide({ principal, ...address, secureTransport: caller.secureTransport }, [
           { action, resource },
         ]);
+        return denial?.message;
       },
       realm: () => `http://${registryHost()}/`,
     }),

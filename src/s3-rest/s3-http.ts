@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DataVolumeFullError, isStorageFull } from '../shared/storage-full.ts';
-import { AccessDeniedException } from '../shared/access-denied.ts';
+import { AccessDeniedException, type Denial } from '../shared/access-denied.ts';
 import type { AccessControl, AccessRequest } from '../shared/authorization.ts';
 import type { Principal } from '../shared/principal.ts';
 import { s3Access } from './access.ts';
@@ -179,7 +179,7 @@ async function authorize(
   try {
     await options.accessControl.authorize(caller, requests);
   } catch (error) {
-    if (error instanceof AccessDeniedException) throw new AccessDenied(s3DenialWording(error.message));
+    if (error instanceof AccessDeniedException) throw new AccessDenied(s3DenialWording(error.denial));
     throw error;
   }
 }
@@ -188,15 +188,12 @@ async function authorize(
  * S3 gives a caller of the bucket owner's account the policy evaluation's reason, with the resource
  * in quotes ("Troubleshoot access denied (403 Forbidden) errors in Amazon S3"): `User: ARN is not
  * authorized to perform: s3:GetObject on resource: "arn:aws:s3:::bucket/key" because no
- * identity-based policy allows the s3:GetObject action`.
+ * identity-based policy allows the s3:GetObject action`; anything else is a bare Access Denied.
  */
-export function s3DenialWording(message: string): string {
-  const marker = ' on resource: ';
-  const start = message.indexOf(marker);
-  const end = Math.max(message.lastIndexOf(' because '), message.lastIndexOf(' with an explicit deny'));
-  if (!message.startsWith('User: ') || start < 0 || end <= start) return 'Access Denied';
-  const resource = message.slice(start + marker.length, end);
-  return `${message.slice(0, start + marker.length)}"${resource}"${message.slice(end)}`;
+export function s3DenialWording(denial: Denial | undefined): string {
+  if (denial === undefined) return 'Access Denied';
+  const { principalArn, action, resource, reason } = denial;
+  return `User: ${principalArn} is not authorized to perform: ${action} on resource: "${resource}" ${reason}`;
 }
 
 function operationHandlers(options: S3HttpOptions): Record<S3Operation, Handler> {

@@ -258,7 +258,11 @@ const ARTICLES: Readonly<Record<DenyingPolicy, string>> = {
  */
 export function denialMessage(principalArn: string, action: string, resource: string, decision: Decision): string {
   const head = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
-  if (decision.allowed) return head;
-  if (decision.explicit) return `${head} with an explicit deny in ${ARTICLES[decision.source]} ${decision.source}`;
-  return `${head} because no ${decision.missing} allows the ${action} action`;
+  return decision.allowed ? head : `${head} ${denialReason(action, decision)}`;
+}
+
+/** The end of a denial's message: "with an explicit deny in ..." or "because no ... allows ...". */
+export function denialReason(action: string, decision: Decision & { allowed: false }): string {
+  if (decision.explicit) return `with an explicit deny in ${ARTICLES[decision.source]} ${decision.source}`;
+  return `because no ${decision.missing} allows the ${action} action`;
 }

@@ -9,6 +9,7 @@ export { parsePolicy, conditionKeysOf, type Policy } from './parse.ts';
 export {
   evaluate,
   denialMessage,
+  denialReason,
   type EvaluationRequest,
   type PolicySet,
   type Decision,
