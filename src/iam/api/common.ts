@@ -1,6 +1,6 @@
 import type { IamDirectory } from '../directory.ts';
 import { InvalidInputException, LimitExceededException, NoSuchEntityException, ValidationError } from '../errors.ts';
-import type { IamGroup, IamRole, IamUser, InstanceProfile, ManagedPolicy, Tag } from '../model/entities.ts';
+import type { IamEntity, IamGroup, IamRole, IamUser, InstanceProfile, ManagedPolicy, Tag } from '../model/entities.ts';
 
 /** What the IAM operations work with: the directory holds every entity and writes through to the store. */
 export interface IamDeps {
@@ -103,6 +103,33 @@ export function removeTags(existing: readonly Tag[], keys: readonly string[]): T
 /** Tags in key order, for paging. */
 export function sortedTags(tags: readonly Tag[]): Tag[] {
   return [...tags].sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
+}
+
+type Tagged = IamEntity & { readonly tags: readonly Tag[] };
+
+/** Tag{User,Role,Policy,InstanceProfile}: the entity `find` names (or its error), `tags` merged in. */
+export async function tagEntity(directory: IamDirectory, find: () => Tagged, tags: readonly Tag[]): Promise<void> {
+  await directory.update(() => {
+    const entity = find();
+    return { changes: { put: [{ ...entity, tags: mergeTags(entity.tags, tags) }] }, result: undefined };
+  });
+}
+
+/** Untag{User,Role,Policy,InstanceProfile}: the entity `find` names, without the tags `keys` name. */
+export async function untagEntity(directory: IamDirectory, find: () => Tagged, keys: readonly string[]): Promise<void> {
+  await directory.update(() => {
+    const entity = find();
+    return { changes: { put: [{ ...entity, tags: removeTags(entity.tags, keys) }] }, result: undefined };
+  });
+}
+
+/** List{User,Role,Policy,InstanceProfile}Tags: the tags in key order, a page at a time. */
+export function tagPage(
+  tags: readonly Tag[],
+  input: { Marker?: string | undefined; MaxItems?: number | undefined },
+): { Tags: Tag[]; IsTruncated: boolean; Marker?: string } {
+  const { page, ...more } = paginate(sortedTags(tags), (t) => t.Key, input);
+  return { Tags: page, ...more };
 }
 
 /** Tags in answers: omitted when there are none, as IAM omits them. */

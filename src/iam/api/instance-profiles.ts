@@ -11,15 +11,15 @@ import type * as Api from '../shapes.generated.ts';
 import {
   checkPath,
   checkTags,
-  mergeTags,
+  type IamDeps,
   paginate,
-  removeTags,
   requireInstanceProfile,
   requireRole,
-  sortedTags,
+  tagEntity,
+  tagPage,
   tagsOut,
   underPath,
-  type IamDeps,
+  untagEntity,
 } from './common.ts';
 import { roleOut } from './roles.ts';
 
@@ -133,27 +133,19 @@ export async function listInstanceProfilesForRole(
 }
 
 export async function tagInstanceProfile({ directory }: IamDeps, input: Api.TagInstanceProfileRequest): Promise<void> {
-  await directory.update(() => {
-    const profile = requireInstanceProfile(directory, input.InstanceProfileName);
-    return { changes: { put: [{ ...profile, tags: mergeTags(profile.tags, input.Tags) }] }, result: undefined };
-  });
+  await tagEntity(directory, () => requireInstanceProfile(directory, input.InstanceProfileName), input.Tags);
 }
 
 export async function untagInstanceProfile(
   { directory }: IamDeps,
   input: Api.UntagInstanceProfileRequest,
 ): Promise<void> {
-  await directory.update(() => {
-    const profile = requireInstanceProfile(directory, input.InstanceProfileName);
-    return { changes: { put: [{ ...profile, tags: removeTags(profile.tags, input.TagKeys) }] }, result: undefined };
-  });
+  await untagEntity(directory, () => requireInstanceProfile(directory, input.InstanceProfileName), input.TagKeys);
 }
 
 export async function listInstanceProfileTags(
   { directory }: IamDeps,
   input: Api.ListInstanceProfileTagsRequest,
 ): Promise<Api.ListInstanceProfileTagsResponse> {
-  const profile = requireInstanceProfile(directory, input.InstanceProfileName);
-  const { page, ...more } = paginate(sortedTags(profile.tags), (t) => t.Key, input);
-  return { Tags: page, ...more };
+  return tagPage(requireInstanceProfile(directory, input.InstanceProfileName).tags, input);
 }

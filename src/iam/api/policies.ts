@@ -9,14 +9,14 @@ import {
   attachmentCount,
   checkPath,
   checkTags,
-  mergeTags,
+  type IamDeps,
   paginate,
-  removeTags,
   requirePolicy,
-  sortedTags,
+  tagEntity,
+  tagPage,
   tagsOut,
   underPath,
-  type IamDeps,
+  untagEntity,
 } from './common.ts';
 
 /** IAM's quota for a managed policy document, counted without whitespace (PolicySize). */
@@ -129,26 +129,18 @@ export async function deletePolicy({ directory }: IamDeps, input: Api.DeletePoli
 }
 
 export async function tagPolicy({ directory }: IamDeps, input: Api.TagPolicyRequest): Promise<void> {
-  await directory.update(() => {
-    const policy = requireOwnPolicy(directory, input.PolicyArn, 'tag');
-    return { changes: { put: [{ ...policy, tags: mergeTags(policy.tags, input.Tags) }] }, result: undefined };
-  });
+  await tagEntity(directory, () => requireOwnPolicy(directory, input.PolicyArn, 'tag'), input.Tags);
 }
 
 export async function untagPolicy({ directory }: IamDeps, input: Api.UntagPolicyRequest): Promise<void> {
-  await directory.update(() => {
-    const policy = requireOwnPolicy(directory, input.PolicyArn, 'untag');
-    return { changes: { put: [{ ...policy, tags: removeTags(policy.tags, input.TagKeys) }] }, result: undefined };
-  });
+  await untagEntity(directory, () => requireOwnPolicy(directory, input.PolicyArn, 'untag'), input.TagKeys);
 }
 
 export async function listPolicyTags(
   { directory }: IamDeps,
   input: Api.ListPolicyTagsRequest,
 ): Promise<Api.ListPolicyTagsResponse> {
-  const policy = requirePolicy(directory, input.PolicyArn);
-  const { page, ...more } = paginate(sortedTags(policy.tags), (t) => t.Key, input);
-  return { Tags: page, ...more };
+  return tagPage(requirePolicy(directory, input.PolicyArn).tags, input);
 }
 
 /** The users, groups and roles a policy is attached to (or bounds), each list of its own kind. */

@@ -12,16 +12,16 @@ import type * as Api from '../shapes.generated.ts';
 import {
   checkPath,
   checkTags,
+  type IamDeps,
   omit,
-  mergeTags,
   paginate,
-  removeTags,
   requireAttachable,
   requireRole,
-  sortedTags,
+  tagEntity,
+  tagPage,
   tagsOut,
   underPath,
-  type IamDeps,
+  untagEntity,
 } from './common.ts';
 
 /** IAM's default quota for a role trust policy (ACLSizePerRole). */
@@ -174,24 +174,16 @@ export async function deleteRolePermissionsBoundary(
 }
 
 export async function tagRole({ directory }: IamDeps, input: Api.TagRoleRequest): Promise<void> {
-  await directory.update(() => {
-    const role = requireRole(directory, input.RoleName);
-    return { changes: { put: [{ ...role, tags: mergeTags(role.tags, input.Tags) }] }, result: undefined };
-  });
+  await tagEntity(directory, () => requireRole(directory, input.RoleName), input.Tags);
 }
 
 export async function untagRole({ directory }: IamDeps, input: Api.UntagRoleRequest): Promise<void> {
-  await directory.update(() => {
-    const role = requireRole(directory, input.RoleName);
-    return { changes: { put: [{ ...role, tags: removeTags(role.tags, input.TagKeys) }] }, result: undefined };
-  });
+  await untagEntity(directory, () => requireRole(directory, input.RoleName), input.TagKeys);
 }
 
 export async function listRoleTags(
   { directory }: IamDeps,
   input: Api.ListRoleTagsRequest,
 ): Promise<Api.ListRoleTagsResponse> {
-  const role = requireRole(directory, input.RoleName);
-  const { page, ...more } = paginate(sortedTags(role.tags), (t) => t.Key, input);
-  return { Tags: page, ...more };
+  return tagPage(requireRole(directory, input.RoleName).tags, input);
 }

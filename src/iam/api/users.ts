@@ -6,16 +6,16 @@ import type * as Api from '../shapes.generated.ts';
 import {
   checkPath,
   checkTags,
+  type IamDeps,
   omit,
-  mergeTags,
   paginate,
-  removeTags,
   requireAttachable,
   requireUser,
-  sortedTags,
+  tagEntity,
+  tagPage,
   tagsOut,
   underPath,
-  type IamDeps,
+  untagEntity,
 } from './common.ts';
 
 export function userOut(user: IamUser, options: { tags?: boolean } = {}): Api.User {
@@ -114,26 +114,18 @@ export async function deleteUser({ directory }: IamDeps, input: Api.DeleteUserRe
 }
 
 export async function tagUser({ directory }: IamDeps, input: Api.TagUserRequest): Promise<void> {
-  await directory.update(() => {
-    const user = requireUser(directory, input.UserName);
-    return { changes: { put: [{ ...user, tags: mergeTags(user.tags, input.Tags) }] }, result: undefined };
-  });
+  await tagEntity(directory, () => requireUser(directory, input.UserName), input.Tags);
 }
 
 export async function untagUser({ directory }: IamDeps, input: Api.UntagUserRequest): Promise<void> {
-  await directory.update(() => {
-    const user = requireUser(directory, input.UserName);
-    return { changes: { put: [{ ...user, tags: removeTags(user.tags, input.TagKeys) }] }, result: undefined };
-  });
+  await untagEntity(directory, () => requireUser(directory, input.UserName), input.TagKeys);
 }
 
 export async function listUserTags(
   { directory }: IamDeps,
   input: Api.ListUserTagsRequest,
 ): Promise<Api.ListUserTagsResponse> {
-  const user = requireUser(directory, input.UserName);
-  const { page, ...more } = paginate(sortedTags(user.tags), (t) => t.Key, input);
-  return { Tags: page, ...more };
+  return tagPage(requireUser(directory, input.UserName).tags, input);
 }
 
 export async function putUserPermissionsBoundary(
