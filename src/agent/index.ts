@@ -38,3 +38,4 @@ export {
   type EnvironmentFileReader,
 } from './environment-files.ts';
 export { localAddressTowards } from './host-address.ts';
+export * from './secrets/index.ts';
