@@ -33,6 +33,8 @@ export interface TaskAssignment {
   readonly containerArns?: Readonly<Record<string, string>>;
   /** The task's IAM role (its overrides' or its definition's): the agent's endpoints act only for a task with one. */
   readonly taskRoleArn?: string | undefined;
+  /** The role the agent pulls images, ships awslogs and reads secrets with (overrides' or definition's). */
+  readonly executionRoleArn?: string | undefined;
 }
 
 export interface PollRequest {
@@ -108,5 +110,6 @@ async function assignmentOf(deps: TaskDeps, record: TaskRecord): Promise<TaskAss
       (task.containers ?? []).flatMap((c) => (c.name && c.containerArn ? [[c.name, c.containerArn]] : [])),
     ),
     taskRoleArn: task.overrides?.taskRoleArn ?? definition.taskRoleArn,
+    executionRoleArn: task.overrides?.executionRoleArn ?? definition.executionRoleArn,
   };
 }

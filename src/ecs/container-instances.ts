@@ -32,11 +32,13 @@ import type {
   UpdateContainerInstancesStateRequest,
   UpdateContainerInstancesStateResponse,
 } from './shapes.generated.ts';
+import { revokeTaskCredentials, type TaskRoleSessions } from './task-credentials.ts';
 
 export interface ContainerInstanceDeps {
   readonly store: MetadataStore;
   readonly clock: Clock;
   readonly agents: AgentChannel;
+  readonly roleSessions?: TaskRoleSessions | undefined;
 }
 
 /** Ports the ECS agent reserves on every instance (SSH, the Docker API, the agent's own). */
@@ -337,6 +339,10 @@ export async function deregisterContainerInstance(
   const next = { ...record, status: 'INACTIVE', body: { ...record.body, agentConnected: false } };
   // The instance and its orphaned tasks change together, or not at all.
   await deps.store.containerInstances.deregister(next, orphaned);
+  await revokeTaskCredentials(
+    deps,
+    orphaned.map((task) => task.arn),
+  );
   deps.agents.notify(record.id);
   return { containerInstance: await liveInstance(deps, next, false) };
 }

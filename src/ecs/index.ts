@@ -13,3 +13,11 @@ export { agentTaskProtection } from './task-protection.ts';
 export { reconcileServices } from './service-scheduler.ts';
 export type { LoadBalancing, TargetRef, TargetHealthState } from './service-load-balancing.ts';
 export { ecsResourceTags } from './resource-tags.ts';
+export {
+  taskRoleCredentials,
+  ECS_TASKS_SERVICE,
+  type TaskCredentialsRequest,
+  type TaskRoleCredentials,
+  type TaskRoleKind,
+  type TaskRoleSessions,
+} from './task-credentials.ts';

@@ -4,6 +4,7 @@ import type { KeyedMutex } from '../shared/keyed-mutex.ts';
 import type { MetadataStore } from '../store/index.ts';
 import type { AgentChannel } from './agent-channel.ts';
 import type { LoadBalancing } from './service-load-balancing.ts';
+import type { TaskRoleSessions } from './task-credentials.ts';
 
 /** What task and service operations need: the store, the clock, the agents' channel and settings. */
 export interface TaskDeps {
@@ -22,4 +23,6 @@ export interface TaskDeps {
   readonly loadBalancing?: LoadBalancing | undefined;
   /** How long a minute of the deployment API lasts (bake times); 60000 unless a test shortens it. */
   readonly deploymentMinuteMs?: number | undefined;
+  /** STS for tasks' roles: their sessions end when the tasks stop (absent: tasks get no role credentials). */
+  readonly roleSessions?: TaskRoleSessions | undefined;
 }

@@ -3,6 +3,7 @@ import { requireCluster } from './clusters.ts';
 import { InvalidParameterException } from './errors.ts';
 import { applyReportedStatus, isTaskStatus, type TaskStatus } from './task-lifecycle.ts';
 import { storedTask, taskBody, taskHealth, type TaskPlacementDetails } from './task-records.ts';
+import { revokeTaskCredentials } from './task-credentials.ts';
 import { taskIdOf, type TaskDeps } from './tasks.ts';
 import type {
   Attachment,
@@ -139,6 +140,8 @@ export async function applyTaskReport(deps: TaskDeps, cluster: string, report: T
       body: taskBody(next, details),
     };
     await deps.store.tasks.update(updated);
+    // The task's role credentials end with it, as ECS revokes them.
+    if (stopped && record.lastStatus !== 'STOPPED') await revokeTaskCredentials(deps, [record.arn]);
     return updated;
   });
 }

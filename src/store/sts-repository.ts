@@ -23,4 +23,6 @@ export interface StsSessionRepository {
   list(): Promise<StsSessionRecord[]>;
   /** Removes the sessions that expired before `before`; resolves with how many. */
   deleteExpiredBefore(before: Date): Promise<number>;
+  /** Removes these sessions now (revoked before they expire); unknown keys are ignored. */
+  delete(accessKeyIds: readonly string[]): Promise<void>;
 }

@@ -22,3 +22,10 @@ export {
 } from './roles.ts';
 export { assumedRolePrincipal } from './session-principal.ts';
 export type * from './shapes.generated.ts';
+export {
+  ServiceRoleSessions,
+  ServiceRoleUnassumable,
+  SERVICE_SESSION_SECONDS,
+  type ServiceRoleCredentials,
+  type ServiceTrust,
+} from './service-sessions.ts';

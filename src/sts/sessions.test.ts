@@ -92,6 +92,37 @@ describe('SessionDirectory', () => {
   });
 });
 
+describe('SessionDirectory.revokeOwnedBy', () => {
+  it('ends the sessions issued for an owner, here, in the store and after a restart, and no others', async () => {
+    const clock = new FakeClock();
+    const { store, sessions } = await directory(clock);
+    const expiresAt = new Date(clock.now().getTime() + 3600_000);
+    const principal = assumedRolePrincipal(role, { sessionName: 'task1', expiresAt });
+    const issue = (owner: string) =>
+      sessions.issue({
+        principal,
+        kind: 'assumed-role',
+        sourceAccessKeyId: 'ecs-tasks.amazonaws.com',
+        expiresAt,
+        owner,
+      });
+    const first = await issue('arn:aws:ecs:us-east-1:000000000000:task/c/1');
+    const renewed = await issue('arn:aws:ecs:us-east-1:000000000000:task/c/1');
+    const other = await issue('arn:aws:ecs:us-east-1:000000000000:task/c/2');
+    assert.equal(await sessions.revokeOwnedBy('arn:aws:ecs:us-east-1:000000000000:task/c/1'), 2);
+    for (const gone of [first, renewed]) {
+      assert.equal(sessions.secretFor(gone.accessKeyId), undefined);
+      assert.equal(sessions.sessionOf(gone.accessKeyId), undefined);
+    }
+    assert.equal(sessions.secretFor(other.accessKeyId), other.secretAccessKey);
+    const reloaded = await SessionDirectory.load(store.sessions, { clock });
+    assert.equal(reloaded.secretFor(first.accessKeyId), undefined);
+    assert.equal(await reloaded.revokeOwnedBy('arn:aws:ecs:us-east-1:000000000000:task/c/2'), 1);
+    assert.equal(reloaded.secretFor(other.accessKeyId), undefined);
+    await store.close();
+  });
+});
+
 describe('withSessions', () => {
   it('answers session keys from the sessions and every other key from the long-term lookup', async () => {
     const clock = new FakeClock();

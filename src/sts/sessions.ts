@@ -28,6 +28,8 @@ export interface SessionCredential {
 
 interface LiveSession {
   readonly secret: string;
+  /** What the session was issued for and ends with (an ECS task's ARN), if anything. */
+  readonly owner?: string | undefined;
   readonly known: Known;
   readonly principal: Principal;
   readonly kind: SessionKind;
@@ -71,8 +73,9 @@ export class SessionDirectory {
     for (const record of await repository.list()) {
       const kind = record.body.kind === 'session-token' ? 'session-token' : 'assumed-role';
       const principal = principalFromJson(record.body.principal as Record<string, unknown>);
+      const owner = typeof record.body.owner === 'string' ? record.body.owner : undefined;
       const known = { tokenHash: Buffer.from(record.tokenHash, 'hex'), expiresAt: record.expiresAt, token: undefined };
-      directory.#remember(record.accessKeyId, { secret: record.secretAccessKey, principal, kind }, known);
+      directory.#remember(record.accessKeyId, { secret: record.secretAccessKey, principal, kind, owner }, known);
     }
     return directory;
   }
@@ -83,6 +86,8 @@ export class SessionDirectory {
     kind: SessionKind;
     sourceAccessKeyId: string;
     expiresAt: Date;
+    /** What the session ends with (revokeOwnedBy), e.g. the ECS task a task role session is for. */
+    owner?: string | undefined;
   }): Promise<TemporaryCredentials> {
     await this.#sweepNowAndThen();
     const accessKeyId = `ASIA${newAccessKeyId().slice(4)}`;
@@ -96,11 +101,15 @@ export class SessionDirectory {
       sourceAccessKeyId: request.sourceAccessKeyId,
       createdAt: this.#clock.now(),
       expiresAt: request.expiresAt,
-      body: { kind: request.kind, principal: principalToJson(request.principal) },
+      body: {
+        kind: request.kind,
+        principal: principalToJson(request.principal),
+        ...(request.owner === undefined ? {} : { owner: request.owner }),
+      },
     });
     this.#remember(
       accessKeyId,
-      { secret: secretAccessKey, principal: request.principal, kind: request.kind },
+      { secret: secretAccessKey, principal: request.principal, kind: request.kind, owner: request.owner },
       { tokenHash, expiresAt: request.expiresAt, token: sessionToken },
     );
     return { accessKeyId, secretAccessKey, sessionToken, expiration: request.expiresAt };
@@ -130,6 +139,18 @@ export class SessionDirectory {
   /** How a key's session was made; undefined for a key that is no session. */
   kindOf(accessKeyId: string): SessionKind | undefined {
     return this.#sessions.get(accessKeyId)?.kind;
+  }
+
+  /**
+   * Ends, here and in the store, every session issued for `owner` (an ECS task that stopped): its
+   * keys are unknown from then on, as revoked credentials are. Resolves with how many ended.
+   */
+  async revokeOwnedBy(owner: string): Promise<number> {
+    const keys = [...this.#sessions].filter(([, session]) => session.owner === owner).map(([key]) => key);
+    if (keys.length === 0) return 0;
+    await this.#repository.delete(keys);
+    for (const key of keys) this.#sessions.delete(key);
+    return keys.length;
   }
 
   /** Forgets, here and in the store, the sessions expired longer than the retention ago. */

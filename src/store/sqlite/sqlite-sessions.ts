@@ -48,6 +48,14 @@ export class SqliteSessions implements StsSessionRepository {
     return Number(result.numDeletedRows);
   }
 
+  async delete(accessKeyIds: readonly string[]): Promise<void> {
+    if (accessKeyIds.length === 0) return;
+    await this.#db
+      .deleteFrom('sts_sessions')
+      .where('access_key_id', 'in', [...accessKeyIds])
+      .execute();
+  }
+
   #open(accessKeyId: string, sealed: string): string {
     try {
       return this.#box.open(sealed, secretContext(accessKeyId));
