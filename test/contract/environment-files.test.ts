@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateClusterCommand,
   ECSClient,
@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
+import { createExecutionRole } from '../../testing/execution-role.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { isStopped, waitForTask, removeClusterContainers } from '../../testing/tasks.ts';
 
@@ -25,6 +26,8 @@ describe('environmentFiles from Berth’s S3, on FARGATE tasks (real Docker)', {
   const cluster = `envfiles-${randomBytes(4).toString('hex')}`;
   const bucket = `config-${randomBytes(4).toString('hex')}`;
   let image: string;
+  /** FARGATE needs it for awslogs; ECS reads the environment files with it, as the role's policy allows. */
+  let executionRoleArn: string;
 
   const runOnce = async (family: string, container: Partial<ContainerDefinition>): Promise<string> => {
     await ecs.send(
@@ -34,6 +37,7 @@ describe('environmentFiles from Berth’s S3, on FARGATE tasks (real Docker)', {
         networkMode: 'awsvpc',
         cpu: '256',
         memory: '512',
+        executionRoleArn,
         containerDefinitions: [
           {
             name: 'app',
@@ -71,8 +75,13 @@ describe('environmentFiles from Berth’s S3, on FARGATE tasks (real Docker)', {
     s3 = new S3Client({ ...client, forcePathStyle: true });
     logs = new CloudWatchLogsClient(client);
     image = (await docker.buildBusyboxImage(`berth-envfiles-${randomBytes(4).toString('hex')}:1`)).tag;
+    executionRoleArn = await createExecutionRole(server, {
+      statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+    });
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    // As on AWS: the execution role's managed policy may not create the group.
+    await logs.send(new CreateLogGroupCommand({ logGroupName: `/ecs/${cluster}` }));
   });
 
   after(async () => {

@@ -12,6 +12,7 @@ import {
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
+import { createExecutionRole } from '../../testing/execution-role.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { inspect, isRunning, isStopped, waitForTask, removeClusterContainers } from '../../testing/tasks.ts';
 
@@ -26,6 +27,11 @@ describe('task details ECS fills in, on FARGATE', { skip }, () => {
   const cluster = `details-${randomBytes(4).toString('hex')}`;
   let image: string;
   let pushed: { reference: string; digest: string };
+  /**
+   * FARGATE needs it for an image in the server's registry (an ECR image) and for awslogs; as on AWS,
+   * awslogs-create-group needs logs:CreateLogGroup added to the managed policy's grants.
+   */
+  let executionRoleArn: string;
 
   const register = (family: string, containers: ContainerDefinition[]) =>
     ecs.send(
@@ -35,6 +41,7 @@ describe('task details ECS fills in, on FARGATE', { skip }, () => {
         networkMode: 'awsvpc',
         cpu: '256',
         memory: '512',
+        executionRoleArn,
         containerDefinitions: containers.map((c) => ({ image, stopTimeout: 2, ...c })),
       }),
     );
@@ -82,6 +89,9 @@ describe('task details ECS fills in, on FARGATE', { skip }, () => {
     server = await startTestServer();
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
     image = (await docker.buildBusyboxImage(`berth-details-${randomBytes(4).toString('hex')}:1`)).tag;
+    executionRoleArn = await createExecutionRole(server, {
+      statements: [{ Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: '*' }],
+    });
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     pushed = await pushToRegistry();
     await register('pulled', [{ name: 'app', image: pushed.reference, command: ['sleep', '600'] }]);
