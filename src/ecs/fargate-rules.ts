@@ -44,6 +44,28 @@ export function fargateProblem(definition: FargateCandidate): string | undefined
   return undefined;
 }
 
+/**
+ * What Fargate needs an execution role for that the definition lacks one for, as ECS words it
+ * (quoted by users: "Fargate requires task definition to have execution role ARN to support ECR
+ * images." and "... log driver awslogs."): pulling an image from ECR (`isEcrImage`: ECR's host
+ * pattern or one of Berth's own registry hosts) and shipping awslogs. Undefined when it has one or
+ * needs none. Checked on registration only: a stored definition keeps the compatibilities it got.
+ */
+export function fargateExecutionRoleProblem(
+  definition: FargateCandidate & { readonly executionRoleArn?: string | undefined },
+  isEcrImage: (image: string) => boolean,
+): string | undefined {
+  if (definition.executionRoleArn) return undefined;
+  const containers = definition.containerDefinitions ?? [];
+  if (containers.some((c) => c.image !== undefined && isEcrImage(c.image))) {
+    return 'Fargate requires task definition to have execution role ARN to support ECR images.';
+  }
+  if (containers.some((c) => c.logConfiguration?.logDriver === 'awslogs')) {
+    return 'Fargate requires task definition to have execution role ARN to support log driver awslogs.';
+  }
+  return undefined;
+}
+
 /** Whether a stored definition runs on Fargate: registered as compatible, and still so by today's rules. */
 export function runsOnFargate(
   definition: FargateCandidate & { readonly compatibilities?: readonly string[] },

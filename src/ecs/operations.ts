@@ -60,10 +60,12 @@ import {
   listTaskDefinitionFamilies,
   listTaskDefinitions,
   registerTaskDefinition,
+  type TaskDefinitionDeps,
 } from './task-definitions.ts';
 
 export type EcsDeps = ClusterDeps &
-  TaskDeps & {
+  TaskDeps &
+  TaskDefinitionDeps & {
     /** The URL agents reach the server at (DiscoverPollEndpoint answers it). */
     readonly endpoint: () => string;
     /**

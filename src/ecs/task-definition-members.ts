@@ -59,6 +59,10 @@ const CONTAINER_ACTED = under('containerDefinitions[]', [
   'environment[].value',
   'environmentFiles[].value',
   'environmentFiles[].type',
+  // Resolved by the agent with the execution role's credentials; checked by task-definition-rules.ts.
+  'secrets[].name',
+  'secrets[].valueFrom',
+  'repositoryCredentials.credentialsParameter',
   'mountPoints[].sourceVolume',
   'mountPoints[].containerPath',
   'mountPoints[].readOnly',
@@ -100,6 +104,8 @@ const CONTAINER_ACTED = under('containerDefinitions[]', [
   // awslogs is shipped to Berth's CloudWatch Logs, json-file stays with Docker; the rest are refused.
   'logConfiguration.logDriver',
   'logConfiguration.options',
+  'logConfiguration.secretOptions[].name',
+  'logConfiguration.secretOptions[].valueFrom',
   'healthCheck.command',
   'healthCheck.interval',
   'healthCheck.timeout',
@@ -113,15 +119,6 @@ const CONTAINER_ACTED = under('containerDefinitions[]', [
 ]);
 
 const CONTAINER_RULES: Record<string, MemberRule> = {
-  'containerDefinitions[].secrets': { refused: 'the container would run without its secrets', issue: 18 },
-  'containerDefinitions[].repositoryCredentials': {
-    refused: 'the image would be pulled without the registry credentials the secret holds',
-    issue: 18,
-  },
-  'containerDefinitions[].logConfiguration.secretOptions': {
-    refused: 'the log driver would get none of its secret options',
-    issue: 18,
-  },
   'containerDefinitions[].logConfiguration.logDriver': {
     refused:
       "only awslogs (to Berth's CloudWatch Logs) and json-file are kept: the output would stay in Docker's json-file log",

@@ -1,5 +1,6 @@
+import { parseArn } from '../shared/arn.ts';
 import { ClientException } from './errors.ts';
-import { fargateProblem } from './fargate-rules.ts';
+import { fargateExecutionRoleProblem, fargateProblem } from './fargate-rules.ts';
 import type { Compatibility, ContainerDefinition, RegisterTaskDefinitionRequest, Volume } from './shapes.generated.ts';
 
 /*
@@ -12,6 +13,10 @@ const CONTAINER_NAME = /^[a-zA-Z0-9_-]{1,255}$/;
 export const MAX_CONTAINERS = 10;
 /** Docker refuses a container with less memory than this. */
 const MIN_CONTAINER_MEMORY_MIB = 6;
+/** An image in ECR, by the pattern ECS itself matches ECR's registry hosts with. */
+const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[^/]+\.amazonaws\.com(\.cn)?\//;
+/** A Parameter Store name as a secret may give it: letters, digits, . - _ and /, a path starting with /. */
+const PARAMETER_NAME = /^(?:[a-zA-Z0-9_.-]+|(?:\/[a-zA-Z0-9_.-]+)+)$/;
 
 /** Fargate's task sizes: CPU units → allowed memory in MiB. */
 const FARGATE_SIZES: ReadonlyMap<number, readonly number[]> = new Map([
@@ -48,6 +53,49 @@ export function parseTaskMemory(value: string | undefined): number | undefined {
   return Math.round(match[2] ? n * 1024 : n);
 }
 
+/**
+ * Whether an image is pulled from ECR: ECS's pattern for ECR's hosts, or, Berth being the ECR, one
+ * of `registryHosts`, the hosts Berth's own registry answers at ("localhost:4510").
+ */
+export function isEcrImage(image: string, registryHosts: readonly string[] = []): boolean {
+  if (ECR_IMAGE.test(image)) return true;
+  const slash = image.indexOf('/');
+  if (slash === -1) return false;
+  const host = image.slice(0, slash).toLowerCase();
+  return registryHosts.some((registryHost) => registryHost.toLowerCase() === host);
+}
+
+/** Where a secret comes from: Secrets Manager (asm) or Parameter Store (ssm), as the agent's capabilities name them. */
+export type SecretSource = 'asm' | 'ssm';
+
+/**
+ * Where a secret's valueFrom points: a Secrets Manager secret's ARN (with or without a JSON key,
+ * stage and version after it), a Parameter Store parameter's ARN, or a parameter's name (a name
+ * like "/aws/reference/secretsmanager/db" reaches Secrets Manager through Parameter Store).
+ * Undefined for anything else, which ECS refuses as an invalid parameter name.
+ */
+export function secretSourceOf(valueFrom: string): SecretSource | undefined {
+  if (valueFrom.startsWith('arn:')) {
+    const arn = parseArn(valueFrom);
+    if (arn?.service === 'secretsmanager' && arn.resource.startsWith('secret:')) return 'asm';
+    if (arn?.service === 'ssm' && arn.resource.startsWith('parameter/')) return 'ssm';
+    return undefined;
+  }
+  // 1011: Parameter Store's longest name (ssm/names.ts).
+  return valueFrom.length <= 1011 && PARAMETER_NAME.test(valueFrom) ? 'ssm' : undefined;
+}
+
+/** Whether an image is pulled from ECR. */
+export type ImageTest = (image: string) => boolean;
+
+export interface CheckOptions {
+  /**
+   * Whether a container's image is pulled from ECR (on Fargate it then needs an execution role):
+   * by default ECS's pattern for ECR's hosts alone; task-definitions.ts adds Berth's registry hosts.
+   */
+  readonly isEcrImage?: ImageTest | undefined;
+}
+
 export interface DerivedFields {
   readonly networkMode: string;
   readonly compatibilities: Compatibility[];
@@ -57,7 +105,8 @@ export interface DerivedFields {
 }
 
 /** Validates a registration; returns the fields ECS derives from it. */
-export function checkTaskDefinition(input: RegisterTaskDefinitionRequest): DerivedFields {
+export function checkTaskDefinition(input: RegisterTaskDefinitionRequest, options: CheckOptions = {}): DerivedFields {
+  const ecrImage = options.isEcrImage ?? ((image: string) => isEcrImage(image));
   if (!FAMILY.test(input.family)) {
     throw new ClientException(
       'Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.',
@@ -76,12 +125,9 @@ export function checkTaskDefinition(input: RegisterTaskDefinitionRequest): Deriv
   if (fargate && networkMode !== 'awsvpc') throw new ClientException("Fargate only supports network mode 'awsvpc'.");
   const taskCpu = parseTaskCpu(input.cpu);
   const taskMemory = parseTaskMemory(input.memory);
-  if (fargate) {
-    checkFargateSize(taskCpu, taskMemory);
-    const problem = fargateProblem(input);
-    if (problem !== undefined) throw new ClientException(problem);
-  }
+  if (fargate) checkFargate(input, { cpu: taskCpu, memory: taskMemory, isEcrImage: ecrImage });
   checkContainers(containers, networkMode, taskMemory);
+  for (const c of containers) checkSecrets(c, input.executionRoleArn);
   checkVolumes(input, containers);
   if ((input.placementConstraints ?? []).length > 10)
     throw new ClientException('Too many placement constraints: at most 10.');
@@ -90,14 +136,19 @@ export function checkTaskDefinition(input: RegisterTaskDefinitionRequest): Deriv
   }
   return {
     networkMode,
-    compatibilities: compatibilitiesOf(input, networkMode, taskCpu, taskMemory),
-    requiresAttributes: requiresAttributesOf(input, networkMode),
+    compatibilities: compatibilitiesOf(input, { networkMode, cpu: taskCpu, memory: taskMemory, isEcrImage: ecrImage }),
+    requiresAttributes: requiresAttributesOf(input, { networkMode, isEcrImage: ecrImage }),
     cpu: taskCpu === undefined ? undefined : String(taskCpu),
     memory: taskMemory === undefined ? undefined : String(taskMemory),
   };
 }
 
-function checkFargateSize(cpu: number | undefined, memory: number | undefined): void {
+/** Fargate's own rules: a task size it offers, what it refuses (fargate-rules.ts), the execution role it needs. */
+function checkFargate(
+  input: RegisterTaskDefinitionRequest,
+  options: { cpu: number | undefined; memory: number | undefined; isEcrImage: ImageTest },
+): void {
+  const { cpu, memory } = options;
   if (cpu === undefined || memory === undefined) {
     throw new ClientException("Fargate requires that 'cpu' and 'memory' be defined at the task level.");
   }
@@ -106,6 +157,8 @@ function checkFargateSize(cpu: number | undefined, memory: number | undefined): 
       `No Fargate configuration exists for given values: ${cpu} CPU, ${memory} memory. Please see the documentation for the list of valid combinations.`,
     );
   }
+  const problem = fargateProblem(input) ?? fargateExecutionRoleProblem(input, options.isEcrImage);
+  if (problem !== undefined) throw new ClientException(problem);
 }
 
 function checkContainers(
@@ -246,6 +299,52 @@ function checkHealthCheck(name: string, h: NonNullable<ContainerDefinition['heal
   }
 }
 
+/**
+ * A container's secrets, its log driver's secret options and its registry credentials, as ECS checks
+ * them (the messages are ECS's, quoted by users, except the secret options' one, worded after the
+ * secrets'): the execution role that reads them, secret names unique and not also environment
+ * variables, and each valueFrom a Secrets Manager or Parameter Store reference.
+ */
+function checkSecrets(c: ContainerDefinition, executionRoleArn: string | undefined): void {
+  const secrets = c.secrets ?? [];
+  const secretOptions = c.logConfiguration?.secretOptions ?? [];
+  const needsRole = executionRoleArn ? undefined : NEEDS_EXECUTION_ROLE.find(([uses]) => uses(c));
+  if (needsRole !== undefined) throw new ClientException(needsRole[1]);
+  const names = secrets.map((secret) => secret.name);
+  const duplicates = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+  if (duplicates.length > 0) {
+    throw new ClientException(
+      `Duplicate secret names found: ${duplicates.join(', ')}. Each secret name must be unique.`,
+    );
+  }
+  const shared = names.find((name) => (c.environment ?? []).some((variable) => variable.name === name));
+  if (shared !== undefined) {
+    throw new ClientException(
+      `The secret name must be unique and not shared with any new or existing environment variables set on the container, such as '${shared}'.`,
+    );
+  }
+  const invalid = [...secrets, ...secretOptions].find((secret) => secretSourceOf(secret.valueFrom) === undefined);
+  if (invalid !== undefined) {
+    throw new ClientException(`The Systems Manager parameter name specified for secret ${invalid.name} is invalid.`);
+  }
+}
+
+/** What a container reads with the execution role, on any launch type, and ECS's refusal without one. */
+const NEEDS_EXECUTION_ROLE: readonly [(c: ContainerDefinition) => boolean, string][] = [
+  [
+    (c) => (c.secrets ?? []).length > 0,
+    "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.",
+  ],
+  [
+    (c) => (c.logConfiguration?.secretOptions ?? []).length > 0,
+    "When you are specifying log configuration secret options, you must also specify a value for 'executionRoleArn'.",
+  ],
+  [
+    (c) => c.repositoryCredentials !== undefined,
+    'Private repository authentication requires that the task definition specify a value for executionRoleArn.',
+  ],
+];
+
 /** dependsOn refers to other containers of the task, HEALTHY only to one with a health check, and has no cycle. */
 function checkDependencies(containers: readonly ContainerDefinition[]): void {
   const byName = new Map(containers.map((c) => [c.name!, c]));
@@ -313,29 +412,67 @@ function checkVolumes(input: RegisterTaskDefinitionRequest, containers: readonly
 
 function compatibilitiesOf(
   input: RegisterTaskDefinitionRequest,
-  networkMode: string,
-  cpu: number | undefined,
-  memory: number | undefined,
+  options: {
+    networkMode: string;
+    cpu: number | undefined;
+    memory: number | undefined;
+    isEcrImage: ImageTest;
+  },
 ): Compatibility[] {
+  const { networkMode, cpu, memory } = options;
   const out: Compatibility[] = ['EC2'];
   const fargateSize = cpu !== undefined && memory !== undefined && FARGATE_SIZES.get(cpu)?.includes(memory) === true;
-  if (networkMode === 'awsvpc' && fargateSize && fargateProblem(input) === undefined) out.push('FARGATE');
+  const fargateTakes =
+    fargateProblem(input) === undefined && fargateExecutionRoleProblem(input, options.isEcrImage) === undefined;
+  if (networkMode === 'awsvpc' && fargateSize && fargateTakes) out.push('FARGATE');
   if (networkMode !== 'awsvpc' || (input.requiresCompatibilities ?? []).includes('EXTERNAL')) out.push('EXTERNAL');
   return out;
 }
 
-/** The agent capabilities a task needs, as ECS lists them in requiresAttributes. */
-function requiresAttributesOf(input: RegisterTaskDefinitionRequest, networkMode: string): { name: string }[] {
+/**
+ * The agent capabilities a task needs, as ECS lists them in requiresAttributes. Each name is one the
+ * ECS agent advertises (agent/app/agent_capability.go); the execution role's two (ecr-pull,
+ * awslogs) only where the role does that work, as ECS's own definitions show them.
+ */
+function requiresAttributesOf(
+  input: RegisterTaskDefinitionRequest,
+  options: { networkMode: string; isEcrImage: ImageTest },
+): { name: string }[] {
   const names = new Set<string>(['com.amazonaws.ecs.capability.docker-remote-api.1.18']);
-  if (networkMode === 'awsvpc') names.add('ecs.capability.task-eni');
+  if (options.networkMode === 'awsvpc') names.add('ecs.capability.task-eni');
   for (const c of input.containerDefinitions) {
-    if (c.healthCheck) names.add('ecs.capability.container-health-check');
-    if (c.dependsOn?.length) names.add('ecs.capability.container-ordering');
-    if (c.logConfiguration) names.add(`com.amazonaws.ecs.capability.logging-driver.${c.logConfiguration.logDriver}`);
-    if (c.secrets?.length) names.add('ecs.capability.secrets.ssm.environment-variables');
-    if (c.environmentFiles?.length) names.add('ecs.capability.env-files.s3');
+    for (const name of containerAttributes(c, Boolean(input.executionRoleArn), options.isEcrImage)) names.add(name);
   }
-  if (input.taskRoleArn) names.add('com.amazonaws.ecs.capability.task-iam-role');
-  if (input.executionRoleArn) names.add('ecs.capability.execution-role-ecr-pull');
+  if (input.taskRoleArn) {
+    names.add('com.amazonaws.ecs.capability.task-iam-role');
+    if (options.networkMode === 'host') names.add('com.amazonaws.ecs.capability.task-iam-role-network-host');
+  }
   return [...names].sort().map((name) => ({ name }));
+}
+
+function containerAttributes(c: ContainerDefinition, executionRole: boolean, isEcrImage: ImageTest): string[] {
+  const names: string[] = [];
+  const log = c.logConfiguration;
+  if (c.healthCheck) names.push('ecs.capability.container-health-check');
+  if (c.dependsOn?.length) names.push('ecs.capability.container-ordering');
+  if (log) names.push(`com.amazonaws.ecs.capability.logging-driver.${log.logDriver}`);
+  if (log?.logDriver === 'awslogs' && executionRole) names.push('ecs.capability.execution-role-awslogs');
+  if (c.environmentFiles?.length) names.push('ecs.capability.env-files.s3');
+  if (c.image !== undefined && isEcrImage(c.image)) {
+    names.push('com.amazonaws.ecs.capability.ecr-auth');
+    if (executionRole) names.push('ecs.capability.execution-role-ecr-pull');
+  }
+  return [...names, ...secretAttributes(c)];
+}
+
+/** What the agent needs to resolve a container's secrets, by where each comes from (asm or ssm). */
+function secretAttributes(c: ContainerDefinition): string[] {
+  const source = (secret: { valueFrom: string }) => secretSourceOf(secret.valueFrom) ?? 'ssm';
+  return [
+    ...(c.secrets ?? []).map((secret) => `ecs.capability.secrets.${source(secret)}.environment-variables`),
+    ...(c.logConfiguration?.secretOptions ?? []).map(
+      (secret) => `ecs.capability.secrets.${source(secret)}.bootstrap.log-driver`,
+    ),
+    ...(c.repositoryCredentials ? ['ecs.capability.private-registry-authentication.secretsmanager'] : []),
+  ];
 }

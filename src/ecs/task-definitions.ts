@@ -20,11 +20,16 @@ import type {
   RegisterTaskDefinitionResponse,
   TaskDefinition,
 } from './shapes.generated.ts';
-import { checkTaskDefinition, registeredVolumes } from './task-definition-rules.ts';
+import { checkTaskDefinition, isEcrImage, registeredVolumes } from './task-definition-rules.ts';
 
 export interface TaskDefinitionDeps {
   readonly store: MetadataStore;
   readonly clock: Clock;
+  /**
+   * The hosts Berth's own registry answers at ("localhost:4510"): an image there is an ECR image,
+   * which a FARGATE definition pulls with its execution role. Absent: ECR's own hosts alone.
+   */
+  readonly registryHosts?: (() => readonly string[]) | undefined;
 }
 
 export function taskDefinitionArn(context: RequestContext, family: string, revision: number): string {
@@ -64,7 +69,8 @@ export async function registerTaskDefinition(
   input: RegisterTaskDefinitionRequest,
   context: RequestContext,
 ): Promise<RegisterTaskDefinitionResponse> {
-  const derived = checkTaskDefinition(input);
+  const registryHosts = deps.registryHosts?.() ?? [];
+  const derived = checkTaskDefinition(input, { isEcrImage: (image) => isEcrImage(image, registryHosts) });
   const registeredAt = deps.clock.now();
   const { tags, ...definition } = input;
   const record = await deps.store.taskDefinitions.registerNext(input.family, (revision) => ({

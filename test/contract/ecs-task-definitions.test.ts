@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { rejectsWith } from '../../testing/assertions.ts';
+import { createExecutionRole } from '../../testing/execution-role.ts';
 
 describe('ECS clusters and task definitions with the AWS SDK v3', () => {
   let server: TestServer;
@@ -166,6 +167,123 @@ describe('ECS clusters and task definitions with the AWS SDK v3', () => {
         ),
         'ClientException',
         /No Fargate configuration exists/,
+      );
+    });
+
+    it('refuses a FARGATE definition with awslogs and no execution role, and registers it with one', async () => {
+      const fargate = {
+        family: 'fargate-logs',
+        requiresCompatibilities: ['FARGATE' as const],
+        networkMode: 'awsvpc' as const,
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          { name: 'app', image: 'app:1', logConfiguration: { logDriver: 'awslogs' as const, options: {} } },
+        ],
+      };
+      await rejectsWith(
+        ecs.send(new RegisterTaskDefinitionCommand(fargate)),
+        'ClientException',
+        /^Fargate requires task definition to have execution role ARN to support log driver awslogs\.$/,
+      );
+      const executionRoleArn = await createExecutionRole(server);
+      const { taskDefinition } = await ecs.send(new RegisterTaskDefinitionCommand({ ...fargate, executionRoleArn }));
+      assert.equal(taskDefinition?.executionRoleArn, executionRoleArn);
+      assert.deepEqual(taskDefinition?.compatibilities, ['EC2', 'FARGATE']);
+      assert.ok(taskDefinition?.requiresAttributes?.some((a) => a.name === 'ecs.capability.execution-role-awslogs'));
+    });
+
+    it('registers secrets, log secret options and registry credentials, read with the execution role', async () => {
+      const secretArn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf';
+      const secrets = [
+        { name: 'DB_PASSWORD', valueFrom: `${secretArn}:password::` },
+        { name: 'API_KEY', valueFrom: '/app/api-key' },
+      ];
+      const secretOptions = [{ name: 'token', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/log-token' }];
+      const repositoryCredentials = { credentialsParameter: secretArn };
+      const withSecrets = {
+        ...container,
+        secrets,
+        logConfiguration: { logDriver: 'json-file' as const, secretOptions },
+        repositoryCredentials,
+      };
+      const executionRoleArn = await createExecutionRole(server);
+      const { taskDefinition } = await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'secretive',
+          executionRoleArn,
+          containerDefinitions: [withSecrets],
+        }),
+      );
+      const registered = taskDefinition?.containerDefinitions?.[0];
+      assert.deepEqual(registered?.secrets, secrets);
+      assert.deepEqual(registered?.logConfiguration?.secretOptions, secretOptions);
+      assert.deepEqual(registered?.repositoryCredentials, repositoryCredentials);
+      const required = new Set(taskDefinition?.requiresAttributes?.map((a) => a.name));
+      for (const name of [
+        'ecs.capability.secrets.asm.environment-variables',
+        'ecs.capability.secrets.ssm.environment-variables',
+        'ecs.capability.secrets.ssm.bootstrap.log-driver',
+        'ecs.capability.private-registry-authentication.secretsmanager',
+      ]) {
+        assert.ok(required.has(name), name);
+      }
+
+      // What ECS refuses, in its words.
+      const refused: [object, RegExp][] = [
+        [
+          { family: 'secretive', containerDefinitions: [{ ...container, secrets }] },
+          /^When you are specifying container secrets, you must also specify a value for 'executionRoleArn'\.$/,
+        ],
+        [
+          { family: 'secretive', containerDefinitions: [{ ...container, repositoryCredentials }] },
+          /^Private repository authentication requires that the task definition specify a value for executionRoleArn\.$/,
+        ],
+        [
+          {
+            family: 'secretive',
+            executionRoleArn,
+            containerDefinitions: [{ ...container, secrets: [...secrets, { name: 'API_KEY', valueFrom: 'other' }] }],
+          },
+          /^Duplicate secret names found: API_KEY\. Each secret name must be unique\.$/,
+        ],
+        [
+          {
+            family: 'secretive',
+            executionRoleArn,
+            containerDefinitions: [{ ...container, secrets, environment: [{ name: 'API_KEY', value: 'plain' }] }],
+          },
+          /^The secret name must be unique and not shared with any new or existing environment variables set on the container, such as 'API_KEY'\.$/,
+        ],
+        [
+          {
+            family: 'secretive',
+            executionRoleArn,
+            containerDefinitions: [{ ...container, secrets: [{ name: 'DB', valueFrom: 'db:password::' }] }],
+          },
+          /^The Systems Manager parameter name specified for secret DB is invalid\.$/,
+        ],
+      ];
+      for (const [input, message] of refused) {
+        await rejectsWith(
+          ecs.send(
+            new RegisterTaskDefinitionCommand(input as ConstructorParameters<typeof RegisterTaskDefinitionCommand>[0]),
+          ),
+          'ClientException',
+          message,
+        );
+      }
+      // The model requires both members of a secret: AWS's validation answers first.
+      await rejectsWith(
+        ecs.send(
+          new RegisterTaskDefinitionCommand({
+            family: 'secretive',
+            executionRoleArn,
+            containerDefinitions: [{ ...container, secrets: [{ name: 'DB' } as { name: string; valueFrom: string }] }],
+          }),
+        ),
+        'InvalidParameterException',
+        /Value null at 'containerDefinitions\.1\.member\.secrets\.1\.member\.valueFrom' failed to satisfy constraint: Member must not be null/,
       );
     });
 

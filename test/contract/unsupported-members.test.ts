@@ -43,33 +43,28 @@ describe('members Berth does not support are refused, naming them; inert ones ar
     await server.stop();
   });
 
-  it('refuses a container definition with secrets, naming containerDefinitions.secrets and the issue', async () => {
+  const firelens: ContainerDefinition = { ...app, firelensConfiguration: { type: 'fluentbit' } };
+
+  it('refuses a container definition with firelensConfiguration, naming containerDefinitions.firelensConfiguration', async () => {
     await rejectsWith(
-      ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'secret',
-          containerDefinitions: [
-            { ...app, secrets: [{ name: 'TOKEN', valueFrom: 'arn:aws:ssm:us-east-1:0:parameter/t' }] },
-          ],
-        }),
-      ),
+      ecs.send(new RegisterTaskDefinitionCommand({ family: 'firelens', containerDefinitions: [firelens] })),
       'InvalidParameterException',
-      /^Berth does not support containerDefinitions\.secrets yet \(issue #18\): the container would run without its secrets\.$/,
+      /^Berth does not support containerDefinitions\.firelensConfiguration \(not planned yet\): the logs would not be routed through FireLens\.$/,
     );
   });
 
-  it('refuses secrets through the AWS CLI v2 as well', { skip: awsCliSkipReason() }, async () => {
+  it('refuses firelensConfiguration through the AWS CLI v2 as well', { skip: awsCliSkipReason() }, async () => {
     const result = await awsCliFor(server, 'ecs').run(
       'register-task-definition',
       '--family',
-      'secret-cli',
+      'firelens-cli',
       '--container-definitions',
-      JSON.stringify([{ ...app, secrets: [{ name: 'TOKEN', valueFrom: 'arn:aws:ssm:us-east-1:0:parameter/t' }] }]),
+      JSON.stringify([firelens]),
     );
     assert.notEqual(result.code, 0);
     assert.match(
       result.stderr,
-      /\(InvalidParameterException\) when calling the RegisterTaskDefinition operation: Berth does not support containerDefinitions\.secrets yet \(issue #18\)/,
+      /\(InvalidParameterException\) when calling the RegisterTaskDefinition operation: Berth does not support containerDefinitions\.firelensConfiguration \(not planned yet\)/,
     );
   });
 
