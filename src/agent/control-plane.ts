@@ -1,4 +1,10 @@
-import type { PollResponse, TaskReport, UpdateTaskProtectionResponse } from '../ecs/index.ts';
+import type {
+  PollResponse,
+  TaskReport,
+  TaskRoleCredentials,
+  TaskRoleKind,
+  UpdateTaskProtectionResponse,
+} from '../ecs/index.ts';
 
 /**
  * The agent's side of the assignment channel (docs/agent-channel.md): a long poll for the tasks
@@ -20,6 +26,17 @@ export interface TaskProtectionControl {
     task: { readonly cluster: string; readonly taskArn: string },
     change?: { readonly protectionEnabled: boolean; readonly expiresInMinutes?: number | undefined },
   ): Promise<UpdateTaskProtectionResponse>;
+}
+
+/**
+ * Where the agent gets a session of one of its tasks' roles, as the ECS agent gets them from ACS:
+ * the task role's for the credentials endpoint, the execution role's for pulls, logs and secrets.
+ */
+export interface TaskCredentialsControl {
+  taskCredentials(
+    task: { readonly cluster: string; readonly taskArn: string },
+    role: TaskRoleKind,
+  ): Promise<TaskRoleCredentials>;
 }
 
 /**

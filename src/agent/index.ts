@@ -1,5 +1,10 @@
 export { Agent, type AgentOptions } from './agent.ts';
-export { ReportQueue, type ControlPlane, type TaskProtectionControl } from './control-plane.ts';
+export {
+  ReportQueue,
+  type ControlPlane,
+  type TaskCredentialsControl,
+  type TaskProtectionControl,
+} from './control-plane.ts';
 export {
   CannotPullContainerError,
   CannotStartContainerError,
@@ -8,6 +13,7 @@ export {
   type ContainerRuntime,
   type HostNetworks,
   type PulledImage,
+  type RegistryCredentials,
   type RuntimeContainer,
   type StartContext,
   type TaskNetwork,
@@ -21,6 +27,12 @@ export {
 } from './agent-credentials.ts';
 export { resolveAgentConfig, AgentConfigError, type AgentConfig } from './agent-config.ts';
 export { DockerRuntime, OWNER_LABEL, AWSVPC_NETWORK } from './runtime/docker/docker-runtime.ts';
+export {
+  iptablesCredentialsRoutes,
+  newContainerMac,
+  CREDENTIALS_ADDRESS,
+  type CredentialsRoutes,
+} from './runtime/docker/credentials-routes.ts';
 export { DEFAULT_PIDS_LIMIT, type Confinement } from './runtime/docker/confinement.ts';
 export { DockerEngine, dockerEndpoint } from './runtime/docker/engine-client.ts';
 export { awslogsTarget, shipLogs, type LogSink } from './log-shipping.ts';
@@ -39,3 +51,5 @@ export {
 } from './environment-files.ts';
 export { localAddressTowards } from './host-address.ts';
 export * from './secrets/index.ts';
+export type { ExecutionServices } from './task-resources.ts';
+export { TaskRoles, CREDENTIALS_URI_VARIABLE, type CredentialsRouter } from './task-roles.ts';

@@ -30,6 +30,8 @@ export interface RuntimeContainer {
   readonly ipv4Addresses?: readonly string[] | undefined;
   /** The latest health check's result, when it has a health check. */
   readonly lastHealthCheck?: { readonly at: string; readonly exitCode: number; readonly output: string } | undefined;
+  /** The MAC address the agent gave it at creation, if it gave one. */
+  readonly macAddress?: string | undefined;
 }
 
 /** One network the host shares with containers: the host's address on it, and the subnet. */
@@ -66,6 +68,18 @@ export interface StartContext {
    * fallback when another process on the host holds a placed port (agents sharing a machine).
    */
   readonly enginePicksDynamicPorts?: boolean | undefined;
+  /**
+   * The MAC address of the container's interface (bridge mode), chosen by the agent so that the
+   * route of 169.254.170.2 to its credentials endpoint exists before the container starts.
+   */
+  readonly macAddress?: string | undefined;
+}
+
+/** Credentials for one image's registry, as the engine takes them for a pull. */
+export interface RegistryCredentials {
+  readonly username: string;
+  readonly password: string;
+  readonly serveraddress: string;
 }
 
 /** One line a container wrote, with the time the engine received it. */
@@ -113,7 +127,11 @@ export interface ContainerRuntime {
   /** CPU units (1024 per CPU) and MiB of the host, as the ECS agent registers them. */
   resources(): Promise<{ cpu: number; memory: number }>;
   /** Throws CannotPullContainerError with the engine's message. */
-  pullImage(image: string): Promise<PulledImage>;
+  /**
+   * Pulls with `auth` when given (the task's execution role's ECR token, or its
+   * repositoryCredentials), else with the runtime's own lookup (the agent's identity).
+   */
+  pullImage(image: string, options?: { readonly auth?: RegistryCredentials | undefined }): Promise<PulledImage>;
   createTaskNetwork(task: TaskAssignment): Promise<TaskNetwork>;
   removeTaskNetwork(task: TaskAssignment, network: TaskNetwork): Promise<void>;
   /** Throws CannotStartContainerError. */

@@ -1,49 +1,26 @@
 import type { ContainerDefinition, NetworkBinding, TaskAssignment, TaskReport, TaskStatus } from '../ecs/index.ts';
-import type { ReportQueue } from './control-plane.ts';
-import { awslogsTarget, openLogStream, shipLogs, type LogSink } from './log-shipping.ts';
+import { awslogsTarget, openLogStream, shipLogs } from './log-shipping.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
 import { containerReport, type ContainerState } from './container-state.ts';
 import { ecsEnvironment } from './ecs-environment.ts';
-import { readEnvironmentFiles, type EnvironmentFileReader } from './environment-files.ts';
 import {
   CannotPullContainerError,
   CannotStartContainerError,
   PAUSE_CONTAINER_NAME,
-  type ContainerRuntime,
   type RuntimeContainer,
   type TaskNetwork,
 } from './runtime.ts';
+import {
+  containerEnvironment,
+  NO_RESOURCES,
+  prepareTaskResources,
+  withSecretLogOptions,
+  type ExecutionServices,
+  type TaskResources,
+} from './task-resources.ts';
+import type { WorkerOptions } from './worker-options.ts';
 
-export interface WorkerOptions {
-  readonly runtime: ContainerRuntime;
-  readonly reports: ReportQueue;
-  readonly log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
-  readonly now: () => Date;
-  /** ECS_CONTAINER_STOP_TIMEOUT: SIGTERM to SIGKILL when a container sets no stopTimeout. */
-  readonly stopTimeoutSeconds: number;
-  /** ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION: how long a stopped task's containers are kept. */
-  readonly cleanupDelayMs: number;
-  /** ECS_CONTAINER_START_TIMEOUT: the longest a container waits for its dependencies. */
-  readonly startTimeoutSeconds: number;
-  /** Where awslogs output goes (CloudWatch Logs API); without one, awslogs containers keep json-file logs only. */
-  readonly logSink?: LogSink | undefined;
-  /** Downloads containers' environmentFiles (S3 objects) from the server; without one, such tasks fail to start. */
-  readonly readEnvironmentFile?: EnvironmentFileReader | undefined;
-  /** Extra environment for each container (the task metadata endpoint's URI). */
-  readonly environmentFor?: (task: TaskAssignment, container: string) => Record<string, string>;
-  /** This task's entry in the task metadata endpoint. */
-  readonly metadata?: MetadataRegistration | undefined;
-}
-
-/**
- * ECS serves a task's metadata from the moment its containers start: the worker registers its
- * task before it creates or re-attaches to any container, and deregisters it once the task's
- * containers are removed (the cleanup after ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION).
- */
-export interface MetadataRegistration {
-  register(): void;
-  deregister(): void;
-}
+export type { MetadataRegistration, WorkerOptions } from './worker-options.ts';
 
 const POLL_MS = 500;
 
@@ -57,8 +34,9 @@ export class TaskWorker {
   readonly #options: WorkerOptions;
   readonly #containers = new Map<string, ContainerState>();
   #network: TaskNetwork | undefined;
-  /** By container name: the variables read from its environmentFiles, for the containers still to create. */
-  #environmentFiles = new Map<string, Record<string, string>>();
+  /** What the containers still to create need: environment files, secrets, pull credentials, the role's URI. */
+  #resources: TaskResources = NO_RESOURCES;
+  #execution: ExecutionServices | undefined;
   #lastStatus: TaskStatus;
   #stopCode: TaskReport['stopCode'];
   #stoppedReason: string | undefined;
@@ -130,6 +108,7 @@ export class TaskWorker {
     }
     if (this.#detached) return;
     await this.#stopEverything();
+    await this.#options.roles?.release(this.#task);
     this.#lastStatus = 'STOPPED';
     this.#report();
     setTimeout(() => void this.#cleanUp(), this.#options.cleanupDelayMs).unref();
@@ -140,17 +119,23 @@ export class TaskWorker {
     const { runtime } = this.#options;
     const byName = new Map(existing.map((c) => [c.name, c]));
     const toCreate = this.#task.containers.filter((c) => !byName.has(c.name!));
-    this.#environmentFiles = await readEnvironmentFiles(toCreate, this.#options.readEnvironmentFile);
+    this.#resources = await prepareTaskResources(this.#task, toCreate, {
+      execution: this.#executionServices(),
+      readEnvironmentFile: this.#options.readEnvironmentFile,
+      roles: this.#options.roles,
+    });
     if (this.#task.networkMode === 'awsvpc') {
       const pause = byName.get(PAUSE_CONTAINER_NAME);
       this.#network = (pause && (await runtime.networkOf(pause.id))) ?? (await runtime.createTaskNetwork(this.#task));
+      await this.#options.roles?.route(this.#task, this.#network.mac);
       this.#lastStatus = 'PENDING';
       this.#report();
     }
     this.#pullStartedAt = this.#options.now();
     for (const image of new Set(toCreate.map((c) => c.image!))) {
       try {
-        const { digest } = await runtime.pullImage(image);
+        const auth = this.#resources.registryAuth.get(image) ?? (await this.#execution?.registryAuth(image));
+        const { digest } = await runtime.pullImage(image, { auth });
         for (const c of this.#task.containers.filter((c) => c.image === image))
           this.#state(c.name!).imageDigest = digest;
       } catch (error) {
@@ -196,18 +181,21 @@ export class TaskWorker {
     created?: string,
   ): Promise<string> {
     const { runtime } = this.#options;
-    const environmentFiles = this.#environmentFiles.get(container.name!) ?? {};
-    const extraEnvironment = {
+    const environmentFiles = this.#resources.environmentFiles.get(container.name!) ?? {};
+    const extraEnvironment = containerEnvironment(this.#resources, container.name!, {
       ...ecsEnvironment(this.#task, container, environmentFiles),
       ...this.#options.environmentFor?.(this.#task, container.name!),
-    };
+    });
+    const effective = withSecretLogOptions(this.#resources, container);
+    const macAddress = await this.#options.roles?.routedContainerMac(this.#task);
     const create = (enginePicksDynamicPorts: boolean) =>
-      runtime.createContainer(this.#task, container, {
+      runtime.createContainer(this.#task, effective, {
         network: this.#network,
         containerIds: ids,
         extraEnvironment,
         environmentFiles,
         enginePicksDynamicPorts,
+        macAddress,
       });
     let id = created ?? (await create(false));
     this.#state(container.name!).id = id;
@@ -221,11 +209,19 @@ export class TaskWorker {
       this.#state(container.name!).id = id;
       await runtime.startContainer(id);
     }
-    await this.#shipLogs(container, id, undefined);
+    await this.#shipLogs(effective, id, undefined);
     if (this.#task.networkMode === 'bridge' && (container.portMappings ?? []).length > 0) {
       this.#state(container.name!).bindings = (await runtime.publishedPorts(id)).map((p) => ({ ...p }));
     }
     return id;
+  }
+
+  /** The task's execution role services, or undefined for a task without one (or an agent without roles). */
+  #executionServices(): ExecutionServices | undefined {
+    if (this.#execution) return this.#execution;
+    const credentials = this.#options.roles?.executionCredentials(this.#task);
+    this.#execution = credentials && this.#options.executionServices?.(credentials);
+    return this.#execution;
   }
 
   /** A started container found after a restart: watched again, or known to have exited meanwhile. */
@@ -245,6 +241,7 @@ export class TaskWorker {
   async #reattach(existing: readonly RuntimeContainer[]): Promise<void> {
     const pause = existing.find((c) => c.name === PAUSE_CONTAINER_NAME);
     if (pause) this.#network = await this.#options.runtime.networkOf(pause.id);
+    await this.#options.roles?.reattach(this.#task, this.#network, existing);
     const byName = new Map(existing.map((c) => [c.name, c]));
     for (const container of this.#task.containers) {
       const found = byName.get(container.name!);
@@ -352,7 +349,8 @@ export class TaskWorker {
 
   /** Ships a container's awslogs output from `since`; a container just started (no `since`) gets its stream first. */
   async #shipLogs(container: ContainerDefinition, id: string, since: Date | undefined): Promise<void> {
-    const { runtime, logSink, log } = this.#options;
+    const { runtime, log } = this.#options;
+    const logSink = this.#executionServices()?.logSink ?? this.#options.logSink;
     const target = awslogsTarget(this.#task, container, id);
     if (!target || !logSink) return;
     const onError = (error: unknown) =>

@@ -14,6 +14,7 @@ export const ADMIN_OPERATIONS = {
   '/berth/registry/lifecycle-evaluation': 'RegistryLifecycleEvaluation',
   '/berth/agent/poll': 'PollAssignments',
   '/berth/agent/report': 'ReportTaskState',
+  '/berth/agent/credentials': 'GetTaskCredentials',
 } as const;
 
 export type AdminPath = keyof typeof ADMIN_OPERATIONS;
@@ -88,7 +89,8 @@ export function createAdminHandler(options: AdminOptions) {
 
 /**
  * What an admin call asks permission for. An agent's poll and task report are what the ECS agent
- * does with ecs:Poll (on its container instance) and ecs:SubmitTaskStateChange (on the cluster),
+ * does with ecs:Poll (on its container instance) and ecs:SubmitTaskStateChange (on the cluster);
+ * its tasks' role credentials come, as from ECS's ACS, over the channel ecs:Poll opens,
  * so an agent holding AmazonEC2ContainerServiceforEC2Role may; Berth's own maintenance actions have
  * no resource: only the root, or a policy naming berth:*, may.
  */
@@ -101,7 +103,11 @@ export function adminAccess(
   const clusterName = cluster.startsWith('arn:') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
   const clusterArn = formatArn('ecs', scope, `cluster/${clusterName}`);
   const conditions = { 'ecs:cluster': clusterArn };
-  if (path === '/berth/agent/poll' && typeof input.containerInstance === 'string' && input.managed !== true) {
+  if (
+    (path === '/berth/agent/poll' || path === '/berth/agent/credentials') &&
+    typeof input.containerInstance === 'string' &&
+    input.managed !== true
+  ) {
     const instance = input.containerInstance;
     const resource = instance.startsWith('arn:')
       ? instance

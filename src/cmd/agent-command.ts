@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import {
   Agent,
   AgentConfigError,
+  TaskRoles,
+  iptablesCredentialsRoutes,
   localAddressTowards,
+  newContainerMac,
   resolveAgentConfig,
   staticCredentials,
   type AgentConfig,
@@ -26,6 +29,7 @@ export type RegistryLookup = (image: string) => Promise<RegistryCredentials | un
 import { signedJsonClient } from './signed-fetch.ts';
 import { httpEnvironmentFiles } from './environment-file-readers.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
+import { httpExecutionServices } from './execution-services.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
   --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510)
@@ -54,7 +58,7 @@ interface AgentState {
 const AGENT_VERSION = '0.1.0';
 
 /** The ECS capabilities Berth's agent has, reported as attributes (task definitions require them). */
-function capabilities(config: AgentConfig): { name: string; value?: string }[] {
+function capabilities(config: AgentConfig, options: { taskRoles: boolean }): { name: string; value?: string }[] {
   const names = [
     ...[
       '1.17',
@@ -79,6 +83,19 @@ function capabilities(config: AgentConfig): { name: string; value?: string }[] {
     'ecs.capability.execution-role-ecr-pull',
     'ecs.capability.full-sync',
     'ecs.capability.env-files.s3',
+    // Task roles need 169.254.170.2 routed to the agent (iptables, as root); execution roles and
+    // secrets need only the server's APIs.
+    ...(options.taskRoles
+      ? ['com.amazonaws.ecs.capability.task-iam-role', 'com.amazonaws.ecs.capability.task-iam-role-network-host']
+      : []),
+    'ecs.capability.execution-role-awslogs',
+    'com.amazonaws.ecs.capability.ecr-auth',
+    'ecs.capability.secrets.asm.environment-variables',
+    'ecs.capability.secrets.ssm.environment-variables',
+    'ecs.capability.secrets.asm.bootstrap.log-driver',
+    'ecs.capability.secrets.ssm.bootstrap.log-driver',
+    'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager',
+    'ecs.capability.private-registry-authentication.secretsmanager',
   ];
   return [
     ...names.map((name) => ({ name })),
@@ -123,7 +140,10 @@ export async function startAgent(
   const cpu = config.cpu ?? host.cpu;
   const memory = (config.memory ?? host.memory) - config.reservedMemory;
   // Load balancers reach bridge-mode targets at their instance's address: this host's, as the server sees it.
-  const attributes = capabilities(config);
+  // 169.254.170.2 for the tasks' containers: rules a previous run left are replaced as tasks re-attach.
+  const routes = runtime.hostNetworks ? await iptablesCredentialsRoutes({ log: logger }) : undefined;
+  await routes?.removeOwned(ec2InstanceId);
+  const attributes = capabilities(config, { taskRoles: routes !== undefined });
   const configured = config.attributes[HOST_ADDRESS_ATTRIBUTE];
   const hostAddress = configured ?? (await localAddressTowards(new URL(config.endpoint)));
   if (configured === undefined && hostAddress !== undefined) {
@@ -168,8 +188,18 @@ export async function startAgent(
     protection: control,
     log: logger,
   });
+  const roles = new TaskRoles({
+    control,
+    endpoint: metadata,
+    router: routes && { ...routes, newContainerMac },
+    owner: ec2InstanceId,
+    now: () => new Date(),
+    log: logger,
+  });
   const agent = new Agent(runtime, {
     control,
+    roles,
+    executionServices: (taskCredentials) => httpExecutionServices({ endpoint, region, credentials: taskCredentials }),
     pollWaitSeconds: 20,
     log: logger,
     now: () => new Date(),

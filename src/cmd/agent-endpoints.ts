@@ -1,4 +1,12 @@
-import { applyTaskReport, isTaskStatus, pollAssignments, type ContainerReport, type TaskReport } from '../ecs/index.ts';
+import {
+  applyTaskReport,
+  isTaskStatus,
+  pollAssignments,
+  taskRoleCredentials,
+  type ContainerReport,
+  type TaskReport,
+  type TaskRoleSessions,
+} from '../ecs/index.ts';
 import type { AgentChannel } from '../ecs/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { KeyedMutex } from '../shared/keyed-mutex.ts';
@@ -13,6 +21,7 @@ export interface AgentEndpointDeps {
   readonly clock: Clock;
   readonly agents: AgentChannel;
   readonly taskLocks: KeyedMutex;
+  readonly roleSessions?: TaskRoleSessions | undefined;
 }
 
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
@@ -65,5 +74,28 @@ export function reportEndpoint(deps: AgentEndpointDeps) {
     };
     const record = await applyTaskReport(deps, cluster, report);
     return { lastStatus: record.lastStatus, desiredStatus: record.desiredStatus };
+  };
+}
+
+/**
+ * POST /berth/agent/credentials {cluster, containerInstance, taskArn, role: task | execution}: a
+ * session of a role of a task on that instance, with `expiration` as ISO 8601. Managed capacity
+ * asks in process, never here.
+ */
+export function credentialsEndpoint(deps: AgentEndpointDeps) {
+  return async (body: Record<string, unknown>): Promise<object> => {
+    const cluster = optionalString(body, 'cluster');
+    const containerInstance = optionalString(body, 'containerInstance');
+    const taskArn = optionalString(body, 'taskArn');
+    const role = optionalString(body, 'role');
+    if (!cluster || !containerInstance || !taskArn || (role !== 'task' && role !== 'execution'))
+      throw new AdminInputError('cluster, containerInstance, taskArn and role (task or execution) are required');
+    const { roleSessions } = deps;
+    if (!roleSessions) throw new AdminInputError('this server issues no task role credentials', 'ServerException');
+    const credentials = await taskRoleCredentials(
+      { ...deps, roleSessions },
+      { cluster, containerInstance, taskArn, role },
+    );
+    return { ...credentials, expiration: credentials.expiration.toISOString() };
   };
 }

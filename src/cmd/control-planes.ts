@@ -1,11 +1,14 @@
-import type { ControlPlane, TaskProtectionControl } from '../agent/index.ts';
+import type { ControlPlane, TaskCredentialsControl, TaskProtectionControl } from '../agent/index.ts';
 import {
   agentTaskProtection,
   applyTaskReport,
   pollAssignments,
+  taskRoleCredentials,
   type PollResponse,
   type ProtectedTask,
   type TaskReport,
+  type TaskRoleCredentials,
+  type TaskRoleKind,
   type UpdateTaskProtectionResponse,
 } from '../ecs/index.ts';
 import { AwsError } from '../shared/aws-error.ts';
@@ -20,7 +23,7 @@ type ProtectionChange = Parameters<TaskProtectionControl['taskProtection']>[1];
  * `berth agent`'s link to its server: the /berth/agent endpoints, signed with SigV4; task
  * protection through ECS's own GetTaskProtection and UpdateTaskProtection, as the ECS agent calls them.
  */
-export class HttpControlPlane implements ControlPlane, TaskProtectionControl {
+export class HttpControlPlane implements ControlPlane, TaskProtectionControl, TaskCredentialsControl {
   readonly #call: ReturnType<typeof signedJsonClient>;
   readonly #cluster: string;
   readonly #containerInstance: string;
@@ -43,6 +46,16 @@ export class HttpControlPlane implements ControlPlane, TaskProtectionControl {
 
   report(cluster: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string }> {
     return this.#call('/berth/agent/report', { cluster, task: report }, {}, AbortSignal.timeout(30_000));
+  }
+
+  async taskCredentials(task: ProtectionTarget, role: TaskRoleKind): Promise<TaskRoleCredentials> {
+    const answer = await this.#call<Omit<TaskRoleCredentials, 'expiration'> & { expiration: string }>(
+      '/berth/agent/credentials',
+      { cluster: task.cluster, containerInstance: this.#containerInstance, taskArn: task.taskArn, role },
+      {},
+      AbortSignal.timeout(30_000),
+    );
+    return { ...answer, expiration: new Date(answer.expiration) };
   }
 
   async taskProtection(task: ProtectionTarget, change?: ProtectionChange): Promise<UpdateTaskProtectionResponse> {
@@ -72,7 +85,7 @@ export class HttpControlPlane implements ControlPlane, TaskProtectionControl {
 }
 
 /** Managed (FARGATE) capacity inside the server: the same channel, called in process. */
-export class InProcessControlPlane implements ControlPlane, TaskProtectionControl {
+export class InProcessControlPlane implements ControlPlane, TaskProtectionControl, TaskCredentialsControl {
   readonly #deps: AgentEndpointDeps;
   constructor(deps: AgentEndpointDeps) {
     this.#deps = deps;
@@ -99,5 +112,11 @@ export class InProcessControlPlane implements ControlPlane, TaskProtectionContro
 
   taskProtection(task: ProtectionTarget, change?: ProtectionChange): Promise<UpdateTaskProtectionResponse> {
     return agentTaskProtection(this.#deps, task, change);
+  }
+
+  taskCredentials(task: ProtectionTarget, role: TaskRoleKind): Promise<TaskRoleCredentials> {
+    const { roleSessions } = this.#deps;
+    if (!roleSessions) return Promise.reject(new Error('this server issues no task role credentials'));
+    return taskRoleCredentials({ ...this.#deps, roleSessions }, { ...task, role, managed: true });
   }
 }

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { Agent, type ContainerRuntime, type EnvironmentFileReader } from '../agent/index.ts';
+import {
+  Agent,
+  TaskRoles,
+  iptablesCredentialsRoutes,
+  newContainerMac,
+  type ContainerRuntime,
+  type EnvironmentFileReader,
+} from '../agent/index.ts';
+import { httpExecutionServices } from './execution-services.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { InProcessControlPlane } from './control-planes.ts';
@@ -18,6 +26,11 @@ export interface ManagedCapacityOptions {
   readonly readEnvironmentFile?: EnvironmentFileReader;
   readonly stopTimeoutSeconds?: number;
   readonly cleanupDelayMs?: number;
+  /** The server's own API (a loopback URL): what tasks' execution roles call, signed as the role. */
+  readonly endpoint: URL;
+  readonly region: string;
+  /** Every host[:port] the server's registry answers to. */
+  readonly registryHosts: () => readonly string[];
 }
 
 /**
@@ -32,7 +45,26 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
   // No engine (UnavailableRuntime): no endpoint either, and every task stops with the reason.
   const control = new InProcessControlPlane(options.deps);
   const metadata = await startTaskMetadataEndpoint(runtime, { dataDir: options.dataDir, protection: control, log });
+  // 169.254.170.2 for the tasks' containers: rules a previous run left are replaced as tasks re-attach.
+  const routes = metadata && runtime.hostNetworks ? await iptablesCredentialsRoutes({ log }) : undefined;
+  await routes?.removeOwned(owner);
+  const roles = new TaskRoles({
+    control,
+    endpoint: metadata,
+    router: routes && { ...routes, newContainerMac },
+    owner,
+    now: () => options.deps.clock.now(),
+    log,
+  });
   const agent = new Agent(runtime, {
+    roles,
+    executionServices: (credentials) =>
+      httpExecutionServices({
+        endpoint: options.endpoint,
+        region: options.region,
+        credentials,
+        registryHosts: options.registryHosts,
+      }),
     control,
     pollWaitSeconds: 20,
     log,

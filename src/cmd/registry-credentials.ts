@@ -18,9 +18,14 @@ interface AuthorizationData {
  * authorization token (GetAuthorizationToken, signed with the agent's keys), cached until an hour
  * before it expires. A token made with a role session works only as long as the session does, so
  * a new session (the agent's credentials renewed) means a new token, as the ECS agent keys its
- * token cache by the credentials it used. Images from any other registry are pulled anonymously.
+ * token cache by the credentials it used. Images from any other registry (not the proxy endpoint's
+ * host nor one of `hosts`, the other names of the same registry) are pulled anonymously.
  */
-export function ecrRegistryCredentials(call: ReturnType<typeof signedJsonClient>, credentials: CredentialSource) {
+export function ecrRegistryCredentials(
+  call: ReturnType<typeof signedJsonClient>,
+  credentials: CredentialSource,
+  options: { readonly hosts?: () => readonly string[] } = {},
+) {
   let cached: { host: string; username: string; password: string; renewAt: number; keyId: string } | undefined;
   return async (image: string): Promise<RegistryCredentials | undefined> => {
     const { accessKeyId } = await credentials.current();
@@ -44,7 +49,7 @@ export function ecrRegistryCredentials(call: ReturnType<typeof signedJsonClient>
       };
     }
     const host = image.split('/')[0]!;
-    if (host !== cached.host) return undefined;
+    if (host !== cached.host && !options.hosts?.().includes(host)) return undefined;
     return { username: cached.username, password: cached.password, serveraddress: host };
   };
 }

@@ -21,9 +21,10 @@ import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
 import { IamDirectory } from '../iam/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
-import { AgentChannel, pruneStoppedTasks, reconcileServices } from '../ecs/index.ts';
+import { AgentChannel, pruneStoppedTasks, reconcileServices, type TaskRoleSessions } from '../ecs/index.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
-import { pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
+import { credentialsEndpoint, pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
+import { taskRoleSessions } from './task-role-sessions.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
@@ -67,6 +68,8 @@ export interface StartOptions {
   readonly dataPlane?: DataPlane;
   /** How often /readyz's probe writes to the data volume (5 s by default). */
   readonly dataVolumeProbeMs?: number;
+  /** How long tasks' role sessions last (6 hours unless a test shortens it to see them renewed). */
+  readonly taskRoleSessionSeconds?: number;
 }
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -124,7 +127,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     reservedPorts,
   };
   const elb = new Elb(elbDeps);
+  // Bound once IAM and STS have loaded, before any request or agent can ask.
+  const bound: { roleSessions?: TaskRoleSessions } = {};
   const taskDeps = {
+    roleSessions: {
+      issue: (request: Parameters<TaskRoleSessions['issue']>[0]) => bound.roleSessions!.issue(request),
+      revoke: (taskArn: string) => bound.roleSessions!.revoke(taskArn),
+    },
     store,
     clock,
     agents,
@@ -160,6 +169,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   // Every protocol looks keys up here: long-term keys, and STS sessions' temporary credentials.
   const keys = withSessions(secrets, sessions);
+  bound.roleSessions = taskRoleSessions(secrets, sessions, {
+    clock,
+    accountId: config.accountId,
+    sessionSeconds: options.taskRoleSessionSeconds,
+  });
   const { accessControl, query, json } = createApiProtocols({
     config,
     store,
@@ -225,6 +239,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),
         '/berth/agent/poll': pollEndpoint(taskDeps),
         '/berth/agent/report': reportEndpoint(taskDeps),
+        '/berth/agent/credentials': credentialsEndpoint(taskDeps),
       },
     }),
     s3: {
@@ -272,6 +287,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   try {
     managed = await startManagedCapacity({
       deps: taskDeps,
+      endpoint: new URL(`http://${loopbackOf(config.host)}:${port}`),
+      region: config.region,
+      registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
       readEnvironmentFile: inProcessEnvironmentFiles(s3),
       logger,
       dataDir: config.dataDir,
@@ -346,4 +364,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return closed;
     },
   };
+}
+
+/** Where the server reaches itself: its listening address, or the loopback one when it listens on all. */
+function loopbackOf(host: string): string {
+  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

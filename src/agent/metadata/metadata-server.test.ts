@@ -197,3 +197,56 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('the task credentials endpoint', () => {
+  let server: MetadataServer;
+  const document = {
+    RoleArn: 'arn:aws:iam::000000000000:role/app',
+    AccessKeyId: 'ASIAEXAMPLE000000000',
+    SecretAccessKey: 'secret',
+    Token: 'token',
+    Expiration: '2026-12-03T20:00:00Z',
+  };
+
+  before(async () => {
+    server = await startMetadataServer({
+      addresses: { host: '127.0.0.1' },
+      port: 0,
+      secret: 'test secret',
+      source: { stats: async () => undefined },
+    });
+  });
+  after(() => server.close());
+
+  const get = async (path: string): Promise<[number, unknown]> => {
+    const response = await fetch(`http://127.0.0.1:${server.port}${path}`);
+    return [response.status, await response.json()];
+  };
+
+  it('answers a registered id at /v2/credentials/ID and /v1/credentials?id=ID, as the ECS agent does', async () => {
+    const id = server.credentialsIdFor(task.taskArn);
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.equal(server.credentialsIdFor(task.taskArn), id);
+    assert.notEqual(server.credentialsIdFor(`${task.taskArn}0`), id);
+    server.registerCredentials(id, async () => document);
+    assert.deepEqual(await get(`/v2/credentials/${id}`), [200, document]);
+    assert.deepEqual(await get(`/v1/credentials?id=${id}`), [200, document]);
+    server.deregisterCredentials(id);
+    assert.deepEqual(await get(`/v2/credentials/${id}`), [
+      400,
+      { code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' },
+    ]);
+  });
+
+  it('refuses a request without an id, and answers 500 when no session can be had', async () => {
+    assert.deepEqual(await get('/v1/credentials'), [
+      400,
+      { code: 'NoIdInRequest', message: 'CredentialsV1Request: No Credential ID in the request' },
+    ]);
+    server.registerCredentials('broken', () => Promise.reject(new Error('server unreachable')));
+    assert.deepEqual(await get('/v2/credentials/broken'), [
+      500,
+      { code: 'InternalServerError', message: 'Internal server error' },
+    ]);
+  });
+});

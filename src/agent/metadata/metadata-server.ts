@@ -17,6 +17,11 @@ import { serveTaskProtection } from './task-protection-state.ts';
 // With a control plane to ask, it also serves the agent API that ECS_AGENT_URI names, for the task:
 //
 //   http://ADDRESS:PORT/api/<task id>-<token>/task-protection/v1/state   (GET, PUT)
+//
+// And the task role credentials endpoint that AWS_CONTAINER_CREDENTIALS_RELATIVE_URI names, which
+// containers reach as http://169.254.170.2 (credentials-routes.ts sends that address here):
+//
+//   http://ADDRESS:PORT/v2/credentials/<credentials id>    (and /v1/credentials?id=<credentials id>)
 
 /** Where the server reads the runtime's stats of one container. */
 export interface MetadataSource {
@@ -56,8 +61,29 @@ export interface MetadataServerOptions {
   readonly log?: { warn(obj: object, msg: string): void };
 }
 
-export interface MetadataServer extends TaskMetadataRegistry {
+/** What the credentials endpoint answers: the ECS agent's IAMRoleCredentials document. */
+export interface RoleCredentialsDocument {
+  readonly RoleArn: string;
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+  readonly Token: string;
+  /** RFC 3339, as ECS's control plane hands it to the agent. */
+  readonly Expiration: string;
+}
+
+/** The credentials endpoint's table: an unguessable id per task, and where its current session comes from. */
+export interface CredentialsRegistry {
+  registerCredentials(id: string, current: () => Promise<RoleCredentialsDocument>): void;
+  deregisterCredentials(id: string): void;
+}
+
+export interface MetadataServer extends TaskMetadataRegistry, CredentialsRegistry {
   readonly port: number;
+  /**
+   * The id of a task's credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI's last part): a keyed
+   * hash of the task, unguessable by another task and the same after an agent restart.
+   */
+  credentialsIdFor(taskArn: string): string;
   /** The addresses actually listened on (one the host does not have is left out, with a warning). */
   readonly addresses: MetadataAddresses;
   /** The container's endpoint URI, or undefined when the host is not reachable in that network mode. */
@@ -77,6 +103,7 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
   const tokenOf = (taskId: string) =>
     createHmac('sha256', options.secret).update(taskId).digest('hex').slice(0, TOKEN_LENGTH);
   const tasks = new Map<string, () => Promise<TaskMetadataSnapshot>>();
+  const credentials = new Map<string, () => Promise<RoleCredentialsDocument>>();
   const taskIdOf = (taskArn: string) => taskArn.split('/').at(-1)!;
   const lookup: Lookup = {
     tokenOf,
@@ -84,9 +111,12 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
     stats: (runtimeId) => options.source.stats(runtimeId),
   };
   const handler = (request: http.IncomingMessage, response: http.ServerResponse) => {
-    const answer = request.url?.startsWith('/api/')
+    const url = request.url ?? '/';
+    const answer = url.startsWith('/api/')
       ? serveAgentApi(request, lookup, options.protection)
-      : serve(request, lookup);
+      : url.startsWith('/v1/credentials') || url.startsWith('/v2/credentials')
+        ? serveCredentials(request, credentials)
+        : serve(request, lookup);
     answer.then(
       ({ status, body }) => send(response, status, body),
       (error: unknown) => {
@@ -113,6 +143,13 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
     addresses,
     register: (taskArn, snapshot) => void tasks.set(taskIdOf(taskArn), snapshot),
     deregister: (taskArn) => void tasks.delete(taskIdOf(taskArn)),
+    credentialsIdFor: (taskArn) => {
+      // Shaped as the ECS agent's ids are: a UUID.
+      const hex = createHmac('sha256', options.secret).update(`credentials:${taskArn}`).digest('hex');
+      return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
+    },
+    registerCredentials: (id, current) => void credentials.set(id, current),
+    deregisterCredentials: (id) => void credentials.delete(id),
     uriFor,
     environmentFor(task, containerName) {
       const v4 = uriFor(task, containerName);
@@ -162,6 +199,36 @@ async function serveAgentApi(
   const body = request.method === 'PUT' ? await readBody(request) : '';
   const snapshot = sameToken(token, source.tokenOf(taskId)) ? await source.snapshot(taskId) : undefined;
   return serveTaskProtection({ method: request.method ?? 'GET', body: body ?? '' }, { snapshot, control: protection });
+}
+
+const CREDENTIALS_V2_PATH = /^\/v2\/credentials\/([^/]*)$/;
+
+/**
+ * The credentials endpoint as the ECS agent answers it (ecs-agent/tmds/handlers/v1/
+ * credentials_handler.go): the document of the id's current session, or a 400 whose body is
+ * {"code", "message"}, the message prefixed "CredentialsV1Request: " or "CredentialsV2Request: ".
+ */
+async function serveCredentials(
+  request: http.IncomingMessage,
+  credentials: ReadonlyMap<string, () => Promise<RoleCredentialsDocument>>,
+): Promise<Answer> {
+  const url = new URL(request.url ?? '/', 'http://metadata');
+  const v2 = CREDENTIALS_V2_PATH.exec(url.pathname);
+  const version = v2 ? 2 : 1;
+  if (!v2 && url.pathname !== '/v1/credentials') return { status: 404, body: `no credentials at ${url.pathname}` };
+  const prefix = `CredentialsV${version}Request: `;
+  const id = v2 ? decodeName(v2[1]!) : (url.searchParams.get('id') ?? '');
+  if (id === '') {
+    return { status: 400, body: { code: 'NoIdInRequest', message: `${prefix}No Credential ID in the request` } };
+  }
+  const current = credentials.get(id);
+  if (!current) return { status: 400, body: { code: 'InvalidIdInRequest', message: `${prefix}Credentials not found` } };
+  try {
+    return { status: 200, body: await current() };
+  } catch {
+    // No session to give (the server unreachable past the held one's expiry): as the agent words it.
+    return { status: 500, body: { code: 'InternalServerError', message: 'Internal server error' } };
+  }
 }
 
 /** The request's body as text; undefined past MAX_AGENT_API_BODY. */

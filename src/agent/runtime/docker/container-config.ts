@@ -85,6 +85,8 @@ export interface DockerHostConfig {
 
 export interface DockerCreateBody {
   Image: string;
+  /** The interface's MAC address (API v1.41: container-wide; a newer engine applies it to the one network). */
+  MacAddress?: string;
   Cmd?: string[];
   Entrypoint?: string[];
   WorkingDir?: string;

@@ -74,10 +74,10 @@ export class DockerRuntime implements ContainerRuntime {
    * digest is the one the pull reports, else the cached image's RepoDigests entry for the
    * reference's repository (as the ECS agent finds it when it does not pull).
    */
-  async pullImage(image: string): Promise<PulledImage> {
+  async pullImage(image: string, options: { readonly auth?: RegistryAuth | undefined } = {}): Promise<PulledImage> {
     let pulled: { digest?: string };
     try {
-      const auth = await this.#registryAuth?.(image);
+      const auth = options.auth ?? (await this.#registryAuth?.(image));
       pulled = await this.#engine.pullImage(image, auth ? { auth } : {});
     } catch (error) {
       const cached = await this.#engine.inspectImage(image).catch(() => undefined);
@@ -148,6 +148,7 @@ export class DockerRuntime implements ContainerRuntime {
     };
     const body = this.#confined(task, dockerCreateBody(container, runtimeContext));
     body.Labels[OWNER_LABEL] = this.#owner;
+    if (context.macAddress) body.MacAddress = context.macAddress;
     await this.#createVolumes(task, runtimeContext.volumes ?? {});
     try {
       return await this.#engine.createContainer(this.#name(runtimeContext, container.name!), body);
@@ -343,6 +344,7 @@ function toRuntimeContainer(inspected: ContainerInspect): RuntimeContainer {
     ...(lastCheck
       ? { lastHealthCheck: { at: lastCheck.End, exitCode: lastCheck.ExitCode, output: lastCheck.Output } }
       : {}),
+    ...(inspected.Config.MacAddress ? { macAddress: inspected.Config.MacAddress } : {}),
   };
 }
 

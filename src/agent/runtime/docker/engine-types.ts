@@ -58,7 +58,13 @@ export interface ContainerInspect {
         { readonly Start: string; readonly End: string; readonly ExitCode: number; readonly Output: string }[] | null;
     };
   };
-  readonly Config: { readonly Image: string; readonly Labels: Record<string, string> | null; readonly Tty: boolean };
+  readonly Config: {
+    readonly Image: string;
+    readonly Labels: Record<string, string> | null;
+    readonly Tty: boolean;
+    /** Set when the creator chose it (the agent does, for a task with a task role in bridge mode). */
+    readonly MacAddress?: string;
+  };
   readonly HostConfig: { readonly NetworkMode: string };
   readonly NetworkSettings: {
     readonly Ports: Record<string, { readonly HostIp: string; readonly HostPort: string }[] | null> | null;
