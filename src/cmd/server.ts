@@ -182,7 +182,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     sessions,
     iam: secrets,
     elbDeps,
-    ecsDeps: { ...taskDeps, endpoint: () => url },
+    ecsDeps: {
+      ...taskDeps,
+      endpoint: () => url,
+      // What RegisterTaskDefinition counts as an ECR image (FARGATE needs an execution role to pull it).
+      registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
+    },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
   });
 
