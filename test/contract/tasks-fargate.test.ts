@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { awsCliFor } from '../../testing/aws-cli.ts';
+import { createExecutionRole } from '../../testing/execution-role.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { inspect, isRunning, isStopped, waitForTask, removeClusterContainers } from '../../testing/tasks.ts';
 
@@ -23,6 +24,8 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
   const cluster = `fargate-${randomBytes(4).toString('hex')}`;
   let image: string;
   let hello: string;
+  /** FARGATE needs it for awslogs; awslogs-create-group needs logs:CreateLogGroup added, as on AWS. */
+  let executionRoleArn: string;
   const network = { awsvpcConfiguration: { subnets: ['subnet-0123'] } };
 
   const register = (family: string, containers: ContainerDefinition[]) =>
@@ -33,6 +36,7 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
         networkMode: 'awsvpc',
         cpu: '256',
         memory: '512',
+        executionRoleArn,
         containerDefinitions: containers.map((c) => ({ image, ...c })),
       }),
     );
@@ -55,6 +59,9 @@ describe('FARGATE tasks on the local Docker engine (managed capacity)', { skip }
     const built = await docker.buildBusyboxImage(`berth-tasks-${randomBytes(4).toString('hex')}:1`);
     image = built.tag;
     hello = built.hello;
+    executionRoleArn = await createExecutionRole(server, {
+      statements: [{ Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: '*' }],
+    });
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     await register('once', [
       {
