@@ -94,7 +94,6 @@ function capabilities(config: AgentConfig, options: { taskRoles: boolean }): { n
     'ecs.capability.secrets.ssm.environment-variables',
     'ecs.capability.secrets.asm.bootstrap.log-driver',
     'ecs.capability.secrets.ssm.bootstrap.log-driver',
-    'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager',
     'ecs.capability.private-registry-authentication.secretsmanager',
   ];
   return [

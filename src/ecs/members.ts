@@ -8,9 +8,7 @@ import {
 } from '../shared/member-classification.ts';
 import {
   EPHEMERAL_STORAGE,
-  EXECUTION_ROLE,
   registerTaskDefinitionMembers,
-  TASK_ROLE,
 } from './task-definition-members.ts';
 import { taskSetMembers } from './task-set-members.ts';
 
@@ -77,8 +75,6 @@ const OVERRIDE_RULES: Record<string, MemberRule> = {
     refused: "the container's GPU or accelerator requirements would not change",
   },
   'overrides.inferenceAcceleratorOverrides': { refused: 'Elastic Inference accelerators do not exist outside AWS' },
-  'overrides.executionRoleArn': EXECUTION_ROLE,
-  'overrides.taskRoleArn': TASK_ROLE,
   'overrides.ephemeralStorage': EPHEMERAL_STORAGE,
 };
 
@@ -96,6 +92,8 @@ const LAUNCH_ACTED = [
   'cluster',
   'group',
   ...CONTAINER_OVERRIDES,
+  'overrides.taskRoleArn',
+  'overrides.executionRoleArn',
   'overrides.cpu',
   'overrides.memory',
   'propagateTags',

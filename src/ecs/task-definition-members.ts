@@ -27,16 +27,6 @@ function isMounted(_value: unknown, scope: MemberScope, volume: unknown): boolea
   );
 }
 
-export const TASK_ROLE: MemberRule = {
-  inert: "no IAM roles yet: the task's containers get no role credentials",
-  issue: 18,
-};
-
-export const EXECUTION_ROLE: MemberRule = {
-  inert: 'the agent pulls images and ships awslogs with its own credentials',
-  issue: 17,
-};
-
 export const EPHEMERAL_STORAGE: MemberRule = {
   inert: "containers write to the host's Docker storage, which no task size bounds",
 };
@@ -152,6 +142,10 @@ export const registerTaskDefinitionMembers: OperationMembers = {
   acted: [
     'family',
     'networkMode',
+    // The task's containers get the task role's credentials; the agent pulls, logs and reads
+    // secrets as the execution role (agent/task-roles.ts).
+    'taskRoleArn',
+    'executionRoleArn',
     ...CONTAINER_ACTED,
     'volumes[].name',
     'volumes[].host.sourcePath',
@@ -173,8 +167,6 @@ export const registerTaskDefinitionMembers: OperationMembers = {
   ],
   rules: {
     ...CONTAINER_RULES,
-    taskRoleArn: TASK_ROLE,
-    executionRoleArn: EXECUTION_ROLE,
     'volumes[].dockerVolumeConfiguration.autoprovision': {
       inert: 'Docker creates a missing shared volume either way',
     },
