@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../src/cmd/server.ts';
 import { parseServerConfig } from '../src/shared/config.ts';
-import { createLogger } from '../src/shared/logger.ts';
+import { createLogger, type Logger } from '../src/shared/logger.ts';
 import type { Clock } from '../src/shared/clock.ts';
 import type { DataPlane } from '../src/elb/index.ts';
 
@@ -14,15 +14,18 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** A real server on 127.0.0.1:<random port> with a fresh data folder and silent logs. */
+/**
+ * A real server on 127.0.0.1:<random port> with a fresh data folder and silent logs, unless
+ * `logger` is given (a test that reads what the server logs).
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; dataDir?: string; dataPlane?: DataPlane } = {},
+  options: { clock?: Clock; dataDir?: string; dataPlane?: DataPlane; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const config = parseServerConfig([], { BERTH_PORT: '0', BERTH_DATA_DIR: dataDir, BERTH_LOG_LEVEL: 'silent', ...env });
   const server = await startServer(config, {
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     announce: () => {},
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
