@@ -1,4 +1,4 @@
-import type { ContainerDefinition, NetworkBinding, TaskAssignment, TaskReport, TaskStatus } from '../ecs/index.ts';
+import type { ContainerDefinition, TaskAssignment, TaskReport, TaskStatus } from '../ecs/index.ts';
 import { awslogsTarget, openLogStream, shipLogs } from './log-shipping.ts';
 import { dependencyVerdict, startOrder } from './dependencies.ts';
 import { containerReport, type ContainerState } from './container-state.ts';
@@ -18,9 +18,9 @@ import {
   type ExecutionServices,
   type TaskResources,
 } from './task-resources.ts';
-import type { WorkerOptions } from './worker-options.ts';
+import type { TaskWorkerSnapshot, WorkerOptions } from './worker-options.ts';
 
-export type { MetadataRegistration, WorkerOptions } from './worker-options.ts';
+export type { MetadataRegistration, TaskWorkerSnapshot, WorkerOptions } from './worker-options.ts';
 
 const POLL_MS = 500;
 
@@ -199,6 +199,7 @@ export class TaskWorker {
       });
     let id = created ?? (await create(false));
     this.#state(container.name!).id = id;
+    await this.#openLogStream(effective, id);
     try {
       await runtime.startContainer(id);
     } catch (error) {
@@ -207,9 +208,10 @@ export class TaskWorker {
       await runtime.removeContainer(id);
       id = await create(true);
       this.#state(container.name!).id = id;
+      await this.#openLogStream(effective, id);
       await runtime.startContainer(id);
     }
-    await this.#shipLogs(effective, id, undefined);
+    this.#shipLogs(effective, id, undefined);
     if (this.#task.networkMode === 'bridge' && (container.portMappings ?? []).length > 0) {
       this.#state(container.name!).bindings = (await runtime.publishedPorts(id)).map((p) => ({ ...p }));
     }
@@ -232,7 +234,7 @@ export class TaskWorker {
     if (found.running && this.#task.networkMode === 'bridge')
       state.bindings = (await this.#options.runtime.publishedPorts(found.id)).map((p) => ({ ...p }));
     // Lines written before now were shipped by the agent before it restarted.
-    if (found.running) void this.#shipLogs(container, found.id, this.#options.now());
+    if (found.running) this.#shipLogs(container, found.id, this.#options.now());
     if (found.running) this.#markRunning(container.name!, found.id);
     else if (found.started) this.#markStopped(container.name!, found.exitCode);
   }
@@ -348,14 +350,33 @@ export class TaskWorker {
   }
 
   /** Ships a container's awslogs output from `since`; a container just started (no `since`) gets its stream first. */
-  async #shipLogs(container: ContainerDefinition, id: string, since: Date | undefined): Promise<void> {
+  /**
+   * An awslogs container's stream (and group, with awslogs-create-group) is made before it starts,
+   * as Docker's awslogs driver makes it: if that fails (no such group, a permission the execution
+   * role lacks), the container does not start, with the driver's words.
+   */
+  async #openLogStream(container: ContainerDefinition, id: string): Promise<void> {
+    const logSink = this.#executionServices()?.logSink ?? this.#options.logSink;
+    const target = awslogsTarget(this.#task, container, id);
+    if (!target || !logSink) return;
+    try {
+      await openLogStream(logSink, target);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new CannotStartContainerError(
+        `Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ${message}`,
+      );
+    }
+  }
+
+  /** Ships a container's awslogs output from `since` (undefined: from its start). */
+  #shipLogs(container: ContainerDefinition, id: string, since: Date | undefined): void {
     const { runtime, log } = this.#options;
     const logSink = this.#executionServices()?.logSink ?? this.#options.logSink;
     const target = awslogsTarget(this.#task, container, id);
     if (!target || !logSink) return;
     const onError = (error: unknown) =>
       log.warn({ err: String(error), group: target.group }, 'container logs not delivered yet');
-    if (since === undefined) await openLogStream(logSink, target).catch(onError);
     if (!runtime.followLogs) return;
     const lines = runtime.followLogs(id, { since });
     this.#shippers.push(
@@ -426,22 +447,4 @@ export class TaskWorker {
       ...(this.#pullStoppedAt ? { pullStoppedAt: this.#pullStoppedAt } : {}),
     };
   }
-}
-
-/** A task worker's view of its task: the assignment, plus what it learned running it. */
-export interface TaskWorkerSnapshot {
-  readonly task: TaskAssignment;
-  readonly lastStatus: TaskStatus;
-  readonly containers: readonly {
-    readonly name: string;
-    readonly status: 'PENDING' | 'RUNNING' | 'STOPPED';
-    readonly runtimeId?: string;
-    readonly exitCode?: number;
-    readonly health?: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
-    /** The host ports it is published on, once created and until it stops. */
-    readonly bindings: readonly NetworkBinding[];
-  }[];
-  readonly network?: TaskNetwork;
-  readonly pullStartedAt?: Date;
-  readonly pullStoppedAt?: Date;
 }

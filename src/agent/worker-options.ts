@@ -1,9 +1,9 @@
-import type { TaskAssignment } from '../ecs/index.ts';
+import type { NetworkBinding, TaskAssignment, TaskStatus } from '../ecs/index.ts';
 import type { CredentialSource } from './agent-credentials.ts';
 import type { ReportQueue } from './control-plane.ts';
 import type { EnvironmentFileReader } from './environment-files.ts';
 import type { LogSink } from './log-shipping.ts';
-import type { ContainerRuntime } from './runtime.ts';
+import type { ContainerRuntime, TaskNetwork } from './runtime.ts';
 import type { ExecutionServices } from './task-resources.ts';
 import type { TaskRoles } from './task-roles.ts';
 
@@ -41,4 +41,22 @@ export interface WorkerOptions {
 export interface MetadataRegistration {
   register(): void;
   deregister(): void;
+}
+
+/** A task worker's view of its task: the assignment, plus what it learned running it. */
+export interface TaskWorkerSnapshot {
+  readonly task: TaskAssignment;
+  readonly lastStatus: TaskStatus;
+  readonly containers: readonly {
+    readonly name: string;
+    readonly status: 'PENDING' | 'RUNNING' | 'STOPPED';
+    readonly runtimeId?: string;
+    readonly exitCode?: number;
+    readonly health?: 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY';
+    /** The host ports it is published on, once created and until it stops. */
+    readonly bindings: readonly NetworkBinding[];
+  }[];
+  readonly network?: TaskNetwork;
+  readonly pullStartedAt?: Date;
+  readonly pullStoppedAt?: Date;
 }
