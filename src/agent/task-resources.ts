@@ -80,8 +80,34 @@ export async function prepareTaskResources(
         registryAuth.set(image, { ...credentials, serveraddress: registryOf(image) });
     }
   }
+  if (execution) await addEcrAuth(registryAuth, containers, execution);
   const roleEnvironment = (await options.roles?.attach(task)) ?? {};
   return { environmentFiles, secrets, registryAuth, roleEnvironment };
+}
+
+/**
+ * The execution role's ECR token for each image in Berth's registry (others: none, pulled
+ * anonymously), got before any pull as Fargate gets its registry auth: a role that may not have
+ * one stops the task with Fargate's reason.
+ */
+async function addEcrAuth(
+  auth: Map<string, RegistryCredentials>,
+  containers: readonly ContainerDefinition[],
+  execution: ExecutionServices,
+): Promise<void> {
+  for (const image of new Set(containers.map((c) => c.image!))) {
+    if (auth.has(image)) continue;
+    let credentials;
+    try {
+      credentials = await execution.registryAuth(image);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ResourceInitializationError(
+        `unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 1 time(s): ${message}`,
+      );
+    }
+    if (credentials) auth.set(image, credentials);
+  }
 }
 
 /**

@@ -134,8 +134,7 @@ export class TaskWorker {
     this.#pullStartedAt = this.#options.now();
     for (const image of new Set(toCreate.map((c) => c.image!))) {
       try {
-        const auth = this.#resources.registryAuth.get(image) ?? (await this.#execution?.registryAuth(image));
-        const { digest } = await runtime.pullImage(image, { auth });
+        const { digest } = await runtime.pullImage(image, { auth: this.#resources.registryAuth.get(image) });
         for (const c of this.#task.containers.filter((c) => c.image === image))
           this.#state(c.name!).imageDigest = digest;
       } catch (error) {

@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
 import { instanceProfileCredentials } from './instance-profile.ts';
 import { httpLogSink } from './log-sinks.ts';
-import { ecrRegistryCredentials, type RegistryCredentials } from './registry-credentials.ts';
+import { ecrRegistryCredentials, serverRegistryHosts, type RegistryCredentials } from './registry-credentials.ts';
 
 /** Credentials for an image's registry (Berth's own), or undefined for anonymous pulls. */
 export type RegistryLookup = (image: string) => Promise<RegistryCredentials | undefined>;
@@ -187,6 +187,7 @@ export async function startAgent(
     protection: control,
     log: logger,
   });
+  const registryHosts = await serverRegistryHosts(client('ecr'), endpoint, logger);
   const roles = new TaskRoles({
     control,
     endpoint: metadata,
@@ -198,7 +199,8 @@ export async function startAgent(
   const agent = new Agent(runtime, {
     control,
     roles,
-    executionServices: (taskCredentials) => httpExecutionServices({ endpoint, region, credentials: taskCredentials }),
+    executionServices: (taskCredentials) =>
+      httpExecutionServices({ endpoint, region, credentials: taskCredentials, registryHosts: () => registryHosts }),
     pollWaitSeconds: 20,
     log: logger,
     now: () => new Date(),

@@ -28,6 +28,8 @@ export function ecrRegistryCredentials(
 ) {
   let cached: { host: string; username: string; password: string; renewAt: number; keyId: string } | undefined;
   return async (image: string): Promise<RegistryCredentials | undefined> => {
+    // With the registry's names known, an image elsewhere costs no token (nor the permission for one).
+    if (options.hosts && !options.hosts().includes(image.split('/')[0]!)) return undefined;
     const { accessKeyId } = await credentials.current();
     if (!cached || Date.now() >= cached.renewAt || cached.keyId !== accessKeyId) {
       const { authorizationData } = await call<{ authorizationData: AuthorizationData[] }>(
@@ -52,4 +54,35 @@ export function ecrRegistryCredentials(
     if (host !== cached.host && !options.hosts?.().includes(host)) return undefined;
     return { username: cached.username, password: cached.password, serveraddress: host };
   };
+}
+
+/**
+ * The names a `berth agent` knows its server's registry by: the server's own host, its loopback
+ * twins, and the proxy endpoint an ECR token names (asked once, with the agent's identity; if that
+ * fails, the others do). Images elsewhere get no ECR token, as the ECS agent tells ECR images by name.
+ */
+export async function serverRegistryHosts(
+  call: ReturnType<typeof signedJsonClient>,
+  endpoint: URL,
+  log: { warn(obj: object, msg: string): void },
+): Promise<string[]> {
+  const hosts = new Set([endpoint.host]);
+  if (['127.0.0.1', 'localhost'].includes(endpoint.hostname)) {
+    for (const name of ['127.0.0.1', 'localhost']) hosts.add(`${name}:${endpoint.port || '80'}`);
+  }
+  try {
+    const { authorizationData } = await call<{ authorizationData: AuthorizationData[] }>(
+      '/',
+      {},
+      {
+        'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+    );
+    const proxy = authorizationData[0]?.proxyEndpoint;
+    if (proxy) hosts.add(new URL(proxy).host);
+  } catch (error) {
+    log.warn({ err: String(error) }, "cannot learn the registry's name: images are matched by the server's host");
+  }
+  return [...hosts];
 }

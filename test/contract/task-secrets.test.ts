@@ -329,16 +329,33 @@ describe('container secrets and execution role pulls on FARGATE tasks (real Dock
     assert.deepEqual(messages, ['logged']);
   });
 
-  it(
-    'reads secrets with a role that has no ECR permission, for an image from another registry',
-    { todo: 'Berth bug: the agent asks for an ECR token (ecr:GetAuthorizationToken) for every image' },
-    async () => {
-      const roleArn = await createRole(`secrets-only-${suffix}`, secretsStatements());
-      await register(`${cluster}-secrets-only`, roleArn, { command: ['env'], secrets: secrets().slice(1, 2) });
-      const printed = await printedEnvironment(await runToStop(`${cluster}-secrets-only`));
-      assert.equal(printed.DB_PASSWORD, values.passwordThree);
-    },
-  );
+  it('reads secrets with a role that has no ECR permission, for an image from another registry', async () => {
+    const roleArn = await createRole(`secrets-only-${suffix}`, secretsStatements());
+    await register(`${cluster}-secrets-only`, roleArn, { command: ['env'], secrets: secrets().slice(1, 2) });
+    const printed = await printedEnvironment(await runToStop(`${cluster}-secrets-only`));
+    assert.equal(printed.DB_PASSWORD, values.passwordThree);
+  });
+
+  it('does not start a container whose awslogs stream the role may not create, as the awslogs driver refuses', async () => {
+    const group = `/ecs/${cluster}-no-logs`;
+    const created = await cli.run('logs', 'create-log-group', '--log-group-name', group);
+    assert.equal(created.code, 0, created.stderr);
+    const roleArn = await createRole(`no-logs-${suffix}`, []);
+    await register(`${cluster}-no-logs`, roleArn, {
+      command: ['true'],
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs' },
+      },
+    });
+    const task = await runToStop(`${cluster}-no-logs`);
+    assert.equal(task.stopCode, 'TaskFailedToStart', task.stoppedReason);
+    assert.match(
+      task.stoppedReason ?? '',
+      /^CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/no-logs-[0-9a-f]+\/[0-9a-f]+ is not authorized to perform: logs:CreateLogStream on resource: /,
+    );
+    assert.equal(task.containers?.[0]?.exitCode, undefined);
+  });
 
   describe('image pulls from Berth’s registry as the execution role', () => {
     let remote: string;
@@ -386,17 +403,13 @@ describe('container secrets and execution role pulls on FARGATE tasks (real Dock
       );
     });
 
-    it(
-      'stops with ECS’s registry auth failure when the role may not get a token (no policy)',
-      { todo: 'Berth bug: the reason is "Error: AccessDeniedException: …", a ServerError the worker does not name' },
-      async () => {
-        const roleArn = await createRole(`bare-${suffix}`, []);
-        const reason = failedToStart(await runImage(`${cluster}-bare`, roleArn));
-        // Fargate's words (the EC2 agent names it CannotPullECRContainerError).
-        assert.ok(reason.startsWith(`${RETRIEVAL_FAILED}unable to retrieve ecr registry auth: `), reason);
-        assert.match(reason, /AccessDeniedException: .* is not authorized to perform: ecr:GetAuthorizationToken on /);
-      },
-    );
+    it('stops with ECS’s registry auth failure when the role may not get a token (no policy)', async () => {
+      const roleArn = await createRole(`bare-${suffix}`, []);
+      const reason = failedToStart(await runImage(`${cluster}-bare`, roleArn));
+      // Fargate's words (the EC2 agent names it CannotPullECRContainerError).
+      assert.ok(reason.startsWith(`${RETRIEVAL_FAILED}unable to retrieve ecr registry auth: `), reason);
+      assert.match(reason, /AccessDeniedException: .* is not authorized to perform: ecr:GetAuthorizationToken on /);
+    });
   });
 
   it('never writes a secret value to the server’s log or a stop reason', () => {
