@@ -6,10 +6,7 @@ import {
   type MemberTable,
   type OperationMembers,
 } from '../shared/member-classification.ts';
-import {
-  EPHEMERAL_STORAGE,
-  registerTaskDefinitionMembers,
-} from './task-definition-members.ts';
+import { EPHEMERAL_STORAGE, registerTaskDefinitionMembers } from './task-definition-members.ts';
 import { taskSetMembers } from './task-set-members.ts';
 
 /*
