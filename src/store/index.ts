@@ -60,3 +60,17 @@ export type {
   SsmVersionDetails,
   SsmWrite,
 } from './ssm-repository.ts';
+export type {
+  CloudMapHealth,
+  CloudMapInstanceRecord,
+  CloudMapNamespaceRecord,
+  CloudMapNamespaceType,
+  CloudMapOperationRecord,
+  CloudMapOperationType,
+  CloudMapServiceRecord,
+  CloudMapTag,
+  CloudMapWrite,
+  ServiceDiscoveryRepository,
+  StoredNamespace,
+  StoredService,
+} from './servicediscovery-repository.ts';

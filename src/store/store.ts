@@ -7,6 +7,7 @@ import type { StsSessionRepository } from './sts-repository.ts';
 import type { SsmRepository } from './ssm-repository.ts';
 import type { KmsRepository } from './kms-repository.ts';
 import type { SecretsRepository } from './secrets-repository.ts';
+import type { ServiceDiscoveryRepository } from './servicediscovery-repository.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -32,6 +33,7 @@ export interface MetadataStore {
   readonly kms: KmsRepository;
   readonly secrets: SecretsRepository;
   readonly ssm: SsmRepository;
+  readonly serviceDiscovery: ServiceDiscoveryRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import { kmsMigration } from './0018-kms.ts';
 import { secretsManagerMigration } from './0019-secretsmanager.ts';
 import { iamMigration } from './0016-iam.ts';
 import { ssmMigration } from './0020-ssm.ts';
+import { serviceDiscoveryMigration } from './0021-servicediscovery.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -287,4 +288,5 @@ export const migrations: Record<string, Migration> = {
   '0018-kms': kmsMigration,
   '0019-secretsmanager': secretsManagerMigration,
   '0020-ssm': ssmMigration,
+  '0021-servicediscovery': serviceDiscoveryMigration,
 };

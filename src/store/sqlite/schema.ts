@@ -1,6 +1,7 @@
 import type { LogTables } from './logs-schema.ts';
 import type { KmsTables } from './sqlite-kms-schema.ts';
 import type { SecretsTables } from './sqlite-secrets-schema.ts';
+import type { ServiceDiscoveryTables } from './sqlite-servicediscovery-schema.ts';
 
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
@@ -222,7 +223,7 @@ export interface RegistrySettingsTable {
   value: string;
 }
 
-export interface Database extends LogTables, KmsTables, SecretsTables {
+export interface Database extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
   ssm_parameters: SsmParametersTable;

@@ -26,6 +26,7 @@ import { SqliteSessions } from './sqlite-sessions.ts';
 import { SqliteSsm } from './sqlite-ssm.ts';
 import { SqliteKms } from './sqlite-kms.ts';
 import { SqliteSecrets } from './sqlite-secrets.ts';
+import { SqliteServiceDiscovery } from './sqlite-servicediscovery.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -50,6 +51,7 @@ export class SqliteStore implements MetadataStore {
   readonly ssm: SqliteSsm;
   readonly kms: SqliteKms;
   readonly secrets: SqliteSecrets;
+  readonly serviceDiscovery: SqliteServiceDiscovery;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, box: SecretBox) {
@@ -73,6 +75,7 @@ export class SqliteStore implements MetadataStore {
     this.ssm = new SqliteSsm(db);
     this.kms = new SqliteKms(db, box);
     this.secrets = new SqliteSecrets(db);
+    this.serviceDiscovery = new SqliteServiceDiscovery(db);
   }
 
   /**
