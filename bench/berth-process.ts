@@ -19,6 +19,7 @@ export async function startBerthProcess(
     env: {
       PATH: process.env.PATH ?? '',
       BERTH_PORT: '0',
+      BERTH_DNS_PORT: 'off',
       BERTH_DATA_DIR: dataDir,
       BERTH_ROOT_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
       BERTH_ROOT_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,

@@ -86,6 +86,7 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
   return {
     agent,
     metadataPort: metadata?.port,
+    networks: metadata?.addresses,
     async stop() {
       // The agent first: its stop() must run before the server's channel wakes its poll loop.
       await agent.stop();
@@ -98,6 +99,8 @@ export interface ManagedCapacity {
   readonly agent: Agent;
   /** The task metadata endpoint's port, if it runs (a port ELB targets may not point at). */
   readonly metadataPort: number | undefined;
+  /** Where the containers' networks reach this host (the endpoint's addresses), if it runs. */
+  readonly networks: { readonly awsvpc?: string | undefined; readonly bridge?: string | undefined } | undefined;
   /** Stops polling and the task metadata endpoint; the containers keep running. */
   stop(): Promise<void>;
 }

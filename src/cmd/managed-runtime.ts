@@ -17,6 +17,8 @@ export interface ManagedRuntimeOptions {
   readonly registryPassword: () => string;
   /** The most processes and threads one managed container may have (DEFAULT_PIDS_LIMIT: 4096). */
   readonly pidsLimit?: number;
+  /** The DNS servers of awsvpc tasks (Berth's, for Cloud Map names), once known. */
+  readonly awsvpcDns?: () => readonly string[] | undefined;
 }
 
 /**
@@ -45,6 +47,7 @@ export function managedRuntimeFactory(options: ManagedRuntimeOptions): (owner: s
       engine,
       owner,
       confinement: { pidsLimit: options.pidsLimit ?? DEFAULT_PIDS_LIMIT },
+      ...(options.awsvpcDns ? { awsvpcDns: options.awsvpcDns } : {}),
       registryAuth: async (image) => {
         const host = image.split('/')[0]!;
         if (!options.registryHosts().includes(host)) return undefined;

@@ -21,3 +21,4 @@ export {
   type TaskRoleKind,
   type TaskRoleSessions,
 } from './task-credentials.ts';
+export { ServiceRegistries, type ServiceDiscovery } from './service-registries.ts';

@@ -129,7 +129,6 @@ const SERVICE_RULES: Record<string, MemberRule> = {
   'loadBalancers[].loadBalancerName': {
     refused: 'Classic Load Balancers do not exist in Berth: the service would get no load balancer',
   },
-  serviceRegistries: { refused: 'no service discovery: nothing would register the tasks in Cloud Map', issue: 20 },
   serviceConnectConfiguration: {
     refused: 'its tasks would get no Service Connect proxy, names or endpoints',
     when: whereMember('enabled', isTrue),
@@ -349,6 +348,11 @@ export const ecsMembers: MemberTable = {
       'loadBalancers[].advancedConfiguration.alternateTargetGroupArn',
       'loadBalancers[].advancedConfiguration.productionListenerRule',
       'loadBalancers[].advancedConfiguration.testListenerRule',
+      // Its tasks are registered in the Cloud Map service (service-registries.ts).
+      'serviceRegistries[].registryArn',
+      'serviceRegistries[].port',
+      'serviceRegistries[].containerName',
+      'serviceRegistries[].containerPort',
       'clientToken',
       'launchType',
       'schedulingStrategy',
@@ -368,6 +372,10 @@ export const ecsMembers: MemberTable = {
     rules: {
       ...SERVICE_RULES,
       loadBalancers: { refused: 'the service would keep the load balancers it was created with' },
+      serviceRegistries: {
+        refused: 'the service would keep the service registries it was created with',
+        issue: 20,
+      },
     },
   },
   DeleteService: { acted: ['cluster', 'service', 'force'] },

@@ -1,3 +1,4 @@
+import { syncRegistries } from './service-registries.ts';
 import { parseArn } from '../shared/arn.ts';
 import { rootPrincipal } from '../shared/principal.ts';
 import type { RequestContext } from '../shared/request-context.ts';
@@ -37,6 +38,9 @@ const DEFAULT_SPREAD = [
   { type: 'spread' as const, field: 'instanceId' },
 ];
 
+/** The attribute a container instance's tasks are reached at (elb/ names it too: berth.host-address). */
+const HOST_ADDRESS = 'berth.host-address';
+
 export interface SchedulerLog {
   warn(obj: object, msg: string): void;
 }
@@ -47,12 +51,26 @@ interface ClusterView {
   readonly draining: ReadonlySet<string>;
   /** Container instance id → EC2 instance id, read once per pass if a service has load balancers. */
   ec2InstanceIds(): Promise<ReadonlyMap<string, string>>;
+  /** Container instance id → the address its tasks are reached at (berth.host-address), if it has one. */
+  hostAddresses(): Promise<ReadonlyMap<string, string>>;
 }
 
 async function clusterView(deps: TaskDeps, cluster: string): Promise<ClusterView> {
   const instances = await deps.store.containerInstances.list(cluster, { status: 'DRAINING', limit: 100_000 });
   let ec2: Promise<ReadonlyMap<string, string>> | undefined;
+  let addresses: Promise<ReadonlyMap<string, string>> | undefined;
   return {
+    hostAddresses: () =>
+      (addresses ??= deps.store.containerInstances.list(cluster, { limit: 100_000 }).then(
+        (all) =>
+          new Map(
+            all.flatMap((i) => {
+              const attributes = (i.body.attributes ?? []) as { name: string; value?: string }[];
+              const address = attributes.find((a) => a.name === HOST_ADDRESS)?.value;
+              return address ? [[i.id, address] as const] : [];
+            }),
+          ),
+      )),
     tasks: await deps.store.tasks.serviceTasks(cluster),
     draining: new Set(instances.map((i) => i.id)),
     ec2InstanceIds: () =>
@@ -147,6 +165,12 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     targetsInput.ec2InstanceIds = new Map(await view.ec2InstanceIds());
   }
   const targets = balancing ? await syncServiceTargets(deps, balancing, targetsInput) : undefined;
+  await syncRegistries(deps, record, {
+    service,
+    tasks: targetsInput.tasks,
+    whole: balancing !== undefined,
+    hostAddresses: view.hostAddresses,
+  });
   const { draining } = view;
 
   const primary = deployments[0];

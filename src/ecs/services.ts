@@ -1,3 +1,4 @@
+import { checkServiceRegistries } from './service-registries.ts';
 import { randomInt } from 'node:crypto';
 import { formatArn, parseArn } from '../shared/arn.ts';
 import { DEFAULT_ECS_QUOTAS, type EcsQuotas } from '../shared/ecs-quotas.ts';
@@ -138,6 +139,7 @@ export async function createService(
   if (definition) checkNetwork(definition, asRun, launchType);
   const config = deploymentConfiguration(input.deploymentConfiguration, daemon, input.deploymentController);
   if (!external) await checkLoadBalancers(deps, input.loadBalancers ?? [], { definition, config });
+  await checkServiceRegistries(deps.serviceRegistries, input.serviceRegistries ?? [], definition);
   if ((await deps.store.services.countActive(cluster.name)) >= quotas.servicesPerCluster)
     throw new InvalidParameterException(`A cluster can have at most ${quotas.servicesPerCluster} services.`);
   const now = deps.clock.now();

@@ -5,6 +5,7 @@ import type { MetadataStore } from '../store/index.ts';
 import type { AgentChannel } from './agent-channel.ts';
 import type { LoadBalancing } from './service-load-balancing.ts';
 import type { TaskRoleSessions } from './task-credentials.ts';
+import type { ServiceRegistries } from './service-registries.ts';
 
 /** What task and service operations need: the store, the clock, the agents' channel and settings. */
 export interface TaskDeps {
@@ -25,4 +26,6 @@ export interface TaskDeps {
   readonly deploymentMinuteMs?: number | undefined;
   /** STS for tasks' roles: their sessions end when the tasks stop (absent: tasks get no role credentials). */
   readonly roleSessions?: TaskRoleSessions | undefined;
+  /** AWS Cloud Map, for services with serviceRegistries (absent: such services are refused). */
+  readonly serviceRegistries?: ServiceRegistries | undefined;
 }

@@ -31,6 +31,7 @@ import type {
   Tag,
   Task,
   TaskDefinition,
+  Service,
 } from './shapes.generated.ts';
 
 import type { TaskDeps } from './task-deps.ts';
@@ -343,9 +344,20 @@ export function requestTaskStop(
       ),
     };
     await deps.store.tasks.update(updated);
+    // Out of Cloud Map before its agent hears of the stop (and sends SIGTERM), as ECS does it.
+    await leaveRegistries(deps, updated);
     notifyAssignees(deps, [updated]);
     return updated;
   });
+}
+
+/** A service's task asked to stop leaves the service's registries; a failure is left to the next pass. */
+async function leaveRegistries(deps: TaskDeps, task: TaskRecord): Promise<void> {
+  if (!deps.serviceRegistries || !task.serviceName) return;
+  const [service] = await deps.store.services.get(task.cluster, [task.serviceName]);
+  const body = service?.body as Service | undefined;
+  if (!body || (body.serviceRegistries ?? []).length === 0) return;
+  await deps.serviceRegistries.taskStopping(body, task.id).catch(() => {});
 }
 
 /** A DEACTIVATING task's targets have drained: STOPPING, and its agent now stops its containers. */

@@ -36,6 +36,11 @@ export interface ServerConfig {
   readonly agentLostSeconds: number;
   /** A registry upload idle this long is abandoned: garbage collection removes it. */
   readonly uploadExpirySeconds: number;
+  /**
+   * The port of the DNS server for Cloud Map's private DNS namespaces, on the container networks'
+   * gateways and 127.0.0.1 (53: tasks resolve through it); undefined: no DNS server (off).
+   */
+  readonly dnsPort: number | undefined;
 }
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
@@ -60,6 +65,7 @@ const SETTINGS = {
   'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
   'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
   'upload-expiry-seconds': { env: 'BERTH_UPLOAD_EXPIRY_SECONDS', default: '86400' },
+  'dns-port': { env: 'BERTH_DNS_PORT', default: '53' },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -131,7 +137,12 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     ),
     managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
       'docker' | 'off',
+    dnsPort: dnsPortOf(check('dns-port', (v) => v === 'off' || (/^\d{1,5}$/.test(v) && +v <= 65535), 'a port or off')),
   };
+}
+
+function dnsPortOf(value: string | undefined): number | undefined {
+  return value === undefined || value === 'off' ? undefined : Number(value);
 }
 
 function quotasOf({ value, source }: { value: string | undefined; source: string }): EcsQuotas {

@@ -44,6 +44,11 @@ export interface DockerRuntimeOptions {
   readonly registryAuth?: (image: string) => Promise<RegistryAuth | undefined>;
   /** Managed capacity's: every container is checked and limited as Fargate isolates it (confinement.ts). */
   readonly confinement?: Confinement | undefined;
+  /**
+   * The DNS servers of awsvpc tasks (set on the task's sandbox, which its containers share), as
+   * the VPC resolver answers a task: Berth's DNS server for Cloud Map names. Undefined: Docker's.
+   */
+  readonly awsvpcDns?: () => readonly string[] | undefined;
 }
 
 /** The agent's ContainerRuntime on the Docker Engine API. */
@@ -52,8 +57,10 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #owner: string;
   readonly #registryAuth: DockerRuntimeOptions['registryAuth'];
   readonly #confinement: Confinement | undefined;
+  readonly #awsvpcDns: DockerRuntimeOptions['awsvpcDns'];
 
   constructor(options: DockerRuntimeOptions) {
+    this.#awsvpcDns = options.awsvpcDns;
     this.#engine = options.engine;
     this.#owner = options.owner;
     this.#registryAuth = options.registryAuth;
@@ -97,6 +104,8 @@ export class DockerRuntime implements ContainerRuntime {
       const context = this.#context(task, { containerIds: new Map(), extraEnvironment: {} });
       const body = pauseContainerCreateBody({ ...context, awsvpcNetworkName: AWSVPC_NETWORK });
       body.Labels[OWNER_LABEL] = this.#owner;
+      const dns = this.#awsvpcDns?.();
+      if (dns?.length) body.HostConfig.Dns = [...dns];
       const id = await this.#engine.createContainer(this.#name(context, PAUSE_CONTAINER_NAME), body);
       await this.#engine.startContainer(id);
       const network = await this.networkOf(id);
