@@ -12,7 +12,9 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { createTaskRole } from '../../testing/role-probe.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeClusterContainers } from '../../testing/tasks.ts';
@@ -76,6 +78,10 @@ describe('the agent API: task protection from inside a task', { skip }, () => {
     cli = awsCliFor(server, 'ecs');
     const image = (await docker.buildBusyboxImage(`berth-protect-api-${randomBytes(4).toString('hex')}:1`)).tag;
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const iam = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials });
+    // The task role must exist and trust ecs-tasks.amazonaws.com: its session is the task's.
+    const taskRoleArn = await createTaskRole(iam, 'app', []);
+    iam.destroy();
     const { taskDefinition } = await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: `${cluster}-app`,
@@ -84,7 +90,7 @@ describe('the agent API: task protection from inside a task', { skip }, () => {
         cpu: '256',
         memory: '512',
         // ECS's agent calls the API with the task role's credentials and refuses a task without one.
-        taskRoleArn: 'arn:aws:iam::000000000000:role/app',
+        taskRoleArn,
         containerDefinitions: [{ name: 'app', image, command: ['sleep', '3600'], stopTimeout: 2 }],
       }),
     );
