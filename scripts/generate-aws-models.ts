@@ -42,6 +42,7 @@ const SERVICES: readonly Service[] = [
       'ListTagsForResource',
     ],
   },
+  { folder: 'servicediscovery/2017-03-14', module: 'servicediscovery', apiName: 'ServiceDiscoveryApi' },
 ];
 
 const root = join(import.meta.dirname, '..');

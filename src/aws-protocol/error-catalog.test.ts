@@ -18,6 +18,7 @@ import { secretsManagerErrors } from '../secretsmanager/index.ts';
 import { elbErrors } from '../elb/index.ts';
 import { iamErrors } from '../iam/index.ts';
 import { stsErrors } from '../sts/index.ts';
+import { serviceDiscoveryErrors } from '../servicediscovery/index.ts';
 import { loadServiceModel, type ShippedModel } from './service-model.ts';
 import { AwsError } from '../shared/aws-error.ts';
 
@@ -67,4 +68,13 @@ describe('error catalogs', () => {
       }
     });
   }
+
+  // Berth has no @aws-sdk/client-servicediscovery: Cloud Map's errors are checked against its model,
+  // whose exception shapes are what the SDK's classes are generated from.
+  it('every Cloud Map error is an exception shape of the servicediscovery model', () => {
+    const shapes = loadServiceModel('servicediscovery-2017-03-14').shapes;
+    const codes = codesOf(serviceDiscoveryErrors);
+    assert.ok(codes.length > 0);
+    for (const code of codes) assert.equal(shapes[code]?.exception, true, `${code} is not a Cloud Map exception`);
+  });
 });

@@ -18,6 +18,8 @@ import { kmsMembers } from '../kms/members.ts';
 import { kmsOperations } from '../kms/operations.ts';
 import { secretsManagerMembers } from '../secretsmanager/members.ts';
 import { secretsManagerOperations } from '../secretsmanager/operations.ts';
+import { serviceDiscoveryMembers } from '../servicediscovery/members.ts';
+import { serviceDiscoveryOperations } from '../servicediscovery/operations.ts';
 import { isRefused, type MemberTable } from '../shared/member-classification.ts';
 import { memberPaths } from './member-paths.ts';
 import { loadServiceModel, type ShippedModel } from './service-model.ts';
@@ -48,6 +50,12 @@ const services: { name: string; model: ShippedModel; operations: object; members
     model: 'secretsmanager-2017-10-17',
     operations: secretsManagerOperations({} as never),
     members: secretsManagerMembers,
+  },
+  {
+    name: 'servicediscovery',
+    model: 'servicediscovery-2017-03-14',
+    operations: serviceDiscoveryOperations({} as never),
+    members: serviceDiscoveryMembers,
   },
 ];
 

@@ -68,7 +68,8 @@ export type ShippedModel =
   | 'sts-2011-06-15'
   | 'ssm-2014-11-06'
   | 'kms-2014-11-01'
-  | 'secretsmanager-2017-10-17';
+  | 'secretsmanager-2017-10-17'
+  | 'servicediscovery-2017-03-14';
 
 export function loadServiceModel(name: ShippedModel): ServiceModel {
   return JSON.parse(readFileSync(join(import.meta.dirname, 'models', `${name}.json`), 'utf8')) as ServiceModel;

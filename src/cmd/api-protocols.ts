@@ -75,6 +75,13 @@ import {
   ssmResourceTags,
   ValidationException as SsmValidation,
 } from '../ssm/index.ts';
+import {
+  serviceDiscoveryAccess,
+  serviceDiscoveryMembers,
+  serviceDiscoveryOperations,
+  serviceDiscoveryResourceTags,
+  InvalidInput as ServiceDiscoveryInvalidInput,
+} from '../servicediscovery/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -119,6 +126,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       elbResourceTags(store),
       s3ResourceTags(store),
       ssmResourceTags(store),
+      serviceDiscoveryResourceTags(store),
     ]),
     clock,
   });
@@ -235,6 +243,17 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         access: ssmAccess,
         members: ssmMembers,
         invalidParameter: (message) => new SsmValidation(message),
+      },
+      {
+        model: loadServiceModel('servicediscovery-2017-03-14'),
+        operations: serviceDiscoveryOperations({
+          store,
+          clock,
+          scope: { region: config.region, accountId: config.accountId },
+        }),
+        access: serviceDiscoveryAccess,
+        members: serviceDiscoveryMembers,
+        invalidParameter: (message) => new ServiceDiscoveryInvalidInput(message),
       },
     ],
     secrets,

@@ -32,6 +32,11 @@ import {
   secretsManagerOperations,
   type SecretsManagerDeps,
 } from '../../src/secretsmanager/index.ts';
+import {
+  serviceDiscoveryAccess,
+  serviceDiscoveryOperations,
+  type ServiceDiscoveryDeps,
+} from '../../src/servicediscovery/index.ts';
 import { callJson, type Credentials } from '../../testing/signed-request.ts';
 import { minimalInput } from '../../testing/model-inputs.ts';
 import { createUser } from '../../testing/iam-users.ts';
@@ -77,6 +82,11 @@ const tables = {
     model: loadServiceModel('secretsmanager-2017-10-17'),
     operations: secretsManagerOperations({} as SecretsManagerDeps),
     access: secretsManagerAccess,
+  },
+  servicediscovery: {
+    model: loadServiceModel('servicediscovery-2017-03-14'),
+    operations: serviceDiscoveryOperations({} as ServiceDiscoveryDeps),
+    access: serviceDiscoveryAccess,
   },
 };
 
@@ -137,7 +147,7 @@ describe('authorization, deny by default', () => {
     });
   }
 
-  for (const service of ['ecs', 'ecr', 'logs', 'ssm', 'kms', 'secretsmanager'] as const) {
+  for (const service of ['ecs', 'ecr', 'logs', 'ssm', 'kms', 'secretsmanager', 'servicediscovery'] as const) {
     it(`refuses every ${service} operation to a user without permissions`, async () => {
       const { model, operations } = tables[service];
       const answers: string[] = [];
