@@ -8,9 +8,10 @@ import type { NamespaceFilter, OperationFilter, ServiceFilter } from './shapes.g
 /*
  * The Filters of ListNamespaces, ListServices and ListOperations, as their API reference describes
  * them: a resource is listed when it matches every filter. Each filter name takes the conditions
- * its reference names (EQ by default, with one value; IN with several; BEGINS_WITH with a prefix;
- * BETWEEN with a start and an end), anything else is InvalidInput. RESOURCE_OWNER is SELF or
- * OTHER_ACCOUNTS: nothing is shared with a Berth server, so OTHER_ACCOUNTS lists nothing.
+ * its reference names (EQ with one value, the default even for UPDATE_DATE, which takes only
+ * BETWEEN with a start and an end; IN with several; BEGINS_WITH with a prefix); anything else is
+ * InvalidInput. RESOURCE_OWNER is SELF or OTHER_ACCOUNTS: nothing is shared with a Berth server,
+ * so OTHER_ACCOUNTS lists nothing.
  */
 
 type Condition = 'EQ' | 'IN' | 'BETWEEN' | 'BEGINS_WITH';
@@ -33,7 +34,7 @@ const CONDITIONS: Record<string, readonly Condition[]> = {
 /** The filter's condition, checked against what its name takes, and its values' count. */
 function conditionOf(kind: string, filter: Filter): Condition {
   const allowed = CONDITIONS[`${kind} ${filter.Name}`] ?? [];
-  const condition = filter.Condition ?? (allowed.includes('EQ') ? 'EQ' : allowed[0]!);
+  const condition = filter.Condition ?? 'EQ';
   if (!allowed.includes(condition)) {
     throw new InvalidInput(`The ${filter.Name} filter takes the condition ${allowed.join(' or ')}, not ${condition}.`);
   }

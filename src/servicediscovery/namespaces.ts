@@ -221,7 +221,7 @@ export async function updateNamespace(
   for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
     const namespace = await namespaceOf(deps, change.Id, context);
     if (namespace.type !== change.type) {
-      throw new InvalidInput(`Namespace ${namespace.id} is a ${namespace.type} namespace, not a ${change.type} one.`);
+      throw new InvalidInput(`Namespace ${namespace.id} is of type ${namespace.type}, not ${change.type}.`);
     }
     const requestKey =
       change.UpdaterRequestId !== undefined ? `UPDATE_NAMESPACE:${namespace.id}:${change.UpdaterRequestId}` : undefined;
