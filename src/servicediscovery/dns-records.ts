@@ -96,10 +96,17 @@ export function soaRecord(zone: Pick<DnsZone, 'name' | 'soaTtl'>): DnsRecord {
   };
 }
 
+/** A record an instance makes, with the additional records that come with it (an SRV's target's addresses). */
+interface Made {
+  readonly record: DnsRecord;
+  readonly additionals: readonly DnsRecord[];
+}
+
+/** What a name has, made once per zone: per type, what to choose from, or records answered as they are. */
 interface Owner {
-  service?: DnsZoneService;
-  /** The SRV targets named here: instances of services with SRV records. */
-  targets: { service: DnsZoneService; instance: DnsZoneInstance }[];
+  readonly chosen: Map<string, { readonly policy: DnsZoneService['routingPolicy']; healthy: Made[]; all: Made[] }>;
+  /** An SRV target's A and AAAA records (one instance's): answered whole. */
+  readonly fixed: Map<string, DnsRecord[]>;
 }
 
 interface CompiledZone {
@@ -116,17 +123,29 @@ function compile(zone: DnsZone): CompiledZone {
   const owners = new Map<string, Owner>();
   const ownerOf = (name: string) => {
     let owner = owners.get(name);
-    if (!owner) owners.set(name, (owner = { targets: [] }));
+    if (!owner) owners.set(name, (owner = { chosen: new Map(), fixed: new Map() }));
     return owner;
   };
   for (const service of zone.services) {
-    if (service.instances.length === 0) continue;
     const name = `${dnsKey(service.name)}.${zone.name}`;
-    ownerOf(name).service = service;
-    if (!service.records.some((record) => record.Type === 'SRV')) continue;
-    for (const instance of service.instances) {
-      if (addressesOf(instance, targetTtl(service)).length > 0) {
-        ownerOf(targetName(instance, name)).targets.push({ service, instance });
+    for (const { Type, TTL } of service.records) {
+      const made = service.instances.flatMap((instance) =>
+        recordsOf(Type, name, TTL, instance).map((record) => ({ record, instance })),
+      );
+      if (made.length === 0) continue;
+      const candidates = { policy: service.routingPolicy, healthy: [] as Made[], all: [] as Made[] };
+      for (const { record, instance } of made) {
+        const additionals = Type === 'SRV' ? addressesOf(instance, targetTtl(service), targetName(instance, name)) : [];
+        candidates.all.push({ record, additionals });
+        if (instance.healthy) candidates.healthy.push({ record, additionals });
+      }
+      ownerOf(name).chosen.set(Type, candidates);
+      if (Type !== 'SRV') continue;
+      for (const instance of service.instances) {
+        for (const address of addressesOf(instance, targetTtl(service), targetName(instance, name))) {
+          const fixed = ownerOf(address.name).fixed;
+          fixed.set(address.type, [...(fixed.get(address.type) ?? []), address]);
+        }
       }
     }
   }
@@ -147,7 +166,7 @@ function compile(zone: DnsZone): CompiledZone {
 export function answerDnsQuestion(zone: DnsZone, name: string, type: DnsRecordType, random: () => number): DnsAnswer {
   const key = dnsKey(name);
   const soa = soaRecord(zone);
-  const sets = key === zone.name ? apexSets(zone, soa) : ownerSets(compile(zone).owners.get(key), key, random);
+  const sets = key === zone.name ? apexSets(zone, soa) : ownerSets(compile(zone).owners.get(key), random);
   const negative = (kind: 'nxdomain' | 'nodata'): DnsAnswer => ({ kind, authority: [soa] });
   if (!sets) return negative(compile(zone).between.has(key) ? 'nodata' : 'nxdomain');
   const cname = sets.get('CNAME');
@@ -175,30 +194,16 @@ function apexSets(zone: DnsZone, soa: DnsRecord): RecordSets {
 }
 
 /** The record sets at a name other than the apex; undefined when it has none. */
-function ownerSets(owner: Owner | undefined, name: string, random: () => number): RecordSets | undefined {
+function ownerSets(owner: Owner | undefined, random: () => number): RecordSets | undefined {
   if (!owner) return undefined;
   const sets: RecordSets = new Map();
-  const service = owner.service;
-  for (const record of service?.records ?? []) {
-    const made = service!.instances.flatMap((instance) =>
-      recordsOf(record.Type, name, record.TTL, instance).map((made) => ({ record: made, instance })),
-    );
-    const chosen = choose(made, service!.routingPolicy, random);
-    if (chosen.length === 0) continue;
-    const additionals =
-      record.Type === 'SRV'
-        ? chosen.flatMap(({ instance }) =>
-            addressesOf(instance, targetTtl(service!)).map((a) => ({ ...a, name: targetName(instance, name) })),
-          )
-        : [];
-    sets.set(record.Type, { answers: chosen.map((c) => c.record), additionals });
+  for (const [type, { policy, healthy, all }] of owner.chosen) {
+    const chosen = sample(healthy.length > 0 ? healthy : all, policy === 'WEIGHTED' ? 1 : MULTIVALUE_MAX, random);
+    sets.set(type, { answers: chosen.map((made) => made.record), additionals: chosen.flatMap((m) => m.additionals) });
   }
-  for (const { service: of, instance } of owner.targets) {
-    for (const address of addressesOf(instance, targetTtl(of))) {
-      const set = sets.get(address.type) ?? { answers: [], additionals: [] };
-      set.answers.push({ ...address, name });
-      sets.set(address.type, set);
-    }
+  for (const [type, records] of owner.fixed) {
+    const set = sets.get(type);
+    sets.set(type, { answers: [...(set?.answers ?? []), ...records], additionals: set?.additionals ?? [] });
   }
   return sets.size > 0 ? sets : undefined;
 }
@@ -230,13 +235,13 @@ function targetName(instance: DnsZoneInstance, serviceName: string): string {
   return `${dnsKey(instance.id)}.${serviceName}`;
 }
 
-/** An instance's A and AAAA records as an SRV target (named by the caller). */
-function addressesOf(instance: DnsZoneInstance, ttl: number): DnsRecord[] {
+/** An instance's A and AAAA records as an SRV target. */
+function addressesOf(instance: DnsZoneInstance, ttl: number, name: string): DnsRecord[] {
   const records: DnsRecord[] = [];
   const ipv4 = instance.attributes.AWS_INSTANCE_IPV4;
   const ipv6 = instance.attributes.AWS_INSTANCE_IPV6;
-  if (ipv4 !== undefined) records.push({ type: 'A', name: '', ttl, address: ipv4 });
-  if (ipv6 !== undefined) records.push({ type: 'AAAA', name: '', ttl, address: ipv6 });
+  if (ipv4 !== undefined) records.push({ type: 'A', name, ttl, address: ipv4 });
+  if (ipv6 !== undefined) records.push({ type: 'AAAA', name, ttl, address: ipv6 });
   return records;
 }
 
@@ -246,14 +251,15 @@ function targetTtl(service: DnsZoneService): number {
   return ttl('A') ?? ttl('AAAA') ?? ttl('SRV') ?? 0;
 }
 
-function choose<T extends { instance: DnsZoneInstance }>(
-  made: readonly T[],
-  policy: DnsZoneService['routingPolicy'],
-  random: () => number,
-): T[] {
-  const healthy = made.filter((item) => item.instance.healthy);
-  const pool = healthy.length > 0 ? healthy : made;
-  return shuffle(pool, random).slice(0, policy === 'WEIGHTED' ? 1 : MULTIVALUE_MAX);
+/** `count` of `pool` at random (a partial Fisher–Yates: linear in the pool, `count` draws). */
+function sample<T>(pool: readonly T[], count: number, random: () => number): T[] {
+  if (pool.length <= count) return shuffle(pool, random);
+  const copy = [...pool];
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (copy.length - i));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, count);
 }
 
 /** A namespace and its services as the zone the DNS server answers from. */
