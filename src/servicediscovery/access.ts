@@ -7,11 +7,12 @@ import { arnOf } from './ids.ts';
  * AWS Cloud Map): servicediscovery:<Operation> on the namespace or service the request names (its
  * ARN, made from an id), `*` for the creates of namespaces, the lists, GetOperation and the
  * discoveries (they name things by name). Condition keys: servicediscovery:NamespaceArn for
- * CreateService; servicediscovery:ServiceArn for the instance operations; NamespaceName and
- * ServiceName for DiscoverInstances(Revision); servicediscovery:ServiceCreatedByAccount (always this
- * account: nothing is shared with a Berth server) for the writes to a service; aws:RequestTag/* and
- * aws:TagKeys for tags, and with Tags a create also asks servicediscovery:TagResource, as the
- * reference lists. From the input alone: a declaration neither reads the store nor fails.
+ * CreateService; servicediscovery:ServiceArn for the instance operations (not for the service
+ * attributes'); NamespaceName and ServiceName for DiscoverInstances(Revision);
+ * servicediscovery:ServiceCreatedByAccount (always this account: nothing is shared with a Berth
+ * server) for the writes to a service; aws:RequestTag/* and aws:TagKeys for tags, and with Tags a
+ * create also asks servicediscovery:TagResource, as the reference lists. From the input alone: a
+ * declaration neither reads the store nor fails.
  */
 
 type Input = Record<string, unknown>;
@@ -127,6 +128,9 @@ const DECLARATIONS: Record<string, Declare> = {
   ListServices: anywhere('ListServices'),
   UpdateService: onService('UpdateService', { createdBy: true }),
   DeleteService: onService('DeleteService', { createdBy: true }),
+  GetServiceAttributes: onService('GetServiceAttributes', { member: 'ServiceId' }),
+  UpdateServiceAttributes: onService('UpdateServiceAttributes', { member: 'ServiceId', createdBy: true }),
+  DeleteServiceAttributes: onService('DeleteServiceAttributes', { member: 'ServiceId', createdBy: true }),
   RegisterInstance: onInstance('RegisterInstance', true),
   DeregisterInstance: onInstance('DeregisterInstance', true),
   GetInstance: onInstance('GetInstance'),

@@ -97,6 +97,15 @@ export class TooManyTagsException extends AwsError {
   }
 }
 
+export class ServiceAttributesLimitExceededException extends AwsError {
+  readonly code = 'ServiceAttributesLimitExceededException';
+  constructor() {
+    super(
+      "The attribute can't be added to the service because you've exceeded the quota for the number of attributes you can add to a service.",
+    );
+  }
+}
+
 /** Another write changed what a request was planned from, again and again. */
 export class RequestLimitExceeded extends AwsError {
   readonly code = 'RequestLimitExceeded';

@@ -68,6 +68,9 @@ export const serviceDiscoveryMembers: MemberTable = {
     rules: { 'Service.HealthCheckConfig': ROUTE_53_HEALTH_CHECK },
   },
   DeleteService: { acted: ['Id'] },
+  GetServiceAttributes: { acted: ['ServiceId'] },
+  UpdateServiceAttributes: { acted: ['ServiceId', 'Attributes'] },
+  DeleteServiceAttributes: { acted: ['ServiceId', 'Attributes'] },
   RegisterInstance: {
     acted: ['ServiceId', 'InstanceId', 'CreatorRequestId', 'Attributes'],
     rules: { Attributes: AWS_RESOURCE_ATTRIBUTES },

@@ -18,11 +18,12 @@ import {
   updateNamespace,
 } from './namespaces.ts';
 import { getOperation, listOperations } from './operation-queries.ts';
+import { deleteServiceAttributes, getServiceAttributes, updateServiceAttributes } from './service-attributes.ts';
 import { createService, deleteService, getService, listServices, updateService } from './services.ts';
 import type { ServiceDiscoveryApi } from './shapes.generated.ts';
 import { listTagsForResource, tagResource, untagResource } from './tags.ts';
 
-/** The Cloud Map operations Berth implements, by their AWS names (the service attributes are not yet). */
+/** The Cloud Map operations, by their AWS names. */
 export function serviceDiscoveryOperations(deps: ServiceDiscoveryDeps): Partial<ServiceDiscoveryApi> {
   return {
     CreateHttpNamespace: (input, context) => createHttpNamespace(deps, input, context),
@@ -42,6 +43,9 @@ export function serviceDiscoveryOperations(deps: ServiceDiscoveryDeps): Partial<
     ListServices: (input, context) => listServices(deps, input, context),
     UpdateService: (input, context) => updateService(deps, input, context),
     DeleteService: (input, context) => deleteService(deps, input, context),
+    GetServiceAttributes: (input, context) => getServiceAttributes(deps, input, context),
+    UpdateServiceAttributes: (input, context) => updateServiceAttributes(deps, input, context),
+    DeleteServiceAttributes: (input, context) => deleteServiceAttributes(deps, input, context),
     RegisterInstance: (input, context) => registerInstance(deps, input, context),
     DeregisterInstance: (input, context) => deregisterInstance(deps, input, context),
     GetInstance: (input, context) => getInstance(deps, input, context),

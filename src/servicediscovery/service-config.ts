@@ -129,6 +129,7 @@ export function updateServiceSettings(
     type: details.type,
     customHealth: details.customHealth,
     tags: details.tags,
+    ...(details.attributes !== undefined ? { attributes: details.attributes } : {}),
     ...(details.creatorRequestId !== undefined ? { creatorRequestId: details.creatorRequestId } : {}),
     ...(description !== undefined && description !== '' ? { description } : {}),
     ...(dnsConfig ? { dnsConfig } : {}),

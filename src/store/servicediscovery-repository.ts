@@ -54,6 +54,8 @@ export interface CloudMapServiceRecord {
     };
     /** HealthCheckCustomConfig was given: instances' health is what UpdateInstanceCustomHealthStatus says. */
     readonly customHealth: boolean;
+    /** UpdateServiceAttributes' key-value pairs (at most 30). */
+    readonly attributes?: Readonly<Record<string, string>>;
     readonly tags: readonly CloudMapTag[];
   };
 }
