@@ -21,7 +21,16 @@ import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
 import { IamDirectory } from '../iam/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
-import { AgentChannel, pruneStoppedTasks, reconcileServices, type TaskRoleSessions } from '../ecs/index.ts';
+import {
+  AgentChannel,
+  pruneStoppedTasks,
+  reconcileServices,
+  ServiceRegistries,
+  type TaskRoleSessions,
+} from '../ecs/index.ts';
+import { cloudMapZones, serviceRegistrations } from '../servicediscovery/index.ts';
+import { ecsServiceDiscovery } from './service-discovery.ts';
+import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { credentialsEndpoint, pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
@@ -128,8 +137,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   const elb = new Elb(elbDeps);
   // Bound once IAM and STS have loaded, before any request or agent can ask.
-  const bound: { roleSessions?: TaskRoleSessions } = {};
+  const bound: { roleSessions?: TaskRoleSessions; dns?: DiscoveryDns } = {};
+  const discoveryDeps = { store, clock, scope: { region: config.region, accountId: config.accountId } };
   const taskDeps = {
+    serviceRegistries: new ServiceRegistries(ecsServiceDiscovery(serviceRegistrations(discoveryDeps))),
     roleSessions: {
       issue: (request: Parameters<TaskRoleSessions['issue']>[0]) => bound.roleSessions!.issue(request),
       revoke: (taskArn: string) => bound.roleSessions!.revoke(taskArn),
@@ -302,6 +313,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         mode: config.managedCapacity,
         logger,
         registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
+        awsvpcDns: () => bound.dns?.awsvpcDns(),
         registryPassword: () =>
           issuePassword(tokenKey, {
             accessKeyId: credentials.accessKeyId,
@@ -316,6 +328,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw error;
   }
   metadataPort = managed.metadataPort;
+  // Cloud Map's private DNS namespaces, answered on the container networks as the VPC resolver does.
+  if (config.dnsPort !== undefined && managed.networks) {
+    bound.dns = await startDiscoveryDns({
+      port: config.dnsPort,
+      networks: managed.networks,
+      zones: cloudMapZones({ store }),
+      logger,
+    });
+  }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   logger.info(
@@ -350,6 +371,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         closing = true;
         agents.close();
         await managed.stop();
+        await bound.dns?.close();
         gc.stop();
         logRetention.stop();
         taskPruning.stop();

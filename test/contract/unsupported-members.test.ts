@@ -109,9 +109,9 @@ describe('members Berth does not support are refused, naming them; inert ones ar
 
   const refusedOnCreate: [string, Partial<ConstructorParameters<typeof CreateServiceCommand>[0]>, RegExp][] = [
     [
-      'serviceRegistries',
+      'serviceRegistries naming no Cloud Map service',
       { serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:000000000000:service/srv-none' }] },
-      /^Berth does not support serviceRegistries yet \(issue #20\): no service discovery/,
+      /^The service registry arn:aws:servicediscovery:us-east-1:000000000000:service\/srv-none does not exist\.$/,
     ],
     [
       'enableExecuteCommand true',
@@ -144,6 +144,17 @@ describe('members Berth does not support are refused, naming them; inert ones ar
       ecs.send(new UpdateServiceCommand({ cluster, service: 'plain', enableExecuteCommand: true })),
       'InvalidParameterException',
       /^Berth does not support enableExecuteCommand yet \(issue #23\)/,
+    );
+    await rejectsWith(
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster,
+          service: 'plain',
+          serviceRegistries: [{ registryArn: 'arn:aws:servicediscovery:us-east-1:000000000000:service/srv-x' }],
+        }),
+      ),
+      'InvalidParameterException',
+      /^Berth does not support serviceRegistries yet \(issue #20\): the service would keep the service registries/,
     );
   });
 

@@ -1,0 +1,226 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { isStopped, removeClusterContainers, waitForTask } from '../../testing/tasks.ts';
+
+// ECS services in AWS Cloud Map, with real containers: a FARGATE service's tasks are registered
+// (with ECS's attributes) once RUNNING, resolvable through Berth's DNS server (from the host and
+// from inside a task), deregistered as soon as they are asked to stop, and all of them when the
+// service goes. The server's DNS listens on port 53 of the task network's gateway, as the VPC
+// resolver answers tasks on AWS: one test file per host may ask for it (testing/server.ts).
+
+const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
+
+interface Instance {
+  InstanceId: string;
+  Attributes: Record<string, string>;
+}
+
+describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, () => {
+  let server: TestServer;
+  let ecs: ECSClient;
+  let image: string;
+  let registryArn: string;
+  const docker = new DockerSession();
+  const suffix = randomBytes(4).toString('hex');
+  const cluster = `discovery-${suffix}`;
+  const namespace = `berth-${suffix}.local`;
+
+  const cli = async <T>(...args: string[]): Promise<T> => {
+    const env = {
+      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    };
+    // DiscoverInstances' host prefix ("data-") goes on the URL's user part, which the CLI does not send.
+    const endpoint = server.url.replace('http://', 'http://berth@');
+    const result = await aws(['--endpoint-url', endpoint, '--output', 'json', ...args], env);
+    assert.equal(result.code, 0, `aws ${args.join(' ')}: ${result.stderr}`);
+    return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
+  };
+  const discovered = async (): Promise<Instance[]> =>
+    (
+      await cli<{ Instances: Instance[] }>(
+        ...['servicediscovery', 'discover-instances', '--namespace-name', namespace, '--service-name', 'web'],
+      )
+    ).Instances;
+  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+      await sleep(250);
+    }
+  };
+  const runningTasks = async (): Promise<string[]> =>
+    (await ecs.send(new ListTasksCommand({ cluster, serviceName: 'web', desiredStatus: 'RUNNING' }))).taskArns ?? [];
+  const addressesOf = async (arns: string[]): Promise<string[]> => {
+    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
+    return (tasks ?? [])
+      .map((t) => t.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value ?? '')
+      .sort();
+  };
+
+  before(async () => {
+    server = await startTestServer({ BERTH_DNS_PORT: '53' });
+    ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
+    image = (await docker.buildBusyboxImage(`berth-discovery-${suffix}:1`)).tag;
+    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const { OperationId } = await cli<{ OperationId: string }>(
+      ...['servicediscovery', 'create-private-dns-namespace', '--name', namespace, '--vpc', 'vpc-berth'],
+    );
+    const namespaceId = await waitFor('the namespace', async () => {
+      const { Operation } = await cli<{ Operation: { Status: string; Targets: { NAMESPACE?: string } } }>(
+        ...['servicediscovery', 'get-operation', '--operation-id', OperationId],
+      );
+      return Operation.Status === 'SUCCESS' ? Operation.Targets.NAMESPACE : undefined;
+    });
+    const { Service } = await cli<{ Service: { Arn: string } }>(
+      ...['servicediscovery', 'create-service', '--name', 'web', '--namespace-id', namespaceId],
+      ...['--dns-config', 'RoutingPolicy=MULTIVALUE,DnsRecords=[{Type=A,TTL=10}]'],
+      ...['--health-check-custom-config', 'FailureThreshold=1'],
+    );
+    registryArn = Service.Arn;
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `web-${suffix}`,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image,
+            essential: true,
+            command: ['httpd', '-f', '-p', '8080', '-h', '/'],
+            portMappings: [{ containerPort: 8080 }],
+          },
+        ],
+      }),
+    );
+  });
+
+  after(async () => {
+    ecs?.destroy();
+    await server?.stop();
+    await removeClusterContainers(docker, cluster);
+    await docker.cleanup();
+  });
+
+  it("registers a service's RUNNING tasks with ECS's attributes", async () => {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: 'web',
+        taskDefinition: `web-${suffix}`,
+        desiredCount: 2,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+        serviceRegistries: [{ registryArn }],
+      }),
+    );
+    const arns = await waitFor('two running tasks', async () => {
+      const running = await runningTasks();
+      const addresses = running.length === 2 ? await addressesOf(running) : [];
+      return addresses.length === 2 && addresses.every(Boolean) ? running : undefined;
+    });
+    const addresses = await addressesOf(arns);
+    const instances = await waitFor('two instances', async () => {
+      const found = await discovered();
+      return found.length === 2 ? found : undefined;
+    });
+    assert.deepEqual(instances.map((i) => i.Attributes.AWS_INSTANCE_IPV4).sort(), addresses);
+    assert.deepEqual(instances.map((i) => i.InstanceId).sort(), arns.map((a) => a.split('/').at(-1)!).sort());
+    const attributes = instances[0]!.Attributes;
+    assert.equal(attributes.ECS_CLUSTER_NAME, cluster);
+    assert.equal(attributes.ECS_SERVICE_NAME, 'web');
+    assert.equal(attributes.ECS_TASK_DEFINITION_FAMILY, `web-${suffix}`);
+    assert.equal(attributes.REGION, 'us-east-1');
+    assert.match(attributes.AVAILABILITY_ZONE ?? '', /^us-east-1[a-z]$/);
+  });
+
+  it('answers their addresses in DNS, from the host and from inside a task', async () => {
+    const addresses = await addressesOf(await runningTasks());
+    const resolver = new Resolver({ timeout: 2000, tries: 2 });
+    resolver.setServers(['127.0.0.1:53']);
+    assert.deepEqual((await resolver.resolve4(`web.${namespace}`)).sort(), addresses);
+    await assert.rejects(resolver.resolve4(`nothing.${namespace}`), { code: 'ENOTFOUND' });
+
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `lookup-${suffix}`,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'lookup', image, essential: true, command: ['nslookup', `web.${namespace}`] }],
+      }),
+    );
+    const { tasks } = await ecs.send(
+      new RunTaskCommand({
+        cluster,
+        taskDefinition: `lookup-${suffix}`,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+      }),
+    );
+    const stopped = await waitForTask(ecs, cluster, tasks![0]!.taskArn!, isStopped, 90_000);
+    const logs = await docker.docker(['logs', stopped.containers![0]!.runtimeId!]);
+    for (const address of addresses) assert.ok(logs.stdout.includes(address), `${address} not in ${logs.stdout}`);
+    assert.equal(stopped.containers?.[0]?.exitCode, 0, logs.stdout + logs.stderr);
+  });
+
+  it('deregisters a task as soon as it is asked to stop, and every task when the service goes', async () => {
+    const before = await runningTasks();
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', desiredCount: 1 }));
+    const stopping = await waitFor('a task asked to stop', async () => {
+      const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: before }));
+      return tasks?.find((t) => t.desiredStatus === 'STOPPED');
+    });
+    const ids = (await discovered()).map((i) => i.InstanceId);
+    assert.ok(!ids.includes(stopping.taskArn!.split('/').at(-1)!), `${stopping.taskArn} still registered`);
+    assert.equal(ids.length, 1);
+
+    await ecs.send(new DeleteServiceCommand({ cluster, service: 'web', force: true }));
+    await waitFor('no instances', async () => ((await discovered()).length === 0 ? true : undefined));
+  });
+
+  it('refuses registries ECS refuses', async () => {
+    await assert.rejects(
+      ecs.send(
+        new CreateServiceCommand({
+          cluster,
+          serviceName: 'bad',
+          taskDefinition: `web-${suffix}`,
+          desiredCount: 0,
+          launchType: 'FARGATE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+          serviceRegistries: [{ registryArn, containerName: 'web', containerPort: 8080 }],
+        }),
+      ),
+      {
+        name: 'InvalidParameterException',
+        message:
+          "The values specified for serviceRegistries do not require a value for 'containerPort'. Remove the value and retry.",
+      },
+    );
+  });
+});
