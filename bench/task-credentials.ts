@@ -238,6 +238,8 @@ try {
             image: busybox,
             essential: true,
             command: ['sleep', '600'],
+            // sleep as PID 1 ignores SIGTERM: the (untimed) stop between rounds would wait 30 s.
+            stopTimeout: 1,
             ...(withSecrets ? { secrets } : {}),
           },
         ],
