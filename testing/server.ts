@@ -23,7 +23,10 @@ export async function startTestServer(
   options: { clock?: Clock; dataDir?: string; dataPlane?: DataPlane; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
-  const config = parseServerConfig([], { BERTH_PORT: '0', BERTH_DATA_DIR: dataDir, BERTH_LOG_LEVEL: 'silent',
+  const config = parseServerConfig([], {
+    BERTH_PORT: '0',
+    BERTH_DATA_DIR: dataDir,
+    BERTH_LOG_LEVEL: 'silent',
     // Port 53 on the Docker networks is one per host: only a test that resolves names asks for it.
     BERTH_DNS_PORT: 'off',
     ...env,
