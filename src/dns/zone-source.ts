@@ -1,39 +1,5 @@
 /**
- * What the DNS server asks of the zones it serves (Cloud Map's private DNS namespaces). A structural
- * copy of src/servicediscovery/dns-records.ts, so this folder depends on no domain folder: cmd/ hands
- * the servicediscovery zone source to `startDnsServer` and TypeScript matches the two by shape.
+ * What the DNS server asks of the zones it serves (Cloud Map's private DNS namespaces): the shared
+ * vocabulary of shared/dns-records.ts. cmd/ hands the servicediscovery zone source to `startDnsServer`.
  */
-
-/** A question's type as the packet library names it (`'A'`, `'SRV'`, `'ANY'`, `'UNKNOWN_65280'`...). */
-export type DnsRecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME' | 'SOA' | 'NS' | 'TXT' | 'ANY' | string;
-
-export type DnsRecord =
-  | { type: 'A' | 'AAAA'; name: string; ttl: number; address: string }
-  | { type: 'CNAME'; name: string; ttl: number; target: string }
-  | { type: 'SRV'; name: string; ttl: number; priority: number; weight: number; port: number; target: string }
-  | {
-      type: 'SOA';
-      name: string;
-      ttl: number;
-      mname: string;
-      rname: string;
-      serial: number;
-      refresh: number;
-      retry: number;
-      expire: number;
-      minimum: number;
-    }
-  | { type: 'NS'; name: string; ttl: number; target: string };
-
-export type DnsAnswer =
-  | { kind: 'answer'; answers: DnsRecord[]; additionals: DnsRecord[] }
-  | { kind: 'nxdomain'; authority: DnsRecord[] }
-  | { kind: 'nodata'; authority: DnsRecord[] };
-
-export interface DnsZoneSource {
-  /**
-   * `name` is lower-case ASCII without the trailing dot (`api.local`). undefined: the name is in none
-   * of Berth's zones (the server forwards the question).
-   */
-  lookup(name: string, type: DnsRecordType): Promise<DnsAnswer | undefined>;
-}
+export type { DnsAnswer, DnsRecord, DnsRecordType, DnsZoneSource } from '../shared/dns-records.ts';

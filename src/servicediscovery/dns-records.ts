@@ -1,3 +1,4 @@
+import type { DnsAnswer, DnsRecord, DnsRecordType, DnsZoneSource } from '../shared/dns-records.ts';
 import type { MetadataStore, StoredNamespace, StoredService } from '../store/index.ts';
 import { shuffle } from './discover.ts';
 import { dnsKey } from './names.ts';
@@ -5,7 +6,7 @@ import { DEFAULT_SOA_TTL } from './views.ts';
 
 /*
  * What Route 53 answers for the hosted zones Cloud Map makes of private DNS namespaces (auto
- * naming), for Berth's DNS server (src/dns/ copies these types by shape):
+ * naming), for Berth's DNS server (the types are shared/dns-records.ts, which src/dns/ reads too):
  *
  * - the apex has the private hosted zone's SOA and NS records (Route 53's own name servers and
  *   values; the SOA's TTL is the namespace's SOA TTL, which is what negative answers are cached for);
@@ -26,35 +27,7 @@ import { DEFAULT_SOA_TTL } from './views.ts';
  *   both with the zone's SOA as authority. Berth does not follow a CNAME: the resolver does.
  */
 
-export type DnsRecordType = 'A' | 'AAAA' | 'SRV' | 'CNAME' | 'SOA' | 'NS' | 'TXT' | 'ANY' | string;
-
-export type DnsRecord =
-  | { type: 'A' | 'AAAA'; name: string; ttl: number; address: string }
-  | { type: 'CNAME'; name: string; ttl: number; target: string }
-  | { type: 'SRV'; name: string; ttl: number; priority: number; weight: number; port: number; target: string }
-  | {
-      type: 'SOA';
-      name: string;
-      ttl: number;
-      mname: string;
-      rname: string;
-      serial: number;
-      refresh: number;
-      retry: number;
-      expire: number;
-      minimum: number;
-    }
-  | { type: 'NS'; name: string; ttl: number; target: string };
-
-export type DnsAnswer =
-  | { kind: 'answer'; answers: DnsRecord[]; additionals: DnsRecord[] }
-  | { kind: 'nxdomain'; authority: DnsRecord[] } // the zone's SOA
-  | { kind: 'nodata'; authority: DnsRecord[] };
-
-export interface DnsZoneSource {
-  /** undefined: the name is in none of Berth's private DNS namespaces (the server forwards it). */
-  lookup(name: string, type: DnsRecordType): Promise<DnsAnswer | undefined>;
-}
+export type { DnsAnswer, DnsRecord, DnsRecordType, DnsZoneSource } from '../shared/dns-records.ts';
 
 /** A private DNS namespace as its zone: names in lower case without the trailing dot. */
 export interface DnsZone {
