@@ -1,4 +1,5 @@
 import type { ContainerDefinition, TaskAssignment } from '../ecs/index.ts';
+import { parseImageReference } from './runtime/docker/image-reference.ts';
 import { readEnvironmentFiles, type EnvironmentFileReader } from './environment-files.ts';
 import type { LogSink } from './log-shipping.ts';
 import { ResourceInitializationError, type RegistryCredentials } from './runtime.ts';
@@ -76,8 +77,9 @@ export async function prepareTaskResources(
     for (const container of containers) {
       const credentials = await resolveRepositoryCredentials(container, execution.secrets);
       const image = container.image!;
-      if (credentials && !registryAuth.has(image))
-        registryAuth.set(image, { ...credentials, serveraddress: registryOf(image) });
+      const serveraddress = registryOf(image);
+      if (credentials && serveraddress !== undefined && !registryAuth.has(image))
+        registryAuth.set(image, { ...credentials, serveraddress });
     }
   }
   if (execution) await addEcrAuth(registryAuth, containers, execution);
@@ -131,10 +133,16 @@ export function withSecretLogOptions(resources: TaskResources, container: Contai
   return { ...container, logConfiguration: { ...log, options: { ...log.options, ...options } } };
 }
 
-/** The registry host of an image reference (Docker Hub's when the first part names none). */
-function registryOf(image: string): string {
-  const first = image.split('/')[0]!;
-  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
-    ? first
-    : 'https://index.docker.io/v1/';
+/**
+ * The registry an image is pulled from, as the engine takes it in credentials (Docker Hub's index
+ * URL for docker.io); an invalid reference gets none, and its pull then fails as it would anyway.
+ */
+function registryOf(image: string): string | undefined {
+  let registry: string;
+  try {
+    registry = parseImageReference(image).registry;
+  } catch {
+    return undefined;
+  }
+  return registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
 }

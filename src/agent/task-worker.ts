@@ -355,11 +355,10 @@ export class TaskWorker {
    * role lacks), the container does not start, with the driver's words.
    */
   async #openLogStream(container: ContainerDefinition, id: string): Promise<void> {
-    const logSink = this.#executionServices()?.logSink ?? this.#options.logSink;
-    const target = awslogsTarget(this.#task, container, id);
-    if (!target || !logSink) return;
+    const awslogs = this.#awslogs(container, id);
+    if (!awslogs) return;
     try {
-      await openLogStream(logSink, target);
+      await openLogStream(awslogs.sink, awslogs.target);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new CannotStartContainerError(
@@ -368,12 +367,19 @@ export class TaskWorker {
     }
   }
 
+  /** An awslogs container's stream and where it goes (the execution role's sink, else the agent's). */
+  #awslogs(container: ContainerDefinition, id: string) {
+    const sink = this.#executionServices()?.logSink ?? this.#options.logSink;
+    const target = awslogsTarget(this.#task, container, id);
+    return target && sink ? { sink, target } : undefined;
+  }
+
   /** Ships a container's awslogs output from `since` (undefined: from its start). */
   #shipLogs(container: ContainerDefinition, id: string, since: Date | undefined): void {
     const { runtime, log } = this.#options;
-    const logSink = this.#executionServices()?.logSink ?? this.#options.logSink;
-    const target = awslogsTarget(this.#task, container, id);
-    if (!target || !logSink) return;
+    const awslogs = this.#awslogs(container, id);
+    if (!awslogs) return;
+    const { sink: logSink, target } = awslogs;
     const onError = (error: unknown) =>
       log.warn({ err: String(error), group: target.group }, 'container logs not delivered yet');
     if (!runtime.followLogs) return;
