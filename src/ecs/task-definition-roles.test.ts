@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from './shapes.generated.ts';
+import { fargate, td, web } from '../../testing/task-definition-inputs.ts';
 import { checkTaskDefinition, isEcrImage, secretSourceOf } from './task-definition-rules.ts';
 
 // What a task's roles and secrets ask of a task definition: ECS's refusals and derived attributes.
-
-const web: ContainerDefinition = { name: 'web', image: 'busybox', memory: 128, portMappings: [{ containerPort: 80 }] };
-const td = (overrides: Partial<RegisterTaskDefinitionRequest> = {}): RegisterTaskDefinitionRequest => ({
-  family: 'app',
-  containerDefinitions: [web],
-  ...overrides,
-});
-const fargate = (cpu: string, memory: string) =>
-  td({
-    requiresCompatibilities: ['FARGATE'],
-    networkMode: 'awsvpc',
-    cpu,
-    memory,
-    containerDefinitions: [{ name: 'web', image: 'busybox' }],
-  });
 
 const EXECUTION_ROLE = 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole';
 const ECR_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:v1';

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerDefinition, RegisterTaskDefinitionRequest } from './shapes.generated.ts';
+import { fargate, td, web } from '../../testing/task-definition-inputs.ts';
 import { checkTaskDefinition, parseTaskCpu, parseTaskMemory, registeredVolumes } from './task-definition-rules.ts';
-
-const web: ContainerDefinition = { name: 'web', image: 'busybox', memory: 128, portMappings: [{ containerPort: 80 }] };
-const td = (overrides: Partial<RegisterTaskDefinitionRequest> = {}): RegisterTaskDefinitionRequest => ({
-  family: 'app',
-  containerDefinitions: [web],
-  ...overrides,
-});
-const fargate = (cpu: string, memory: string) =>
-  td({
-    requiresCompatibilities: ['FARGATE'],
-    networkMode: 'awsvpc',
-    cpu,
-    memory,
-    containerDefinitions: [{ name: 'web', image: 'busybox' }],
-  });
 
 describe('checkTaskDefinition', () => {
   it('derives bridge mode, compatibilities and required attributes for a plain EC2 task', () => {
