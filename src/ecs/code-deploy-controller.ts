@@ -52,6 +52,8 @@ export function checkCodeDeployUpdate(service: Service, input: UpdateServiceRequ
     throw new InvalidParameterException(`Unable to update load balancers ${USE_CODE_DEPLOY}`);
   if (input.platformVersion !== undefined)
     throw new InvalidParameterException(`Unable to update platform version ${USE_CODE_DEPLOY}`);
+  if (input.serviceRegistries !== undefined)
+    throw new InvalidParameterException(`Unable to update service registries ${USE_CODE_DEPLOY}`);
   if (input.capacityProviderStrategy !== undefined)
     throw new InvalidParameterException(`Unable to update capacity provider strategy ${USE_CODE_DEPLOY}`);
   if (input.forceNewDeployment === true)

@@ -22,6 +22,11 @@ const isTrue = (value: unknown): boolean => value === true;
 
 const TAGS = ['tags[].key', 'tags[].value'];
 
+/** A service's tasks are registered in the Cloud Map service (service-registries.ts). */
+const SERVICE_REGISTRIES = ['registryArn', 'port', 'containerName', 'containerPort'].map(
+  (m) => `serviceRegistries[].${m}`,
+);
+
 const STRATEGY_SPLIT: MemberRule = {
   inert:
     'FARGATE and FARGATE_SPOT are the same managed capacity, and Auto Scaling groups are recorded, not scaled: how tasks split between providers changes nothing',
@@ -348,11 +353,7 @@ export const ecsMembers: MemberTable = {
       'loadBalancers[].advancedConfiguration.alternateTargetGroupArn',
       'loadBalancers[].advancedConfiguration.productionListenerRule',
       'loadBalancers[].advancedConfiguration.testListenerRule',
-      // Its tasks are registered in the Cloud Map service (service-registries.ts).
-      'serviceRegistries[].registryArn',
-      'serviceRegistries[].port',
-      'serviceRegistries[].containerName',
-      'serviceRegistries[].containerPort',
+      ...SERVICE_REGISTRIES,
       'clientToken',
       'launchType',
       'schedulingStrategy',
@@ -368,14 +369,16 @@ export const ecsMembers: MemberTable = {
     },
   },
   UpdateService: {
-    acted: [...SERVICE_ACTED, 'service', 'forceNewDeployment'],
+    acted: [
+      ...SERVICE_ACTED,
+      'service',
+      'forceNewDeployment',
+      // UpdateService: a new deployment, whose tasks join them.
+      ...SERVICE_REGISTRIES,
+    ],
     rules: {
       ...SERVICE_RULES,
       loadBalancers: { refused: 'the service would keep the load balancers it was created with' },
-      serviceRegistries: {
-        refused: 'the service would keep the service registries it was created with',
-        issue: 20,
-      },
     },
   },
   DeleteService: { acted: ['cluster', 'service', 'force'] },

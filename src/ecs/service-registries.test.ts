@@ -138,7 +138,51 @@ describe('ServiceRegistries', () => {
     const { discovery, calls } = fakeDiscovery();
     const registries = new ServiceRegistries(discovery);
     await sync(registries, [awsvpcTask('t1')]);
-    await registries.taskStopping(service, 't1');
+    await registries.taskStopping(service, { id: 't1' });
     assert.deepEqual(calls, ['register t1', 'deregister t1']);
+  });
+
+  it("keeps each deployment's tasks in its own registries until they stop, as an UpdateService of serviceRegistries does", async () => {
+    const NEW = `${REGISTRY}-new`;
+    const registered = new Map<string, Set<string>>([
+      [REGISTRY, new Set()],
+      [NEW, new Set()],
+    ]);
+    const calls: string[] = [];
+    const discovery: ServiceDiscovery = {
+      service: async () => ({ recordTypes: ['A'] }),
+      register: async (arn, id) => {
+        calls.push(`register ${arn === NEW ? 'new' : 'old'} ${id}`);
+        registered.get(arn)!.add(id);
+      },
+      deregister: async (arn, id) => {
+        calls.push(`deregister ${arn === NEW ? 'new' : 'old'} ${id}`);
+        registered.get(arn)!.delete(id);
+      },
+      setHealth: async () => {},
+      instancesOf: async (arn) => [...registered.get(arn)!],
+    };
+    const registries = new ServiceRegistries(discovery);
+    const updated = {
+      serviceName: 'web',
+      serviceRegistries: [{ registryArn: NEW }],
+      deployments: [
+        { id: 'ecs-svc/2', serviceRegistries: [{ registryArn: NEW }] },
+        { id: 'ecs-svc/1', serviceRegistries: [{ registryArn: REGISTRY }] },
+      ],
+    } as unknown as Service;
+    const passOf = (tasks: TaskRecord[]) =>
+      registries.sync({ cluster: 'prod', service: updated, tasks, region: 'us-east-1', hostAddress: () => undefined });
+    const oldTask = task('t1', awsvpcTask('t1').body as Record<string, unknown>, { startedBy: 'ecs-svc/1' });
+    const newTask = task('t2', awsvpcTask('t2').body as Record<string, unknown>, { startedBy: 'ecs-svc/2' });
+    await passOf([oldTask, newTask]);
+    assert.deepEqual(calls, ['register old t1', 'register new t2']);
+    await registries.taskStopping(updated, oldTask);
+    assert.deepEqual(calls.slice(2), ['deregister old t1']);
+    // The old deployment retired (its task gone): a leftover in its registry still goes.
+    registered.get(REGISTRY)!.add('t9');
+    await passOf([newTask]);
+    assert.deepEqual(calls.slice(3), ['deregister old t9']);
+    assert.deepEqual([...registered.get(NEW)!], ['t2']);
   });
 });

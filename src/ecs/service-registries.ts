@@ -10,6 +10,7 @@
 import type { ServiceRecord, TaskRecord } from '../store/index.ts';
 import type { TaskDeps } from './task-deps.ts';
 import { InvalidParameterException } from './errors.ts';
+import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
 import type { Service, ServiceRegistry } from './shapes.generated.ts';
 
 /** What the scheduler needs of Cloud Map (cmd/ wires it to servicediscovery's registrations). */
@@ -80,8 +81,34 @@ export function healthOf(task: TaskRecord): 'HEALTHY' | 'UNHEALTHY' {
   return (task.body as TaskBodyView).healthStatus === 'UNHEALTHY' ? 'UNHEALTHY' : 'HEALTHY';
 }
 
-const registryArns = (service: Service): string[] =>
-  (service.serviceRegistries ?? []).flatMap((r) => (r.registryArn ? [r.registryArn] : []));
+/** A deployment as the service stores it: the registries its tasks register in (newDeployment). */
+interface DeploymentRegistries {
+  readonly id?: string | undefined;
+  readonly serviceRegistries?: readonly ServiceRegistry[] | undefined;
+}
+
+const deploymentsOf = (service: Service): DeploymentRegistries[] => [
+  ...((service.deployments ?? []) as DeploymentRegistries[]),
+  ...((service as { deploymentHistory?: DeploymentRegistries[] }).deploymentHistory ?? []),
+];
+
+/**
+ * The registries a task of the service registers in: those of the deployment that started it (an
+ * UpdateService of serviceRegistries starts a new deployment, as on ECS: old tasks stay in the old
+ * registry until they stop), else the service's.
+ */
+export function registriesOfTask(service: Service, startedBy: string | undefined): readonly ServiceRegistry[] {
+  const deployment = deploymentsOf(service).find((d) => d.id !== undefined && d.id === startedBy);
+  return deployment?.serviceRegistries ?? service.serviceRegistries ?? [];
+}
+
+/** Every registry a task of the service may be in: the service's and its deployments', current or retired. */
+export function serviceRegistryArns(service: Service): string[] {
+  const arns = [service.serviceRegistries ?? [], ...deploymentsOf(service).map((d) => d.serviceRegistries ?? [])]
+    .flat()
+    .flatMap((r) => (r.registryArn ? [r.registryArn] : []));
+  return [...new Set(arns)];
+}
 
 /** The scheduler's side of Cloud Map: remembers what it registered, so a pass repeats nothing. */
 export class ServiceRegistries {
@@ -98,8 +125,8 @@ export class ServiceRegistries {
   }
 
   /**
-   * One pass for one service: its RUNNING tasks registered (or their health updated), instances
-   * of tasks that are gone deregistered.
+   * One pass for one service: its RUNNING tasks registered in their deployment's registries (or
+   * their health updated), instances of tasks that are gone (or belong elsewhere) deregistered.
    */
   async sync(input: {
     readonly cluster: string;
@@ -112,9 +139,14 @@ export class ServiceRegistries {
   }): Promise<void> {
     const owner = { cluster: input.cluster, service: input.service.serviceName ?? '' };
     const live = input.tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING');
-    for (const registry of input.service.serviceRegistries ?? []) {
-      const arn = registry.registryArn!;
-      for (const task of live) {
+    /** registryArn → the ids of the live tasks that belong there. */
+    const keep = new Map<string, Set<string>>();
+    for (const task of live) {
+      for (const registry of registriesOfTask(input.service, task.startedBy)) {
+        const arn = registry.registryArn!;
+        let ids = keep.get(arn);
+        if (!ids) keep.set(arn, (ids = new Set()));
+        ids.add(task.id);
         const hostAddress = task.containerInstance ? input.hostAddress(task.containerInstance) : undefined;
         const registration = registrationOf(task, registry, { ...owner, region: input.region, hostAddress });
         if (!registration) continue;
@@ -125,9 +157,10 @@ export class ServiceRegistries {
         else if (before !== seen) await this.#discovery.setHealth(arn, task.id, healthOf(task));
         this.#registered.set(key, seen);
       }
-      const keep = new Set(live.map((t) => t.id));
+    }
+    for (const arn of serviceRegistryArns(input.service)) {
       for (const instanceId of await this.#discovery.instancesOf(arn, owner)) {
-        if (keep.has(instanceId)) continue;
+        if (keep.get(arn)?.has(instanceId)) continue;
         await this.#discovery.deregister(arn, instanceId);
         this.#registered.delete(`${arn} ${instanceId}`);
       }
@@ -135,17 +168,18 @@ export class ServiceRegistries {
   }
 
   /** A task of the service is asked to stop: out of its registries now, before its containers stop. */
-  async taskStopping(service: Service, taskId: string): Promise<void> {
-    for (const arn of registryArns(service)) {
-      await this.#discovery.deregister(arn, taskId);
-      this.#registered.delete(`${arn} ${taskId}`);
+  async taskStopping(service: Service, task: { readonly id: string; readonly startedBy?: string | undefined }) {
+    for (const registry of registriesOfTask(service, task.startedBy)) {
+      const arn = registry.registryArn!;
+      await this.#discovery.deregister(arn, task.id);
+      this.#registered.delete(`${arn} ${task.id}`);
     }
   }
 
   /** The service is deleted: every instance ECS registered for it goes. */
   async serviceDeleted(cluster: string, service: Service): Promise<void> {
     const owner = { cluster, service: service.serviceName ?? '' };
-    for (const arn of registryArns(service)) {
+    for (const arn of serviceRegistryArns(service)) {
       for (const instanceId of await this.#discovery.instancesOf(arn, owner)) {
         await this.#discovery.deregister(arn, instanceId);
         this.#registered.delete(`${arn} ${instanceId}`);
@@ -206,6 +240,22 @@ export async function checkServiceRegistries(
   if (problem !== undefined) throw new InvalidParameterException(problem);
 }
 
+/** The registries an UpdateService gives (or a new revision's network mode) checked as CreateService checks them. */
+export async function checkUpdatedRegistries(
+  deps: TaskDeps,
+  change: { readonly before: Service; readonly next: Service; readonly registriesChanged: boolean },
+): Promise<void> {
+  const { next } = change;
+  const revised = next.taskDefinition !== change.before.taskDefinition && (next.serviceRegistries ?? []).length > 0;
+  if (!change.registriesChanged && !revised) return;
+  const definition = next.taskDefinition ? await findTaskDefinition(deps, next.taskDefinition) : undefined;
+  await checkServiceRegistries(
+    deps.serviceRegistries,
+    next.serviceRegistries ?? [],
+    definition && toTaskDefinition(definition),
+  );
+}
+
 /**
  * The scheduler's pass for one service's registries: `tasks` are its unstopped tasks, `whole`
  * when they are whole records (else they are read: registrations need addresses and ports).
@@ -221,7 +271,7 @@ export async function syncRegistries(
   },
 ): Promise<void> {
   const { service } = pass;
-  if (!deps.serviceRegistries || (service.serviceRegistries ?? []).length === 0) return;
+  if (!deps.serviceRegistries || serviceRegistryArns(service).length === 0) return;
   const tasks = pass.whole
     ? pass.tasks
     : await deps.store.tasks.get(
@@ -236,4 +286,13 @@ export async function syncRegistries(
     region: record.arn.split(':')[3] ?? '',
     hostAddress: (instance) => addresses.get(instance),
   });
+}
+
+/** A service's task asked to stop leaves the service's registries; a failure is left to the next pass. */
+export async function leaveRegistries(deps: TaskDeps, task: TaskRecord): Promise<void> {
+  if (!deps.serviceRegistries || !task.serviceName) return;
+  const [service] = await deps.store.services.get(task.cluster, [task.serviceName]);
+  const body = service?.body as Service | undefined;
+  if (!body || serviceRegistryArns(body).length === 0) return;
+  await deps.serviceRegistries.taskStopping(body, task).catch(() => {});
 }

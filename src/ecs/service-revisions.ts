@@ -14,6 +14,8 @@ import type {
   DescribeServiceRevisionsRequest,
   DescribeServiceRevisionsResponse,
   Failure,
+  Service,
+  ServiceRegistry,
   ServiceRevision,
 } from './shapes.generated.ts';
 import type { TaskDeps } from './tasks.ts';
@@ -29,6 +31,13 @@ export function serviceRevisionArn(record: ServiceRecord, deploymentId: string):
 
 const dateOf = (value: unknown): Date | undefined =>
   typeof value === 'number' ? new Date(value) : value instanceof Date ? value : undefined;
+
+/** The registries the deployment's tasks join (deployments made before Berth kept them: the service's). */
+function registriesOf(deployment: ShiftedDeployment, service: Service): Pick<ServiceRevision, 'serviceRegistries'> {
+  const registries =
+    (deployment as { serviceRegistries?: ServiceRegistry[] }).serviceRegistries ?? service.serviceRegistries ?? [];
+  return registries.length > 0 ? { serviceRegistries: registries } : {};
+}
 
 function revisionOf(record: ServiceRecord, deployment: ShiftedDeployment): ServiceRevision {
   const service = record.body as ServiceWithHistory;
@@ -49,6 +58,7 @@ function revisionOf(record: ServiceRecord, deployment: ShiftedDeployment): Servi
     ...(deployment.platformFamily ? { platformFamily: deployment.platformFamily } : {}),
     ...(loadBalancers.length > 0 ? { loadBalancers } : {}),
     ...(deployment.networkConfiguration ? { networkConfiguration: deployment.networkConfiguration } : {}),
+    ...registriesOf(deployment, service),
     createdAt: dateOf(deployment.createdAt),
   };
 }

@@ -39,7 +39,12 @@ export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTag
     deployments: ((service.deployments ?? []) as Deployment[]).map((d) => {
       const counts = taskCounts(tasks.filter((t) => t.startedBy === d.id));
       // Berth's blue/green bookkeeping (service-blue-green.ts) is not part of ECS's Deployment.
-      const view: Deployment & { targetGroups?: unknown; shift?: unknown; lifecycleStage?: unknown } = {
+      const view: Deployment & {
+        targetGroups?: unknown;
+        shift?: unknown;
+        lifecycleStage?: unknown;
+        serviceRegistries?: unknown;
+      } = {
         ...dated(d, ['createdAt', 'updatedAt']),
         runningCount: counts.running,
         pendingCount: counts.pending,
@@ -47,6 +52,7 @@ export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTag
       delete view.targetGroups;
       delete view.shift;
       delete view.lifecycleStage;
+      delete view.serviceRegistries;
       return view;
     }),
     events: ((service.events ?? []) as ServiceEvent[]).map((e) => dated(e, ['createdAt'])),

@@ -1,4 +1,4 @@
-import { checkServiceRegistries } from './service-registries.ts';
+import { checkServiceRegistries, checkUpdatedRegistries } from './service-registries.ts';
 import { randomInt } from 'node:crypto';
 import { formatArn, parseArn } from '../shared/arn.ts';
 import { DEFAULT_ECS_QUOTAS, type EcsQuotas } from '../shared/ecs-quotas.ts';
@@ -81,6 +81,8 @@ export function newDeployment(service: Service, now: Date): Deployment {
     ...(service.launchType ? { launchType: service.launchType } : {}),
     ...(service.capacityProviderStrategy ? { capacityProviderStrategy: service.capacityProviderStrategy } : {}),
     ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+    // Berth's own field (the views drop it): the Cloud Map registries this deployment's tasks join.
+    ...({ serviceRegistries: service.serviceRegistries ?? [] } as object),
     ...(service.launchType === 'FARGATE' ? { platformVersion: '1.4.0', platformFamily: 'Linux' } : {}),
     rolloutState: 'IN_PROGRESS',
     rolloutStateReason: 'ECS deployment ' + 'in progress.',
@@ -266,6 +268,7 @@ function updatedSettings(
         }
       : {}),
     ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+    ...(input.serviceRegistries ? { serviceRegistries: input.serviceRegistries } : {}),
     ...(input.placementConstraints ? { placementConstraints: input.placementConstraints } : {}),
     ...(input.placementStrategy ? { placementStrategy: input.placementStrategy } : {}),
     ...(input.capacityProviderStrategy ? { capacityProviderStrategy: input.capacityProviderStrategy } : {}),
@@ -277,12 +280,13 @@ function updatedSettings(
   };
 }
 
-/** What makes UpdateService start a new deployment: a new revision, network, placement, providers, or force. */
+/** What makes UpdateService start a new deployment: a new revision, network, registries, placement, providers, or force. */
 function needsDeployment(service: Service, input: UpdateServiceRequest, taskDefinition: string | undefined): boolean {
   return (
     input.forceNewDeployment === true ||
     taskDefinition !== service.taskDefinition ||
     input.networkConfiguration !== undefined ||
+    input.serviceRegistries !== undefined ||
     input.placementConstraints !== undefined ||
     input.placementStrategy !== undefined ||
     input.capacityProviderStrategy !== undefined
@@ -339,6 +343,11 @@ async function updatedService(deps: TaskDeps, record: ServiceRecord, input: Upda
       definition: undefined,
       config: next.deploymentConfiguration,
     });
+  await checkUpdatedRegistries(deps, {
+    before: service,
+    next,
+    registriesChanged: input.serviceRegistries !== undefined,
+  });
   const redeploy = needsDeployment(service, input, taskDefinition);
   if (redeploy && isExternal(service)) checkExternalRedeploy();
   const deployments = (service.deployments ?? []) as Deployment[];

@@ -7,6 +7,7 @@ import { MANAGED_CAPACITY } from './agent-channel.ts';
 import { requireCluster } from './clusters.ts';
 import { ClientException, InvalidParameterException } from './errors.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
+import { leaveRegistries } from './service-registries.ts';
 import { placeTaskCopies } from './task-placement.ts';
 import { checkNetwork, checkOverrides, launchTypeOf } from './task-validation.ts';
 import { initialStatus, requestStop } from './task-lifecycle.ts';
@@ -31,7 +32,6 @@ import type {
   Tag,
   Task,
   TaskDefinition,
-  Service,
 } from './shapes.generated.ts';
 
 import type { TaskDeps } from './task-deps.ts';
@@ -349,15 +349,6 @@ export function requestTaskStop(
     notifyAssignees(deps, [updated]);
     return updated;
   });
-}
-
-/** A service's task asked to stop leaves the service's registries; a failure is left to the next pass. */
-async function leaveRegistries(deps: TaskDeps, task: TaskRecord): Promise<void> {
-  if (!deps.serviceRegistries || !task.serviceName) return;
-  const [service] = await deps.store.services.get(task.cluster, [task.serviceName]);
-  const body = service?.body as Service | undefined;
-  if (!body || (body.serviceRegistries ?? []).length === 0) return;
-  await deps.serviceRegistries.taskStopping(body, task.id).catch(() => {});
 }
 
 /** A DEACTIVATING task's targets have drained: STOPPING, and its agent now stops its containers. */

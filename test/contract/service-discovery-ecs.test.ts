@@ -37,6 +37,7 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
   let ecs: ECSClient;
   let image: string;
   let registryArn: string;
+  let namespaceId: string;
   const docker = new DockerSession();
   const suffix = randomBytes(4).toString('hex');
   const cluster = `discovery-${suffix}`;
@@ -54,10 +55,10 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
     assert.equal(result.code, 0, `aws ${args.join(' ')}: ${result.stderr}`);
     return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
   };
-  const discovered = async (): Promise<Instance[]> =>
+  const discovered = async (service = 'web'): Promise<Instance[]> =>
     (
       await cli<{ Instances: Instance[] }>(
-        ...['servicediscovery', 'discover-instances', '--namespace-name', namespace, '--service-name', 'web'],
+        ...['servicediscovery', 'discover-instances', '--namespace-name', namespace, '--service-name', service],
       )
     ).Instances;
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> => {
@@ -86,7 +87,7 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
     const { OperationId } = await cli<{ OperationId: string }>(
       ...['servicediscovery', 'create-private-dns-namespace', '--name', namespace, '--vpc', 'vpc-berth'],
     );
-    const namespaceId = await waitFor('the namespace', async () => {
+    namespaceId = await waitFor('the namespace', async () => {
       const { Operation } = await cli<{ Operation: { Status: string; Targets: { NAMESPACE?: string } } }>(
         ...['servicediscovery', 'get-operation', '--operation-id', OperationId],
       );
@@ -171,7 +172,19 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
         networkMode: 'awsvpc',
         cpu: '256',
         memory: '512',
-        containerDefinitions: [{ name: 'lookup', image, essential: true, command: ['nslookup', `web.${namespace}`] }],
+        containerDefinitions: [
+          {
+            name: 'lookup',
+            image,
+            essential: true,
+            // Each web task's httpd serves its own /etc/hostname: 20 fetches by name reach both.
+            command: [
+              'sh',
+              '-c',
+              `nslookup web.${namespace} && for i in $(seq 20); do wget -q -O - http://web.${namespace}:8080/etc/hostname; done`,
+            ],
+          },
+        ],
       }),
     );
     const { tasks } = await ecs.send(
@@ -186,21 +199,79 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
     const logs = await docker.docker(['logs', stopped.containers![0]!.runtimeId!]);
     for (const address of addresses) assert.ok(logs.stdout.includes(address), `${address} not in ${logs.stdout}`);
     assert.equal(stopped.containers?.[0]?.exitCode, 0, logs.stdout + logs.stderr);
+    const { tasks: web } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: await runningTasks() }));
+    for (const task of web ?? []) {
+      const { stdout } = await docker.docker([
+        'inspect',
+        '-f',
+        '{{.Config.Hostname}}',
+        task.containers![0]!.runtimeId!,
+      ]);
+      assert.ok(logs.stdout.includes(stdout.trim()), `task ${task.taskArn} (${stdout.trim()}) never answered`);
+    }
   });
 
-  it('deregisters a task as soon as it is asked to stop, and every task when the service goes', async () => {
+  it('answers a third task within the TTL once it runs', async () => {
+    await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', desiredCount: 3 }));
+    const arns = await waitFor('three running tasks', async () => {
+      const running = await runningTasks();
+      const addresses = running.length === 3 ? await addressesOf(running) : [];
+      return addresses.length === 3 && addresses.every(Boolean) ? running : undefined;
+    });
+    const addresses = await addressesOf(arns);
+    const resolver = new Resolver({ timeout: 2000, tries: 2 });
+    resolver.setServers(['127.0.0.1:53']);
+    const ttlMs = 10_000;
+    const answered = await waitFor(
+      'three A records',
+      async () => {
+        const found = (await resolver.resolve4(`web.${namespace}`)).sort();
+        return found.length === 3 ? found : undefined;
+      },
+      ttlMs,
+    );
+    assert.deepEqual(answered, addresses);
+  });
+
+  it('deregisters a task as soon as it is asked to stop', async () => {
     const before = await runningTasks();
     await ecs.send(new UpdateServiceCommand({ cluster, service: 'web', desiredCount: 1 }));
-    const stopping = await waitFor('a task asked to stop', async () => {
+    const stopping = await waitFor('two tasks asked to stop', async () => {
       const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: before }));
-      return tasks?.find((t) => t.desiredStatus === 'STOPPED');
+      const asked = tasks?.filter((t) => t.desiredStatus === 'STOPPED') ?? [];
+      return asked.length === 2 ? asked : undefined;
     });
     const ids = (await discovered()).map((i) => i.InstanceId);
-    assert.ok(!ids.includes(stopping.taskArn!.split('/').at(-1)!), `${stopping.taskArn} still registered`);
+    for (const task of stopping)
+      assert.ok(!ids.includes(task.taskArn!.split('/').at(-1)!), `${task.taskArn} still registered`);
     assert.equal(ids.length, 1);
+  });
+
+  it("moves the service's tasks to new registries with a deployment, and deregisters them all when it goes", async () => {
+    const { Service } = await cli<{ Service: { Arn: string } }>(
+      ...['servicediscovery', 'create-service', '--name', 'web2', '--namespace-id', namespaceId],
+      ...['--dns-config', 'RoutingPolicy=MULTIVALUE,DnsRecords=[{Type=A,TTL=10}]'],
+    );
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster,
+        service: 'web',
+        desiredCount: 1,
+        serviceRegistries: [{ registryArn: Service.Arn }],
+      }),
+    );
+    const [moved] = await waitFor('the new deployment in web2 alone', async () => {
+      const [old, fresh] = [await discovered(), await discovered('web2')];
+      return old.length === 0 && fresh.length === 1 ? fresh : undefined;
+    });
+    const running = await runningTasks();
+    assert.deepEqual(
+      running.map((a) => a.split('/').at(-1)),
+      [moved!.InstanceId],
+    );
 
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'web', force: true }));
-    await waitFor('no instances', async () => ((await discovered()).length === 0 ? true : undefined));
+    await waitFor('no instances', async () => ((await discovered('web2')).length === 0 ? true : undefined));
   });
 
   it('refuses registries ECS refuses', async () => {

@@ -154,7 +154,7 @@ describe('members Berth does not support are refused, naming them; inert ones ar
         }),
       ),
       'InvalidParameterException',
-      /^Berth does not support serviceRegistries yet \(issue #20\): the service would keep the service registries/,
+      /^The service registry arn:aws:servicediscovery:us-east-1:000000000000:service\/srv-x does not exist\.$/,
     );
   });
 
