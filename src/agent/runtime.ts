@@ -103,6 +103,26 @@ export interface PulledImage {
   readonly digest?: string | undefined;
 }
 
+/** A command to run in a running container (ECS Exec), as argv: no shell unless argv names one. */
+export interface ExecRequest {
+  readonly command: readonly string[];
+  /** A pseudo-terminal (stdout and stderr merged; resize applies). */
+  readonly tty: boolean;
+}
+
+/** A process started by ContainerRuntime.exec. */
+export interface ExecProcess {
+  /** Bytes for its stdin (a TTY's keystrokes). */
+  write(data: Uint8Array): void;
+  resize(cols: number, rows: number): void;
+  /** Its output (stdout and stderr, merged as a TTY merges them); ends when it exits. */
+  readonly output: AsyncIterable<Uint8Array>;
+  /** Its exit code once it has exited (undefined if the engine cannot tell). */
+  readonly exited: Promise<number | undefined>;
+  /** Closes its stdin and lets go of it. */
+  close(): void;
+}
+
 /** Raised when an image cannot be pulled; the message is the engine's. */
 export class CannotPullContainerError extends Error {
   override readonly name = 'CannotPullContainerError';
@@ -162,6 +182,8 @@ export interface ContainerRuntime {
   close?(): void;
   /** The networks bridge and awsvpc containers reach the host on (the task metadata endpoint listens there). */
   hostNetworks?(): Promise<HostNetworks>;
+  /** Starts a command in a running container (ECS Exec); rejects when the container is not running. */
+  exec?(containerId: string, request: ExecRequest): Promise<ExecProcess>;
   /** One sample of a container's resource usage, in the engine's own format; undefined if it is gone. */
   containerStats?(id: string): Promise<object | undefined>;
 }

@@ -7,6 +7,8 @@ import {
   ResourceInitializationError,
   type ContainerRuntime,
   type ContainerLogLine,
+  type ExecProcess,
+  type ExecRequest,
   type HostNetwork,
   type HostNetworks,
   type PublishedPort,
@@ -24,6 +26,7 @@ import {
   type TaskRuntimeContext,
   type TaskVolumeSource,
 } from './container-config.ts';
+import { startDockerExec } from './docker-exec.ts';
 import { confine, confinedVolumeProblem, type Confinement } from './confinement.ts';
 import type { DockerEngine } from './engine-client.ts';
 import { DockerEngineError } from './engine-client.ts';
@@ -123,6 +126,10 @@ export class DockerRuntime implements ContainerRuntime {
       this.#engine.inspectNetwork(AWSVPC_NETWORK),
     ]);
     return { bridge: bridge && hostNetworkOf(bridge), awsvpc: awsvpc && hostNetworkOf(awsvpc) };
+  }
+
+  exec(containerId: string, request: ExecRequest): Promise<ExecProcess> {
+    return startDockerExec(this.#engine, containerId, request);
   }
 
   async containerStats(id: string): Promise<object | undefined> {

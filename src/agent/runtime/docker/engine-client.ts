@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type {
   ContainerInspect,
   ContainerSummary,
@@ -13,7 +14,15 @@ import type {
   RegistryAuth,
   WaitResult,
 } from './engine-types.ts';
-import { DockerEngineError, dockerEndpoint, drain, engineRequest, readText, unlessNotFound } from './engine-http.ts';
+import {
+  DockerEngineError,
+  dockerEndpoint,
+  drain,
+  engineRequest,
+  engineUpgrade,
+  readText,
+  unlessNotFound,
+} from './engine-http.ts';
 import type { CallOptions, DockerEndpoint, QueryValue } from './engine-http.ts';
 import { parseImageReference, pullTag } from './image-reference.ts';
 import { jsonLines, LogCursor, logLines } from './log-stream.ts';
@@ -147,6 +156,28 @@ export class DockerEngine {
    */
   containerStats(id: string): Promise<Record<string, unknown> | undefined> {
     return unlessNotFound(this.json('GET', `/containers/${id}/stats`, { query: { stream: false } }));
+  }
+
+  /** POST /containers/{id}/exec: an exec instance's ID (409 when the container is not running). */
+  async createExec(containerId: string, body: object): Promise<string> {
+    return (await this.json<{ Id: string }>('POST', `/containers/${containerId}/exec`, { body })).Id;
+  }
+
+  /** POST /exec/{id}/start, hijacked: the process's stdin and (multiplexed unless Tty) output. */
+  startExec(execId: string, options: { readonly tty: boolean }): Promise<Duplex> {
+    return engineUpgrade(this.endpoint, {
+      method: 'POST',
+      path: `/exec/${execId}/start`,
+      body: { Detach: false, Tty: options.tty },
+    });
+  }
+
+  async resizeExec(execId: string, size: { readonly cols: number; readonly rows: number }): Promise<void> {
+    await drain(await this.call('POST', `/exec/${execId}/resize`, { query: { h: size.rows, w: size.cols } }));
+  }
+
+  inspectExec(execId: string): Promise<{ Running: boolean; ExitCode: number | null } | undefined> {
+    return unlessNotFound(this.json('GET', `/exec/${execId}/json`));
   }
 
   /** A container that is already gone counts as removed. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 // The transport under DockerEngine: one HTTP request to the daemon over its unix socket or TCP,
 // every path pinned to API v1.41 (Docker 20.10), and errors carrying the daemon's message.
@@ -84,6 +85,46 @@ export function engineRequest(endpoint: DockerEndpoint, options: EngineRequest):
         request.destroy(new Error(`Docker ${method} ${path}: no answer in ${timeoutMs} ms`)),
       );
     }
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/**
+ * Sends a request the daemon answers by hijacking the connection (POST /exec/{id}/start): resolves
+ * with the raw connection once it answers 101, on a connection of its own (never a pooled one).
+ */
+export function engineUpgrade(
+  endpoint: DockerEndpoint,
+  options: { readonly method: string; readonly path: string; readonly body: unknown },
+): Promise<Duplex> {
+  const body = JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const request = http.request({
+      ...endpoint,
+      agent: false,
+      method: options.method,
+      path: `${API}${options.path}`,
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(body)),
+        Connection: 'Upgrade',
+        Upgrade: 'tcp',
+      },
+    });
+    request.setTimeout(CALL_TIMEOUT_MS, () =>
+      request.destroy(new Error(`Docker ${options.method} ${options.path}: no answer in ${CALL_TIMEOUT_MS} ms`)),
+    );
+    request.on('upgrade', (_response, socket, head) => {
+      request.setTimeout(0);
+      socket.setTimeout(0);
+      if (head.length > 0) socket.unshift(head);
+      resolve(socket);
+    });
+    request.on('response', (response) => {
+      const status = response.statusCode ?? 0;
+      readText(response).then((text) => reject(new DockerEngineError(status, daemonMessage(text, status))), reject);
+    });
     request.on('error', reject);
     request.end(body);
   });
