@@ -131,6 +131,7 @@ export class JsonProtocol {
         principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? unknownPrincipal(this.#options.accountId),
         ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
         ...(request.secureTransport === undefined ? {} : { secureTransport: request.secureTransport }),
+        host: request.headers.host,
       };
       // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, route, value, context);

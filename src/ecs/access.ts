@@ -315,6 +315,21 @@ const DECLARATIONS: Record<string, Declare> = {
   DescribeTasks: within('ecs:DescribeTasks', 'task', 'tasks'),
   UpdateTaskProtection: within('ecs:UpdateTaskProtection', 'task', 'tasks'),
   GetTaskProtection: within('ecs:GetTaskProtection', 'task', 'tasks'),
+  // On the task, with the cluster, the container and the task as condition keys.
+  ExecuteCommand: (input, context) => {
+    const task = inCluster(context, input, 'task', text(input.task) ?? '*');
+    return [
+      {
+        action: 'ecs:ExecuteCommand',
+        resource: task,
+        conditions: {
+          'ecs:cluster': clusterArn(context, input),
+          'ecs:task': task,
+          ...defined({ 'ecs:container-name': text(input.container) }),
+        },
+      },
+    ];
+  },
   ListTasks: onCluster('ecs:ListTasks'),
   SubmitTaskStateChange: onCluster('ecs:SubmitTaskStateChange'),
   SubmitContainerStateChange: onCluster('ecs:SubmitContainerStateChange'),

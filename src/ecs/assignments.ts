@@ -47,9 +47,22 @@ export interface PollRequest {
   readonly waitMs: number;
 }
 
+/** An ECS Exec session an agent is to join: a command to run in one of its tasks' containers. */
+export interface ExecSessionAssignment {
+  readonly sessionId: string;
+  readonly taskArn: string;
+  readonly containerName: string;
+  readonly command: string;
+  readonly interactive: boolean;
+  /** Where the session's output is logged (CloudWatch Logs), if anywhere. */
+  readonly log?: { readonly group: string; readonly stream: string } | undefined;
+}
+
 export interface PollResponse {
   readonly token: string;
   readonly tasks: readonly TaskAssignment[];
+  /** The ECS Exec sessions this agent has yet to join (listed until it joins or they expire). */
+  readonly execSessions?: readonly ExecSessionAssignment[];
 }
 
 /**
@@ -80,7 +93,17 @@ export async function pollAssignments(deps: TaskDeps, request: PollRequest): Pro
     const assignment = await assignmentOf(deps, record);
     if (assignment) tasks.push(assignment);
   }
-  return { token, tasks };
+  const execSessions = (deps.execute?.sessions.pending(key) ?? []).map(
+    ({ sessionId, taskArn, containerName, command, interactive, log }) => ({
+      sessionId,
+      taskArn,
+      containerName,
+      command,
+      interactive,
+      ...(log ? { log } : {}),
+    }),
+  );
+  return { token, tasks, execSessions };
 }
 
 async function assignmentOf(deps: TaskDeps, record: TaskRecord): Promise<TaskAssignment | undefined> {

@@ -33,6 +33,10 @@ export class ClusterContainsContainerInstancesException extends AwsError {
   }
 }
 
+export class TargetNotConnectedException extends AwsError {
+  readonly code = 'TargetNotConnectedException';
+}
+
 export class TargetNotFoundException extends AwsError {
   readonly code = 'TargetNotFoundException';
 }

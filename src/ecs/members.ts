@@ -8,6 +8,7 @@ import {
 } from '../shared/member-classification.ts';
 import { EPHEMERAL_STORAGE, registerTaskDefinitionMembers } from './task-definition-members.ts';
 import { taskSetMembers } from './task-set-members.ts';
+import { EXECUTE_COMMAND_CONFIGURATION, EXECUTE_COMMAND_LOGGING } from './execute-command-members.ts';
 
 /*
  * What each ECS operation does with each input member (shared/member-classification.ts): the paths
@@ -48,11 +49,6 @@ const PLATFORM_VERSION: MemberRule = {
   inert: "FARGATE tasks run on the server's own Docker engine, which has one platform",
 };
 
-const EXECUTE_COMMAND: MemberRule = {
-  refused: 'no one could open a session in its containers (ECS Exec)',
-  issue: 23,
-};
-
 const MANAGED_TAGS: MemberRule = {
   refused: 'its tasks would not get the aws:ecs:clusterName and aws:ecs:serviceName tags',
   when: isTrue,
@@ -85,13 +81,14 @@ const LAUNCH_RULES: Record<string, MemberRule> = {
   ...AWSVPC,
   ...OVERRIDE_RULES,
   enableECSManagedTags: MANAGED_TAGS,
-  enableExecuteCommand: EXECUTE_COMMAND,
   referenceId: { inert: 'ECS keeps it for itself ("not intended for use by customers")' },
   volumeConfigurations: EBS_VOLUMES,
 };
 
 const LAUNCH_ACTED = [
   'cluster',
+  // ECS Exec (execute-command.ts): its containers' ExecuteCommandAgent, sessions through the task's agent.
+  'enableExecuteCommand',
   'group',
   ...CONTAINER_OVERRIDES,
   'overrides.taskRoleArn',
@@ -138,7 +135,6 @@ const SERVICE_RULES: Record<string, MemberRule> = {
     refused: 'its tasks would get no Service Connect proxy, names or endpoints',
     when: whereMember('enabled', isTrue),
   },
-  enableExecuteCommand: EXECUTE_COMMAND,
   enableECSManagedTags: MANAGED_TAGS,
   volumeConfigurations: EBS_VOLUMES,
   vpcLatticeConfigurations: { refused: 'no VPC Lattice: the tasks would be registered with no target group' },
@@ -146,6 +142,7 @@ const SERVICE_RULES: Record<string, MemberRule> = {
 
 const SERVICE_ACTED = [
   'cluster',
+  'enableExecuteCommand',
   'taskDefinition',
   'desiredCount',
   'capacityProviderStrategy[].capacityProvider',
@@ -172,10 +169,7 @@ const MANAGED_INSTANCES: MemberRule = { refused: 'no instances would be launched
 
 const CLUSTER_CONFIGURATION: Record<string, MemberRule> = {
   settings: { inert: 'no CloudWatch metrics: Container Insights collects nothing (the setting is only described)' },
-  'configuration.executeCommandConfiguration': {
-    inert: 'configures ECS Exec, which no task can turn on yet',
-    issue: 23,
-  },
+  ...EXECUTE_COMMAND_CONFIGURATION,
   'configuration.managedStorageConfiguration': {
     inert: "no KMS: task storage is the host's Docker storage, which Berth does not encrypt",
   },
@@ -184,7 +178,13 @@ const CLUSTER_CONFIGURATION: Record<string, MemberRule> = {
 
 export const ecsMembers: MemberTable = {
   CreateCluster: {
-    acted: ['clusterName', ...TAGS, 'capacityProviders', 'defaultCapacityProviderStrategy[].capacityProvider'],
+    acted: [
+      'clusterName',
+      ...TAGS,
+      'capacityProviders',
+      'defaultCapacityProviderStrategy[].capacityProvider',
+      ...EXECUTE_COMMAND_LOGGING,
+    ],
     rules: {
       ...CLUSTER_CONFIGURATION,
       'defaultCapacityProviderStrategy[].weight': STRATEGY_SPLIT,
@@ -193,7 +193,7 @@ export const ecsMembers: MemberTable = {
   },
   DescribeClusters: { acted: ['clusters', 'include'] },
   ListClusters: { acted: ['nextToken', 'maxResults'] },
-  UpdateCluster: { acted: ['cluster'], rules: CLUSTER_CONFIGURATION },
+  UpdateCluster: { acted: ['cluster', ...EXECUTE_COMMAND_LOGGING], rules: CLUSTER_CONFIGURATION },
   UpdateClusterSettings: { acted: ['cluster'], rules: { settings: CLUSTER_CONFIGURATION.settings! } },
   PutClusterCapacityProviders: {
     acted: ['cluster', 'capacityProviders', 'defaultCapacityProviderStrategy[].capacityProvider'],
@@ -270,6 +270,7 @@ export const ecsMembers: MemberTable = {
   UpdateTaskProtection: { acted: ['cluster', 'tasks', 'protectionEnabled', 'expiresInMinutes'] },
   GetTaskProtection: { acted: ['cluster', 'tasks'] },
   DescribeTasks: { acted: ['cluster', 'tasks', 'include'] },
+  ExecuteCommand: { acted: ['cluster', 'container', 'command', 'interactive', 'task'] },
   ListTasks: {
     acted: [
       'cluster',
@@ -312,7 +313,10 @@ export const ecsMembers: MemberTable = {
     ],
     rules: {
       attachments: { inert: "a task's network attachment changes through SubmitAttachmentStateChanges" },
-      managedAgents: { inert: 'the ECS Exec agent, which no task runs yet', issue: 23 },
+      managedAgents: {
+        inert:
+          "Berth derives a container's ExecuteCommandAgent from its state and its host's execute-command capability",
+      },
     },
   },
   SubmitContainerStateChange: {

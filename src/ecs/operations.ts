@@ -42,6 +42,7 @@ import {
 import { describeTasks, listTasks, runTask, startTask, stopTask, type TaskDeps } from './tasks.ts';
 import { beforeUserStop } from './task-stop-rotation.ts';
 import { getTaskProtection, updateTaskProtection } from './task-protection.ts';
+import { executeCommand } from './execute-command.ts';
 import { describeServiceDeployments, listServiceDeployments } from './service-deployments.ts';
 import { describeServiceRevisions } from './service-revisions.ts';
 import { stopServiceDeployment } from './service-deployment-stop.ts';
@@ -146,6 +147,7 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     UpdateTaskProtection: (input, context) => updateTaskProtection(deps, input, context),
     GetTaskProtection: (input, context) => getTaskProtection(deps, input, context),
     ListTasks: (input) => listTasks(deps, input),
+    ExecuteCommand: (input, context) => executeCommand(deps, input, context),
     SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),
     SubmitContainerStateChange: (input) => submitContainerStateChange(deps, input),
     SubmitAttachmentStateChanges: (input) => submitAttachmentStateChanges(deps, input),

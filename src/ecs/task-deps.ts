@@ -6,6 +6,7 @@ import type { AgentChannel } from './agent-channel.ts';
 import type { LoadBalancing } from './service-load-balancing.ts';
 import type { TaskRoleSessions } from './task-credentials.ts';
 import type { ServiceRegistries } from './service-registries.ts';
+import type { ExecuteCommandSupport } from './execute-command.ts';
 
 /** What task and service operations need: the store, the clock, the agents' channel and settings. */
 export interface TaskDeps {
@@ -28,4 +29,6 @@ export interface TaskDeps {
   readonly roleSessions?: TaskRoleSessions | undefined;
   /** AWS Cloud Map, for services with serviceRegistries (absent: such services are refused). */
   readonly serviceRegistries?: ServiceRegistries | undefined;
+  /** ECS Exec's sessions and what it knows of hosts and roles (absent: every ExecuteCommand is refused). */
+  readonly execute?: ExecuteCommandSupport | undefined;
 }

@@ -35,6 +35,7 @@ import type {
 } from './shapes.generated.ts';
 
 import type { TaskDeps } from './task-deps.ts';
+import { withManagedAgents } from './exec-agents.ts';
 
 export type { TaskDeps };
 
@@ -383,7 +384,7 @@ export async function describeTasks(
   const failures: Failure[] = [];
   for (const [i, id] of ids.entries()) {
     const record = found.get(id);
-    if (record) tasks.push(toTask(record, withTags));
+    if (record) tasks.push(await withManagedAgents(deps, record, toTask(record, withTags)));
     else {
       const reference = input.tasks[i]!;
       failures.push({

@@ -13,4 +13,6 @@ export interface RequestContext {
   readonly sourceIp?: string;
   /** Whether the request came over TLS (aws:SecureTransport). */
   readonly secureTransport?: boolean;
+  /** The Host the caller addressed, for URLs an answer names (ECS Exec's stream URL). */
+  readonly host?: string | undefined;
 }
