@@ -15,7 +15,13 @@ export interface PtyStep {
   readonly waitFor?: RegExp | string;
   /** Written to the terminal, as typed. */
   readonly write?: string;
-  readonly run?: () => Promise<void>;
+  /** Called with the terminal (to type more, or wait for more output) and what `waitFor` matched. */
+  readonly run?: (terminal: PtyTerminal, matched: string) => Promise<void>;
+}
+
+export interface PtyTerminal {
+  write(text: string): void;
+  readonly output: CollectedOutput;
 }
 
 export interface PtyRun {
@@ -53,11 +59,12 @@ export function runUnderPty(
     timedOut = true;
     child.kill('SIGKILL');
   }, timeoutMs);
+  const terminal: PtyTerminal = { write: (text) => void child.stdin.write(text), output };
   const steps = (async () => {
     for (const step of options.steps ?? []) {
-      if (step.waitFor !== undefined) await output.waitFor(step.waitFor, { timeoutMs });
-      if (step.write !== undefined) child.stdin.write(step.write);
-      if (step.run) await step.run();
+      const matched = step.waitFor === undefined ? '' : await output.waitFor(step.waitFor, { timeoutMs });
+      if (step.write !== undefined) terminal.write(step.write);
+      if (step.run) await step.run(terminal, matched);
     }
   })();
   steps.catch(() => {}); // a step left waiting when the command exits or times out; the output tells why
