@@ -3,6 +3,7 @@ import { ReportQueue, type ControlPlane } from './control-plane.ts';
 import type { TaskMetadataRegistry } from './metadata/metadata-server.ts';
 import { taskMetadataSnapshot, type TaskMetadataSnapshot } from './metadata/task-metadata.ts';
 import type { ContainerRuntime, HostNetworks, RuntimeContainer } from './runtime.ts';
+import type { ExecRunner } from './exec-runner.ts';
 import { TaskWorker, type WorkerOptions } from './task-worker.ts';
 
 export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime' | 'metadata'> {
@@ -14,6 +15,8 @@ export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime' 
   readonly availabilityZone?: string;
   /** The task metadata endpoint: each task is registered there before its first container starts. */
   readonly metadata?: TaskMetadataRegistry | undefined;
+  /** Joins the ECS Exec sessions the poll lists (absent: none are joined, and they time out). */
+  readonly exec?: ExecRunner | undefined;
 }
 
 /** A poll the server refused (a 4xx: the client's ServerError is `permanent`). */
@@ -62,6 +65,7 @@ export class Agent {
     this.#stopped = true;
     this.#abort.abort();
     await this.#loop;
+    await this.#options.exec?.stop();
     for (const worker of this.#workers.values()) worker.detach();
     this.#runtime.close?.();
     await Promise.race([this.reports.flushed(), new Promise((resolve) => setTimeout(resolve, 2000))]);
@@ -121,6 +125,7 @@ export class Agent {
         token = answer.token;
         this.#connected.resolve();
         await this.#reconcile(answer.tasks, first);
+        this.#options.exec?.handle(answer.execSessions ?? []);
         first = false;
         delay = 500;
       } catch (error) {

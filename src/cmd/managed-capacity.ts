@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   Agent,
+  ExecRunner,
   TaskRoles,
   iptablesCredentialsRoutes,
   newContainerMac,
@@ -15,6 +16,8 @@ import { InProcessControlPlane } from './control-planes.ts';
 import { inProcessLogSink } from './log-sinks.ts';
 import { createLogAppender } from '../logs/index.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
+import { MANAGED_CAPACITY } from '../ecs/index.ts';
+import type { EcsExec } from './ecs-exec.ts';
 
 export interface ManagedCapacityOptions {
   readonly deps: AgentEndpointDeps;
@@ -31,6 +34,8 @@ export interface ManagedCapacityOptions {
   readonly region: string;
   /** Every host[:port] the server's registry answers to. */
   readonly registryHosts: () => readonly string[];
+  /** ECS Exec: managed capacity joins its tasks' sessions in process. */
+  readonly exec?: EcsExec | undefined;
 }
 
 /**
@@ -56,7 +61,12 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     now: () => options.deps.clock.now(),
     log,
   });
+  const logSink = inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock }));
+  const exec =
+    options.exec && new ExecRunner(runtime, { link: options.exec.managedLink(MANAGED_CAPACITY), logSink, log });
+  if (options.exec && exec) options.exec.managedCanExec = exec.canExec;
   const agent = new Agent(runtime, {
+    exec,
     roles,
     executionServices: (credentials) =>
       httpExecutionServices({
@@ -73,7 +83,7 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     startTimeoutSeconds: 180,
     cleanupDelayMs: options.cleanupDelayMs ?? 3_600_000,
     readEnvironmentFile: options.readEnvironmentFile,
-    logSink: inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock })),
+    logSink,
     metadata,
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
   });

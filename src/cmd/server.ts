@@ -19,6 +19,7 @@ import { scheduleLogRetention } from './log-retention.ts';
 import { schedulePeriodic } from './periodic.ts';
 import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
+import type { AccessControl } from '../shared/authorization.ts';
 import { IamDirectory } from '../iam/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
 import {
@@ -34,6 +35,7 @@ import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { credentialsEndpoint, pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
+import { ecsExec } from './ecs-exec.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
@@ -137,7 +139,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   const elb = new Elb(elbDeps);
   // Bound once IAM and STS have loaded, before any request or agent can ask.
-  const bound: { roleSessions?: TaskRoleSessions; dns?: DiscoveryDns } = {};
+  const bound: {
+    roleSessions?: TaskRoleSessions;
+    dns?: DiscoveryDns;
+    iam?: IamDirectory;
+    keys?: ReturnType<typeof withSessions>;
+    access?: AccessControl;
+  } = {};
+  const exec = ecsExec({
+    clock,
+    logger,
+    region: config.region,
+    accountId: config.accountId,
+    iam: () => bound.iam!,
+    secrets: () => bound.keys!,
+    accessControl: () => bound.access!,
+  });
   const discoveryDeps = { store, clock, scope: { region: config.region, accountId: config.accountId } };
   const taskDeps = {
     serviceRegistries: new ServiceRegistries(ecsServiceDiscovery(serviceRegistrations(discoveryDeps))),
@@ -154,6 +171,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     serviceChanged: () => void scheduler.services?.runNow(),
     loadBalancing: serviceLoadBalancing(elb),
     deploymentMinuteMs: config.deploymentMinuteMs,
+    execute: exec.support,
   };
 
   let secrets: IamDirectory;
@@ -201,6 +219,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
   });
+  Object.assign(bound, { iam: secrets, keys, access: accessControl });
 
   const gc = scheduleRegistryMaintenance(
     { store, blobs, clock, digestLocks: registry.digestLocks, uploads: registry.uploads },
@@ -258,6 +277,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         '/berth/agent/credentials': credentialsEndpoint(taskDeps),
       },
     }),
+    upgrade: (request, socket, head, path) => exec.relay.upgrade(request, socket, head, path),
     s3: {
       matches: isS3Request,
       handle: createS3Handler({
@@ -309,6 +329,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       readEnvironmentFile: inProcessEnvironmentFiles(s3),
       logger,
       dataDir: config.dataDir,
+      exec,
       makeRuntime: managedRuntimeFactory({
         mode: config.managedCapacity,
         logger,
@@ -370,6 +391,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       closed ??= (async () => {
         closing = true;
         agents.close();
+        exec.relay.close();
         await managed.stop();
         await bound.dns?.close();
         gc.stop();

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { callerAddress } from './caller-address.ts';
 import {
   claimedCredential,
@@ -24,6 +25,7 @@ import { readBody } from './read-body.ts';
  *   any path, signed for the service s3 (Authorization or X-Amz-Credential): S3's REST API
  *   /v2/...           the registry (its own issue)
  *   GET /healthz      liveness; GET /readyz: store open and the data volume writable; GET /metrics: Prometheus
+ *   WebSocket upgrades: `upgrade` (ECS Exec's data channel streams), else 404
  * Every response carries x-amzn-RequestId; every request is logged and counted once.
  */
 export interface FrontDoorOptions {
@@ -52,6 +54,16 @@ export interface FrontDoorOptions {
     path: string,
     search: string,
   ) => Promise<{ operation: string; errorCode?: string | undefined }>;
+  /**
+   * WebSocket upgrades (ECS Exec): takes over the socket and resolves with the operation's name, or
+   * undefined when the path is not one (answered 404).
+   */
+  readonly upgrade?: (
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    path: string,
+  ) => Promise<string | undefined>;
   /** S3's REST API: every request whose SigV4 scope names the service s3, whatever its path. */
   readonly s3?: {
     matches(request: IncomingMessage, search: string): boolean;
@@ -79,6 +91,10 @@ export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
     if (draining) response.setHeader('connection', 'close');
     void route(options, request, response);
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (draining) socket.destroy();
+    else void routeUpgrade(options, request, socket, head);
   });
   return {
     server,
@@ -132,6 +148,41 @@ async function route(options: FrontDoorOptions, request: IncomingMessage, respon
       status: response.statusCode,
       ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
       ms: Math.round(seconds * 1e4) / 10,
+    },
+    'request',
+  );
+}
+
+/** A WebSocket upgrade: to `upgrade`, logged once like any request; 404 when nothing takes it. */
+async function routeUpgrade(options: FrontDoorOptions, request: IncomingMessage, socket: Duplex, head: Buffer) {
+  const started = performance.now();
+  const requestId = newRequestId();
+  const url = request.url ?? '/';
+  const path = url.split('?', 1)[0]!;
+  socket.on('error', () => socket.destroy());
+  let operation: string | undefined;
+  try {
+    operation = await options.upgrade?.(request, socket, head, path);
+  } catch (error) {
+    options.logger.error({ err: error, requestId }, 'upgrade failed');
+    socket.destroy();
+    operation = 'unknown';
+  }
+  if (operation === undefined) {
+    const body = JSON.stringify({ message: `No route for ${request.method} ${path}` });
+    socket.end(
+      `HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  options.logger.info(
+    {
+      requestId,
+      method: request.method,
+      path,
+      service: 'berth',
+      operation: operation ?? 'unknown',
+      upgrade: true,
+      ms: Math.round((performance.now() - started) * 10) / 10,
     },
     'request',
   );
