@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   Agent,
+  ExecRunner,
   AgentConfigError,
   TaskRoles,
   iptablesCredentialsRoutes,
@@ -17,6 +18,8 @@ import {
   type CredentialSource,
 } from '../agent/index.ts';
 import { HOST_ADDRESS_ATTRIBUTE } from '../elb/index.ts';
+import { EXECUTE_COMMAND_CAPABILITY } from '../ecs/index.ts';
+import { httpExecLink } from './agent-exec.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
@@ -143,6 +146,8 @@ export async function startAgent(
   const routes = runtime.hostNetworks ? await iptablesCredentialsRoutes({ log: logger }) : undefined;
   await routes?.removeOwned(ec2InstanceId);
   const attributes = capabilities(config, { taskRoles: routes !== undefined });
+  // ECS Exec: only when the runtime can run a command in a container.
+  if (runtime.exec) attributes.push({ name: EXECUTE_COMMAND_CAPABILITY });
   const configured = config.attributes[HOST_ADDRESS_ATTRIBUTE];
   const hostAddress = configured ?? (await localAddressTowards(new URL(config.endpoint)));
   if (configured === undefined && hostAddress !== undefined) {
@@ -196,7 +201,14 @@ export async function startAgent(
     now: () => new Date(),
     log: logger,
   });
+  const logSink = httpLogSink(client('logs'));
+  const exec = new ExecRunner(runtime, {
+    link: httpExecLink({ endpoint, credentials, region, cluster: config.cluster, containerInstance: arn }),
+    logSink,
+    log: logger,
+  });
   const agent = new Agent(runtime, {
+    exec,
     control,
     roles,
     executionServices: (taskCredentials) =>
@@ -207,7 +219,7 @@ export async function startAgent(
     stopTimeoutSeconds: config.stopTimeoutSeconds,
     startTimeoutSeconds: config.startTimeoutSeconds,
     cleanupDelayMs: config.cleanupDelayMs,
-    logSink: httpLogSink(client('logs')),
+    logSink,
     availabilityZone: config.availabilityZone,
     readEnvironmentFile: httpEnvironmentFiles({ endpoint, credentials, region }),
     metadata,
