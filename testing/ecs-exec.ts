@@ -35,7 +35,9 @@ export function executeCommand(
     '--command',
     target.command,
   ];
-  return runUnderPty(args.map(quote).join(' '), {
+  // A terminal has a size: `script`'s pty starts at 0x0 unless told, and the plugin sends the
+  // size it finds as the session starts (a TTY's command waits briefly for it).
+  return runUnderPty(`stty rows 40 cols 120 2>/dev/null; exec ${args.map(quote).join(' ')}`, {
     steps: options.steps ?? [],
     timeoutMs: options.timeoutMs ?? 60_000,
     env: {
