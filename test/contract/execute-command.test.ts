@@ -34,6 +34,7 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
   const logGroup = `/berth/exec-${suffix}`;
   let taskArn = '';
   let plainTaskArn = '';
+  let rolelessTaskArn = '';
   let runtimeId = '';
 
   const runTask = async (family: string, enableExecuteCommand: boolean): Promise<string> => {
@@ -57,6 +58,7 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
     logs = new CloudWatchLogsClient(client);
     const iam = new IAMClient(client);
     const roleArn = await createTaskRole(iam, `exec-${suffix}`, EXEC_ROLE_STATEMENTS);
+    const noChannels = await createTaskRole(iam, `exec-none-${suffix}`, []);
     iam.destroy();
     await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
     await ecs.send(
@@ -80,6 +82,18 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
         containerDefinitions: [{ name: 'app', image: image.tag, essential: true, command: IDLE_WITH_APPLETS }],
       }),
     );
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `${family}-none`,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        taskRoleArn: noChannels,
+        containerDefinitions: [{ name: 'app', image: image.tag, essential: true, command: IDLE_WITH_APPLETS }],
+      }),
+    );
+    rolelessTaskArn = await runTask(`${family}-none`, true);
     taskArn = await runTask(family, true);
     plainTaskArn = await runTask(family, false);
     const running = await waitForTask(
@@ -172,6 +186,23 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
       {
         name: 'InvalidParameterException',
         message: 'Interactive is the only mode supported currently.',
+      },
+    );
+  });
+
+  it('answers TargetNotConnectedException when the task role does not allow the ssmmessages channels', async () => {
+    await waitForTask(
+      ecs,
+      cluster,
+      rolelessTaskArn,
+      (t) => t.containers?.[0]?.managedAgents?.[0]?.lastStatus === 'RUNNING',
+      90_000,
+    );
+    await assert.rejects(
+      ecs.send(new ExecuteCommandCommand({ cluster, task: rolelessTaskArn, command: 'sh', interactive: true })),
+      {
+        name: 'TargetNotConnectedException',
+        message: 'The execute command failed due to an internal error. Try again later.',
       },
     );
   });
