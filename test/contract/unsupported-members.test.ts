@@ -114,11 +114,6 @@ describe('members Berth does not support are refused, naming them; inert ones ar
       /^The service registry arn:aws:servicediscovery:us-east-1:000000000000:service\/srv-none does not exist\.$/,
     ],
     [
-      'enableExecuteCommand true',
-      { enableExecuteCommand: true },
-      /^Berth does not support enableExecuteCommand yet \(issue #23\)/,
-    ],
-    [
       'role',
       { role: 'arn:aws:iam::000000000000:role/ecsServiceRole' },
       /^Berth does not support role yet \(issue #17\): the role would not be assumed/,
@@ -140,10 +135,22 @@ describe('members Berth does not support are refused, naming them; inert ones ar
   it('accepts what asks for nothing: enableExecuteCommand false, an empty serviceRegistries', async () => {
     const { service: created } = await service('plain', { enableExecuteCommand: false, serviceRegistries: [] });
     assert.equal(created?.enableExecuteCommand, false);
+    // ECS Exec is built (issue #23): the service's next tasks get it.
+    const { service: updated } = await ecs.send(
+      new UpdateServiceCommand({ cluster, service: 'plain', enableExecuteCommand: true }),
+    );
+    assert.equal(updated?.enableExecuteCommand, true);
     await rejectsWith(
-      ecs.send(new UpdateServiceCommand({ cluster, service: 'plain', enableExecuteCommand: true })),
+      ecs.send(
+        new CreateClusterCommand({
+          clusterName: 'exec-to-s3',
+          configuration: {
+            executeCommandConfiguration: { logging: 'OVERRIDE', logConfiguration: { s3BucketName: 'sessions' } },
+          },
+        }),
+      ),
       'InvalidParameterException',
-      /^Berth does not support enableExecuteCommand yet \(issue #23\)/,
+      /^Berth does not support configuration\.executeCommandConfiguration\.logConfiguration\.s3BucketName \(not planned yet\): the sessions' output would not be written to the S3 bucket/,
     );
     await rejectsWith(
       ecs.send(
