@@ -136,3 +136,26 @@ export function fakeZones(): DnsZoneSource & { lookups: string[] } {
     },
   };
 }
+
+/** The loopback port whose listener says "a test file holds port 53 of this host's Docker networks". */
+const PORT_53_LOCK = 45353;
+
+/**
+ * Port 53 of the Docker networks is one per host: a test file whose server or agent binds it holds
+ * this lock (a listener on a fixed loopback port, released when the file's process ends, even by
+ * a crash) for as long as it runs, so two such files never overlap. Waits up to `timeoutMs`.
+ */
+export async function holdPort53(timeoutMs = 15 * 60_000): Promise<() => Promise<void>> {
+  const { createServer } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const server = createServer();
+    const taken = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(PORT_53_LOCK, '127.0.0.1', () => resolve(true));
+    });
+    if (taken) return () => new Promise<void>((resolve) => server.close(() => resolve()));
+    if (Date.now() > deadline) throw new Error(`another test file held port 53 for ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

@@ -7,7 +7,7 @@ const cluster = 'arn:aws:ecs:us-east-1:000000000000:cluster/prod';
 
 describe('adminAccess', () => {
   it("asks ecs:Poll on the agent's instance for its poll and its tasks' role credentials, as ECS's ACS channel", () => {
-    for (const path of ['/berth/agent/poll', '/berth/agent/credentials'] as const) {
+    for (const path of ['/berth/agent/poll', '/berth/agent/credentials', '/berth/agent/dns'] as const) {
       assert.deepEqual(adminAccess(path, { cluster: 'prod', containerInstance: 'ci-1', taskArn: 't' }, scope), [
         {
           action: 'ecs:Poll',

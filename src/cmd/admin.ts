@@ -15,6 +15,7 @@ export const ADMIN_OPERATIONS = {
   '/berth/agent/poll': 'PollAssignments',
   '/berth/agent/report': 'ReportTaskState',
   '/berth/agent/credentials': 'GetTaskCredentials',
+  '/berth/agent/dns': 'ResolveDnsName',
 } as const;
 
 export type AdminPath = keyof typeof ADMIN_OPERATIONS;
@@ -90,7 +91,7 @@ export function createAdminHandler(options: AdminOptions) {
 /**
  * What an admin call asks permission for. An agent's poll and task report are what the ECS agent
  * does with ecs:Poll (on its container instance) and ecs:SubmitTaskStateChange (on the cluster);
- * its tasks' role credentials come, as from ECS's ACS, over the channel ecs:Poll opens,
+ * its tasks' role credentials (and its view of Cloud Map's DNS) come, as from ECS's ACS, over the channel ecs:Poll opens,
  * so an agent holding AmazonEC2ContainerServiceforEC2Role may; Berth's own maintenance actions have
  * no resource: only the root, or a policy naming berth:*, may.
  */
@@ -104,7 +105,7 @@ export function adminAccess(
   const clusterArn = formatArn('ecs', scope, `cluster/${clusterName}`);
   const conditions = { 'ecs:cluster': clusterArn };
   if (
-    (path === '/berth/agent/poll' || path === '/berth/agent/credentials') &&
+    (path === '/berth/agent/poll' || path === '/berth/agent/credentials' || path === '/berth/agent/dns') &&
     typeof input.containerInstance === 'string' &&
     input.managed !== true
   ) {

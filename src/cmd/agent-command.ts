@@ -33,6 +33,7 @@ import { signedJsonClient } from './signed-fetch.ts';
 import { httpEnvironmentFiles } from './environment-file-readers.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 import { httpExecutionServices } from './execution-services.ts';
+import { bridgeGateway, startAgentDns, type AgentDns } from './agent-dns.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
   --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510)
@@ -119,11 +120,18 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+/** Makes the host's runtime; `bridgeDns` gives its bridge-mode containers' DNS servers once known. */
+export type MakeRuntime = (
+  owner: string,
+  registryAuth: RegistryLookup,
+  options: { readonly bridgeDns: () => readonly string[] | undefined },
+) => ContainerRuntime;
+
 /** Registers this host (or re-registers it, after a restart) and starts the reconcile loop. */
 export async function startAgent(
   config: AgentConfig,
   env: NodeJS.ProcessEnv,
-  makeRuntime: (owner: string, registryAuth: RegistryLookup) => ContainerRuntime,
+  makeRuntime: MakeRuntime,
 ): Promise<RunningAgent> {
   const logger = createLogger(logLevelOf(config.logLevel)).child({ component: 'agent', cluster: config.cluster });
   for (const warning of config.warnings) logger.warn({ warning }, 'config file setting not used');
@@ -137,7 +145,8 @@ export async function startAgent(
   const client = (service: string) => signedJsonClient({ endpoint, credentials, region, service });
   const call = client('ecs');
   const registryAuth = ecrRegistryCredentials(client('ecr'), credentials);
-  const runtime = makeRuntime(ec2InstanceId, registryAuth);
+  const bridge: { dns?: AgentDns | undefined } = {};
+  const runtime = makeRuntime(ec2InstanceId, registryAuth, { bridgeDns: () => bridge.dns?.bridgeDns });
   const host = await runtime.resources();
   const cpu = config.cpu ?? host.cpu;
   const memory = (config.memory ?? host.memory) - config.reservedMemory;
@@ -193,6 +202,8 @@ export async function startAgent(
     log: logger,
   });
   const registryHosts = await serverRegistryHosts(client('ecr'), endpoint, logger);
+  // Before the first poll: the first bridge container already resolves Cloud Map's names.
+  bridge.dns = await startAgentDns({ control, gateway: await bridgeGateway(runtime), logger });
   const roles = new TaskRoles({
     control,
     endpoint: metadata,
@@ -225,12 +236,17 @@ export async function startAgent(
     metadata,
     environmentFor: (task, container) => metadata?.environmentFor(task, container) ?? {},
   });
+  // What the agent holds besides its tasks: the metadata listener and the DNS view.
+  const released = async (): Promise<void> => {
+    await metadata?.close();
+    await bridge.dns?.close();
+  };
   agent.start();
   try {
     await agent.connected;
   } catch (error) {
     await agent.stop();
-    await metadata?.close();
+    await released();
     throw new Error(`the server refused the agent's poll: ${(error as Error).message}`, { cause: error });
   }
   return {
@@ -238,7 +254,7 @@ export async function startAgent(
     logger,
     async stop() {
       await agent.stop();
-      await metadata?.close();
+      await released();
     },
   };
 }
@@ -247,7 +263,7 @@ export async function startAgent(
 export async function runAgentCommand(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-  makeRuntime: (owner: string, registryAuth: RegistryLookup) => ContainerRuntime,
+  makeRuntime: MakeRuntime,
 ): Promise<number> {
   let config: AgentConfig;
   try {

@@ -9,6 +9,7 @@ import {
 } from '../ecs/index.ts';
 import type { AgentChannel } from '../ecs/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { DnsZoneSource } from '../shared/dns-records.ts';
 import type { KeyedMutex } from '../shared/keyed-mutex.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { AdminInputError } from './admin.ts';
@@ -97,5 +98,28 @@ export function credentialsEndpoint(deps: AgentEndpointDeps) {
       { cluster, containerInstance, taskArn, role },
     );
     return { ...credentials, expiration: credentials.expiration.toISOString() };
+  };
+}
+
+/** The longest DNS name there is, in its text form without the trailing dot. */
+const MAX_DNS_NAME = 253;
+
+/**
+ * POST /berth/agent/dns {cluster, containerInstance, name?, type?}: an agent's view of Cloud Map's
+ * DNS (cmd/agent-dns.ts). With a name and type: `{answer}`, the zones' answer (null: in none of
+ * them). Without: `{listening}`, where the server's DNS listens (null: it has none).
+ */
+export function dnsEndpoint(deps: {
+  readonly zones: DnsZoneSource;
+  readonly listening: () => { readonly addresses: readonly string[]; readonly port: number } | undefined;
+}) {
+  return async (body: Record<string, unknown>): Promise<object> => {
+    const name = optionalString(body, 'name');
+    const type = optionalString(body, 'type');
+    if (name === undefined && type === undefined) return { listening: deps.listening() ?? null };
+    if (name === undefined || type === undefined) throw new AdminInputError('name and type go together');
+    if (name.length > MAX_DNS_NAME || !/^[A-Za-z0-9_]{1,20}$/.test(type))
+      throw new AdminInputError(`name must be at most ${MAX_DNS_NAME} characters and type a record type`);
+    return { answer: (await deps.zones.lookup(name.toLowerCase(), type)) ?? null };
   };
 }

@@ -12,6 +12,8 @@ import {
   type UpdateTaskProtectionResponse,
 } from '../ecs/index.ts';
 import { AwsError } from '../shared/aws-error.ts';
+import type { DnsAnswer, DnsRecordType } from '../shared/dns-records.ts';
+import type { AgentDnsControl } from './agent-dns.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { MAX_POLL_WAIT_MS } from './agent-endpoints.ts';
 import { ServerError, type signedJsonClient } from './signed-fetch.ts';
@@ -23,7 +25,7 @@ type ProtectionChange = Parameters<TaskProtectionControl['taskProtection']>[1];
  * `berth agent`'s link to its server: the /berth/agent endpoints, signed with SigV4; task
  * protection through ECS's own GetTaskProtection and UpdateTaskProtection, as the ECS agent calls them.
  */
-export class HttpControlPlane implements ControlPlane, TaskProtectionControl, TaskCredentialsControl {
+export class HttpControlPlane implements ControlPlane, TaskProtectionControl, TaskCredentialsControl, AgentDnsControl {
   readonly #call: ReturnType<typeof signedJsonClient>;
   readonly #cluster: string;
   readonly #containerInstance: string;
@@ -56,6 +58,20 @@ export class HttpControlPlane implements ControlPlane, TaskProtectionControl, Ta
       AbortSignal.timeout(30_000),
     );
     return { ...answer, expiration: new Date(answer.expiration) };
+  }
+
+  async dnsListening(): Promise<{ addresses: string[]; port: number } | undefined> {
+    const { listening } = await this.#dns<{ listening: { addresses: string[]; port: number } | null }>({});
+    return listening ?? undefined;
+  }
+
+  async dnsLookup(name: string, type: DnsRecordType): Promise<DnsAnswer | undefined> {
+    return (await this.#dns<{ answer: DnsAnswer | null }>({ name, type })).answer ?? undefined;
+  }
+
+  #dns<T>(question: object): Promise<T> {
+    const body = { cluster: this.#cluster, containerInstance: this.#containerInstance, ...question };
+    return this.#call<T>('/berth/agent/dns', body, {}, AbortSignal.timeout(2_000));
   }
 
   async taskProtection(task: ProtectionTarget, change?: ProtectionChange): Promise<UpdateTaskProtectionResponse> {

@@ -44,7 +44,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return runAgentCommand(
       rest,
       process.env,
-      (owner, registryAuth) => new DockerRuntime({ engine: new DockerEngine(), owner, registryAuth }),
+      (owner, registryAuth, options) =>
+        new DockerRuntime({ engine: new DockerEngine(), owner, registryAuth, bridgeDns: options.bridgeDns }),
     );
   }
   const admin = ADMIN_COMMANDS[command];

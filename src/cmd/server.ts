@@ -33,7 +33,7 @@ import { cloudMapZones, serviceRegistrations } from '../servicediscovery/index.t
 import { ecsServiceDiscovery } from './service-discovery.ts';
 import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
-import { credentialsEndpoint, pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
+import { credentialsEndpoint, dnsEndpoint, pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
 import { ecsExec } from './ecs-exec.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
@@ -139,6 +139,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   const elb = new Elb(elbDeps);
   // Bound once IAM and STS have loaded, before any request or agent can ask.
+  // Cloud Map's private DNS namespaces, for the server's DNS and the agents' views of it.
+  const zones = cloudMapZones({ store });
   const bound: {
     roleSessions?: TaskRoleSessions;
     dns?: DiscoveryDns;
@@ -275,6 +277,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         '/berth/agent/poll': pollEndpoint(taskDeps),
         '/berth/agent/report': reportEndpoint(taskDeps),
         '/berth/agent/credentials': credentialsEndpoint(taskDeps),
+        '/berth/agent/dns': dnsEndpoint({
+          zones,
+          listening: () => bound.dns && { addresses: bound.dns.server.addresses, port: bound.dns.server.port },
+        }),
       },
     }),
     upgrade: (request, socket, head, path) => exec.relay.upgrade(request, socket, head, path),
@@ -354,7 +360,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     bound.dns = await startDiscoveryDns({
       port: config.dnsPort,
       networks: managed.networks,
-      zones: cloudMapZones({ store }),
+      zones,
       logger,
     });
   }

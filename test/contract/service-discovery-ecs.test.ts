@@ -15,6 +15,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { holdPort53 } from '../../testing/dns.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { isStopped, removeClusterContainers, waitForTask } from '../../testing/tasks.ts';
@@ -23,7 +24,7 @@ import { isStopped, removeClusterContainers, waitForTask } from '../../testing/t
 // (with ECS's attributes) once RUNNING, resolvable through Berth's DNS server (from the host and
 // from inside a task), deregistered as soon as they are asked to stop, and all of them when the
 // service goes. The server's DNS listens on port 53 of the task network's gateway, as the VPC
-// resolver answers tasks on AWS: one test file per host may ask for it (testing/server.ts).
+// resolver answers tasks on AWS: one test file at a time on a host may have it (holdPort53).
 
 const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
 
@@ -79,7 +80,10 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
       .sort();
   };
 
+  let releasePort53: (() => Promise<void>) | undefined;
+
   before(async () => {
+    releasePort53 = await holdPort53();
     server = await startTestServer({ BERTH_DNS_PORT: '53' });
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
     image = (await docker.buildBusyboxImage(`berth-discovery-${suffix}:1`)).tag;
@@ -124,6 +128,7 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
     await server?.stop();
     await removeClusterContainers(docker, cluster);
     await docker.cleanup();
+    await releasePort53?.();
   });
 
   it("registers a service's RUNNING tasks with ECS's attributes", async () => {

@@ -52,6 +52,11 @@ export interface DockerRuntimeOptions {
    * the VPC resolver answers a task: Berth's DNS server for Cloud Map names. Undefined: Docker's.
    */
   readonly awsvpcDns?: () => readonly string[] | undefined;
+  /**
+   * The DNS servers of bridge-mode containers that name none of their own (dnsServers): the
+   * agent's view of Berth's DNS on the bridge gateway (cmd/agent-dns.ts). Undefined: Docker's.
+   */
+  readonly bridgeDns?: () => readonly string[] | undefined;
 }
 
 /** The agent's ContainerRuntime on the Docker Engine API. */
@@ -61,9 +66,11 @@ export class DockerRuntime implements ContainerRuntime {
   readonly #registryAuth: DockerRuntimeOptions['registryAuth'];
   readonly #confinement: Confinement | undefined;
   readonly #awsvpcDns: DockerRuntimeOptions['awsvpcDns'];
+  readonly #bridgeDns: DockerRuntimeOptions['bridgeDns'];
 
   constructor(options: DockerRuntimeOptions) {
     this.#awsvpcDns = options.awsvpcDns;
+    this.#bridgeDns = options.bridgeDns;
     this.#engine = options.engine;
     this.#owner = options.owner;
     this.#registryAuth = options.registryAuth;
@@ -165,6 +172,8 @@ export class DockerRuntime implements ContainerRuntime {
     const body = this.#confined(task, dockerCreateBody(container, runtimeContext));
     body.Labels[OWNER_LABEL] = this.#owner;
     if (context.macAddress) body.MacAddress = context.macAddress;
+    const dns = (task.networkMode ?? 'bridge') === 'bridge' && !body.HostConfig.Dns ? this.#bridgeDns?.() : undefined;
+    if (dns?.length) body.HostConfig.Dns = [...dns];
     await this.#createVolumes(task, runtimeContext.volumes ?? {});
     try {
       return await this.#engine.createContainer(this.#name(runtimeContext, container.name!), body);
