@@ -1,4 +1,6 @@
 import type { TaskRecord } from '../store/index.ts';
+import { InvalidParameterException } from './errors.ts';
+import { findTaskDefinition, toTaskDefinition } from './task-definitions.ts';
 import type { TaskDeps } from './task-deps.ts';
 import type { Container, ManagedAgent, Task } from './shapes.generated.ts';
 
@@ -43,4 +45,21 @@ export async function withManagedAgents(deps: TaskDeps, record: TaskRecord, task
     ...task,
     containers: task.containers?.map((c) => ({ ...c, managedAgents: managedAgentsOf(task, c, canExec) })),
   };
+}
+
+/**
+ * CreateService's and UpdateService's check of enableExecuteCommand, in ECS's words: ECS Exec runs
+ * its agent with the task role, so the service's task definition must have one.
+ */
+export async function checkServiceExecRole(
+  deps: TaskDeps,
+  service: { readonly enableExecuteCommand?: boolean | undefined; readonly taskDefinition?: string | undefined },
+  verb: 'created' | 'updated',
+): Promise<void> {
+  if (!service.enableExecuteCommand || service.taskDefinition === undefined) return;
+  const record = await findTaskDefinition(deps, service.taskDefinition);
+  if (record && toTaskDefinition(record).taskRoleArn) return;
+  throw new InvalidParameterException(
+    `The service couldn't be ${verb} because a valid taskRoleArn is not being used. Specify a valid task role in your task definition and try again.`,
+  );
 }

@@ -1,4 +1,5 @@
 import { checkServiceRegistries, checkUpdatedRegistries } from './service-registries.ts';
+import { checkServiceExecRole } from './exec-agents.ts';
 import { randomInt } from 'node:crypto';
 import { formatArn, parseArn } from '../shared/arn.ts';
 import { DEFAULT_ECS_QUOTAS, type EcsQuotas } from '../shared/ecs-quotas.ts';
@@ -139,6 +140,7 @@ export async function createService(
     ? toTaskDefinition((await findTaskDefinition(deps, taskDefinitionArn))!)
     : undefined;
   if (definition) checkNetwork(definition, asRun, launchType);
+  await checkServiceExecRole(deps, { ...input, taskDefinition: taskDefinitionArn }, 'created');
   const config = deploymentConfiguration(input.deploymentConfiguration, daemon, input.deploymentController);
   if (!external) await checkLoadBalancers(deps, input.loadBalancers ?? [], { definition, config });
   await checkServiceRegistries(deps.serviceRegistries, input.serviceRegistries ?? [], definition);
@@ -348,6 +350,8 @@ async function updatedService(deps: TaskDeps, record: ServiceRecord, input: Upda
     next,
     registriesChanged: input.serviceRegistries !== undefined,
   });
+  if (input.enableExecuteCommand || taskDefinition !== service.taskDefinition)
+    await checkServiceExecRole(deps, next, 'updated');
   const redeploy = needsDeployment(service, input, taskDefinition);
   if (redeploy && isExternal(service)) checkExternalRedeploy();
   const deployments = (service.deployments ?? []) as Deployment[];

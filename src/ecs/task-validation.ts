@@ -34,7 +34,16 @@ export function launchTypeOf(input: RunTaskRequest, cluster: ClusterRecord): Lau
   return 'EC2';
 }
 
-export function checkOverrides(definition: TaskDefinition, overrides: RunTaskRequest['overrides']): void {
+export function checkOverrides(
+  definition: TaskDefinition,
+  overrides: RunTaskRequest['overrides'],
+  enableExecuteCommand?: boolean,
+): void {
+  // ECS Exec runs its agent with the task role: a task without one cannot have it.
+  if (enableExecuteCommand && !(overrides?.taskRoleArn ?? definition.taskRoleArn))
+    throw new InvalidParameterException(
+      'The execute command failed because a valid task role is not being used. Specify a valid task role in your task definition or as a task override and try again.',
+    );
   const names = new Set((definition.containerDefinitions ?? []).map((c) => c.name));
   for (const override of overrides?.containerOverrides ?? []) {
     if (override.name !== undefined && !names.has(override.name)) {

@@ -102,7 +102,7 @@ export async function runTask(
     input.taskDefinition,
     service?.allowInactiveDefinition ?? false,
   );
-  checkOverrides(definition, input.overrides);
+  checkOverrides(definition, input.overrides, input.enableExecuteCommand);
   const launchType = launchTypeOf(input, cluster);
   checkNetwork(definition, input, launchType);
   const group = input.group ?? `family:${definition.family}`;
@@ -155,7 +155,7 @@ export async function startTask(
     service?.allowInactiveDefinition ?? false,
   );
   const runInput: RunTaskRequest = { ...input, launchType: 'EC2' };
-  checkOverrides(definition, input.overrides);
+  checkOverrides(definition, input.overrides, input.enableExecuteCommand);
   checkNetwork(definition, runInput, 'EC2');
   const group = input.group ?? `family:${definition.family}`;
   const containers = effectiveContainers(definition, input.overrides);

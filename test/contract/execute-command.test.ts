@@ -15,6 +15,7 @@ import { awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { EXEC_ROLE_STATEMENTS, executeCommand, IDLE_WITH_APPLETS } from '../../testing/ecs-exec.ts';
 import { allowStatement, createUser } from '../../testing/iam-users.ts';
+import { createExecutionRole } from '../../testing/execution-role.ts';
 import { createTaskRole } from '../../testing/role-probe.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeClusterContainers, waitForTask } from '../../testing/tasks.ts';
@@ -36,6 +37,8 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
   let plainTaskArn = '';
   let rolelessTaskArn = '';
   let runtimeId = '';
+  let roleArn = '';
+  let imageTag = '';
 
   const runTask = async (family: string, enableExecuteCommand: boolean): Promise<string> => {
     const { tasks, failures } = await ecs.send(
@@ -57,7 +60,7 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
     ecs = new ECSClient(client);
     logs = new CloudWatchLogsClient(client);
     const iam = new IAMClient(client);
-    const roleArn = await createTaskRole(iam, `exec-${suffix}`, EXEC_ROLE_STATEMENTS);
+    roleArn = await createTaskRole(iam, `exec-${suffix}`, EXEC_ROLE_STATEMENTS);
     const noChannels = await createTaskRole(iam, `exec-none-${suffix}`, []);
     iam.destroy();
     await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
@@ -70,6 +73,7 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
       }),
     );
     const image = await docker.buildBusyboxImage(`berth-exec-${suffix}:1`);
+    imageTag = image.tag;
     const family = `exec-${suffix}`;
     await ecs.send(
       new RegisterTaskDefinitionCommand({
@@ -111,6 +115,7 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
     logs?.destroy();
     await server?.stop();
     await removeClusterContainers(docker, cluster);
+    await removeClusterContainers(docker, `${cluster}-default`);
     await docker.cleanup();
   });
 
@@ -170,6 +175,88 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
       if (!messages.includes('logged-output-marker')) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.match(messages, /logged-output-marker/);
+  });
+
+  it("logs to the container's awslogs group when the cluster's logging is DEFAULT", async () => {
+    const group = `${logGroup}-default`;
+    const plainCluster = `${cluster}-default`;
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await ecs.send(new CreateClusterCommand({ clusterName: plainCluster }));
+    const executionRoleArn = await createExecutionRole(server);
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `exec-${suffix}-logged`,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        taskRoleArn: roleArn,
+        executionRoleArn,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: imageTag,
+            essential: true,
+            command: IDLE_WITH_APPLETS,
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'app' },
+            },
+          },
+        ],
+      }),
+    );
+    const { tasks } = await ecs.send(
+      new RunTaskCommand({
+        cluster: plainCluster,
+        taskDefinition: `exec-${suffix}-logged`,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123'] } },
+        enableExecuteCommand: true,
+      }),
+    );
+    const logged = tasks![0]!.taskArn!;
+    await waitForTask(
+      ecs,
+      plainCluster,
+      logged,
+      (t) => t.containers?.[0]?.managedAgents?.[0]?.lastStatus === 'RUNNING',
+      90_000,
+    );
+    const run = await executeCommand(server, {
+      cluster: plainCluster,
+      task: logged,
+      command: 'echo default-logging-marker',
+    });
+    assert.equal(run.code, 0, run.output);
+    const sessionId = /SessionId: (ecs-execute-command-[0-9a-f]+)/.exec(run.output)![1]!;
+    let messages = '';
+    for (let i = 0; i < 100 && !messages.includes('default-logging-marker'); i++) {
+      const events = await logs
+        .send(new GetLogEventsCommand({ logGroupName: group, logStreamName: sessionId }))
+        .catch(() => ({ events: [] }));
+      messages = (events.events ?? []).map((e) => e.message).join('');
+      if (!messages.includes('default-logging-marker')) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(messages, /default-logging-marker/);
+  });
+
+  it("refuses enableExecuteCommand for a task without a task role, in ECS's words", async () => {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `exec-${suffix}-bare`,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [{ name: 'app', image: imageTag, essential: true, command: IDLE_WITH_APPLETS }],
+      }),
+    );
+    await assert.rejects(runTask(`exec-${suffix}-bare`, true), {
+      name: 'InvalidParameterException',
+      message:
+        'The execute command failed because a valid task role is not being used. Specify a valid task role in your task definition or as a task override and try again.',
+    });
   });
 
   it("refuses a task started without enableExecuteCommand, and a non-interactive command, in ECS's words", async () => {
