@@ -43,6 +43,29 @@ const SERVICES: readonly Service[] = [
     ],
   },
   { folder: 'servicediscovery/2017-03-14', module: 'servicediscovery', apiName: 'ServiceDiscoveryApi' },
+  {
+    folder: 'cloudwatch/2010-08-01',
+    module: 'cloudwatch',
+    apiName: 'CloudWatchApi',
+    operations: [
+      'PutMetricData',
+      'ListMetrics',
+      'GetMetricStatistics',
+      'GetMetricData',
+      'PutMetricAlarm',
+      'DescribeAlarms',
+      'DescribeAlarmsForMetric',
+      'DescribeAlarmHistory',
+      'SetAlarmState',
+      'DeleteAlarms',
+      'EnableAlarmActions',
+      'DisableAlarmActions',
+      'PutCompositeAlarm',
+      'TagResource',
+      'UntagResource',
+      'ListTagsForResource',
+    ],
+  },
 ];
 
 const root = join(import.meta.dirname, '..');

@@ -69,7 +69,8 @@ export type ShippedModel =
   | 'ssm-2014-11-06'
   | 'kms-2014-11-01'
   | 'secretsmanager-2017-10-17'
-  | 'servicediscovery-2017-03-14';
+  | 'servicediscovery-2017-03-14'
+  | 'cloudwatch-2010-08-01';
 
 export function loadServiceModel(name: ShippedModel): ServiceModel {
   return JSON.parse(readFileSync(join(import.meta.dirname, 'models', `${name}.json`), 'utf8')) as ServiceModel;

@@ -74,3 +74,10 @@ export type {
   StoredNamespace,
   StoredService,
 } from './servicediscovery-repository.ts';
+export type {
+  AggregateRecord,
+  AlarmHistoryRecord,
+  AlarmRecord,
+  CloudWatchRepository,
+  MetricRecord,
+} from './cloudwatch-repository.ts';

@@ -8,6 +8,7 @@ import type { SsmRepository } from './ssm-repository.ts';
 import type { KmsRepository } from './kms-repository.ts';
 import type { SecretsRepository } from './secrets-repository.ts';
 import type { ServiceDiscoveryRepository } from './servicediscovery-repository.ts';
+import type { CloudWatchRepository } from './cloudwatch-repository.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -34,6 +35,7 @@ export interface MetadataStore {
   readonly secrets: SecretsRepository;
   readonly ssm: SsmRepository;
   readonly serviceDiscovery: ServiceDiscoveryRepository;
+  readonly cloudWatch: CloudWatchRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

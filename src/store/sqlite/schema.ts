@@ -1,3 +1,4 @@
+import type { CloudWatchTables } from './sqlite-cloudwatch-schema.ts';
 import type { LogTables } from './logs-schema.ts';
 import type { KmsTables } from './sqlite-kms-schema.ts';
 import type { SecretsTables } from './sqlite-secrets-schema.ts';
@@ -223,7 +224,7 @@ export interface RegistrySettingsTable {
   value: string;
 }
 
-export interface Database extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables {
+export interface Database extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables, CloudWatchTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
   ssm_parameters: SsmParametersTable;

@@ -27,6 +27,7 @@ import { SqliteSsm } from './sqlite-ssm.ts';
 import { SqliteKms } from './sqlite-kms.ts';
 import { SqliteSecrets } from './sqlite-secrets.ts';
 import { SqliteServiceDiscovery } from './sqlite-servicediscovery.ts';
+import { SqliteCloudWatch } from './sqlite-cloudwatch.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -52,6 +53,7 @@ export class SqliteStore implements MetadataStore {
   readonly kms: SqliteKms;
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
+  readonly cloudWatch: SqliteCloudWatch;
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, box: SecretBox) {
@@ -76,6 +78,7 @@ export class SqliteStore implements MetadataStore {
     this.kms = new SqliteKms(db, box);
     this.secrets = new SqliteSecrets(db);
     this.serviceDiscovery = new SqliteServiceDiscovery(db);
+    this.cloudWatch = new SqliteCloudWatch(db);
   }
 
   /**
