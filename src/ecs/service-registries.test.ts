@@ -134,6 +134,19 @@ describe('ServiceRegistries', () => {
     assert.deepEqual(calls.slice(2), ['health t1 UNHEALTHY', 'deregister t2']);
   });
 
+  it('registers a task with health checks only once it is HEALTHY', async () => {
+    const { discovery, calls } = fakeDiscovery();
+    const registries = new ServiceRegistries(discovery);
+    const checked = (healthStatus: string) =>
+      awsvpcTask('t1', { healthStatus, containers: [{ name: 'web', healthStatus }] });
+    await sync(registries, [checked('UNKNOWN')]);
+    await sync(registries, [checked('UNHEALTHY')]);
+    assert.deepEqual(calls, []);
+    await sync(registries, [checked('HEALTHY')]);
+    await sync(registries, [checked('UNHEALTHY')]);
+    assert.deepEqual(calls, ['register t1', 'health t1 UNHEALTHY']);
+  });
+
   it('takes a stopping task out at once', async () => {
     const { discovery, calls } = fakeDiscovery();
     const registries = new ServiceRegistries(discovery);

@@ -76,6 +76,17 @@ export function registrationOf(
   };
 }
 
+/**
+ * A task joins its registries once RUNNING and healthy: a task whose containers have health checks
+ * (the stored body gives only those a healthStatus) when its health is HEALTHY, any other at once.
+ * Once registered, its health follows the task's (UNHEALTHY while a check fails).
+ */
+export function readyToRegister(task: TaskRecord): boolean {
+  const body = task.body as TaskBodyView;
+  const checked = (body.containers ?? []).some((c) => c.healthStatus !== undefined);
+  return !checked || body.healthStatus === 'HEALTHY';
+}
+
 /** Cloud Map's custom health of a task: UNHEALTHY while an essential container's health check fails. */
 export function healthOf(task: TaskRecord): 'HEALTHY' | 'UNHEALTHY' {
   return (task.body as TaskBodyView).healthStatus === 'UNHEALTHY' ? 'UNHEALTHY' : 'HEALTHY';
@@ -153,6 +164,7 @@ export class ServiceRegistries {
         const key = `${arn} ${task.id}`;
         const seen = JSON.stringify(registration.attributes);
         const before = this.#registered.get(key);
+        if (before === undefined && !readyToRegister(task)) continue;
         if (before === undefined) await this.#discovery.register(arn, task.id, registration.attributes);
         else if (before !== seen) await this.#discovery.setHealth(arn, task.id, healthOf(task));
         this.#registered.set(key, seen);
