@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ContainerInstanceRecord, ContainerInstanceRepository, TaskRecord } from '../store.ts';
+import { sqliteDialect, type SqlDialect } from '../sql-dialect.ts';
 import { taskRow } from './sqlite-tasks.ts';
 import type { ContainerInstancesTable, Database } from './schema.ts';
 
@@ -10,10 +11,12 @@ import type { ContainerInstancesTable, Database } from './schema.ts';
  */
 export class SqliteContainerInstances implements ContainerInstanceRepository {
   readonly #db: Kysely<Database>;
+  readonly #dialect: SqlDialect;
   readonly #lists = new Map<string, readonly ContainerInstanceRecord[]>();
   #generation = 0;
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: SqlDialect = sqliteDialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   #changed(): void {
@@ -104,12 +107,12 @@ export class SqliteContainerInstances implements ContainerInstanceRepository {
 
   async byEc2InstanceIds(ec2InstanceIds: readonly string[]): Promise<ContainerInstanceRecord[]> {
     if (ec2InstanceIds.length === 0) return [];
-    // Rare (ELB target registration) and over few rows: a scan with json_extract, no index.
+    // Rare (ELB target registration) and over few rows: a scan reading the JSON body, no index.
     const rows = await this.#db
       .selectFrom('container_instances')
       .selectAll()
       .where('status', 'in', ['ACTIVE', 'DRAINING'])
-      .where(sql<string>`json_extract(body, '$.ec2InstanceId')`, 'in', ec2InstanceIds)
+      .where(this.#dialect.jsonMember('body', 'ec2InstanceId'), 'in', ec2InstanceIds)
       .execute();
     return rows.map(fromRow);
   }

@@ -9,20 +9,23 @@ import type {
   LogStreamRecord,
   NewLogEvent,
 } from '../log-repository.ts';
+import { sqliteDialect, type LogEventRow, type SqlDialect } from '../sql-dialect.ts';
 import type { LogGroupsTable, LogStreamsTable } from './logs-schema.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database>;
 
 /**
- * Log groups, streams and events in SQLite. A PutLogEvents batch is one transaction: it takes a
- * range of the group's seq numbers, inserts every event with one statement (the batch travels as
- * one JSON parameter through json_each) and updates the stream's and the group's figures.
+ * Log groups, streams and events in SQLite (and PostgreSQL, with its dialect). A PutLogEvents batch
+ * is one transaction: it takes a range of the group's seq numbers, inserts every event with one
+ * statement (SqlDialect.insertLogEvents) and updates the stream's and the group's figures.
  */
 export class SqliteLogs implements LogRepository {
   readonly #db: Db;
-  constructor(db: Db) {
+  readonly #dialect: SqlDialect;
+  constructor(db: Db, dialect: SqlDialect = sqliteDialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async createGroup(record: LogGroupRecord): Promise<boolean> {
@@ -54,7 +57,7 @@ export class SqliteLogs implements LogRepository {
       .orderBy('name')
       .limit(sql.lit(safeLimit(options.limit)));
     if (options.namePrefix !== undefined) query = query.where(hasPrefix(sql.ref('name'), options.namePrefix));
-    if (options.nameContains) query = query.where(sql<SqlBool>`instr(name, ${options.nameContains}) > 0`);
+    if (options.nameContains) query = query.where(this.#dialect.contains('name', options.nameContains));
     if (options.names) query = query.where('name', 'in', options.names);
     if (options.logGroupClass !== undefined) query = query.where('log_group_class', '=', options.logGroupClass);
     if (options.after !== undefined) query = query.where('name', '>', options.after);
@@ -189,7 +192,7 @@ export class SqliteLogs implements LogRepository {
       if (!stream) return { status: 'no-group' };
       if (stream.streamId === null) return { status: 'no-stream' };
       if (events.length === 0) return { status: 'stored', uploads: Number(stream.uploads) };
-      return { status: 'stored', uploads: await insertEvents(trx, stream, events, ingestionTime) };
+      return { status: 'stored', uploads: await insertEvents(trx, this.#dialect, stream, { events, ingestionTime }) };
     });
   }
 
@@ -280,12 +283,12 @@ async function groupIdOf(db: Db, name: string): Promise<number | undefined> {
 
 async function insertEvents(
   trx: Db,
+  dialect: SqlDialect,
   stream: { groupId: number; streamId: number | null },
-  events: readonly NewLogEvent[],
-  ingestionTime: number,
+  { events, ingestionTime }: { events: readonly NewLogEvent[]; ingestionTime: number },
 ): Promise<number> {
-  const rows = events.map((e) => [e.timestamp, Buffer.byteLength(e.message, 'utf8'), e.message]);
-  const bytes = rows.reduce((sum, row) => sum + (row[1] as number), 0);
+  const rows = events.map((e): LogEventRow => [e.timestamp, Buffer.byteLength(e.message, 'utf8'), e.message]);
+  const bytes = rows.reduce((sum, row) => sum + row[1], 0);
   let minTimestamp = Infinity;
   let maxTimestamp = -Infinity;
   for (const e of events) {
@@ -299,15 +302,13 @@ async function insertEvents(
     .returning('next_seq')
     .executeTakeFirstOrThrow();
   const firstSeq = Number(group.next_seq) - events.length;
-  await sql`
-    insert into log_events (group_id, stream_id, timestamp, seq, ingestion_time, size, message)
-    select ${stream.groupId}, ${stream.streamId}, value ->> 0, ${firstSeq} + key, ${ingestionTime}, value ->> 1, value ->> 2
-    from json_each(${JSON.stringify(rows)})`.execute(trx);
+  const target = { groupId: stream.groupId, streamId: stream.streamId!, firstSeq, ingestionTime };
+  await dialect.insertLogEvents(trx as Kysely<never>, target, rows);
   const updated = await trx
     .updateTable('log_streams')
     .set({
-      first_event_timestamp: sql`coalesce(min(first_event_timestamp, ${minTimestamp}), ${minTimestamp})`,
-      last_event_timestamp: sql`coalesce(max(last_event_timestamp, ${maxTimestamp}), ${maxTimestamp})`,
+      first_event_timestamp: sql`coalesce(${dialect.least(sql.ref('first_event_timestamp'), minTimestamp)}, ${minTimestamp})`,
+      last_event_timestamp: sql`coalesce(${dialect.greatest(sql.ref('last_event_timestamp'), maxTimestamp)}, ${maxTimestamp})`,
       last_ingestion_time: ingestionTime,
       uploads: sql`uploads + 1`,
       stored_bytes: sql`stored_bytes + ${bytes}`,

@@ -9,6 +9,7 @@ import type {
   StoredNamespace,
   StoredService,
 } from '../servicediscovery-repository.ts';
+import { sqliteDialect, type SqlDialect } from '../sql-dialect.ts';
 import type { Database } from './schema.ts';
 import type {
   ServiceDiscoveryInstancesTable,
@@ -26,8 +27,10 @@ const PRUNE_BATCH = 100;
 /** Cloud Map in SQLite: each write one transaction, checked against the revisions it was planned from. */
 export class SqliteServiceDiscovery implements ServiceDiscoveryRepository {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #dialect: SqlDialect;
+  constructor(db: Kysely<Database>, dialect: SqlDialect = sqliteDialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async namespace(id: string): Promise<StoredNamespace | undefined> {
@@ -149,7 +152,7 @@ export class SqliteServiceDiscovery implements ServiceDiscoveryRepository {
       });
       return true;
     } catch (error) {
-      if (error instanceof Conflict || /UNIQUE constraint failed/.test(String((error as Error).message))) return false;
+      if (error instanceof Conflict || this.#dialect.isUniqueViolation(error)) return false;
       throw error;
     }
   }
