@@ -60,6 +60,13 @@ export type {
   SsmVersionDetails,
   SsmWrite,
 } from './ssm-repository.ts';
+export {
+  ACTIVE_SESSION_STATUSES,
+  type SsmSessionQuery,
+  type SsmSessionRecord,
+  type SsmSessionRepository,
+  type SsmSessionStatus,
+} from './ssm-session-repository.ts';
 export type {
   CloudMapHealth,
   CloudMapInstanceRecord,

@@ -9,6 +9,7 @@ import { secretsManagerMigration } from './0019-secretsmanager.ts';
 import { iamMigration } from './0016-iam.ts';
 import { ssmMigration } from './0020-ssm.ts';
 import { serviceDiscoveryMigration } from './0021-servicediscovery.ts';
+import { ssmSessionsMigration } from './0024-ssm-sessions.ts';
 import { cloudWatchMigration } from './0022-cloudwatch.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
@@ -290,5 +291,6 @@ export const migrations: Record<string, Migration> = {
   '0019-secretsmanager': secretsManagerMigration,
   '0020-ssm': ssmMigration,
   '0021-servicediscovery': serviceDiscoveryMigration,
+  '0024-ssm-sessions': ssmSessionsMigration,
   '0022-cloudwatch': cloudWatchMigration,
 };

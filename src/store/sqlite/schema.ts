@@ -3,6 +3,7 @@ import type { LogTables } from './logs-schema.ts';
 import type { KmsTables } from './sqlite-kms-schema.ts';
 import type { SecretsTables } from './sqlite-secrets-schema.ts';
 import type { ServiceDiscoveryTables } from './sqlite-servicediscovery-schema.ts';
+import type { SsmSessionTables } from './sqlite-ssm-sessions-schema.ts';
 
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
@@ -224,7 +225,8 @@ export interface RegistrySettingsTable {
   value: string;
 }
 
-export interface Database extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables, CloudWatchTables {
+export interface Database
+  extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables, CloudWatchTables, SsmSessionTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
   ssm_parameters: SsmParametersTable;

@@ -24,6 +24,7 @@ import { SqliteS3 } from './sqlite-s3.ts';
 import { SqliteRegistrySettings } from './sqlite-registry-settings.ts';
 import { SqliteSessions } from './sqlite-sessions.ts';
 import { SqliteSsm } from './sqlite-ssm.ts';
+import { SqliteSsmSessions } from './sqlite-ssm-sessions.ts';
 import { SqliteKms } from './sqlite-kms.ts';
 import { SqliteSecrets } from './sqlite-secrets.ts';
 import { SqliteServiceDiscovery } from './sqlite-servicediscovery.ts';
@@ -50,6 +51,7 @@ export class SqliteStore implements MetadataStore {
   readonly registrySettings: SqliteRegistrySettings;
   readonly sessions: SqliteSessions;
   readonly ssm: SqliteSsm;
+  readonly ssmSessions: SqliteSsmSessions;
   readonly kms: SqliteKms;
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
@@ -75,6 +77,7 @@ export class SqliteStore implements MetadataStore {
     this.registrySettings = new SqliteRegistrySettings(db);
     this.sessions = new SqliteSessions(db, box);
     this.ssm = new SqliteSsm(db);
+    this.ssmSessions = new SqliteSsmSessions(db);
     this.kms = new SqliteKms(db, box);
     this.secrets = new SqliteSecrets(db);
     this.serviceDiscovery = new SqliteServiceDiscovery(db);
