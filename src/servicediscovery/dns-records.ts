@@ -260,11 +260,21 @@ export function zoneOf(
   };
 }
 
+/** How stale the DNS answers may be: the store's Cloud Map revision is read this often at most. */
+export const REVISION_CHECK_MS = 100;
+
 /**
  * The zones of the store's private DNS namespaces. They are read again only when the store's Cloud
- * Map revision has moved, so a query costs one small read while nothing changes.
+ * Map revision has moved, and the revision at most every REVISION_CHECK_MS, so a query costs no
+ * store read while nothing changes.
  */
-export function cloudMapZones(deps: { readonly store: MetadataStore; readonly random?: () => number }): DnsZoneSource {
+export function cloudMapZones(deps: {
+  readonly store: MetadataStore;
+  readonly random?: () => number;
+  /** REVISION_CHECK_MS by default; 0 reads the revision for every query. */
+  readonly revisionCheckMs?: number;
+}): DnsZoneSource {
+  const checkMs = deps.revisionCheckMs ?? REVISION_CHECK_MS;
   const repository = deps.store.serviceDiscovery;
   const random = deps.random ?? Math.random;
   let cache: { revision: number; zones: Promise<DnsZone[]> } | undefined;
@@ -284,8 +294,22 @@ export function cloudMapZones(deps: { readonly store: MetadataStore; readonly ra
       ),
     );
   };
+  // The revision is read at most every checkMs, and queries arriving meanwhile share
+  // that read: a change (made by this server or another on the same store) shows within it.
+  let checked: { at: number; revision: Promise<number> } | undefined;
+  const currentRevision = (): Promise<number> => {
+    const now = performance.now();
+    if (!checked || now - checked.at >= checkMs) {
+      const next = { at: now, revision: repository.revision() };
+      checked = next;
+      next.revision.catch(() => {
+        if (checked === next) checked = undefined;
+      });
+    }
+    return checked.revision;
+  };
   const zones = async (): Promise<DnsZone[]> => {
-    const revision = await repository.revision();
+    const revision = await currentRevision();
     if (cache?.revision !== revision) {
       const next = { revision, zones: load() };
       cache = next;

@@ -84,7 +84,7 @@ describe("ECS's registrations and the DNS zones, on the store", () => {
   });
 
   it('answers DNS from the store as soon as a registration or health change commits', async () => {
-    const zones = cloudMapZones({ store });
+    const zones = cloudMapZones({ store, revisionCheckMs: 0 });
     assert.deepEqual(addressesOf(await zones.lookup('api.local', 'A')), ['172.17.0.3', '172.17.0.4']);
     assert.equal(await zones.lookup('example.com', 'A'), undefined, 'not in a namespace: forwarded');
     await registrations.setHealth(registryArn, 'task-1', 'UNHEALTHY');
@@ -100,13 +100,29 @@ describe("ECS's registrations and the DNS zones, on the store", () => {
     assert.deepEqual(addressesOf(await zones.lookup('api.local', 'A')), ['172.17.0.3']);
     await registrations.deregister(registryArn, 'task-1');
     assert.equal(addressesOf(await zones.lookup('api.local', 'A')), 'nxdomain');
+    // By default a change shows within REVISION_CHECK_MS, and queries meanwhile read no revision.
+    let reads = 0;
+    const repository = store.serviceDiscovery;
+    const serviceDiscovery = {
+      namespaces: () => repository.namespaces(),
+      services: () => repository.services(),
+      instances: (ids: string[]) => repository.instances(ids),
+      revision: () => {
+        reads++;
+        return repository.revision();
+      },
+    };
+    const counted = { serviceDiscovery } as unknown as typeof store;
+    const cached = cloudMapZones({ store: counted });
+    await Promise.all(Array.from({ length: 50 }, () => cached.lookup('api.local', 'A')));
+    assert.equal(reads, 1);
     await assert.rejects(registrations.setHealth(registryArn, 'task-1', 'HEALTHY'), { code: 'InstanceNotFound' });
   });
 
   it('answers from the most specific namespace, and not for public or HTTP ones', async () => {
     await api.CreatePrivateDnsNamespace({ Name: 'eu.local', Vpc: 'vpc-2' }, context);
     await api.CreatePublicDnsNamespace({ Name: 'example.com' }, context);
-    const zones = cloudMapZones({ store });
+    const zones = cloudMapZones({ store, revisionCheckMs: 0 });
     const soa = await zones.lookup('x.eu.local', 'A');
     assert.equal(soa?.kind, 'nxdomain');
     assert.equal(soa?.kind === 'nxdomain' ? soa.authority[0]?.name : '', 'eu.local');
