@@ -14,8 +14,8 @@ export interface SqlDialect {
   /** Whether `text` occurs in the text column, case-sensitively. */
   contains(column: string, text: string): RawBuilder<SqlBool>;
   /** The smaller (or greater) of two numbers; NULL when `a` is NULL (callers coalesce). */
-  least(a: Expression<number | null>, b: number): RawBuilder<number>;
-  greatest(a: Expression<number | null>, b: number): RawBuilder<number>;
+  least(a: Expression<number | null>, b: Expression<number> | number): RawBuilder<number>;
+  greatest(a: Expression<number | null>, b: Expression<number> | number): RawBuilder<number>;
   /** Inserts a PutLogEvents batch with one statement; the events get seq firstSeq, firstSeq + 1, ... */
   insertLogEvents(
     db: Kysely<never>,

@@ -6,6 +6,7 @@ import type {
   CloudWatchRepository,
   MetricRecord,
 } from '../cloudwatch-repository.ts';
+import { sqliteDialect, type SqlDialect } from '../sql-dialect.ts';
 import type { Database } from './schema.ts';
 import type { CwDatapointsTable, CwMetricsTable } from './sqlite-cloudwatch-schema.ts';
 
@@ -17,8 +18,10 @@ class StaleRevision extends Error {}
 /** CloudWatch in SQLite: each PutMetricData one transaction (read, merge, write per bucket). */
 export class SqliteCloudWatch implements CloudWatchRepository {
   readonly #db: Db;
-  constructor(db: Db) {
+  readonly #dialect: SqlDialect;
+  constructor(db: Db, dialect: SqlDialect = sqliteDialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async putDatapoints(
@@ -39,7 +42,7 @@ export class SqliteCloudWatch implements CloudWatchRepository {
           })
           .onConflict((c) =>
             c.column('metric_key').doUpdateSet({
-              last_put_at: sql`max(cw_metrics.last_put_at, excluded.last_put_at)`,
+              last_put_at: this.#dialect.greatest(sql.ref('cw_metrics.last_put_at'), sql.ref('excluded.last_put_at')),
             }),
           )
           .execute();

@@ -148,7 +148,8 @@ async function sealSecretsAtRest(raw: DatabaseSync, db: Kysely<Database>, box: S
   }
 }
 
-class SqliteClusters implements ClusterRepository {
+/** Portable Kysely: PostgresStore uses it as well. */
+export class SqliteClusters implements ClusterRepository {
   readonly #db: Kysely<Database>;
   readonly #listShapes = new Map<string, CompiledQuery>();
   constructor(db: Kysely<Database>) {

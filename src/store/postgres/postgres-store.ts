@@ -1,0 +1,213 @@
+import { Migrator, PostgresDialect, sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import type { SecretBox } from '../../shared/secret-box.ts';
+import { migrations } from '../migrations/index.ts';
+import type { MetadataStore } from '../store.ts';
+import type { Database } from '../sqlite/schema.ts';
+import { GroupCommit } from '../sqlite/group-commit.ts';
+import { SqliteAccountSettings } from '../sqlite/sqlite-account-settings.ts';
+import { SqliteCapacityProviders } from '../sqlite/sqlite-capacity-providers.ts';
+import { SqliteCloudWatch } from '../sqlite/sqlite-cloudwatch.ts';
+import { SqliteContainerInstances } from '../sqlite/sqlite-container-instances.ts';
+import { SqliteElb } from '../sqlite/sqlite-elb.ts';
+import { SqliteIam } from '../sqlite/sqlite-iam.ts';
+import { SqliteKms } from '../sqlite/sqlite-kms.ts';
+import { SqliteLogs } from '../sqlite/sqlite-logs.ts';
+import { SqliteRegistry } from '../sqlite/sqlite-registry.ts';
+import { SqliteRegistrySettings } from '../sqlite/sqlite-registry-settings.ts';
+import { SqliteRepositories } from '../sqlite/sqlite-repositories.ts';
+import { SqliteS3 } from '../sqlite/sqlite-s3.ts';
+import { SqliteSecrets } from '../sqlite/sqlite-secrets.ts';
+import { SqliteServiceDiscovery } from '../sqlite/sqlite-servicediscovery.ts';
+import { SqliteServices } from '../sqlite/sqlite-services.ts';
+import { SqliteSessions } from '../sqlite/sqlite-sessions.ts';
+import { SqliteSsm } from '../sqlite/sqlite-ssm.ts';
+import { SqliteSsmSessions } from '../sqlite/sqlite-ssm-sessions.ts';
+import { SqliteClusters } from '../sqlite/sqlite-store.ts';
+import { SqliteTaskDefinitions } from '../sqlite/sqlite-task-definitions.ts';
+import { SqliteTasks } from '../sqlite/sqlite-tasks.ts';
+import { sealPlaintextSecretKeys } from '../sqlite/sqlite-users.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import { PostgresSchemaPlugin } from './postgres-schema-plugin.ts';
+import { SerializableKysely } from './serializable-kysely.ts';
+
+export interface PostgresStoreOptions {
+  /** Seals secret access keys, STS secrets and KMS material, as SqliteStore does. */
+  readonly secretBox: SecretBox;
+  /** The schema the tables live in (created if missing); default: the connection's search_path. */
+  readonly schema?: string | undefined;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number | undefined;
+}
+
+/**
+ * The store on PostgreSQL: the same tables and migrations as SQLite's (PostgresSchemaPlugin adapts
+ * their column types), and the same Kysely repositories, which are portable but for the few
+ * fragments postgres-dialect.ts writes. Transactions run SERIALIZABLE and are retried on conflict
+ * (SerializableKysely); commits wait for the WAL flush (synchronous_commit=on).
+ *
+ * One server per database schema, as with SQLite: the repositories keep caches (registry settings,
+ * container instance lists) that only their own writes invalidate, so the store holds an advisory
+ * lock for as long as it is open, and a second server on the same schema fails at start. Several
+ * servers on one PostgreSQL come with issue #21 item 2 (leases, LISTEN/NOTIFY for those caches).
+ */
+export class PostgresStore implements MetadataStore {
+  readonly clusters: SqliteClusters;
+  readonly repositories: SqliteRepositories;
+  readonly registry: SqliteRegistry;
+  readonly iam: SqliteIam;
+  readonly taskDefinitions: SqliteTaskDefinitions;
+  readonly containerInstances: SqliteContainerInstances;
+  readonly accountSettings: SqliteAccountSettings;
+  readonly tasks: SqliteTasks;
+  readonly services: SqliteServices;
+  readonly capacityProviders: SqliteCapacityProviders;
+  readonly logs: SqliteLogs;
+  readonly elb: SqliteElb;
+  readonly s3: SqliteS3;
+  readonly registrySettings: SqliteRegistrySettings;
+  readonly sessions: SqliteSessions;
+  readonly ssm: SqliteSsm;
+  readonly ssmSessions: SqliteSsmSessions;
+  readonly kms: SqliteKms;
+  readonly secrets: SqliteSecrets;
+  readonly serviceDiscovery: SqliteServiceDiscovery;
+  readonly cloudWatch: SqliteCloudWatch;
+  readonly #db: Kysely<Database>;
+  readonly #owner: pg.Client;
+
+  private constructor(db: Kysely<Database>, owner: pg.Client, box: SecretBox) {
+    this.#db = db;
+    this.#owner = owner;
+    this.clusters = new SqliteClusters(db);
+    this.repositories = new SqliteRepositories(db);
+    this.registry = new SqliteRegistry(db);
+    this.iam = new SqliteIam(db, box);
+    this.taskDefinitions = new SqliteTaskDefinitions(db);
+    this.containerInstances = new SqliteContainerInstances(db, postgresDialect);
+    this.accountSettings = new SqliteAccountSettings(db);
+    const commits = new GroupCommit(db);
+    this.tasks = new SqliteTasks(db, commits);
+    this.services = new SqliteServices(db, commits);
+    this.capacityProviders = new SqliteCapacityProviders(db);
+    this.logs = new SqliteLogs(db, postgresDialect);
+    this.elb = new SqliteElb(db);
+    this.s3 = new SqliteS3(db);
+    this.registrySettings = new SqliteRegistrySettings(db);
+    this.sessions = new SqliteSessions(db, box);
+    this.ssm = new SqliteSsm(db);
+    this.ssmSessions = new SqliteSsmSessions(db);
+    this.kms = new SqliteKms(db, box);
+    this.secrets = new SqliteSecrets(db);
+    this.serviceDiscovery = new SqliteServiceDiscovery(db, postgresDialect);
+    this.cloudWatch = new SqliteCloudWatch(db, postgresDialect);
+  }
+
+  /**
+   * Connects to the database at `url` (postgres://user:password@host:port/database), takes the
+   * schema's ownership lock, and applies the migrations it lacks. Errors never carry the password.
+   */
+  static async open(url: string, options: PostgresStoreOptions): Promise<PostgresStore> {
+    const config = connectionConfig(url, options.schema);
+    const owner = new pg.Client(config);
+    owner.on('error', () => {}); // a lost connection fails the next ping; the pool reconnects on its own
+    let schema: string;
+    try {
+      await owner.connect();
+      if (options.schema !== undefined) await owner.query(`create schema if not exists "${options.schema}"`);
+      const { rows } = await owner.query<{ schema: string | null; locked: boolean }>(
+        "select current_schema() as schema, pg_try_advisory_lock(hashtext('berth-store:' || current_schema())) as locked",
+      );
+      if (!rows[0]?.schema) throw new Error(`the store ${describePostgresUrl(url)} has no schema to create tables in`);
+      schema = rows[0].schema;
+      if (!rows[0].locked) {
+        throw new Error(
+          `the store ${describePostgresUrl(url)} is in use by another berth server (one server per database schema for now)`,
+        );
+      }
+    } catch (error) {
+      await owner.end().catch(() => {});
+      throw withoutPassword(error, url);
+    }
+    const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
+    pool.on('error', () => {}); // an idle connection dropped: the pool opens a new one when asked
+    const db = new SerializableKysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await migrate(db, schema);
+      await sealPlaintextSecretKeys(db, options.secretBox);
+    } catch (error) {
+      await db.destroy();
+      await owner.end().catch(() => {});
+      throw withoutPassword(error, url);
+    }
+    return new PostgresStore(db, owner, options.secretBox);
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.selectFrom('clusters').select('name').limit(sql.lit(1)).execute();
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+    await this.#owner.end().catch(() => {});
+  }
+}
+
+async function migrate(db: Kysely<Database>, schema: string): Promise<void> {
+  // Kysely's migrator serializes concurrent starts with an advisory lock of its own and applies
+  // each run in one transaction (PostgreSQL's DDL is transactional). Its tables are named with their
+  // schema: it would otherwise take another schema's kysely_migration for this one's.
+  const migrator = new Migrator({
+    db: db.withPlugin(new PostgresSchemaPlugin()),
+    migrationTableSchema: schema,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`store migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** int8 (epoch milliseconds, counts) and numeric (sums) as numbers; bytea as a plain Uint8Array. */
+const PARSERS: Readonly<Record<number, (text: string) => unknown>> = {
+  20: Number,
+  1700: Number,
+  17: (text) => {
+    const buffer = pg.types.getTypeParser(17, 'text')(text) as Buffer;
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  },
+};
+
+const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  PARSERS[oid] ?? pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser;
+
+function connectionConfig(url: string, schema: string | undefined): pg.ClientConfig {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const settings = ['-c synchronous_commit=on', ...(schema !== undefined ? [`-c search_path=${schema}`] : [])];
+  return { connectionString: url, options: settings.join(' '), types: { getTypeParser } };
+}
+
+/** The URL with its password (if any) masked: what logs and error messages may show. */
+export function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** pg's errors can quote the connection string; a password in one is replaced. */
+function withoutPassword(error: unknown, url: string): unknown {
+  let password: string;
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    return error;
+  }
+  if (password === '' || !(error instanceof Error) || !error.message.includes(password)) return error;
+  error.message = error.message.split(password).join('***');
+  return error;
+}
