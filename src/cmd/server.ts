@@ -46,7 +46,7 @@ import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openStore } from './open-store.ts';
 import { makeDataFolderPrivate } from '../shared/data-folder.ts';
 import { DataVolumeProbe } from '../shared/data-volume-probe.ts';
 
@@ -102,7 +102,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     { secretBox },
   );
   const tokenKey = createSecretKey(loadTokenKey(config.dataDir));
-  const store = await SqliteStore.open(join(config.dataDir, 'berth.sqlite'), { secretBox });
+  const store = await openStore(config.store, { secretBox });
   const volume = new DataVolumeProbe(config.dataDir, {
     intervalMs: options.dataVolumeProbeMs,
     onChange: (writable, problem) =>

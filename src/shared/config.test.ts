@@ -32,6 +32,30 @@ describe('parseServerConfig', () => {
     assert.equal(config.registryHost, 'registry.local:5000');
   });
 
+  it('stores metadata in SQLite in the data folder unless --store (BERTH_STORE) names a PostgreSQL URL', () => {
+    assert.deepEqual(parseServerConfig(['--data-dir', '/srv/berth'], {}).store, {
+      kind: 'sqlite',
+      path: '/srv/berth/berth.sqlite',
+    });
+    const url = 'postgres://berth:s3cret@db.internal:5432/berth';
+    assert.deepEqual(parseServerConfig([], { BERTH_STORE: url }).store, { kind: 'postgres', url });
+    const other = 'postgresql://db.internal/berth';
+    assert.deepEqual(parseServerConfig(['--store', other], { BERTH_STORE: url }).store, {
+      kind: 'postgres',
+      url: other,
+    });
+    // Anything else is refused, and the message never repeats the value (it may hold a password).
+    for (const value of ['mysql://u:s3cret@h/db', 's3cret', 'postgres//u:s3cret@h/db']) {
+      assert.throws(
+        () => parseServerConfig([], { BERTH_STORE: value }),
+        (error: Error) =>
+          error instanceof ConfigError &&
+          /^BERTH_STORE must be a postgres:\/\//.test(error.message) &&
+          !error.message.includes('s3cret'),
+      );
+    }
+  });
+
   const invalid: [string, string[], Record<string, string>, RegExp][] = [
     [
       'a port that is not a number',

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_ECS_QUOTAS, parseEcsQuotas, type EcsQuotas } from './ecs-quotas.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
@@ -9,6 +9,8 @@ export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** Where metadata lives: SQLite in the data folder (default), or PostgreSQL (--store postgres://...). */
+  readonly store: StoreConfig;
   readonly accountId: string;
   readonly region: string;
   /** host[:port] written into repository URIs; undefined until the port is known (localhost:PORT). */
@@ -43,6 +45,9 @@ export interface ServerConfig {
   readonly dnsPort: number | undefined;
 }
 
+export type StoreConfig =
+  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
 export class ConfigError extends Error {}
 
@@ -50,6 +55,7 @@ const SETTINGS = {
   host: { env: 'BERTH_HOST', default: '127.0.0.1' },
   port: { env: 'BERTH_PORT', default: '4510' },
   'data-dir': { env: 'BERTH_DATA_DIR', default: './.berth' },
+  store: { env: 'BERTH_STORE', default: undefined },
   'account-id': { env: 'BERTH_ACCOUNT_ID', default: '000000000000' },
   region: { env: 'BERTH_REGION', default: 'us-east-1' },
   'registry-host': { env: 'BERTH_REGISTRY_HOST', default: undefined },
@@ -115,6 +121,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     rootAccessKeyId,
     rootSecretAccessKey,
     ecsQuotas: quotasOf(setting('ecs-quotas')),
+    store: storeOf(setting('store'), resolve(setting('data-dir').value ?? '.')),
     elbBindAddress: check('elb-bind-address', (v) => isIP(v) !== 0, 'an IP address')!,
     elbHeaderTimeoutSeconds: Number(
       check('elb-header-timeout-seconds', (v) => /^\d+$/.test(v) && +v >= 1 && +v <= 4000, 'seconds from 1 to 4000'),
@@ -139,6 +146,13 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
       'docker' | 'off',
     dnsPort: dnsPortOf(check('dns-port', (v) => v === 'off' || (/^\d{1,5}$/.test(v) && +v <= 65535), 'a port or off')),
   };
+}
+
+/** The store's URL may hold a password: a refusal names the setting, never the value. */
+function storeOf({ value, source }: { value: string | undefined; source: string }, dataDir: string): StoreConfig {
+  if (value === undefined) return { kind: 'sqlite', path: join(dataDir, 'berth.sqlite') };
+  if (/^postgres(ql)?:\/\/[^/\s]/.test(value) && URL.canParse(value)) return { kind: 'postgres', url: value };
+  throw new ConfigError(`${source} must be a postgres:// or postgresql:// URL (unset: SQLite in the data folder)`);
 }
 
 function dnsPortOf(value: string | undefined): number | undefined {
