@@ -21,7 +21,7 @@ export interface ServerProcess {
 /** Starts `berth server` as its own process, as `npm start` does, and waits until it listens. */
 export async function spawnServer(env: Record<string, string>, args: readonly string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN, 'server', ...args], {
-    env: { PATH: process.env.PATH ?? '', BERTH_PORT: '0', BERTH_DNS_PORT: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', BERTH_PORT: '0', BERTH_DNS_PORT: 'off', BERTH_TLS_PORT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -54,7 +54,7 @@ export async function spawnServer(env: Record<string, string>, args: readonly st
 /** Runs `berth server` expecting it to fail at start; returns its exit code and output. */
 export async function runServerExpectingFailure(env: Record<string, string>, args: readonly string[] = []) {
   const child = spawn(process.execPath, [BIN, 'server', ...args], {
-    env: { PATH: process.env.PATH ?? '', BERTH_DNS_PORT: 'off', ...env },
+    env: { PATH: process.env.PATH ?? '', BERTH_DNS_PORT: 'off', BERTH_TLS_PORT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

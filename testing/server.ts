@@ -29,6 +29,8 @@ export async function startTestServer(
     BERTH_LOG_LEVEL: 'silent',
     // Port 53 on the Docker networks is one per host: only a test that resolves names asks for it.
     BERTH_DNS_PORT: 'off',
+    // The HTTPS front door's default port is one per host too: only TLS tests ask for it (port 0).
+    BERTH_TLS_PORT: 'off',
     ...env,
   });
   const server = await startServer(config, {

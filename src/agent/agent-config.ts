@@ -21,6 +21,8 @@ export interface AgentConfig {
   readonly dataDir: string;
   /** Sign as this instance profile's role session (assumed with the environment's keys). */
   readonly instanceProfile: string | undefined;
+  /** PEM certificates trusted besides the system's for the server's TLS (--ca-bundle, AWS_CA_BUNDLE). */
+  readonly caBundle: string | undefined;
   /** Settings that were not understood: reported, never silently ignored. */
   readonly warnings: readonly string[];
 }
@@ -35,6 +37,7 @@ export interface AgentFlags {
   readonly memory?: string | undefined;
   readonly 'data-dir'?: string | undefined;
   readonly 'instance-profile'?: string | undefined;
+  readonly 'ca-bundle'?: string | undefined;
 }
 
 export class AgentConfigError extends Error {}
@@ -142,6 +145,7 @@ export function resolveAgentConfig(
     ...ecsSettings(get, env),
     dataDir: flags['data-dir'] ?? env.BERTH_AGENT_DATA_DIR ?? './.berth-agent',
     instanceProfile: flags['instance-profile'] ?? env.BERTH_INSTANCE_PROFILE,
+    caBundle: flags['ca-bundle'] ?? (env.AWS_CA_BUNDLE || undefined),
     warnings: file.warnings,
   };
 }
@@ -161,6 +165,7 @@ function ecsSettings(
   | 'memory'
   | 'dataDir'
   | 'instanceProfile'
+  | 'caBundle'
   | 'warnings'
 > {
   return {

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import {
   Agent,
   ExecRunner,
@@ -46,6 +47,8 @@ export const AGENT_HELP = `berth agent: join this host to a cluster and run its 
   --cpu UNITS --memory MIB  register these instead of the host's CPUs x 1024 and memory
   --data-dir DIR            the agent's own state (default ./.berth-agent)
   --config-file FILE        an ecs.config file (KEY=VALUE, the ECS agent's variable names)
+  --ca-bundle FILE          PEM CA certificates to verify an https:// endpoint with, besides the system's
+                            (AWS_CA_BUNDLE): the server's Berth CA, its path printed when the server starts
   --instance-profile NAME   sign as this instance profile's role session, assumed with the keys below
                             and renewed before it expires (BERTH_INSTANCE_PROFILE)
   Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) of an identity holding
@@ -137,6 +140,7 @@ export async function startAgent(
   for (const warning of config.warnings) logger.warn({ warning }, 'config file setting not used');
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const endpoint = new URL(config.endpoint);
+  trustCaBundle(config.caBundle);
   mkdirSync(config.dataDir, { recursive: true });
   const previous = loadState(config.dataDir);
   const same = previous?.cluster === config.cluster ? previous : undefined;
@@ -280,6 +284,7 @@ export async function runAgentCommand(
         'data-dir': { type: 'string' },
         'config-file': { type: 'string' },
         'instance-profile': { type: 'string' },
+        'ca-bundle': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -352,6 +357,19 @@ async function agentCredentials(
     'instance profile session assumed',
   );
   return session;
+}
+
+/**
+ * Adds the bundle's certificates to the ones every TLS connection of this process trusts: fetch
+ * (the control plane, logs, credentials) and the exec WebSocket alike, as AWS_CA_BUNDLE does for
+ * the AWS CLI. The system's certificates stay trusted.
+ */
+function trustCaBundle(file: string | undefined): void {
+  if (file === undefined) return;
+  const bundle = readFileSync(file, 'utf8');
+  const certificates = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (certificates.length === 0) throw new AgentConfigError(`--ca-bundle ${file} holds no PEM certificate`);
+  setDefaultCACertificates([...getCACertificates('default'), ...certificates]);
 }
 
 /** ECS_LOGLEVEL's names (crit included) as the logger's. */

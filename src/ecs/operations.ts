@@ -151,11 +151,13 @@ function operationTable(deps: EcsDeps): Partial<EcsApi> {
     SubmitTaskStateChange: (input) => submitTaskStateChange(deps, input),
     SubmitContainerStateChange: (input) => submitContainerStateChange(deps, input),
     SubmitAttachmentStateChanges: (input) => submitAttachmentStateChanges(deps, input),
-    DiscoverPollEndpoint: async () => ({
-      endpoint: deps.endpoint(),
-      telemetryEndpoint: deps.endpoint(),
-      serviceConnectEndpoint: deps.endpoint(),
-    }),
+    DiscoverPollEndpoint: async (_input, context) => {
+      // The scheme and host the agent used (HTTPS stays HTTPS), else the server's own URL.
+      const endpoint = context.host
+        ? `${context.secureTransport ? 'https' : 'http'}://${context.host}`
+        : deps.endpoint();
+      return { endpoint, telemetryEndpoint: endpoint, serviceConnectEndpoint: endpoint };
+    },
     CreateService: async (input, context) => {
       await authorizeDefinitionRoles(deps, context, input);
       return createService(deps, input, context);

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { callerAddress } from './caller-address.ts';
 import {
@@ -24,6 +25,7 @@ import { readBody } from './read-body.ts';
  *   GET /?Action=...  AWS query APIs
  *   any path, signed for the service s3 (Authorization or X-Amz-Credential): S3's REST API
  *   /v2/...           the registry (its own issue)
+ *   GET /berth/ca.pem the Berth CA's certificate (public), when the server has one
  *   GET /healthz      liveness; GET /readyz: store open and the data volume writable; GET /metrics: Prometheus
  *   WebSocket upgrades: `upgrade` (ECS Exec's data channel streams), else 404
  * Every response carries x-amzn-RequestId; every request is logged and counted once.
@@ -65,6 +67,11 @@ export interface FrontDoorOptions {
     path: string,
   ) => Promise<string | undefined>;
   /** S3's REST API: every request whose SigV4 scope names the service s3, whatever its path. */
+  /**
+   * The HTTPS side: a second server answering the same routes over TLS. `caCertificatePem` (the
+   * Berth CA that issued its certificate) is served at GET /berth/ca.pem on both sides.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly caCertificatePem?: string | undefined };
   readonly s3?: {
     matches(request: IncomingMessage, search: string): boolean;
     handle(
@@ -82,35 +89,51 @@ export const PRE_AUTHENTICATION_BODY_BYTES = 64 * 1024;
 
 export interface FrontDoor {
   readonly server: Server;
+  /** The HTTPS server, when `tls` was given (not listening yet, like `server`). */
+  readonly secureServer: Server | undefined;
   /** Stops accepting, lets in-flight requests finish, then resolves. */
   drain(deadlineMs: number): Promise<void>;
 }
 
 export function createFrontDoor(options: FrontDoorOptions): FrontDoor {
   let draining = false;
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     if (draining) response.setHeader('connection', 'close');
     void route(options, request, response);
-  });
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  };
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (draining) socket.destroy();
     else void routeUpgrade(options, request, socket, head);
-  });
+  };
+  const server = createServer({ keepAliveTimeout: 65_000 }, onRequest);
+  const secureServer = options.tls
+    ? createSecureServer({ keepAliveTimeout: 65_000, cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : undefined;
+  const servers = secureServer ? [server, secureServer] : [server];
+  for (const each of servers) each.on('upgrade', onUpgrade);
   return {
     server,
-    drain: (deadlineMs) =>
-      new Promise<void>((resolve) => {
-        draining = true;
-        const idle = setInterval(() => server.closeIdleConnections(), 100);
-        const hard = setTimeout(() => server.closeAllConnections(), deadlineMs);
-        server.close(() => {
-          clearInterval(idle);
-          clearTimeout(hard);
-          resolve();
-        });
-        server.closeIdleConnections();
-      }),
+    secureServer,
+    drain: async (deadlineMs) => {
+      draining = true;
+      await Promise.all(servers.map((each) => drainServer(each, deadlineMs)));
+    },
   };
+}
+
+/** Stops accepting, closes idle connections as they become idle, and the rest at the deadline. */
+function drainServer(server: Server, deadlineMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const hard = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(hard);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 interface Outcome {
@@ -206,6 +229,10 @@ async function dispatch(
   if (options.registry && (path === '/v2' || path.startsWith('/v2/'))) {
     const served = await options.registry(request, response, path, search);
     return { service: 'registry', operation: served.operation, errorCode: served.errorCode };
+  }
+  if (path === '/berth/ca.pem' && isRead(request) && options.tls?.caCertificatePem) {
+    send(response, 200, 'application/x-pem-file', options.tls.caCertificatePem);
+    return { service: 'http', operation: path };
   }
   if (path.startsWith('/berth/') && options.admin) {
     const operation = await options.admin(request, response, path);

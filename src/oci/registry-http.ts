@@ -35,8 +35,8 @@ export interface RegistryHttpOptions {
     action: RegistryAction,
     repository: RepositoryRecord,
   ) => Promise<string | undefined>;
-  /** The realm of the Basic challenge (the registry's URL). */
-  readonly realm: () => string;
+  /** The realm of the Basic challenge: the registry's URL, as the request addressed it (scheme and host). */
+  readonly realm: (request: IncomingMessage) => string;
 }
 
 export interface RegistryOutcome {
@@ -72,7 +72,7 @@ export function createRegistryHandler(options: RegistryHttpOptions) {
       const error = toRegistryError(caught);
       if (!error) throw caught;
       if (!response.headersSent) {
-        sendRegistryError(response, error, { ...API_VERSION, ...errorHeaders(options, error) });
+        sendRegistryError(response, error, { ...API_VERSION, ...errorHeaders(options, error, request) });
       } else {
         response.destroy();
       }
@@ -83,9 +83,13 @@ export function createRegistryHandler(options: RegistryHttpOptions) {
 }
 
 /** A Basic challenge with UNAUTHORIZED; with RANGE_INVALID, what the client should know of the size. */
-function errorHeaders(options: RegistryHttpOptions, error: RegistryError): Record<string, string> {
+function errorHeaders(
+  options: RegistryHttpOptions,
+  error: RegistryError,
+  request: IncomingMessage,
+): Record<string, string> {
   if (error.code === 'UNAUTHORIZED') {
-    return { 'www-authenticate': `Basic realm="${options.realm()}",service="ecr.amazonaws.com"` };
+    return { 'www-authenticate': `Basic realm="${options.realm(request)}",service="ecr.amazonaws.com"` };
   }
   if (error.code !== 'RANGE_INVALID') return {};
   const detail = (error.detail ?? {}) as { size?: number; blob?: boolean };

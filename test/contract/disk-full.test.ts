@@ -167,6 +167,7 @@ function runScenario(volume: () => Promise<Volume>): void {
     mkdirSync(dataDir);
     const config = parseServerConfig([], {
       BERTH_PORT: '0',
+      BERTH_TLS_PORT: 'off',
       BERTH_DATA_DIR: dataDir,
       BERTH_MANAGED_CAPACITY: 'off',
     });
