@@ -32,6 +32,29 @@ describe('parseServerConfig', () => {
     assert.equal(config.registryHost, 'registry.local:5000');
   });
 
+  it('serves HTTPS on 4511 with the Berth CA unless told otherwise', () => {
+    assert.deepEqual(parseServerConfig([], {}).tls, {
+      host: '127.0.0.1',
+      port: 4511,
+      certFile: undefined,
+      keyFile: undefined,
+      names: [],
+    });
+    assert.equal(parseServerConfig(['--tls-port', 'off'], {}).tls, undefined);
+    const own = parseServerConfig([], {
+      BERTH_HOST: '0.0.0.0',
+      BERTH_TLS_HOST: '172.17.0.1',
+      BERTH_TLS_CERT: '/etc/berth/cert.pem',
+      BERTH_TLS_KEY: '/etc/berth/key.pem',
+      BERTH_TLS_NAMES: 'berth.example,*.berth.example,10.0.0.5',
+    }).tls;
+    assert.equal(own?.host, '172.17.0.1');
+    assert.equal(own?.certFile, '/etc/berth/cert.pem');
+    assert.deepEqual(own?.names, ['berth.example', '*.berth.example', '10.0.0.5']);
+    assert.throws(() => parseServerConfig([], { BERTH_TLS_CERT: '/c.pem' }), /BERTH_TLS_CERT and BERTH_TLS_KEY/);
+    assert.throws(() => parseServerConfig([], { BERTH_TLS_PORT: 'yes' }), /a port or off/);
+  });
+
   it('stores metadata in SQLite in the data folder unless --store (BERTH_STORE) names a PostgreSQL URL', () => {
     assert.deepEqual(parseServerConfig(['--data-dir', '/srv/berth'], {}).store, {
       kind: 'sqlite',

@@ -32,7 +32,8 @@ describe('registry protocol: authentication, push, blobs', () => {
       assert.equal(response.errorCode, 'UNAUTHORIZED');
       assert.equal(
         response.headers.get('www-authenticate'),
-        `Basic realm="http://localhost:${server.port}/",service="ecr.amazonaws.com"`,
+        // The realm is the registry as the client addressed it (its scheme and Host).
+        `Basic realm="${server.url}/",service="ecr.amazonaws.com"`,
       );
       assert.equal(response.headers.get('docker-distribution-api-version'), 'registry/2.0');
     });
