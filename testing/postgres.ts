@@ -34,8 +34,10 @@ export class PostgresTestSchemas {
     return schema;
   }
 
-  open(options: { schema?: string; secretBox?: SecretBox; poolSize?: number } = {}): Promise<PostgresStore> {
-    return PostgresStore.open(this.#url, {
+  open(
+    options: { schema?: string; secretBox?: SecretBox; poolSize?: number; url?: string } = {},
+  ): Promise<PostgresStore> {
+    return PostgresStore.open(options.url ?? this.#url, {
       schema: options.schema ?? this.newSchema(),
       secretBox: options.secretBox ?? SecretBox.ephemeral(),
       poolSize: options.poolSize,

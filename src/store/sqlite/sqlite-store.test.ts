@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { runStoreConcurrencyContract } from '../../../testing/store-concurrency-contract.ts';
 import { runStoreContract } from '../../../testing/store-contract.ts';
 import { migrations } from '../migrations/index.ts';
 import { SecretBox } from '../../shared/secret-box.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 runStoreContract('sqlite (memory)', () => SqliteStore.open(':memory:'));
+runStoreConcurrencyContract('sqlite (memory)', () => SqliteStore.open(':memory:'));
 
 describe('SqliteStore on disk', () => {
   const secretBox = SecretBox.ephemeral();

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { MetadataStore, SsmParameterVersionRecord, TaskDefinitionRecord } from '../src/store/index.ts';
+
+const WRITERS = 16;
+
+/**
+ * What concurrent writers must see from any backend: compare-and-set writes let exactly one of
+ * several writers that read the same state win, and read-then-write transactions never interleave.
+ * SQLite runs transactions one at a time; PostgreSQL runs these on several connections at once.
+ */
+export function runStoreConcurrencyContract(backend: string, open: () => Promise<MetadataStore>): void {
+  describe(`MetadataStore concurrent writers: ${backend}`, () => {
+    let store: MetadataStore;
+    before(async () => {
+      store = await open();
+    });
+    after(() => store.close());
+
+    it('lets exactly one of several replaces from the same read win', async () => {
+      const service = {
+        cluster: 'c',
+        name: 'web',
+        arn: 'arn:aws:ecs:us-east-1:000000000000:service/c/web',
+        status: 'ACTIVE',
+        createdAt: new Date(0),
+        body: { desiredCount: 0 },
+      };
+      await store.services.insert(service);
+      const [read] = await store.services.get('c', ['web']);
+      const results = await Promise.all(
+        Array.from({ length: WRITERS }, (_, i) =>
+          store.services.replace(read!, { ...read!, body: { desiredCount: i + 1 } }),
+        ),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      const winner = results.indexOf(true) + 1;
+      assert.deepEqual((await store.services.get('c', ['web']))[0]!.body, { desiredCount: winner });
+    });
+
+    it('gives concurrent registrations of one family distinct, consecutive revisions', async () => {
+      const build = (revision: number): TaskDefinitionRecord => ({
+        family: 'busy',
+        revision,
+        arn: `arn:aws:ecs:us-east-1:000000000000:task-definition/busy:${revision}`,
+        status: 'ACTIVE',
+        registeredAt: new Date(0),
+        body: {},
+        tags: [],
+      });
+      const records = await Promise.all(
+        Array.from({ length: WRITERS }, () => store.taskDefinitions.registerNext('busy', build)),
+      );
+      // 16 registrations → revisions 1..16, each once.
+      assert.deepEqual(
+        records.map((r) => r.revision).sort((a, b) => a - b),
+        Array.from({ length: WRITERS }, (_, i) => i + 1),
+      );
+    });
+
+    it('creates a parameter once when several writers expect it absent', async () => {
+      const version: SsmParameterVersionRecord = {
+        version: 1,
+        value: 'v',
+        labels: [],
+        modifiedAt: new Date(0),
+        details: {
+          type: 'String',
+          tier: 'Standard',
+          dataType: 'text',
+          lastModifiedUser: 'arn:aws:iam::000000000000:root',
+        },
+      };
+      const results = await Promise.all(
+        Array.from({ length: WRITERS }, () =>
+          store.ssm.write([
+            { name: '/race', expectRevision: undefined, next: { version: 1, tags: [] }, putVersions: [version] },
+          ]),
+        ),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal((await store.ssm.get('/race'))?.revision, 1);
+    });
+
+    it('merges concurrent datapoints into one bucket without losing any', async () => {
+      const metric = { key: 'm', namespace: 'N', metricName: 'M', dimensions: [], lastPutAt: new Date(1000) };
+      const point = {
+        key: 'm',
+        resolution: 60,
+        unit: 'Count',
+        start: new Date(60_000),
+        sampleCount: 1,
+        sum: 1,
+        minimum: 1,
+        maximum: 1,
+        sketch: '',
+      };
+      const merge = (a: typeof point, b: typeof point) => ({
+        ...a,
+        sampleCount: a.sampleCount + b.sampleCount,
+        sum: a.sum + b.sum,
+      });
+      await Promise.all(
+        Array.from({ length: WRITERS }, () => store.cloudWatch.putDatapoints([metric], [point], merge)),
+      );
+      const [stored] = await store.cloudWatch.readAggregates(['m'], {
+        resolution: 60,
+        from: new Date(0),
+        to: new Date(120_000),
+      });
+      assert.equal(stored?.sampleCount, WRITERS);
+    });
+  });
+}
