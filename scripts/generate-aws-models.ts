@@ -9,7 +9,7 @@ interface Service {
   folder: string; // under aws-models/
   module: string; // src/<module>/
   apiName: string; // name of the generated operations interface
-  /** Only these operations and the shapes they reach (SSM: Parameter Store of a model of hundreds). */
+  /** Only these operations and the shapes they reach (SSM: Parameter Store and Session Manager's sessions, of a model of hundreds). */
   operations?: readonly string[];
 }
 
@@ -40,6 +40,8 @@ const SERVICES: readonly Service[] = [
       'AddTagsToResource',
       'RemoveTagsFromResource',
       'ListTagsForResource',
+      'DescribeSessions',
+      'TerminateSession',
     ],
   },
   { folder: 'servicediscovery/2017-03-14', module: 'servicediscovery', apiName: 'ServiceDiscoveryApi' },

@@ -54,4 +54,4 @@ export * from './secrets/index.ts';
 export type { ExecutionServices } from './task-resources.ts';
 export { TaskRoles, CREDENTIALS_URI_VARIABLE, type CredentialsRouter } from './task-roles.ts';
 export { ExecRunner, type ExecStreamLink } from './exec-runner.ts';
-export type { DataChannelSocket } from './exec/index.ts';
+export { channelClosedMessage, type DataChannelSocket } from './exec/index.ts';

@@ -239,6 +239,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
           clock,
           cipher: keyRingCipher(keys),
           authorize: (context, requests) => accessControl.authorize(context, requests),
+          liveSessions: { terminate: (sessionId) => deps.ecsDeps.execute?.terminate?.(sessionId) ?? false },
         }),
         access: ssmAccess,
         members: ssmMembers,

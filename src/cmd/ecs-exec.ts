@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { DataChannelSocket, ExecStreamLink } from '../agent/index.ts';
 import { verifySignature, type SecretLookup } from '../aws-protocol/index.ts';
-import { ExecSessions, type ExecuteCommandSupport } from '../ecs/index.ts';
+import { ExecSessionHistory, ExecSessions, type ExecuteCommandSupport } from '../ecs/index.ts';
 import { callerAddress } from '../http/index.ts';
 import type { IamDirectory } from '../iam/index.ts';
 import { formatArn } from '../shared/arn.ts';
@@ -9,7 +9,9 @@ import type { AccessControl } from '../shared/authorization.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Principal } from '../shared/principal.ts';
+import type { MetadataStore } from '../store/index.ts';
 import { ExecRelay, PLUGIN_STREAM_PATH } from './exec-relay.ts';
+import { schedulePeriodic } from './periodic.ts';
 
 /** What ECS requires of a task role for ECS Exec: the SSM agent's channels. */
 const CHANNEL_ACTIONS = [
@@ -20,6 +22,7 @@ const CHANNEL_ACTIONS = [
 ];
 
 export interface EcsExecOptions {
+  readonly store: MetadataStore;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly region: string;
@@ -39,19 +42,30 @@ export interface EcsExec {
   readonly managedLink: (agentKey: string) => ExecStreamLink;
   /** Whether managed capacity's runtime can exec (known once it started). */
   managedCanExec: boolean;
+  /** Each session as SSM's DescribeSessions lists it (recover at start, prune periodically). */
+  readonly history: ExecSessionHistory;
 }
 
 /**
  * ECS Exec on the server: sessions in memory (one server's; not shared between servers yet), the
  * relay the streams meet in, the task role check decided by the policy evaluator, and each session
- * recorded in the server's log (who, which task and container, which command), CloudTrail-like.
+ * recorded in the server's log (who, which task and container, which command), CloudTrail-like,
+ * and in the store as the Session Manager session SSM's DescribeSessions lists.
  */
 export function ecsExec(options: EcsExecOptions): EcsExec {
   const sessions = new ExecSessions(options.clock);
   const log = options.logger.child({ component: 'ecs-exec' });
-  const relay = new ExecRelay({ sessions, log, authorizeAgent: (request) => authorizeAgent(options, request) });
+  const history = new ExecSessionHistory(options.store, options.clock, log);
+  const relay = new ExecRelay({
+    sessions,
+    log,
+    authorizeAgent: (request) => authorizeAgent(options, request),
+    onConnected: (sessionId) => history.connected(sessionId),
+    onEnded: (sessionId, ended) => history.ended(sessionId, ended),
+  });
   const exec: EcsExec = {
     managedCanExec: false,
+    history,
     relay,
     managedLink: (agentKey) => (session) => Promise.resolve(inProcessSocket(relay, session.sessionId, agentKey)),
     support: {
@@ -60,7 +74,9 @@ export function ecsExec(options: EcsExecOptions): EcsExec {
       roleOpensChannels: (roleArn) => roleOpensChannels(options, roleArn),
       streamUrl: (sessionId, context) =>
         `${context.secureTransport ? 'wss' : 'ws'}://${context.host ?? 'localhost'}${PLUGIN_STREAM_PATH}${sessionId}`,
-      opened: (session) =>
+      terminate: (sessionId) => relay.terminate(sessionId),
+      opened: async (session) => {
+        await history.opened(session);
         log.info(
           {
             eventName: 'ExecuteCommand',
@@ -73,10 +89,32 @@ export function ecsExec(options: EcsExecOptions): EcsExec {
             ...(session.log ? { logGroup: session.log.group, logStream: session.log.stream } : {}),
           },
           'execute command session opened',
-        ),
+        );
+      },
     },
   };
   return exec;
+}
+
+/**
+ * At start, ends what a previous run left live; then prunes the sessions' history (SSM keeps 30
+ * days) every hour. Stopping it also stops the sessions' expiry timers, and idle() waits for the
+ * history writes asked for so far.
+ */
+export async function scheduleSessionHistory(history: ExecSessionHistory, logger: Logger) {
+  await history.recover();
+  const periodic = schedulePeriodic('execute command session history', 60 * 60 * 1000, () => history.prune(), logger);
+  return {
+    ...periodic,
+    stop: () => {
+      periodic.stop();
+      history.close();
+    },
+    idle: async () => {
+      await periodic.idle();
+      await history.settled();
+    },
+  };
 }
 
 /** Whether a session of the role may open the SSM agent's channels: the role's own policies decide. */

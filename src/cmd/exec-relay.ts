@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { channelClosedMessage } from '../agent/index.ts';
 import type { ExecSessions } from '../ecs/index.ts';
 import type { Logger } from '../shared/logger.ts';
 
@@ -29,6 +30,10 @@ export interface ExecRelayOptions {
   readonly openWithinMs?: number;
   /** The most one side may send before the other joined; past it the session ends. */
   readonly maxBufferedBytes?: number;
+  /** Both sides joined: the session is Connected. */
+  readonly onConnected?: (sessionId: string) => void;
+  /** The session ended (either side closed, it timed out, or it was terminated); `connected`: both had joined. */
+  readonly onEnded?: (sessionId: string, ended: { readonly connected: boolean }) => void;
 }
 
 interface Pair {
@@ -38,6 +43,7 @@ interface Pair {
   buffered: number;
   readonly timer: NodeJS.Timeout;
   ended: boolean;
+  connected: boolean;
 }
 
 /**
@@ -98,6 +104,20 @@ export class ExecRelay {
     };
   }
 
+  /**
+   * TerminateSession: the plugin is told channel_closed (it exits, as when SSM ends a session),
+   * then both sides are closed. A session still waiting for a side is forgotten: its token and
+   * its agent's listing end. Resolves with whether the session was live here.
+   */
+  terminate(sessionId: string): boolean {
+    const waiting = this.#options.sessions.end(sessionId);
+    const pair = this.#pairs.get(sessionId);
+    if (!pair) return waiting;
+    pair.plugin?.send(Buffer.from(channelClosedMessage(sessionId)));
+    this.#end(sessionId, pair, 1000, 'the session was terminated');
+    return true;
+  }
+
   /** Closes every session (the server is stopping). */
   close(): void {
     for (const [id, pair] of this.#pairs) this.#end(id, pair, 1001, 'the server is stopping');
@@ -137,7 +157,9 @@ export class ExecRelay {
       for (const data of pair.pending.plugin.splice(0)) pair.plugin.send(data);
       for (const data of pair.pending.agent.splice(0)) pair.agent.send(data);
       pair.buffered = 0;
+      pair.connected = true;
       this.#options.log.info({ sessionId }, 'execute command session connected');
+      this.#options.onConnected?.(sessionId);
     }
     return (data) => {
       if (pair.ended) return;
@@ -156,7 +178,7 @@ export class ExecRelay {
         this.#options.log.warn({ sessionId }, 'execute command session: the other side never joined');
         this.#end(sessionId, pair!, 1011, 'the other side of the session never connected');
       }, this.#options.pairWithinMs ?? 30_000);
-      pair = { pending: { plugin: [], agent: [] }, buffered: 0, timer, ended: false };
+      pair = { pending: { plugin: [], agent: [] }, buffered: 0, timer, ended: false, connected: false };
       this.#pairs.set(sessionId, pair);
     }
     return pair;
@@ -171,6 +193,7 @@ export class ExecRelay {
     pair.plugin?.close(code, reason);
     pair.agent?.close(code, reason);
     this.#options.log.info({ sessionId }, 'execute command session closed');
+    this.#options.onEnded?.(sessionId, { connected: pair.connected });
   }
 }
 

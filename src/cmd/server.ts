@@ -35,7 +35,7 @@ import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { credentialsEndpoint, dnsEndpoint, pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
-import { ecsExec } from './ecs-exec.ts';
+import { ecsExec, scheduleSessionHistory } from './ecs-exec.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
@@ -149,6 +149,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     access?: AccessControl;
   } = {};
   const exec = ecsExec({
+    store,
     clock,
     logger,
     region: config.region,
@@ -241,12 +242,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     () => pruneStoppedTasks({ store, clock }),
     logger,
   );
+  const sessionHistory = await scheduleSessionHistory(exec.history, logger);
+  const periodics = [gc, logRetention, taskPruning, sessionHistory, scheduler.services];
   let closing = false;
   /** Undoes a start that failed once the timers run: what close() does, minus what never started. */
   const abandon = async (): Promise<void> => {
     closing = true;
-    for (const periodic of [gc, logRetention, taskPruning, scheduler.services]) periodic?.stop();
-    await Promise.all([gc, logRetention, taskPruning, scheduler.services].map((periodic) => periodic?.idle()));
+    for (const periodic of periodics) periodic?.stop();
+    await Promise.all(periodics.map((periodic) => periodic?.idle()));
     await volume.stop();
     await dataPlane.close();
     await secrets.close();
@@ -400,15 +403,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         exec.relay.close();
         await managed.stop();
         await bound.dns?.close();
-        gc.stop();
-        logRetention.stop();
-        taskPruning.stop();
-        scheduler.services?.stop();
+        for (const periodic of periodics) periodic?.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
-        await gc.idle();
-        await logRetention.idle();
-        await taskPruning.idle();
-        await scheduler.services?.idle();
+        await Promise.all(periodics.map((periodic) => periodic?.idle()));
         await volume.stop();
         await dataPlane.close();
         // The keys' last uses it keeps in memory go to the store before it closes.

@@ -12,6 +12,7 @@ const spec: ExecSessionSpec = {
   containerArn: 'arn:aws:ecs:us-east-1:000000000000:container/web/abc/1',
   command: 'sh',
   interactive: true,
+  containerRuntimeId: 'c0ffee',
   agentKey: 'i-1',
   logGroup: '/exec',
   principalArn: 'arn:aws:iam::000000000000:root',

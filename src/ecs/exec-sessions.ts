@@ -16,6 +16,8 @@ export interface ExecSession {
   readonly containerArn: string;
   readonly command: string;
   readonly interactive: boolean;
+  /** The container's runtime id: SSM names the session's target by it. */
+  readonly containerRuntimeId: string;
   /** Which agent runs it: a container instance id, or MANAGED_CAPACITY. */
   readonly agentKey: string;
   readonly log?: ExecSessionLog | undefined;
@@ -100,9 +102,9 @@ export class ExecSessions {
       .map((entry) => entry.session);
   }
 
-  /** Forgets a session (its relay ended it). */
-  end(sessionId: string): void {
-    this.#entries.delete(sessionId);
+  /** Forgets a session (its relay ended it, or it was terminated); resolves whether one side had yet to join. */
+  end(sessionId: string): boolean {
+    return this.#entries.delete(sessionId);
   }
 
   #live(sessionId: string): Entry | undefined {

@@ -25,8 +25,10 @@ export interface ExecuteCommandSupport {
   managedCanExec(): boolean;
   /** Whether a task role lets the task's SSM agent open its channels (ssmmessages:*), as the policy evaluator decides. */
   roleOpensChannels(roleArn: string): Promise<boolean>;
-  /** Makes the session visible (audit): called once it is open. */
-  opened?(session: ExecSession): void;
+  /** Makes the session visible (audit, SSM's session history): awaited once it is open, before the answer. */
+  opened?(session: ExecSession): Promise<void> | void;
+  /** TerminateSession: ends a session live on this server; whether it was. */
+  terminate?(sessionId: string): boolean;
   /** Where the session's stream URL points: the host the caller addressed, and whether it came over TLS. */
   streamUrl(sessionId: string, context: RequestContext): string;
 }
@@ -66,14 +68,15 @@ export async function executeCommand(
     taskArn: record.arn,
     containerName: container.name!,
     containerArn: container.containerArn!,
+    containerRuntimeId: container.runtimeId ?? '',
     command: input.command,
     interactive: true,
     agentKey: record.containerInstance ?? MANAGED_CAPACITY,
     logGroup: await sessionLogGroup(deps, record, container.name!, cluster.details.configuration),
     principalArn: context.principal.arn,
   });
+  await support.opened?.(session);
   deps.agents.notify(session.agentKey);
-  support.opened?.(session);
   return {
     clusterArn: cluster.arn,
     containerArn: session.containerArn,

@@ -13,6 +13,7 @@ export {
   type TaskAssignment,
 } from './assignments.ts';
 export { ExecSessions, type ExecSession } from './exec-sessions.ts';
+export { ExecSessionHistory, EXEC_DOCUMENT_NAME, execSessionTarget } from './exec-session-history.ts';
 export { type ExecuteCommandSupport } from './execute-command.ts';
 export { EXECUTE_COMMAND_CAPABILITY } from './exec-agents.ts';
 export { applyTaskReport, type ContainerReport, type InterfaceReport, type TaskReport } from './task-reports.ts';

@@ -1,4 +1,5 @@
 import type { AccessRequest, DeclareAccess } from '../shared/authorization.ts';
+import { formatArn } from '../shared/arn.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import { nameOf, parameterArn, parseSelector } from './names.ts';
 
@@ -9,6 +10,8 @@ import { nameOf, parameterArn, parseSelector } from './names.ts';
  * ARN for GetParametersByPath (not the parameters it returns), `*` for DescribeParameters.
  * PutParameter carries ssm:Overwrite and ssm:Policies; calls that set tags aws:RequestTag/* and
  * aws:TagKeys. Decrypting a SecureString asks kms:Decrypt when the value is read (read-parameters.ts).
+ * Session Manager: ssm:DescribeSessions on `*`, ssm:TerminateSession on the session's ARN
+ * (arn:aws:ssm:REGION:ACCOUNT:session/ID).
  */
 
 type Input = Record<string, unknown>;
@@ -84,6 +87,10 @@ const DECLARATIONS: Record<string, Declare> = {
     Array.isArray(input.TagKeys) && input.TagKeys.length > 0 ? { 'aws:TagKeys': input.TagKeys.map(text) } : {},
   ),
   ListTagsForResource: onTaggedResource('ssm:ListTagsForResource', () => ({})),
+  DescribeSessions: () => [{ action: 'ssm:DescribeSessions', resource: '*' }],
+  TerminateSession: (input, context) => [
+    { action: 'ssm:TerminateSession', resource: formatArn('ssm', context, `session/${text(input.SessionId)}`) },
+  ],
 };
 
 /** The access declarations of the Parameter Store operations Berth implements, by operation name. */

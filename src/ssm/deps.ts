@@ -10,6 +10,8 @@ export interface SsmDeps {
   readonly cipher: ParameterCipher;
   /** The one access control: kms:Decrypt on a customer managed key when a value is decrypted. */
   readonly authorize: (context: RequestContext, requests: readonly AccessRequest[]) => Promise<void>;
+  /** The sessions live on this server (ECS Exec's relay): TerminateSession closes one's streams. */
+  readonly liveSessions?: { terminate(sessionId: string): boolean } | undefined;
 }
 
 /** How often a write planned from a revision another write replaced is planned again. */

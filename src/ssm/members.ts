@@ -72,4 +72,6 @@ export const ssmMembers: MemberTable = {
   AddTagsToResource: { acted: ['ResourceType', 'ResourceId', 'Tags[].Key', 'Tags[].Value'] },
   RemoveTagsFromResource: { acted: ['ResourceType', 'ResourceId', 'TagKeys'] },
   ListTagsForResource: { acted: ['ResourceType', 'ResourceId'] },
+  DescribeSessions: { acted: ['State', 'MaxResults', 'NextToken', 'Filters[].key', 'Filters[].value'] },
+  TerminateSession: { acted: ['SessionId'] },
 } satisfies Record<string, OperationMembers>;

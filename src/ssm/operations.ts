@@ -1,6 +1,7 @@
 import type { SsmDeps } from './deps.ts';
 import { describeParameters, getParametersByPath } from './list-parameters.ts';
 import { putParameter } from './put-parameter.ts';
+import { describeSessions, terminateSession } from './sessions.ts';
 import { getParameter, getParameters } from './read-parameters.ts';
 import type { SsmApi } from './shapes.generated.ts';
 import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './tags.ts';
@@ -12,7 +13,7 @@ import {
   unlabelParameterVersion,
 } from './versions.ts';
 
-/** The Parameter Store operations, by their AWS names (the shipped SSM model has only these). */
+/** Parameter Store's and Session Manager's sessions' operations, by their AWS names (the shipped SSM model has only these). */
 export function ssmOperations(deps: SsmDeps): Partial<SsmApi> {
   return {
     PutParameter: (input, context) => putParameter(deps, input, context),
@@ -28,5 +29,7 @@ export function ssmOperations(deps: SsmDeps): Partial<SsmApi> {
     AddTagsToResource: (input, context) => addTagsToResource(deps, input, context),
     RemoveTagsFromResource: (input, context) => removeTagsFromResource(deps, input, context),
     ListTagsForResource: (input, context) => listTagsForResource(deps, input, context),
+    DescribeSessions: (input) => describeSessions(deps, input),
+    TerminateSession: (input) => terminateSession(deps, input),
   };
 }

@@ -2,6 +2,7 @@
 // (botocore data, Apache-2.0). Do not edit: run `npm run generate`.
 import type { RequestContext } from '../shared/request-context.ts';
 
+export type AccessType = "Standard" | "JustInTime";
 export interface AddTagsToResourceRequest {
   ResourceType: ResourceTypeForTagging;
   ResourceId: string;
@@ -30,6 +31,16 @@ export interface DescribeParametersRequest {
 }
 export interface DescribeParametersResult {
   Parameters?: ParameterMetadata[];
+  NextToken?: string;
+}
+export interface DescribeSessionsRequest {
+  State: SessionState;
+  MaxResults?: number;
+  NextToken?: string;
+  Filters?: SessionFilter[];
+}
+export interface DescribeSessionsResponse {
+  Sessions?: Session[];
   NextToken?: string;
 }
 export interface GetParameterHistoryRequest {
@@ -230,9 +241,40 @@ export interface RemoveTagsFromResourceRequest {
 export interface RemoveTagsFromResourceResult {
 }
 export type ResourceTypeForTagging = "Document" | "ManagedInstance" | "MaintenanceWindow" | "Parameter" | "PatchBaseline" | "OpsItem" | "OpsMetadata" | "Automation" | "Association";
+export interface Session {
+  SessionId?: string;
+  Target?: string;
+  Status?: SessionStatus;
+  StartDate?: Date;
+  EndDate?: Date;
+  DocumentName?: string;
+  Owner?: string;
+  Reason?: string;
+  Details?: string;
+  OutputUrl?: SessionManagerOutputUrl;
+  MaxSessionDuration?: string;
+  AccessType?: AccessType;
+}
+export interface SessionFilter {
+  key: SessionFilterKey;
+  value: string;
+}
+export type SessionFilterKey = "InvokedAfter" | "InvokedBefore" | "Target" | "Owner" | "Status" | "SessionId" | "AccessType";
+export interface SessionManagerOutputUrl {
+  S3OutputUrl?: string;
+  CloudWatchOutputUrl?: string;
+}
+export type SessionState = "Active" | "History";
+export type SessionStatus = "Connected" | "Connecting" | "Disconnected" | "Terminated" | "Terminating" | "Failed";
 export interface Tag {
   Key: string;
   Value: string;
+}
+export interface TerminateSessionRequest {
+  SessionId: string;
+}
+export interface TerminateSessionResponse {
+  SessionId?: string;
 }
 export interface TooManyTagsError {
 }
@@ -258,6 +300,7 @@ export interface SsmApi {
   DeleteParameter(input: DeleteParameterRequest, context: RequestContext): Promise<DeleteParameterResult>;
   DeleteParameters(input: DeleteParametersRequest, context: RequestContext): Promise<DeleteParametersResult>;
   DescribeParameters(input: DescribeParametersRequest, context: RequestContext): Promise<DescribeParametersResult>;
+  DescribeSessions(input: DescribeSessionsRequest, context: RequestContext): Promise<DescribeSessionsResponse>;
   GetParameter(input: GetParameterRequest, context: RequestContext): Promise<GetParameterResult>;
   GetParameterHistory(input: GetParameterHistoryRequest, context: RequestContext): Promise<GetParameterHistoryResult>;
   GetParameters(input: GetParametersRequest, context: RequestContext): Promise<GetParametersResult>;
@@ -266,5 +309,6 @@ export interface SsmApi {
   ListTagsForResource(input: ListTagsForResourceRequest, context: RequestContext): Promise<ListTagsForResourceResult>;
   PutParameter(input: PutParameterRequest, context: RequestContext): Promise<PutParameterResult>;
   RemoveTagsFromResource(input: RemoveTagsFromResourceRequest, context: RequestContext): Promise<RemoveTagsFromResourceResult>;
+  TerminateSession(input: TerminateSessionRequest, context: RequestContext): Promise<TerminateSessionResponse>;
   UnlabelParameterVersion(input: UnlabelParameterVersionRequest, context: RequestContext): Promise<UnlabelParameterVersionResult>;
 }

@@ -7,6 +7,7 @@ import {
   PAYLOAD_OFFSET,
   PayloadType,
   acknowledgementPayload,
+  channelClosedMessage,
   decodeAgentMessage,
   encodeAgentMessage,
   parseAcknowledgement,
@@ -145,5 +146,18 @@ describe('payloads', () => {
     ]) {
       assert.throws(() => parseTerminalSize(Buffer.from(bad)), AgentMessageError, bad);
     }
+  });
+});
+
+describe('channelClosedMessage', () => {
+  it('is a whole channel_closed outside the numbered stream, naming the session', () => {
+    const message = decodeAgentMessage(channelClosedMessage('ecs-execute-command-0a1b', 'Session terminated.'));
+    assert.equal(message.messageType, 'channel_closed');
+    assert.equal(message.sequenceNumber, 0);
+    assert.equal(message.flags, 3);
+    const payload = JSON.parse(Buffer.from(message.payload).toString('utf8')) as Record<string, unknown>;
+    assert.equal(payload.SessionId, 'ecs-execute-command-0a1b');
+    assert.equal(payload.MessageId, message.messageId);
+    assert.equal(payload.Output, 'Session terminated.');
   });
 });

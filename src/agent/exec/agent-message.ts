@@ -284,3 +284,18 @@ function parseObject(payload: Uint8Array, what: string): Record<string, unknown>
   }
   return value as Record<string, unknown>;
 }
+
+/**
+ * A whole channel_closed message for `sessionId`, as the SSM agent sends it outside the numbered
+ * stream (sequence 0, flags 3): what ends the plugin's session when TerminateSession ends it.
+ */
+export function channelClosedMessage(sessionId: string, output?: string): Uint8Array {
+  const message = newAgentMessage('channel_closed', { sequenceNumber: 0, flags: 3, payload: new Uint8Array(0) });
+  const payload = channelClosedPayload({
+    messageId: message.messageId,
+    sessionId,
+    createdDate: message.createdDate,
+    ...(output !== undefined && { output }),
+  });
+  return encodeAgentMessage({ ...message, payload });
+}

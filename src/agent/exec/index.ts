@@ -5,4 +5,5 @@ export {
   type ExecSessionSpec,
 } from './exec-session.ts';
 export { execArgv, ExecCommandError } from './exec-argv.ts';
+export { channelClosedMessage } from './agent-message.ts';
 export type { ExecProcess, ExecRequest } from '../runtime.ts';
