@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { createSecretKey, randomUUID } from 'node:crypto';
 import {
   credentialInstructions,
@@ -42,6 +41,15 @@ import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
 import { Elb, type DataPlane } from '../elb/index.ts';
 import { ownPorts, proxyDataPlane } from './load-balancer-settings.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
+import {
+  announceCa,
+  frontDoorCertificate,
+  frontDoorTls,
+  type FrontDoorCertificate,
+  listenFrontDoor,
+  loopbackOf,
+  requestOrigin,
+} from './front-door-tls.ts';
 import { Metrics } from '../http/metrics.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
@@ -54,6 +62,10 @@ import { DataVolumeProbe } from '../shared/data-volume-probe.ts';
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** The HTTPS front door's URL (the same APIs), unless BERTH_TLS_PORT=off. */
+  readonly httpsUrl: string | undefined;
+  /** The Berth CA's certificate, when it issued the HTTPS front door's. */
+  readonly caCertificatePath: string | undefined;
   readonly credentials: RootCredentials;
   readonly logger: Logger;
   /** ELBv2 in process, for the ECS service scheduler (target registration and health). */
@@ -124,6 +136,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   let url = '';
   let metadataPort: number | undefined = undefined; // known once managed capacity has started
   const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
+  // What RegisterTaskDefinition and the runtimes count as this registry's images.
+  const registryHosts = () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`];
   const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
@@ -179,7 +193,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   let secrets: IamDirectory;
   let sessions: SessionDirectory;
+  let certificate: FrontDoorCertificate | undefined;
   try {
+    certificate = await frontDoorCertificate(config, clock.now());
     secrets = await IamDirectory.load(store, { accountId: config.accountId, clock, root: credentials });
     sessions = await SessionDirectory.load(store.sessions, { clock });
     await elb.syncDataPlane();
@@ -218,7 +234,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...taskDeps,
       endpoint: () => url,
       // What RegisterTaskDefinition counts as an ECR image (FARGATE needs an execution role to pull it).
-      registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
+      registryHosts,
     },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
   });
@@ -256,6 +272,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await store.close();
   };
   const frontDoor = createFrontDoor({
+    ...frontDoorTls(certificate),
     json,
     query,
     logger,
@@ -312,29 +329,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         ]);
         return denial?.message;
       },
-      realm: () => `http://${registryHost()}/`,
+      realm: (request) => `${requestOrigin(request, registryHost())}/`,
     }),
   });
+  let tls: { httpsUrl: string | undefined; caCertificatePath: string | undefined };
   try {
-    await new Promise<void>((resolve, reject) => {
-      frontDoor.server.once('error', reject);
-      frontDoor.server.listen(config.port, config.host, () => {
-        frontDoor.server.off('error', reject);
-        resolve();
-      });
-    });
+    ({ port, ...tls } = await listenFrontDoor(frontDoor, config, certificate));
   } catch (error) {
+    await frontDoor.drain(0);
     await abandon();
     throw error;
   }
-  port = (frontDoor.server.address() as AddressInfo).port;
   let managed;
   try {
     managed = await startManagedCapacity({
       deps: taskDeps,
       endpoint: new URL(`http://${loopbackOf(config.host)}:${port}`),
       region: config.region,
-      registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
+      registryHosts,
       readEnvironmentFile: inProcessEnvironmentFiles(s3),
       logger,
       dataDir: config.dataDir,
@@ -342,7 +354,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       makeRuntime: managedRuntimeFactory({
         mode: config.managedCapacity,
         logger,
-        registryHosts: () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`],
+        registryHosts,
         awsvpcDns: () => bound.dns?.awsvpcDns(),
         registryPassword: () =>
           issuePassword(tokenKey, {
@@ -360,18 +372,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   metadataPort = managed.metadataPort;
   // Cloud Map's private DNS namespaces, answered on the container networks as the VPC resolver does.
   if (config.dnsPort !== undefined && managed.networks) {
-    bound.dns = await startDiscoveryDns({
-      port: config.dnsPort,
-      networks: managed.networks,
-      zones,
-      logger,
-    });
+    bound.dns = await startDiscoveryDns({ port: config.dnsPort, networks: managed.networks, zones, logger });
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
   logger.info(
     {
       url,
+      ...tls,
       dataDir: config.dataDir,
       region: config.region,
       accountId: config.accountId,
@@ -384,11 +392,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       credentialInstructions(credentials, url, config.region),
     );
   }
+  announceCa(certificate, tls, options.announce);
 
   let closed: Promise<void> | undefined;
   return {
     url,
     port,
+    ...tls,
     credentials,
     logger,
     elb,
@@ -416,11 +426,4 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return closed;
     },
   };
-}
-
-/** Where the server reaches itself: its listening address, or the loopback one when it listens on all. */
-function loopbackOf(host: string): string {
-  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -43,6 +43,18 @@ export interface ServerConfig {
    * gateways and 127.0.0.1 (53: tasks resolve through it); undefined: no DNS server (off).
    */
   readonly dnsPort: number | undefined;
+  /** The HTTPS front door (the same APIs and registry as HTTP); undefined: none (BERTH_TLS_PORT=off). */
+  readonly tls: TlsConfig | undefined;
+}
+
+export interface TlsConfig {
+  readonly host: string;
+  readonly port: number;
+  /** The operator's certificate (chain) and key files; both undefined: Berth's CA issues one. */
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
+  /** Names and addresses the issued certificate covers besides the local ones (BERTH_TLS_NAMES). */
+  readonly names: readonly string[];
 }
 
 export type StoreConfig =
@@ -72,6 +84,11 @@ const SETTINGS = {
   'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
   'upload-expiry-seconds': { env: 'BERTH_UPLOAD_EXPIRY_SECONDS', default: '86400' },
   'dns-port': { env: 'BERTH_DNS_PORT', default: '53' },
+  'tls-port': { env: 'BERTH_TLS_PORT', default: '4511' },
+  'tls-host': { env: 'BERTH_TLS_HOST', default: undefined },
+  'tls-cert': { env: 'BERTH_TLS_CERT', default: undefined },
+  'tls-key': { env: 'BERTH_TLS_KEY', default: undefined },
+  'tls-names': { env: 'BERTH_TLS_NAMES', default: undefined },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -110,8 +127,9 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
   if ((rootAccessKeyId === undefined) !== (rootSecretAccessKey === undefined)) {
     throw new ConfigError('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');
   }
+  const host = check('host', (v) => /^[A-Za-z0-9.:[\]-]+$/.test(v), 'a host name or IP address')!;
   return {
-    host: check('host', (v) => /^[A-Za-z0-9.:[\]-]+$/.test(v), 'a host name or IP address')!,
+    host,
     port: Number(port),
     dataDir: resolve(check('data-dir', (v) => v.length > 0, 'a directory')!),
     accountId: check('account-id', (v) => /^\d{12}$/.test(v), 'a 12-digit AWS account id')!,
@@ -145,6 +163,26 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     managedCapacity: check('managed-capacity', (v) => v === 'docker' || v === 'off', 'docker or off') as
       'docker' | 'off',
     dnsPort: dnsPortOf(check('dns-port', (v) => v === 'off' || (/^\d{1,5}$/.test(v) && +v <= 65535), 'a port or off')),
+    tls: tlsOf(check, host),
+  };
+}
+
+type Check = (name: SettingName, valid: (v: string) => boolean, expected: string) => string | undefined;
+
+function tlsOf(check: Check, host: string): TlsConfig | undefined {
+  const port = check('tls-port', (v) => v === 'off' || (/^\d{1,5}$/.test(v) && +v <= 65535), 'a port or off')!;
+  const certFile = check('tls-cert', (v) => v.length > 0, 'a file');
+  const keyFile = check('tls-key', (v) => v.length > 0, 'a file');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new ConfigError('BERTH_TLS_CERT and BERTH_TLS_KEY must be set together');
+  const names = check('tls-names', (v) => /^[A-Za-z0-9.:*-]+(,[A-Za-z0-9.:*-]+)*$/.test(v), 'names separated by ,');
+  if (port === 'off') return undefined;
+  return {
+    host: check('tls-host', (v) => /^[A-Za-z0-9.:[\]-]+$/.test(v), 'a host name or IP address') ?? host,
+    port: Number(port),
+    certFile: certFile && resolve(certFile),
+    keyFile: keyFile && resolve(keyFile),
+    names: names?.split(',') ?? [],
   };
 }
 
