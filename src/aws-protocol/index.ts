@@ -6,6 +6,7 @@ export {
   type JsonResponse,
   type Operation,
 } from './json-protocol.ts';
+export { CBOR_CONTENT_TYPE, isRpcV2CborRequest, RpcV2CborProtocol, type CborResponse } from './cbor-protocol.ts';
 export { loadServiceModel, type ServiceModel } from './service-model.ts';
 export {
   claimedCredential,

@@ -63,7 +63,27 @@ export interface JsonResponse {
   readonly errorCode: string | undefined;
   /** An unexpected failure, to be logged with its stack. */
   readonly fault: unknown;
+  /** The response's content type when it is not JSON 1.1's (JSON 1.0 services, CBOR). */
+  readonly contentType?: string;
+  /** Extra response headers (x-amzn-query-error for awsQueryCompatible services). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+/** What an operation call came to, before it is encoded for its protocol (JSON here, CBOR in cbor-protocol.ts). */
+export type Invocation =
+  | { readonly ok: true; readonly output: unknown; readonly service: string; readonly operation: string }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      /** The error's type for JSON and CBOR bodies: its code, or for awsQueryCompatible services its model shape name. */
+      readonly type: string;
+      readonly code: string;
+      readonly message: string;
+      readonly service: string;
+      readonly operation: string;
+      readonly fault: unknown;
+      readonly headers: Readonly<Record<string, string>>;
+    };
 
 export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
@@ -76,6 +96,9 @@ interface Route {
   readonly access: DeclareAccess | undefined;
   /** Undefined: the operation's members are not classified. */
   readonly members: { readonly refuse: RefusalCheck | undefined } | undefined;
+  readonly contentType: string;
+  /** awsQueryCompatible services: wire code → the model's error shape name and HTTP status. */
+  readonly queryErrors: ReadonlyMap<string, { shape: string; status: number }> | undefined;
 }
 
 export class JsonProtocol {
@@ -87,6 +110,8 @@ export class JsonProtocol {
     for (const service of options.services) {
       const { targetPrefix, signingName, endpointPrefix } = service.model.metadata;
       const refusals = compileMemberTable(service.members, service.invalidParameter);
+      const contentType = `application/x-amz-json-${service.model.metadata.jsonVersion ?? '1.1'}`;
+      const queryErrors = service.model.metadata.awsQueryCompatible ? queryErrorShapes(service.model) : undefined;
       for (const [name, op] of Object.entries(service.model.operations)) {
         this.#routes.set(`${targetPrefix}.${name}`, {
           service,
@@ -96,6 +121,8 @@ export class JsonProtocol {
           call: service.operations[name],
           access: service.access[name],
           members: refusals.has(name) ? { refuse: refusals.get(name) } : undefined,
+          contentType,
+          queryErrors,
         });
       }
     }
@@ -103,6 +130,40 @@ export class JsonProtocol {
 
   async handle(request: SignedRequest, requestId: string): Promise<JsonResponse> {
     const target = request.headers['x-amz-target'];
+    const route = target === undefined ? undefined : this.#routes.get(target);
+    const result = await this.invoke(target, request, { requestId, decode: parseBody });
+    const contentType = route?.contentType ?? JSON_CONTENT_TYPE;
+    if (result.ok) {
+      return {
+        ...result,
+        status: 200,
+        body: serialize(result.output ?? {}),
+        errorCode: undefined,
+        fault: undefined,
+        contentType,
+      };
+    }
+    return {
+      status: result.status,
+      body: JSON.stringify({ __type: result.type, message: result.message }),
+      service: result.service,
+      operation: result.operation,
+      errorCode: result.code,
+      fault: result.fault,
+      contentType,
+      headers: result.headers,
+    };
+  }
+
+  /**
+   * Authenticates, decodes, validates, authorizes and calls the operation `target` names
+   * ("<targetPrefix>.<Operation>"); the caller encodes the outcome for its protocol.
+   */
+  async invoke(
+    target: string | undefined,
+    request: SignedRequest,
+    options: { requestId: string; decode: (body: Uint8Array | undefined) => Record<string, unknown> },
+  ): Promise<Invocation> {
     const route = target === undefined ? undefined : this.#routes.get(target);
     const service = route?.signingName ?? 'unknown';
     const operation = route?.name ?? 'unknown';
@@ -120,38 +181,62 @@ export class JsonProtocol {
       if (!route.call) {
         throw new NotImplementedException(`Berth does not implement ${service}:${operation} yet.`);
       }
-      const raw = parseBody(request.body);
+      const raw = options.decode(request.body);
       const { value, errors } = route.validate(raw);
       if (errors.length > 0) throw route.service.invalidParameter(describeValidationErrors(errors));
-      const context: RequestContext = {
-        requestId,
-        accountId: this.#options.accountId,
-        region: this.#options.region,
-        accessKeyId: caller.accessKeyId,
-        principal: this.#options.secrets.principalOf(caller.accessKeyId) ?? unknownPrincipal(this.#options.accountId),
-        ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
-        ...(request.secureTransport === undefined ? {} : { secureTransport: request.secureTransport }),
-        host: request.headers.host,
-      };
+      const context = this.#contextOf(request, caller.accessKeyId, options.requestId);
       // Authorized first, as AWS does: a caller without permission learns nothing of the input.
       await authorizeCall(this.#options.accessControl, route, value, context);
       refuseMembers(route, value, context);
       const output = await route.call(value as never, context);
-      return { status: 200, body: serialize(output ?? {}), service, operation, errorCode: undefined, fault: undefined };
+      return { ok: true, output, service, operation };
     } catch (error) {
-      const known = error instanceof AwsError ? error : new InternalFailure();
-      const status = known.httpStatus ?? (known.senderFault ? 400 : 500);
-      const body = JSON.stringify({ __type: known.code, message: known.message });
-      return {
-        status,
-        body,
-        service,
-        operation,
-        errorCode: known.code,
-        fault: error instanceof AwsError ? undefined : error,
-      };
+      return failed(error, route, { service, operation });
     }
   }
+
+  #contextOf(request: SignedRequest, accessKeyId: string, requestId: string): RequestContext {
+    return {
+      requestId,
+      accountId: this.#options.accountId,
+      region: this.#options.region,
+      accessKeyId,
+      principal: this.#options.secrets.principalOf(accessKeyId) ?? unknownPrincipal(this.#options.accountId),
+      ...(request.sourceIp === undefined ? {} : { sourceIp: request.sourceIp }),
+      ...(request.secureTransport === undefined ? {} : { secureTransport: request.secureTransport }),
+      host: request.headers.host,
+    };
+  }
+}
+
+/** A failed call's invocation: its status, type and, for awsQueryCompatible services, the query code header. */
+function failed(error: unknown, route: Route | undefined, names: { service: string; operation: string }): Invocation {
+  const known = error instanceof AwsError ? error : new InternalFailure();
+  const modeled = route?.queryErrors?.get(known.code);
+  const status = modeled?.status ?? known.httpStatus ?? (known.senderFault ? 400 : 500);
+  return {
+    ok: false,
+    status,
+    type: modeled?.shape ?? known.code,
+    code: known.code,
+    message: known.message,
+    ...names,
+    fault: error instanceof AwsError ? undefined : error,
+    // awsQueryCompatible: the SDKs take the query protocol's code from this header.
+    headers: route?.queryErrors
+      ? { 'x-amzn-query-error': `${known.code};${status < 500 ? 'Sender' : 'Receiver'}` }
+      : {},
+  };
+}
+
+/** An awsQueryCompatible model's error shapes by their query wire code. */
+function queryErrorShapes(model: ServiceModel): Map<string, { shape: string; status: number }> {
+  const shapes = new Map<string, { shape: string; status: number }>();
+  for (const [name, shape] of Object.entries(model.shapes)) {
+    if (shape.exception)
+      shapes.set(shape.error?.code ?? name, { shape: name, status: shape.error?.httpStatusCode ?? 400 });
+  }
+  return shapes;
 }
 
 /** Asks the access control for what the operation declares; refuses an operation that declares nothing. */
@@ -214,7 +299,7 @@ export function jsonDepth(text: Uint8Array, stopAt = Number.POSITIVE_INFINITY): 
   return deepest;
 }
 
-function parseBody(body: Uint8Array | undefined): Record<string, unknown> {
+export function parseBody(body: Uint8Array | undefined): Record<string, unknown> {
   if (body === undefined || body.length === 0) return {};
   if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
     throw new SerializationException(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);

@@ -13,6 +13,8 @@ export interface ServiceModel {
     readonly jsonVersion?: string;
     /** The query protocol's response namespace. */
     readonly xmlNamespace?: string;
+    /** Present when the JSON and CBOR protocols answer the query protocol's error codes too (CloudWatch). */
+    readonly awsQueryCompatible?: Readonly<Record<string, unknown>>;
   };
   readonly operations: Readonly<Record<string, OperationModel>>;
   readonly shapes: Readonly<Record<string, ShapeModel>>;

@@ -1,5 +1,11 @@
 import type { SecretLookup } from '../aws-protocol/index.ts';
-import { JsonProtocol, loadServiceModel, presignGetUrl, QueryProtocol } from '../aws-protocol/index.ts';
+import {
+  JsonProtocol,
+  loadServiceModel,
+  presignGetUrl,
+  QueryProtocol,
+  RpcV2CborProtocol,
+} from '../aws-protocol/index.ts';
 import { PolicyAccessControl, resourceTagLookup } from '../auth/index.ts';
 import {
   ecrAccess,
@@ -82,6 +88,13 @@ import {
   serviceDiscoveryResourceTags,
   InvalidInput as ServiceDiscoveryInvalidInput,
 } from '../servicediscovery/index.ts';
+import {
+  cloudWatchAccess,
+  cloudWatchMembers,
+  cloudWatchOperations,
+  InvalidParameterValueException as CloudWatchInvalidParameter,
+  type CloudWatchDeps,
+} from '../cloudwatch/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -97,6 +110,7 @@ export interface ApiProtocolDeps {
   readonly elbDeps: ElbDeps;
   readonly ecsDeps: EcsDeps;
   readonly ecrDeps: Omit<EcrDeps, 'presignBlobUrl'>;
+  readonly cloudWatchDeps: CloudWatchDeps;
 }
 
 /**
@@ -132,8 +146,17 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
   });
   // Calls through the protocols also note which key signed them (IAM's GetAccessKeyLastUsed).
   const protocolAccess = recordingKeyUse(accessControl, deps.iam, clock);
+  // CloudWatch speaks three protocols (query for the AWS CLI, JSON 1.0 and RPC v2 CBOR for the SDKs): one table.
+  const cloudWatch = {
+    model: loadServiceModel('cloudwatch-2010-08-01'),
+    operations: cloudWatchOperations(deps.cloudWatchDeps),
+    access: cloudWatchAccess,
+    members: cloudWatchMembers,
+    invalidParameter: (message: string) => new CloudWatchInvalidParameter(message),
+  };
   const query = new QueryProtocol({
     services: [
+      cloudWatch,
       {
         model: loadServiceModel('iam-2010-05-08'),
         operations: iamOperations({ directory: deps.iam }),
@@ -172,6 +195,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
 
   const json = new JsonProtocol({
     services: [
+      cloudWatch,
       {
         model: loadServiceModel('ecs-2014-11-13'),
         operations: ecsOperations({
@@ -263,5 +287,5 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
     accountId: config.accountId,
     region: config.region,
   });
-  return { accessControl, query, json };
+  return { accessControl, query, json, cbor: new RpcV2CborProtocol(json) };
 }

@@ -15,6 +15,7 @@ import { serviceLoadBalancing } from './service-load-balancing.ts';
 import { createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
+import { scheduleCloudWatchJobs } from './cloudwatch-jobs.ts';
 import { schedulePeriodic } from './periodic.ts';
 import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
@@ -222,7 +223,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     accountId: config.accountId,
     sessionSeconds: options.taskRoleSessionSeconds,
   });
-  const { accessControl, query, json } = createApiProtocols({
+  const { accessControl, query, json, cbor } = createApiProtocols({
     config,
     store,
     clock,
@@ -237,6 +238,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       registryHosts,
     },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
+    cloudWatchDeps: { store, clock },
   });
   Object.assign(bound, { iam: secrets, keys, access: accessControl });
 
@@ -246,6 +248,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     { uploadIdleMs: config.uploadExpirySeconds * 1000 },
   );
   const logRetention = scheduleLogRetention({ store, clock }, logger);
+  const cloudWatchJobs = scheduleCloudWatchJobs({ store, clock }, logger);
   scheduler.services = schedulePeriodic(
     'service scheduler',
     SERVICE_SCHEDULER_INTERVAL_MS,
@@ -259,7 +262,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
   );
   const sessionHistory = await scheduleSessionHistory(exec.history, logger);
-  const periodics = [gc, logRetention, taskPruning, sessionHistory, scheduler.services];
+  const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services];
   let closing = false;
   /** Undoes a start that failed once the timers run: what close() does, minus what never started. */
   const abandon = async (): Promise<void> => {
@@ -275,6 +278,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...frontDoorTls(certificate),
     json,
     query,
+    cbor,
     logger,
     metrics: new Metrics(),
     ready: async () => {

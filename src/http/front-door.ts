@@ -4,12 +4,14 @@ import type { Duplex } from 'node:stream';
 import { callerAddress } from './caller-address.ts';
 import {
   claimedCredential,
+  isRpcV2CborRequest,
   JSON_CONTENT_TYPE,
   RequestEntityTooLargeException,
   QUERY_CONTENT_TYPE,
   XML_CONTENT_TYPE,
   type JsonProtocol,
   type QueryProtocol,
+  type RpcV2CborProtocol,
   type SignedRequest,
 } from '../aws-protocol/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -23,6 +25,7 @@ import { readBody } from './read-body.ts';
  *   POST /            AWS JSON 1.1 APIs (ECS, ECR, ...), dispatched on X-Amz-Target; with an
  *                     x-www-form-urlencoded body, AWS query APIs (ELBv2), dispatched on Action
  *   GET /?Action=...  AWS query APIs
+ *   POST /service/<Service>/operation/<Operation> with smithy-protocol: rpc-v2-cbor: Smithy RPC v2 CBOR
  *   any path, signed for the service s3 (Authorization or X-Amz-Credential): S3's REST API
  *   /v2/...           the registry (its own issue)
  *   GET /berth/ca.pem the Berth CA's certificate (public), when the server has one
@@ -34,6 +37,8 @@ export interface FrontDoorOptions {
   readonly json: JsonProtocol;
   /** The query/XML protocol (ELBv2); without it, form-encoded calls go to the JSON protocol. */
   readonly query?: QueryProtocol;
+  /** Smithy RPC v2 CBOR (CloudWatch): POST /service/<Service>/operation/<Operation>. */
+  readonly cbor?: RpcV2CborProtocol;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly ready: () => Promise<boolean>;
@@ -223,7 +228,7 @@ async function dispatch(
     const served = await options.s3.handle(request, response, path, search);
     return { service: 's3', operation: served.operation, errorCode: served.errorCode };
   }
-  if (path === '/' && (request.method === 'POST' || isQueryGet(request, search))) {
+  if (isApiCall(options, request, path, search)) {
     return serveApi(options, request, response, requestId, path, search);
   }
   if (options.registry && (path === '/v2' || path.startsWith('/v2/'))) {
@@ -308,13 +313,27 @@ async function answerApi(
   call: { requestId: string; search: string },
 ): Promise<Outcome> {
   const { requestId, search } = call;
+  if (options.cbor && isRpcV2CborRequest(signed.path, request.headers)) {
+    const result = await options.cbor.handle(signed, requestId);
+    if (result.fault !== undefined) {
+      options.logger.error({ err: result.fault, requestId, operation: result.operation }, 'operation failed');
+    }
+    send(response, result.status, result.contentType ?? 'application/cbor', result.body, result.headers);
+    return { service: result.service, operation: result.operation, errorCode: result.errorCode };
+  }
   const query =
     options.query !== undefined && (request.method === 'GET' || isForm(request)) ? options.query : undefined;
   const result = query ? await query.handle(signed, search, requestId) : await options.json.handle(signed, requestId);
   if (result.fault !== undefined) {
     options.logger.error({ err: result.fault, requestId, operation: result.operation }, 'operation failed');
   }
-  send(response, result.status, query ? XML_CONTENT_TYPE : JSON_CONTENT_TYPE, result.body);
+  send(
+    response,
+    result.status,
+    query ? XML_CONTENT_TYPE : (result.contentType ?? JSON_CONTENT_TYPE),
+    result.body,
+    result.headers,
+  );
   return { service: result.service, operation: result.operation, errorCode: result.errorCode };
 }
 
@@ -346,6 +365,12 @@ function isForm(request: IncomingMessage): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith(QUERY_CONTENT_TYPE);
 }
 
+/** POST / (JSON, query), GET /?Action=... (query), or POST /service/.../operation/... (RPC v2 CBOR). */
+function isApiCall(options: FrontDoorOptions, request: IncomingMessage, path: string, search: string): boolean {
+  if (path === '/') return request.method === 'POST' || isQueryGet(request, search);
+  return options.cbor !== undefined && request.method === 'POST' && isRpcV2CborRequest(path, request.headers);
+}
+
 /** GET /?Action=...: a query API call (any other GET / is not an API call). */
 function isQueryGet(request: IncomingMessage, search: string): boolean {
   return request.method === 'GET' && search !== '' && new URLSearchParams(search).has('Action');
@@ -355,7 +380,13 @@ function isRead(request: IncomingMessage): boolean {
   return request.method === 'GET' || request.method === 'HEAD';
 }
 
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
-  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Uint8Array,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   response.end(body);
 }
