@@ -88,3 +88,4 @@ export type {
   CloudWatchRepository,
   MetricRecord,
 } from './cloudwatch-repository.ts';
+export type { AcmRepository, CertificateRecord } from './acm-repository.ts';

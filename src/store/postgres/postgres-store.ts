@@ -23,6 +23,7 @@ import { SqliteServices } from '../sqlite/sqlite-services.ts';
 import { SqliteSessions } from '../sqlite/sqlite-sessions.ts';
 import { SqliteSsm } from '../sqlite/sqlite-ssm.ts';
 import { SqliteSsmSessions } from '../sqlite/sqlite-ssm-sessions.ts';
+import { SqliteAcm } from '../sqlite/sqlite-acm.ts';
 import { SqliteClusters } from '../sqlite/sqlite-store.ts';
 import { SqliteTaskDefinitions } from '../sqlite/sqlite-task-definitions.ts';
 import { SqliteTasks } from '../sqlite/sqlite-tasks.ts';
@@ -69,6 +70,7 @@ export class PostgresStore implements MetadataStore {
   readonly sessions: SqliteSessions;
   readonly ssm: SqliteSsm;
   readonly ssmSessions: SqliteSsmSessions;
+  readonly acm: SqliteAcm;
   readonly kms: SqliteKms;
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
@@ -97,6 +99,7 @@ export class PostgresStore implements MetadataStore {
     this.sessions = new SqliteSessions(db, box);
     this.ssm = new SqliteSsm(db);
     this.ssmSessions = new SqliteSsmSessions(db);
+    this.acm = new SqliteAcm(db, box);
     this.kms = new SqliteKms(db, box);
     this.secrets = new SqliteSecrets(db);
     this.serviceDiscovery = new SqliteServiceDiscovery(db, postgresDialect);

@@ -4,6 +4,7 @@ import type { KmsTables } from './sqlite-kms-schema.ts';
 import type { SecretsTables } from './sqlite-secrets-schema.ts';
 import type { ServiceDiscoveryTables } from './sqlite-servicediscovery-schema.ts';
 import type { SsmSessionTables } from './sqlite-ssm-sessions-schema.ts';
+import type { AcmTables } from './sqlite-acm-schema.ts';
 
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
@@ -226,7 +227,7 @@ export interface RegistrySettingsTable {
 }
 
 export interface Database
-  extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables, CloudWatchTables, SsmSessionTables {
+  extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables, CloudWatchTables, SsmSessionTables, AcmTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
   ssm_parameters: SsmParametersTable;

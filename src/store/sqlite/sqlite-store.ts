@@ -25,6 +25,7 @@ import { SqliteRegistrySettings } from './sqlite-registry-settings.ts';
 import { SqliteSessions } from './sqlite-sessions.ts';
 import { SqliteSsm } from './sqlite-ssm.ts';
 import { SqliteSsmSessions } from './sqlite-ssm-sessions.ts';
+import { SqliteAcm } from './sqlite-acm.ts';
 import { SqliteKms } from './sqlite-kms.ts';
 import { SqliteSecrets } from './sqlite-secrets.ts';
 import { SqliteServiceDiscovery } from './sqlite-servicediscovery.ts';
@@ -52,6 +53,7 @@ export class SqliteStore implements MetadataStore {
   readonly sessions: SqliteSessions;
   readonly ssm: SqliteSsm;
   readonly ssmSessions: SqliteSsmSessions;
+  readonly acm: SqliteAcm;
   readonly kms: SqliteKms;
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
@@ -78,6 +80,7 @@ export class SqliteStore implements MetadataStore {
     this.sessions = new SqliteSessions(db, box);
     this.ssm = new SqliteSsm(db);
     this.ssmSessions = new SqliteSsmSessions(db);
+    this.acm = new SqliteAcm(db, box);
     this.kms = new SqliteKms(db, box);
     this.secrets = new SqliteSecrets(db);
     this.serviceDiscovery = new SqliteServiceDiscovery(db);
