@@ -69,3 +69,15 @@ export const EXEC_ROLE_STATEMENTS = [
 
 /** A container command that puts busybox's applets on /bin (so `cat`, `sh`, `echo` resolve), then idles. */
 export const IDLE_WITH_APPLETS = ['sh', '-c', '/bin/busybox --install -s /bin && exec sleep 3600'];
+
+/**
+ * What a task role needs for ECS Exec to log a session's output to CloudWatch Logs (ECS's
+ * "Logging and Auditing using ECS Exec": the SSM agent in the task writes it with the task role).
+ */
+export const EXEC_LOGGING_STATEMENTS = [
+  {
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups', 'logs:PutLogEvents'],
+    Resource: '*',
+  },
+];

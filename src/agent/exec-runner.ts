@@ -8,8 +8,11 @@ export type ExecStreamLink = (session: ExecSessionAssignment) => Promise<DataCha
 
 export interface ExecRunnerOptions {
   readonly link: ExecStreamLink;
-  /** Where session output goes when the session names a log group (the agent's awslogs sink). */
-  readonly logSink?: LogSink | undefined;
+  /**
+   * Where a session's output goes when the session names a log group: the Logs API as the task
+   * role's session (the SSM agent in an ECS task logs with the task role). Undefined: not logged.
+   */
+  readonly sessionLogSink?: ((session: ExecSessionAssignment) => LogSink | undefined) | undefined;
   readonly log: {
     info(obj: object, msg: string): void;
     warn(obj: object, msg: string): void;
@@ -95,27 +98,48 @@ export class ExecRunner {
     return container.id;
   }
 
-  /** The session's log stream: output gathered into events and shipped at least once a second. */
+  /**
+   * The session's log stream: output gathered into events and shipped at least once a second.
+   * The first failure is logged as a warning saying why; once the task role is denied, nothing
+   * more is sent. The session goes on either way, as on ECS.
+   */
   #output(
     session: ExecSessionAssignment,
   ): { write: (chunk: Uint8Array) => void; close: () => Promise<void> } | undefined {
-    const sink = this.#options.logSink;
     const target = session.log;
-    if (!sink || !target) return undefined;
+    if (!target) return undefined;
+    const fields = { sessionId: session.sessionId, task: session.taskArn, logGroup: target.group };
+    const sink = this.#options.sessionLogSink?.(session);
+    if (!sink) {
+      this.#options.log.warn(fields, "session output not logged: this agent holds no session of the task's role");
+      return undefined;
+    }
     const decoder = new TextDecoder();
     let text = '';
-    let shipping: Promise<void> = sink.append(target.group, target.stream, [], { createGroup: false }).catch(() => {});
+    let failed = false;
+    let denied = false;
+    const send = (events: { timestamp: number; message: string }[]): Promise<void> =>
+      denied
+        ? Promise.resolve()
+        : sink.append(target.group, target.stream, events, { createGroup: false }).catch((error: unknown) => {
+            denied = (error as { code?: unknown }).code === 'AccessDeniedException';
+            if (failed) return;
+            failed = true;
+            this.#options.log.warn(
+              { ...fields, err: error instanceof Error ? error.message : String(error) },
+              denied
+                ? 'session output not logged: the task role may not write to the log group'
+                : 'session output not logged',
+            );
+          });
+    let shipping: Promise<void> = send([]);
     const flush = (): void => {
       if (text === '') return;
       const events: { timestamp: number; message: string }[] = [];
       for (let i = 0; i < text.length; i += LOG_EVENT_BYTES)
         events.push({ timestamp: Date.now(), message: text.slice(i, i + LOG_EVENT_BYTES) });
       text = '';
-      shipping = shipping.then(() =>
-        sink.append(target.group, target.stream, events, { createGroup: false }).catch((error: unknown) => {
-          this.#options.log.warn({ sessionId: session.sessionId, err: String(error) }, 'session output not logged');
-        }),
-      );
+      shipping = shipping.then(() => send(events));
     };
     const timer = setInterval(flush, LOG_FLUSH_MS);
     return {

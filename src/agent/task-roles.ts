@@ -107,6 +107,15 @@ export class TaskRoles {
     }
   }
 
+  /**
+   * The task role's session source, as the task's containers get it; undefined for a task without
+   * a task role, or one this agent does not run. ECS Exec ships a session's output with it, as the
+   * SSM agent in a task does.
+   */
+  taskCredentials(taskArn: string): CredentialSource | undefined {
+    return this.#held.get(taskArn)?.task;
+  }
+
   /** The execution role's session source; undefined for a task without an execution role. */
   executionCredentials(task: TaskAssignment): CredentialSource | undefined {
     if (!task.executionRoleArn) return undefined;

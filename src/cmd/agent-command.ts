@@ -25,7 +25,7 @@ import { createLogger, type Logger } from '../shared/logger.ts';
 import { writeFileAtomic } from '../shared/atomic-file.ts';
 import { HttpControlPlane } from './control-planes.ts';
 import { instanceProfileCredentials } from './instance-profile.ts';
-import { httpLogSink } from './log-sinks.ts';
+import { httpLogSink, taskRoleLogSinks } from './log-sinks.ts';
 import { ecrRegistryCredentials, serverRegistryHosts, type RegistryCredentials } from './registry-credentials.ts';
 
 /** Credentials for an image's registry (Berth's own), or undefined for anonymous pulls. */
@@ -219,7 +219,7 @@ export async function startAgent(
   const logSink = httpLogSink(client('logs'));
   const exec = new ExecRunner(runtime, {
     link: httpExecLink({ endpoint, credentials, region, cluster: config.cluster, containerInstance: arn }),
-    logSink,
+    sessionLogSink: taskRoleLogSinks(roles, { endpoint, region }),
     log: logger,
   });
   const agent = new Agent(runtime, {

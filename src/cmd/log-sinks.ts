@@ -1,6 +1,7 @@
-import type { LogSink } from '../agent/index.ts';
+import type { LogSink, TaskRoles } from '../agent/index.ts';
+import type { ExecSessionAssignment } from '../ecs/index.ts';
 import type { LogAppender } from '../logs/index.ts';
-import { ServerError, type signedJsonClient } from './signed-fetch.ts';
+import { ServerError, signedJsonClient } from './signed-fetch.ts';
 
 /** Managed capacity's sink: the server's own Logs store, in process. */
 export function inProcessLogSink(appender: LogAppender): LogSink {
@@ -50,5 +51,22 @@ export function httpLogSink(call: ReturnType<typeof signedJsonClient>): LogSink 
       }
       if (events.length > 0) await put();
     },
+  };
+}
+
+/**
+ * Where an ECS Exec session's output goes: the server's CloudWatch Logs API signed with the task
+ * role's session, as the SSM agent in an ECS task writes it. The policy engine decides each call
+ * there, so a task role without logs:CreateLogStream and logs:PutLogEvents gets no stream (the
+ * session itself goes on). Undefined when this agent holds no session of the task's role.
+ */
+export function taskRoleLogSinks(
+  roles: Pick<TaskRoles, 'taskCredentials'>,
+  server: { readonly endpoint: URL; readonly region: string },
+): (session: ExecSessionAssignment) => LogSink | undefined {
+  return (session) => {
+    const credentials = roles.taskCredentials(session.taskArn);
+    if (!credentials) return undefined;
+    return httpLogSink(signedJsonClient({ ...server, credentials, service: 'logs' }));
   };
 }

@@ -13,7 +13,7 @@ import { httpExecutionServices } from './execution-services.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { InProcessControlPlane } from './control-planes.ts';
-import { inProcessLogSink } from './log-sinks.ts';
+import { inProcessLogSink, taskRoleLogSinks } from './log-sinks.ts';
 import { createLogAppender } from '../logs/index.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 import { MANAGED_CAPACITY } from '../ecs/index.ts';
@@ -62,8 +62,11 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     log,
   });
   const logSink = inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock }));
+  // Session output goes through the server's own Logs API signed as the task role, as from a
+  // berth agent: the policy engine decides whether the role may write it.
+  const sessionLogSink = taskRoleLogSinks(roles, { endpoint: options.endpoint, region: options.region });
   const exec =
-    options.exec && new ExecRunner(runtime, { link: options.exec.managedLink(MANAGED_CAPACITY), logSink, log });
+    options.exec && new ExecRunner(runtime, { link: options.exec.managedLink(MANAGED_CAPACITY), sessionLogSink, log });
   if (options.exec && exec) options.exec.managedCanExec = exec.canExec;
   const agent = new Agent(runtime, {
     exec,

@@ -13,7 +13,12 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
-import { EXEC_ROLE_STATEMENTS, executeCommand, IDLE_WITH_APPLETS } from '../../testing/ecs-exec.ts';
+import {
+  EXEC_LOGGING_STATEMENTS,
+  EXEC_ROLE_STATEMENTS,
+  executeCommand,
+  IDLE_WITH_APPLETS,
+} from '../../testing/ecs-exec.ts';
 import { allowStatement, createUser } from '../../testing/iam-users.ts';
 import { createExecutionRole } from '../../testing/execution-role.ts';
 import { createTaskRole } from '../../testing/role-probe.ts';
@@ -60,7 +65,8 @@ describe('ECS Exec: aws ecs execute-command in a FARGATE task', { skip }, () => 
     ecs = new ECSClient(client);
     logs = new CloudWatchLogsClient(client);
     const iam = new IAMClient(client);
-    roleArn = await createTaskRole(iam, `exec-${suffix}`, EXEC_ROLE_STATEMENTS);
+    // The task role logs the sessions' output, as the SSM agent in an ECS task does.
+    roleArn = await createTaskRole(iam, `exec-${suffix}`, [...EXEC_ROLE_STATEMENTS, ...EXEC_LOGGING_STATEMENTS]);
     const noChannels = await createTaskRole(iam, `exec-none-${suffix}`, []);
     iam.destroy();
     await logs.send(new CreateLogGroupCommand({ logGroupName: logGroup }));
