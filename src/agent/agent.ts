@@ -5,6 +5,7 @@ import { taskMetadataSnapshot, type TaskMetadataSnapshot } from './metadata/task
 import type { ContainerRuntime, HostNetworks, RuntimeContainer } from './runtime.ts';
 import type { ExecRunner } from './exec-runner.ts';
 import { TaskWorker, type WorkerOptions } from './task-worker.ts';
+import { TelemetrySampler, type TelemetryControl } from './telemetry-sampler.ts';
 
 export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime' | 'metadata'> {
   readonly control: ControlPlane;
@@ -17,6 +18,8 @@ export interface AgentOptions extends Omit<WorkerOptions, 'reports' | 'runtime' 
   readonly metadata?: TaskMetadataRegistry | undefined;
   /** Joins the ECS Exec sessions the poll lists (absent: none are joined, and they time out). */
   readonly exec?: ExecRunner | undefined;
+  /** Sends the RUNNING tasks' CPU and memory use this often (absent, or a runtime without stats: none). */
+  readonly telemetry?: { readonly control: TelemetryControl; readonly intervalMs: number } | undefined;
 }
 
 /** A poll the server refused (a 4xx: the client's ServerError is `permanent`). */
@@ -39,6 +42,7 @@ export class Agent {
   #abort = new AbortController();
   #loop: Promise<void> | undefined;
   #hostNetworksRead: Promise<HostNetworks> | undefined;
+  readonly #telemetry: TelemetrySampler | undefined;
   readonly #connected = Promise.withResolvers<void>();
   /**
    * Resolves once the first poll is answered; rejects, and the loop ends, when the server refuses
@@ -54,10 +58,33 @@ export class Agent {
     this.reports = new ReportQueue(options.control, (error) =>
       options.log.warn({ err: String(error) }, 'task report not delivered yet, retrying'),
     );
+    const stats = runtime.containerStats?.bind(runtime);
+    this.#telemetry =
+      options.telemetry && stats
+        ? new TelemetrySampler({
+            ...options.telemetry,
+            stats,
+            tasks: () => this.#runningTasks(),
+            now: () => options.now(),
+            log: options.log,
+          })
+        : undefined;
   }
 
   start(): void {
     this.#loop ??= this.#run();
+    this.#telemetry?.start();
+  }
+
+  /** The RUNNING tasks' running containers: what telemetry samples. */
+  #runningTasks(): { taskArn: string; containerIds: string[] }[] {
+    return [...this.#workers.values()]
+      .map((worker) => worker.snapshot())
+      .filter((view) => view.lastStatus === 'RUNNING')
+      .map((view) => ({
+        taskArn: view.task.taskArn,
+        containerIds: view.containers.flatMap((c) => (c.status === 'RUNNING' && c.runtimeId ? [c.runtimeId] : [])),
+      }));
   }
 
   /** Stops polling; running tasks' containers keep running (a restarted agent re-attaches). */
@@ -65,6 +92,7 @@ export class Agent {
     this.#stopped = true;
     this.#abort.abort();
     await this.#loop;
+    await this.#telemetry?.stop();
     await this.#options.exec?.stop();
     for (const worker of this.#workers.values()) worker.detach();
     this.#runtime.close?.();

@@ -55,3 +55,4 @@ export type { ExecutionServices } from './task-resources.ts';
 export { TaskRoles, CREDENTIALS_URI_VARIABLE, type CredentialsRouter } from './task-roles.ts';
 export { ExecRunner, type ExecStreamLink } from './exec-runner.ts';
 export { channelClosedMessage, type DataChannelSocket } from './exec/index.ts';
+export { TelemetrySampler, type TelemetryControl } from './telemetry-sampler.ts';

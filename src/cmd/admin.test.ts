@@ -18,6 +18,16 @@ describe('adminAccess', () => {
     }
   });
 
+  it("asks ecs:StartTelemetrySession on the agent's instance for its tasks' telemetry, as ECS's TCS channel", () => {
+    const instance = 'arn:aws:ecs:us-east-1:000000000000:container-instance/prod/ci-1';
+    assert.deepEqual(adminAccess('/berth/agent/telemetry', { cluster: 'prod', containerInstance: instance }, scope), [
+      { action: 'ecs:StartTelemetrySession', resource: instance, conditions: { 'ecs:cluster': cluster } },
+    ]);
+    assert.deepEqual(adminAccess('/berth/agent/telemetry', { cluster: 'prod' }, scope), [
+      { action: 'berth:SubmitTaskTelemetry', resource: '*' },
+    ]);
+  });
+
   it('asks ecs:SubmitTaskStateChange for a report, and berth:* for what names no instance', () => {
     assert.deepEqual(adminAccess('/berth/agent/report', { cluster: 'prod' }, scope), [
       { action: 'ecs:SubmitTaskStateChange', resource: cluster, conditions: { 'ecs:cluster': cluster } },

@@ -16,6 +16,7 @@ export const ADMIN_OPERATIONS = {
   '/berth/agent/report': 'ReportTaskState',
   '/berth/agent/credentials': 'GetTaskCredentials',
   '/berth/agent/dns': 'ResolveDnsName',
+  '/berth/agent/telemetry': 'SubmitTaskTelemetry',
 } as const;
 
 export type AdminPath = keyof typeof ADMIN_OPERATIONS;
@@ -92,7 +93,8 @@ export function createAdminHandler(options: AdminOptions) {
  * What an admin call asks permission for. An agent's poll and task report are what the ECS agent
  * does with ecs:Poll (on its container instance) and ecs:SubmitTaskStateChange (on the cluster);
  * its tasks' role credentials (and its view of Cloud Map's DNS) come, as from ECS's ACS, over the channel ecs:Poll opens,
- * so an agent holding AmazonEC2ContainerServiceforEC2Role may; Berth's own maintenance actions have
+ * so an agent holding AmazonEC2ContainerServiceforEC2Role may; its tasks' telemetry is what ECS's
+ * agent sends after ecs:StartTelemetrySession on its container instance; Berth's own maintenance actions have
  * no resource: only the root, or a policy naming berth:*, may.
  */
 export function adminAccess(
@@ -105,7 +107,10 @@ export function adminAccess(
   const clusterArn = formatArn('ecs', scope, `cluster/${clusterName}`);
   const conditions = { 'ecs:cluster': clusterArn };
   if (
-    (path === '/berth/agent/poll' || path === '/berth/agent/credentials' || path === '/berth/agent/dns') &&
+    (path === '/berth/agent/poll' ||
+      path === '/berth/agent/credentials' ||
+      path === '/berth/agent/dns' ||
+      path === '/berth/agent/telemetry') &&
     typeof input.containerInstance === 'string' &&
     input.managed !== true
   ) {
@@ -113,7 +118,8 @@ export function adminAccess(
     const resource = instance.startsWith('arn:')
       ? instance
       : formatArn('ecs', scope, `container-instance/${clusterName}/${instance}`);
-    return [{ action: 'ecs:Poll', resource, conditions }];
+    const action = path === '/berth/agent/telemetry' ? 'ecs:StartTelemetrySession' : 'ecs:Poll';
+    return [{ action, resource, conditions }];
   }
   if (path === '/berth/agent/report')
     return [{ action: 'ecs:SubmitTaskStateChange', resource: clusterArn, conditions }];

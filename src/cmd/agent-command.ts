@@ -225,6 +225,8 @@ export async function startAgent(
   const agent = new Agent(runtime, {
     exec,
     control,
+    // Its RUNNING tasks' CPU and memory use every 20 s, as ECS's agent sends its telemetry.
+    telemetry: { control, intervalMs: 20_000 },
     roles,
     executionServices: (taskCredentials) =>
       httpExecutionServices({ endpoint, region, credentials: taskCredentials, registryHosts: () => registryHosts }),

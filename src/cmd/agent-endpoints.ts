@@ -1,4 +1,5 @@
 import {
+  acceptTelemetry,
   applyTaskReport,
   isTaskStatus,
   pollAssignments,
@@ -6,6 +7,8 @@ import {
   type ContainerReport,
   type TaskReport,
   type TaskRoleSessions,
+  type TaskTelemetry,
+  type TaskUsageSample,
 } from '../ecs/index.ts';
 import type { AgentChannel } from '../ecs/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -23,6 +26,8 @@ export interface AgentEndpointDeps {
   readonly agents: AgentChannel;
   readonly taskLocks: KeyedMutex;
   readonly roleSessions?: TaskRoleSessions | undefined;
+  /** Where agents' task telemetry is summed for the AWS/ECS metrics (absent: it is refused). */
+  readonly telemetry?: TaskTelemetry | undefined;
 }
 
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
@@ -79,6 +84,26 @@ export function reportEndpoint(deps: AgentEndpointDeps) {
 }
 
 /**
+ * POST /berth/agent/telemetry {cluster, containerInstance, samples: [{taskArn, timestamp, cpu,
+ * memory}]}: the CPU units and MiB each RUNNING task of that instance used (docs/agent-channel.md).
+ */
+export function telemetryEndpoint(deps: AgentEndpointDeps) {
+  return async (body: Record<string, unknown>): Promise<object> => {
+    const cluster = optionalString(body, 'cluster');
+    const containerInstance = optionalString(body, 'containerInstance');
+    if (!cluster || !containerInstance || !Array.isArray(body.samples))
+      throw new AdminInputError('cluster, containerInstance and samples are required');
+    const { telemetry } = deps;
+    if (!telemetry) throw new AdminInputError('this server takes no task telemetry', 'ServerException');
+    const samples = (body.samples as Record<string, unknown>[]).map((sample) => {
+      if (typeof sample !== 'object' || sample === null) throw new AdminInputError('each sample is an object');
+      return { ...sample, timestamp: optionalDate(sample, 'timestamp') ?? new Date(NaN) } as TaskUsageSample;
+    });
+    return acceptTelemetry({ ...deps, telemetry }, { cluster, containerInstance, samples });
+  };
+}
+
+/**
  * POST /berth/agent/credentials {cluster, containerInstance, taskArn, role: task | execution}: a
  * session of a role of a task on that instance, with `expiration` as ISO 8601. Managed capacity
  * asks in process, never here.
@@ -122,4 +147,15 @@ export function dnsEndpoint(deps: {
       throw new AdminInputError(`name must be at most ${MAX_DNS_NAME} characters and type a record type`);
     return { answer: (await deps.zones.lookup(name.toLowerCase(), type)) ?? null };
   };
+}
+
+/** The agent channel's endpoints by path (docs/agent-channel.md), as the admin handler takes them. */
+export function agentEndpoints(deps: AgentEndpointDeps, dns: Parameters<typeof dnsEndpoint>[0]) {
+  return {
+    '/berth/agent/poll': pollEndpoint(deps),
+    '/berth/agent/report': reportEndpoint(deps),
+    '/berth/agent/credentials': credentialsEndpoint(deps),
+    '/berth/agent/telemetry': telemetryEndpoint(deps),
+    '/berth/agent/dns': dnsEndpoint(dns),
+  } as const;
 }

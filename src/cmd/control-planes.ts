@@ -1,5 +1,6 @@
-import type { ControlPlane, TaskCredentialsControl, TaskProtectionControl } from '../agent/index.ts';
+import type { ControlPlane, TaskCredentialsControl, TaskProtectionControl, TelemetryControl } from '../agent/index.ts';
 import {
+  acceptTelemetry,
   agentTaskProtection,
   applyTaskReport,
   pollAssignments,
@@ -9,6 +10,7 @@ import {
   type TaskReport,
   type TaskRoleCredentials,
   type TaskRoleKind,
+  type TaskUsageSample,
   type UpdateTaskProtectionResponse,
 } from '../ecs/index.ts';
 import { AwsError } from '../shared/aws-error.ts';
@@ -25,7 +27,9 @@ type ProtectionChange = Parameters<TaskProtectionControl['taskProtection']>[1];
  * `berth agent`'s link to its server: the /berth/agent endpoints, signed with SigV4; task
  * protection through ECS's own GetTaskProtection and UpdateTaskProtection, as the ECS agent calls them.
  */
-export class HttpControlPlane implements ControlPlane, TaskProtectionControl, TaskCredentialsControl, AgentDnsControl {
+export class HttpControlPlane
+  implements ControlPlane, TaskProtectionControl, TaskCredentialsControl, AgentDnsControl, TelemetryControl
+{
   readonly #call: ReturnType<typeof signedJsonClient>;
   readonly #cluster: string;
   readonly #containerInstance: string;
@@ -48,6 +52,15 @@ export class HttpControlPlane implements ControlPlane, TaskProtectionControl, Ta
 
   report(cluster: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string }> {
     return this.#call('/berth/agent/report', { cluster, task: report }, {}, AbortSignal.timeout(30_000));
+  }
+
+  async telemetry(samples: readonly TaskUsageSample[]): Promise<void> {
+    const body = {
+      cluster: this.#cluster,
+      containerInstance: this.#containerInstance,
+      samples: samples.map((sample) => ({ ...sample, timestamp: sample.timestamp.toISOString() })),
+    };
+    await this.#call('/berth/agent/telemetry', body, {}, AbortSignal.timeout(10_000));
   }
 
   async taskCredentials(task: ProtectionTarget, role: TaskRoleKind): Promise<TaskRoleCredentials> {
@@ -101,10 +114,17 @@ export class HttpControlPlane implements ControlPlane, TaskProtectionControl, Ta
 }
 
 /** Managed (FARGATE) capacity inside the server: the same channel, called in process. */
-export class InProcessControlPlane implements ControlPlane, TaskProtectionControl, TaskCredentialsControl {
+export class InProcessControlPlane
+  implements ControlPlane, TaskProtectionControl, TaskCredentialsControl, TelemetryControl
+{
   readonly #deps: AgentEndpointDeps;
   constructor(deps: AgentEndpointDeps) {
     this.#deps = deps;
+  }
+
+  async telemetry(samples: readonly TaskUsageSample[]): Promise<void> {
+    const { telemetry } = this.#deps;
+    if (telemetry) await acceptTelemetry({ ...this.#deps, telemetry }, { managed: true, samples });
   }
 
   poll(token: string | undefined, waitSeconds: number): Promise<PollResponse> {

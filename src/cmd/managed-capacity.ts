@@ -79,6 +79,7 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
         registryHosts: options.registryHosts,
       }),
     control,
+    telemetry: { control, intervalMs: options.deps.telemetry?.sampleIntervalMs ?? 20_000 },
     pollWaitSeconds: 20,
     log,
     now: () => options.deps.clock.now(),

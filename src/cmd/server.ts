@@ -27,13 +27,15 @@ import {
   pruneStoppedTasks,
   reconcileServices,
   ServiceRegistries,
+  TaskTelemetry,
   type TaskRoleSessions,
 } from '../ecs/index.ts';
 import { cloudMapZones, serviceRegistrations } from '../servicediscovery/index.ts';
 import { ecsServiceDiscovery } from './service-discovery.ts';
 import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
-import { credentialsEndpoint, dnsEndpoint, pollEndpoint, reportEndpoint } from './agent-endpoints.ts';
+import { agentEndpoints } from './agent-endpoints.ts';
+import { scheduleEcsMetrics } from './ecs-metrics.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
 import { ecsExec, scheduleSessionHistory } from './ecs-exec.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
@@ -190,6 +192,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     loadBalancing: serviceLoadBalancing(elb),
     deploymentMinuteMs: config.deploymentMinuteMs,
     execute: exec.support,
+    telemetry: new TaskTelemetry({ metricsPublishMs: config.metricsPublishMs }),
   };
 
   let secrets: IamDirectory;
@@ -262,7 +265,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
   );
   const sessionHistory = await scheduleSessionHistory(exec.history, logger);
-  const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services];
+  const ecsMetrics = scheduleEcsMetrics(taskDeps, { publishMs: config.metricsPublishMs, logger });
+  const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services, ecsMetrics];
   let closing = false;
   /** Undoes a start that failed once the timers run: what close() does, minus what never started. */
   const abandon = async (): Promise<void> => {
@@ -298,10 +302,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       actions: {
         '/berth/registry/garbage-collection': () => gc.runNow(),
         '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),
-        '/berth/agent/poll': pollEndpoint(taskDeps),
-        '/berth/agent/report': reportEndpoint(taskDeps),
-        '/berth/agent/credentials': credentialsEndpoint(taskDeps),
-        '/berth/agent/dns': dnsEndpoint({
+        ...agentEndpoints(taskDeps, {
           zones,
           listening: () => bound.dns && { addresses: bound.dns.server.addresses, port: bound.dns.server.port },
         }),

@@ -32,3 +32,12 @@ export {
   type TaskRoleSessions,
 } from './task-credentials.ts';
 export { ServiceRegistries, type ServiceDiscovery } from './service-registries.ts';
+export {
+  acceptTelemetry,
+  TaskTelemetry,
+  MAX_TELEMETRY_SAMPLES,
+  type TaskUsageSample,
+  type TaskMinuteUsage,
+  type TelemetryRequest,
+} from './task-telemetry.ts';
+export { ecsMetricData, type ClusterCapacity, type InstanceCapacity } from './utilization-metrics.ts';

@@ -14,6 +14,7 @@ describe('parseServerConfig', () => {
     assert.equal(config.registryHost, undefined); // localhost:PORT once the port is bound
     assert.equal(config.logLevel, 'info');
     assert.equal(config.deploymentMinuteMs, 60_000);
+    assert.equal(config.metricsPublishMs, 60_000);
     assert.equal(config.agentLostSeconds, 180);
     assert.equal(config.elbHeaderTimeoutSeconds, 60);
     assert.equal(config.elbMaxConnections, 4096);
@@ -28,6 +29,7 @@ describe('parseServerConfig', () => {
     assert.equal(config.deploymentMinuteMs, 500);
     assert.equal(parseServerConfig([], { BERTH_AGENT_LOST_SECONDS: '30' }).agentLostSeconds, 30);
     assert.equal(parseServerConfig(['--upload-expiry-seconds', '3600'], {}).uploadExpirySeconds, 3600);
+    assert.equal(parseServerConfig([], { BERTH_METRICS_PUBLISH_MS: '500' }).metricsPublishMs, 500);
     assert.equal(config.region, 'eu-west-1');
     assert.equal(config.registryHost, 'registry.local:5000');
   });
@@ -87,6 +89,7 @@ describe('parseServerConfig', () => {
       /BERTH_PORT must be a port number from 0 to 65535 \(got 'http'\)/,
     ],
     ['a port out of range', ['--port', '70000'], {}, /--port must be a port number/],
+    ['a metrics period over a minute', ['--metrics-publish-ms', '61000'], {}, /milliseconds from 100 to 60000/],
     ['an account id of 11 digits', [], { BERTH_ACCOUNT_ID: '12345678901' }, /12-digit AWS account id/],
     ['a region with spaces', [], { BERTH_REGION: 'us east 1' }, /region name/],
     [

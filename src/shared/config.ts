@@ -34,6 +34,12 @@ export interface ServerConfig {
    * linear and canary step bake times): 60000; tests shorten it (BERTH_DEPLOYMENT_MINUTE_MS).
    */
   readonly deploymentMinuteMs: number;
+  /**
+   * How often Berth writes the metrics it publishes itself (AWS/ECS, AWS/ApplicationELB): 60000,
+   * each minute once it has ended; shorter (tests, BERTH_METRICS_PUBLISH_MS), the minute so far,
+   * which CloudWatch merges into the same 1-minute datapoint.
+   */
+  readonly metricsPublishMs: number;
   /** How long an agent may stay silent before services replace the tasks of its instance. */
   readonly agentLostSeconds: number;
   /** A registry upload idle this long is abandoned: garbage collection removes it. */
@@ -81,6 +87,7 @@ const SETTINGS = {
   'elb-max-connections': { env: 'BERTH_ELB_MAX_CONNECTIONS', default: '4096' },
   'elb-max-connections-total': { env: 'BERTH_ELB_MAX_CONNECTIONS_TOTAL', default: undefined },
   'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
+  'metrics-publish-ms': { env: 'BERTH_METRICS_PUBLISH_MS', default: '60000' },
   'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
   'upload-expiry-seconds': { env: 'BERTH_UPLOAD_EXPIRY_SECONDS', default: '86400' },
   'dns-port': { env: 'BERTH_DNS_PORT', default: '53' },
@@ -148,6 +155,13 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     elbMaxConnectionsTotal: elbMaxConnectionsTotal === undefined ? undefined : Number(elbMaxConnectionsTotal),
     deploymentMinuteMs: Number(
       check('deployment-minute-ms', (v) => /^\d{1,9}$/.test(v), 'a number of milliseconds from 0 to 999999999'),
+    ),
+    metricsPublishMs: Number(
+      check(
+        'metrics-publish-ms',
+        (v) => /^\d{3,5}$/.test(v) && +v >= 100 && +v <= 60_000,
+        'milliseconds from 100 to 60000',
+      ),
     ),
     // Above the agents' 20 s long poll: a healthy agent is never silent that long.
     agentLostSeconds: Number(
