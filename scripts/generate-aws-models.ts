@@ -22,6 +22,7 @@ const SERVICES: readonly Service[] = [
   { folder: 'sts/2011-06-15', module: 'sts', apiName: 'StsApi' },
   { folder: 'kms/2014-11-01', module: 'kms', apiName: 'KmsApi' },
   { folder: 'secretsmanager/2017-10-17', module: 'secretsmanager', apiName: 'SecretsManagerApi' },
+  { folder: 'acm/2015-12-08', module: 'acm', apiName: 'AcmApi' },
   {
     folder: 'ssm/2014-11-06',
     module: 'ssm',

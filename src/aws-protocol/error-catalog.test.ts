@@ -9,6 +9,8 @@ import * as secretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import * as elbSdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as iamSdk from '@aws-sdk/client-iam';
 import * as stsSdk from '@aws-sdk/client-sts';
+import * as acmSdk from '@aws-sdk/client-acm';
+import { acmErrors } from '../acm/index.ts';
 import { ecrErrors } from '../ecr/index.ts';
 import { ecsErrors } from '../ecs/index.ts';
 import { logsErrors } from '../logs/index.ts';
@@ -39,6 +41,7 @@ describe('error catalogs', () => {
     ['SSM', ssmErrors, ssmSdk],
     ['KMS', kmsErrors, kmsSdk],
     ['Secrets Manager', secretsManagerErrors, secretsManagerSdk],
+    ['ACM', acmErrors, acmSdk],
   ] as const) {
     it(`every ${service} error is an exception class of the AWS SDK`, () => {
       const codes = codesOf(catalog);

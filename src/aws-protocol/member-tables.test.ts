@@ -19,6 +19,7 @@ import { kmsOperations } from '../kms/operations.ts';
 import { secretsManagerMembers } from '../secretsmanager/members.ts';
 import { secretsManagerOperations } from '../secretsmanager/operations.ts';
 import { serviceDiscoveryMembers } from '../servicediscovery/members.ts';
+import { acmMembers, acmOperations } from '../acm/index.ts';
 import { serviceDiscoveryOperations } from '../servicediscovery/operations.ts';
 import { isRefused, type MemberTable } from '../shared/member-classification.ts';
 import { memberPaths } from './member-paths.ts';
@@ -57,6 +58,7 @@ const services: { name: string; model: ShippedModel; operations: object; members
     operations: serviceDiscoveryOperations({} as never),
     members: serviceDiscoveryMembers,
   },
+  { name: 'acm', model: 'acm-2015-12-08', operations: acmOperations({} as never), members: acmMembers },
 ];
 
 /** Whether `path` is `rule` or inside it. */

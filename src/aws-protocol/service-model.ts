@@ -72,6 +72,7 @@ export type ShippedModel =
   | 'kms-2014-11-01'
   | 'secretsmanager-2017-10-17'
   | 'servicediscovery-2017-03-14'
+  | 'acm-2015-12-08'
   | 'cloudwatch-2010-08-01';
 
 export function loadServiceModel(name: ShippedModel): ServiceModel {

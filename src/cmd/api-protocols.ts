@@ -95,6 +95,13 @@ import {
   InvalidParameterValueException as CloudWatchInvalidParameter,
   type CloudWatchDeps,
 } from '../cloudwatch/index.ts';
+import {
+  acmAccess,
+  acmMembers,
+  acmOperations,
+  InvalidParameterException as AcmInvalidParameter,
+} from '../acm/index.ts';
+import { acmDependencies } from './acm-setup.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -279,6 +286,18 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         access: serviceDiscoveryAccess,
         members: serviceDiscoveryMembers,
         invalidParameter: (message) => new ServiceDiscoveryInvalidInput(message),
+      },
+      {
+        model: loadServiceModel('acm-2015-12-08'),
+        operations: acmOperations({
+          ...acmDependencies(config.dataDir, clock, store),
+          store: store.acm,
+          clock,
+          scope: { region: config.region, accountId: config.accountId },
+        }),
+        access: acmAccess,
+        members: acmMembers,
+        invalidParameter: (message) => new AcmInvalidParameter(message),
       },
     ],
     secrets,

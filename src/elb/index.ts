@@ -3,7 +3,7 @@ export { elbAccess } from './access.ts';
 export { elbMembers } from './members.ts';
 export type { ElbDeps } from './commit.ts';
 export { HOST_ADDRESS_ATTRIBUTE } from './commit.ts';
-export { Elb, type ServiceTarget } from './service-targets.ts';
+export { Elb, certificateUsers, type ServiceTarget } from './service-targets.ts';
 export { StaticDataPlane } from './static-data-plane.ts';
 export { buildDataPlaneConfig } from './data-plane-config.ts';
 export { ValidationError } from './errors.ts';

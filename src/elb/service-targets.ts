@@ -2,6 +2,7 @@ import { commit, HOST_ADDRESS_ATTRIBUTE, syncDataPlane, ZONE_ATTRIBUTE, type Elb
 import type { TargetHealthView } from './data-plane-contract.ts';
 import type { TargetGroup } from './shapes.generated.ts';
 import { loadState } from './state.ts';
+import type { MetadataStore } from '../store/index.ts';
 import { requireTargetGroup, targetGroupView } from './target-groups.ts';
 import { registerTargets } from './targets.ts';
 import { modifyRule } from './rules.ts';
@@ -122,4 +123,18 @@ function description(target: ServiceTarget) {
     ...(target.port !== undefined ? { Port: target.port } : {}),
     ...(target.availabilityZone !== undefined ? { AvailabilityZone: target.availabilityZone } : {}),
   };
+}
+
+/**
+ * The load balancers whose listeners serve a certificate, as default or added (ACM's InUseBy;
+ * DeleteCertificate is refused while there are any).
+ */
+export async function certificateUsers(store: MetadataStore, certificateArn: string): Promise<string[]> {
+  const state = await loadState(store);
+  const users = [...state.listeners.values()].filter(
+    (listener) =>
+      (listener.view.Certificates ?? []).some((c) => c.CertificateArn === certificateArn) ||
+      (listener.certificates ?? []).includes(certificateArn),
+  );
+  return [...new Set(users.map((listener) => listener.loadBalancerArn))];
 }

@@ -42,6 +42,8 @@ export interface ListenerState {
   readonly createdAt: Date;
   readonly view: Listener;
   readonly tags: readonly Tag[];
+  /** HTTPS: the certificates added besides the default (AddListenerCertificates), chosen by SNI. */
+  readonly certificates?: readonly string[];
 }
 
 export interface RuleState {
