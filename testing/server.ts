@@ -20,7 +20,7 @@ export interface TestServer extends RunningServer {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; dataDir?: string; dataPlane?: DataPlane; logger?: Logger } = {},
+  options: { clock?: Clock; dataDir?: string; dataPlane?: DataPlane; logger?: Logger; alarmEvaluationMs?: number } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const config = parseServerConfig([], {
@@ -38,6 +38,7 @@ export async function startTestServer(
     announce: () => {},
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.dataPlane ? { dataPlane: options.dataPlane } : {}),
+    ...(options.alarmEvaluationMs ? { alarmEvaluationMs: options.alarmEvaluationMs } : {}),
   });
   return {
     ...server,

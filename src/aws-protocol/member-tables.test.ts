@@ -21,6 +21,8 @@ import { secretsManagerOperations } from '../secretsmanager/operations.ts';
 import { serviceDiscoveryMembers } from '../servicediscovery/members.ts';
 import { acmMembers, acmOperations } from '../acm/index.ts';
 import { serviceDiscoveryOperations } from '../servicediscovery/operations.ts';
+import { cloudWatchMembers } from '../cloudwatch/members.ts';
+import { cloudWatchOperations } from '../cloudwatch/operations.ts';
 import { isRefused, type MemberTable } from '../shared/member-classification.ts';
 import { memberPaths } from './member-paths.ts';
 import { loadServiceModel, type ShippedModel } from './service-model.ts';
@@ -57,6 +59,12 @@ const services: { name: string; model: ShippedModel; operations: object; members
     model: 'servicediscovery-2017-03-14',
     operations: serviceDiscoveryOperations({} as never),
     members: serviceDiscoveryMembers,
+  },
+  {
+    name: 'cloudwatch',
+    model: 'cloudwatch-2010-08-01',
+    operations: cloudWatchOperations({} as never),
+    members: cloudWatchMembers,
   },
   { name: 'acm', model: 'acm-2015-12-08', operations: acmOperations({} as never), members: acmMembers },
 ];

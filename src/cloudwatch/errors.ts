@@ -49,3 +49,7 @@ export function invalidValue(parameter: string, value: unknown, why?: string): I
   const text = `The value ${String(value)} for parameter ${parameter} is invalid.`;
   return new InvalidParameterValueException(why === undefined ? text : `${text} ${why}`);
 }
+
+export class InvalidFormatFault extends AwsError {
+  readonly code = 'InvalidFormat';
+}

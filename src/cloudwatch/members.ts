@@ -97,13 +97,17 @@ export const cloudWatchMembers: MemberTable = {
       'Threshold',
       'ComparisonOperator',
       'TreatMissingData',
-      'EvaluateLowSampleCountPercentile',
       ...under('Metrics[]', QUERY),
       'Tags[].Key',
       'Tags[].Value',
     ],
     rules: {
       'Metrics[].AccountId': OTHER_ACCOUNT,
+      EvaluateLowSampleCountPercentile: {
+        refused: 'low-sample-count percentiles would be evaluated anyway',
+        issue: 19,
+        when: (value) => value === 'ignore',
+      },
       ThresholdMetricId: {
         refused: 'anomaly detection bands are not computed: the alarm would never compare',
         issue: 19,

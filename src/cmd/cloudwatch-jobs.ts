@@ -1,11 +1,21 @@
-import { pruneExpiredMetrics, type CloudWatchDeps } from '../cloudwatch/index.ts';
+import { evaluateAlarms, pruneExpiredMetrics, type CloudWatchDeps } from '../cloudwatch/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import { schedulePeriodic } from './periodic.ts';
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+/** How often the evaluator looks for alarms whose period boundary has passed (the shortest alarm period is 10 s). */
+export const DEFAULT_ALARM_EVALUATION_MS = 5000;
 
-/** CloudWatch's periodic work: datapoint retention every hour (and on demand). */
-export function scheduleCloudWatchJobs(deps: CloudWatchDeps, logger: Logger) {
+/**
+ * CloudWatch's periodic work: datapoint retention every hour, and the alarm evaluator every
+ * `alarmEvaluationMs` (each alarm evaluated once per period boundary; tests pass a shorter
+ * interval to see a boundary acted on sooner).
+ */
+export function scheduleCloudWatchJobs(
+  deps: CloudWatchDeps,
+  logger: Logger,
+  options: { alarmEvaluationMs?: number | undefined } = {},
+) {
   const retention = schedulePeriodic(
     'metric retention',
     RETENTION_INTERVAL_MS,
@@ -18,9 +28,16 @@ export function scheduleCloudWatchJobs(deps: CloudWatchDeps, logger: Logger) {
     },
     logger,
   );
-  const jobs = [retention];
+  const alarms = schedulePeriodic(
+    'alarm evaluation',
+    options.alarmEvaluationMs ?? DEFAULT_ALARM_EVALUATION_MS,
+    () => evaluateAlarms(deps),
+    logger,
+  );
+  const jobs = [retention, alarms];
   return {
     pruneNow: () => retention.runNow(),
+    evaluateNow: () => alarms.runNow(),
     stop: () => jobs.forEach((job) => job.stop()),
     idle: () => Promise.all(jobs.map((job) => job.idle())).then(() => undefined),
   };

@@ -16,6 +16,7 @@ import { createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
 import { scheduleCloudWatchJobs } from './cloudwatch-jobs.ts';
+import { noAlarmActions } from '../cloudwatch/index.ts';
 import { schedulePeriodic } from './periodic.ts';
 import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
@@ -96,6 +97,8 @@ export interface StartOptions {
   readonly dataVolumeProbeMs?: number;
   /** How long tasks' role sessions last (6 hours unless a test shortens it to see them renewed). */
   readonly taskRoleSessionSeconds?: number;
+  /** How often the alarm evaluator looks for passed period boundaries (5 s; tests shorten it). */
+  readonly alarmEvaluationMs?: number;
 }
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -226,6 +229,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     accountId: config.accountId,
     sessionSeconds: options.taskRoleSessionSeconds,
   });
+  // Alarm actions: none Berth can act on yet (Application Auto Scaling will plug in, issue #19).
+  const cloudWatchDeps = {
+    store,
+    clock,
+    scope: { region: config.region, accountId: config.accountId },
+    actions: noAlarmActions,
+  };
   const { accessControl, query, json, cbor } = createApiProtocols({
     config,
     store,
@@ -241,7 +251,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       registryHosts,
     },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
-    cloudWatchDeps: { store, clock },
+    cloudWatchDeps,
   });
   Object.assign(bound, { iam: secrets, keys, access: accessControl });
 
@@ -251,7 +261,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     { uploadIdleMs: config.uploadExpirySeconds * 1000 },
   );
   const logRetention = scheduleLogRetention({ store, clock }, logger);
-  const cloudWatchJobs = scheduleCloudWatchJobs({ store, clock }, logger);
+  const cloudWatchJobs = scheduleCloudWatchJobs(cloudWatchDeps, logger, {
+    alarmEvaluationMs: options.alarmEvaluationMs,
+  });
   scheduler.services = schedulePeriodic(
     'service scheduler',
     SERVICE_SCHEDULER_INTERVAL_MS,

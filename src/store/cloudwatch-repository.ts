@@ -89,6 +89,8 @@ export interface CloudWatchRepository {
     alarm: { readonly name: string; readonly body: Readonly<Record<string, unknown>> },
     options: { readonly expectRevision: number | undefined; readonly history?: readonly AlarmHistoryRecord[] },
   ): Promise<boolean>;
+  /** Appends history items that change no alarm (the outcome of an alarm action). */
+  appendHistory(items: readonly AlarmHistoryRecord[]): Promise<void>;
   /** Deletes the alarms (their history stays, as CloudWatch keeps it for its own period). */
   deleteAlarms(names: readonly string[]): Promise<void>;
   /** History items with from <= timestamp < to, in (timestamp, id) order or its reverse. */

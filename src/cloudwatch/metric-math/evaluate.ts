@@ -22,6 +22,10 @@ export function evaluate(node: Node, context: EvaluationContext): Value {
       return { kind: 'text', text: node.value };
     case 'name': {
       const value = context.resolve(node.name);
+      // FILL's REPEAT and LINEAR are keywords, unless a query has that Id.
+      if (value === undefined && (node.name === 'REPEAT' || node.name === 'LINEAR')) {
+        return { kind: 'text', text: node.name };
+      }
       if (value === undefined) throw new ExpressionError(`Unrecognized metric or expression id: ${node.name}.`);
       return value;
     }

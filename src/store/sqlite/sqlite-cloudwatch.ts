@@ -170,6 +170,10 @@ export class SqliteCloudWatch implements CloudWatchRepository {
     }
   }
 
+  async appendHistory(items: readonly AlarmHistoryRecord[]): Promise<void> {
+    await this.#db.transaction().execute((trx) => insertHistory(trx, items));
+  }
+
   async deleteAlarms(names: readonly string[]): Promise<void> {
     if (names.length === 0) return;
     await this.#db.deleteFrom('cw_alarms').where('name', 'in', names).execute();

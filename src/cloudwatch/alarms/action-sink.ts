@@ -1,0 +1,29 @@
+import type { StateValue } from '../shapes.generated.ts';
+
+/** A state change an alarm's actions are run for. */
+export interface AlarmTransition {
+  readonly alarmName: string;
+  readonly alarmArn: string;
+  readonly oldState: StateValue;
+  readonly newState: StateValue;
+  readonly reason: string;
+  readonly timestamp: Date;
+}
+
+/**
+ * Where alarm actions go. Berth acts on no action ARN by itself today: Application Auto Scaling
+ * (issue #19) plugs in here, accepting its scaling policy ARNs. PutMetricAlarm refuses an action
+ * no sink accepts, so an alarm never holds an action that would silently do nothing.
+ */
+export interface AlarmActionSink {
+  /** Whether an action ARN is one Berth can act on. */
+  accepts(actionArn: string): boolean;
+  /** Runs the action for a transition (actions enabled); a rejection is recorded in the alarm's history. */
+  act(actionArn: string, transition: AlarmTransition): Promise<void>;
+}
+
+/** The sink until a service that takes actions is wired: accepts none. */
+export const noAlarmActions: AlarmActionSink = {
+  accepts: () => false,
+  act: () => Promise.reject(new Error('no alarm action sink is configured')),
+};
