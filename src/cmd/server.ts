@@ -36,7 +36,7 @@ import { ecsServiceDiscovery } from './service-discovery.ts';
 import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { agentEndpoints } from './agent-endpoints.ts';
-import { scheduleEcsMetrics } from './ecs-metrics.ts';
+import { scheduleBerthMetrics } from './berth-metrics.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
 import { ecsExec, scheduleSessionHistory } from './ecs-exec.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
@@ -277,8 +277,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
   );
   const sessionHistory = await scheduleSessionHistory(exec.history, logger);
-  const ecsMetrics = scheduleEcsMetrics(taskDeps, { publishMs: config.metricsPublishMs, logger });
-  const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services, ecsMetrics];
+  const metrics = scheduleBerthMetrics({ ...taskDeps, dataPlane }, { publishMs: config.metricsPublishMs, logger });
+  const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services, metrics];
   let closing = false;
   /** Undoes a start that failed once the timers run: what close() does, minus what never started. */
   const abandon = async (): Promise<void> => {

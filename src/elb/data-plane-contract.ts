@@ -118,6 +118,42 @@ export interface DataPlane {
   targetHealth(targetGroupArn: string): readonly TargetHealthView[];
   /** Close every listener and stop health checks. */
   close(): Promise<void>;
+  /**
+   * What each load balancer's listeners counted since the last call, and resets the counts: the
+   * makings of the AWS/ApplicationELB metrics. Absent: the data plane counts nothing.
+   */
+  takeTraffic?(): LoadBalancerTraffic[];
+}
+
+/** One load balancer's traffic over a period (counts since the previous take). */
+export interface LoadBalancerTraffic {
+  readonly loadBalancerArn: string;
+  /** Requests for which a target was chosen (ALB's RequestCount). */
+  readonly requests: number;
+  /** Answers the load balancer made itself: errors, and fixed responses of those classes. */
+  readonly elb4xx: number;
+  readonly elb5xx: number;
+  readonly fixedResponses: number;
+  readonly newConnections: number;
+  /** Connections turned away at a connection cap. */
+  readonly rejectedConnections: number;
+  /** Client connections open at the take. */
+  readonly openConnections: number;
+  readonly targetGroups: readonly TargetGroupTraffic[];
+}
+
+export interface TargetGroupTraffic {
+  readonly targetGroupArn: string;
+  readonly requests: number;
+  readonly target2xx: number;
+  readonly target3xx: number;
+  readonly target4xx: number;
+  readonly target5xx: number;
+  /** Seconds from the request leaving for the target to its response head, as a distribution. */
+  readonly responseTimes: { readonly values: readonly number[]; readonly counts: readonly number[] };
+  /** Targets healthy and unhealthy at the take. */
+  readonly healthy: number;
+  readonly unhealthy: number;
 }
 
 export class ListenerPortInUseError extends Error {

@@ -24,3 +24,10 @@ export {
 } from './data-plane-contract.ts';
 export type * from './shapes.generated.ts';
 export { elbResourceTags } from './resource-tags-lookup.ts';
+export type { LoadBalancerTraffic, TargetGroupTraffic } from './data-plane-contract.ts';
+export {
+  elbMetricData,
+  loadBalancerDimension,
+  targetGroupDimension,
+  type ConnectionCarry,
+} from './load-balancer-metrics.ts';

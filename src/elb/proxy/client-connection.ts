@@ -7,6 +7,7 @@ import { hasBadHeadByte, headStartError, isHeadError, parseRequestHead, type Req
 import type { ResponseFraming } from './response-parser.ts';
 import { errorResponse, fieldLines, fixedResponse, rawHead, type ProxyError, type RequestError } from './responses.ts';
 import type { Cancellable, TargetGroupRuntime, TargetRuntime } from './target-group.ts';
+import type { GroupCounters, LoadBalancerCounters } from './traffic-counters.ts';
 import type { Exchange, ExchangeHandler } from './upstream-pool.ts';
 
 /** A request head larger than this is refused with 431 (ALB allows 64 KB of headers). */
@@ -37,6 +38,8 @@ export interface ConnectionOwner {
   readonly headerTimeoutMs: number;
   /** The listener is closing: every response asks the client to close. */
   readonly closing: boolean;
+  /** Its load balancer's traffic counters (the AWS/ApplicationELB metrics). */
+  readonly counters: LoadBalancerCounters;
   decide(request: RequestHead, sourceIp: string): Decision;
   nowMs(): number;
   closed(connection: ClientConnection): void;
@@ -58,6 +61,13 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   #framer: BodyFramer | undefined;
   #exchange: Exchange | undefined;
   #chosen: { readonly group: TargetGroupRuntime; readonly target: TargetRuntime } | undefined;
+  /** The forwarded request's group counters until its response head arrives, and when it left. */
+  #counted: GroupCounters | undefined;
+  #sentAt = 0;
+  /** The last group this connection forwarded to, and its counters: most keep-alive requests go there again. */
+  #lastGroupArn = '';
+  #lastGroup: GroupCounters | undefined;
+  #lastCounters: LoadBalancerCounters | undefined;
   #pendingHead: string | undefined;
   #wrote = false;
   #chunkedOut = false;
@@ -98,6 +108,8 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
 
   head(status: number, reason: string, raw: string[], framing: ResponseFraming): void {
     const request = this.#request!;
+    this.#counted?.responded(status, (performance.now() - this.#sentAt) / 1000);
+    this.#counted = undefined;
     if (status === 101 && request.upgrade !== undefined) {
       this.#pendingHead = rawHead(101, reason, responseHeaders(raw, true));
       return;
@@ -137,7 +149,10 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
     this.#exchange = undefined;
     if (this.#wrote) return void this.#socket.destroy(); // the response has started: cut it
     this.#pendingHead = undefined;
-    this.#local(errorResponse(reason === 'timeout' ? 504 : 502, this.#localOptions()));
+    this.#counted = undefined;
+    const status = reason === 'timeout' ? 504 : 502;
+    this.#owner.counters.answered(status);
+    this.#local(errorResponse(status, this.#localOptions()));
   }
 
   drain(): void {
@@ -263,12 +278,16 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       if (this.#framer !== undefined) this.#keepAlive = false;
       else this.#buffer = rest; // a pipelined request
       const options = this.#localOptions();
+      const counters = this.#owner.counters;
+      if (decision.kind === 'fixed') counters.fixedResponses += 1;
+      counters.answered(decision.kind === 'fixed' ? decision.action.statusCode : decision.status);
       this.#local(
         decision.kind === 'fixed' ? fixedResponse(decision.action, options) : errorResponse(decision.status, options),
       );
       return;
     }
     this.#chosen = decision;
+    this.#count(decision.group.config.targetGroupArn);
     decision.group.begin(decision.target, this);
     const target = decision.target;
     const head = this.#upstreamHead(request, target);
@@ -293,6 +312,21 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       rest = rest.subarray(taken);
     }
     this.#onData(rest);
+  }
+
+  /** A target was chosen: ALB's RequestCount, and the clock of its TargetResponseTime. */
+  #count(targetGroupArn: string): void {
+    const counters = this.#owner.counters;
+    counters.requests += 1;
+    if (targetGroupArn !== this.#lastGroupArn || counters !== this.#lastCounters || this.#lastGroup === undefined) {
+      this.#lastGroupArn = targetGroupArn;
+      this.#lastCounters = counters;
+      this.#lastGroup = counters.group(targetGroupArn);
+    }
+    const group = this.#lastGroup;
+    group.requests += 1;
+    this.#counted = group;
+    this.#sentAt = performance.now();
   }
 
   /** Passes the first `taken` bytes of `chunk` (the request body's, already scanned) to the target. */
@@ -339,6 +373,7 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
 
   /** Refuses what could not be parsed, and closes: the stream's framing is lost. */
   #refuse(status: RequestError): void {
+    this.#owner.counters.answered(status);
     this.#closed = true;
     this.#buffer = undefined;
     this.#stopHeadTimer();

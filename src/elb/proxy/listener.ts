@@ -8,6 +8,7 @@ import { errorResponse } from './responses.ts';
 import { compileRules, matchRule, type CompiledRule, type RequestFacts } from './rule-match.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { TargetGroupRuntime } from './target-group.ts';
+import type { LoadBalancerCounters } from './traffic-counters.ts';
 import { chooseWeighted } from './target-selection.ts';
 
 /** What a listener needs from the data plane to route. */
@@ -15,6 +16,8 @@ export interface Routing {
   group(targetGroupArn: string): TargetGroupRuntime | undefined;
   random(): number;
   nowMs(): number;
+  /** The load balancer's traffic counters, shared by its listeners. */
+  counters(loadBalancerArn: string): LoadBalancerCounters;
   readonly log?: Logger | undefined;
 }
 
@@ -63,6 +66,7 @@ export class Listener implements ConnectionOwner {
   readonly bindAddress: string;
   readonly port: number;
   listenerArn: string;
+  counters: LoadBalancerCounters;
   readonly #server: Server;
   readonly #routing: Routing;
   readonly #connections = new Set<ClientConnection>();
@@ -78,13 +82,17 @@ export class Listener implements ConnectionOwner {
     this.port = config.port;
     this.listenerArn = config.listenerArn;
     this.#routing = routing;
+    this.counters = routing.counters(config.loadBalancerArn);
     this.#limits = limits;
     this.headerTimeoutMs = limits.headerTimeoutMs;
     this.#server = createServer({ noDelay: true }, (socket: Socket) => {
       if (this.closing) return void socket.destroy();
       if (this.#connections.size >= limits.maxConnectionsPerListener || !limits.budget.take()) {
+        this.counters.rejectedConnections += 1;
         return this.#turnAway(socket);
       }
+      this.counters.newConnections += 1;
+      this.counters.openConnections += 1;
       this.#connections.add(new ClientConnection(socket, this, clientIp(socket.remoteAddress)));
     });
     // After listen(), a server error (EMFILE on accept) must not take the whole process down.
@@ -94,6 +102,7 @@ export class Listener implements ConnectionOwner {
 
   update(config: ListenerConfig): void {
     this.listenerArn = config.listenerArn;
+    this.counters = this.#routing.counters(config.loadBalancerArn);
     this.#rules = compileRules(config.rules);
     // ALB's idle timeout bounds idle client connections and silent targets alike.
     this.idleTimeoutMs = config.idleTimeoutSeconds * 1000;
@@ -136,7 +145,9 @@ export class Listener implements ConnectionOwner {
   }
 
   closed(connection: ClientConnection): void {
-    if (this.#connections.delete(connection)) this.#limits.budget.give();
+    if (!this.#connections.delete(connection)) return;
+    this.#limits.budget.give();
+    this.counters.openConnections -= 1;
   }
 
   /** Answers a connection over a cap with 503 and closes it (after CLOSE_LINGER_MS at most). */

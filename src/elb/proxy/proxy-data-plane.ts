@@ -3,6 +3,7 @@ import {
   type DataPlane,
   type DataPlaneConfig,
   type ListenerConfig,
+  type LoadBalancerTraffic,
   type TargetHealthView,
 } from '../data-plane-contract.ts';
 import { systemClock, type Clock } from '../../shared/clock.ts';
@@ -17,6 +18,7 @@ import {
 } from './connection-limits.ts';
 import { Listener, type Routing } from './listener.ts';
 import { TargetGroupRuntime } from './target-group.ts';
+import { LoadBalancerCounters } from './traffic-counters.ts';
 
 export interface ProxyDataPlaneOptions {
   readonly log?: Logger;
@@ -64,6 +66,10 @@ class ProxyDataPlane implements DataPlane {
   readonly #clock: Clock;
   readonly #routing: Routing;
   readonly #limits: ListenerLimits;
+  /** Traffic counters by load balancer ARN, shared by its listeners. */
+  readonly #counters = new Map<string, LoadBalancerCounters>();
+  /** The target groups each load balancer forwards to, as last applied. */
+  #forwards = new Map<string, Set<string>>();
   #applying: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -78,6 +84,11 @@ class ProxyDataPlane implements DataPlane {
       },
       random,
       nowMs: () => this.#clock.now().getTime(),
+      counters: (arn) => {
+        let counters = this.#counters.get(arn);
+        if (counters === undefined) this.#counters.set(arn, (counters = new LoadBalancerCounters(arn)));
+        return counters;
+      },
       log: this.#log,
     };
     this.#limits = {
@@ -106,6 +117,12 @@ class ProxyDataPlane implements DataPlane {
     }
     const opened = await this.#openListeners(wanted);
     this.#reconcileGroups(config, usedTargetGroups(config.listeners));
+    this.#forwards = new Map(
+      config.listeners.map((listener) => [
+        listener.loadBalancerArn,
+        usedTargetGroups(config.listeners.filter((l) => l.loadBalancerArn === listener.loadBalancerArn)),
+      ]),
+    );
     for (const [key, listener] of opened) this.#listeners.set(key, listener);
     for (const [key, listener] of this.#listeners) {
       const next = wanted.get(key);
@@ -170,6 +187,24 @@ class ProxyDataPlane implements DataPlane {
     const group = this.#groups.get(targetGroupArn);
     if (group === undefined) return [];
     return group.views();
+  }
+
+  takeTraffic(): LoadBalancerTraffic[] {
+    const taken: LoadBalancerTraffic[] = [];
+    for (const [arn, counters] of this.#counters) {
+      const groups = [...(this.#forwards.get(arn) ?? [])].map((targetGroupArn) => {
+        const states = this.targetHealth(targetGroupArn).map((view) => view.state);
+        return {
+          targetGroupArn,
+          healthy: states.filter((state) => state === 'healthy').length,
+          unhealthy: states.filter((state) => state === 'unhealthy').length,
+        };
+      });
+      taken.push(counters.take(groups));
+      // A load balancer gone with its last connection: nothing more to count.
+      if (!this.#forwards.has(arn) && counters.openConnections <= 0) this.#counters.delete(arn);
+    }
+    return taken;
   }
 
   async close(): Promise<void> {

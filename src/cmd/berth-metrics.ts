@@ -10,6 +10,8 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MetricPublisher } from '../shared/metric-publisher.ts';
 import type { MetadataStore } from '../store/index.ts';
+import type { DataPlane } from '../elb/index.ts';
+import { elbMetricsPublisher } from './elb-metrics.ts';
 import { schedulePeriodic } from './periodic.ts';
 // TODO(#19): through cloudwatch/index.ts once it exports the internal publish path.
 import { cloudWatchPublisher } from '../cloudwatch/publish-metric-data.ts';
@@ -87,24 +89,31 @@ export async function publishEcsMetrics(
 }
 
 /**
- * The AWS/ECS metrics loop (the server's own, like ECS's metrics pipeline behind TCS), writing
- * into this server's CloudWatch unless told where.
+ * The loop of the metrics Berth publishes itself, writing into this server's CloudWatch unless
+ * told where: AWS/ECS from the agents' telemetry (like ECS's metrics pipeline behind TCS), and
+ * AWS/ApplicationELB from the load balancer proxy's counters (elb-metrics.ts).
  */
-export function scheduleEcsMetrics(
+export function scheduleBerthMetrics(
   deps: {
     readonly store: MetadataStore;
     readonly clock: Clock;
     readonly telemetry: TaskTelemetry;
+    readonly dataPlane?: DataPlane;
     readonly publisher?: MetricPublisher;
   },
   options: { readonly publishMs: number; readonly logger: Logger },
 ) {
   const plan = publishingPlan(options.publishMs);
   const publisher = deps.publisher ?? cloudWatchPublisher(deps);
+  const elb = deps.dataPlane && elbMetricsPublisher(deps.dataPlane, publisher);
   return schedulePeriodic(
-    'AWS/ECS metrics',
+    'metrics',
     plan.tickMs,
-    () => publishEcsMetrics({ ...deps, publisher }, plan.drainBefore(deps.clock.now().getTime())),
+    async () => {
+      const now = deps.clock.now().getTime();
+      await elb?.(now);
+      await publishEcsMetrics({ ...deps, publisher }, plan.drainBefore(now));
+    },
     options.logger,
   );
 }
