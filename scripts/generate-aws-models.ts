@@ -47,6 +47,11 @@ const SERVICES: readonly Service[] = [
   },
   { folder: 'servicediscovery/2017-03-14', module: 'servicediscovery', apiName: 'ServiceDiscoveryApi' },
   {
+    folder: 'application-autoscaling/2016-02-06',
+    module: 'application-autoscaling',
+    apiName: 'ApplicationAutoScalingApi',
+  },
+  {
     folder: 'cloudwatch/2010-08-01',
     module: 'cloudwatch',
     apiName: 'CloudWatchApi',
