@@ -89,3 +89,8 @@ export type {
   MetricRecord,
 } from './cloudwatch-repository.ts';
 export type { AcmRepository, CertificateRecord } from './acm-repository.ts';
+export type {
+  ApplicationAutoScalingRepository,
+  AutoScalingKind,
+  AutoScalingRecord,
+} from './application-autoscaling-repository.ts';

@@ -7,6 +7,7 @@ import type { StsSessionRepository } from './sts-repository.ts';
 import type { SsmRepository } from './ssm-repository.ts';
 import type { SsmSessionRepository } from './ssm-session-repository.ts';
 import type { AcmRepository } from './acm-repository.ts';
+import type { ApplicationAutoScalingRepository } from './application-autoscaling-repository.ts';
 import type { KmsRepository } from './kms-repository.ts';
 import type { SecretsRepository } from './secrets-repository.ts';
 import type { ServiceDiscoveryRepository } from './servicediscovery-repository.ts';
@@ -38,6 +39,7 @@ export interface MetadataStore {
   readonly ssm: SsmRepository;
   readonly ssmSessions: SsmSessionRepository;
   readonly acm: AcmRepository;
+  readonly applicationAutoScaling: ApplicationAutoScalingRepository;
   readonly serviceDiscovery: ServiceDiscoveryRepository;
   readonly cloudWatch: CloudWatchRepository;
   /** Resolves when the store is open and migrated and answers a query. */

@@ -12,6 +12,7 @@ import { serviceDiscoveryMigration } from './0021-servicediscovery.ts';
 import { ssmSessionsMigration } from './0024-ssm-sessions.ts';
 import { cloudWatchMigration } from './0022-cloudwatch.ts';
 import { acmMigration } from './0023-acm.ts';
+import { applicationAutoScalingMigration } from './0026-application-autoscaling.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -295,4 +296,5 @@ export const migrations: Record<string, Migration> = {
   '0024-ssm-sessions': ssmSessionsMigration,
   '0022-cloudwatch': cloudWatchMigration,
   '0023-acm': acmMigration,
+  '0026-application-autoscaling': applicationAutoScalingMigration,
 };

@@ -24,6 +24,7 @@ import { SqliteSessions } from '../sqlite/sqlite-sessions.ts';
 import { SqliteSsm } from '../sqlite/sqlite-ssm.ts';
 import { SqliteSsmSessions } from '../sqlite/sqlite-ssm-sessions.ts';
 import { SqliteAcm } from '../sqlite/sqlite-acm.ts';
+import { SqliteApplicationAutoScaling } from '../sqlite/sqlite-application-autoscaling.ts';
 import { SqliteClusters } from '../sqlite/sqlite-store.ts';
 import { SqliteTaskDefinitions } from '../sqlite/sqlite-task-definitions.ts';
 import { SqliteTasks } from '../sqlite/sqlite-tasks.ts';
@@ -71,6 +72,7 @@ export class PostgresStore implements MetadataStore {
   readonly ssm: SqliteSsm;
   readonly ssmSessions: SqliteSsmSessions;
   readonly acm: SqliteAcm;
+  readonly applicationAutoScaling: SqliteApplicationAutoScaling;
   readonly kms: SqliteKms;
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
@@ -100,6 +102,7 @@ export class PostgresStore implements MetadataStore {
     this.ssm = new SqliteSsm(db);
     this.ssmSessions = new SqliteSsmSessions(db);
     this.acm = new SqliteAcm(db, box);
+    this.applicationAutoScaling = new SqliteApplicationAutoScaling(db);
     this.kms = new SqliteKms(db, box);
     this.secrets = new SqliteSecrets(db);
     this.serviceDiscovery = new SqliteServiceDiscovery(db, postgresDialect);

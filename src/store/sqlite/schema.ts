@@ -5,6 +5,7 @@ import type { SecretsTables } from './sqlite-secrets-schema.ts';
 import type { ServiceDiscoveryTables } from './sqlite-servicediscovery-schema.ts';
 import type { SsmSessionTables } from './sqlite-ssm-sessions-schema.ts';
 import type { AcmTables } from './sqlite-acm-schema.ts';
+import type { ApplicationAutoScalingTables } from './sqlite-application-autoscaling-schema.ts';
 
 /** Kysely's view of the SQLite schema (see migrations/); times are epoch milliseconds. */
 export interface ClustersTable {
@@ -227,7 +228,15 @@ export interface RegistrySettingsTable {
 }
 
 export interface Database
-  extends LogTables, KmsTables, SecretsTables, ServiceDiscoveryTables, CloudWatchTables, SsmSessionTables, AcmTables {
+  extends
+    LogTables,
+    KmsTables,
+    SecretsTables,
+    ServiceDiscoveryTables,
+    CloudWatchTables,
+    SsmSessionTables,
+    AcmTables,
+    ApplicationAutoScalingTables {
   registry_settings: RegistrySettingsTable;
   sts_sessions: StsSessionsTable;
   ssm_parameters: SsmParametersTable;

@@ -26,6 +26,7 @@ import { SqliteSessions } from './sqlite-sessions.ts';
 import { SqliteSsm } from './sqlite-ssm.ts';
 import { SqliteSsmSessions } from './sqlite-ssm-sessions.ts';
 import { SqliteAcm } from './sqlite-acm.ts';
+import { SqliteApplicationAutoScaling } from './sqlite-application-autoscaling.ts';
 import { SqliteKms } from './sqlite-kms.ts';
 import { SqliteSecrets } from './sqlite-secrets.ts';
 import { SqliteServiceDiscovery } from './sqlite-servicediscovery.ts';
@@ -54,6 +55,7 @@ export class SqliteStore implements MetadataStore {
   readonly ssm: SqliteSsm;
   readonly ssmSessions: SqliteSsmSessions;
   readonly acm: SqliteAcm;
+  readonly applicationAutoScaling: SqliteApplicationAutoScaling;
   readonly kms: SqliteKms;
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
@@ -81,6 +83,7 @@ export class SqliteStore implements MetadataStore {
     this.ssm = new SqliteSsm(db);
     this.ssmSessions = new SqliteSsmSessions(db);
     this.acm = new SqliteAcm(db, box);
+    this.applicationAutoScaling = new SqliteApplicationAutoScaling(db);
     this.kms = new SqliteKms(db, box);
     this.secrets = new SqliteSecrets(db);
     this.serviceDiscovery = new SqliteServiceDiscovery(db);
