@@ -35,12 +35,13 @@ export class PostgresTestSchemas {
   }
 
   open(
-    options: { schema?: string; secretBox?: SecretBox; poolSize?: number; url?: string } = {},
+    options: { schema?: string; secretBox?: SecretBox; poolSize?: number; url?: string; multiServer?: boolean } = {},
   ): Promise<PostgresStore> {
     return PostgresStore.open(options.url ?? this.#url, {
       schema: options.schema ?? this.newSchema(),
       secretBox: options.secretBox ?? SecretBox.ephemeral(),
       poolSize: options.poolSize,
+      multiServer: options.multiServer,
     });
   }
 

@@ -12,6 +12,8 @@ import type { KmsRepository } from './kms-repository.ts';
 import type { SecretsRepository } from './secrets-repository.ts';
 import type { ServiceDiscoveryRepository } from './servicediscovery-repository.ts';
 import type { CloudWatchRepository } from './cloudwatch-repository.ts';
+import type { LeaseRepository } from './lease-repository.ts';
+import type { ChangeBus } from './change-bus.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -19,6 +21,10 @@ import type { CloudWatchRepository } from './cloudwatch-repository.ts';
  * Every method that writes commits durably before its promise resolves.
  */
 export interface MetadataStore {
+  /** Leases for the server loops (leases.ts); SQLite's always grant (one server per file). */
+  readonly leases: LeaseRepository;
+  /** Changes told to the other servers on the same database (change-bus.ts). */
+  readonly changes: ChangeBus;
   readonly clusters: ClusterRepository;
   readonly repositories: RepositoryRepository;
   readonly registry: RegistryContent;

@@ -11,6 +11,7 @@ import { ssmMigration } from './0020-ssm.ts';
 import { serviceDiscoveryMigration } from './0021-servicediscovery.ts';
 import { ssmSessionsMigration } from './0024-ssm-sessions.ts';
 import { cloudWatchMigration } from './0022-cloudwatch.ts';
+import { leasesMigration } from './0025-leases.ts';
 import { acmMigration } from './0023-acm.ts';
 import { applicationAutoScalingMigration } from './0026-application-autoscaling.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
@@ -295,6 +296,7 @@ export const migrations: Record<string, Migration> = {
   '0021-servicediscovery': serviceDiscoveryMigration,
   '0024-ssm-sessions': ssmSessionsMigration,
   '0022-cloudwatch': cloudWatchMigration,
+  '0025-leases': leasesMigration,
   '0023-acm': acmMigration,
   '0026-application-autoscaling': applicationAutoScalingMigration,
 };

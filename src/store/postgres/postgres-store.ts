@@ -32,6 +32,9 @@ import { sealPlaintextSecretKeys } from '../sqlite/sqlite-users.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { PostgresSchemaPlugin } from './postgres-schema-plugin.ts';
 import { SerializableKysely } from './serializable-kysely.ts';
+import { PostgresChangeBus } from './postgres-change-bus.ts';
+import { postgresNow, SqliteLeases } from '../sqlite/sqlite-leases.ts';
+import { CHANGE_TOPICS } from '../change-bus.ts';
 
 export interface PostgresStoreOptions {
   /** Seals secret access keys, STS secrets and KMS material, as SqliteStore does. */
@@ -40,6 +43,12 @@ export interface PostgresStoreOptions {
   readonly schema?: string | undefined;
   /** Connections in the pool (default 10). */
   readonly poolSize?: number | undefined;
+  /**
+   * Several servers on this schema (issue #21): each takes the schema's lock shared instead of
+   * exclusive, and the caches other servers' writes make stale are dropped when they say so.
+   * A server without it refuses a schema servers with it use, and the other way round.
+   */
+  readonly multiServer?: boolean | undefined;
 }
 
 /**
@@ -48,10 +57,11 @@ export interface PostgresStoreOptions {
  * fragments postgres-dialect.ts writes. Transactions run SERIALIZABLE and are retried on conflict
  * (SerializableKysely); commits wait for the WAL flush (synchronous_commit=on).
  *
- * One server per database schema, as with SQLite: the repositories keep caches (registry settings,
- * container instance lists) that only their own writes invalidate, so the store holds an advisory
- * lock for as long as it is open, and a second server on the same schema fails at start. Several
- * servers on one PostgreSQL come with issue #21 item 2 (leases, LISTEN/NOTIFY for those caches).
+ * One server per database schema by default, as with SQLite: the store holds an advisory lock for as
+ * long as it is open, and a second server on the same schema fails at start. With `multiServer`,
+ * several servers share the schema (issue #21): the lock is taken shared, and the caches (registry
+ * settings, container instance lists) are dropped when another server says it wrote
+ * (PostgresChangeBus, LISTEN/NOTIFY); the server loops run under the store's leases.
  */
 export class PostgresStore implements MetadataStore {
   readonly clusters: SqliteClusters;
@@ -77,18 +87,25 @@ export class PostgresStore implements MetadataStore {
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
   readonly cloudWatch: SqliteCloudWatch;
+  readonly leases: SqliteLeases;
+  readonly changes: PostgresChangeBus;
   readonly #db: Kysely<Database>;
   readonly #owner: pg.Client;
 
-  private constructor(db: Kysely<Database>, owner: pg.Client, box: SecretBox) {
+  private constructor(db: Kysely<Database>, owner: pg.Client, box: SecretBox, changes: PostgresChangeBus) {
     this.#db = db;
     this.#owner = owner;
+    this.changes = changes;
+    this.leases = new SqliteLeases(db, { now: postgresNow, preempt: false });
+    const tell = (cache: string) => () => changes.publish(CHANGE_TOPICS.caches, cache);
     this.clusters = new SqliteClusters(db);
     this.repositories = new SqliteRepositories(db);
     this.registry = new SqliteRegistry(db);
     this.iam = new SqliteIam(db, box);
     this.taskDefinitions = new SqliteTaskDefinitions(db);
-    this.containerInstances = new SqliteContainerInstances(db, postgresDialect);
+    this.containerInstances = new SqliteContainerInstances(db, postgresDialect, {
+      onChange: tell('container-instances'),
+    });
     this.accountSettings = new SqliteAccountSettings(db);
     const commits = new GroupCommit(db);
     this.tasks = new SqliteTasks(db, commits);
@@ -97,7 +114,11 @@ export class PostgresStore implements MetadataStore {
     this.logs = new SqliteLogs(db, postgresDialect);
     this.elb = new SqliteElb(db);
     this.s3 = new SqliteS3(db);
-    this.registrySettings = new SqliteRegistrySettings(db);
+    this.registrySettings = new SqliteRegistrySettings(db, { onChange: tell('registry-settings') });
+    changes.subscribe(CHANGE_TOPICS.caches, (cache) => {
+      if (cache === undefined || cache === 'container-instances') this.containerInstances.invalidate();
+      if (cache === undefined || cache === 'registry-settings') this.registrySettings.invalidate();
+    });
     this.sessions = new SqliteSessions(db, box);
     this.ssm = new SqliteSsm(db);
     this.ssmSessions = new SqliteSsmSessions(db);
@@ -116,19 +137,23 @@ export class PostgresStore implements MetadataStore {
   static async open(url: string, options: PostgresStoreOptions): Promise<PostgresStore> {
     const config = connectionConfig(url, options.schema);
     const owner = new pg.Client(config);
+    // Exclusive for one server per schema; shared for several (multi-server): either refuses the other.
+    const lock = options.multiServer === true ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock';
     owner.on('error', () => {}); // a lost connection fails the next ping; the pool reconnects on its own
     let schema: string;
     try {
       await owner.connect();
       if (options.schema !== undefined) await owner.query(`create schema if not exists "${options.schema}"`);
       const { rows } = await owner.query<{ schema: string | null; locked: boolean }>(
-        "select current_schema() as schema, pg_try_advisory_lock(hashtext('berth-store:' || current_schema())) as locked",
+        `select current_schema() as schema, ${lock}(hashtext('berth-store:' || current_schema())) as locked`,
       );
       if (!rows[0]?.schema) throw new Error(`the store ${describePostgresUrl(url)} has no schema to create tables in`);
       schema = rows[0].schema;
       if (!rows[0].locked) {
         throw new Error(
-          `the store ${describePostgresUrl(url)} is in use by another berth server (one server per database schema for now)`,
+          options.multiServer === true
+            ? `the store ${describePostgresUrl(url)} is in use by a berth server without multi-server mode`
+            : `the store ${describePostgresUrl(url)} is in use by another berth server (several need multi-server mode)`,
         );
       }
     } catch (error) {
@@ -138,15 +163,20 @@ export class PostgresStore implements MetadataStore {
     const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
     pool.on('error', () => {}); // an idle connection dropped: the pool opens a new one when asked
     const db = new SerializableKysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    let changes: PostgresChangeBus;
     try {
       await migrate(db, schema);
       await sealPlaintextSecretKeys(db, options.secretBox);
+      changes = await PostgresChangeBus.open(config, {
+        schema,
+        notify: async (channel, payload) => void (await sql`select pg_notify(${channel}, ${payload})`.execute(db)),
+      });
     } catch (error) {
       await db.destroy();
       await owner.end().catch(() => {});
       throw withoutPassword(error, url);
     }
-    return new PostgresStore(db, owner, options.secretBox);
+    return new PostgresStore(db, owner, options.secretBox, changes);
   }
 
   async ping(): Promise<void> {
@@ -154,6 +184,7 @@ export class PostgresStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    await this.changes.close();
     await this.#db.destroy();
     await this.#owner.end().catch(() => {});
   }

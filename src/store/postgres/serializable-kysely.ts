@@ -1,4 +1,6 @@
-import { Kysely, type TransactionBuilder } from 'kysely';
+import { Kysely, type Transaction, type TransactionBuilder } from 'kysely';
+import { currentFence } from '../fencing.ts';
+import { checkFence } from '../sqlite/sqlite-leases.ts';
 
 /** SQLSTATEs after which PostgreSQL asks the client to run the transaction again. */
 const RETRIED = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
@@ -16,8 +18,16 @@ const MAX_ATTEMPTS = 30;
 export class SerializableKysely<DB> extends Kysely<DB> {
   override transaction(): TransactionBuilder<DB> {
     const begin = () => super.transaction().setIsolationLevel('serializable');
+    // A transaction begun under a lease (fencing.ts) first checks the lease holds the same epoch.
+    const fence = currentFence();
     const builder: Pick<TransactionBuilder<DB>, 'execute'> = {
-      execute: (callback) => withRetries(() => begin().execute(callback)),
+      execute: <T>(callback: (trx: Transaction<DB>) => Promise<T>) =>
+        withRetries(() =>
+          begin().execute(async (trx) => {
+            if (fence) await checkFence(trx, fence);
+            return callback(trx);
+          }),
+        ),
     };
     // Only execute() is used on a transaction builder here (the repositories never set modes).
     return builder as TransactionBuilder<DB>;

@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { currentFence, withoutFence } from '../fencing.ts';
+import { checkFence } from './sqlite-leases.ts';
 
 type Write = (trx: Transaction<Database>) => Promise<void>;
 
@@ -17,10 +19,22 @@ export class GroupCommit {
     this.#db = db;
   }
 
+  /**
+   * A write made under a lease (fencing.ts) checks it first, in the batch's transaction: if the
+   * lease moved on, that write fails with LeaseLostError and the others go again without it.
+   */
   run(write: Write): Promise<void> {
+    const fence = currentFence();
+    const fenced: Write = fence
+      ? async (trx) => {
+          await checkFence<Database>(trx, fence);
+          await write(trx);
+        }
+      : write;
     return new Promise((resolve, reject) => {
-      this.#pending.push({ write, resolve, reject });
-      if (this.#pending.length === 1) setImmediate(() => void this.#flush());
+      this.#pending.push({ write: fenced, resolve, reject });
+      // The flush serves every caller: it runs outside the first one's fence.
+      if (this.#pending.length === 1) withoutFence(() => setImmediate(() => void this.#flush()));
     });
   }
 

@@ -14,12 +14,21 @@ export class SqliteContainerInstances implements ContainerInstanceRepository {
   readonly #dialect: SqlDialect;
   readonly #lists = new Map<string, readonly ContainerInstanceRecord[]>();
   #generation = 0;
-  constructor(db: Kysely<Database>, dialect: SqlDialect = sqliteDialect) {
+  readonly #onChange: (() => void) | undefined;
+  /** `onChange` hears of each write (PostgresStore tells the other servers, whose lists are then stale). */
+  constructor(db: Kysely<Database>, dialect: SqlDialect = sqliteDialect, options: { onChange?: () => void } = {}) {
     this.#db = db;
     this.#dialect = dialect;
+    this.#onChange = options.onChange;
   }
 
   #changed(): void {
+    this.invalidate();
+    this.#onChange?.();
+  }
+
+  /** Drops the cached lists (another server wrote). */
+  invalidate(): void {
     this.#generation++;
     this.#lists.clear();
   }

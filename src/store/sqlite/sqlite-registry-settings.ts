@@ -12,9 +12,17 @@ import type { Database } from './schema.ts';
 export class SqliteRegistrySettings implements RegistrySettingRepository {
   readonly #db: Kysely<Database>;
   #cache: Promise<Map<string, string>> | undefined;
+  readonly #onChange: (() => void) | undefined;
 
-  constructor(db: Kysely<Database>) {
+  /** `onChange` hears of each write (PostgresStore tells the other servers, whose caches are then stale). */
+  constructor(db: Kysely<Database>, options: { onChange?: () => void } = {}) {
     this.#db = db;
+    this.#onChange = options.onChange;
+  }
+
+  /** Drops the cache (another server wrote): the next read loads the table again. */
+  invalidate(): void {
+    this.#cache = undefined;
   }
 
   #load(): Promise<Map<string, string>> {
@@ -44,6 +52,7 @@ export class SqliteRegistrySettings implements RegistrySettingRepository {
       .onConflict((oc) => oc.column('name').doUpdateSet({ value: text }))
       .execute();
     cache.set(name, text);
+    this.#onChange?.();
   }
 
   async delete(name: string): Promise<unknown> {
@@ -54,6 +63,7 @@ export class SqliteRegistrySettings implements RegistrySettingRepository {
       .returning('value')
       .executeTakeFirst();
     cache.delete(name);
+    this.#onChange?.();
     return row === undefined ? undefined : JSON.parse(row.value);
   }
 }

@@ -31,6 +31,8 @@ import { SqliteKms } from './sqlite-kms.ts';
 import { SqliteSecrets } from './sqlite-secrets.ts';
 import { SqliteServiceDiscovery } from './sqlite-servicediscovery.ts';
 import { SqliteCloudWatch } from './sqlite-cloudwatch.ts';
+import { SqliteLeases, sqliteNow } from './sqlite-leases.ts';
+import { InProcessChangeBus } from '../change-bus.ts';
 
 /**
  * The default store: one SQLite file in the data folder. WAL with synchronous=FULL, so a commit is
@@ -60,10 +62,14 @@ export class SqliteStore implements MetadataStore {
   readonly secrets: SqliteSecrets;
   readonly serviceDiscovery: SqliteServiceDiscovery;
   readonly cloudWatch: SqliteCloudWatch;
+  readonly leases: SqliteLeases;
+  /** No peers: one server per database file. */
+  readonly changes = new InProcessChangeBus();
   readonly #db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, box: SecretBox) {
     this.#db = db;
+    this.leases = new SqliteLeases(db, { now: sqliteNow, preempt: true });
     this.clusters = new SqliteClusters(db);
     this.repositories = new SqliteRepositories(db);
     this.registry = new SqliteRegistry(db);
