@@ -20,6 +20,7 @@ import { secretsManagerMembers } from '../secretsmanager/members.ts';
 import { secretsManagerOperations } from '../secretsmanager/operations.ts';
 import { serviceDiscoveryMembers } from '../servicediscovery/members.ts';
 import { acmMembers, acmOperations } from '../acm/index.ts';
+import { applicationAutoScalingMembers, applicationAutoScalingOperations } from '../application-autoscaling/index.ts';
 import { serviceDiscoveryOperations } from '../servicediscovery/operations.ts';
 import { cloudWatchMembers } from '../cloudwatch/members.ts';
 import { cloudWatchOperations } from '../cloudwatch/operations.ts';
@@ -65,6 +66,12 @@ const services: { name: string; model: ShippedModel; operations: object; members
     model: 'cloudwatch-2010-08-01',
     operations: cloudWatchOperations({} as never),
     members: cloudWatchMembers,
+  },
+  {
+    name: 'application-autoscaling',
+    model: 'application-autoscaling-2016-02-06',
+    operations: applicationAutoScalingOperations({} as never),
+    members: applicationAutoScalingMembers,
   },
   { name: 'acm', model: 'acm-2015-12-08', operations: acmOperations({} as never), members: acmMembers },
 ];

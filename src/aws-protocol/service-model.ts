@@ -73,6 +73,7 @@ export type ShippedModel =
   | 'secretsmanager-2017-10-17'
   | 'servicediscovery-2017-03-14'
   | 'acm-2015-12-08'
+  | 'application-autoscaling-2016-02-06'
   | 'cloudwatch-2010-08-01';
 
 export function loadServiceModel(name: ShippedModel): ServiceModel {

@@ -7,3 +7,5 @@ export { pruneExpiredMetrics } from './retention.ts';
 export type * from './shapes.generated.ts';
 export { evaluateAlarms } from './alarms/alarm-evaluator.ts';
 export { noAlarmActions, type AlarmActionSink, type AlarmTransition } from './alarms/action-sink.ts';
+export { putMetricAlarm } from './alarms/put-metric-alarm.ts';
+export { deleteAlarms } from './alarms/alarm-commands.ts';

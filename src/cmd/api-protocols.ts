@@ -101,6 +101,13 @@ import {
   acmOperations,
   InvalidParameterException as AcmInvalidParameter,
 } from '../acm/index.ts';
+import {
+  applicationAutoScalingAccess,
+  applicationAutoScalingMembers,
+  applicationAutoScalingOperations,
+  ValidationException as AutoScalingValidation,
+  type AutoScalingDeps,
+} from '../application-autoscaling/index.ts';
 import { acmDependencies } from './acm-setup.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
@@ -118,6 +125,7 @@ export interface ApiProtocolDeps {
   readonly ecsDeps: EcsDeps;
   readonly ecrDeps: Omit<EcrDeps, 'presignBlobUrl'>;
   readonly cloudWatchDeps: CloudWatchDeps;
+  readonly autoScalingDeps: AutoScalingDeps;
 }
 
 /**
@@ -298,6 +306,13 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         access: acmAccess,
         members: acmMembers,
         invalidParameter: (message) => new AcmInvalidParameter(message),
+      },
+      {
+        model: loadServiceModel('application-autoscaling-2016-02-06'),
+        operations: applicationAutoScalingOperations(deps.autoScalingDeps),
+        access: applicationAutoScalingAccess,
+        members: applicationAutoScalingMembers,
+        invalidParameter: (message) => new AutoScalingValidation(message),
       },
     ],
     secrets,

@@ -16,7 +16,7 @@ import { createAdminHandler } from './admin.ts';
 import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
 import { scheduleLogRetention } from './log-retention.ts';
 import { scheduleCloudWatchJobs } from './cloudwatch-jobs.ts';
-import { noAlarmActions } from '../cloudwatch/index.ts';
+import { applicationAutoScaling, scheduleScalingActions } from './application-autoscaling-setup.ts';
 import { schedulePeriodic } from './periodic.ts';
 import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
@@ -229,13 +229,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     accountId: config.accountId,
     sessionSeconds: options.taskRoleSessionSeconds,
   });
-  // Alarm actions: none Berth can act on yet (Application Auto Scaling will plug in, issue #19).
-  const cloudWatchDeps = {
-    store,
-    clock,
-    scope: { region: config.region, accountId: config.accountId },
-    actions: noAlarmActions,
-  };
+  // Alarm actions: Application Auto Scaling's policies, which scale services through UpdateService's path.
+  const scope = { region: config.region, accountId: config.accountId };
+  const autoScaling = applicationAutoScaling({ store, clock, scope, taskDeps });
+  const cloudWatchDeps = { store, clock, scope, actions: autoScaling.alarmActions };
+  autoScaling.bindCloudWatch(cloudWatchDeps);
   const { accessControl, query, json, cbor } = createApiProtocols({
     config,
     store,
@@ -252,6 +250,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
     cloudWatchDeps,
+    autoScalingDeps: autoScaling.deps,
   });
   Object.assign(bound, { iam: secrets, keys, access: accessControl });
 
@@ -278,7 +277,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   );
   const sessionHistory = await scheduleSessionHistory(exec.history, logger);
   const metrics = scheduleBerthMetrics({ ...taskDeps, dataPlane }, { publishMs: config.metricsPublishMs, logger });
+  const scalingActions = scheduleScalingActions(autoScaling.deps, logger);
   const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services, metrics];
+  periodics.push(scalingActions);
   let closing = false;
   /** Undoes a start that failed once the timers run: what close() does, minus what never started. */
   const abandon = async (): Promise<void> => {

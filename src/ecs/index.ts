@@ -21,6 +21,7 @@ export { isTaskStatus, type TaskStatus, type TaskStopCode } from './task-lifecyc
 export { pruneStoppedTasks } from './task-pruning.ts';
 export { agentTaskProtection } from './task-protection.ts';
 export { reconcileServices } from './service-scheduler.ts';
+export type { ClusterShards } from './cluster-shards.ts';
 export type { LoadBalancing, TargetRef, TargetHealthState } from './service-load-balancing.ts';
 export { ecsResourceTags } from './resource-tags.ts';
 export {
@@ -41,3 +42,4 @@ export {
   type TelemetryRequest,
 } from './task-telemetry.ts';
 export { ecsMetricData, type ClusterCapacity, type InstanceCapacity } from './utilization-metrics.ts';
+export { serviceDesiredCount, setServiceDesiredCount } from './service-scaling.ts';

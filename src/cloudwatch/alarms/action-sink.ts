@@ -7,6 +7,8 @@ export interface AlarmTransition {
   readonly oldState: StateValue;
   readonly newState: StateValue;
   readonly reason: string;
+  /** The new state's StateReasonData (JSON: recentDatapoints newest first, threshold), when the evaluator gave one. */
+  readonly reasonData?: string | undefined;
   readonly timestamp: Date;
 }
 

@@ -55,6 +55,7 @@ export async function changeAlarmState(
       oldState: alarm.state.value,
       newState: next.value,
       reason: next.reason,
+      reasonData: next.reasonData,
       timestamp: new Date(now),
     };
     if (alarm.actionsEnabled) await runActions(deps, updated, transition);
