@@ -11,7 +11,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { Principal } from '../shared/principal.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { ExecRelay, PLUGIN_STREAM_PATH } from './exec-relay.ts';
-import { schedulePeriodic } from './periodic.ts';
+import { schedulePeriodic, type LoopLease } from './periodic.ts';
 
 /** What ECS requires of a task role for ECS Exec: the SSM agent's channels. */
 const CHANNEL_ACTIONS = [
@@ -101,9 +101,14 @@ export function ecsExec(options: EcsExecOptions): EcsExec {
  * days) every hour. Stopping it also stops the sessions' expiry timers, and idle() waits for the
  * history writes asked for so far.
  */
-export async function scheduleSessionHistory(history: ExecSessionHistory, logger: Logger) {
+export async function scheduleSessionHistory(
+  history: ExecSessionHistory,
+  logger: Logger,
+  options: { lease?: LoopLease | undefined } = {},
+) {
   await history.recover();
-  const periodic = schedulePeriodic('execute command session history', 60 * 60 * 1000, () => history.prune(), logger);
+  const prune = () => history.prune();
+  const periodic = schedulePeriodic('execute command session history', 60 * 60 * 1000, prune, logger, options);
   return {
     ...periodic,
     stop: () => {

@@ -1,13 +1,13 @@
 import { pruneExpiredLogEvents } from '../logs/index.ts';
 import type { Logger } from '../shared/logger.ts';
-import { schedulePeriodic } from './periodic.ts';
+import { schedulePeriodic, type LoopLease } from './periodic.ts';
 
 type Deps = Parameters<typeof pruneExpiredLogEvents>[0];
 
 const INTERVAL_MS = 60 * 60 * 1000;
 
 /** Deletes log events past their group's retention every hour (and on demand); one run at a time. */
-export function scheduleLogRetention(deps: Deps, logger: Logger) {
+export function scheduleLogRetention(deps: Deps, logger: Logger, options: { lease?: LoopLease | undefined } = {}) {
   return schedulePeriodic(
     'log retention',
     INTERVAL_MS,
@@ -17,5 +17,6 @@ export function scheduleLogRetention(deps: Deps, logger: Logger) {
       return report;
     },
     logger,
+    options,
   );
 }

@@ -6,6 +6,7 @@ import {
   type GarbageCollectionReport,
 } from '../ecr/index.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { LoopLease } from './periodic.ts';
 
 type Deps = Parameters<typeof collectGarbage>[0];
 
@@ -19,9 +20,10 @@ const INTERVAL_MS = 60 * 60 * 1000;
 export function scheduleRegistryMaintenance(
   deps: Deps,
   logger: Logger,
-  options: Partial<GarbageCollectionOptions> = {},
+  options: Partial<GarbageCollectionOptions> & { lease?: LoopLease | undefined } = {},
 ) {
-  const gcOptions: GarbageCollectionOptions = { ...DEFAULT_GC_OPTIONS, ...options };
+  const { lease, ...rest } = options;
+  const gcOptions: GarbageCollectionOptions = { ...DEFAULT_GC_OPTIONS, ...rest };
   let lifecycle: Promise<{ imagesExpired: number }> | undefined;
   const applyLifecycleNow = (): Promise<{ imagesExpired: number }> => {
     lifecycle ??= applyLifecyclePolicies(deps)
@@ -42,10 +44,12 @@ export function scheduleRegistryMaintenance(
       .finally(() => (running = undefined));
     return running;
   };
+  // With several servers, the hourly pass runs where the lease is held (on demand: here).
+  const pass = () => applyLifecycleNow().then(runNow);
   const timer = setInterval(() => {
-    applyLifecycleNow()
-      .then(runNow)
-      .catch((error: unknown) => logger.error({ err: error }, 'registry maintenance failed'));
+    (lease ? lease.run('registry maintenance', pass) : pass()).catch((error: unknown) =>
+      logger.error({ err: error }, 'registry maintenance failed'),
+    );
   }, INTERVAL_MS);
   timer.unref();
   return {

@@ -24,7 +24,6 @@ import type { AccessControl } from '../shared/authorization.ts';
 import { IamDirectory } from '../iam/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
 import {
-  AgentChannel,
   pruneStoppedTasks,
   reconcileServices,
   ServiceRegistries,
@@ -59,6 +58,8 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { openStore } from './open-store.ts';
+import { agentChannelFor, joinServers, listenToServers } from './multi-server.ts';
+import { CHANGE_TOPICS } from '../store/index.ts';
 import { makeDataFolderPrivate } from '../shared/data-folder.ts';
 import { DataVolumeProbe } from '../shared/data-volume-probe.ts';
 
@@ -144,7 +145,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const registryHost = (): string => config.registryHost ?? `localhost:${port}`;
   // What RegisterTaskDefinition and the runtimes count as this registry's images.
   const registryHosts = () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`];
-  const agents = new AgentChannel(clock, { heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
+  // Several servers on one store (BERTH_MULTI_SERVER=on): agents' polls and heartbeats cross servers.
+  const multiServer = config.store.kind === 'postgres' && config.store.multiServer;
+  const agents = agentChannelFor(store, clock, { multiServer, heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
   const dataPlane = options.dataPlane ?? proxyDataPlane(config, { log: logger, clock });
@@ -191,7 +194,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     taskLocks,
     quotas: config.ecsQuotas,
     agentLostAfterMs: config.agentLostSeconds * 1000,
-    serviceChanged: () => void scheduler.services?.runNow(),
+    serviceChanged: () => {
+      void scheduler.services?.runNow();
+      store.changes.publish(CHANGE_TOPICS.services, ''); // the server holding the cluster's lease acts
+    },
     loadBalancing: serviceLoadBalancing(elb),
     deploymentMinuteMs: config.deploymentMinuteMs,
     execute: exec.support,
@@ -254,28 +260,34 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   Object.assign(bound, { iam: secrets, keys, access: accessControl });
 
+  const leases = await joinServers(store, { multiServer, logger });
   const gc = scheduleRegistryMaintenance(
     { store, blobs, clock, digestLocks: registry.digestLocks, uploads: registry.uploads },
     logger,
-    { uploadIdleMs: config.uploadExpirySeconds * 1000 },
+    { uploadIdleMs: config.uploadExpirySeconds * 1000, lease: leases },
   );
-  const logRetention = scheduleLogRetention({ store, clock }, logger);
+  const logRetention = scheduleLogRetention({ store, clock }, logger, { lease: leases });
   const cloudWatchJobs = scheduleCloudWatchJobs(cloudWatchDeps, logger, {
     alarmEvaluationMs: options.alarmEvaluationMs,
   });
   scheduler.services = schedulePeriodic(
     'service scheduler',
     SERVICE_SCHEDULER_INTERVAL_MS,
-    () => reconcileServices(taskDeps, logger),
+    () => reconcileServices(taskDeps, logger, { shards: leases?.shards }),
     logger,
   );
+  listenToServers(store.changes, {
+    servicesChanged: () => void scheduler.services?.runNow(),
+    loadBalancersChanged: () => void elb.syncDataPlane().catch((err: unknown) => logger.warn({ err }, 'ELB sync')),
+  });
   const taskPruning = schedulePeriodic(
     'stopped task pruning',
     5 * 60 * 1000,
     () => pruneStoppedTasks({ store, clock }),
     logger,
+    { lease: leases },
   );
-  const sessionHistory = await scheduleSessionHistory(exec.history, logger);
+  const sessionHistory = await scheduleSessionHistory(exec.history, logger, { lease: leases });
   const metrics = scheduleBerthMetrics({ ...taskDeps, dataPlane }, { publishMs: config.metricsPublishMs, logger });
   const scalingActions = scheduleScalingActions(autoScaling.deps, logger);
   const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services, metrics];
@@ -286,6 +298,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     closing = true;
     for (const periodic of periodics) periodic?.stop();
     await Promise.all(periodics.map((periodic) => periodic?.idle()));
+    await leases?.close();
     await volume.stop();
     await dataPlane.close();
     await secrets.close();
@@ -434,6 +447,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         for (const periodic of periodics) periodic?.stop();
         await frontDoor.drain(SHUTDOWN_DEADLINE_MS);
         await Promise.all(periodics.map((periodic) => periodic?.idle()));
+        await leases?.close(); // the other servers take over at once
         await volume.stop();
         await dataPlane.close();
         // The keys' last uses it keeps in memory go to the store before it closes.

@@ -34,6 +34,15 @@ export class AgentChannel {
 
   /** Something about the tasks of `key` changed: wake its pollers. */
   notify(key: string): void {
+    this.#bump(key);
+  }
+
+  /** Wakes every waiting poll: their keys may have changed unseen (news from other servers was lost). */
+  wakeAll(): void {
+    for (const key of [...this.#waiters.keys()]) this.#bump(key);
+  }
+
+  #bump(key: string): void {
     this.#versions.set(key, (this.#versions.get(key) ?? 0) + 1);
     const waiters = this.#waiters.get(key);
     if (!waiters) return;
@@ -79,6 +88,6 @@ export class AgentChannel {
   /** Releases every waiting poll (server shutdown). */
   close(): void {
     this.#closed = true;
-    for (const key of [...this.#waiters.keys()]) this.notify(key);
+    this.wakeAll();
   }
 }

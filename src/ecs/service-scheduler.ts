@@ -24,6 +24,7 @@ import { runTask, type TaskDeps } from './tasks.ts';
 import { protectedTaskIds } from './task-protection.ts';
 import { hasTaskSets } from './code-deploy-controller.ts';
 import { reconcileTaskSets } from './service-task-sets.ts';
+import { everyCluster, groupByCluster, type ClusterShards } from './cluster-shards.ts';
 import { loadBalancersOf, stopServiceTask, syncServiceTargets } from './service-targets.ts';
 import {
   assignTargetGroups,
@@ -84,18 +85,25 @@ async function clusterView(deps: TaskDeps, cluster: string): Promise<ClusterView
  * One pass over every service that is not INACTIVE (the server runs it every second and on changes).
  * A service's actions change only its own tasks, so one view of each cluster serves all its services.
  */
-export async function reconcileServices(deps: TaskDeps, log: SchedulerLog): Promise<void> {
-  const views = new Map<string, Promise<ClusterView>>();
-  for (const record of await deps.store.services.live()) {
-    try {
-      if (!views.has(record.cluster)) views.set(record.cluster, clusterView(deps, record.cluster));
-      const view = await views.get(record.cluster)!;
-      if (hasTaskSets(record.body as Service)) await reconcileExternalService(deps, record, view);
-      else await reconcileService(deps, record, view);
-    } catch (error) {
-      log.warn({ err: String(error), service: record.arn }, 'service reconciliation failed; retrying');
+export async function reconcileServices(
+  deps: TaskDeps,
+  log: SchedulerLog,
+  options: { shards?: ClusterShards | undefined } = {},
+): Promise<void> {
+  const byCluster = groupByCluster(await deps.store.services.live());
+  const reconcileCluster = async (cluster: string): Promise<void> => {
+    let view: Promise<ClusterView> | undefined;
+    for (const record of byCluster.get(cluster) ?? []) {
+      try {
+        view ??= clusterView(deps, cluster);
+        if (hasTaskSets(record.body as Service)) await reconcileExternalService(deps, record, await view);
+        else await reconcileService(deps, record, await view);
+      } catch (error) {
+        log.warn({ err: String(error), service: record.arn }, 'service reconciliation failed; retrying');
+      }
     }
-  }
+  };
+  await (options.shards ?? everyCluster)([...byCluster.keys()], reconcileCluster);
 }
 
 function contextOf(record: ServiceRecord): RequestContext {

@@ -63,12 +63,16 @@ describe('parseServerConfig', () => {
       path: '/srv/berth/berth.sqlite',
     });
     const url = 'postgres://berth:s3cret@db.internal:5432/berth';
-    assert.deepEqual(parseServerConfig([], { BERTH_STORE: url }).store, { kind: 'postgres', url });
+    assert.deepEqual(parseServerConfig([], { BERTH_STORE: url }).store, { kind: 'postgres', url, multiServer: false });
     const other = 'postgresql://db.internal/berth';
-    assert.deepEqual(parseServerConfig(['--store', other], { BERTH_STORE: url }).store, {
+    assert.deepEqual(parseServerConfig(['--store', other, '--multi-server', 'on'], { BERTH_STORE: url }).store, {
       kind: 'postgres',
       url: other,
+      multiServer: true,
     });
+    // Several servers need a database they can share.
+    assert.throws(() => parseServerConfig([], { BERTH_MULTI_SERVER: 'on' }), /needs a PostgreSQL store/);
+    assert.throws(() => parseServerConfig([], { BERTH_MULTI_SERVER: 'yes' }), /BERTH_MULTI_SERVER must be on or off/);
     // Anything else is refused, and the message never repeats the value (it may hold a password).
     for (const value of ['mysql://u:s3cret@h/db', 's3cret', 'postgres//u:s3cret@h/db']) {
       assert.throws(

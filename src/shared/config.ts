@@ -64,7 +64,9 @@ export interface TlsConfig {
 }
 
 export type StoreConfig =
-  { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  | { readonly kind: 'sqlite'; readonly path: string }
+  /** multiServer (BERTH_MULTI_SERVER=on): several servers share the database (docs/multi-server.md). */
+  | { readonly kind: 'postgres'; readonly url: string; readonly multiServer: boolean };
 
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
 export class ConfigError extends Error {}
@@ -74,6 +76,7 @@ const SETTINGS = {
   port: { env: 'BERTH_PORT', default: '4510' },
   'data-dir': { env: 'BERTH_DATA_DIR', default: './.berth' },
   store: { env: 'BERTH_STORE', default: undefined },
+  'multi-server': { env: 'BERTH_MULTI_SERVER', default: 'off' },
   'account-id': { env: 'BERTH_ACCOUNT_ID', default: '000000000000' },
   region: { env: 'BERTH_REGION', default: 'us-east-1' },
   'registry-host': { env: 'BERTH_REGISTRY_HOST', default: undefined },
@@ -146,7 +149,10 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     rootAccessKeyId,
     rootSecretAccessKey,
     ecsQuotas: quotasOf(setting('ecs-quotas')),
-    store: storeOf(setting('store'), resolve(setting('data-dir').value ?? '.')),
+    store: storeOf(setting('store'), {
+      dataDir: resolve(setting('data-dir').value ?? '.'),
+      multiServer: check('multi-server', (v) => v === 'on' || v === 'off', 'on or off') === 'on',
+    }),
     elbBindAddress: check('elb-bind-address', (v) => isIP(v) !== 0, 'an IP address')!,
     elbHeaderTimeoutSeconds: Number(
       check('elb-header-timeout-seconds', (v) => /^\d+$/.test(v) && +v >= 1 && +v <= 4000, 'seconds from 1 to 4000'),
@@ -201,9 +207,16 @@ function tlsOf(check: Check, host: string): TlsConfig | undefined {
 }
 
 /** The store's URL may hold a password: a refusal names the setting, never the value. */
-function storeOf({ value, source }: { value: string | undefined; source: string }, dataDir: string): StoreConfig {
+function storeOf(
+  { value, source }: { value: string | undefined; source: string },
+  { dataDir, multiServer }: { dataDir: string; multiServer: boolean },
+): StoreConfig {
+  if (value === undefined && multiServer) {
+    throw new ConfigError('BERTH_MULTI_SERVER=on needs a PostgreSQL store (BERTH_STORE): SQLite has one server');
+  }
   if (value === undefined) return { kind: 'sqlite', path: join(dataDir, 'berth.sqlite') };
-  if (/^postgres(ql)?:\/\/[^/\s]/.test(value) && URL.canParse(value)) return { kind: 'postgres', url: value };
+  if (/^postgres(ql)?:\/\/[^/\s]/.test(value) && URL.canParse(value))
+    return { kind: 'postgres', url: value, multiServer };
   throw new ConfigError(`${source} must be a postgres:// or postgresql:// URL (unset: SQLite in the data folder)`);
 }
 

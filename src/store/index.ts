@@ -94,3 +94,8 @@ export type {
   AutoScalingKind,
   AutoScalingRecord,
 } from './application-autoscaling-repository.ts';
+export type { Lease, LeaseClaim } from './leases.ts';
+export { decideAcquire, decideRelease, decideRenew, isHeld, planShards } from './leases.ts';
+export type { LeaseRepository } from './lease-repository.ts';
+export { currentFence, LeaseLostError, withFence, type FenceToken } from './fencing.ts';
+export { CHANGE_TOPICS, InProcessChangeBus, type ChangeBus } from './change-bus.ts';

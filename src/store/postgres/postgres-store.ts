@@ -112,7 +112,7 @@ export class PostgresStore implements MetadataStore {
     this.services = new SqliteServices(db, commits);
     this.capacityProviders = new SqliteCapacityProviders(db);
     this.logs = new SqliteLogs(db, postgresDialect);
-    this.elb = new SqliteElb(db);
+    this.elb = new SqliteElb(db, { onChange: () => changes.publish(CHANGE_TOPICS.loadBalancers, '') });
     this.s3 = new SqliteS3(db);
     this.registrySettings = new SqliteRegistrySettings(db, { onChange: tell('registry-settings') });
     changes.subscribe(CHANGE_TOPICS.caches, (cache) => {

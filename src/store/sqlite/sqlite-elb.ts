@@ -4,8 +4,11 @@ import type { Database, ElbResourcesTable } from './schema.ts';
 
 export class SqliteElb implements ElbRepository {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #onChange: (() => void) | undefined;
+  /** `onChange` hears of each committed write (PostgresStore tells the other servers' data planes). */
+  constructor(db: Kysely<Database>, options: { onChange?: () => void } = {}) {
     this.#db = db;
+    this.#onChange = options.onChange;
   }
 
   async get(arns: readonly string[]): Promise<ElbResourceRecord[]> {
@@ -43,6 +46,7 @@ export class SqliteElb implements ElbRepository {
           .execute();
       }
     });
+    this.#onChange?.();
   }
 }
 
