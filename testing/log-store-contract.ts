@@ -55,6 +55,15 @@ export function describeLogRepository(store: () => MetadataStore): void {
       assert.equal(await logs.setDetails('/app/one', { deletionProtectionEnabled: true }), true);
       assert.deepEqual((await logs.getGroup('/app/one'))?.details, { deletionProtectionEnabled: true });
       assert.equal(await logs.setDetails('/missing', {}), false);
+      const current = (await logs.getGroup('/app/one'))!.details;
+      assert.equal(
+        await logs.replaceDetails('/app/one', current, { metricFilters: [{ filterName: 'a' }] }),
+        'replaced',
+      );
+      // A second writer holding the old details loses, and sees why.
+      assert.equal(await logs.replaceDetails('/app/one', current, { metricFilters: [] }), 'changed');
+      assert.deepEqual((await logs.getGroup('/app/one'))?.details, { metricFilters: [{ filterName: 'a' }] });
+      assert.equal(await logs.replaceDetails('/missing', {}, {}), 'no-group');
       assert.equal(await logs.getGroup('/missing'), undefined);
     });
 

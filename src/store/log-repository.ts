@@ -89,6 +89,15 @@ export interface LogRepository {
   setRetention(name: string, days: number | undefined): Promise<boolean>;
   setTags(name: string, tags: Readonly<Record<string, string>>): Promise<boolean>;
   setDetails(name: string, details: Readonly<Record<string, unknown>>): Promise<boolean>;
+  /**
+   * Compare-and-set of the group's details: writes `next` only if the details are still `expected`
+   * (as getGroup returned them), so read-modify-write callers retry instead of losing a change.
+   */
+  replaceDetails(
+    name: string,
+    expected: Readonly<Record<string, unknown>>,
+    next: Readonly<Record<string, unknown>>,
+  ): Promise<'replaced' | 'changed' | 'no-group'>;
   /** Deletes the group with its streams and events. */
   deleteGroup(name: string): Promise<boolean>;
 

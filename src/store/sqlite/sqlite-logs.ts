@@ -91,6 +91,23 @@ export class SqliteLogs implements LogRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async replaceDetails(
+    name: string,
+    expected: Readonly<Record<string, unknown>>,
+    next: Readonly<Record<string, unknown>>,
+  ): Promise<'replaced' | 'changed' | 'no-group'> {
+    // details is always written as JSON.stringify's text, which parsing and stringifying keeps.
+    const result = await this.#db
+      .updateTable('log_groups')
+      .set({ details: JSON.stringify(next) })
+      .where('name', '=', name)
+      .where('details', '=', JSON.stringify(expected))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) return 'replaced';
+    const row = await this.#db.selectFrom('log_groups').select('id').where('name', '=', name).executeTakeFirst();
+    return row ? 'changed' : 'no-group';
+  }
+
   deleteGroup(name: string): Promise<boolean> {
     return this.#db.transaction().execute(async (trx) => {
       const groupId = await groupIdOf(trx, name);
