@@ -165,6 +165,19 @@ function stringCheck(shape: ShapeModel): Check {
   };
 }
 
+/** Java's POSIX classes (US-ASCII only, as java.util.regex has them), which JavaScript lacks. */
+const JAVA_POSIX_CLASSES: Readonly<Record<string, string>> = {
+  Print: '[\\x20-\\x7E]',
+  Graph: '[\\x21-\\x7E]',
+  Alnum: '[A-Za-z0-9]',
+  Alpha: '[A-Za-z]',
+  Digit: '[0-9]',
+  Upper: '[A-Z]',
+  Lower: '[a-z]',
+  Punct: '[!-\\/:-@\\[-`{-~]',
+  Space: '[ \\t\\n\\x0B\\f\\r]',
+};
+
 /**
  * Model patterns are Java regular expressions matched against the whole value. They come from the
  * model, not the request, but some backtrack exponentially on what a request can send (ECR's
@@ -172,8 +185,9 @@ function stringCheck(shape: ShapeModel): Check {
  * characters): a pattern with a quantified group, or more than one unbounded quantifier, runs on
  * RE2 (linear time); the simple rest on RegExp, which is several times faster per call.
  */
-function compilePattern(pattern: string | undefined): { test(value: string): boolean } | undefined {
-  if (pattern === undefined) return undefined;
+function compilePattern(javaPattern: string | undefined): { test(value: string): boolean } | undefined {
+  if (javaPattern === undefined) return undefined;
+  const pattern = javaPattern.replace(/\\p\{(\w+)\}/g, (whole, name: string) => JAVA_POSIX_CLASSES[name] ?? whole);
   if (mayBacktrack(pattern)) {
     try {
       return new LinearRegExp(pattern, { whole: true });
@@ -185,7 +199,8 @@ function compilePattern(pattern: string | undefined): { test(value: string): boo
     return new RegExp(`^(?:${pattern})$`, 'u');
   } catch {
     try {
-      return new RegExp(`^(?:${pattern})$`);
+      // Without the u flag, \p{...} would be read as the letters p{...}: leave it to the service.
+      return /\\p\{/.test(pattern) ? undefined : new RegExp(`^(?:${pattern})$`);
     } catch {
       return undefined; // a Java-only construct: leave the check to the service
     }
