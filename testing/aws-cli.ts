@@ -50,7 +50,7 @@ export async function aws(args: readonly string[], env: Record<string, string>):
  */
 export function awsCliFor(
   server: { url: string; credentials: { accessKeyId: string; secretAccessKey: string } },
-  service: 'ecs' | 'ecr' | 'logs' | 'elbv2' | 's3' | 's3api' | 'cloudwatch',
+  service: 'ecs' | 'ecr' | 'logs' | 'elbv2' | 's3' | 's3api' | 'cloudwatch' | 'application-autoscaling',
 ) {
   const env = {
     AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
