@@ -13,8 +13,8 @@ export interface AlarmTransition {
 }
 
 /**
- * Where alarm actions go. Berth acts on no action ARN by itself today: Application Auto Scaling
- * (issue #19) plugs in here, accepting its scaling policy ARNs. PutMetricAlarm refuses an action
+ * Where alarm actions go: the server wires Application Auto Scaling's (policyAlarmActions), which
+ * accepts its scaling policy ARNs and runs the policy. PutMetricAlarm refuses an action
  * no sink accepts, so an alarm never holds an action that would silently do nothing.
  */
 export interface AlarmActionSink {
@@ -24,7 +24,7 @@ export interface AlarmActionSink {
   act(actionArn: string, transition: AlarmTransition): Promise<void>;
 }
 
-/** The sink until a service that takes actions is wired: accepts none. */
+/** A sink that accepts no action (tests, and CloudWatch without Application Auto Scaling). */
 export const noAlarmActions: AlarmActionSink = {
   accepts: () => false,
   act: () => Promise.reject(new Error('no alarm action sink is configured')),
