@@ -37,6 +37,7 @@ import {
   logsAccess,
   logsMembers,
   logsOperations,
+  type LogsDeps,
   logsResourceTags,
   InvalidParameterException as LogsInvalidParameter,
 } from '../logs/index.ts';
@@ -126,6 +127,7 @@ export interface ApiProtocolDeps {
   readonly ecrDeps: Omit<EcrDeps, 'presignBlobUrl'>;
   readonly cloudWatchDeps: CloudWatchDeps;
   readonly autoScalingDeps: AutoScalingDeps;
+  readonly logsDeps: LogsDeps;
 }
 
 /**
@@ -241,7 +243,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       },
       {
         model: loadServiceModel('logs-2014-03-28'),
-        operations: logsOperations({ store, clock }),
+        operations: logsOperations(deps.logsDeps),
         access: logsAccess,
         members: logsMembers,
         invalidParameter: (message) => new LogsInvalidParameter(message),

@@ -14,7 +14,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
 import { InProcessControlPlane } from './control-planes.ts';
 import { inProcessLogSink, taskRoleLogSinks } from './log-sinks.ts';
-import { createLogAppender } from '../logs/index.ts';
+import { createLogAppender, type LogsDeps } from '../logs/index.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 import { MANAGED_CAPACITY } from '../ecs/index.ts';
 import type { EcsExec } from './ecs-exec.ts';
@@ -36,6 +36,8 @@ export interface ManagedCapacityOptions {
   readonly registryHosts: () => readonly string[];
   /** ECS Exec: managed capacity joins its tasks' sessions in process. */
   readonly exec?: EcsExec | undefined;
+  /** The Logs deps containers' output is appended with (their metric filters publish through it). */
+  readonly logsDeps?: LogsDeps;
 }
 
 /**
@@ -61,7 +63,9 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
     now: () => options.deps.clock.now(),
     log,
   });
-  const logSink = inProcessLogSink(createLogAppender({ store: options.deps.store, clock: options.deps.clock }));
+  const logSink = inProcessLogSink(
+    createLogAppender(options.logsDeps ?? { store: options.deps.store, clock: options.deps.clock }),
+  );
   // Session output goes through the server's own Logs API signed as the task role, as from a
   // berth agent: the policy engine decides whether the role may write it.
   const sessionLogSink = taskRoleLogSinks(roles, { endpoint: options.endpoint, region: options.region });

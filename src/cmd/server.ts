@@ -35,6 +35,7 @@ import { ecsServiceDiscovery } from './service-discovery.ts';
 import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { agentEndpoints } from './agent-endpoints.ts';
+import { cloudWatchPublisher } from '../cloudwatch/publish-metric-data.ts';
 import { scheduleBerthMetrics } from './berth-metrics.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
 import { ecsExec, scheduleSessionHistory } from './ecs-exec.ts';
@@ -240,6 +241,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const autoScaling = applicationAutoScaling({ store, clock, scope, taskDeps });
   const cloudWatchDeps = { store, clock, scope, actions: autoScaling.alarmActions };
   autoScaling.bindCloudWatch(cloudWatchDeps);
+  // Metric filters publish into CloudWatch in process, in the users' own namespaces.
+  const logsDeps = { store, clock, publisher: cloudWatchPublisher({ store, clock }), logger };
   const { accessControl, query, json, cbor } = createApiProtocols({
     config,
     store,
@@ -257,6 +260,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ecrDeps: { store, clock, registry, registryHost, tokenKey },
     cloudWatchDeps,
     autoScalingDeps: autoScaling.deps,
+    logsDeps,
   });
   Object.assign(bound, { iam: secrets, keys, access: accessControl });
 
@@ -379,6 +383,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       region: config.region,
       registryHosts,
       readEnvironmentFile: inProcessEnvironmentFiles(s3),
+      logsDeps,
       logger,
       dataDir: config.dataDir,
       exec,

@@ -88,6 +88,10 @@ const DECLARATIONS: Record<string, Declare> = {
   TagLogGroup: withConditions(onGroup('logs:TagLogGroup'), (input) => requestTags(input.tags)),
   UntagLogGroup: withConditions(onGroup('logs:UntagLogGroup'), (input) => removedKeys(input.tags)),
   ListTagsLogGroup: onGroup('logs:ListTagsLogGroup'),
+  PutMetricFilter: onGroup('logs:PutMetricFilter'),
+  DescribeMetricFilters: onGroup('logs:DescribeMetricFilters'),
+  DeleteMetricFilter: onGroup('logs:DeleteMetricFilter'),
+  TestMetricFilter: () => [{ action: 'logs:TestMetricFilter', resource: '*' }],
 };
 
 /** The access declarations of the CloudWatch Logs operations Berth implements, by operation name. */

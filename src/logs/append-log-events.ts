@@ -1,5 +1,6 @@
 import type { LogGroupRecord } from '../store/index.ts';
 import { InvalidParameterException, ResourceNotFoundException } from './errors.ts';
+import { publishFilterMetrics } from './filter-metrics.ts';
 import { newLogGroup, type LogsDeps } from './log-groups.ts';
 import { newLogStream } from './log-streams.ts';
 import { checkLogGroupName, checkLogStreamName } from './names.ts';
@@ -70,7 +71,10 @@ export function createLogAppender(deps: LogsDeps): LogAppender {
         // A stream (or group) deleted meanwhile is created again, once.
         for (let attempt = 0; ; attempt++) {
           const result = await deps.store.logs.appendEvents(groupName, streamName, accepted, now);
-          if (result.status === 'stored') break;
+          if (result.status === 'stored') {
+            await publishFilterMetrics(deps, group, accepted);
+            break;
+          }
           if (attempt > 0) throw ResourceNotFoundException.logStream();
           if (result.status === 'no-group') group = await ensureGroup(deps, groupName, options.createGroup);
           await ensureStream(deps, groupName, streamName);

@@ -24,6 +24,13 @@ export class ResourceNotFoundException extends AwsError {
   static logStream(): ResourceNotFoundException {
     return new ResourceNotFoundException('The specified log stream does not exist.');
   }
+  static metricFilter(): ResourceNotFoundException {
+    return new ResourceNotFoundException('The specified metric filter does not exist.');
+  }
+}
+
+export class LimitExceededException extends AwsError {
+  readonly code = 'LimitExceededException';
 }
 
 /** What DeleteLogGroup and DeleteLogStream answer while a group's deletion protection is on. */

@@ -12,7 +12,7 @@ import { checkRegexCount, compileRegex, invalidPattern, readQuoted } from './pat
  */
 
 type Predicate = (doc: unknown) => boolean;
-type Step = string | number;
+export type Step = string | number;
 type Token =
   | { readonly kind: 'symbol'; readonly text: string; readonly at: number }
   | { readonly kind: 'string'; readonly text: string; readonly at: number }
@@ -38,6 +38,18 @@ export function compileJsonPattern(pattern: string): (message: string) => boolea
     }
     return typeof doc === 'object' && doc !== null && predicate(doc);
   };
+}
+
+/** The selectors a JSON pattern tests, in order, each once: what TestMetricFilter extracts. */
+export function jsonPatternSelectors(pattern: string): string[] {
+  const words = tokenize(pattern).filter((token) => token.kind === 'word' && token.text.startsWith('$'));
+  return [...new Set(words.map((token) => token.text))];
+}
+
+/** The value a selector finds in a parsed JSON document; undefined when it finds nothing. */
+export function selectValue(doc: unknown, selector: readonly Step[]): unknown {
+  const value = resolve(doc, selector);
+  return value === MISSING ? undefined : value;
 }
 
 function tokenize(pattern: string): Token[] {

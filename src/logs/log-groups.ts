@@ -1,5 +1,7 @@
 import type { ArnScope } from '../shared/arn.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { MetricPublisher } from '../shared/metric-publisher.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { LogGroupRecord, MetadataStore } from '../store/index.ts';
 import {
@@ -26,6 +28,10 @@ import { checkTags } from './tags.ts';
 export interface LogsDeps {
   readonly store: MetadataStore;
   readonly clock: Clock;
+  /** Where metric filters' data go (CloudWatch); without one, filters are kept but publish nothing. */
+  readonly publisher?: MetricPublisher;
+  /** Where a failed metric filter publish is reported. */
+  readonly logger?: Logger;
 }
 
 /** A new group as CreateLogGroup (or the in-process appender) makes it. */
@@ -127,7 +133,7 @@ export function describeLogGroup(group: LogGroupRecord, scope: ArnScope, brief =
   return {
     ...base,
     ...(group.retentionInDays !== undefined ? { retentionInDays: group.retentionInDays } : {}),
-    metricFilterCount: 0,
+    metricFilterCount: Array.isArray(group.details.metricFilters) ? group.details.metricFilters.length : 0,
     storedBytes: group.storedBytes,
     ...(typeof kmsKeyId === 'string' ? { kmsKeyId } : {}),
     logGroupClass: group.logGroupClass as LogGroup['logGroupClass'],
@@ -141,9 +147,14 @@ export async function putLogGroupDeletionProtection(
   input: PutLogGroupDeletionProtectionRequest,
   context: RequestContext,
 ): Promise<void> {
-  const group = await requireLogGroup(deps.store, requestedGroupName(input, context));
-  const details = { ...group.details, deletionProtectionEnabled: input.deletionProtectionEnabled };
-  if (!(await deps.store.logs.setDetails(group.name, details))) throw ResourceNotFoundException.logGroup();
+  // Compare-and-set, so a concurrent PutMetricFilter (also in details) is not lost.
+  for (;;) {
+    const group = await requireLogGroup(deps.store, requestedGroupName(input, context));
+    const details = { ...group.details, deletionProtectionEnabled: input.deletionProtectionEnabled };
+    const outcome = await deps.store.logs.replaceDetails(group.name, group.details, details);
+    if (outcome === 'no-group') throw ResourceNotFoundException.logGroup();
+    if (outcome === 'replaced') return;
+  }
 }
 
 export async function putRetentionPolicy(deps: LogsDeps, input: PutRetentionPolicyRequest): Promise<void> {

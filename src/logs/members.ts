@@ -76,4 +76,31 @@ export const logsMembers: MemberTable = {
   TagLogGroup: { acted: ['logGroupName', 'tags'] },
   UntagLogGroup: { acted: ['logGroupName', 'tags'] },
   ListTagsLogGroup: { acted: ['logGroupName'] },
+  PutMetricFilter: {
+    acted: [
+      'logGroupName',
+      'filterName',
+      'filterPattern',
+      'metricTransformations[].metricName',
+      'metricTransformations[].metricNamespace',
+      'metricTransformations[].metricValue',
+      'metricTransformations[].defaultValue',
+      'metricTransformations[].dimensions',
+      'metricTransformations[].unit',
+    ],
+    rules: {
+      applyOnTransformedLogs: {
+        refused: 'Berth has no log transformers: the filter would apply to the events as they were put',
+      },
+      fieldSelectionCriteria: { refused: 'the filter would apply to every event, with no field selection' },
+      emitSystemFieldDimensions: {
+        refused: 'the metric would have no system field dimensions (such as @aws.account)',
+      },
+    },
+  },
+  DescribeMetricFilters: {
+    acted: ['logGroupName', 'filterNamePrefix', 'nextToken', 'limit', 'metricName', 'metricNamespace'],
+  },
+  DeleteMetricFilter: { acted: ['logGroupName', 'filterName'] },
+  TestMetricFilter: { acted: ['filterPattern', 'logEventMessages'] },
 } satisfies Record<string, OperationMembers>;

@@ -10,6 +10,12 @@ import {
   type LogsDeps,
 } from './log-groups.ts';
 import { createLogStream, deleteLogStream, describeLogStreams } from './log-streams.ts';
+import {
+  deleteMetricFilter,
+  describeMetricFilters,
+  putMetricFilter,
+  testMetricFilterOperation,
+} from './metric-filters.ts';
 import { putLogEvents } from './put-log-events.ts';
 import type { LogsApi } from './shapes.generated.ts';
 import {
@@ -46,5 +52,9 @@ function operationTable(deps: LogsDeps): Partial<LogsApi> {
     TagLogGroup: (input) => tagLogGroup(deps.store, input),
     UntagLogGroup: (input) => untagLogGroup(deps.store, input),
     ListTagsLogGroup: (input) => listTagsLogGroup(deps.store, input),
+    PutMetricFilter: (input) => putMetricFilter(deps, input),
+    DescribeMetricFilters: (input) => describeMetricFilters(deps, input),
+    DeleteMetricFilter: (input) => deleteMetricFilter(deps, input),
+    TestMetricFilter: (input) => Promise.resolve(testMetricFilterOperation(input)),
   };
 }

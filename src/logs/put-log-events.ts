@@ -1,5 +1,6 @@
 import type { NewLogEvent } from '../store/index.ts';
 import { InvalidParameterException, ResourceNotFoundException } from './errors.ts';
+import { publishFilterMetrics } from './filter-metrics.ts';
 import { requireLogGroup, type LogsDeps } from './log-groups.ts';
 import { sequenceToken } from './log-streams.ts';
 import { DAY_MS, retentionStart } from './retention.ts';
@@ -99,6 +100,7 @@ export async function putLogEvents(deps: LogsDeps, input: PutLogEventsRequest): 
   if (result.status !== 'stored') {
     throw result.status === 'no-group' ? ResourceNotFoundException.logGroup() : ResourceNotFoundException.logStream();
   }
+  await publishFilterMetrics(deps, group, accepted);
   return {
     nextSequenceToken: sequenceToken(result.uploads),
     ...(rejected ? { rejectedLogEventsInfo: rejected } : {}),
