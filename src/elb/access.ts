@@ -156,6 +156,10 @@ const DECLARATIONS: Record<string, Declare> = {
     },
   ],
   DeleteListener: onMember('DeleteListener', 'ListenerArn'),
+  AddListenerCertificates: onMember('AddListenerCertificates', 'ListenerArn'),
+  RemoveListenerCertificates: onMember('RemoveListenerCertificates', 'ListenerArn'),
+  DescribeListenerCertificates: onAccount('DescribeListenerCertificates'),
+  DescribeSSLPolicies: onAccount('DescribeSSLPolicies'),
   CreateRule: (input, context) => {
     const listener = text(input.ListenerArn);
     return creating(

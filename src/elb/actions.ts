@@ -4,28 +4,39 @@ import {
   TargetGroupNotFoundException,
   ValidationError,
 } from './errors.ts';
+import { normalizeRedirect } from './redirects.ts';
 import type { Action, ForwardActionConfig } from './shapes.generated.ts';
 import { loadBalancersByTargetGroup, type ElbState } from './state.ts';
 
 /*
  * Listener and rule actions: one terminal action, forward (to one target group, or to up to five
- * with weights 0–999) or fixed-response. Normalized to what AWS describes: a forward always has its
+ * with weights 0–999), fixed-response or redirect (redirects.ts). Normalized to what AWS describes: a forward always has its
  * ForwardConfig, a single-group forward its TargetGroupArn too.
  */
 
 const MAX_FORWARD_GROUPS = 5;
 const CONTENT_TYPES = ['text/plain', 'text/css', 'text/html', 'application/javascript', 'application/json'];
 
-export function normalizeActions(state: ElbState, loadBalancerArn: string, actions: readonly Action[]): Action[] {
+/** `listenerProtocol`: the listener's (a redirect from HTTPS to HTTP is refused). */
+export function normalizeActions(
+  state: ElbState,
+  loadBalancerArn: string,
+  actions: readonly Action[],
+  listenerProtocol?: string,
+): Action[] {
   if (actions.length === 0) throw new ValidationError('An action must be specified');
   if (actions.length > 1) {
     throw new InvalidLoadBalancerActionException(
-      'Berth supports one action per rule or listener: a forward or a fixed-response',
+      'Berth supports one action per rule or listener: a forward, a fixed-response or a redirect',
     );
   }
   const action = actions[0]!;
   const order = action.Order !== undefined ? { Order: action.Order } : {};
   if (action.Type === 'fixed-response') return [{ Type: action.Type, ...fixedResponse(action), ...order }];
+  if (action.Type === 'redirect')
+    return [
+      { Type: action.Type, RedirectConfig: normalizeRedirect(action.RedirectConfig, listenerProtocol), ...order },
+    ];
   if (action.Type !== 'forward')
     throw new InvalidLoadBalancerActionException(`Berth does not support action type '${action.Type}' yet`);
   return [{ Type: 'forward', ...forward(state, loadBalancerArn, action), ...order }];

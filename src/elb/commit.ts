@@ -2,7 +2,8 @@ import type { KeyedMutex } from '../shared/keyed-mutex.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { ListenerPortInUseError, type DataPlane } from './data-plane-contract.ts';
-import { buildDataPlaneConfig } from './data-plane-config.ts';
+import { buildDataPlaneConfig, listenerCertificateArns } from './data-plane-config.ts';
+import type { ListenerCertificate } from './data-plane-contract.ts';
 import { InvalidConfigurationRequestException } from './errors.ts';
 import { changedState, loadState, recordOf, type AnyResource, type ElbState } from './state.ts';
 
@@ -79,8 +80,9 @@ async function applyState(deps: ElbDeps, state: ElbState): Promise<void> {
       ...(zone !== undefined ? { availabilityZone: zone } : {}),
     });
   }
+  const certificates = await listenerCertificates(deps, state);
   try {
-    await deps.dataPlane.apply(buildDataPlaneConfig(state, { bindAddress: deps.bindAddress, instances }));
+    await deps.dataPlane.apply(buildDataPlaneConfig(state, { bindAddress: deps.bindAddress, instances, certificates }));
   } catch (error) {
     if (error instanceof ListenerPortInUseError) {
       throw new InvalidConfigurationRequestException(
@@ -89,4 +91,24 @@ async function applyState(deps: ElbDeps, state: ElbState): Promise<void> {
     }
     throw error;
   }
+}
+
+/** The HTTPS listeners' certificates, read from ACM (its store keeps the keys sealed at rest). */
+async function listenerCertificates(deps: ElbDeps, state: ElbState): Promise<Map<string, ListenerCertificate>> {
+  const arns = new Set<string>();
+  for (const listener of state.listeners.values()) for (const arn of listenerCertificateArns(listener)) arns.add(arn);
+  const out = new Map<string, ListenerCertificate>();
+  for (const arn of arns) {
+    const record = await deps.store.acm.get(arn);
+    if (!record) continue;
+    const names = (record.body as { subjectAlternativeNames?: string[] }).subjectAlternativeNames ?? [];
+    out.set(arn, {
+      certificateArn: arn,
+      certificatePem: record.certificatePem,
+      ...(record.chainPem ? { chainPem: record.chainPem } : {}),
+      privateKeyPem: record.privateKeyPem,
+      names: [...new Set([record.domainName, ...names])],
+    });
+  }
+  return out;
 }

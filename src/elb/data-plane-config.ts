@@ -1,14 +1,17 @@
 import type {
   DataPlaneConfig,
   HealthCheckConfig,
+  ListenerCertificate,
   ListenerConfig,
+  ListenerTls,
   RuleAction,
   RuleCondition as PlaneCondition,
   RuleConfig,
   TargetGroupConfig,
 } from './data-plane-contract.ts';
 import type { Action, RuleCondition } from './shapes.generated.ts';
-import type { ElbState, RuleState, TargetGroupState } from './state.ts';
+import { securityPolicy } from './ssl-policies.ts';
+import type { ElbState, ListenerState, RuleState, TargetGroupState } from './state.ts';
 
 /**
  * The control plane's whole desired state, as the data plane takes it (data-plane-contract.ts).
@@ -21,6 +24,8 @@ export interface PlaneOptions {
   readonly bindAddress: string;
   /** Container instances' addresses and zones by EC2 instance id; missing ones are on 127.0.0.1. */
   readonly instances: ReadonlyMap<string, { readonly address?: string; readonly availabilityZone?: string }>;
+  /** HTTPS listeners' certificates by ARN (from ACM); one missing leaves its listener without it. */
+  readonly certificates?: ReadonlyMap<string, ListenerCertificate>;
 }
 
 export const LOCAL_HOST_ADDRESS = '127.0.0.1';
@@ -42,12 +47,30 @@ export function buildDataPlaneConfig(state: ElbState, options: PlaneOptions): Da
       idleTimeoutSeconds: Number(
         state.loadBalancers.get(listener.loadBalancerArn)?.attributes['idle_timeout.timeout_seconds'] ?? 60,
       ),
+      ...listenerTls(listener, options),
     }))
     .sort((a, b) => a.port - b.port || a.listenerArn.localeCompare(b.listenerArn));
   const targetGroups = [...state.targetGroups.values()]
     .map((group) => targetGroupConfig(group, options))
     .sort((a, b) => a.targetGroupArn.localeCompare(b.targetGroupArn));
   return { listeners, targetGroups };
+}
+
+/** The certificates listed on an HTTPS listener: the default one first, then the SNI ones. */
+export function listenerCertificateArns(listener: ListenerState): string[] {
+  const first = listener.view.Certificates?.[0]?.CertificateArn;
+  return [...(first !== undefined ? [first] : []), ...(listener.certificates ?? [])];
+}
+
+function listenerTls(listener: ListenerState, options: PlaneOptions): { tls?: ListenerTls } {
+  if (listener.view.Protocol !== 'HTTPS') return {};
+  const policy = securityPolicy(listener.view.SslPolicy ?? 'ELBSecurityPolicy-2016-08');
+  const certificates = listenerCertificateArns(listener)
+    .map((arn) => options.certificates?.get(arn))
+    .filter((certificate) => certificate !== undefined);
+  return {
+    tls: { sslPolicy: policy.name, protocols: policy.protocols, ciphers: policy.ciphers, certificates },
+  };
 }
 
 /** Ascending priority, the default rule last. */
@@ -89,9 +112,10 @@ export function planeCondition(condition: RuleCondition): PlaneCondition {
   return convert(condition);
 }
 
-/** The one terminal action (validation allows forward and fixed-response only). */
+/** The one terminal action (validation allows forward, fixed-response and redirect only). */
 export function planeAction(actions: readonly Action[]): RuleAction {
-  const action = actions.find((a) => a.Type === 'forward' || a.Type === 'fixed-response');
+  const action = actions.find((a) => a.Type === 'forward' || a.Type === 'fixed-response' || a.Type === 'redirect');
+  if (action?.Type === 'redirect') return planeRedirect(action);
   if (action?.Type === 'fixed-response') {
     const config = action.FixedResponseConfig;
     return {
@@ -109,6 +133,19 @@ export function planeAction(actions: readonly Action[]): RuleAction {
         ? [{ targetGroupArn: action.TargetGroupArn, weight: 1 }]
         : [];
   return { type: 'forward', targetGroups };
+}
+
+function planeRedirect(action: Action): RuleAction {
+  const redirect = action.RedirectConfig;
+  return {
+    type: 'redirect',
+    statusCode: redirect?.StatusCode === 'HTTP_302' ? 302 : 301,
+    protocol: redirect?.Protocol ?? '#{protocol}',
+    port: redirect?.Port ?? '#{port}',
+    host: redirect?.Host ?? '#{host}',
+    path: redirect?.Path ?? '/#{path}',
+    query: redirect?.Query ?? '#{query}',
+  };
 }
 
 function targetGroupConfig(group: TargetGroupState, options: PlaneOptions): TargetGroupConfig {

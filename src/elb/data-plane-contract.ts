@@ -17,6 +17,29 @@ export interface ListenerConfig {
   readonly rules: readonly RuleConfig[];
   /** The load balancer's idle_timeout.timeout_seconds (60 by default). */
   readonly idleTimeoutSeconds: number;
+  /** HTTPS: TLS terminated with these certificates and policy. Absent: plain HTTP. */
+  readonly tls?: ListenerTls;
+}
+
+/** An HTTPS listener's TLS: its security policy and certificates (the default one first). */
+export interface ListenerTls {
+  readonly sslPolicy: string;
+  /** 'TLSv1' … 'TLSv1.3', as DescribeSSLPolicies lists them. */
+  readonly protocols: readonly string[];
+  /** OpenSSL names in priority order (TLS 1.3 suites as TLS_*). */
+  readonly ciphers: readonly string[];
+  /** The default certificate first; the rest are chosen by SNI. */
+  readonly certificates: readonly ListenerCertificate[];
+}
+
+/** A certificate with its private key in clear: the data plane runs in the server's process. */
+export interface ListenerCertificate {
+  readonly certificateArn: string;
+  readonly certificatePem: string;
+  readonly chainPem?: string;
+  readonly privateKeyPem: string;
+  /** Its DNS names (subject alternative names and domain name), as SNI matches them. */
+  readonly names: readonly string[];
 }
 
 export interface RuleConfig {
@@ -49,6 +72,16 @@ export type RuleAction =
       readonly statusCode: number;
       readonly contentType?: string;
       readonly messageBody?: string;
+    }
+  | {
+      readonly type: 'redirect';
+      readonly statusCode: 301 | 302;
+      /** Each a literal or with AWS's #{protocol}, #{host}, #{port}, #{path}, #{query}. */
+      readonly protocol: string;
+      readonly port: string;
+      readonly host: string;
+      readonly path: string;
+      readonly query: string;
     };
 
 export interface HealthCheckConfig {

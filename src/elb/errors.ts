@@ -114,3 +114,18 @@ export class TooManyTargetGroupsException extends AwsError {
 export class TooManyActionsException extends AwsError {
   readonly code = 'TooManyActions';
 }
+
+export class CertificateNotFoundException extends AwsError {
+  readonly code = 'CertificateNotFound';
+  constructor(message = 'Certificate not found') {
+    super(message);
+  }
+}
+
+export class SSLPolicyNotFoundException extends AwsError {
+  readonly code = 'SSLPolicyNotFound';
+}
+
+export class TooManyCertificatesException extends AwsError {
+  readonly code = 'TooManyCertificates';
+}

@@ -20,7 +20,11 @@ import type {
   ModifyListenerInput,
   ModifyListenerOutput,
   ProtocolEnum,
+  Certificate,
+  Listener,
 } from './shapes.generated.ts';
+import { defaultCertificate } from './listener-certificates.ts';
+import { DEFAULT_SSL_POLICY, securityPolicy } from './ssl-policies.ts';
 import { listenersOf, loadState, rulesOf, type ElbState, type ListenerState, type RuleState } from './state.ts';
 import { checkNewTags } from './tags.ts';
 
@@ -33,13 +37,37 @@ export function requireListener(state: ElbState, arn: string): ListenerState {
   return listener;
 }
 
-/** Berth's listeners are plain HTTP (no certificates to terminate TLS with yet). */
-function checkProtocol(protocol: ProtocolEnum | undefined): void {
-  if (protocol !== undefined && protocol !== 'HTTP') {
-    throw new UnsupportedProtocolException(
-      `Berth's listeners speak HTTP only: protocol '${protocol}' is not supported`,
-    );
+type ListenerProtocol = 'HTTP' | 'HTTPS';
+
+/** Application Load Balancers' listeners: HTTP, or HTTPS with TLS terminated by the data plane. */
+function checkProtocol(protocol: ProtocolEnum | undefined): ListenerProtocol | undefined {
+  if (protocol === undefined || protocol === 'HTTP' || protocol === 'HTTPS') return protocol;
+  throw new UnsupportedProtocolException(`Protocol '${protocol}' is not supported by Application Load Balancers`);
+}
+
+/** What an HTTPS listener adds to its view; HTTP listeners take neither member. */
+type TlsView = Pick<Listener, 'Certificates' | 'SslPolicy'>;
+
+async function tlsView(
+  deps: ElbDeps,
+  protocol: ListenerProtocol,
+  input: { Certificates?: Certificate[] | undefined; SslPolicy?: string | undefined },
+  previous?: Listener,
+): Promise<TlsView> {
+  if (protocol === 'HTTP') {
+    if (input.Certificates !== undefined || input.SslPolicy !== undefined)
+      throw new ValidationError('Certificates and an SSL policy can only be set on HTTPS listeners');
+    return {};
   }
+  const keep = previous?.Protocol === 'HTTPS' ? previous : undefined;
+  if (input.Certificates === undefined && keep === undefined)
+    throw new ValidationError('A certificate must be specified for HTTPS listeners');
+  const certificateArn =
+    input.Certificates !== undefined
+      ? await defaultCertificate(deps, input.Certificates)
+      : keep!.Certificates![0]!.CertificateArn!;
+  const policy = input.SslPolicy ?? keep?.SslPolicy ?? DEFAULT_SSL_POLICY;
+  return { Certificates: [{ CertificateArn: certificateArn }], SslPolicy: securityPolicy(policy).name };
 }
 
 function checkPortFree(state: ElbState, listener: { loadBalancerArn: string; arn?: string }, port: number): void {
@@ -54,16 +82,19 @@ function checkPortFree(state: ElbState, listener: { loadBalancerArn: string; arn
 }
 
 export async function createListener(deps: ElbDeps, input: CreateListenerInput): Promise<CreateListenerOutput> {
-  checkProtocol(input.Protocol);
+  const protocol = checkProtocol(input.Protocol) ?? 'HTTP';
   if (input.Port === undefined) throw new ValidationError('A listener port must be specified');
   const port = input.Port;
   const tags = checkNewTags(input.Tags);
+  const tls = await tlsView(deps, protocol, input);
   return commit(deps, (state) => {
     const lb = requireLoadBalancer(state, input.LoadBalancerArn);
-    const actions = normalizeActions(state, lb.arn, input.DefaultActions);
+    const actions = normalizeActions(state, lb.arn, input.DefaultActions, protocol);
     const existing = listenersOf(state, lb.arn).find((l) => l.view.Port === port);
+    const same = (view: Listener): string =>
+      JSON.stringify([view.Protocol, view.DefaultActions, view.Certificates, view.SslPolicy]);
     // Idempotent: the same listener again answers the one there is.
-    if (existing && JSON.stringify(existing.view.DefaultActions) === JSON.stringify(actions))
+    if (existing && same(existing.view) === same({ Protocol: protocol, DefaultActions: actions, ...tls }))
       return { result: { Listeners: [existing.view] } };
     checkPortFree(state, { loadBalancerArn: lb.arn }, port);
     if (listenersOf(state, lb.arn).length >= MAX_LISTENERS)
@@ -74,7 +105,14 @@ export async function createListener(deps: ElbDeps, input: CreateListenerInput):
       arn,
       loadBalancerArn: lb.arn,
       createdAt: now,
-      view: { ListenerArn: arn, LoadBalancerArn: lb.arn, Port: port, Protocol: 'HTTP', DefaultActions: actions },
+      view: {
+        ListenerArn: arn,
+        LoadBalancerArn: lb.arn,
+        Port: port,
+        Protocol: protocol,
+        ...tls,
+        DefaultActions: actions,
+      },
       tags,
     };
     const defaultRule: RuleState = {
@@ -112,21 +150,26 @@ export async function describeListeners(
 }
 
 export async function modifyListener(deps: ElbDeps, input: ModifyListenerInput): Promise<ModifyListenerOutput> {
-  checkProtocol(input.Protocol);
-  if (input.Certificates !== undefined || input.SslPolicy !== undefined)
-    throw new UnsupportedProtocolException(
-      "Berth's listeners speak HTTP only: certificates and SSL policies do not apply",
-    );
+  const asked = checkProtocol(input.Protocol);
+  // The certificate is checked before the lock (it reads ACM); the listener's protocol under it.
+  const before = requireListener(await loadState(deps.store), input.ListenerArn).view;
+  const protocol = asked ?? (before?.Protocol === 'HTTPS' ? 'HTTPS' : 'HTTP');
+  const tls = await tlsView(deps, protocol, input, before);
   return commit(deps, (state) => {
     const listener = requireListener(state, input.ListenerArn);
     if (input.Port !== undefined) checkPortFree(state, listener, input.Port);
     const actions =
       input.DefaultActions !== undefined
-        ? normalizeActions(state, listener.loadBalancerArn, input.DefaultActions)
+        ? normalizeActions(state, listener.loadBalancerArn, input.DefaultActions, protocol)
         : listener.view.DefaultActions!;
+    const plain: Listener = { ...listener.view };
+    delete plain.Certificates;
+    delete plain.SslPolicy;
     const next: ListenerState = {
       ...listener,
-      view: { ...listener.view, Port: input.Port ?? listener.view.Port, DefaultActions: actions },
+      view: { ...plain, Port: input.Port ?? listener.view.Port, Protocol: protocol, ...tls, DefaultActions: actions },
+      // An HTTPS listener turned HTTP keeps no SNI certificates.
+      ...(protocol === 'HTTP' ? { certificates: [] } : {}),
     };
     const defaultRule = rulesOf(state, listener.arn).find((r) => r.priority === 'default');
     const put = defaultRule ? [next, { ...defaultRule, actions }] : [next];

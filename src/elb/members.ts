@@ -16,7 +16,7 @@ import {
 const TAGS = ['Tags[].Key', 'Tags[].Value'];
 
 const OTHER_ACTIONS: MemberRule = {
-  refused: 'Berth runs forward and fixed-response actions only, so this configuration would do nothing',
+  refused: 'Berth runs forward, fixed-response and redirect actions only, so this configuration would do nothing',
 };
 
 /** A listener's default actions or a rule's actions: forward and fixed-response. */
@@ -31,6 +31,12 @@ function actions(prefix: string): { acted: string[]; rules: Record<string, Membe
       'FixedResponseConfig.ContentType',
       'ForwardConfig.TargetGroups[].TargetGroupArn',
       'ForwardConfig.TargetGroups[].Weight',
+      'RedirectConfig.Protocol',
+      'RedirectConfig.Port',
+      'RedirectConfig.Host',
+      'RedirectConfig.Path',
+      'RedirectConfig.Query',
+      'RedirectConfig.StatusCode',
     ]),
     rules: {
       [`${prefix}.ForwardConfig.TargetGroupStickinessConfig`]: {
@@ -39,17 +45,14 @@ function actions(prefix: string): { acted: string[]; rules: Record<string, Membe
       },
       [`${prefix}.AuthenticateOidcConfig`]: OTHER_ACTIONS,
       [`${prefix}.AuthenticateCognitoConfig`]: OTHER_ACTIONS,
-      [`${prefix}.RedirectConfig`]: OTHER_ACTIONS,
       [`${prefix}.JwtValidationConfig`]: OTHER_ACTIONS,
     },
   };
 }
 
-const HTTPS: MemberRule = { refused: "Berth's listeners speak HTTP only, without TLS" };
-
 const TLS_LISTENER: Record<string, MemberRule> = {
-  AlpnPolicy: HTTPS,
-  MutualAuthentication: HTTPS,
+  AlpnPolicy: { refused: "Berth's HTTPS listeners speak HTTP/1.1 only: no ALPN policy to negotiate HTTP/2" },
+  MutualAuthentication: { refused: 'HTTPS listeners do not verify client certificates (no trust stores)' },
 };
 
 const CONDITIONS = under('Conditions[]', [
@@ -138,13 +141,21 @@ export const elbMembers: MemberTable = {
   DescribeTargetGroupAttributes: { acted: ['TargetGroupArn'] },
   ModifyTargetGroupAttributes: { acted: ['TargetGroupArn', 'Attributes[].Key', 'Attributes[].Value'] },
   CreateListener: {
-    // Protocols other than HTTP are refused by the operation.
-    acted: ['LoadBalancerArn', 'Protocol', 'Port', ...listenerActions.acted, ...TAGS],
-    rules: { ...listenerActions.rules, ...TLS_LISTENER, SslPolicy: HTTPS, Certificates: HTTPS },
+    // Protocols other than HTTP and HTTPS are refused by the operation.
+    acted: [
+      'LoadBalancerArn',
+      'Protocol',
+      'Port',
+      'SslPolicy',
+      'Certificates[].CertificateArn',
+      'Certificates[].IsDefault',
+      ...listenerActions.acted,
+      ...TAGS,
+    ],
+    rules: { ...listenerActions.rules, ...TLS_LISTENER },
   },
   DescribeListeners: { acted: ['LoadBalancerArn', 'ListenerArns', 'Marker', 'PageSize'] },
   ModifyListener: {
-    // Certificates and SslPolicy are refused by the operation (UnsupportedProtocolException).
     acted: [
       'ListenerArn',
       'Port',
@@ -157,6 +168,10 @@ export const elbMembers: MemberTable = {
     rules: { ...listenerActions.rules, ...TLS_LISTENER },
   },
   DeleteListener: { acted: ['ListenerArn'] },
+  AddListenerCertificates: { acted: ['ListenerArn', 'Certificates[].CertificateArn', 'Certificates[].IsDefault'] },
+  RemoveListenerCertificates: { acted: ['ListenerArn', 'Certificates[].CertificateArn', 'Certificates[].IsDefault'] },
+  DescribeListenerCertificates: { acted: ['ListenerArn', 'Marker', 'PageSize'] },
+  DescribeSSLPolicies: { acted: ['Names', 'Marker', 'PageSize', 'LoadBalancerType'] },
   CreateRule: {
     acted: ['ListenerArn', ...CONDITIONS, 'Priority', ...ruleActions.acted, ...TAGS, ...TRANSFORMS],
     rules: { ...CONDITION_RULES, ...ruleActions.rules },

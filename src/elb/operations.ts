@@ -1,5 +1,11 @@
 import type { RequestContext } from '../shared/request-context.ts';
 import type { ElbDeps } from './commit.ts';
+import {
+  addListenerCertificates,
+  describeListenerCertificates,
+  removeListenerCertificates,
+} from './listener-certificates.ts';
+import { describeSslPolicies } from './ssl-policies.ts';
 import { deleteListener, createListener, describeListeners, modifyListener } from './listeners.ts';
 import {
   createLoadBalancer,
@@ -47,6 +53,10 @@ export function elbOperations(deps: ElbDeps): Partial<ElbApi> {
     DescribeListeners: plain(describeListeners),
     ModifyListener: plain(modifyListener),
     DeleteListener: plain(deleteListener),
+    AddListenerCertificates: plain(addListenerCertificates),
+    RemoveListenerCertificates: plain(removeListenerCertificates),
+    DescribeListenerCertificates: plain(describeListenerCertificates),
+    DescribeSSLPolicies: (input) => describeSslPolicies(input),
     CreateRule: plain(createRule),
     DescribeRules: plain(describeRules),
     ModifyRule: plain(modifyRule),

@@ -58,7 +58,7 @@ export async function createRule(deps: ElbDeps, input: CreateRuleInput): Promise
   if (input.Transforms !== undefined) throw new ValidationError('Berth does not support rule transforms yet');
   return commit(deps, (state) => {
     const listener = requireListener(state, input.ListenerArn);
-    const actions = normalizeActions(state, listener.loadBalancerArn, input.Actions);
+    const actions = normalizeActions(state, listener.loadBalancerArn, input.Actions, listener.view.Protocol);
     const rules = rulesOf(state, listener.arn).filter((r) => r.priority !== 'default');
     if (rules.some((r) => r.priority === input.Priority))
       throw new PriorityInUseException(`Priority '${input.Priority}' is currently in use`);
@@ -87,7 +87,9 @@ export async function modifyRule(deps: ElbDeps, input: ModifyRuleInput): Promise
       ...rule,
       conditions: input.Conditions !== undefined ? conditionsOf(input.Conditions) : rule.conditions,
       actions:
-        input.Actions !== undefined ? normalizeActions(state, listener.loadBalancerArn, input.Actions) : rule.actions,
+        input.Actions !== undefined
+          ? normalizeActions(state, listener.loadBalancerArn, input.Actions, listener.view.Protocol)
+          : rule.actions,
     };
     // The default rule's actions are the listener's default actions.
     const put: AnyResource[] =

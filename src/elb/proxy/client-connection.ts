@@ -5,7 +5,15 @@ import { BodyFramer } from './body-framer.ts';
 import { requestHeaders, responseHeaders } from './headers.ts';
 import { hasBadHeadByte, headStartError, isHeadError, parseRequestHead, type RequestHead } from './request-head.ts';
 import type { ResponseFraming } from './response-parser.ts';
-import { errorResponse, fieldLines, fixedResponse, rawHead, type ProxyError, type RequestError } from './responses.ts';
+import {
+  errorResponse,
+  fieldLines,
+  fixedResponse,
+  rawHead,
+  redirectResponse,
+  type ProxyError,
+  type RequestError,
+} from './responses.ts';
 import type { Cancellable, TargetGroupRuntime, TargetRuntime } from './target-group.ts';
 import type { GroupCounters, LoadBalancerCounters } from './traffic-counters.ts';
 import type { Exchange, ExchangeHandler } from './upstream-pool.ts';
@@ -28,6 +36,7 @@ const LF = 0x0a;
 export type Decision =
   | { readonly kind: 'fixed'; readonly action: Extract<RuleAction, { type: 'fixed-response' }> }
   | { readonly kind: 'error'; readonly status: ProxyError }
+  | { readonly kind: 'redirect'; readonly status: 301 | 302; readonly location: string }
   | { readonly kind: 'forward'; readonly group: TargetGroupRuntime; readonly target: TargetRuntime };
 
 /** What a connection needs from its listener. */
@@ -282,7 +291,11 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
       if (decision.kind === 'fixed') counters.fixedResponses += 1;
       counters.answered(decision.kind === 'fixed' ? decision.action.statusCode : decision.status);
       this.#local(
-        decision.kind === 'fixed' ? fixedResponse(decision.action, options) : errorResponse(decision.status, options),
+        decision.kind === 'fixed'
+          ? fixedResponse(decision.action, options)
+          : decision.kind === 'redirect'
+            ? redirectResponse(decision.status, decision.location, options)
+            : errorResponse(decision.status, options),
       );
       return;
     }
@@ -343,6 +356,7 @@ export class ClientConnection implements ExchangeHandler, Cancellable {
   #upstreamHead(request: RequestHead, target: TargetRuntime): string {
     const headers = requestHeaders(request.rawHeaders, {
       listenerPort: this.#owner.port,
+      proto: (this.#socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
       clientIp: this.#clientIp,
       nowMs: this.#owner.nowMs(),
       defaultHost: target.hostPort,

@@ -83,6 +83,8 @@ export function newTraceId(nowMs: number): string {
 export interface ForwardedContext {
   readonly clientIp: string;
   readonly listenerPort: number;
+  /** X-Forwarded-Proto: 'https' on a TLS connection; 'http' when absent. */
+  readonly proto?: 'http' | 'https';
   readonly nowMs: number;
   /** The Host to send when the client sent none (the target's address:port). */
   readonly defaultHost?: string;
@@ -123,7 +125,7 @@ export function requestHeaders(raw: readonly string[], context: ForwardedContext
     'X-Forwarded-For',
     forwardedFor === undefined ? context.clientIp : `${forwardedFor}, ${context.clientIp}`,
     'X-Forwarded-Proto',
-    'http',
+    context.proto ?? 'http',
     'X-Forwarded-Port',
     String(context.listenerPort),
   );

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { ListenerPortInUseError, type ListenerConfig } from '../data-plane-contract.ts';
+import { ListenerPortInUseError, type ListenerConfig, type RuleAction } from '../data-plane-contract.ts';
 import { CLOSE_LINGER_MS, ClientConnection, type ConnectionOwner, type Decision } from './client-connection.ts';
 import type { ListenerLimits } from './connection-limits.ts';
 import { clientIp } from './headers.ts';
@@ -10,6 +10,8 @@ import type { Logger } from '../../shared/logger.ts';
 import type { TargetGroupRuntime } from './target-group.ts';
 import type { LoadBalancerCounters } from './traffic-counters.ts';
 import { chooseWeighted } from './target-selection.ts';
+import { ListenerTlsContexts, tlsFingerprint } from './listener-tls.ts';
+import { redirectLocation } from './redirect.ts';
 
 /** What a listener needs from the data plane to route. */
 export interface Routing {
@@ -31,6 +33,17 @@ function headerRecord(raw: readonly string[]): Record<string, string> {
     record[name] = seen === undefined ? value : `${seen}, ${value}`;
   }
   return record;
+}
+
+/** The Host header without its port (an IPv6 literal keeps its brackets). */
+function hostOf(raw: readonly string[]): string | undefined {
+  for (let index = 0; index < raw.length; index += 2) {
+    if (raw[index]!.toLowerCase() !== 'host') continue;
+    const value = raw[index + 1]!;
+    const end = value.startsWith('[') ? value.indexOf(']') + 1 : value.indexOf(':');
+    return end > 0 ? value.slice(0, end) : value;
+  }
+  return undefined;
 }
 
 /** A request as the rules see it; the header record is built only if a rule reads it. */
@@ -73,6 +86,8 @@ export class Listener implements ConnectionOwner {
   readonly #limits: ListenerLimits;
   #rules: CompiledRule[] = [];
   #capWarnedAtMs = -Infinity;
+  /** HTTPS: the secure contexts each new connection is wrapped with; undefined for HTTP. */
+  #tls: ListenerTlsContexts | undefined;
   idleTimeoutMs = 60_000;
   readonly headerTimeoutMs: number;
   closing = false;
@@ -85,8 +100,9 @@ export class Listener implements ConnectionOwner {
     this.counters = routing.counters(config.loadBalancerArn);
     this.#limits = limits;
     this.headerTimeoutMs = limits.headerTimeoutMs;
-    this.#server = createServer({ noDelay: true }, (socket: Socket) => {
-      if (this.closing) return void socket.destroy();
+    this.#server = createServer({ noDelay: true }, (raw: Socket) => {
+      if (this.closing) return void raw.destroy();
+      const socket = this.#tls === undefined ? raw : this.#tls.wrap(raw);
       if (this.#connections.size >= limits.maxConnectionsPerListener || !limits.budget.take()) {
         this.counters.rejectedConnections += 1;
         return this.#turnAway(socket);
@@ -106,6 +122,13 @@ export class Listener implements ConnectionOwner {
     this.#rules = compileRules(config.rules);
     // ALB's idle timeout bounds idle client connections and silent targets alike.
     this.idleTimeoutMs = config.idleTimeoutSeconds * 1000;
+    this.#updateTls(config);
+  }
+
+  /** New contexts only when certificates or policy changed; open connections keep theirs. */
+  #updateTls(config: ListenerConfig): void {
+    if (config.tls === undefined) this.#tls = undefined;
+    else if (this.#tls?.fingerprint !== tlsFingerprint(config.tls)) this.#tls = new ListenerTlsContexts(config.tls);
   }
 
   /** Binds the port; rejects with ListenerPortInUseError when it cannot. */
@@ -173,11 +196,19 @@ export class Listener implements ConnectionOwner {
     socket.end(errorResponse(503, { nowMs, bodiless: false, keepAlive: false }), 'latin1');
   }
 
+  #redirect(action: Extract<RuleAction, { type: 'redirect' }>, request: RequestHead): Decision {
+    const host = hostOf(request.rawHeaders) ?? this.bindAddress;
+    const protocol = this.#tls === undefined ? 'http' : 'https';
+    const location = redirectLocation(action, { protocol, port: this.port, host, url: request.url });
+    return { kind: 'redirect', status: action.statusCode, location };
+  }
+
   decide(request: RequestHead, sourceIp: string): Decision {
     const rule = matchRule(this.#rules, new RuleFacts(request, sourceIp));
     if (rule === undefined) return { kind: 'error', status: 503 };
     const action = rule.action;
     if (action.type === 'fixed-response') return { kind: 'fixed', action };
+    if (action.type === 'redirect') return this.#redirect(action, request);
     const choice = chooseWeighted(action.targetGroups, this.#routing.random());
     const group = choice === undefined ? undefined : this.#routing.group(choice.targetGroupArn);
     // ALB: "The target groups for the load balancer have no registered targets" is a 503.

@@ -52,8 +52,16 @@ export interface LocalResponse {
   readonly keepAlive: boolean;
 }
 
-function localResponse(status: number, reason: string, type: string, body: string, options: LocalResponse): string {
+function localResponse(
+  status: number,
+  reason: string,
+  type: string,
+  body: string,
+  options: LocalResponse,
+  extra: readonly string[] = [],
+): string {
   const head = rawHead(status, reason, [
+    ...extra,
     'Server',
     'awselb/2.0',
     'Date',
@@ -86,4 +94,9 @@ export function fixedResponse(
     body,
     options,
   );
+}
+
+/** A redirect action's answer: ALB's page for the status, with the Location. */
+export function redirectResponse(status: 301 | 302, location: string, options: LocalResponse): string {
+  return localResponse(status, reasonOf(status), 'text/html', errorPage(status), options, ['Location', location]);
 }
