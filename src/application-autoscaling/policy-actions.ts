@@ -13,9 +13,12 @@ import { stepCapacity, stepFor, targetTrackingCapacity } from './scaling-math.ts
  */
 export function policyAlarmActions(deps: AutoScalingDeps): AlarmActionSink {
   const prefix = `arn:aws:autoscaling:${deps.scope.region}:${deps.scope.accountId}:scalingPolicy:`;
+  const accepts = (arn: string): boolean => arn.startsWith(prefix) && arn.includes(':resource/ecs/service/');
   return {
-    accepts: (arn) => arn.startsWith(prefix) && arn.includes(':resource/ecs/service/'),
+    accepts,
     act: (arn, transition) => runPolicy(deps, arn, transition),
+    // CloudWatch invokes Auto Scaling actions once a minute while the alarm stays in ALARM.
+    repeats: accepts,
   };
 }
 
@@ -52,9 +55,12 @@ async function runPolicy(deps: AutoScalingDeps, arn: string, transition: AlarmTr
   const out = desired > current;
   if (out ? target.suspended.DynamicScalingOutSuspended : target.suspended.DynamicScalingInSuspended) return;
   const now = deps.clock.now().getTime();
-  // Within the cooldown after the policy last scaled, scale-in waits; scale-out goes ahead (AWS's ECS rule).
+  // Within the cooldown after the policy last scaled, scale-in waits; scale-out goes ahead when the
+  // alarm has just changed state (AWS's ECS rule), but its once-a-minute repeats wait too, or a
+  // step policy would add its step every minute of the cooldown.
   const cooldown = cooldownSeconds(policy, out) * 1000;
-  if (!out && policy.lastScaling && now - policy.lastScaling.at < cooldown) return;
+  const repeat = transition.oldState === transition.newState;
+  if ((!out || repeat) && policy.lastScaling && now - policy.lastScaling.at < cooldown) return;
   const done = await scaleService(deps, ref, {
     desired,
     cause: `monitor alarm ${transition.alarmName} in state ${transition.newState} triggered policy ${policy.name}`,

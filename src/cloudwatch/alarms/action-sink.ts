@@ -22,7 +22,16 @@ export interface AlarmActionSink {
   accepts(actionArn: string): boolean;
   /** Runs the action for a transition (actions enabled); a rejection is recorded in the alarm's history. */
   act(actionArn: string, transition: AlarmTransition): Promise<void>;
+  /**
+   * Whether the action runs again once a minute while the alarm stays in the state, as CloudWatch
+   * invokes Auto Scaling actions ("the alarm continues to invoke the action once per minute that
+   * the alarm remains in the new state"); such a repeat comes with oldState equal to newState.
+   */
+  repeats?(actionArn: string): boolean;
 }
+
+/** How often a repeating action runs while its alarm stays in the state. */
+export const ACTION_REPEAT_MS = 60_000;
 
 /** A sink that accepts no action (tests, and CloudWatch without Application Auto Scaling). */
 export const noAlarmActions: AlarmActionSink = {

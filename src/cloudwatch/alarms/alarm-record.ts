@@ -13,6 +13,8 @@ export interface StoredAlarm {
     readonly reasonData?: string;
     readonly updatedAt: number;
     readonly transitionedAt: number;
+    /** When the state's actions last ran (its transition, then once a minute for repeating ones). */
+    readonly actedAt?: number;
   };
   readonly tags: readonly Tag[];
   /** The end of the last period the evaluator evaluated (epoch ms): it evaluates once per boundary. */

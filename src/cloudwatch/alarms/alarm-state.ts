@@ -1,6 +1,6 @@
 import type { CloudWatchDeps } from '../deps.ts';
 import type { StateValue } from '../shapes.generated.ts';
-import type { AlarmTransition } from './action-sink.ts';
+import { ACTION_REPEAT_MS, type AlarmTransition } from './action-sink.ts';
 import { actionItem, stateUpdateItem } from './alarm-history.ts';
 import { storedAlarm, type StoredAlarm } from './alarm-record.ts';
 
@@ -29,6 +29,8 @@ export async function changeAlarmState(
     const alarm = storedAlarm(record);
     const now = deps.clock.now().getTime();
     const changed = alarm.state.value !== next.value;
+    // An evaluation that keeps the state runs its repeating (Auto Scaling) actions once a minute.
+    const repeating = !changed && next.evaluatedUntil !== undefined ? dueRepeats(deps, alarm, now) : [];
     const updated: StoredAlarm = {
       ...alarm,
       evaluatedUntil: next.evaluatedUntil ?? alarm.evaluatedUntil,
@@ -39,8 +41,11 @@ export async function changeAlarmState(
             ...(next.reasonData === undefined ? {} : { reasonData: next.reasonData }),
             updatedAt: now,
             transitionedAt: now,
+            actedAt: now,
           }
-        : alarm.state,
+        : repeating.length > 0
+          ? { ...alarm.state, actedAt: now }
+          : alarm.state,
     };
     const history = changed ? [stateUpdateItem(name, now, { old: alarm.state, new: { ...next } })] : [];
     const written = await deps.store.cloudWatch.writeAlarm(
@@ -48,7 +53,21 @@ export async function changeAlarmState(
       { expectRevision: record.revision, history },
     );
     if (!written) continue;
-    if (!changed) return undefined;
+    if (!changed) {
+      if (repeating.length > 0) {
+        const repeat: AlarmTransition = {
+          alarmName: name,
+          alarmArn: alarm.arn,
+          oldState: alarm.state.value,
+          newState: alarm.state.value,
+          reason: alarm.state.reason,
+          reasonData: next.reasonData ?? alarm.state.reasonData,
+          timestamp: new Date(now),
+        };
+        await runActions(deps, repeating, repeat);
+      }
+      return undefined;
+    }
     const transition: AlarmTransition = {
       alarmName: name,
       alarmArn: alarm.arn,
@@ -58,21 +77,29 @@ export async function changeAlarmState(
       reasonData: next.reasonData,
       timestamp: new Date(now),
     };
-    if (alarm.actionsEnabled) await runActions(deps, updated, transition);
+    if (alarm.actionsEnabled) await runActions(deps, actionsFor(updated.config, next.value), transition);
     return transition;
   }
   return undefined;
 }
 
-async function runActions(deps: CloudWatchDeps, alarm: StoredAlarm, transition: AlarmTransition): Promise<void> {
-  const c = alarm.config;
-  const actions =
-    transition.newState === 'ALARM'
-      ? c.AlarmActions
-      : transition.newState === 'OK'
-        ? c.OKActions
-        : c.InsufficientDataActions;
-  for (const actionArn of actions ?? []) {
+function actionsFor(c: StoredAlarm['config'], state: StateValue): readonly string[] {
+  const actions = state === 'ALARM' ? c.AlarmActions : state === 'OK' ? c.OKActions : c.InsufficientDataActions;
+  return actions ?? [];
+}
+
+/** The state's repeating actions, when a minute has passed since they last ran (actions enabled). */
+function dueRepeats(deps: CloudWatchDeps, alarm: StoredAlarm, now: number): readonly string[] {
+  if (!alarm.actionsEnabled || now - (alarm.state.actedAt ?? alarm.state.transitionedAt) < ACTION_REPEAT_MS) return [];
+  return actionsFor(alarm.config, alarm.state.value).filter((arn) => deps.actions.repeats?.(arn) ?? false);
+}
+
+async function runActions(
+  deps: CloudWatchDeps,
+  actions: readonly string[],
+  transition: AlarmTransition,
+): Promise<void> {
+  for (const actionArn of actions) {
     let error: string | undefined;
     try {
       await deps.actions.act(actionArn, transition);
