@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import { aws, awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { freePort } from '../../testing/elb-proxy.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+
+interface Json {
+  [key: string]: unknown;
+}
+const first = (out: Json, key: string): Json => (out[key] as Json[])[0]!;
+
+interface Seen {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  names?: string;
+}
+
+/** A GET through a listener; over TLS, with SNI and the Berth CA, noting the certificate's names. */
+function get(
+  url: string,
+  options: { servername?: string; ca?: string; rejectUnauthorized?: boolean } = {},
+): Promise<Seen> {
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ...options, agent: false }, (res) => {
+      const names = (res.socket as TLSSocket).getPeerCertificate?.().subjectaltname;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, names }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('AWS CLI v2: HTTPS listeners, SNI and redirects', { skip: awsCliSkipReason() }, () => {
+  let server: TestServer;
+  let target: Server;
+  let targetPort: number;
+  let elb: ReturnType<typeof awsCliFor>;
+  let acm: (...args: string[]) => Promise<Json>;
+
+  before(async () => {
+    server = await startTestServer({ BERTH_MANAGED_CAPACITY: 'off' });
+    elb = awsCliFor(server, 'elbv2');
+    const env = {
+      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    };
+    acm = async (...args) => {
+      const result = await aws(['--endpoint-url', server.url, '--output', 'json', 'acm', ...args], env);
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout || '{}') as Json;
+    };
+    // The target answers with the headers it was sent.
+    target = createServer((req, res) => res.end(JSON.stringify({ url: req.url, headers: req.headers })));
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    targetPort = (target.address() as { port: number }).port;
+  });
+  after(async () => {
+    target.close();
+    await server.stop();
+  });
+
+  it('terminates TLS with the certificate SNI picks, and redirects HTTP to HTTPS', async () => {
+    const shop = String((await acm('request-certificate', '--domain-name', 'shop.example.test')).CertificateArn);
+    const api = String((await acm('request-certificate', '--domain-name', '*.api.example.test')).CertificateArn);
+    const lb = first(await elb.json<Json>('create-load-balancer', '--name', 'tls-web'), 'LoadBalancers');
+    const lbArn = String(lb.LoadBalancerArn);
+    const tg = first(
+      await elb.json<Json>(
+        'create-target-group',
+        ...['--name', 'tls-web', '--protocol', 'HTTP', '--port', String(targetPort)],
+        ...['--vpc-id', String(lb.VpcId), '--target-type', 'ip'],
+      ),
+      'TargetGroups',
+    );
+    const tgArn = String(tg.TargetGroupArn);
+    await elb.json<Json>(
+      'register-targets',
+      '--target-group-arn',
+      tgArn,
+      '--targets',
+      `Id=127.0.0.1,Port=${targetPort}`,
+    );
+
+    const refused = await elb.run(
+      'create-listener',
+      ...['--load-balancer-arn', lbArn, '--protocol', 'HTTPS', '--port', String(await freePort())],
+      ...['--certificates', `CertificateArn=${shop.replace(/[0-9a-f]{4}$/, '0000')}`],
+      ...['--default-actions', `Type=forward,TargetGroupArn=${tgArn}`],
+    );
+    assert.match(refused.stderr, /CertificateNotFound/);
+    const badPolicy = await elb.run(
+      'create-listener',
+      ...['--load-balancer-arn', lbArn, '--protocol', 'HTTPS', '--port', String(await freePort())],
+      ...['--certificates', `CertificateArn=${shop}`, '--ssl-policy', 'ELBSecurityPolicy-Nope'],
+      ...['--default-actions', `Type=forward,TargetGroupArn=${tgArn}`],
+    );
+    assert.match(badPolicy.stderr, /SSLPolicyNotFound/);
+
+    const httpsPort = await freePort();
+    const listener = first(
+      await elb.json<Json>(
+        'create-listener',
+        ...['--load-balancer-arn', lbArn, '--protocol', 'HTTPS', '--port', String(httpsPort)],
+        ...['--certificates', `CertificateArn=${shop}`, '--ssl-policy', 'ELBSecurityPolicy-TLS13-1-2-2021-06'],
+        ...['--default-actions', `Type=forward,TargetGroupArn=${tgArn}`],
+      ),
+      'Listeners',
+    );
+    const listenerArn = String(listener.ListenerArn);
+    assert.deepEqual(
+      [listener.Protocol, listener.Certificates, listener.SslPolicy],
+      ['HTTPS', [{ CertificateArn: shop }], 'ELBSecurityPolicy-TLS13-1-2-2021-06'],
+    );
+    await elb.json<Json>(
+      'add-listener-certificates',
+      '--listener-arn',
+      listenerArn,
+      '--certificates',
+      `CertificateArn=${api}`,
+    );
+    assert.deepEqual(
+      (await elb.json<Json>('describe-listener-certificates', '--listener-arn', listenerArn)).Certificates,
+      [
+        { CertificateArn: shop, IsDefault: true },
+        { CertificateArn: api, IsDefault: false },
+      ],
+    );
+    const policy = first(
+      await elb.json<Json>('describe-ssl-policies', '--names', 'ELBSecurityPolicy-TLS13-1-2-2021-06'),
+      'SslPolicies',
+    );
+    assert.deepEqual(policy.SslProtocols, ['TLSv1.2', 'TLSv1.3']);
+    assert.deepEqual((policy.Ciphers as Json[])[0], { Name: 'TLS_AES_128_GCM_SHA256', Priority: 1 });
+
+    const ca = readFileSync(join(server.dataDir, 'tls', 'berth-ca.pem'), 'utf8');
+    const url = `https://127.0.0.1:${httpsPort}/orders?id=7`;
+    const viaShop = await get(url, { servername: 'shop.example.test', ca });
+    assert.equal(viaShop.status, 200);
+    assert.equal(viaShop.names, 'DNS:shop.example.test');
+    const headers = (JSON.parse(viaShop.body) as { headers: Record<string, string> }).headers;
+    assert.equal(headers['x-forwarded-proto'], 'https');
+    assert.equal(headers['x-forwarded-port'], String(httpsPort));
+    const viaApi = await get(url, { servername: 'v1.api.example.test', ca });
+    assert.equal(viaApi.names, 'DNS:*.api.example.test');
+    // No matching name: the default certificate.
+    assert.equal(
+      (await get(url, { servername: 'other.example.test', rejectUnauthorized: false })).names,
+      'DNS:shop.example.test',
+    );
+
+    const httpPort = await freePort();
+    await elb.json<Json>(
+      'create-listener',
+      ...['--load-balancer-arn', lbArn, '--protocol', 'HTTP', '--port', String(httpPort)],
+      ...['--default-actions', `Type=redirect,RedirectConfig={Protocol=HTTPS,Port=${httpsPort},StatusCode=HTTP_301}`],
+    );
+    const redirected = await get(`http://127.0.0.1:${httpPort}/orders?id=7`);
+    assert.equal(redirected.status, 301);
+    assert.equal(redirected.headers.location, `https://127.0.0.1:${httpsPort}/orders?id=7`);
+
+    const plain = first(
+      await elb.json<Json>(
+        'create-listener',
+        ...['--load-balancer-arn', lbArn, '--protocol', 'HTTP', '--port', String(await freePort())],
+        ...['--default-actions', `Type=forward,TargetGroupArn=${tgArn}`],
+      ),
+      'Listeners',
+    );
+    const plainSeen = await get(`http://127.0.0.1:${String(plain.Port)}/`);
+    assert.equal(
+      (JSON.parse(plainSeen.body) as { headers: Record<string, string> }).headers['x-forwarded-proto'],
+      'http',
+    );
+
+    // ACM sees the load balancer as a user, and keeps the certificate while it is.
+    const described = (await acm('describe-certificate', '--certificate-arn', api)).Certificate as Json;
+    assert.deepEqual(described.InUseBy, [lbArn]);
+    const inUse = await aws(['--endpoint-url', server.url, 'acm', 'delete-certificate', '--certificate-arn', api], {
+      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+    });
+    assert.match(inUse.stderr, /ResourceInUseException/);
+
+    // Removing the SNI certificate reaches the live listener: that name now gets the default.
+    await elb.json<Json>(
+      'remove-listener-certificates',
+      '--listener-arn',
+      listenerArn,
+      '--certificates',
+      `CertificateArn=${api}`,
+    );
+    const after = await get(url, { servername: 'v1.api.example.test', rejectUnauthorized: false });
+    assert.equal(after.names, 'DNS:shop.example.test');
+  });
+});
