@@ -13,32 +13,23 @@ import { S3 } from '../s3/index.ts';
 import { createS3Handler, isS3Request } from '../s3-rest/index.ts';
 import { serviceLoadBalancing } from './service-load-balancing.ts';
 import { createAdminHandler } from './admin.ts';
-import { scheduleRegistryMaintenance } from './registry-maintenance.ts';
-import { scheduleLogRetention } from './log-retention.ts';
-import { scheduleCloudWatchJobs } from './cloudwatch-jobs.ts';
-import { applicationAutoScaling, scheduleScalingActions } from './application-autoscaling-setup.ts';
-import { schedulePeriodic } from './periodic.ts';
+import { applicationAutoScaling } from './application-autoscaling-setup.ts';
+import { startServerLoops, sweepInterruptedWrites } from './server-loops.ts';
+import type { schedulePeriodic } from './periodic.ts';
 import { createApiProtocols } from './api-protocols.ts';
 import { SessionDirectory, withSessions } from '../sts/index.ts';
 import type { AccessControl } from '../shared/authorization.ts';
 import { IamDirectory } from '../iam/index.ts';
 import { issuePassword, Registry, repositoryArn, type GarbageCollectionReport } from '../ecr/index.ts';
-import {
-  pruneStoppedTasks,
-  reconcileServices,
-  ServiceRegistries,
-  TaskTelemetry,
-  type TaskRoleSessions,
-} from '../ecs/index.ts';
+import { ServiceRegistries, TaskTelemetry, type TaskRoleSessions } from '../ecs/index.ts';
 import { cloudMapZones, serviceRegistrations } from '../servicediscovery/index.ts';
 import { ecsServiceDiscovery } from './service-discovery.ts';
 import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { agentEndpoints } from './agent-endpoints.ts';
 import { cloudWatchPublisher } from '../cloudwatch/publish-metric-data.ts';
-import { scheduleBerthMetrics } from './berth-metrics.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
-import { ecsExec, scheduleSessionHistory } from './ecs-exec.ts';
+import { ecsExec } from './ecs-exec.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
@@ -59,7 +50,7 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { openStore } from './open-store.ts';
-import { agentChannelFor, joinServers, listenToServers } from './multi-server.ts';
+import { agentChannelFor, joinServers } from './multi-server.ts';
 import { CHANGE_TOPICS } from '../store/index.ts';
 import { makeDataFolderPrivate } from '../shared/data-folder.ts';
 import { DataVolumeProbe } from '../shared/data-volume-probe.ts';
@@ -107,7 +98,6 @@ const SHUTDOWN_DEADLINE_MS = 30_000;
 /** An agent not heard from for this long shows agentConnected=false and gets no new tasks. */
 const AGENT_HEARTBEAT_TIMEOUT_MS = 60_000;
 /** The service scheduler runs this often, and at once after a service changes. */
-const SERVICE_SCHEDULER_INTERVAL_MS = 1000;
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -213,15 +203,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     secrets = await IamDirectory.load(store, { accountId: config.accountId, clock, root: credentials });
     sessions = await SessionDirectory.load(store.sessions, { clock });
     await elb.syncDataPlane();
-    const swept = await s3.sweep();
-    if (swept.uploads + swept.blobs > 0) logger.info(swept, 'S3: removed what an interrupted PUT left behind');
-    // Uploads past the expiry go, and the others keep only acknowledged bytes (a client may resume
-    // them). Housekeeping: if it fails (a full disk), the server starts anyway and GC tries again.
-    const idleBefore = new Date(clock.now().getTime() - config.uploadExpirySeconds * 1000);
-    await registry.uploads.reclaim({ idleBefore }).then(
-      (removed) => removed > 0 && logger.info({ uploads: removed }, 'registry: removed abandoned uploads'),
-      (error: unknown) => logger.warn({ err: error }, 'registry: abandoned uploads not reclaimed at start'),
-    );
+    await sweepInterruptedWrites({ s3, uploads: registry.uploads, clock, logger, config });
     await volume.start();
   } catch (error) {
     await volume.stop();
@@ -265,37 +247,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   Object.assign(bound, { iam: secrets, keys, access: accessControl });
 
   const leases = await joinServers(store, { multiServer, logger });
-  const gc = scheduleRegistryMaintenance(
-    { store, blobs, clock, digestLocks: registry.digestLocks, uploads: registry.uploads },
+  const { gc, logRetention, taskPruning, periodics } = await startServerLoops({
+    config,
     logger,
-    { uploadIdleMs: config.uploadExpirySeconds * 1000, lease: leases },
-  );
-  const logRetention = scheduleLogRetention({ store, clock }, logger, { lease: leases });
-  const cloudWatchJobs = scheduleCloudWatchJobs(cloudWatchDeps, logger, {
+    leases,
+    scheduler,
+    registry: { store, blobs, clock, digestLocks: registry.digestLocks, uploads: registry.uploads },
+    cloudWatchDeps,
     alarmEvaluationMs: options.alarmEvaluationMs,
+    taskDeps,
+    syncLoadBalancers: () => elb.syncDataPlane(),
+    sessionHistory: exec.history,
+    dataPlane,
+    autoScalingDeps: autoScaling.deps,
   });
-  scheduler.services = schedulePeriodic(
-    'service scheduler',
-    SERVICE_SCHEDULER_INTERVAL_MS,
-    () => reconcileServices(taskDeps, logger, { shards: leases?.shards }),
-    logger,
-  );
-  listenToServers(store.changes, {
-    servicesChanged: () => void scheduler.services?.runNow(),
-    loadBalancersChanged: () => void elb.syncDataPlane().catch((err: unknown) => logger.warn({ err }, 'ELB sync')),
-  });
-  const taskPruning = schedulePeriodic(
-    'stopped task pruning',
-    5 * 60 * 1000,
-    () => pruneStoppedTasks({ store, clock }),
-    logger,
-    { lease: leases },
-  );
-  const sessionHistory = await scheduleSessionHistory(exec.history, logger, { lease: leases });
-  const metrics = scheduleBerthMetrics({ ...taskDeps, dataPlane }, { publishMs: config.metricsPublishMs, logger });
-  const scalingActions = scheduleScalingActions(autoScaling.deps, logger);
-  const periodics = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services, metrics];
-  periodics.push(scalingActions);
   let closing = false;
   /** Undoes a start that failed once the timers run: what close() does, minus what never started. */
   const abandon = async (): Promise<void> => {
