@@ -122,7 +122,8 @@ const SERVICE_RULES: Record<string, MemberRule> = {
   availabilityZoneRebalancing: { inert: "no availability zones: nothing spreads a service's tasks over zones" },
   platformVersion: PLATFORM_VERSION,
   'deploymentConfiguration.alarms': {
-    refused: 'no CloudWatch alarms: a deployment would never stop or roll back on one',
+    refused: 'a deployment would not watch its CloudWatch alarms, nor stop or roll back on one',
+    issue: 19,
     when: whereMember('enable', isTrue),
   },
   'deploymentConfiguration.lifecycleHooks': {
