@@ -73,6 +73,7 @@ export async function importCertificate(deps: AcmDeps, input: ImportCertificateR
     privateKeyPem: imported.privateKeyPem,
     body: { ...factsBody(imported.facts), importedAt: now.getTime(), tags } satisfies CertificateBody,
   });
+  if (previous) await deps.reimported?.(arn);
   return { CertificateArn: arn };
 }
 

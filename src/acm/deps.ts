@@ -12,6 +12,11 @@ export interface AcmDeps {
   /** The load balancer listeners that use a certificate (DeleteCertificate refuses while any does). */
   readonly inUseBy: (certificateArn: string) => Promise<readonly string[]>;
   readonly newId: () => string;
+  /**
+   * A re-import replaced a certificate's PEMs: the load balancers serving it take the new ones
+   * (their data plane is given the stored configuration again). Absent: nothing to tell.
+   */
+  readonly reimported?: (certificateArn: string) => Promise<void>;
 }
 
 export type Tag = { readonly Key: string; readonly Value?: string };

@@ -300,7 +300,7 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
       {
         model: loadServiceModel('acm-2015-12-08'),
         operations: acmOperations({
-          ...acmDependencies(config.dataDir, clock, store),
+          ...acmDependencies(config.dataDir, clock, store, deps.elbDeps),
           store: store.acm,
           clock,
           scope: { region: config.region, accountId: config.accountId },

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ interface Seen {
   headers: Record<string, string | string[] | undefined>;
   body: string;
   names?: string;
+  serial?: string;
 }
 
 /** A GET through a listener; over TLS, with SNI and the Berth CA, noting the certificate's names. */
@@ -29,11 +32,13 @@ function get(
   const request = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(url, { ...options, agent: false }, (res) => {
-      const names = (res.socket as TLSSocket).getPeerCertificate?.().subjectaltname;
+      const peer = (res.socket as TLSSocket).getPeerCertificate?.();
+      const names = peer?.subjectaltname;
+      const serial = peer?.serialNumber;
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, names }));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, names, serial }));
     });
     req.on('error', reject);
     req.end();
@@ -203,5 +208,55 @@ describe('AWS CLI v2: HTTPS listeners, SNI and redirects', { skip: awsCliSkipRea
     );
     const after = await get(url, { servername: 'v1.api.example.test', rejectUnauthorized: false });
     assert.equal(after.names, 'DNS:shop.example.test');
+  });
+
+  it('serves an imported certificate, and a re-import of it on the live listener', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-reimport-'));
+    try {
+      const made = (name: string) => {
+        const key = join(dir, `${name}.key`);
+        const cert = join(dir, `${name}.pem`);
+        execFileSync('openssl', [
+          ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-keyout', key, '-out', cert],
+          ...['-subj', '/CN=imported.example.test', '-addext', 'subjectAltName=DNS:imported.example.test'],
+        ]);
+        return ['--certificate', `fileb://${cert}`, '--private-key', `fileb://${key}`];
+      };
+      const arn = String((await acm('import-certificate', ...made('first'))).CertificateArn);
+      const lb = first(await elb.json<Json>('create-load-balancer', '--name', 'tls-imported'), 'LoadBalancers');
+      const tg = first(
+        await elb.json<Json>(
+          'create-target-group',
+          ...['--name', 'tls-imported', '--protocol', 'HTTP', '--port', String(targetPort)],
+          ...['--vpc-id', String(lb.VpcId), '--target-type', 'ip'],
+        ),
+        'TargetGroups',
+      );
+      const tgArn = String(tg.TargetGroupArn);
+      await elb.json<Json>(
+        'register-targets',
+        '--target-group-arn',
+        tgArn,
+        '--targets',
+        `Id=127.0.0.1,Port=${targetPort}`,
+      );
+      const port = await freePort();
+      await elb.json<Json>(
+        'create-listener',
+        ...['--load-balancer-arn', String(lb.LoadBalancerArn), '--protocol', 'HTTPS', '--port', String(port)],
+        ...['--certificates', `CertificateArn=${arn}`, '--default-actions', `Type=forward,TargetGroupArn=${tgArn}`],
+      );
+      const url = `https://127.0.0.1:${port}/`;
+      const options = { servername: 'imported.example.test', rejectUnauthorized: false };
+      const before = await get(url, options);
+      assert.equal(before.status, 200);
+      assert.equal(before.names, 'DNS:imported.example.test');
+      await acm('import-certificate', '--certificate-arn', arn, ...made('second'));
+      const after = await get(url, options);
+      assert.equal(after.status, 200);
+      assert.notEqual(after.serial, before.serial, 'the re-imported certificate is served');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
