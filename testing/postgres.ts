@@ -60,3 +60,26 @@ export class PostgresTestSchemas {
     for (const schema of this.#schemas.splice(0)) await this.query(`drop schema if exists "${schema}" cascade`);
   }
 }
+
+/** The loopback port whose listener says "a test file is using the test PostgreSQL". */
+const POSTGRES_LOCK = 45354;
+
+/**
+ * PostgreSQL test files take turns (a listener on a fixed loopback port, released when the file's
+ * process ends, even by a crash): run side by side, two files' stores migrating at once have seen
+ * a schema vanish under a reopen (postgres-store beside sqlite-leases), cause not found yet.
+ */
+export async function holdPostgres(timeoutMs = 15 * 60_000): Promise<() => Promise<void>> {
+  const { createServer } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const server = createServer();
+    const taken = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(POSTGRES_LOCK, '127.0.0.1', () => resolve(true));
+    });
+    if (taken) return () => new Promise<void>((resolve) => server.close(() => resolve()));
+    if (Date.now() > deadline) throw new Error(`another test file held the test PostgreSQL for ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

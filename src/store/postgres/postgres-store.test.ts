@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { SecretBox } from '../../shared/secret-box.ts';
-import { postgresTestUrl, PostgresTestSchemas } from '../../../testing/postgres.ts';
+import { holdPostgres, postgresTestUrl, PostgresTestSchemas } from '../../../testing/postgres.ts';
 import { runStoreConcurrencyContract } from '../../../testing/store-concurrency-contract.ts';
 import { runSsmSessionStoreContract } from '../../../testing/ssm-session-store-contract.ts';
 import { runStoreContract } from '../../../testing/store-contract.ts';
@@ -14,7 +14,14 @@ if ('skip' in target) {
   });
 } else {
   const schemas = new PostgresTestSchemas(target.url);
-  after(() => schemas.dropAll());
+  let release: (() => Promise<void>) | undefined;
+  before(async () => {
+    release = await holdPostgres();
+  });
+  after(async () => {
+    await schemas.dropAll();
+    await release?.();
+  });
   runStoreContract('postgres', () => schemas.open());
   runSsmSessionStoreContract('postgres', () => schemas.open());
   runStoreConcurrencyContract('postgres', () => schemas.open());
