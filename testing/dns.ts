@@ -2,6 +2,7 @@ import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { RECURSION_DESIRED, encode, type Answer, type Packet, type RecordType } from 'dns-packet';
 import type { DnsRecord, DnsZoneSource } from '../src/dns/index.ts';
+import { holdHostLock } from './host-lock.ts';
 
 /** A query as a stub resolver sends it (RD set), encoded by dns-packet. */
 export function encodeQuery(
@@ -145,17 +146,6 @@ const PORT_53_LOCK = 45353;
  * this lock (a listener on a fixed loopback port, released when the file's process ends, even by
  * a crash) for as long as it runs, so two such files never overlap. Waits up to `timeoutMs`.
  */
-export async function holdPort53(timeoutMs = 15 * 60_000): Promise<() => Promise<void>> {
-  const { createServer } = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const server = createServer();
-    const taken = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(PORT_53_LOCK, '127.0.0.1', () => resolve(true));
-    });
-    if (taken) return () => new Promise<void>((resolve) => server.close(() => resolve()));
-    if (Date.now() > deadline) throw new Error(`another test file held port 53 for ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+export function holdPort53(timeoutMs?: number): Promise<() => Promise<void>> {
+  return holdHostLock(PORT_53_LOCK, 'port 53', timeoutMs);
 }

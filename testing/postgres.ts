@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { SecretBox } from '../src/shared/secret-box.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
+import { holdHostLock } from './host-lock.ts';
 
 /**
  * The PostgreSQL the store tests use: BERTH_TEST_POSTGRES_URL (.ci/run starts a throwaway cluster
@@ -69,17 +70,6 @@ const POSTGRES_LOCK = 45354;
  * process ends, even by a crash): run side by side, two files' stores migrating at once have seen
  * a schema vanish under a reopen (postgres-store beside sqlite-leases), cause not found yet.
  */
-export async function holdPostgres(timeoutMs = 15 * 60_000): Promise<() => Promise<void>> {
-  const { createServer } = await import('node:net');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const server = createServer();
-    const taken = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(POSTGRES_LOCK, '127.0.0.1', () => resolve(true));
-    });
-    if (taken) return () => new Promise<void>((resolve) => server.close(() => resolve()));
-    if (Date.now() > deadline) throw new Error(`another test file held the test PostgreSQL for ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+export function holdPostgres(timeoutMs?: number): Promise<() => Promise<void>> {
+  return holdHostLock(POSTGRES_LOCK, 'the test PostgreSQL', timeoutMs);
 }

@@ -75,15 +75,13 @@ describe('AWS CLI v2: HTTPS listeners, SNI and redirects', { skip: awsCliSkipRea
     await server.stop();
   });
 
-  it('terminates TLS with the certificate SNI picks, and redirects HTTP to HTTPS', async () => {
-    const shop = String((await acm('request-certificate', '--domain-name', 'shop.example.test')).CertificateArn);
-    const api = String((await acm('request-certificate', '--domain-name', '*.api.example.test')).CertificateArn);
-    const lb = first(await elb.json<Json>('create-load-balancer', '--name', 'tls-web'), 'LoadBalancers');
-    const lbArn = String(lb.LoadBalancerArn);
+  /** A load balancer and an ip target group holding the test's target, both named `name`. */
+  const balanced = async (name: string): Promise<{ lbArn: string; tgArn: string }> => {
+    const lb = first(await elb.json<Json>('create-load-balancer', '--name', name), 'LoadBalancers');
     const tg = first(
       await elb.json<Json>(
         'create-target-group',
-        ...['--name', 'tls-web', '--protocol', 'HTTP', '--port', String(targetPort)],
+        ...['--name', name, '--protocol', 'HTTP', '--port', String(targetPort)],
         ...['--vpc-id', String(lb.VpcId), '--target-type', 'ip'],
       ),
       'TargetGroups',
@@ -96,6 +94,13 @@ describe('AWS CLI v2: HTTPS listeners, SNI and redirects', { skip: awsCliSkipRea
       '--targets',
       `Id=127.0.0.1,Port=${targetPort}`,
     );
+    return { lbArn: String(lb.LoadBalancerArn), tgArn };
+  };
+
+  it('terminates TLS with the certificate SNI picks, and redirects HTTP to HTTPS', async () => {
+    const shop = String((await acm('request-certificate', '--domain-name', 'shop.example.test')).CertificateArn);
+    const api = String((await acm('request-certificate', '--domain-name', '*.api.example.test')).CertificateArn);
+    const { lbArn, tgArn } = await balanced('tls-web');
 
     const refused = await elb.run(
       'create-listener',
@@ -223,27 +228,11 @@ describe('AWS CLI v2: HTTPS listeners, SNI and redirects', { skip: awsCliSkipRea
         return ['--certificate', `fileb://${cert}`, '--private-key', `fileb://${key}`];
       };
       const arn = String((await acm('import-certificate', ...made('first'))).CertificateArn);
-      const lb = first(await elb.json<Json>('create-load-balancer', '--name', 'tls-imported'), 'LoadBalancers');
-      const tg = first(
-        await elb.json<Json>(
-          'create-target-group',
-          ...['--name', 'tls-imported', '--protocol', 'HTTP', '--port', String(targetPort)],
-          ...['--vpc-id', String(lb.VpcId), '--target-type', 'ip'],
-        ),
-        'TargetGroups',
-      );
-      const tgArn = String(tg.TargetGroupArn);
-      await elb.json<Json>(
-        'register-targets',
-        '--target-group-arn',
-        tgArn,
-        '--targets',
-        `Id=127.0.0.1,Port=${targetPort}`,
-      );
+      const { lbArn, tgArn } = await balanced('tls-imported');
       const port = await freePort();
       await elb.json<Json>(
         'create-listener',
-        ...['--load-balancer-arn', String(lb.LoadBalancerArn), '--protocol', 'HTTPS', '--port', String(port)],
+        ...['--load-balancer-arn', lbArn, '--protocol', 'HTTPS', '--port', String(port)],
         ...['--certificates', `CertificateArn=${arn}`, '--default-actions', `Type=forward,TargetGroupArn=${tgArn}`],
       );
       const url = `https://127.0.0.1:${port}/`;
