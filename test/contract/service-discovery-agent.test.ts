@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
@@ -15,7 +14,8 @@ import {
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { cloudMapCli, createPrivateNamespace, waitFor } from '../../testing/cloud-map.ts';
 import { holdPort53 } from '../../testing/dns.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { networkGateway } from '../../testing/role-probe.ts';
@@ -49,26 +49,7 @@ describe('ECS service discovery on `berth agent`: SRV records with dynamic host 
   const namespace = `berth-${suffix}.internal`;
   const work = mkdtempSync(join(tmpdir(), 'berth-discovery-agent-'));
 
-  const cli = async <T>(...args: string[]): Promise<T> => {
-    const env = {
-      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-    };
-    const endpoint = server.url.replace('http://', 'http://berth@');
-    const result = await aws(['--endpoint-url', endpoint, '--output', 'json', ...args], env);
-    assert.equal(result.code, 0, `aws ${args.join(' ')}: ${result.stderr}`);
-    return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
-  };
-  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-      await sleep(250);
-    }
-  };
+  const cli = cloudMapCli(() => server);
 
   before(async () => {
     // The agent binds port 53 on docker0's gateway: one such test file at a time on this host.
@@ -91,15 +72,7 @@ describe('ECS service discovery on `berth agent`: SRV records with dynamic host 
         ...['--attribute', `berth.host-address=${await networkGateway(docker, 'bridge')}`],
       ],
     );
-    const { OperationId } = await cli<{ OperationId: string }>(
-      ...['servicediscovery', 'create-private-dns-namespace', '--name', namespace, '--vpc', 'vpc-berth'],
-    );
-    const namespaceId = await waitFor('the namespace', async () => {
-      const { Operation } = await cli<{ Operation: { Status: string; Targets: { NAMESPACE?: string } } }>(
-        ...['servicediscovery', 'get-operation', '--operation-id', OperationId],
-      );
-      return Operation.Status === 'SUCCESS' ? Operation.Targets.NAMESPACE : undefined;
-    });
+    const namespaceId = await createPrivateNamespace(cli, namespace);
     const { Service } = await cli<{ Service: { Arn: string } }>(
       ...['servicediscovery', 'create-service', '--name', 'api', '--namespace-id', namespaceId],
       ...['--dns-config', 'RoutingPolicy=MULTIVALUE,DnsRecords=[{Type=SRV,TTL=10}]'],

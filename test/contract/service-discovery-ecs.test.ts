@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
@@ -14,7 +13,8 @@ import {
   RunTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { aws, awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { awsCliSkipReason } from '../../testing/aws-cli.ts';
+import { cloudMapCli, createPrivateNamespace, waitFor } from '../../testing/cloud-map.ts';
 import { holdPort53 } from '../../testing/dns.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
@@ -44,33 +44,15 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
   const cluster = `discovery-${suffix}`;
   const namespace = `berth-${suffix}.local`;
 
-  const cli = async <T>(...args: string[]): Promise<T> => {
-    const env = {
-      AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-    };
-    // DiscoverInstances' host prefix ("data-") goes on the URL's user part, which the CLI does not send.
-    const endpoint = server.url.replace('http://', 'http://berth@');
-    const result = await aws(['--endpoint-url', endpoint, '--output', 'json', ...args], env);
-    assert.equal(result.code, 0, `aws ${args.join(' ')}: ${result.stderr}`);
-    return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
-  };
+  const cli = cloudMapCli(() => server);
+
   const discovered = async (service = 'web'): Promise<Instance[]> =>
     (
       await cli<{ Instances: Instance[] }>(
         ...['servicediscovery', 'discover-instances', '--namespace-name', namespace, '--service-name', service],
       )
     ).Instances;
-  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-      await sleep(250);
-    }
-  };
+
   const runningTasks = async (): Promise<string[]> =>
     (await ecs.send(new ListTasksCommand({ cluster, serviceName: 'web', desiredStatus: 'RUNNING' }))).taskArns ?? [];
   const addressesOf = async (arns: string[]): Promise<string[]> => {
@@ -88,15 +70,7 @@ describe('ECS service discovery: tasks in Cloud Map and in its DNS', { skip }, (
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
     image = (await docker.buildBusyboxImage(`berth-discovery-${suffix}:1`)).tag;
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-    const { OperationId } = await cli<{ OperationId: string }>(
-      ...['servicediscovery', 'create-private-dns-namespace', '--name', namespace, '--vpc', 'vpc-berth'],
-    );
-    namespaceId = await waitFor('the namespace', async () => {
-      const { Operation } = await cli<{ Operation: { Status: string; Targets: { NAMESPACE?: string } } }>(
-        ...['servicediscovery', 'get-operation', '--operation-id', OperationId],
-      );
-      return Operation.Status === 'SUCCESS' ? Operation.Targets.NAMESPACE : undefined;
-    });
+    namespaceId = await createPrivateNamespace(cli, namespace);
     const { Service } = await cli<{ Service: { Arn: string } }>(
       ...['servicediscovery', 'create-service', '--name', 'web', '--namespace-id', namespaceId],
       ...['--dns-config', 'RoutingPolicy=MULTIVALUE,DnsRecords=[{Type=A,TTL=10}]'],
