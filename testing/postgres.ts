@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { SecretBox } from '../src/shared/secret-box.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
-import { holdHostLock } from './host-lock.ts';
 
 /**
  * The PostgreSQL the store tests use: BERTH_TEST_POSTGRES_URL (.ci/run starts a throwaway cluster
@@ -60,16 +59,4 @@ export class PostgresTestSchemas {
   async dropAll(): Promise<void> {
     for (const schema of this.#schemas.splice(0)) await this.query(`drop schema if exists "${schema}" cascade`);
   }
-}
-
-/** The loopback port whose listener says "a test file is using the test PostgreSQL". */
-const POSTGRES_LOCK = 45354;
-
-/**
- * PostgreSQL test files take turns (a listener on a fixed loopback port, released when the file's
- * process ends, even by a crash): run side by side, two files' stores migrating at once have seen
- * a schema vanish under a reopen (postgres-store beside sqlite-leases), cause not found yet.
- */
-export function holdPostgres(timeoutMs?: number): Promise<() => Promise<void>> {
-  return holdHostLock(POSTGRES_LOCK, 'the test PostgreSQL', timeoutMs);
 }

@@ -38,13 +38,24 @@ describe('agent configuration', () => {
 
   it('finds the server as `npm start` serves it: --endpoint, BERTH_ENDPOINT, then BERTH_HOST:BERTH_PORT', () => {
     const endpoint = (flags: { endpoint?: string }, env: Record<string, string>) =>
-      resolveAgentConfig(flags, undefined, env).endpoint;
+      resolveAgentConfig(flags, undefined, env).endpoints.join(',');
     assert.equal(endpoint({}, {}), 'http://127.0.0.1:4510');
     assert.equal(endpoint({}, { BERTH_PORT: '4600' }), 'http://127.0.0.1:4600');
     assert.equal(endpoint({}, { BERTH_HOST: '0.0.0.0', BERTH_PORT: '4600' }), 'http://127.0.0.1:4600');
     assert.equal(endpoint({}, { BERTH_HOST: '::1' }), 'http://[::1]:4510');
     assert.equal(endpoint({}, { BERTH_ENDPOINT: 'http://server:1', BERTH_PORT: '4600' }), 'http://server:1');
     assert.equal(endpoint({ endpoint: 'http://flag:2' }, { BERTH_ENDPOINT: 'http://server:1' }), 'http://flag:2');
+  });
+
+  it('takes several servers, comma-separated, in the order they are tried', () => {
+    const { endpoints } = resolveAgentConfig({ endpoint: 'http://a:1, https://b:2,' }, undefined, {});
+    assert.deepEqual(endpoints, ['http://a:1', 'https://b:2']);
+    const env = { BERTH_ENDPOINT: 'http://a:1,http://b:1,http://c:1' };
+    assert.deepEqual(resolveAgentConfig({}, undefined, env).endpoints, ['http://a:1', 'http://b:1', 'http://c:1']);
+    assert.throws(() => resolveAgentConfig({ endpoint: 'http://a:1,a:2' }, undefined, {}), /'a:2' is not an http/);
+    assert.throws(() => resolveAgentConfig({ endpoint: 'nope' }, undefined, {}), /'nope' is not a URL/);
+    assert.throws(() => resolveAgentConfig({ endpoint: 'http://a:1,http://a:1' }, undefined, {}), /twice/);
+    assert.throws(() => resolveAgentConfig({ endpoint: ' , ' }, undefined, {}), /names no server/);
   });
 
   it('refuses values it cannot use', () => {

@@ -2,7 +2,8 @@ import { localServerUrl } from '../shared/config.ts';
 
 /** How `berth agent` is configured: flags, then an ecs.config file, then ECS_* variables, then defaults. */
 export interface AgentConfig {
-  readonly endpoint: string;
+  /** The servers, in the order tried: several share one PostgreSQL (docs/multi-server.md). */
+  readonly endpoints: readonly string[];
   readonly cluster: string;
   readonly availabilityZone: string;
   readonly instanceType: string;
@@ -118,6 +119,30 @@ function positiveInteger(name: string, text: string | undefined): number | undef
   return n;
 }
 
+/** --endpoint / BERTH_ENDPOINT: one server's URL, or several separated by commas. */
+export function parseEndpoints(text: string): string[] {
+  const endpoints = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (endpoints.length === 0) throw new AgentConfigError(`--endpoint names no server: '${text}'`);
+  for (const endpoint of endpoints) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new AgentConfigError(`--endpoint: '${endpoint}' is not a URL (http://host:port or https://host:port)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new AgentConfigError(`--endpoint: '${endpoint}' is not an http:// or https:// URL`);
+    }
+  }
+  if (new Set(endpoints).size !== endpoints.length) {
+    throw new AgentConfigError(`--endpoint names a server twice: '${text}'`);
+  }
+  return endpoints;
+}
+
 /** Builds the agent's configuration; throws AgentConfigError on a value that cannot be used. */
 export function resolveAgentConfig(
   flags: AgentFlags,
@@ -135,7 +160,7 @@ export function resolveAgentConfig(
     attributes[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return {
-    endpoint: flags.endpoint ?? localServerUrl(env),
+    endpoints: parseEndpoints(flags.endpoint ?? localServerUrl(env)),
     cluster: flags.cluster ?? get('ECS_CLUSTER') ?? 'default',
     availabilityZone: flags['availability-zone'] ?? env.BERTH_AVAILABILITY_ZONE ?? 'us-east-1a',
     instanceType: flags['instance-type'] ?? env.BERTH_INSTANCE_TYPE ?? 'berth.host',
@@ -156,7 +181,7 @@ function ecsSettings(
   env: Readonly<Record<string, string | undefined>>,
 ): Omit<
   AgentConfig,
-  | 'endpoint'
+  | 'endpoints'
   | 'cluster'
   | 'availabilityZone'
   | 'instanceType'

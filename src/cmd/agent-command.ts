@@ -35,9 +35,12 @@ import { httpEnvironmentFiles } from './environment-file-readers.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 import { httpExecutionServices } from './execution-services.ts';
 import { bridgeGateway, startAgentDns, type AgentDns } from './agent-dns.ts';
+import { endpointNow, FailoverEndpoints, type ServerEndpoint } from './server-endpoints.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
-  --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510)
+  --endpoint URL[,URL...]   the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510);
+                            several servers sharing one PostgreSQL: the agent fails over to the next one
+                            when the one it uses stops answering, and its tasks keep running
   --cluster NAME            the cluster to join (ECS_CLUSTER, default "default")
   --availability-zone AZ    reported as the ecs.availability-zone attribute (default us-east-1a)
   --instance-type T         reported as ecs.instance-type (default berth.host)
@@ -139,7 +142,7 @@ export async function startAgent(
   const logger = createLogger(logLevelOf(config.logLevel)).child({ component: 'agent', cluster: config.cluster });
   for (const warning of config.warnings) logger.warn({ warning }, 'config file setting not used');
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const endpoint = new URL(config.endpoint);
+  const endpoint = agentEndpoint(config.endpoints, logger);
   trustCaBundle(config.caBundle);
   mkdirSync(config.dataDir, { recursive: true });
   const previous = loadState(config.dataDir);
@@ -162,7 +165,7 @@ export async function startAgent(
   // ECS Exec: only when the runtime can run a command in a container.
   if (runtime.exec) attributes.push({ name: EXECUTE_COMMAND_CAPABILITY });
   const configured = config.attributes[HOST_ADDRESS_ATTRIBUTE];
-  const hostAddress = configured ?? (await localAddressTowards(new URL(config.endpoint)));
+  const hostAddress = configured ?? (await localAddressTowards(endpointNow(endpoint)));
   if (configured === undefined && hostAddress !== undefined) {
     attributes.push({ name: HOST_ADDRESS_ATTRIBUTE, value: hostAddress });
   }
@@ -328,7 +331,7 @@ export async function runAgentCommand(
 async function agentCredentials(
   config: AgentConfig,
   env: NodeJS.ProcessEnv,
-  context: { endpoint: URL; region: string; ec2InstanceId: string; logger: Logger },
+  context: { endpoint: ServerEndpoint; region: string; ec2InstanceId: string; logger: Logger },
 ): Promise<CredentialSource> {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
@@ -372,6 +375,18 @@ function trustCaBundle(file: string | undefined): void {
   const certificates = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (certificates.length === 0) throw new AgentConfigError(`--ca-bundle ${file} holds no PEM certificate`);
   setDefaultCACertificates([...getCACertificates('default'), ...certificates]);
+}
+
+/**
+ * One server's URL, or the servers taken in turn: every client of the agent asks it at each call,
+ * so its poll, reports, tokens, logs and credentials all move to the next server together.
+ */
+function agentEndpoint(endpoints: readonly string[], logger: Logger): ServerEndpoint {
+  const urls = endpoints.map((endpoint) => new URL(endpoint));
+  if (urls.length === 1) return urls[0]!;
+  return new FailoverEndpoints(urls, (from, to, reason) =>
+    logger.warn({ from: from.origin, to: to.origin, reason }, 'the server stopped answering; failing over'),
+  );
 }
 
 /** ECS_LOGLEVEL's names (crit included) as the logger's. */

@@ -3,6 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
 import type { CredentialSource, ExecStreamLink } from '../agent/index.ts';
 import { dataChannelSocket } from './exec-websocket.ts';
+import { endpointNow, type ServerEndpoint } from './server-endpoints.ts';
 
 /** The path `berth agent` opens to join a session (the server's relay, exec-relay.ts). */
 const AGENT_STREAM_PATH = '/berth/agent/exec/';
@@ -13,7 +14,7 @@ const AGENT_STREAM_PATH = '/berth/agent/exec/';
  * which the server authorizes as ecs:Poll on that instance.
  */
 export function httpExecLink(options: {
-  readonly endpoint: URL;
+  readonly endpoint: ServerEndpoint;
   readonly credentials: CredentialSource;
   readonly region: string;
   readonly cluster: string;
@@ -25,8 +26,8 @@ export function httpExecLink(options: {
     service: 'ecs',
     sha256: Hash.bind(null, 'sha256'),
   });
-  const { endpoint } = options;
   return async (session) => {
+    const endpoint = endpointNow(options.endpoint);
     const path = `${AGENT_STREAM_PATH}${encodeURIComponent(session.sessionId)}`;
     const query = { cluster: options.cluster, containerInstance: options.containerInstance };
     const signed = await signer.sign({

@@ -2,6 +2,7 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CredentialSource, EnvironmentFileReader } from '../agent/index.ts';
 import { S3Error, type S3 } from '../s3/index.ts';
+import { fetchThrough, type ServerEndpoint } from './server-endpoints.ts';
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -26,7 +27,7 @@ export function inProcessEnvironmentFiles(s3: S3): EnvironmentFileReader {
  * service s3) with the agent's own credentials (a session's token included), like its other calls.
  */
 export function httpEnvironmentFiles(
-  options: { readonly endpoint: URL; readonly region: string } & (
+  options: { readonly endpoint: ServerEndpoint; readonly region: string } & (
     { readonly credentials: CredentialSource } | { readonly accessKeyId: string; readonly secretAccessKey: string }
   ),
 ): EnvironmentFileReader {
@@ -37,21 +38,24 @@ export function httpEnvironmentFiles(
     sha256: Hash.bind(null, 'sha256'),
     uriEscapePath: false,
   });
-  const { endpoint } = options;
   return async (bucket, key) => {
     const path = `/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const signed = await signer.sign({
-      method: 'GET',
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-      path,
-      query: {},
-      headers: { host: endpoint.host, 'x-amz-content-sha256': EMPTY_SHA256 },
-    });
-    const headers = { ...(signed.headers as Record<string, string>) };
-    delete headers.host;
-    const response = await fetch(new URL(path, endpoint), { headers, signal: AbortSignal.timeout(60_000) });
+    const signal = AbortSignal.timeout(60_000);
+    const send = async (endpoint: URL): Promise<Response> => {
+      const signed = await signer.sign({
+        method: 'GET',
+        protocol: endpoint.protocol,
+        hostname: endpoint.hostname,
+        ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+        path,
+        query: {},
+        headers: { host: endpoint.host, 'x-amz-content-sha256': EMPTY_SHA256 },
+      });
+      const headers = { ...(signed.headers as Record<string, string>) };
+      delete headers.host;
+      return fetch(new URL(path, endpoint), { headers, signal });
+    };
+    const response = await fetchThrough(options.endpoint, send, signal);
     const body = Buffer.from(await response.arrayBuffer());
     if (response.ok) return body;
     const text = body.toString('utf8');

@@ -3,6 +3,7 @@ import { httpEnvironmentFiles } from './environment-file-readers.ts';
 import { httpLogSink } from './log-sinks.ts';
 import { ecrRegistryCredentials } from './registry-credentials.ts';
 import { httpSecretsApi } from './secrets-api.ts';
+import type { ServerEndpoint } from './server-endpoints.ts';
 import { signedJsonClient } from './signed-fetch.ts';
 
 /**
@@ -13,7 +14,7 @@ import { signedJsonClient } from './signed-fetch.ts';
  * managed capacity (calling its own server) alike.
  */
 export function httpExecutionServices(options: {
-  readonly endpoint: URL;
+  readonly endpoint: ServerEndpoint;
   readonly region: string;
   readonly credentials: CredentialSource;
   /** Every host[:port] the server's registry answers to (its images get the role's ECR token). */

@@ -1,11 +1,12 @@
 import { RefreshingCredentials, type AgentCredentials, type CredentialSource } from '../agent/index.ts';
+import type { ServerEndpoint } from './server-endpoints.ts';
 import { signedQueryClient, xmlText } from './signed-fetch.ts';
 
 /** What the ECS agent gets from EC2 by default: an hour, the role's default MaxSessionDuration. */
 const SESSION_SECONDS = 3600;
 
 export interface InstanceProfileOptions {
-  readonly endpoint: URL;
+  readonly endpoint: ServerEndpoint;
   readonly region: string;
   /** The keys this host starts with: allowed iam:GetInstanceProfile and sts:AssumeRole on its role. */
   readonly bootstrap: CredentialSource;

@@ -1,6 +1,7 @@
 import type { LogSink, TaskRoles } from '../agent/index.ts';
 import type { ExecSessionAssignment } from '../ecs/index.ts';
 import type { LogAppender } from '../logs/index.ts';
+import type { ServerEndpoint } from './server-endpoints.ts';
 import { ServerError, signedJsonClient } from './signed-fetch.ts';
 
 /** Managed capacity's sink: the server's own Logs store, in process. */
@@ -62,7 +63,7 @@ export function httpLogSink(call: ReturnType<typeof signedJsonClient>): LogSink 
  */
 export function taskRoleLogSinks(
   roles: Pick<TaskRoles, 'taskCredentials'>,
-  server: { readonly endpoint: URL; readonly region: string },
+  server: { readonly endpoint: ServerEndpoint; readonly region: string },
 ): (session: ExecSessionAssignment) => LogSink | undefined {
   return (session) => {
     const credentials = roles.taskCredentials(session.taskArn);

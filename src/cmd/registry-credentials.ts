@@ -1,4 +1,5 @@
 import type { CredentialSource } from '../agent/index.ts';
+import { endpointServers, type ServerEndpoint } from './server-endpoints.ts';
 import type { signedJsonClient } from './signed-fetch.ts';
 
 export interface RegistryCredentials {
@@ -63,12 +64,15 @@ export function ecrRegistryCredentials(
  */
 export async function serverRegistryHosts(
   call: ReturnType<typeof signedJsonClient>,
-  endpoint: URL,
+  endpoint: ServerEndpoint,
   log: { warn(obj: object, msg: string): void },
 ): Promise<string[]> {
-  const hosts = new Set([endpoint.host]);
-  if (['127.0.0.1', 'localhost'].includes(endpoint.hostname)) {
-    for (const name of ['127.0.0.1', 'localhost']) hosts.add(`${name}:${endpoint.port || '80'}`);
+  const hosts = new Set<string>();
+  for (const server of endpointServers(endpoint)) {
+    hosts.add(server.host);
+    if (['127.0.0.1', 'localhost'].includes(server.hostname)) {
+      for (const name of ['127.0.0.1', 'localhost']) hosts.add(`${name}:${server.port || '80'}`);
+    }
   }
   try {
     const { authorizationData } = await call<{ authorizationData: AuthorizationData[] }>(

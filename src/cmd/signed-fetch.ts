@@ -1,9 +1,11 @@
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { CredentialSource } from '../agent/index.ts';
+import { fetchThrough, type ServerEndpoint } from './server-endpoints.ts';
 
 export interface SignedClientOptions {
-  readonly endpoint: URL;
+  /** One server, or a choice among several (each call goes to the one chosen then). */
+  readonly endpoint: ServerEndpoint;
   /** Asked before each call: a session's token goes out as X-Amz-Security-Token. */
   readonly credentials: CredentialSource;
   readonly region: string;
@@ -30,7 +32,6 @@ export class ServerError extends Error {
  */
 export function signedJsonClient(options: SignedClientOptions) {
   const signer = signerFor(options);
-  const { endpoint } = options;
   return async <T>(
     path: string,
     body: object,
@@ -38,24 +39,22 @@ export function signedJsonClient(options: SignedClientOptions) {
     signal?: AbortSignal,
   ): Promise<T> => {
     const text = JSON.stringify(body);
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-      path,
-      query: {},
-      headers: { host: endpoint.host, 'content-type': 'application/json', ...extraHeaders },
-      body: text,
-    });
-    const headers = { ...(signed.headers as Record<string, string>) };
-    delete headers.host;
-    const response = await fetch(new URL(path, endpoint), {
-      method: 'POST',
-      headers,
-      body: text,
-      ...(signal ? { signal } : {}),
-    });
+    const send = async (endpoint: URL): Promise<Response> => {
+      const signed = await signer.sign({
+        method: 'POST',
+        protocol: endpoint.protocol,
+        hostname: endpoint.hostname,
+        ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+        path,
+        query: {},
+        headers: { host: endpoint.host, 'content-type': 'application/json', ...extraHeaders },
+        body: text,
+      });
+      const headers = { ...(signed.headers as Record<string, string>) };
+      delete headers.host;
+      return fetch(new URL(path, endpoint), { method: 'POST', headers, body: text, ...(signal ? { signal } : {}) });
+    };
+    const response = await fetchThrough(options.endpoint, send, signal);
     const answer = await response.text();
     const parsed = (answer ? JSON.parse(answer) : {}) as Record<string, unknown>;
     if (!response.ok) {
@@ -91,27 +90,25 @@ export function xmlText(xml: string, name: string): string | undefined {
  */
 export function signedQueryClient(options: SignedClientOptions & { readonly version: string }) {
   const signer = signerFor(options);
-  const { endpoint } = options;
   return async (action: string, parameters: Record<string, string>, signal?: AbortSignal): Promise<string> => {
     const text = new URLSearchParams({ Action: action, Version: options.version, ...parameters }).toString();
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-      path: '/',
-      query: {},
-      headers: { host: endpoint.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-      body: text,
-    });
-    const headers = { ...(signed.headers as Record<string, string>) };
-    delete headers.host;
-    const response = await fetch(new URL('/', endpoint), {
-      method: 'POST',
-      headers,
-      body: text,
-      signal: signal ?? AbortSignal.timeout(30_000),
-    });
+    const until = signal ?? AbortSignal.timeout(30_000);
+    const send = async (endpoint: URL): Promise<Response> => {
+      const signed = await signer.sign({
+        method: 'POST',
+        protocol: endpoint.protocol,
+        hostname: endpoint.hostname,
+        ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+        path: '/',
+        query: {},
+        headers: { host: endpoint.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: text,
+      });
+      const headers = { ...(signed.headers as Record<string, string>) };
+      delete headers.host;
+      return fetch(new URL('/', endpoint), { method: 'POST', headers, body: text, signal: until });
+    };
+    const response = await fetchThrough(options.endpoint, send, until);
     const answer = await response.text();
     if (!response.ok) {
       const code = xmlText(answer, 'Code') ?? 'Error';

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { staticCredentials } from '../../src/agent/index.ts';
 import { signedJsonClient } from '../../src/cmd/signed-fetch.ts';
-import { holdPostgres, postgresTestUrl, PostgresTestSchemas } from '../../testing/postgres.ts';
+import { postgresTestUrl, PostgresTestSchemas } from '../../testing/postgres.ts';
 import { spawnServer, type ServerProcess } from '../../testing/server-process.ts';
 
 const credentials = { accessKeyId: 'AKIAMULTISERVERTEST1', secretAccessKey: 'multi-server-test-secret-key' };
@@ -65,9 +65,7 @@ if ('skip' in target) {
       return taskArns ?? [];
     };
 
-    let release: (() => Promise<void>) | undefined;
     before(async () => {
-      release = await holdPostgres();
       await schemas.query(`create schema "${schema}"`);
       servers.push(await start(folders[0]!));
       // The servers share the data folder's keys (secrets are sealed with its master key).
@@ -106,7 +104,6 @@ if ('skip' in target) {
       await Promise.all(servers.map((s) => s.exited));
       await schemas.dropAll();
       for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-      await release?.();
     });
 
     it('both servers answer the API over the same data', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
 import { SecretBox } from '../../shared/secret-box.ts';
-import { holdPostgres, postgresTestUrl, PostgresTestSchemas } from '../../../testing/postgres.ts';
+import { postgresTestUrl, PostgresTestSchemas } from '../../../testing/postgres.ts';
 import { runStoreConcurrencyContract } from '../../../testing/store-concurrency-contract.ts';
 import { runSsmSessionStoreContract } from '../../../testing/ssm-session-store-contract.ts';
 import { runStoreContract } from '../../../testing/store-contract.ts';
@@ -14,14 +15,7 @@ if ('skip' in target) {
   });
 } else {
   const schemas = new PostgresTestSchemas(target.url);
-  let release: (() => Promise<void>) | undefined;
-  before(async () => {
-    release = await holdPostgres();
-  });
-  after(async () => {
-    await schemas.dropAll();
-    await release?.();
-  });
+  after(() => schemas.dropAll());
   runStoreContract('postgres', () => schemas.open());
   runSsmSessionStoreContract('postgres', () => schemas.open());
   runStoreConcurrencyContract('postgres', () => schemas.open());
@@ -97,6 +91,38 @@ if ('skip' in target) {
       const elsewhere = await schemas.open({ schema, secretBox: SecretBox.ephemeral() });
       await assert.rejects(elsewhere.iam.load(), /does not open with the data folder's master key/);
       await elsewhere.close();
+    });
+
+    it("starts while other schemas of the database come and go (other servers', other applications')", async () => {
+      // Another connection creates and drops schemas with tables in a loop (bounded) while stores
+      // open, migrate and reopen: a start must read only its own schema's catalog, never fail on a
+      // schema dropped under it (Kysely's stock introspection scanned every schema of the database).
+      const churner = new pg.Client({ connectionString: target.url });
+      await churner.connect();
+      let stop = false;
+      let churned = 0;
+      const churn = (async () => {
+        const deadline = Date.now() + 60_000;
+        while (!stop && churned < 5_000 && Date.now() < deadline) {
+          const other = schemas.newSchema();
+          await churner.query(`create schema "${other}"`);
+          await churner.query(`create table "${other}".t (id serial primary key, a text, b bigint)`);
+          await churner.query(`drop schema "${other}" cascade`);
+          churned++;
+        }
+      })();
+      try {
+        for (let i = 0; i < 3; i++) {
+          const schema = schemas.newSchema();
+          await (await schemas.open({ schema })).close();
+          await (await schemas.open({ schema })).close();
+        }
+      } finally {
+        stop = true;
+        await churn;
+        await churner.end();
+      }
+      assert.ok(churned > 0);
     });
 
     it('never shows the password of the URL in an error', async () => {

@@ -1,4 +1,4 @@
-import { Migrator, PostgresDialect, sql, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { SecretBox } from '../../shared/secret-box.ts';
 import { migrations } from '../migrations/index.ts';
@@ -31,6 +31,7 @@ import { SqliteTasks } from '../sqlite/sqlite-tasks.ts';
 import { sealPlaintextSecretKeys } from '../sqlite/sqlite-users.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { PostgresSchemaPlugin } from './postgres-schema-plugin.ts';
+import { SchemaScopedPostgresDialect } from './schema-introspector.ts';
 import { SerializableKysely } from './serializable-kysely.ts';
 import { PostgresChangeBus } from './postgres-change-bus.ts';
 import { postgresNow, SqliteLeases } from '../sqlite/sqlite-leases.ts';
@@ -162,7 +163,8 @@ export class PostgresStore implements MetadataStore {
     }
     const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
     pool.on('error', () => {}); // an idle connection dropped: the pool opens a new one when asked
-    const db = new SerializableKysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Its introspection (the migrator's) reads this schema's catalog only: see schema-introspector.ts.
+    const db = new SerializableKysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }, schema) });
     let changes: PostgresChangeBus;
     try {
       await migrate(db, schema);
@@ -193,7 +195,8 @@ export class PostgresStore implements MetadataStore {
 async function migrate(db: Kysely<Database>, schema: string): Promise<void> {
   // Kysely's migrator serializes concurrent starts with an advisory lock of its own and applies
   // each run in one transaction (PostgreSQL's DDL is transactional). Its tables are named with their
-  // schema: it would otherwise take another schema's kysely_migration for this one's.
+  // schema: it would otherwise take another schema's kysely_migration for this one's. Whether they
+  // exist it asks the dialect's introspector, which looks at this schema only.
   const migrator = new Migrator({
     db: db.withPlugin(new PostgresSchemaPlugin()),
     migrationTableSchema: schema,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { holdPostgres, postgresTestUrl, PostgresTestSchemas } from '../../../testing/postgres.ts';
+import { after, describe, it } from 'node:test';
+import { postgresTestUrl, PostgresTestSchemas } from '../../../testing/postgres.ts';
 import { SecretBox } from '../../shared/secret-box.ts';
 import { LeaseLostError, withFence } from '../fencing.ts';
 import type { MetadataStore, ServiceRecord } from '../index.ts';
@@ -43,14 +43,7 @@ if ('skip' in target) {
   const schemas = new PostgresTestSchemas(target.url);
 
   describe('PostgreSQL leases', () => {
-    let release: (() => Promise<void>) | undefined;
-    before(async () => {
-      release = await holdPostgres();
-    });
-    after(async () => {
-      await schemas.dropAll();
-      await release?.();
-    });
+    after(() => schemas.dropAll());
 
     const twoServers = async () => {
       const schema = schemas.newSchema();
