@@ -30,6 +30,9 @@ export class ServerLeases implements LoopLease {
   readonly #durationMs: number;
   /** What this server holds: lease name → the lease and when (this server's clock) it last renewed it. */
   readonly #held = new Map<string, { lease: Lease; renewedAtMs: number }>();
+  /** Per lease: how often this server took it from a previous holder (epoch > 1), and lost it. */
+  readonly takeovers = new Map<string, number>();
+  readonly losses = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
 
@@ -77,6 +80,17 @@ export class ServerLeases implements LoopLease {
     return [...this.#held.keys()].filter((name) => this.#current(name) !== undefined);
   }
 
+  /** The leases held now with their epochs, and whether this server's presence is current (/readyz). */
+  readiness(): { holder: string; present: boolean; held: { name: string; epoch: number }[] } {
+    const held = this.held().map((name) => ({ name, epoch: this.#held.get(name)!.lease.epoch }));
+    return { holder: this.holder, present: this.#current(SERVER + this.holder) !== undefined, held };
+  }
+
+  /** Every lease's row as the store has it now (its database clock's now beside): for /metrics. */
+  all(): Promise<{ now: number; leases: Lease[] }> {
+    return this.#repo.list('');
+  }
+
   /** Stops renewing and releases everything, so the others take over at once rather than after the expiry. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
@@ -98,7 +112,10 @@ export class ServerLeases implements LoopLease {
     const lease = await this.#repo.acquire({ name, holder: this.holder, durationMs: this.#durationMs });
     if (!lease) return;
     this.#held.set(name, { lease, renewedAtMs: Date.now() });
-    if (!name.startsWith(SERVER)) this.#logger.info({ lease: name, epoch: lease.epoch }, 'lease acquired');
+    if (name.startsWith(SERVER)) return;
+    // Epoch 1 is the lease's first holder; after that, someone held it before (dead, or released it).
+    if (lease.epoch > 1) this.takeovers.set(name, (this.takeovers.get(name) ?? 0) + 1);
+    this.#logger.info({ lease: name, epoch: lease.epoch }, 'lease acquired');
   }
 
   async #release(name: string): Promise<void> {
@@ -110,7 +127,9 @@ export class ServerLeases implements LoopLease {
   #lost(name: string): void {
     const held = this.#held.get(name);
     this.#held.delete(name);
-    if (held) this.#logger.warn({ lease: name, epoch: held.lease.epoch }, 'lease lost to another server');
+    if (!held) return;
+    this.losses.set(name, (this.losses.get(name) ?? 0) + 1);
+    this.#logger.warn({ lease: name, epoch: held.lease.epoch }, 'lease lost to another server');
   }
 
   /**

@@ -45,7 +45,7 @@ import {
   loopbackOf,
   requestOrigin,
 } from './front-door-tls.ts';
-import { Metrics } from '../http/metrics.ts';
+import { serverMetrics, serverReadiness } from './server-health.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
@@ -279,12 +279,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     query,
     cbor,
     logger,
-    metrics: new Metrics(),
-    ready: async () => {
-      if (closing || !volume.writable) return false;
-      await store.ping();
-      return true;
-    },
+    metrics: serverMetrics(leases),
+    ready: serverReadiness({ closing: () => closing, volume, store, leases }),
     maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
     isKnownAccessKey: (accessKeyId) => keys.secretFor(accessKeyId) !== undefined,
     clock,

@@ -29,7 +29,8 @@ import { readBody } from './read-body.ts';
  *   any path, signed for the service s3 (Authorization or X-Amz-Credential): S3's REST API
  *   /v2/...           the registry (its own issue)
  *   GET /berth/ca.pem the Berth CA's certificate (public), when the server has one
- *   GET /healthz      liveness; GET /readyz: store open and the data volume writable; GET /metrics: Prometheus
+ *   GET /healthz      liveness; GET /readyz: store reachable, data volume writable (and, among several
+ *                     servers, this one's leases); GET /metrics: Prometheus
  *   WebSocket upgrades: `upgrade` (ECS Exec's data channel streams), else 404
  * Every response carries x-amzn-RequestId; every request is logged and counted once.
  */
@@ -41,7 +42,8 @@ export interface FrontDoorOptions {
   readonly cbor?: RpcV2CborProtocol;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly ready: () => Promise<boolean>;
+  /** Whether to answer /readyz 200; `details` go into its JSON beside the status. */
+  readonly ready: () => Promise<boolean | { readonly ready: boolean; readonly details: object }>;
   /** JSON API bodies above this answer 413. */
   readonly maxJsonBodyBytes: number;
   /**
@@ -255,8 +257,10 @@ async function serveOperations(options: FrontDoorOptions, path: string, response
   if (path === '/healthz') {
     send(response, 200, 'application/json', '{"status":"ok"}');
   } else if (path === '/readyz') {
-    const ready = await options.ready().catch(() => false);
-    send(response, ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
+    const answer = await options.ready().catch(() => false);
+    const { ready, details } = typeof answer === 'boolean' ? { ready: answer, details: {} } : answer;
+    const body = JSON.stringify({ status: ready ? 'ready' : 'not ready', ...details });
+    send(response, ready ? 200 : 503, 'application/json', body);
   } else if (path === '/metrics') {
     send(response, 200, options.metrics.contentType, await options.metrics.text());
   } else {
