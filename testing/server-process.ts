@@ -72,9 +72,17 @@ export interface AgentProcess {
   readonly exited: Promise<number | NodeJS.Signals>;
 }
 
-/** Starts `berth agent` as its own process and waits until it has registered. */
-export async function spawnAgent(env: Record<string, string>, args: readonly string[]): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [BIN, 'agent', ...args], {
+/**
+ * Starts `berth agent` as its own process and waits until it has registered; `within` runs it
+ * through a command prefix (`ip netns exec <namespace>`), which must exec it in place.
+ */
+export async function spawnAgent(
+  env: Record<string, string>,
+  args: readonly string[],
+  options: { readonly within?: readonly string[] } = {},
+): Promise<AgentProcess> {
+  const [file, ...prefix] = [...(options.within ?? []), process.execPath];
+  const child = spawn(file!, [...prefix, BIN, 'agent', ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

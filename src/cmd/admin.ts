@@ -17,6 +17,8 @@ export const ADMIN_OPERATIONS = {
   '/berth/agent/credentials': 'GetTaskCredentials',
   '/berth/agent/dns': 'ResolveDnsName',
   '/berth/agent/telemetry': 'SubmitTaskTelemetry',
+  '/berth/lb/poll': 'PollLoadBalancerConfiguration',
+  '/berth/lb/report': 'ReportLoadBalancerState',
 } as const;
 
 export type AdminPath = keyof typeof ADMIN_OPERATIONS;
@@ -61,6 +63,7 @@ export function createAdminHandler(options: AdminOptions) {
       return ADMIN_OPERATIONS[adminPath];
     }
     try {
+      if (adminPath.startsWith('/berth/lb/')) refuseExposedChannel(request);
       const body = read.body;
       const caller = await verifySignature(
         { method: 'POST', path, query: {}, headers: request.headers as Record<string, string>, body },
@@ -124,6 +127,22 @@ export function adminAccess(
   if (path === '/berth/agent/report')
     return [{ action: 'ecs:SubmitTaskStateChange', resource: clusterArn, conditions }];
   return [{ action: `berth:${ADMIN_OPERATIONS[path]}`, resource: '*' }];
+}
+
+/**
+ * The load balancer channel carries HTTPS listeners' private keys: over TLS, or from this host
+ * only (loopback, or a connection to one of its own addresses from itself).
+ */
+function refuseExposedChannel(request: IncomingMessage): void {
+  const { remoteAddress, localAddress, encrypted } = request.socket as IncomingMessage['socket'] & {
+    encrypted?: boolean;
+  };
+  if (encrypted === true || remoteAddress === undefined) return;
+  const plain = remoteAddress.replace(/^::ffff:/, '');
+  if (plain.startsWith('127.') || plain === '::1' || remoteAddress === localAddress) return;
+  throw new AccessDeniedException(
+    'The load balancer channel carries private keys: call it over HTTPS, or over loopback.',
+  );
 }
 
 function send(response: ServerResponse, status: number, body: object): void {

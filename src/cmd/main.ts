@@ -2,6 +2,7 @@ import { ConfigError, parseServerConfig, SERVER_FLAGS_HELP } from '../shared/con
 import { DockerEngine, DockerRuntime } from '../agent/index.ts';
 import { runAdminCommand, type AdminCommand } from './admin-command.ts';
 import { runAgentCommand } from './agent-command.ts';
+import { runLbCommand } from './lb-command.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 
@@ -10,6 +11,8 @@ const USAGE = `Usage: berth <command> [flags]
 Commands:
   server    serve the AWS APIs (ECS, ECR) and the registry on one port
   agent     join this host to a cluster and run its tasks on Docker (berth agent --help)
+  lb        run the load balancers' listeners, configured by a server (berth lb --help;
+            the server starts one itself unless BERTH_LB is off)
   gc        collect registry garbage now on a running server [--endpoint URL]
   lifecycle apply the ECR lifecycle policies now on a running server [--endpoint URL]
             (these two are signed with the root AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, and
@@ -48,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         new DockerRuntime({ engine: new DockerEngine(), owner, registryAuth, bridgeDns: options.bridgeDns }),
     );
   }
+  if (command === 'lb') return runLbCommand(rest, process.env);
   const admin = ADMIN_COMMANDS[command];
   if (admin) return runAdminCommand(admin, rest, process.env);
   if (command !== 'server') {

@@ -34,7 +34,8 @@ import { managedRuntimeFactory } from './managed-runtime.ts';
 import { startManagedCapacity } from './managed-capacity.ts';
 import { inProcessEnvironmentFiles } from './environment-file-readers.ts';
 import { Elb, type DataPlane } from '../elb/index.ts';
-import { ownPorts, proxyDataPlane } from './load-balancer-settings.ts';
+import { ownPorts } from './load-balancer-settings.ts';
+import { loadBalancerWiring } from './lb-wiring.ts';
 import { createFrontDoor, DEFAULT_MAX_JSON_BODY_BYTES } from '../http/front-door.ts';
 import {
   announceCa,
@@ -141,7 +142,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const agents = agentChannelFor(store, clock, { multiServer, heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
-  const dataPlane = options.dataPlane ?? proxyDataPlane(config, { log: logger, clock });
+  const lb = loadBalancerWiring(config, { log: logger, clock, dataPlane: options.dataPlane });
+  const dataPlane = lb.dataPlane;
   const reservedPorts = ownPorts(config.host, () => ({ api: port, metadata: metadataPort }));
   const elbDeps = {
     store,
@@ -293,6 +295,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       actions: {
         '/berth/registry/garbage-collection': () => gc.runNow(),
         '/berth/registry/lifecycle-evaluation': () => gc.applyLifecycleNow(),
+        ...lb.endpoints,
         ...agentEndpoints(taskDeps, {
           zones,
           listening: () => bound.dns && { addresses: bound.dns.server.addresses, port: bound.dns.server.port },
@@ -373,6 +376,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
+  await lb.start({ port, credentials });
   logger.info(
     {
       url,
@@ -407,6 +411,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       closed ??= (async () => {
         closing = true;
         agents.close();
+        lb.release();
         exec.relay.close();
         await managed.stop();
         await bound.dns?.close();

@@ -31,3 +31,13 @@ export {
   targetGroupDimension,
   type ConnectionCarry,
 } from './load-balancer-metrics.ts';
+export { RemoteDataPlane } from './remote-data-plane.ts';
+export { mergeTakes } from './traffic-merge.ts';
+export {
+  configHash,
+  LB_PROTOCOL,
+  type LbApplyResult,
+  type LbHello,
+  type LbPollAnswer,
+  type LbReport,
+} from './lb-protocol.ts';

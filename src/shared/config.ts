@@ -29,6 +29,8 @@ export interface ServerConfig {
   readonly elbMaxConnections: number;
   /** ELB: client connections all listeners hold at most; undefined: from the descriptor limit. */
   readonly elbMaxConnectionsTotal: number | undefined;
+  /** Where the ELB data plane runs (docs/load-balancer-process.md): a `berth lb` the server starts, none, or in process. */
+  readonly lb: 'process' | 'off' | 'in-process';
   /**
    * How many milliseconds a minute of the ECS deployment API lasts (bakeTimeInMinutes and the
    * linear and canary step bake times): 60000; tests shorten it (BERTH_DEPLOYMENT_MINUTE_MS).
@@ -89,6 +91,7 @@ const SETTINGS = {
   'elb-header-timeout-seconds': { env: 'BERTH_ELB_HEADER_TIMEOUT_SECONDS', default: '60' },
   'elb-max-connections': { env: 'BERTH_ELB_MAX_CONNECTIONS', default: '4096' },
   'elb-max-connections-total': { env: 'BERTH_ELB_MAX_CONNECTIONS_TOTAL', default: undefined },
+  lb: { env: 'BERTH_LB', default: 'process' },
   'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
   'metrics-publish-ms': { env: 'BERTH_METRICS_PUBLISH_MS', default: '60000' },
   'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
@@ -159,6 +162,8 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     ),
     elbMaxConnections: Number(check('elb-max-connections', connections, 'a number from 1 to 9999999')),
     elbMaxConnectionsTotal: elbMaxConnectionsTotal === undefined ? undefined : Number(elbMaxConnectionsTotal),
+    lb: check('lb', (v) => ['process', 'off', 'in-process'].includes(v), 'process, off or in-process') as
+      'process' | 'off' | 'in-process',
     deploymentMinuteMs: Number(
       check('deployment-minute-ms', (v) => /^\d{1,9}$/.test(v), 'a number of milliseconds from 0 to 999999999'),
     ),
