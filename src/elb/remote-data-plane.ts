@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AwsError } from '../shared/aws-error.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   ListenerPortInUseError,
@@ -27,6 +28,16 @@ export interface RemoteDataPlaneOptions {
   readonly applyTimeoutMs?: number;
   /** After expect(): how long an apply waits for a first lb to connect (15 s). */
   readonly firstConnectMs?: number;
+}
+
+/** A poll after release(): the server is stopping; the lb backs off and polls the next one. */
+export class LbChannelClosedError extends AwsError {
+  readonly code = 'ServiceUnavailable';
+  override readonly httpStatus = 503;
+  override readonly senderFault = false;
+  constructor() {
+    super('The server is stopping: poll again shortly.');
+  }
 }
 
 interface Peer {
@@ -117,6 +128,7 @@ export class RemoteDataPlane implements DataPlane {
 
   /** POST /berth/lb/poll: answered when the lb's configuration is not the desired one, else after waitSeconds. */
   async poll(request: LbPollRequest): Promise<LbPollAnswer> {
+    if (this.#released) throw new LbChannelClosedError();
     const peer = this.#touch(request);
     const waitMs = Math.max(0, Math.min(MAX_LB_POLL_WAIT_MS, (request.waitSeconds ?? 20) * 1000));
     const deadline = Date.now() + waitMs;
