@@ -97,10 +97,10 @@ export async function runLbCommand(argv: readonly string[], env: NodeJS.ProcessE
   const stop = (): void => void running.stop();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  await running.stopped;
+  const code = await running.stopped;
   process.off('SIGTERM', stop);
   process.off('SIGINT', stop);
-  return 0;
+  return code;
 }
 
 function startFailure(log: Logger, error: unknown): number {

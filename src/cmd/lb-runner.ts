@@ -34,8 +34,11 @@ export interface LbRunnerOptions {
 }
 
 export interface RunningLb {
-  /** Resolves when the lb has stopped (stop(), or its state folder was removed). */
-  readonly stopped: Promise<void>;
+  /**
+   * Resolves with the exit code when the lb has stopped: 0 after stop() or once its state folder
+   * was removed; 1 when the first configuration it got could not bind a port (another lb on this host).
+   */
+  readonly stopped: Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -79,7 +82,8 @@ class LbLoop {
   #reporting: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #stopped: Promise<void> | undefined;
-  #resolveStopped!: () => void;
+  #resolveStopped!: (code: number) => void;
+  #exitCode = 0;
 
   constructor(options: LbRunnerOptions, lock: Server, saved: { hash: string; config: DataPlaneConfig } | undefined) {
     this.#options = options;
@@ -88,7 +92,7 @@ class LbLoop {
   }
 
   start(): RunningLb {
-    const stopped = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
+    const stopped = new Promise<number>((resolve) => (this.#resolveStopped = resolve));
     this.#timer = setInterval(() => this.#tick(), this.#options.checkEveryMs ?? 1_000);
     void this.#pollLoop();
     return { stopped, stop: () => this.#stop() };
@@ -102,7 +106,7 @@ class LbLoop {
       await this.#options.plane.close();
       this.#lock.close();
       this.#options.log.info('berth lb stopped');
-      this.#resolveStopped();
+      this.#resolveStopped(this.#exitCode);
     })();
     return this.#stopped;
   }
@@ -163,6 +167,17 @@ class LbLoop {
       const portInUse = error instanceof ListenerPortInUseError ? { portInUse: error.port } : {};
       this.#pendingResult = { instance, seq, hash, error: { message, ...portInUse } };
       this.#options.log.warn({ problem: message, seq }, 'configuration not applied: serving the previous one');
+      if (this.#running === undefined && error instanceof ListenerPortInUseError) {
+        // Nothing served yet and a listener's port is taken: most likely another lb on this host.
+        // Staying connected would have every ELB write refused for this lb's sake.
+        await this.#report(true);
+        this.#exitCode = 1;
+        process.stderr.write(
+          `berth lb: cannot bind listener port ${error.port}: it is in use (another berth lb on this host?)\n`,
+        );
+        void this.#stop();
+        return;
+      }
     }
     await this.#report(true);
   }

@@ -201,6 +201,25 @@ describe('berth lb: the load balancer in its own process', () => {
       // The server back: it finds this lb, and the lb takes its changes.
       server = await spawnServer(env);
       assert.equal(await lbPid(), child.pid);
+      // A second lb on this host with a state folder of its own cannot bind the listeners: it exits, and says why.
+      const other = spawn(
+        process.execPath,
+        [BIN, 'lb', '--state-dir', join(dataDir, 'other-lb'), '--endpoint', server.url],
+        {
+          env: {
+            PATH: process.env.PATH ?? '',
+            AWS_ACCESS_KEY_ID: root.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: root.secretAccessKey,
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let otherErr = '';
+      other.stderr.on('data', (chunk: Buffer) => (otherErr += chunk.toString()));
+      const [otherCode] = (await once(other, 'exit')) as [number];
+      assert.equal(otherCode, 1, otherErr);
+      assert.match(otherErr, /cannot bind listener port \d+: it is in use \(another berth lb on this host\?\)/);
+      assert.equal(await (await fetch(lb.url)).status, 200);
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
