@@ -13,7 +13,8 @@
 //   10 metrics, 1 day at 300 s, summed with SUM(METRICS())
 // Every answer is checked (the count of points, no Messages). Storage: the server is stopped
 // (closing the database checkpoints its WAL), and SQLite's dbstat gives the bytes of the
-// CloudWatch tables and indexes, and the whole file's size. Reference in the same run: the same
+// CloudWatch datapoint tables and indexes (cw_blocks, cw_series, cw_metrics), and the whole
+// file's size. Reference in the same run: the same
 // datapoints inserted, in the same order and 1,000 to a transaction, into a plain SQLite table of
 // one row each (metric id, minute, value; WITHOUT ROWID, primary key metric id + time) with
 // node:sqlite in this process, after the server has stopped.
@@ -258,7 +259,7 @@ try {
   }
   berth!.kill('SIGTERM');
   await new Promise((resolve) => berth!.once('exit', resolve));
-  const stored = storage(join(dataDir, 'berth', 'berth.sqlite'), ['cw_datapoints', 'cw_metrics']);
+  const stored = storage(join(dataDir, 'berth', 'berth.sqlite'), ['cw_blocks', 'cw_series', 'cw_metrics']);
   const reference = referenceInserts(dataDir, loaded, firstMinute);
   console.log(
     `machine: ${cpus().length} cores, Node ${process.version}, load average ${loadBefore.join('/')} before, ` +
@@ -270,7 +271,7 @@ try {
   console.log('| --- | --- | --- | --- | --- |');
   for (const line of queryResults) console.log(line);
   console.log(
-    `Berth storage: cw_datapoints + cw_metrics and their indexes ${fmt(stored.tables)} bytes (${fmt(stored.rows)} aggregate rows), ` +
+    `Berth storage: cw_blocks + cw_series + cw_metrics and their indexes ${fmt(stored.tables)} bytes (${fmt(stored.rows)} block rows), ` +
       `${(stored.tables / loaded.datapoints).toFixed(1)} bytes/datapoint; whole berth.sqlite ${fmt(stored.file)} bytes, ` +
       `${(stored.file / loaded.datapoints).toFixed(1)} bytes/datapoint`,
   );

@@ -3,7 +3,7 @@ import { metricKey } from './metric-key.ts';
 import { resolutionFor } from './resolutions.ts';
 import type { Dimension } from './shapes.generated.ts';
 import { emptyAggregate, mergeAggregate, type Aggregate } from './statistics.ts';
-import { fromStored } from './stored-aggregate.ts';
+import { firstBlockStart, unpackBuckets } from './stored-aggregate.ts';
 
 export interface SeriesQuery {
   readonly namespace: string;
@@ -37,23 +37,23 @@ export async function readPeriods(
   const periodMs = query.periodSeconds * 1000;
   const from = Math.floor(query.start.getTime() / periodMs) * periodMs;
   const key = metricKey(query.namespace, query.metricName, query.dimensions ?? []);
-  const rows = await deps.store.cloudWatch.readAggregates([key], {
+  const blocks = await deps.store.cloudWatch.readBlocks([key], {
     resolution,
-    from: new Date(from),
+    from: new Date(firstBlockStart(from, resolution)),
     to: query.end,
   });
   const periods = new Map<string, PeriodAggregate>();
-  for (const row of rows) {
-    if (query.unit !== undefined && row.unit !== query.unit) continue;
-    const start = Math.floor(row.start.getTime() / periodMs) * periodMs;
-    const unit = options.byUnit ? row.unit : (query.unit ?? '');
+  for (const bucket of unpackBuckets(blocks, { from, to: query.end.getTime() })) {
+    if (query.unit !== undefined && bucket.unit !== query.unit) continue;
+    const start = Math.floor(bucket.start / periodMs) * periodMs;
+    const unit = options.byUnit ? bucket.unit : (query.unit ?? '');
     const id = `${start}/${unit}`;
     let period = periods.get(id);
     if (!period) {
       period = { start, unit, aggregate: emptyAggregate() };
       periods.set(id, period);
     }
-    mergeAggregate(period.aggregate, fromStored(row));
+    mergeAggregate(period.aggregate, bucket.aggregate);
   }
   return [...periods.values()].sort((a, b) => a.start - b.start);
 }

@@ -2,19 +2,15 @@ import type { MetricPublisher, PublishedDatum } from '../shared/metric-publisher
 import type { MetricRecord } from '../store/index.ts';
 import type { CloudWatchDeps } from './deps.ts';
 import { metricKey, sortedDimensions } from './metric-key.ts';
-import { bucketStart, resolutionsFor } from './resolutions.ts';
-import { addStatisticSet, addValue, emptyAggregate, type Aggregate } from './statistics.ts';
-import { mergeStored, toStored } from './stored-aggregate.ts';
+import { resolutionsFor } from './resolutions.ts';
+import { addStatisticSet, addValue, type Aggregate } from './statistics.ts';
+import { BucketBatch, mergeStored } from './stored-aggregate.ts';
 
 /**
  * The way in for the metrics Berth publishes itself (AWS/ECS, AWS/ApplicationELB): written as
  * PutMetricData writes (1-minute storage resolution, every rollup), without its checks, which
  * close the `AWS/` namespaces to users. The callers are Berth's own loops, never a request.
  */
-interface Bucket {
-  readonly where: { readonly key: string; readonly resolution: number; readonly unit: string; readonly start: number };
-  readonly aggregate: Aggregate;
-}
 
 export function cloudWatchPublisher(deps: Pick<CloudWatchDeps, 'store' | 'clock'>): MetricPublisher {
   return { publish: (namespace, data) => publishMetricData(deps, namespace, data) };
@@ -28,7 +24,7 @@ export async function publishMetricData(
   if (data.length === 0) return;
   const now = deps.clock.now();
   const metrics = new Map<string, MetricRecord>();
-  const buckets = new Map<string, Bucket>();
+  const batch = new BucketBatch();
   for (const datum of data) {
     const key = metricKey(namespace, datum.MetricName, datum.Dimensions);
     metrics.set(key, {
@@ -39,22 +35,10 @@ export async function publishMetricData(
       lastPutAt: now,
     });
     for (const resolution of resolutionsFor(60)) {
-      const start = bucketStart(datum.Timestamp.getTime(), resolution);
-      const id = JSON.stringify([key, resolution, datum.Unit, start]);
-      let bucket = buckets.get(id);
-      if (!bucket)
-        buckets.set(
-          id,
-          (bucket = { where: { key, resolution, unit: datum.Unit, start }, aggregate: emptyAggregate() }),
-        );
-      addDatum(bucket.aggregate, datum);
+      addDatum(batch.bucket({ key, unit: datum.Unit, resolution }, datum.Timestamp.getTime()), datum);
     }
   }
-  await deps.store.cloudWatch.putDatapoints(
-    [...metrics.values()],
-    [...buckets.values()].map((bucket) => toStored(bucket.aggregate, bucket.where)),
-    mergeStored,
-  );
+  await deps.store.cloudWatch.putDatapoints([...metrics.values()], batch.blocks(), mergeStored);
 }
 
 function addDatum(aggregate: Aggregate, datum: PublishedDatum): void {

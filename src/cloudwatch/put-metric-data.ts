@@ -7,10 +7,10 @@ import {
   invalidValue,
 } from './errors.ts';
 import { metricKey, sortedDimensions } from './metric-key.ts';
-import { bucketStart, resolutionsFor } from './resolutions.ts';
+import { resolutionsFor } from './resolutions.ts';
 import type { MetricDatum, PutMetricDataInput } from './shapes.generated.ts';
-import { addStatisticSet, addValue, emptyAggregate, type Aggregate } from './statistics.ts';
-import { mergeStored, toStored } from './stored-aggregate.ts';
+import { addStatisticSet, addValue, type Aggregate } from './statistics.ts';
+import { BucketBatch, mergeStored } from './stored-aggregate.ts';
 
 /** AWS's PutMetricData quotas. */
 export const LIMITS = {
@@ -24,18 +24,10 @@ export const LIMITS = {
   futureMs: 2 * 3_600_000,
 } as const;
 
-interface Bucket {
-  readonly key: string;
-  readonly resolution: number;
-  readonly unit: string;
-  readonly start: number;
-  readonly aggregate: Aggregate;
-}
-
 /**
  * PutMetricData: every datum checked first (a bad one fails the whole call, nothing written), then
- * each added to its buckets at every resolution it is kept at, and all buckets merged into the
- * store in one transaction.
+ * each added to its buckets at every resolution it is kept at (one aggregate per bucket for the
+ * whole call), and the buckets, packed per block, merged into the store in one transaction.
  */
 export async function putMetricData(deps: CloudWatchDeps, input: PutMetricDataInput): Promise<void> {
   checkNamespace(input.Namespace);
@@ -48,36 +40,27 @@ export async function putMetricData(deps: CloudWatchDeps, input: PutMetricDataIn
   }
   const now = deps.clock.now().getTime();
   const metrics = new Map<string, MetricRecord>();
-  const buckets = new Map<string, Bucket>();
+  const batch = new BucketBatch();
   data.forEach((datum, i) => {
     const where = `MetricData.member.${i + 1}`;
     checkDatum(datum, where, now);
     const key = metricKey(input.Namespace, datum.MetricName, datum.Dimensions);
-    metrics.set(key, {
-      key,
-      namespace: input.Namespace,
-      metricName: datum.MetricName,
-      dimensions: sortedDimensions(datum.Dimensions),
-      lastPutAt: new Date(now),
-    });
+    if (!metrics.has(key)) {
+      metrics.set(key, {
+        key,
+        namespace: input.Namespace,
+        metricName: datum.MetricName,
+        dimensions: sortedDimensions(datum.Dimensions),
+        lastPutAt: new Date(now),
+      });
+    }
     const time = datum.Timestamp?.getTime() ?? now;
+    const unit = datum.Unit ?? 'None';
     for (const resolution of resolutionsFor(datum.StorageResolution ?? 60)) {
-      const start = bucketStart(time, resolution);
-      const unit = datum.Unit ?? 'None';
-      const id = JSON.stringify([key, resolution, unit, start]);
-      let bucket = buckets.get(id);
-      if (!bucket) {
-        bucket = { key, resolution, unit, start, aggregate: emptyAggregate() };
-        buckets.set(id, bucket);
-      }
-      addDatum(bucket.aggregate, datum);
+      addDatum(batch.bucket({ key, unit, resolution }, time), datum);
     }
   });
-  await deps.store.cloudWatch.putDatapoints(
-    [...metrics.values()],
-    [...buckets.values()].map((b) => toStored(b.aggregate, b)),
-    mergeStored,
-  );
+  await deps.store.cloudWatch.putDatapoints([...metrics.values()], batch.blocks(), mergeStored);
 }
 
 function checkNamespace(namespace: string): void {

@@ -1,5 +1,6 @@
 import type { CloudWatchDeps } from './deps.ts';
 import { RESOLUTIONS, RETENTION_MS } from './resolutions.ts';
+import { trimBefore } from './stored-aggregate.ts';
 
 /** Alarm history is kept 30 days; a metric with no put for 455 days has no datapoints left. */
 const HISTORY_MS = 30 * 24 * 3_600_000;
@@ -16,7 +17,11 @@ export async function pruneExpiredMetrics(
   for (const resolution of RESOLUTIONS) {
     // A bucket goes once its end is past retention.
     const before = new Date(now - RETENTION_MS[resolution] - resolution * 1000);
-    datapointsDeleted += await deps.store.cloudWatch.pruneAggregates(resolution, before);
+    datapointsDeleted += await deps.store.cloudWatch.pruneBlocks(
+      resolution,
+      before,
+      trimBefore(before.getTime(), resolution),
+    );
   }
   const metricsDeleted = await deps.store.cloudWatch.pruneMetrics(new Date(now - RETENTION_MS[3600]));
   const historyDeleted = await deps.store.cloudWatch.pruneHistory(new Date(now - HISTORY_MS));

@@ -10,7 +10,6 @@ import {
   type LoadBalancing,
   type TargetGroupInfo,
 } from './service-load-balancing.ts';
-import { alarmsConfiguration } from './service-deployment-alarms.ts';
 import type { DeploymentConfiguration, DeploymentController, LoadBalancer } from './shapes.generated.ts';
 
 const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
@@ -88,11 +87,6 @@ export function deploymentConfiguration(
     maximumPercent,
     minimumHealthyPercent,
     ...strategyConfiguration(given, controller),
-    ...alarmsConfiguration(given?.alarms, {
-      controller: controller?.type ?? 'ECS',
-      strategy: given?.strategy ?? 'ROLLING',
-      daemon,
-    }),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * CloudWatch metrics and alarms. Datapoints are stored as aggregates per metric, resolution, unit
- * and bucket (never raw values); merging a new aggregate into a stored one is the caller's
- * function, so the store knows nothing of sketches. Times are Dates, resolutions seconds.
+ * CloudWatch metrics and alarms. Datapoints are stored as aggregates per metric, unit, resolution
+ * and bucket (never raw values), packed by the caller into blocks of consecutive buckets (one row
+ * per metric, unit, resolution and block); the bytes and how two blocks merge are the caller's, so
+ * the store knows nothing of buckets or sketches. Times are Dates, resolutions seconds.
  */
 export interface MetricRecord {
   /** The metric's identity: namespace, name and sorted dimensions (cloudwatch/metric-key.ts). */
@@ -12,19 +13,16 @@ export interface MetricRecord {
   readonly lastPutAt: Date;
 }
 
-export interface AggregateRecord {
+export interface BlockRecord {
   readonly key: string;
+  /** 'None' when the datapoints had no unit. */
+  readonly unit: string;
   /** Bucket width in seconds: 1, 60, 300 or 3600. */
   readonly resolution: number;
-  /** '' when the datapoints had no unit (CloudWatch's None). */
-  readonly unit: string;
+  /** The block's start; its width is the caller's (cloudwatch/packed-buckets.ts). */
   readonly start: Date;
-  readonly sampleCount: number;
-  readonly sum: number;
-  readonly minimum: number;
-  readonly maximum: number;
-  /** The percentile sketch, serialized by cloudwatch/sketch.ts. */
-  readonly sketch: string;
+  /** The packed buckets (cloudwatch/packed-buckets.ts). */
+  readonly body: Uint8Array;
 }
 
 export interface AlarmRecord {
@@ -46,13 +44,13 @@ export interface AlarmHistoryRecord {
 
 export interface CloudWatchRepository {
   /**
-   * In one transaction: upserts the metrics (their last put time) and merges each aggregate into
-   * the stored one of the same key, resolution, unit and bucket with `merge`.
+   * In one transaction: upserts the metrics (their last put time) and merges each block into the
+   * stored one of the same key, unit, resolution and start with `merge` (stored first).
    */
   putDatapoints(
     metrics: readonly MetricRecord[],
-    aggregates: readonly AggregateRecord[],
-    merge: (stored: AggregateRecord, added: AggregateRecord) => AggregateRecord,
+    blocks: readonly BlockRecord[],
+    merge: (stored: Uint8Array, added: Uint8Array) => Uint8Array,
   ): Promise<void>;
   /** Metrics in key order after `after`, of one namespace and name when given, put since `activeSince`. */
   listMetrics(query: {
@@ -63,13 +61,24 @@ export interface CloudWatchRepository {
     readonly limit: number;
   }): Promise<MetricRecord[]>;
   getMetrics(keys: readonly string[]): Promise<MetricRecord[]>;
-  /** The aggregates of these metrics at one resolution with from <= start < to, in start order. */
-  readAggregates(
+  /** The blocks of these metrics (every unit) at one resolution with from <= start < to, in start order. */
+  readBlocks(
     keys: readonly string[],
     query: { readonly resolution: number; readonly from: Date; readonly to: Date },
-  ): Promise<AggregateRecord[]>;
-  /** Deletes aggregates of a resolution that start before `before`; resolves with how many. */
-  pruneAggregates(resolution: number, before: Date): Promise<number>;
+  ): Promise<BlockRecord[]>;
+  /**
+   * Retention: hands each block of the resolution that starts before `before` to `trim`, which
+   * answers what is left of it (undefined: delete the row) and how many buckets went; resolves
+   * with the sum of those.
+   */
+  pruneBlocks(
+    resolution: number,
+    before: Date,
+    trim: (block: { readonly start: Date; readonly body: Uint8Array }) => {
+      readonly body: Uint8Array | undefined;
+      readonly removed: number;
+    },
+  ): Promise<number>;
   /** Forgets metrics with no put since `before` (their datapoints are gone by then). */
   pruneMetrics(before: Date): Promise<number>;
 

@@ -82,8 +82,8 @@ export type {
   StoredService,
 } from './servicediscovery-repository.ts';
 export type {
-  AggregateRecord,
   AlarmHistoryRecord,
+  BlockRecord,
   AlarmRecord,
   CloudWatchRepository,
   MetricRecord,

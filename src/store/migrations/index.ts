@@ -14,6 +14,7 @@ import { cloudWatchMigration } from './0022-cloudwatch.ts';
 import { leasesMigration } from './0025-leases.ts';
 import { acmMigration } from './0023-acm.ts';
 import { applicationAutoScalingMigration } from './0026-application-autoscaling.ts';
+import { cloudWatchPackedMigration } from './0027-cloudwatch-packed.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -299,4 +300,5 @@ export const migrations: Record<string, Migration> = {
   '0025-leases': leasesMigration,
   '0023-acm': acmMigration,
   '0026-application-autoscaling': applicationAutoScalingMigration,
+  '0027-cloudwatch-packed': cloudWatchPackedMigration,
 };

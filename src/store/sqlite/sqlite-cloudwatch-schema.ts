@@ -1,4 +1,6 @@
-/** Kysely's view of the CloudWatch tables (migrations/0022-cloudwatch.ts); times are epoch milliseconds. */
+import type { Generated } from 'kysely';
+
+/** Kysely's view of the CloudWatch tables (migrations/0022-cloudwatch.ts, 0027-cloudwatch-packed.ts); times are epoch milliseconds. */
 export interface CwMetricsTable {
   metric_key: string;
   namespace: string;
@@ -8,16 +10,19 @@ export interface CwMetricsTable {
   last_put_at: number;
 }
 
-export interface CwDatapointsTable {
+/** One row per metric and unit (migrations/0027-cloudwatch-packed.ts): the integer id blocks are keyed by. */
+export interface CwSeriesTable {
+  id: Generated<number>;
   metric_key: string;
-  resolution: number;
   unit: string;
-  bucket_start: number;
-  sample_count: number;
-  sum: number;
-  minimum: number;
-  maximum: number;
-  sketch: string;
+}
+
+/** A block of a series' buckets at one resolution, packed by cloudwatch/packed-buckets.ts. */
+export interface CwBlocksTable {
+  resolution: number;
+  block_start: number;
+  series_id: number;
+  body: Uint8Array;
 }
 
 export interface CwAlarmsTable {
@@ -36,7 +41,8 @@ export interface CwAlarmHistoryTable {
 
 export interface CloudWatchTables {
   cw_metrics: CwMetricsTable;
-  cw_datapoints: CwDatapointsTable;
+  cw_series: CwSeriesTable;
+  cw_blocks: CwBlocksTable;
   cw_alarms: CwAlarmsTable;
   cw_alarm_history: CwAlarmHistoryTable;
 }

@@ -1,21 +1,22 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type {
-  AggregateRecord,
   AlarmHistoryRecord,
+  BlockRecord,
   AlarmRecord,
   CloudWatchRepository,
   MetricRecord,
 } from '../cloudwatch-repository.ts';
 import { sqliteDialect, type SqlDialect } from '../sql-dialect.ts';
 import type { Database } from './schema.ts';
-import type { CwDatapointsTable, CwMetricsTable } from './sqlite-cloudwatch-schema.ts';
+import { pruneBlocks, pruneMetrics, putDatapoints, readBlocks } from './sqlite-cloudwatch-blocks.ts';
+import type { CwMetricsTable } from './sqlite-cloudwatch-schema.ts';
 
 type Db = Kysely<Database>;
 
 /** A write planned from a revision that is no longer the stored one: the transaction rolls back. */
 class StaleRevision extends Error {}
 
-/** CloudWatch in SQLite: each PutMetricData one transaction (read, merge, write per bucket). */
+/** CloudWatch in SQLite (and PostgreSQL): datapoints in sqlite-cloudwatch-blocks.ts, alarms here. */
 export class SqliteCloudWatch implements CloudWatchRepository {
   readonly #db: Db;
   readonly #dialect: SqlDialect;
@@ -24,31 +25,12 @@ export class SqliteCloudWatch implements CloudWatchRepository {
     this.#dialect = dialect;
   }
 
-  async putDatapoints(
+  putDatapoints(
     metrics: readonly MetricRecord[],
-    aggregates: readonly AggregateRecord[],
-    merge: (stored: AggregateRecord, added: AggregateRecord) => AggregateRecord,
+    blocks: readonly BlockRecord[],
+    merge: (stored: Uint8Array, added: Uint8Array) => Uint8Array,
   ): Promise<void> {
-    await this.#db.transaction().execute(async (trx) => {
-      for (const metric of metrics) {
-        await trx
-          .insertInto('cw_metrics')
-          .values({
-            metric_key: metric.key,
-            namespace: metric.namespace,
-            metric_name: metric.metricName,
-            dimensions: JSON.stringify(metric.dimensions),
-            last_put_at: metric.lastPutAt.getTime(),
-          })
-          .onConflict((c) =>
-            c.column('metric_key').doUpdateSet({
-              last_put_at: this.#dialect.greatest(sql.ref('cw_metrics.last_put_at'), sql.ref('excluded.last_put_at')),
-            }),
-          )
-          .execute();
-      }
-      for (const added of aggregates) await mergeAggregate(trx, added, merge);
-    });
+    return putDatapoints(this.#db, this.#dialect, { metrics, blocks, merge });
   }
 
   async listMetrics(query: {
@@ -76,38 +58,20 @@ export class SqliteCloudWatch implements CloudWatchRepository {
     return rows.map(fromMetricRow);
   }
 
-  async readAggregates(
-    keys: readonly string[],
-    query: { resolution: number; from: Date; to: Date },
-  ): Promise<AggregateRecord[]> {
-    if (keys.length === 0) return [];
-    const rows = await this.#db
-      .selectFrom('cw_datapoints')
-      .selectAll()
-      .where('metric_key', 'in', keys)
-      .where('resolution', '=', query.resolution)
-      .where('bucket_start', '>=', query.from.getTime())
-      .where('bucket_start', '<', query.to.getTime())
-      .orderBy('bucket_start')
-      .execute();
-    return rows.map(fromAggregateRow);
+  readBlocks(keys: readonly string[], query: { resolution: number; from: Date; to: Date }): Promise<BlockRecord[]> {
+    return readBlocks(this.#db, this.#dialect, keys, query);
   }
 
-  async pruneAggregates(resolution: number, before: Date): Promise<number> {
-    const result = await this.#db
-      .deleteFrom('cw_datapoints')
-      .where('resolution', '=', resolution)
-      .where('bucket_start', '<', before.getTime())
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  pruneBlocks(
+    resolution: number,
+    before: Date,
+    trim: (block: { start: Date; body: Uint8Array }) => { body: Uint8Array | undefined; removed: number },
+  ): Promise<number> {
+    return pruneBlocks(this.#db, resolution, before, trim);
   }
 
-  async pruneMetrics(before: Date): Promise<number> {
-    const result = await this.#db
-      .deleteFrom('cw_metrics')
-      .where('last_put_at', '<', before.getTime())
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  pruneMetrics(before: Date): Promise<number> {
+    return pruneMetrics(this.#db, before);
   }
 
   async getAlarm(name: string): Promise<AlarmRecord | undefined> {
@@ -217,46 +181,6 @@ export class SqliteCloudWatch implements CloudWatchRepository {
   }
 }
 
-async function mergeAggregate(
-  trx: Transaction<Database>,
-  added: AggregateRecord,
-  merge: (stored: AggregateRecord, added: AggregateRecord) => AggregateRecord,
-): Promise<void> {
-  const where = {
-    metric_key: added.key,
-    resolution: added.resolution,
-    unit: added.unit,
-    bucket_start: added.start.getTime(),
-  };
-  const row = await trx
-    .selectFrom('cw_datapoints')
-    .selectAll()
-    .where('metric_key', '=', where.metric_key)
-    .where('resolution', '=', where.resolution)
-    .where('unit', '=', where.unit)
-    .where('bucket_start', '=', where.bucket_start)
-    .executeTakeFirst();
-  if (!row) {
-    await trx.insertInto('cw_datapoints').values(toAggregateRow(added)).execute();
-    return;
-  }
-  const merged = toAggregateRow(merge(fromAggregateRow(row), added));
-  await trx
-    .updateTable('cw_datapoints')
-    .set({
-      sample_count: merged.sample_count,
-      sum: merged.sum,
-      minimum: merged.minimum,
-      maximum: merged.maximum,
-      sketch: merged.sketch,
-    })
-    .where('metric_key', '=', where.metric_key)
-    .where('resolution', '=', where.resolution)
-    .where('unit', '=', where.unit)
-    .where('bucket_start', '=', where.bucket_start)
-    .execute();
-}
-
 async function insertHistory(trx: Transaction<Database>, items: readonly AlarmHistoryRecord[]): Promise<void> {
   if (items.length === 0) return;
   await trx
@@ -280,34 +204,6 @@ function fromMetricRow(row: Selectable<CwMetricsTable>): MetricRecord {
     metricName: row.metric_name,
     dimensions: JSON.parse(row.dimensions) as MetricRecord['dimensions'],
     lastPutAt: new Date(Number(row.last_put_at)),
-  };
-}
-
-function fromAggregateRow(row: Selectable<CwDatapointsTable>): AggregateRecord {
-  return {
-    key: row.metric_key,
-    resolution: Number(row.resolution),
-    unit: row.unit,
-    start: new Date(Number(row.bucket_start)),
-    sampleCount: Number(row.sample_count),
-    sum: Number(row.sum),
-    minimum: Number(row.minimum),
-    maximum: Number(row.maximum),
-    sketch: row.sketch,
-  };
-}
-
-function toAggregateRow(record: AggregateRecord): CwDatapointsTable {
-  return {
-    metric_key: record.key,
-    resolution: record.resolution,
-    unit: record.unit,
-    bucket_start: record.start.getTime(),
-    sample_count: record.sampleCount,
-    sum: record.sum,
-    minimum: record.minimum,
-    maximum: record.maximum,
-    sketch: record.sketch,
   };
 }
 
