@@ -241,6 +241,19 @@ export class NamespaceEngine {
     return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
   }
 
+  /** The live process whose id `file` holds, if any. */
+  #pidIn(file: string): number | undefined {
+    if (!existsSync(file)) return undefined;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 1) return undefined;
+    // Only while that id is still this engine's process (its command line names the engine's folder).
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.#dir) ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Removes its containers, stops it (SIGTERM, SIGKILL after 30 s) and removes its folders. */
   async stop(): Promise<string[]> {
     const problems: string[] = [];
@@ -252,12 +265,21 @@ export class NamespaceEngine {
         if (removed.code !== 0) problems.push(`docker rm in ${this.host.namespace}: ${removed.stderr}`);
       }
       child.kill('SIGTERM');
-      const stopped = await Promise.race([this.#exited!.then(() => true), sleep(30_000).then(() => false)]);
+      const stopped = await Promise.race([
+        this.#exited!.then(() => true),
+        sleep(30_000, undefined, { ref: false }).then(() => false),
+      ]);
       if (!stopped) {
         problems.push(`dockerd in ${this.host.namespace} ignored SIGTERM for 30 s; killed`);
         child.kill('SIGKILL');
         await this.#exited;
       }
+    }
+    // The containerd dockerd started outlives a dockerd killed: stopped by the pid it wrote.
+    const containerd = this.#pidIn(join(this.#dir, 'exec', 'containerd', 'containerd.pid'));
+    if (containerd !== undefined) {
+      problems.push(`containerd ${containerd} of ${this.host.namespace} outlived its dockerd; killed`);
+      process.kill(containerd, 'SIGKILL');
     }
     try {
       rmSync(this.#dir, { recursive: true, force: true, maxRetries: 3 });
