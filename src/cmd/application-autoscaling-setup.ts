@@ -3,7 +3,7 @@ import { policyAlarmActions, runScheduledActions, type AutoScalingDeps } from '.
 import { deleteAlarms, putMetricAlarm, type CloudWatchDeps } from '../cloudwatch/index.ts';
 import { serviceDesiredCount, setServiceDesiredCount } from '../ecs/index.ts';
 import type { TaskDeps } from '../ecs/task-deps.ts';
-import type { Clock } from '../shared/clock.ts';
+import type { Clock, TimeScale } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { schedulePeriodic } from './periodic.ts';
@@ -46,11 +46,18 @@ export function applicationAutoScaling(options: {
   };
 }
 
-/** Scheduled actions every 5 s, and activities past six weeks dropped as it goes. */
-export function scheduleScalingActions(deps: AutoScalingDeps, logger: Logger) {
+/**
+ * Scheduled actions every 5 s, and activities past six weeks dropped as it goes: 5 s of metrics
+ * time (`time`, metrics-time.ts), the clock of `deps`.
+ */
+export function scheduleScalingActions(
+  deps: AutoScalingDeps,
+  logger: Logger,
+  time?: Pick<TimeScale, 'baseMs'> | undefined,
+) {
   return schedulePeriodic(
     'scheduled scaling actions',
-    SCHEDULED_ACTIONS_MS,
+    time?.baseMs(SCHEDULED_ACTIONS_MS) ?? SCHEDULED_ACTIONS_MS,
     async () => {
       await runScheduledActions(deps);
       await deps.store.applicationAutoScaling.pruneActivities(deps.clock.now().getTime() - ACTIVITY_RETENTION_MS);

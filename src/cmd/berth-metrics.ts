@@ -6,7 +6,7 @@ import {
   type TaskTelemetry,
 } from '../ecs/index.ts';
 import type { Resource } from '../ecs/shapes.generated.ts';
-import type { Clock } from '../shared/clock.ts';
+import type { Clock, TimeScale } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MetricPublisher } from '../shared/metric-publisher.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -91,7 +91,9 @@ export async function publishEcsMetrics(
 /**
  * The loop of the metrics Berth publishes itself, writing into this server's CloudWatch unless
  * told where: AWS/ECS from the agents' telemetry (like ECS's metrics pipeline behind TCS), and
- * AWS/ApplicationELB from the load balancer proxy's counters (elb-metrics.ts).
+ * AWS/ApplicationELB from the load balancer proxy's counters (elb-metrics.ts). `deps.clock` is
+ * metrics time (metrics-time.ts) and `publishMs` milliseconds of it: the loop runs `time.speedup`
+ * times more often in real time.
  */
 export function scheduleBerthMetrics(
   deps: {
@@ -101,14 +103,14 @@ export function scheduleBerthMetrics(
     readonly dataPlane?: DataPlane;
     readonly publisher?: MetricPublisher;
   },
-  options: { readonly publishMs: number; readonly logger: Logger },
+  options: { readonly publishMs: number; readonly logger: Logger; readonly time?: Pick<TimeScale, 'baseMs'> },
 ) {
   const plan = publishingPlan(options.publishMs);
   const publisher = deps.publisher ?? cloudWatchPublisher(deps);
   const elb = deps.dataPlane && elbMetricsPublisher(deps.dataPlane, publisher);
   return schedulePeriodic(
     'metrics',
-    plan.tickMs,
+    options.time?.baseMs(plan.tickMs) ?? plan.tickMs,
     async () => {
       const now = deps.clock.now().getTime();
       await elb?.(now);

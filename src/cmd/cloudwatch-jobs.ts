@@ -1,4 +1,5 @@
 import { evaluateAlarms, pruneExpiredMetrics, type CloudWatchDeps } from '../cloudwatch/index.ts';
+import type { TimeScale } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { schedulePeriodic } from './periodic.ts';
 
@@ -9,16 +10,19 @@ export const DEFAULT_ALARM_EVALUATION_MS = 5000;
 /**
  * CloudWatch's periodic work: datapoint retention every hour, and the alarm evaluator every
  * `alarmEvaluationMs` (each alarm evaluated once per period boundary; tests pass a shorter
- * interval to see a boundary acted on sooner).
+ * interval to see a boundary acted on sooner). Both are hours and seconds of metrics time
+ * (`time`, metrics-time.ts: as many times more often as it goes faster); a given
+ * `alarmEvaluationMs` is real milliseconds.
  */
 export function scheduleCloudWatchJobs(
   deps: CloudWatchDeps,
   logger: Logger,
-  options: { alarmEvaluationMs?: number | undefined } = {},
+  options: { alarmEvaluationMs?: number | undefined; time?: Pick<TimeScale, 'baseMs'> | undefined } = {},
 ) {
+  const realMs = (ms: number) => options.time?.baseMs(ms) ?? ms;
   const retention = schedulePeriodic(
     'metric retention',
-    RETENTION_INTERVAL_MS,
+    realMs(RETENTION_INTERVAL_MS),
     async () => {
       const report = await pruneExpiredMetrics(deps);
       if (report.datapointsDeleted + report.metricsDeleted + report.historyDeleted > 0) {
@@ -30,7 +34,7 @@ export function scheduleCloudWatchJobs(
   );
   const alarms = schedulePeriodic(
     'alarm evaluation',
-    options.alarmEvaluationMs ?? DEFAULT_ALARM_EVALUATION_MS,
+    options.alarmEvaluationMs ?? realMs(DEFAULT_ALARM_EVALUATION_MS),
     () => evaluateAlarms(deps),
     logger,
   );

@@ -1,4 +1,5 @@
 import { pruneStoppedTasks, reconcileServices } from '../ecs/index.ts';
+import type { TimeScale } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MetadataStore } from '../store/index.ts';
@@ -37,6 +38,8 @@ export async function startServerLoops(deps: {
   readonly sessionHistory: Parameters<typeof scheduleSessionHistory>[0];
   readonly dataPlane: Parameters<typeof scheduleBerthMetrics>[0]['dataPlane'];
   readonly autoScalingDeps: Parameters<typeof scheduleScalingActions>[0];
+  /** Metrics time (metrics-time.ts): the clock and pace of CloudWatch, Auto Scaling and Berth's metrics. */
+  readonly metricsTime: TimeScale;
 }) {
   const { config, logger, leases, scheduler, taskDeps } = deps;
   const store: MetadataStore = taskDeps.store;
@@ -46,8 +49,10 @@ export async function startServerLoops(deps: {
     lease,
   });
   const logRetention = scheduleLogRetention({ store, clock: taskDeps.clock }, logger, { lease });
+  const time = deps.metricsTime;
   const cloudWatchJobs = scheduleCloudWatchJobs(deps.cloudWatchDeps, logger, {
     alarmEvaluationMs: deps.alarmEvaluationMs,
+    time,
   });
   scheduler.services = schedulePeriodic(
     'service scheduler',
@@ -68,10 +73,10 @@ export async function startServerLoops(deps: {
   );
   const sessionHistory = await scheduleSessionHistory(deps.sessionHistory, logger, { lease });
   const metrics = scheduleBerthMetrics(
-    { ...taskDeps, dataPlane: deps.dataPlane },
-    { publishMs: config.metricsPublishMs, logger },
+    { ...taskDeps, clock: time.clock, dataPlane: deps.dataPlane },
+    { publishMs: config.metricsPublishMs, logger, time },
   );
-  const scalingActions = scheduleScalingActions(deps.autoScalingDeps, logger);
+  const scalingActions = scheduleScalingActions(deps.autoScalingDeps, logger, time);
   const periodics: Periodic[] = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services];
   periodics.push(metrics, scalingActions);
   return { gc, logRetention, taskPruning, periodics };

@@ -47,6 +47,7 @@ import {
   requestOrigin,
 } from './front-door-tls.ts';
 import { serverMetrics, serverReadiness } from './server-health.ts';
+import { inMetricsTime, metricsTime as timeScaleOf } from './metrics-time.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
@@ -103,6 +104,7 @@ const AGENT_HEARTBEAT_TIMEOUT_MS = 60_000;
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const metricsTime = timeScaleOf(config, clock); // CloudWatch's and Auto Scaling's (BERTH_METRICS_MINUTE_MS)
   const privacy = makeDataFolderPrivate(config.dataDir);
   if (privacy.repaired > 0 || privacy.failed.length > 0 || privacy.truncated)
     logger.warn({ ...privacy }, 'data folder made private: folders 0700, files 0600');
@@ -194,7 +196,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     loadBalancing: serviceLoadBalancing(elb),
     deploymentMinuteMs: config.deploymentMinuteMs,
     execute: exec.support,
-    telemetry: new TaskTelemetry({ metricsPublishMs: config.metricsPublishMs }),
+    telemetry: new TaskTelemetry({ metricsPublishMs: config.metricsPublishMs, time: metricsTime }),
   };
 
   let secrets: IamDirectory;
@@ -222,11 +224,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   // Alarm actions: Application Auto Scaling's policies, which scale services through UpdateService's path.
   const scope = { region: config.region, accountId: config.accountId };
-  const autoScaling = applicationAutoScaling({ store, clock, scope, taskDeps });
-  const cloudWatchDeps = { store, clock, scope, actions: autoScaling.alarmActions };
+  const autoScaling = applicationAutoScaling({ store, clock: metricsTime.clock, scope, taskDeps });
+  const cloudWatchDeps = { store, clock: metricsTime.clock, scope, actions: autoScaling.alarmActions };
   autoScaling.bindCloudWatch(cloudWatchDeps);
   // Metric filters publish into CloudWatch in process, in the users' own namespaces.
-  const logsDeps = { store, clock, publisher: cloudWatchPublisher({ store, clock }), logger };
+  const publisher = inMetricsTime(cloudWatchPublisher({ store, clock: metricsTime.clock }), metricsTime);
+  const logsDeps = { store, clock, publisher, logger };
   const { accessControl, query, json, cbor } = createApiProtocols({
     config,
     store,
@@ -262,6 +265,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     sessionHistory: exec.history,
     dataPlane,
     autoScalingDeps: autoScaling.deps,
+    metricsTime,
   });
   let closing = false;
   /** Undoes a start that failed once the timers run: what close() does, minus what never started. */

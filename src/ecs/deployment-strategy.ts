@@ -10,6 +10,7 @@ import {
   type LoadBalancing,
   type TargetGroupInfo,
 } from './service-load-balancing.ts';
+import { alarmsConfiguration } from './service-deployment-alarms.ts';
 import type { DeploymentConfiguration, DeploymentController, LoadBalancer } from './shapes.generated.ts';
 
 const STRATEGIES = ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY'];
@@ -87,6 +88,11 @@ export function deploymentConfiguration(
     maximumPercent,
     minimumHealthyPercent,
     ...strategyConfiguration(given, controller),
+    ...alarmsConfiguration(given?.alarms, {
+      controller: controller?.type ?? 'ECS',
+      strategy: given?.strategy ?? 'ROLLING',
+      daemon,
+    }),
   };
 }
 

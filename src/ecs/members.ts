@@ -112,6 +112,9 @@ const DEPLOYMENT_ACTED = under('deploymentConfiguration', [
   'linearConfiguration.stepBakeTimeInMinutes',
   'canaryConfiguration.canaryPercent',
   'canaryConfiguration.canaryBakeTimeInMinutes',
+  'alarms.alarmNames',
+  'alarms.enable',
+  'alarms.rollback',
 ]);
 
 /** CreateService and UpdateService. */
@@ -121,11 +124,6 @@ const SERVICE_RULES: Record<string, MemberRule> = {
   'capacityProviderStrategy[].base': STRATEGY_SPLIT,
   availabilityZoneRebalancing: { inert: "no availability zones: nothing spreads a service's tasks over zones" },
   platformVersion: PLATFORM_VERSION,
-  'deploymentConfiguration.alarms': {
-    refused: 'a deployment would not watch its CloudWatch alarms, nor stop or roll back on one',
-    issue: 19,
-    when: whereMember('enable', isTrue),
-  },
   'deploymentConfiguration.lifecycleHooks': {
     refused: 'a deployment would not stop at its lifecycle hooks (AWS Lambda functions or pauses)',
   },

@@ -13,6 +13,7 @@ import { pageSize } from './pagination.ts';
 import type { ShiftedDeployment } from './service-blue-green.ts';
 import type { ServiceWithHistory } from './service-deployment-history.ts';
 import { CIRCUIT_BREAKER_REASON, failureThreshold } from './service-circuit-breaker.ts';
+import { deploymentAlarmsStatus } from './service-deployment-alarms.ts';
 import { serviceNameOf } from './services.ts';
 import { serviceRevisionArn } from './service-revisions.ts';
 import { taskCounts } from './service-view.ts';
@@ -88,6 +89,7 @@ async function deploymentsOf(deps: TaskDeps, record: ServiceRecord): Promise<Ser
         failureCount: d.failedTasks ?? 0,
         threshold: failureThreshold(d.desiredCount ?? 0),
       },
+      alarms: deploymentAlarmsStatus(d, config.alarms),
     } satisfies ServiceDeployment;
   });
 }

@@ -4,18 +4,14 @@ import { rootPrincipal } from '../shared/principal.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { ServiceRecord, TaskRecord } from '../store/index.ts';
 import { unplacedMessage } from '../scheduler/index.ts';
-import { newDeployment, storedService } from './services.ts';
+import { storedService } from './services.ts';
 import { planService, type Plan, type PlanInput, type PlanTask } from './service-plan.ts';
 import { noTargetChanges, type LoadBalancing } from './service-load-balancing.ts';
 import { addEvent, passEvents, taskEvent } from './service-events.ts';
 import { daemonRollout, reconcileDaemon } from './service-daemon.ts';
-import {
-  CIRCUIT_BREAKER_REASON,
-  countFailedTasks,
-  deploymentFailedEvent,
-  hasTripped,
-} from './service-circuit-breaker.ts';
+import { countFailedTasks, hasTripped } from './service-circuit-breaker.ts';
 import { retireDeployments } from './service-deployment-history.ts';
+import { failOnAlarms, holdForBake, rolledOut } from './service-rollout.ts';
 import { replaceKeepingTaskEvents } from './service-event-carry.ts';
 import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
@@ -154,6 +150,14 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     tasks,
     now,
   });
+  const alarms = await failOnAlarms(deps.store.cloudWatch, {
+    record,
+    service,
+    deployments,
+    now,
+    minuteMs: deps.deploymentMinuteMs,
+  });
+  deployments = alarms.deployments;
   const balancing = loadBalancersOf(service).length > 0 ? deps.loadBalancing : undefined;
   const targetsInput = {
     cluster: record.cluster,
@@ -197,8 +201,9 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     planTask(t, { now, primary: primary?.id, draining, graceMs, targets, lost: lostAgent(deps), protectedIds }),
   );
   const pass = await planPass(deps, record, balancing, { service, name, deployments, tasks: planTasks, now });
-  const { plan } = pass;
+  let { plan } = pass;
   deployments = pass.deployments;
+  ({ plan, deployments } = holdForBake(alarms.watch, { plan, deployments, now }));
   for (const stop of plan.stop) await stopServiceTask(deps, balancing, targetsInput, stop);
   let events = passEvents(record.name, (service.events ?? []) as ServiceEvent[], {
     changes: targetsInput.changes,
@@ -354,41 +359,6 @@ async function reconcileDaemonService(
     { ...service, desiredCount: step.desiredCount, status, deployments, events, ...retired.fields },
     step.steady,
   );
-}
-
-/** The deployments after the primary's rollout COMPLETED or FAILED (rolling back when asked). */
-function rolledOut(
-  service: Service,
-  at: {
-    readonly deployments: readonly Deployment[];
-    readonly events: ServiceEvent[];
-    readonly outcome: 'COMPLETED' | 'FAILED';
-    readonly serviceName: string;
-    readonly now: Date;
-  },
-): { deployments: Deployment[]; events: ServiceEvent[] } {
-  const name = `(service ${at.serviceName})`;
-  let deployments = [...at.deployments];
-  const id = deployments[0]!.id!;
-  const completed = at.outcome === 'COMPLETED';
-  deployments[0] = {
-    ...deployments[0],
-    rolloutState: at.outcome,
-    rolloutStateReason: completed ? `ECS deployment ${id} completed.` : CIRCUIT_BREAKER_REASON,
-    updatedAt: at.now,
-  };
-  const message = completed
-    ? `${name} (deployment ${id}) deployment completed.`
-    : deploymentFailedEvent(at.serviceName, id);
-  let events = addEvent(at.events, message, at.now);
-  const previous = deployments.slice(1).find((d) => d.rolloutState === 'COMPLETED') ?? deployments[1];
-  if (!completed && service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback && previous) {
-    const rollback = newDeployment({ ...service, taskDefinition: previous.taskDefinition }, at.now);
-    events = addEvent(events, `${name} rolling back to deployment ${previous.id}.`, at.now);
-    deployments = [rollback, ...deployments.map((d) => ({ ...d, status: 'ACTIVE' }))];
-    service.taskDefinition = previous.taskDefinition;
-  }
-  return { deployments, events };
 }
 
 async function startTasks(

@@ -44,6 +44,7 @@ export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTag
         shift?: unknown;
         lifecycleStage?: unknown;
         serviceRegistries?: unknown;
+        alarmWatch?: unknown;
       } = {
         ...dated(d, ['createdAt', 'updatedAt']),
         runningCount: counts.running,
@@ -53,6 +54,7 @@ export async function serviceView(deps: TaskDeps, record: ServiceRecord, withTag
       delete view.shift;
       delete view.lifecycleStage;
       delete view.serviceRegistries;
+      delete view.alarmWatch;
       return view;
     }),
     events: ((service.events ?? []) as ServiceEvent[]).map((e) => dated(e, ['createdAt'])),

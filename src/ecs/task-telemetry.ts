@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock.ts';
+import type { Clock, TimeScale } from '../shared/clock.ts';
 import type { MetadataStore, TaskRecord } from '../store/index.ts';
 import { requireCluster } from './clusters.ts';
 import { InvalidParameterException } from './errors.ts';
@@ -55,15 +55,23 @@ const MINUTE_MS = 60_000;
  */
 export class TaskTelemetry {
   readonly #minutes = new Map<number, Map<string, Accumulator>>();
-  /** How often agents should sample: ECS's 20 s, or the metrics period when it is shorter (tests). */
+  /**
+   * How often agents should sample: ECS's 20 s, or the metrics period when it is shorter (tests);
+   * in real milliseconds, shortened as metrics time goes faster (BERTH_METRICS_MINUTE_MS).
+   */
   readonly sampleIntervalMs: number;
+  /** Metrics time (cmd/metrics-time.ts): samples are binned at the scaled instant of their time. */
+  readonly #time: Pick<TimeScale, 'scaled' | 'baseMs'> | undefined;
 
-  constructor(options: { readonly metricsPublishMs?: number } = {}) {
-    this.sampleIntervalMs = Math.min(20_000, options.metricsPublishMs ?? 60_000);
+  constructor(options: { readonly metricsPublishMs?: number; readonly time?: TimeScale } = {}) {
+    const intervalMs = Math.min(20_000, options.metricsPublishMs ?? 60_000);
+    this.#time = options.time;
+    this.sampleIntervalMs = this.#time ? this.#time.baseMs(intervalMs) : intervalMs;
   }
 
   add(task: TaskRecord, sample: TaskUsageSample): void {
-    const minute = Math.floor(sample.timestamp.getTime() / MINUTE_MS) * MINUTE_MS;
+    const at = this.#time ? this.#time.scaled(sample.timestamp) : sample.timestamp;
+    const minute = Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS;
     let tasks = this.#minutes.get(minute);
     if (!tasks) this.#minutes.set(minute, (tasks = new Map()));
     let sum = tasks.get(task.arn);

@@ -42,6 +42,12 @@ export interface ServerConfig {
    * which CloudWatch merges into the same 1-minute datapoint.
    */
   readonly metricsPublishMs: number;
+  /**
+   * A test knob: how many milliseconds a minute of CloudWatch and Application Auto Scaling lasts
+   * (60000, AWS's). Shorter, their clock runs 60000/metricsMinuteMs times faster than real time
+   * from the server's start (BERTH_METRICS_MINUTE_MS; cmd/metrics-time.ts).
+   */
+  readonly metricsMinuteMs: number;
   /** How long an agent may stay silent before services replace the tasks of its instance. */
   readonly agentLostSeconds: number;
   /** A registry upload idle this long is abandoned: garbage collection removes it. */
@@ -94,6 +100,7 @@ const SETTINGS = {
   lb: { env: 'BERTH_LB', default: 'process' },
   'deployment-minute-ms': { env: 'BERTH_DEPLOYMENT_MINUTE_MS', default: '60000' },
   'metrics-publish-ms': { env: 'BERTH_METRICS_PUBLISH_MS', default: '60000' },
+  'metrics-minute-ms': { env: 'BERTH_METRICS_MINUTE_MS', default: '60000' },
   'agent-lost-seconds': { env: 'BERTH_AGENT_LOST_SECONDS', default: '180' },
   'upload-expiry-seconds': { env: 'BERTH_UPLOAD_EXPIRY_SECONDS', default: '86400' },
   'dns-port': { env: 'BERTH_DNS_PORT', default: '53' },
@@ -170,6 +177,13 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     metricsPublishMs: Number(
       check(
         'metrics-publish-ms',
+        (v) => /^\d{3,5}$/.test(v) && +v >= 100 && +v <= 60_000,
+        'milliseconds from 100 to 60000',
+      ),
+    ),
+    metricsMinuteMs: Number(
+      check(
+        'metrics-minute-ms',
         (v) => /^\d{3,5}$/.test(v) && +v >= 100 && +v <= 60_000,
         'milliseconds from 100 to 60000',
       ),

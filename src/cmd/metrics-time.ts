@@ -1,0 +1,33 @@
+import { timeScale, type Clock, type TimeScale } from '../shared/clock.ts';
+import type { ServerConfig } from '../shared/config.ts';
+import type { MetricPublisher } from '../shared/metric-publisher.ts';
+
+const AWS_MINUTE_MS = 60_000;
+
+/**
+ * Metrics time, the test knob BERTH_METRICS_MINUTE_MS: the clock of CloudWatch (datapoint and
+ * alarm timestamps, period boundaries, retention), of Application Auto Scaling (cooldowns,
+ * scheduled actions, activities) and of Berth's own metric publishers. At 60000 (the default,
+ * AWS's minute) it is the server's clock itself; shorter, it runs 60000/minuteMs times faster than
+ * the server's clock from the server's start, so every CloudWatch minute lasts minuteMs and the
+ * loops that act on that time (alarm evaluator, publishers, scheduled actions, retention, the
+ * agents' sampling) run as many times more often. ECS, ELB, Logs and the rest keep real time.
+ */
+export function metricsTime(config: Pick<ServerConfig, 'metricsMinuteMs'>, clock: Clock): TimeScale {
+  return timeScale(clock, AWS_MINUTE_MS / config.metricsMinuteMs);
+}
+
+/**
+ * A publisher for datapoints stamped in real time (the minutes of log events that metric filters
+ * count): they land at the scaled instant of their minute's start. The publisher itself at 1.
+ */
+export function inMetricsTime(publisher: MetricPublisher, time: TimeScale): MetricPublisher {
+  if (time.speedup === 1) return publisher;
+  return {
+    publish: (namespace, data) =>
+      publisher.publish(
+        namespace,
+        data.map((datum) => ({ ...datum, Timestamp: time.scaled(datum.Timestamp) })),
+      ),
+  };
+}
