@@ -21,8 +21,20 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createHttpLoadBalancer, freePort } from '../../testing/load-balancer.ts';
-import { busyboxSkipReason, dockerSkipReason, DockerSession, skopeoSkipReason } from '../../testing/docker.ts';
-import { HostNetwork, NamespaceEngine, networkHostsSkipReason, type NetworkHost } from '../../testing/network-hosts.ts';
+import {
+  busyboxSkipReason,
+  dockerSkipReason,
+  DockerSession,
+  runCommand,
+  skopeoSkipReason,
+} from '../../testing/docker.ts';
+import {
+  HostNetwork,
+  IP,
+  NamespaceEngine,
+  networkHostsSkipReason,
+  type NetworkHost,
+} from '../../testing/network-hosts.ts';
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 
@@ -149,6 +161,18 @@ describe('agents on two hosts across a network (namespaces), over TLS', { skip, 
       const address = instance.attributes?.find((a) => a.name === 'berth.host-address')?.value;
       assert.equal(address, host.net.address, `host ${index}'s berth.host-address`);
       assert.equal(instance.agentConnected, true);
+    }
+  });
+
+  it("keeps each engine's iptables rules in its own namespace", async () => {
+    const rootRules = await runCommand('iptables', ['-t', 'nat', '-S'], { timeoutMs: 30_000 });
+    assert.equal(rootRules.code, 0, rootRules.stderr);
+    for (const [index, host] of hosts.entries()) {
+      const bridge = `172.31.${250 + index}.0/24`;
+      const own = await runCommand(IP, ['netns', 'exec', host.net.namespace, 'iptables', '-t', 'nat', '-S']);
+      assert.equal(own.code, 0, own.stderr);
+      assert.ok(own.stdout.includes(`-A POSTROUTING -s ${bridge} ! -o docker0 -j MASQUERADE`), own.stdout);
+      assert.ok(!rootRules.stdout.includes(bridge), `the root namespace has a rule for ${bridge}`);
     }
   });
 
