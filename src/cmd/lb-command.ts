@@ -16,7 +16,8 @@ export const LB_HELP = `berth lb: run the load balancers' listeners (the ELB dat
   --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510);
                             https://, or http:// to a loopback address only: the configuration carries TLS private keys
   --endpoint-file FILE      read the server's URL from this JSON file ({"endpoint": URL}) before each call
-                            (what the lb a server starts uses: <data dir>/lb/server.json)
+                            (what the lb a server starts uses: <data dir>/lb/server.json); such an lb
+                            exits when it has no listener and its server has been unreachable for 3 s
   --state-dir DIR           its lock and last configuration (BERTH_LB_STATE_DIR, default ./.berth-lb);
                             one lb per state folder
   --ca-bundle FILE          PEM CA certificates to verify an https:// endpoint with (AWS_CA_BUNDLE)
@@ -89,7 +90,9 @@ export async function runLbCommand(argv: readonly string[], env: NodeJS.ProcessE
   const plane = createProxyDataPlane({ log, ...limits });
   let running;
   try {
-    running = await runLb({ stateDir, endpoint, credentials, region: env.AWS_REGION || 'us-east-1', log, plane });
+    const region = env.AWS_REGION || 'us-east-1';
+    const exitWhenIdleAlone = values['endpoint-file'] !== undefined; // started by a server
+    running = await runLb({ stateDir, endpoint, credentials, region, log, plane, exitWhenIdleAlone });
   } catch (error) {
     return startFailure(log, error);
   }

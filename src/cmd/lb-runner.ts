@@ -31,6 +31,11 @@ export interface LbRunnerOptions {
   readonly checkEveryMs?: number;
   /** Traffic counts go at least this often (5 s). */
   readonly reportEveryMs?: number;
+  /**
+   * The lb a server started: with no listener to serve and its server unreachable for 3 s, it exits
+   * (the server starts another when it is back). Nothing is dropped, and no idle lb outlives its server.
+   */
+  readonly exitWhenIdleAlone?: boolean;
 }
 
 export interface RunningLb {
@@ -123,6 +128,7 @@ class LbLoop {
 
   async #pollLoop(): Promise<void> {
     let backoff = 250;
+    let unreachableSince: number | undefined;
     while (!this.#abort.signal.aborted) {
       try {
         const call = this.#call();
@@ -131,16 +137,27 @@ class LbLoop {
         const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(30_000)]);
         const answer = await call<LbPollAnswer>('/berth/lb/poll', { ...body, have: this.#running?.hash }, {}, signal);
         this.#setConnected(true);
+        unreachableSince = undefined;
         backoff = 250;
         if (answer.config) await this.#applyAnswer(answer, answer.config);
       } catch (error) {
         if (this.#abort.signal.aborted) return;
         this.#setConnected(false, error);
+        unreachableSince ??= Date.now();
+        if (this.#idleAlone(unreachableSince)) return;
         const refused = error instanceof ServerError && error.permanent;
         await sleep(refused ? 5_000 : backoff, this.#abort.signal);
         backoff = Math.min(backoff * 2, 2_000);
       }
     }
+  }
+
+  #idleAlone(unreachableSince: number): boolean {
+    const listeners = this.#running?.config.listeners.length ?? 0;
+    if (!this.#options.exitWhenIdleAlone || listeners > 0 || Date.now() - unreachableSince < 3_000) return false;
+    this.#options.log.info('no listener to serve and no server: exiting (the server starts another when it is back)');
+    void this.#stop();
+    return true;
   }
 
   #setConnected(connected: boolean, error?: unknown): void {
@@ -212,7 +229,7 @@ class LbLoop {
         traffic: this.#pendingTraffic,
       };
       try {
-        await call('/berth/lb/report', report, {}, AbortSignal.timeout(10_000));
+        await call('/berth/lb/report', fitted(report, this.#options.log), {}, AbortSignal.timeout(10_000));
         this.#pendingTraffic = [];
         if (this.#pendingResult === report.result) this.#pendingResult = undefined;
         this.#lastHealth = key;
@@ -230,6 +247,23 @@ class LbLoop {
       groups.map((g) => [g.targetGroupArn, this.#options.plane.targetHealth(g.targetGroupArn)]),
     );
   }
+}
+
+/** Under the server's admin body limit (256 KiB): past it, health goes without its descriptions, then without targets. */
+const MAX_REPORT_BYTES = 240 * 1024;
+
+function fitted(report: LbReport, log: Logger): LbReport {
+  if (JSON.stringify(report).length <= MAX_REPORT_BYTES) return report;
+  const brief = Object.fromEntries(
+    Object.entries(report.health).map(([arn, views]) => [
+      arn,
+      views.map((view) => ({ ...view, description: undefined })),
+    ]),
+  );
+  const smaller = { ...report, health: brief };
+  if (JSON.stringify(smaller).length <= MAX_REPORT_BYTES) return smaller;
+  log.warn('too many targets to report their health: the server shows their configured state');
+  return { ...report, health: {} };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

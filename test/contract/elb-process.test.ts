@@ -76,7 +76,7 @@ describe('berth lb: the load balancer in its own process', () => {
     rmSync(dataDir, { recursive: true, force: true }); // an lb still running stops when its state folder goes
   });
 
-  it('drops no request while the server restarts (SIGTERM) and is killed (SIGKILL), and keeps its lb', async () => {
+  it('drops no request while the server restarts (SIGTERM) and is killed (SIGKILL), and keeps its lb', async (t) => {
     const pid = await lbPid();
     assert.ok(pid !== undefined && pid !== server.child.pid, `an lb of its own runs:\n${lbLog()}`);
     const client = new SteadyClient(lb.url);
@@ -91,6 +91,9 @@ describe('berth lb: the load balancer in its own process', () => {
     } finally {
       await client.stop();
     }
+    t.diagnostic(
+      `${client.bodies.length} requests across a SIGTERM restart and a SIGKILL one, ${client.failures.length} failed`,
+    );
     assert.deepEqual(client.failures, [], `every request answered:\n${lbLog()}`);
     assert.ok(client.bodies.length >= 60 && client.bodies.every((body) => body === 'a'));
     assert.equal(await lbPid(), pid, 'the restarted servers found the running lb instead of starting another');
