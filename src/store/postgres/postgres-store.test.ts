@@ -99,12 +99,12 @@ if ('skip' in target) {
       // schema dropped under it (Kysely's stock introspection scanned every schema of the database).
       const churner = new pg.Client({ connectionString: target.url });
       await churner.connect();
+      const other = schemas.newSchema(); // made and dropped again and again; dropAll() removes a leftover
       let stop = false;
       let churned = 0;
       const churn = (async () => {
         const deadline = Date.now() + 60_000;
         while (!stop && churned < 5_000 && Date.now() < deadline) {
-          const other = schemas.newSchema();
           await churner.query(`create schema "${other}"`);
           await churner.query(`create table "${other}".t (id serial primary key, a text, b bigint)`);
           await churner.query(`drop schema "${other}" cascade`);
