@@ -15,8 +15,10 @@ import { failOnAlarms, holdForBake, rolledOut } from './service-rollout.ts';
 import { replaceKeepingTaskEvents } from './service-event-carry.ts';
 import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
-import type { Deployment, Service, ServiceEvent } from './shapes.generated.ts';
+import type { Deployment, Failure, Service, ServiceEvent } from './shapes.generated.ts';
 import { runTask, type TaskDeps } from './tasks.ts';
+import { InvalidParameterException } from './errors.ts';
+import { NO_INSTANCES } from './task-placement.ts';
 import { protectedTaskIds } from './task-protection.ts';
 import { hasTaskSets } from './code-deploy-controller.ts';
 import { reconcileTaskSets } from './service-task-sets.ts';
@@ -361,6 +363,16 @@ async function reconcileDaemonService(
   );
 }
 
+/**
+ * RunTask refuses a cluster with no container instance; the service scheduler says it in an event
+ * instead ("was unable to place a task ... No Container Instances were found in your cluster."), as ECS.
+ */
+function unplacedForNoInstances(error: unknown): { tasks?: undefined; failures: Failure[] } {
+  if (error instanceof InvalidParameterException && error.message === NO_INSTANCES)
+    return { failures: [{ reason: error.message }] };
+  throw error;
+}
+
 async function startTasks(
   deps: TaskDeps,
   record: ServiceRecord,
@@ -392,7 +404,7 @@ async function startTasks(
       },
       contextOf(record),
       { serviceName: record.name, allowInactiveDefinition: true },
-    );
+    ).catch(unplacedForNoInstances);
     started.push(...tasks.map((t) => shortId(t.taskArn!)));
     if (failures.length > 0) {
       events = addEvent(

@@ -30,6 +30,8 @@ export interface PlacedCopy {
   readonly availabilityZone?: string | undefined;
 }
 
+/** RunTask's and StartTask's refusal when the cluster has no container instance (ECS's words). */
+export const NO_INSTANCES = 'No Container Instances were found in your cluster.';
 /** The constraints of a placement: the task definition's and the call's, parsed (memberOf) once. */
 export function placementConstraints(
   fromDefinition: readonly { type?: string; expression?: string }[],
@@ -163,7 +165,7 @@ export async function placeTaskCopies(
     }
     return { copies, failures };
   }
-  if (snapshots.length === 0) throw new InvalidParameterException('No Container Instances were found in your cluster.');
+  if (snapshots.length === 0) throw new InvalidParameterException(NO_INSTANCES);
   const result = placeTasks({ needs, count: options.count, instances: snapshots, constraints, strategies, random });
   return {
     copies: result.placements.map(toCopy),

@@ -131,6 +131,29 @@ describe('AWS CLI v2: Application Auto Scaling', { skip: awsCliSkipReason() }, (
     assert.equal(activity!.Description, 'Setting desired count to 2.');
     assert.equal(activity!.Cause, 'minimum capacity was set to 2');
     assert.equal(activity!.StatusCode, 'Successful');
+    // UpdateService's path: the primary deployment's count follows, and the scheduler answers the new
+    // count with ECS's service events (ECS writes none naming Application Auto Scaling); with no
+    // container instance in the cluster, that it could not place a task.
+    const service = await waitFor(
+      'the service event for the new desired count',
+      async () =>
+        (
+          await ecs.json<{ services: { deployments: Json[]; events: { message: string }[] }[] }>(
+            'describe-services',
+            '--cluster',
+            'scaling',
+            '--services',
+            'web',
+          )
+        ).services[0]!,
+      (s) =>
+        s.events.some((e) =>
+          e.message.startsWith(
+            '(service web) was unable to place a task because no container instance met all of its requirements.',
+          ),
+        ),
+    );
+    assert.equal(service.deployments[0]!.desiredCount, 2);
   });
 
   it('a step scaling policy scales out when its alarm goes to ALARM', async () => {
