@@ -46,7 +46,7 @@ export async function takeLbLock(stateDir: string): Promise<Server> {
   return server;
 }
 
-/** The lb holding the state folder's lock, if one does (answers within 2 s). */
+/** The lb holding the state folder's lock, if one does (answers within 5 s). */
 export async function probeLb(stateDir: string): Promise<LbHello | undefined> {
   let name: string;
   try {
@@ -57,7 +57,7 @@ export async function probeLb(stateDir: string): Promise<LbHello | undefined> {
   return new Promise((resolve) => {
     const socket = createConnection(name);
     let text = '';
-    const timer = setTimeout(() => finish(undefined), 2_000);
+    const timer = setTimeout(() => finish(undefined), 5_000);
     const finish = (hello: LbHello | undefined): void => {
       clearTimeout(timer);
       socket.destroy();
