@@ -81,6 +81,8 @@ class LbLoop {
   #client: { url: string; call: Client } | undefined;
   #connected: boolean | undefined;
   #pendingResult: LbApplyResult | undefined;
+  /** The server process that answered the last poll: a new one gets a report at once. */
+  #serverInstance: string | undefined;
   #pendingTraffic: LoadBalancerTraffic[] = [];
   #lastHealth = '';
   #lastSent = 0;
@@ -140,6 +142,8 @@ class LbLoop {
         unreachableSince = undefined;
         backoff = 250;
         if (answer.config) await this.#applyAnswer(answer, answer.config);
+        else if (answer.instance !== this.#serverInstance) void this.#report(true); // a new server: health at once
+        this.#serverInstance = answer.instance;
       } catch (error) {
         if (this.#abort.signal.aborted) return;
         this.#setConnected(false, error);

@@ -13,6 +13,7 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { probeLb } from '../../src/cmd/lb-lock.ts';
+import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { waitFor } from '../../testing/cloud-map.ts';
 import { startTarget, type TestTarget } from '../../testing/elb-proxy.ts';
 import { createHttpLoadBalancer, freePort, SteadyClient, type HttpLoadBalancer } from '../../testing/load-balancer.ts';
@@ -34,6 +35,7 @@ describe('berth lb: the load balancer in its own process', () => {
     BERTH_MANAGED_CAPACITY: 'off',
     BERTH_ROOT_ACCESS_KEY_ID: root.accessKeyId,
     BERTH_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
+    BERTH_METRICS_PUBLISH_MS: '1000',
   };
   let server: ServerProcess;
   let a: TestTarget;
@@ -152,6 +154,30 @@ describe('berth lb: the load balancer in its own process', () => {
       await (await fetch(`http://127.0.0.1:${port}/`)).text(),
       'second',
       'the refused change left the lb as it was',
+    );
+  });
+
+  it('reports its traffic to the server for the AWS/ApplicationELB metrics', { skip: awsCliSkipReason() }, async () => {
+    const dimension = lb.loadBalancerArn.slice(lb.loadBalancerArn.indexOf(':loadbalancer/') + ':loadbalancer/'.length);
+    const requestCount = async () => {
+      const { Datapoints } = await awsCliFor({ url: server.url, credentials: root }, 'cloudwatch').json<{
+        Datapoints: { Sum: number }[];
+      }>(
+        'get-metric-statistics',
+        ...['--namespace', 'AWS/ApplicationELB', '--metric-name', 'RequestCount', '--statistics', 'Sum'],
+        ...['--dimensions', `Name=LoadBalancer,Value=${dimension}`, '--period', '60'],
+        ...['--start-time', new Date(Date.now() - 900_000).toISOString()],
+        ...['--end-time', new Date(Date.now() + 60_000).toISOString()],
+      );
+      return Datapoints.reduce((sum, point) => sum + point.Sum, 0);
+    };
+    const before = await requestCount();
+    for (let i = 0; i < 20; i++) assert.equal((await fetch(lb.url)).status, 200);
+    // Counted by the lb, reported over the channel, published by the server (each second here).
+    await waitFor(
+      'the requests in RequestCount',
+      async () => ((await requestCount()) >= before + 20 ? true : undefined),
+      60_000,
     );
   });
 
