@@ -28,6 +28,11 @@ export interface BlobStore {
   stat(digest: Digest): Promise<number | undefined>;
   /** Opens a committed blob for positioned reads into the caller's buffers (no per-chunk allocation). */
   openRead(digest: Digest): Promise<BlobReader>;
+  /**
+   * A URL a client may GET the blob's bytes from directly (an object store's presigned URL): the
+   * registry answers blob GETs with a 307 to it, as ECR does. Absent: the server sends the bytes.
+   */
+  redirectUrl?(digest: Digest): Promise<string | undefined>;
 
   /** Starts an empty upload. */
   createUpload(id: string): Promise<void>;

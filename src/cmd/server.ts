@@ -12,7 +12,7 @@ import { createRegistryHandler, registryAuthenticator } from '../oci/index.ts';
 import { S3 } from '../s3/index.ts';
 import { createS3Handler, isS3Request } from '../s3-rest/index.ts';
 import { serviceLoadBalancing } from './service-load-balancing.ts';
-import { createAdminHandler } from './admin.ts';
+import { registryBlobs } from './blob-stores.ts';
 import { applicationAutoScaling } from './application-autoscaling-setup.ts';
 import { startServerLoops, sweepInterruptedWrites } from './server-loops.ts';
 import type { schedulePeriodic } from './periodic.ts';
@@ -123,7 +123,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         ? logger.info('the data volume takes writes again: ready')
         : logger.error({ problem }, 'the data volume does not take writes: not ready'),
   });
-  const blobs = new FilesystemBlobStore(join(config.dataDir, 'registry'));
+  const { blobs, adminHandler } = registryBlobs(config, { store, tokenKey, logger, port: () => port });
   const registry = new Registry({ store, blobs, clock, newId: randomUUID });
   // S3 objects have a blob store of their own: registry garbage collection never sees them.
   const s3 = new S3({
@@ -290,7 +290,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     maxJsonBodyBytes: DEFAULT_MAX_JSON_BODY_BYTES,
     isKnownAccessKey: (accessKeyId) => keys.secretFor(accessKeyId) !== undefined,
     clock,
-    admin: createAdminHandler({
+    admin: adminHandler({
       secrets: keys,
       accessControl,
       clock,

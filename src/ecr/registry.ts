@@ -218,6 +218,11 @@ export class Registry {
     return this.#deps.blobs.openRead(digest);
   }
 
+  /** Where a client may fetch the blob itself (an object store's presigned URL), if the store has one. */
+  async blobRedirect(digest: Digest): Promise<string | undefined> {
+    return this.#deps.blobs.redirectUrl?.(digest);
+  }
+
   async deleteBlob(repository: string, digestText: string): Promise<void> {
     await this.blobSize(repository, digestText);
     await this.#deps.store.registry.unlinkBlob(repository, digestText);

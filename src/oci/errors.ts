@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { RegistryError, type RegistryErrorCode } from '../ecr/index.ts';
 import { DataVolumeFullError } from '../shared/storage-full.ts';
+import { BlobsUnavailableError } from '../blobs/index.ts';
 
 /**
  * The one table from registry error codes to HTTP (distribution's errcode registrations): every
@@ -35,6 +36,7 @@ const STATUS: Record<RegistryErrorCode, { status: number; code: string }> = {
 export function toRegistryError(error: unknown): RegistryError | undefined {
   if (error instanceof RegistryError) return error;
   if (error instanceof DataVolumeFullError) return new RegistryError('UNAVAILABLE', error.message);
+  if (error instanceof BlobsUnavailableError) return new RegistryError('UNAVAILABLE', error.message);
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import type { RepositoryRecord } from '../store/index.ts';
 import { MAX_MANIFEST_BYTES, MEDIA_TYPES, RegistryError, type Registry } from '../ecr/index.ts';
 import { callerAddress, parseRangeHeader } from '../http/index.ts';
 import { parseContentRange } from './byte-ranges.ts';
-import { readLimited, sendBlob } from './transfer.ts';
+import { readLimited, redirectToBlob, sendBlob } from './transfer.ts';
 import { sendRegistryError, toRegistryError } from './errors.ts';
 import { parseRegistryPath, type RegistryRoute } from './routes.ts';
 
@@ -275,15 +275,14 @@ async function getBlob(
       blob: true,
     });
   }
+  if (request.method === 'GET' && (await redirectToBlob(registry, digest, response, API_VERSION))) return;
   const status = range ? 206 : 200;
   const length = range ? range.end - range.start + 1 : size;
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+  const reader = request.method === 'HEAD' || length === 0 ? undefined : await registry.openBlob(digest);
   response.writeHead(status, { ...API_VERSION, ...headers, 'content-length': String(length) });
-  if (request.method === 'HEAD' || length === 0) {
-    response.end();
-    return;
-  }
-  await sendBlob(registry, digest, response, range ?? { start: 0, end: size - 1 });
+  if (reader) await sendBlob(reader, response, range ?? { start: 0, end: size - 1 });
+  else response.end();
 }
 
 async function startUpload(

@@ -1,22 +1,35 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ByteRange, Digest } from '../blobs/index.ts';
+import type { BlobReader, ByteRange, Digest } from '../blobs/index.ts';
 import { RegistryError, type Registry } from '../ecr/index.ts';
 import { sendRange } from '../http/index.ts';
 
 /* Moving bytes between sockets and the registry: blob downloads and bounded manifest uploads. */
 
 /**
- * Streams a blob's bytes (the range, inclusive) to the response and ends it, through two pooled
- * 64 KiB buffers (sendRange). A client that goes away mid-body is no failure of ours: the blob is
- * closed and this resolves.
+ * Answers a blob GET with a 307 to where the blob store says a client may fetch it itself (an object
+ * store's presigned URL), as ECR does; false when the store has no such place (HEAD never redirects).
  */
-export async function sendBlob(
+export async function redirectToBlob(
   registry: Registry,
   digest: Digest,
   response: ServerResponse,
-  range: ByteRange,
-): Promise<void> {
-  const reader = await registry.openBlob(digest);
+  headers: Record<string, string>,
+): Promise<boolean> {
+  const location = await registry.blobRedirect(digest);
+  if (location === undefined) return false;
+  const text = `${digest.algorithm}:${digest.hex}`;
+  response.writeHead(307, { ...headers, location, 'docker-content-digest': text, 'content-length': '0' });
+  response.end();
+  return true;
+}
+
+/**
+ * Streams an opened blob's bytes (the range, inclusive) to the response and ends it, through two
+ * pooled 64 KiB buffers (sendRange). The caller opens the blob before the answer starts, so a blob
+ * the server cannot open (or fetch from a peer) still fails with a status. A client that goes away
+ * mid-body is no failure of ours: the blob is closed and this resolves.
+ */
+export async function sendBlob(reader: BlobReader, response: ServerResponse, range: ByteRange): Promise<void> {
   try {
     await sendRange(response, reader, range);
   } finally {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ECS_QUOTAS, parseEcsQuotas, type EcsQuotas } from './ecs-quotas.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
+import { BLOB_SETTINGS, blobStoreOf, type BlobStoreConfig } from './blob-store-config.ts';
 
 /** The server's configuration: flags win over the environment, which wins over the defaults. */
 export interface ServerConfig {
@@ -59,6 +60,8 @@ export interface ServerConfig {
   readonly dnsPort: number | undefined;
   /** The HTTPS front door (the same APIs and registry as HTTP); undefined: none (BERTH_TLS_PORT=off). */
   readonly tls: TlsConfig | undefined;
+  /** Where registry blobs live: the data folder (replicated among several servers) or S3 (--blob-store). */
+  readonly blobs: BlobStoreConfig;
 }
 
 export interface TlsConfig {
@@ -109,6 +112,7 @@ const SETTINGS = {
   'tls-cert': { env: 'BERTH_TLS_CERT', default: undefined },
   'tls-key': { env: 'BERTH_TLS_KEY', default: undefined },
   'tls-names': { env: 'BERTH_TLS_NAMES', default: undefined },
+  ...BLOB_SETTINGS,
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -203,6 +207,14 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
       'docker' | 'off',
     dnsPort: dnsPortOf(check('dns-port', (v) => v === 'off' || (/^\d{1,5}$/.test(v) && +v <= 65535), 'a port or off')),
     tls: tlsOf(check, host),
+    blobs: blobStoreOf(
+      setting,
+      env,
+      { multiServer: setting('multi-server').value === 'on', region: setting('region').value ?? 'us-east-1' },
+      (message) => {
+        throw new ConfigError(message);
+      },
+    ),
   };
 }
 

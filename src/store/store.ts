@@ -14,6 +14,7 @@ import type { ServiceDiscoveryRepository } from './servicediscovery-repository.t
 import type { CloudWatchRepository } from './cloudwatch-repository.ts';
 import type { LeaseRepository } from './lease-repository.ts';
 import type { ChangeBus } from './change-bus.ts';
+import type { BlobLocationRepository } from './blob-location-repository.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -48,6 +49,8 @@ export interface MetadataStore {
   readonly applicationAutoScaling: ApplicationAutoScalingRepository;
   readonly serviceDiscovery: ServiceDiscoveryRepository;
   readonly cloudWatch: CloudWatchRepository;
+  /** Which servers hold which registry blob (PostgreSQL only: SQLite has one server). */
+  readonly blobLocations?: BlobLocationRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

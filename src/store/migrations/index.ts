@@ -15,6 +15,7 @@ import { leasesMigration } from './0025-leases.ts';
 import { acmMigration } from './0023-acm.ts';
 import { applicationAutoScalingMigration } from './0026-application-autoscaling.ts';
 import { cloudWatchPackedMigration } from './0027-cloudwatch-packed.ts';
+import { blobLocationsMigration } from './0028-blob-locations.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -301,4 +302,5 @@ export const migrations: Record<string, Migration> = {
   '0023-acm': acmMigration,
   '0026-application-autoscaling': applicationAutoScalingMigration,
   '0027-cloudwatch-packed': cloudWatchPackedMigration,
+  '0028-blob-locations': blobLocationsMigration,
 };

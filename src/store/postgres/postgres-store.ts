@@ -35,6 +35,7 @@ import { SchemaScopedPostgresDialect } from './schema-introspector.ts';
 import { SerializableKysely } from './serializable-kysely.ts';
 import { PostgresChangeBus } from './postgres-change-bus.ts';
 import { postgresNow, SqliteLeases } from '../sqlite/sqlite-leases.ts';
+import { PostgresBlobLocations } from './postgres-blob-locations.ts';
 import { CHANGE_TOPICS } from '../change-bus.ts';
 
 export interface PostgresStoreOptions {
@@ -89,6 +90,7 @@ export class PostgresStore implements MetadataStore {
   readonly serviceDiscovery: SqliteServiceDiscovery;
   readonly cloudWatch: SqliteCloudWatch;
   readonly leases: SqliteLeases;
+  readonly blobLocations: PostgresBlobLocations;
   readonly changes: PostgresChangeBus;
   readonly #db: Kysely<Database>;
   readonly #owner: pg.Client;
@@ -98,6 +100,7 @@ export class PostgresStore implements MetadataStore {
     this.#owner = owner;
     this.changes = changes;
     this.leases = new SqliteLeases(db, { now: postgresNow, preempt: false });
+    this.blobLocations = new PostgresBlobLocations(db);
     const tell = (cache: string) => () => changes.publish(CHANGE_TOPICS.caches, cache);
     this.clusters = new SqliteClusters(db);
     this.repositories = new SqliteRepositories(db);
