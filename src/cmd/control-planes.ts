@@ -118,8 +118,11 @@ export class InProcessControlPlane
   implements ControlPlane, TaskProtectionControl, TaskCredentialsControl, TelemetryControl
 {
   readonly #deps: AgentEndpointDeps;
-  constructor(deps: AgentEndpointDeps) {
+  readonly #capacity: string | undefined;
+  /** `capacity`: among several servers, the FARGATE tasks placed on this one's (ecs/managed-capacities.ts). */
+  constructor(deps: AgentEndpointDeps, capacity?: string) {
     this.#deps = deps;
+    this.#capacity = capacity;
   }
 
   async telemetry(samples: readonly TaskUsageSample[]): Promise<void> {
@@ -130,6 +133,7 @@ export class InProcessControlPlane
   poll(token: string | undefined, waitSeconds: number): Promise<PollResponse> {
     return pollAssignments(this.#deps, {
       managed: true,
+      capacity: this.#capacity,
       token,
       waitMs: Math.min(MAX_POLL_WAIT_MS, waitSeconds * 1000),
     });

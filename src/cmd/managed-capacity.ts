@@ -6,9 +6,11 @@ import {
   TaskRoles,
   iptablesCredentialsRoutes,
   newContainerMac,
+  UnavailableRuntime,
   type ContainerRuntime,
   type EnvironmentFileReader,
 } from '../agent/index.ts';
+import { ManagedCapacityRoster } from './managed-capacity-roster.ts';
 import { httpExecutionServices } from './execution-services.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AgentEndpointDeps } from './agent-endpoints.ts';
@@ -16,11 +18,12 @@ import { InProcessControlPlane } from './control-planes.ts';
 import { inProcessLogSink, taskRoleLogSinks } from './log-sinks.ts';
 import { createLogAppender, type LogsDeps } from '../logs/index.ts';
 import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
-import { MANAGED_CAPACITY } from '../ecs/index.ts';
+import { MANAGED_CAPACITY, type ManagedCapacities } from '../ecs/index.ts';
 import type { EcsExec } from './ecs-exec.ts';
 
 export interface ManagedCapacityOptions {
-  readonly deps: AgentEndpointDeps;
+  /** managedCapacities: the roster among several servers (managed-capacity-roster.ts). */
+  readonly deps: AgentEndpointDeps & { readonly managedCapacities?: ManagedCapacities | undefined };
   readonly logger: Logger;
   readonly dataDir: string;
   /** Builds the runtime for this server's managed containers (owner: a label value unique to the data folder). */
@@ -49,8 +52,9 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
   const owner = `managed-${createHash('sha256').update(resolve(options.dataDir)).digest('hex').slice(0, 16)}`;
   const runtime = await options.makeRuntime(owner);
   const log = options.logger.child({ component: 'managed-capacity' });
+  const { roster, capacity } = await joinRoster(options.deps.managedCapacities, runtime, owner, log);
   // No engine (UnavailableRuntime): no endpoint either, and every task stops with the reason.
-  const control = new InProcessControlPlane(options.deps);
+  const control = new InProcessControlPlane(options.deps, capacity);
   const metadata = await startTaskMetadataEndpoint(runtime, { dataDir: options.dataDir, protection: control, log });
   // 169.254.170.2 for the tasks' containers: rules a previous run left are replaced as tasks re-attach.
   const routes = metadata && runtime.hostNetworks ? await iptablesCredentialsRoutes({ log }) : undefined;
@@ -109,8 +113,27 @@ export async function startManagedCapacity(options: ManagedCapacityOptions): Pro
       // The agent first: its stop() must run before the server's channel wakes its poll loop.
       await agent.stop();
       await metadata?.close();
+      await roster?.close();
     },
   };
+}
+
+/**
+ * Among several servers (a roster): an engine that answers joins it under the owner's name and
+ * runs the FARGATE tasks placed on it; one that does not polls as no capacity ('': only unplaced
+ * tasks, which it stops with its reason). A server alone (no roster) runs every FARGATE task.
+ */
+async function joinRoster(
+  roster: ManagedCapacities | undefined,
+  runtime: object,
+  owner: string,
+  log: Logger,
+): Promise<{ roster?: ManagedCapacityRoster; capacity?: string }> {
+  if (!(roster instanceof ManagedCapacityRoster)) return {};
+  if (runtime instanceof UnavailableRuntime) return { roster, capacity: '' };
+  await roster.join(owner);
+  log.info({ capacity: owner }, 'managed capacity joined: it runs the FARGATE tasks placed on it');
+  return { roster, capacity: owner };
 }
 
 export interface ManagedCapacity {

@@ -4,6 +4,8 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { ServerLeases } from './server-leases.ts';
 
+export { managedCapacityRoster } from './managed-capacity-roster.ts';
+
 /** A heartbeat is passed on to the other servers at most this often per agent. */
 const HEARTBEAT_SHARE_MS = 10_000;
 

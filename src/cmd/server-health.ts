@@ -64,7 +64,8 @@ export function registerLeaseMetrics(registry: Registry, leases: ServerLeases): 
       this.reset();
       const { now, leases: all } = await rows();
       for (const lease of all) {
-        if (lease.name.startsWith('server:')) continue;
+        // Presence, and managed capacities (held by a capacity's name, not a server's): not work leases.
+        if (lease.name.startsWith('server:') || lease.name.startsWith('capacity:')) continue;
         this.set({ lease: lease.name }, lease.holder === leases.holder && lease.expiresAt > now ? 1 : 0);
       }
     },

@@ -52,7 +52,7 @@ import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { openStore } from './open-store.ts';
-import { agentChannelFor, joinServers } from './multi-server.ts';
+import { agentChannelFor, joinServers, managedCapacityRoster } from './multi-server.ts';
 import { CHANGE_TOPICS } from '../store/index.ts';
 import { makeDataFolderPrivate } from '../shared/data-folder.ts';
 import { DataVolumeProbe } from '../shared/data-volume-probe.ts';
@@ -189,6 +189,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     taskLocks,
     quotas: config.ecsQuotas,
     agentLostAfterMs: config.agentLostSeconds * 1000,
+    managedCapacities: managedCapacityRoster(store, config, logger),
     serviceChanged: () => {
       void scheduler.services?.runNow();
       store.changes.publish(CHANGE_TOPICS.services, ''); // the server holding the cluster's lease acts

@@ -1,5 +1,6 @@
 import type { TaskRecord } from '../store/index.ts';
 import { MANAGED_CAPACITY } from './agent-channel.ts';
+import { runsOnCapacity } from './managed-capacities.ts';
 import { requireCluster } from './clusters.ts';
 import { InvalidParameterException } from './errors.ts';
 import { effectiveContainers } from './task-needs.ts';
@@ -42,6 +43,8 @@ export interface PollRequest {
   /** The instance's id or ARN; absent for managed capacity. */
   readonly containerInstance?: string | undefined;
   readonly managed?: boolean | undefined;
+  /** Managed capacity among several servers: its name (it runs the FARGATE tasks placed on it). */
+  readonly capacity?: string | undefined;
   /** The token of the last answer; a poll without one returns at once. */
   readonly token?: string | undefined;
   readonly waitMs: number;
@@ -90,6 +93,7 @@ export async function pollAssignments(deps: TaskDeps, request: PollRequest): Pro
   );
   const tasks: TaskAssignment[] = [];
   for (const record of records) {
+    if (key === MANAGED_CAPACITY && !runsOnCapacity(record, request.capacity)) continue;
     const assignment = await assignmentOf(deps, record);
     if (assignment) tasks.push(assignment);
   }

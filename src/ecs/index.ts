@@ -5,6 +5,7 @@ export { InvalidParameterException } from './errors.ts';
 export * as ecsErrors from './errors.ts';
 export type * from './shapes.generated.ts';
 export { AgentChannel, MANAGED_CAPACITY } from './agent-channel.ts';
+export type { ManagedCapacities } from './managed-capacities.ts';
 export {
   pollAssignments,
   type ExecSessionAssignment,

@@ -8,6 +8,7 @@ import type { TaskRecord } from '../store/index.ts';
 import type { PlanTask } from './service-plan.ts';
 import type { TargetVerdict } from './service-targets.ts';
 import type { TaskDeps } from './tasks.ts';
+import { capacityOf, MANAGED_HOST_PREFIX } from './managed-capacities.ts';
 
 /**
  * How long a task must have been RUNNING before the scheduler counts it healthy (stops an old task
@@ -20,6 +21,9 @@ export const MIN_RUNNING_MS = 3000;
 export const CONTAINER_HEALTH_CHECKS_REASON = 'Task failed container health checks';
 
 export const LOST_AGENT_REASON = 'Task stopped because the ECS agent of its container instance stopped responding';
+
+export const LOST_CAPACITY_REASON =
+  'Task stopped because the Berth server running it (its managed capacity) stopped responding';
 
 /** BERTH_AGENT_LOST_SECONDS' default. */
 export const DEFAULT_AGENT_LOST_MS = 180_000;
@@ -47,7 +51,9 @@ interface HealthView {
 export const lostAgent =
   (deps: TaskDeps) =>
   (instance: string): boolean =>
-    deps.agents.silentForMs(instance) > (deps.agentLostAfterMs ?? DEFAULT_AGENT_LOST_MS);
+    instance.startsWith(MANAGED_HOST_PREFIX)
+      ? (deps.managedCapacities?.lost(instance.slice(MANAGED_HOST_PREFIX.length)) ?? false)
+      : deps.agents.silentForMs(instance) > (deps.agentLostAfterMs ?? DEFAULT_AGENT_LOST_MS);
 
 /** Passing its own health checks: HEALTHY when it has any, else anything but UNHEALTHY. */
 function checksPass(body: HealthView): boolean {
@@ -59,6 +65,9 @@ function checksPass(body: HealthView): boolean {
 function replacementReason(task: TaskRecord, body: HealthView, at: PlanContext): string | undefined {
   // Its instance's agent stopped answering: the task is presumed lost and replaced elsewhere.
   if (task.containerInstance !== undefined && at.lost(task.containerInstance)) return LOST_AGENT_REASON;
+  // A FARGATE task's managed capacity (its server) stopped answering: the same, as ECS replaces tasks of lost hosts.
+  const capacity = task.containerInstance === undefined ? capacityOf(task) : undefined;
+  if (capacity !== undefined && at.lost(MANAGED_HOST_PREFIX + capacity)) return LOST_CAPACITY_REASON;
   // healthCheckGracePeriodSeconds: failing health checks are ignored for a while after the start.
   if (at.now.getTime() - (body.startedAt ?? 0) < at.graceMs) return undefined;
   if (body.healthStatus === 'UNHEALTHY') return CONTAINER_HEALTH_CHECKS_REASON;

@@ -7,6 +7,7 @@ import type { LoadBalancing } from './service-load-balancing.ts';
 import type { TaskRoleSessions } from './task-credentials.ts';
 import type { ServiceRegistries } from './service-registries.ts';
 import type { ExecuteCommandSupport } from './execute-command.ts';
+import type { ManagedCapacities } from './managed-capacities.ts';
 
 /** What task and service operations need: the store, the clock, the agents' channel and settings. */
 export interface TaskDeps {
@@ -31,4 +32,6 @@ export interface TaskDeps {
   readonly serviceRegistries?: ServiceRegistries | undefined;
   /** ECS Exec's sessions and what it knows of hosts and roles (absent: every ExecuteCommand is refused). */
   readonly execute?: ExecuteCommandSupport | undefined;
+  /** Several servers' managed (FARGATE) capacities (absent: this server's one runs every FARGATE task). */
+  readonly managedCapacities?: ManagedCapacities | undefined;
 }

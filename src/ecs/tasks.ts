@@ -9,6 +9,7 @@ import { ClientException, InvalidParameterException } from './errors.ts';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.ts';
 import { leaveRegistries } from './service-registries.ts';
 import { placeTaskCopies } from './task-placement.ts';
+import { placeManagedCopies } from './managed-capacities.ts';
 import { checkNetwork, checkOverrides, launchTypeOf } from './task-validation.ts';
 import { initialStatus, requestStop } from './task-lifecycle.ts';
 import { effectiveContainers, reservationOf, taskNeeds } from './task-needs.ts';
@@ -71,6 +72,8 @@ interface NewTask {
   readonly containerInstance?: { readonly id: string; readonly arn: string } | undefined;
   readonly bindings: readonly NetworkBinding[];
   readonly availabilityZone?: string | undefined;
+  /** FARGATE among several servers: the managed capacity chosen. */
+  readonly capacity?: string | undefined;
 }
 
 /** RunTask: places `count` copies (EC2) or hands them to managed capacity (FARGATE). */
@@ -111,7 +114,7 @@ export async function runTask(
   let copies: NewTask[];
   let failures: Failure[] = [];
   if (launchType === 'FARGATE') {
-    copies = Array.from({ length: count }, () => ({ bindings: [] }));
+    copies = (await placeManagedCopies(deps, count)).map((capacity) => ({ bindings: [], capacity }));
   } else {
     const placed = await placeTaskCopies(deps, { cluster, input, definition, needs, count });
     copies = placed.copies;
@@ -282,7 +285,10 @@ function newTaskRecord(
     lastStatus,
     createdAt: now,
     clientToken: input.clientToken,
-    reservation: reservationOf(options.needs, copy.bindings),
+    reservation: {
+      ...reservationOf(options.needs, copy.bindings),
+      ...(copy.capacity !== undefined ? { capacity: copy.capacity } : {}),
+    },
     body: taskBody(task, details),
   };
 }

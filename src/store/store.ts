@@ -272,6 +272,8 @@ export interface TaskReservation {
   readonly gpus: number;
   readonly tcpPorts: readonly number[];
   readonly udpPorts: readonly number[];
+  /** FARGATE among several servers: the managed capacity (a server's engine) the task holds them on. */
+  readonly capacity?: string | undefined;
 }
 
 export interface TaskRecord {

@@ -42,7 +42,10 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 describe('three servers on one PostgreSQL: failover', { skip }, () => {
-  const group = new ServerGroup('url' in target ? target.url : '', { BERTH_AGENT_LOST_SECONDS: '60' });
+  const group = new ServerGroup('url' in target ? target.url : '', {
+    BERTH_AGENT_LOST_SECONDS: '30', // the least it takes: a dead server's FARGATE tasks move after it
+    BERTH_MANAGED_CAPACITY: 'docker', // each server's engine is a managed capacity of its own
+  });
   const docker = new DockerSession();
   const work = mkdtempSync(join(tmpdir(), 'berth-failover-'));
   const cluster = `failover-${randomBytes(4).toString('hex')}`;
@@ -275,5 +278,100 @@ describe('three servers on one PostgreSQL: failover', { skip }, () => {
     const taken = (await group.lease(`cluster:${cluster}`))!;
     assert.notEqual(taken.holder, lease.holder);
     assert.ok(taken.epoch > lease.epoch);
+  });
+
+  it("spreads a FARGATE service over the servers' managed capacities, and replaces a dead server's task on the others", async () => {
+    for (const index of [0, 1, 2]) if (!group.servers[index]) await group.startServer(index); // back to three
+    const image = (await docker.buildBusyboxImage(`berth-failover-fg-${randomBytes(4).toString('hex')}:1`)).tag;
+    const clusterArn = await through(0, async (client) => {
+      await client.send(
+        new RegisterTaskDefinitionCommand({
+          family: `${family}-fg`,
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [{ name: 'web', image, command: ['sleep', '600'], stopTimeout: 2 }],
+        }),
+      );
+      await client.send(
+        new CreateServiceCommand({
+          cluster,
+          serviceName: 'fg',
+          taskDefinition: `${family}-fg`,
+          desiredCount: 3,
+          launchType: 'FARGATE',
+          networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+        }),
+      );
+      const { clusters = [] } = await client.send(new DescribeClustersCommand({ clusters: [cluster] }));
+      return clusters[0]!.clusterArn!;
+    });
+    /** The service's tasks with running containers, per managed capacity (the owner label of each server's engine). */
+    const byCapacity = async (): Promise<Record<string, string[]>> => {
+      const listed = await docker.docker([
+        'ps',
+        '--filter',
+        `label=com.amazonaws.ecs.cluster=${clusterArn}`,
+        '--format',
+        '{{.Label "com.berth.owner"}} {{.Label "com.amazonaws.ecs.task-arn"}}',
+      ]);
+      const owners: Record<string, string[]> = {};
+      for (const line of listed.stdout.split('\n').filter(Boolean)) {
+        const [owner, arn] = line.split(' ');
+        const arns = (owners[owner!] ??= []);
+        if (!arns.includes(arn!)) arns.push(arn!); // an awsvpc task has its pause container too
+      }
+      return owners;
+    };
+    const serviceTasks = (index: number, desiredStatus: 'RUNNING' | 'STOPPED') =>
+      through(index, async (client) => {
+        const { taskArns = [] } = await client.send(
+          new ListTasksCommand({ cluster, serviceName: 'fg', desiredStatus }),
+        );
+        if (taskArns.length === 0) return [];
+        return (await client.send(new DescribeTasksCommand({ cluster, tasks: taskArns }))).tasks ?? [];
+      });
+    await eventually(
+      () => serviceTasks(0, 'RUNNING'),
+      (list) => list.filter((t) => t.lastStatus === 'RUNNING').length === 3,
+      90_000,
+    );
+    // Spread: one task on each server's engine.
+    const spread = await byCapacity();
+    assert.deepEqual(
+      Object.values(spread).map((arns) => arns.length),
+      [1, 1, 1],
+      JSON.stringify(spread),
+    );
+    // kill -9 of one server: its container keeps running (nothing stops it), its capacity falls silent.
+    const dead = 2;
+    const deadOwner = Object.keys(spread).find((owner) => group.server(dead).stdout().includes(owner));
+    assert.ok(deadOwner, 'the server logged its managed capacity');
+    await group.kill(dead);
+    const killed = Date.now();
+    const stopped = await eventually(
+      () => serviceTasks(0, 'STOPPED'),
+      (list) => list.length === 1,
+      90_000,
+    );
+    assert.equal(
+      stopped[0]!.stoppedReason,
+      'Task stopped because the Berth server running it (its managed capacity) stopped responding',
+    );
+    await eventually(
+      () => serviceTasks(1, 'RUNNING'),
+      (list) => list.filter((t) => t.lastStatus === 'RUNNING').length === 3,
+      60_000,
+    );
+    process.stdout.write(
+      `# a dead server's FARGATE task ran again on another ${Date.now() - killed} ms after the kill\n`,
+    );
+    const moved = await byCapacity();
+    const live = Object.entries(moved).filter(([owner]) => owner !== deadOwner);
+    assert.equal(live.flatMap(([, arns]) => arns).length, 3, JSON.stringify(moved));
+    // The server comes back: its capacity stops the container of the task replaced meanwhile.
+    await group.startServer(dead);
+    await eventually(byCapacity, (owners) => Object.values(owners).flat().length === 3, 60_000);
   });
 });
