@@ -13,6 +13,8 @@ import {
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { postgresTestUrl, PostgresTestSchemas } from '../../testing/postgres.ts';
 import { RegistryClient, sha256 } from '../../testing/registry-client.ts';
+import { startTestServer, type TestServer } from '../../testing/server.ts';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 const target = postgresTestUrl();
 
@@ -226,4 +228,76 @@ if ('skip' in target) {
       });
     },
   );
+
+  describe('an S3 bucket shared by two servers', { timeout: 300_000 }, () => {
+    const schemas = new PostgresTestSchemas(target.url);
+    const schema = schemas.newSchema();
+    let objectStore: TestServer;
+    let servers: BlobServer[] = [];
+    let stop: (() => Promise<void>) | undefined;
+    let password = '';
+    const bucket = `berth-shared-${randomUUID().slice(0, 8)}`;
+
+    before(async () => {
+      objectStore = await startTestServer();
+      const s3 = new S3Client({
+        endpoint: objectStore.url,
+        region: objectStore.region,
+        credentials: objectStore.credentials,
+        forcePathStyle: true,
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      s3.destroy();
+      await schemas.query(`create schema "${schema}"`);
+      ({ servers, stop } = await startBlobServers(2, {
+        postgresUrl: target.url,
+        schema,
+        env: {
+          BERTH_BLOB_STORE: `s3://${bucket}/registry`,
+          BERTH_BLOB_STORE_ENDPOINT: objectStore.url.replace('localhost', '127.0.0.1'),
+          BERTH_BLOB_STORE_ACCESS_KEY_ID: objectStore.credentials.accessKeyId,
+          BERTH_BLOB_STORE_SECRET_ACCESS_KEY: objectStore.credentials.secretAccessKey,
+        },
+      }));
+      const ecr = new ECRClient({
+        endpoint: servers[0]!.url,
+        region: 'us-east-1',
+        credentials: BLOB_TEST_CREDENTIALS,
+        maxAttempts: 1,
+      });
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'bucketed' }));
+      ecr.destroy();
+      password = await registryPassword(servers[0]!.url);
+    });
+    after(async () => {
+      await stop?.();
+      await schemas.dropAll();
+      await objectStore?.stop();
+    });
+
+    it('continues an upload on the other server (its chunks are objects), and both redirect its GETs', async () => {
+      const [a, b] = servers as [BlobServer, BlobServer];
+      const first = randomBytes(30_000);
+      const second = randomBytes(20_000);
+      const started = await new RegistryClient(a.url, password).request('POST', '/v2/bucketed/blobs/uploads/');
+      const location = started.headers.get('location')!;
+      const patch = (server: BlobServer, body: Buffer, from: number) =>
+        new RegistryClient(server.url, password).request('PATCH', location, {
+          body,
+          headers: { 'content-type': 'application/octet-stream', 'content-range': `${from}-${from + body.length - 1}` },
+        });
+      assert.equal((await patch(a, first, 0)).status, 202);
+      assert.equal((await patch(b, second, first.length)).status, 202);
+      const digest = sha256(Buffer.concat([first, second]));
+      const done = await new RegistryClient(b.url, password).request('PUT', `${location}?digest=${digest}`);
+      assert.equal(done.status, 201, done.body.toString());
+      for (const server of servers) {
+        const got = await new RegistryClient(server.url, password).request('GET', `/v2/bucketed/blobs/${digest}`);
+        assert.equal(got.status, 307);
+        const followed = await fetch(got.headers.get('location')!);
+        assert.equal(sha256(Buffer.from(await followed.arrayBuffer())), digest);
+        assert.ok(!existsSync(blobFile(server, digest)), 'no copy on the server');
+      }
+    });
+  });
 }

@@ -7,13 +7,13 @@ const VALID_SECONDS = 300;
 
 /*
  * Servers authenticate each other with the data folder's token key (keys/, which servers sharing a
- * store must share, docs/multi-server.md): an HMAC-SHA256 over the method, the path with its query
- * and an expiry, in `x-berth-peer: <server id>;<expiry epoch seconds>;<hex MAC>`. No client holds the
+ * store must share, docs/multi-server.md): an HMAC-SHA256 over the server id, the method, the path with its
+ * query and an expiry, in `x-berth-peer: <server id>;<expiry epoch seconds>;<hex MAC>`. No client holds the
  * token key: registry passwords are MACs under it too, but over another message form.
  */
 export function signPeerRequest(key: KeyObject, server: string, method: string, path: string, nowMs: number): string {
   const expires = Math.floor(nowMs / 1000) + VALID_SECONDS;
-  return `${server};${expires};${mac(key, method, path, expires)}`;
+  return `${server};${expires};${mac(key, server, method, path, expires)}`;
 }
 
 /** The calling server's id, or undefined when the header is missing, expired or does not verify. */
@@ -29,10 +29,10 @@ export function verifyPeerRequest(
   const expires = Number(match[2]);
   const now = nowMs / 1000;
   if (expires < now || expires > now + VALID_SECONDS + 60) return undefined;
-  const expected = Buffer.from(mac(key, method, path, expires), 'hex');
+  const expected = Buffer.from(mac(key, match[1]!, method, path, expires), 'hex');
   return timingSafeEqual(expected, Buffer.from(match[3]!, 'hex')) ? match[1] : undefined;
 }
 
-function mac(key: KeyObject, method: string, path: string, expires: number): string {
-  return createHmac('sha256', key).update(`berth-peer\n${method}\n${path}\n${expires}`).digest('hex');
+function mac(key: KeyObject, server: string, method: string, path: string, expires: number): string {
+  return createHmac('sha256', key).update(`berth-peer\n${server}\n${method}\n${path}\n${expires}`).digest('hex');
 }
