@@ -31,8 +31,9 @@ export async function startTestServer(
     BERTH_DNS_PORT: 'off',
     // The HTTPS front door's default port is one per host too: only TLS tests ask for it (port 0).
     BERTH_TLS_PORT: 'off',
-    // The proxy in the test's own process: a `berth lb` would outlive the test (test/contract/elb-process.test.ts runs one).
-    BERTH_LB: 'in-process',
+    // The proxy in the test's own process: a `berth lb` would outlive the test (test/contract/elb-process.test.ts
+    // runs one). BERTH_TEST_LB=process runs a file's servers with one (it stops when stop() removes the data folder).
+    BERTH_LB: process.env.BERTH_TEST_LB ?? 'in-process',
     ...env,
   });
   const server = await startServer(config, {
