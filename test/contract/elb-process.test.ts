@@ -256,3 +256,34 @@ describe('berth lb: the load balancer in its own process', () => {
     }
   });
 });
+
+describe('berth lb, used wrongly', () => {
+  const run = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'lb', ...args], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  const keys = { AWS_ACCESS_KEY_ID: root.accessKeyId, AWS_SECRET_ACCESS_KEY: root.secretAccessKey };
+
+  it('refuses plain HTTP to a server that is not on loopback: the configuration carries private keys', async () => {
+    const result = await run(['--endpoint', 'http://192.0.2.1:4510', '--state-dir', '/nonexistent/lb'], keys);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /plain HTTP to a non-loopback address: .* use https:\/\//);
+  });
+
+  it('needs credentials, and documents its flags', async () => {
+    const result = await run(['--endpoint', 'http://127.0.0.1:9'], {});
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'berth lb: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required\n');
+    const help = await run(['--help'], {});
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--state-dir DIR/);
+  });
+});
