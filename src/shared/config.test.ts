@@ -14,6 +14,7 @@ describe('parseServerConfig', () => {
     assert.equal(config.registryHost, undefined); // localhost:PORT once the port is bound
     assert.equal(config.logLevel, 'info');
     assert.equal(config.deploymentMinuteMs, 60_000);
+    assert.equal(config.metricsMinuteMs, 60_000);
     assert.equal(config.metricsPublishMs, 60_000);
     assert.equal(config.agentLostSeconds, 180);
     assert.equal(config.elbHeaderTimeoutSeconds, 60);
@@ -113,6 +114,7 @@ describe('parseServerConfig', () => {
     ['an unknown quota', [], { BERTH_ECS_QUOTAS: '{"tasks":3}' }, /unknown quota 'tasks'/],
     ['a quota below 1', [], { BERTH_ECS_QUOTAS: '{"servicesPerCluster":0}' }, /positive integer/],
     ['a deployment minute that is not a number', [], { BERTH_DEPLOYMENT_MINUTE_MS: '1m' }, /milliseconds/],
+    ['a metrics minute under a second', [], { BERTH_METRICS_MINUTE_MS: '500' }, /milliseconds from 1000 to 60000/],
     ['an agent-lost time under the long poll', [], { BERTH_AGENT_LOST_SECONDS: '10' }, /seconds from 30 to 86400/],
     ['a header timeout of 0', [], { BERTH_ELB_HEADER_TIMEOUT_SECONDS: '0' }, /seconds from 1 to 4000/],
     ['a connection cap of 0', ['--elb-max-connections-total', '0'], {}, /a number from 1 to 9999999/],

@@ -46,7 +46,8 @@ export interface ServerConfig {
   /**
    * A test knob: how many milliseconds a minute of CloudWatch and Application Auto Scaling lasts
    * (60000, AWS's). Shorter, their clock runs 60000/metricsMinuteMs times faster than real time
-   * from the server's start (BERTH_METRICS_MINUTE_MS; cmd/metrics-time.ts).
+   * from the server's start (BERTH_METRICS_MINUTE_MS; cmd/metrics-time.ts). 1000 at least: the
+   * alarm evaluator and the publishers then run every 83 ms.
    */
   readonly metricsMinuteMs: number;
   /** How long an agent may stay silent before services replace the tasks of its instance. */
@@ -188,8 +189,8 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     metricsMinuteMs: Number(
       check(
         'metrics-minute-ms',
-        (v) => /^\d{3,5}$/.test(v) && +v >= 100 && +v <= 60_000,
-        'milliseconds from 100 to 60000',
+        (v) => /^\d{4,5}$/.test(v) && +v >= 1000 && +v <= 60_000,
+        'milliseconds from 1000 to 60000',
       ),
     ),
     // Above the agents' 20 s long poll: a healthy agent is never silent that long.
