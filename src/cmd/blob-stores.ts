@@ -73,6 +73,10 @@ export function registryBlobs(
   timer.unref();
   void announce().catch(() => undefined);
   deps.logger.info({ server: self, copies }, 'registry blobs replicated between the servers');
+  void store.recordLocalBlobs().then(
+    (count) => deps.logger.info({ count }, 'blobs on this disk recorded for the other servers'),
+    (error: unknown) => deps.logger.warn({ err: String(error) }, 'recording the blobs on this disk failed'),
+  );
   const peerRoutes = createPeerRoutes({ store, root, key: deps.tokenKey, now: () => Date.now() });
   return {
     blobs: store,

@@ -180,6 +180,21 @@ export class ReplicatedBlobStore implements BlobStore {
     await this.#deps.locations.removeHolder(text(digest), this.#deps.self);
   }
 
+  /**
+   * Records every blob on this disk as held here (at start: blobs pushed before the servers
+   * replicated, or whose record was lost), so the other servers can fetch them. Resolves with the count.
+   */
+  async recordLocalBlobs(): Promise<number> {
+    let count = 0;
+    for await (const digest of this.#deps.local.list()) {
+      const size = await this.#deps.local.stat(digest);
+      if (size === undefined) continue;
+      await this.#deps.locations.addHolder(text(digest), this.#deps.self, size);
+      count += 1;
+    }
+    return count;
+  }
+
   /** Drops an upload's bytes from this server's disk (the server completing it elsewhere asked). */
   deleteUploadBytes(id: string): Promise<void> {
     return this.#deps.local.deleteUpload(id);
