@@ -241,11 +241,13 @@ describe('three servers on one PostgreSQL: failover', { skip }, () => {
     });
     // Mid-rollout: the new revision's first task exists (the holder started it).
     const survivor = [0, 1, 2].find((i) => i !== holder)!;
-    await eventually(
+    const midway = await eventually(
       () => tasks(survivor),
       (list) => list.some((t) => revisionOf(t) === '2'),
       30_000,
     );
+    // The old revision still runs: a new task must run 3 s before it replaces one (MIN_RUNNING_MS).
+    assert.equal(runningByRevision(midway)['1'], 2, 'killed while the rollout was under way');
     await group.kill(holder);
     const killed = Date.now();
     const done = await eventually(
