@@ -22,6 +22,9 @@ export function tlsFingerprint(tls: ListenerTls): string {
   return hash.digest('base64');
 }
 
+/** The groups ELBSecurityPolicy-* (non-PQ) policies negotiate, in preference order. */
+export const KEY_EXCHANGE_GROUPS = 'X25519:P-256:P-384';
+
 export class ListenerTlsContexts {
   readonly fingerprint: string;
   readonly #index: SniIndex<SecureContext> | undefined;
@@ -36,6 +39,9 @@ export class ListenerTlsContexts {
       // OpenSSL 3 refuses TLS 1.0/1.1 (SHA-1 signatures) above security level 0.
       ciphers: tls.ciphers.join(':') + (legacy ? ':@SECLEVEL=0' : ''),
       honorCipherOrder: true,
+      // ALB's predefined policies offer these key exchange groups; OpenSSL 3.5's default list starts
+      // with post-quantum X25519MLKEM768, which ALB keeps to its separate PQ policies.
+      ecdhCurve: KEY_EXCHANGE_GROUPS,
     };
     const entries = tls.certificates.map((certificate) => ({
       names: certificate.names,
