@@ -1,6 +1,8 @@
+import { cloudWatchPublisher } from '../cloudwatch/publish-metric-data.ts';
 import { timeScale, type Clock, type TimeScale } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetricPublisher } from '../shared/metric-publisher.ts';
+import type { MetadataStore } from '../store/index.ts';
 
 const AWS_MINUTE_MS = 60_000;
 
@@ -30,4 +32,9 @@ export function inMetricsTime(publisher: MetricPublisher, time: TimeScale): Metr
         data.map((datum) => ({ ...datum, Timestamp: time.scaled(datum.Timestamp) })),
       ),
   };
+}
+
+/** CloudWatch's way in for the metrics of log events (metric filters), in metrics time. */
+export function metricsPublisher(store: MetadataStore, time: TimeScale): MetricPublisher {
+  return inMetricsTime(cloudWatchPublisher({ store, clock: time.clock }), time);
 }

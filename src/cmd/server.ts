@@ -27,7 +27,6 @@ import { ecsServiceDiscovery } from './service-discovery.ts';
 import { startDiscoveryDns, type DiscoveryDns } from './discovery-dns.ts';
 import { KeyedMutex } from '../shared/keyed-mutex.ts';
 import { agentEndpoints } from './agent-endpoints.ts';
-import { cloudWatchPublisher } from '../cloudwatch/publish-metric-data.ts';
 import { taskRoleSessions } from './task-role-sessions.ts';
 import { ecsExec } from './ecs-exec.ts';
 import { managedRuntimeFactory } from './managed-runtime.ts';
@@ -47,7 +46,7 @@ import {
   requestOrigin,
 } from './front-door-tls.ts';
 import { serverMetrics, serverReadiness } from './server-health.ts';
-import { inMetricsTime, metricsTime as timeScaleOf } from './metrics-time.ts';
+import { metricsPublisher, metricsTime as timeScaleOf } from './metrics-time.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
@@ -229,8 +228,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const cloudWatchDeps = { store, clock: metricsTime.clock, scope, actions: autoScaling.alarmActions };
   autoScaling.bindCloudWatch(cloudWatchDeps);
   // Metric filters publish into CloudWatch in process, in the users' own namespaces.
-  const publisher = inMetricsTime(cloudWatchPublisher({ store, clock: metricsTime.clock }), metricsTime);
-  const logsDeps = { store, clock, publisher, logger };
+  const logsDeps = { store, clock, publisher: metricsPublisher(store, metricsTime), logger };
   const { accessControl, query, json, cbor } = createApiProtocols({
     config,
     store,
