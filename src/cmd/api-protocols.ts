@@ -1,3 +1,4 @@
+import { registrySchemeOf } from './front-door-tls.ts';
 import type { SecretLookup } from '../aws-protocol/index.ts';
 import {
   JsonProtocol,
@@ -227,15 +228,19 @@ export function createApiProtocols(deps: ApiProtocolDeps) {
         model: loadServiceModel('ecr-2015-09-21'),
         operations: ecrOperations({
           ...deps.ecrDeps,
+          registryScheme: () => registrySchemeOf(config),
           presignBlobUrl: (repository, digest, context) =>
-            presignGetUrl(new URL(`http://${deps.ecrDeps.registryHost()}/v2/${repository}/blobs/${digest}`), {
-              accessKeyId: context.accessKeyId,
-              secretAccessKey: secrets.secretFor(context.accessKeyId) ?? '',
-              sessionToken: secrets.sessionTokenFor?.(context.accessKeyId),
-              region: config.region,
-              service: 'ecr',
-              expiresInSeconds: 3600,
-            }),
+            presignGetUrl(
+              new URL(`${registrySchemeOf(config)}://${deps.ecrDeps.registryHost()}/v2/${repository}/blobs/${digest}`),
+              {
+                accessKeyId: context.accessKeyId,
+                secretAccessKey: secrets.secretFor(context.accessKeyId) ?? '',
+                sessionToken: secrets.sessionTokenFor?.(context.accessKeyId),
+                region: config.region,
+                service: 'ecr',
+                expiresInSeconds: 3600,
+              },
+            ),
         }),
         access: ecrAccess,
         members: ecrMembers,

@@ -87,6 +87,12 @@ export function requestOrigin(request: IncomingMessage, fallbackHost: string): s
   return `${scheme}://${host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : fallbackHost}`;
 }
 
+/** The registry's scheme: https when BERTH_REGISTRY_HOST names the TLS front door's port. */
+export function registrySchemeOf(config: Pick<ServerConfig, 'registryHost' | 'tls'>): 'http' | 'https' {
+  const port = /:(\d+)$/.exec(config.registryHost ?? '')?.[1];
+  return config.tls !== undefined && port !== undefined && Number(port) === config.tls.port ? 'https' : 'http';
+}
+
 /** createFrontDoor's `tls` option for a certificate (none without). */
 export function frontDoorTls(certificate: FrontDoorCertificate | undefined): Pick<FrontDoorOptions, 'tls'> {
   if (certificate === undefined) return {};

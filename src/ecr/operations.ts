@@ -47,6 +47,8 @@ export interface EcrDeps {
   readonly registry: Registry;
   /** host[:port] of the registry (repository URIs, proxyEndpoint). */
   readonly registryHost: () => string;
+  /** https when the registry host is the TLS front door (the token's proxyEndpoint, layer URLs). */
+  readonly registryScheme?: () => 'http' | 'https';
   /** The key registry passwords are signed with. */
   readonly tokenKey: TokenKey;
   /** A URL that lets its holder GET one blob for a while (GetDownloadUrlForLayer). */
@@ -112,7 +114,7 @@ function operationTable(deps: EcrDeps): Partial<EcrApi> {
           {
             authorizationToken: Buffer.from(`AWS:${password}`).toString('base64'),
             expiresAt,
-            proxyEndpoint: `http://${deps.registryHost()}`,
+            proxyEndpoint: `${deps.registryScheme?.() ?? 'http'}://${deps.registryHost()}`,
           },
         ],
       };
