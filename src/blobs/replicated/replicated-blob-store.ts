@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { BlobLocationRepository, BlobServer } from '../../store/index.ts';
 import type { BlobReader, BlobStore, Digest } from '../blob-store.ts';
 import { BlobsUnavailableError } from '../errors.ts';
@@ -110,7 +111,8 @@ export class ReplicatedBlobStore implements BlobStore {
     const holder = await this.#deps.locations.uploadHolder(id);
     // Another server's bytes: its next append cuts them back to the acknowledged size itself.
     if (holder && holder.server !== this.#deps.self) return holder.size >= size;
-    return this.#deps.local.trimUpload(id, size);
+    // No record: begun before the servers replicated, maybe on another's disk; the idle expiry ends it.
+    return (await this.#deps.local.trimUpload(id, size)) || holder === undefined;
   }
 
   listUploads(): Promise<string[]> {
@@ -209,7 +211,8 @@ export class ReplicatedBlobStore implements BlobStore {
   /** Makes the upload's acknowledged bytes (`size`, else the recorded size) local; resolves with the size. */
   async #localUpload(id: string, size?: number): Promise<number> {
     const holder = await this.#deps.locations.uploadHolder(id);
-    if (!holder) throw new Error(`upload ${id} has no recorded bytes`);
+    // No record: an upload begun before the servers replicated, on this disk if anywhere.
+    if (!holder) return size ?? (await stat(uploadPath(this.#deps.root, id))).size;
     const wanted = size ?? holder.size;
     if (holder.server === this.#deps.self || wanted === 0) {
       if (holder.server !== this.#deps.self) await this.#deps.local.createUpload(id);
