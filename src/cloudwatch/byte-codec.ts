@@ -10,9 +10,20 @@ const RAW = 7;
 const MAX_MANTISSA = 2 ** 44;
 
 export class ByteWriter {
-  #bytes = new Uint8Array(64);
-  #view = new DataView(this.#bytes.buffer);
+  #bytes: Uint8Array;
+  #view: DataView;
   #length = 0;
+
+  constructor(capacity = 64) {
+    this.#bytes = new Uint8Array(capacity);
+    this.#view = new DataView(this.#bytes.buffer);
+  }
+
+  /** Empties the writer to write again, keeping its memory. */
+  reset(): this {
+    this.#length = 0;
+    return this;
+  }
 
   get length(): number {
     return this.#length;
@@ -70,12 +81,11 @@ export class ByteWriter {
 
 export class ByteReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
+  #view: DataView | undefined;
   offset: number;
 
   constructor(bytes: Uint8Array, offset = 0) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
   }
 
@@ -104,6 +114,7 @@ export class ByteReader {
     const tagged = this.varint();
     if (tagged === RAW) {
       if (this.offset + 8 > this.#bytes.length) throw new RangeError('packed bucket truncated');
+      this.#view ??= new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength);
       const value = this.#view.getFloat64(this.offset, true);
       this.offset += 8;
       return value;

@@ -23,6 +23,9 @@ export interface PackedBucket {
   readonly aggregate: Aggregate;
 }
 
+/** One writer reused by every encode (they are synchronous): finish() hands out a copy. */
+const scratch = new ByteWriter(4096);
+
 const ONE = 1;
 const SAME = 2;
 const SUM_DERIVED = 4;
@@ -36,7 +39,7 @@ export function blockOf(bucketStartMs: number, resolution: Resolution): { start:
 }
 
 export function encodeBlock(buckets: readonly PackedBucket[]): Uint8Array {
-  const writer = new ByteWriter();
+  const writer = scratch.reset();
   const sorted = [...buckets].sort((a, b) => a.slot - b.slot);
   sorted.forEach((bucket, i) => {
     if (i > 0 && sorted[i - 1]!.slot === bucket.slot) throw new Error(`slot ${bucket.slot} packed twice`);
@@ -63,7 +66,7 @@ export function decodeBlock(bytes: Uint8Array): PackedBucket[] {
 export function mergeBlocks(stored: Uint8Array, added: Uint8Array): Uint8Array {
   const left = scanBlock(stored);
   const right = scanBlock(added);
-  const writer = new ByteWriter();
+  const writer = scratch.reset();
   let i = 0;
   let j = 0;
   while (i < left.length || j < right.length) {
@@ -175,6 +178,7 @@ function sketchOf(value: number, count: number): Sketch {
 
 /** Whether the sketch is exactly `count` samples of `value`. */
 function isSketchOf(sketch: Sketch, value: number, count: number): boolean {
+  if (sketch.positive.size + sketch.negative.size + (sketch.zeros > 0 ? 1 : 0) > 1) return false;
   const derived = sketchOf(value, count);
   return (
     sameBins(sketch.positive, derived.positive) &&

@@ -44,7 +44,7 @@ export interface AlarmHistoryRecord {
 
 export interface CloudWatchRepository {
   /**
-   * In one transaction: upserts the metrics (their last put time) and merges each block into the
+   * In one transaction: upserts the metrics (their last put time, to within a minute) and merges each block into the
    * stored one of the same key, unit, resolution and start with `merge` (stored first).
    */
   putDatapoints(

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { BlockRecord, MetricRecord } from '../cloudwatch-repository.ts';
 import { sqliteDialect, type SqlDialect } from '../sql-dialect.ts';
 import type { Database } from './schema.ts';
@@ -18,6 +18,33 @@ type Trx = Transaction<Database>;
 
 /** Rows a multi-row statement carries (4 or 5 parameters each: under SQLite's and PostgreSQL's bounds). */
 const CHUNK = 500;
+/** A metric's last put time is written again once it moved on by this much (ListMetrics needs hours). */
+const LAST_PUT_PRECISION_MS = 60_000;
+
+/**
+ * The last put time this process wrote per metric, so a metric put every call is not rewritten
+ * every call. Dropped by pruneMetrics; a stale entry can only delay a last put time by a minute.
+ */
+export class LastPuts {
+  readonly #written = new Map<string, number>();
+
+  stale(metrics: readonly MetricRecord[]): MetricRecord[] {
+    return metrics.filter((m) => {
+      const written = this.#written.get(m.key);
+      const at = m.lastPutAt.getTime();
+      return written === undefined || at < written || at - written >= LAST_PUT_PRECISION_MS;
+    });
+  }
+
+  wrote(metrics: readonly MetricRecord[]): void {
+    if (this.#written.size > 200_000) this.#written.clear();
+    for (const m of metrics) this.#written.set(m.key, m.lastPutAt.getTime());
+  }
+
+  clear(): void {
+    this.#written.clear();
+  }
+}
 
 export async function putDatapoints(
   db: Db,
@@ -26,10 +53,12 @@ export async function putDatapoints(
     metrics: readonly MetricRecord[];
     blocks: readonly BlockRecord[];
     merge: (stored: Uint8Array, added: Uint8Array) => Uint8Array;
+    lastPuts: LastPuts;
   },
 ): Promise<void> {
+  const metrics = write.lastPuts.stale(write.metrics);
   await db.transaction().execute(async (trx) => {
-    await upsertMetrics(trx, dialect, write.metrics);
+    await upsertMetrics(trx, dialect, metrics);
     if (write.blocks.length === 0) return;
     const ids = await seriesIds(trx, write.blocks);
     const groups = new Map<string, { resolution: number; start: number; blocks: Map<number, Uint8Array> }>();
@@ -55,16 +84,30 @@ export async function putDatapoints(
         });
       }
     }
-    for (const chunk of chunks(rows, CHUNK)) {
-      await trx
-        .insertInto('cw_blocks')
-        .values(chunk)
-        .onConflict((c) =>
-          c.columns(['resolution', 'block_start', 'series_id']).doUpdateSet({ body: sql.ref('excluded.body') }),
-        )
-        .execute();
-    }
+    for (const chunk of chunks(rows, CHUNK)) await upsertBlocks(trx, dialect, chunk);
   });
+  write.lastPuts.wrote(metrics);
+}
+
+/** One multi-row upsert, written out by hand: the query builder took longer than SQLite to run it. */
+async function upsertBlocks(
+  trx: Trx,
+  dialect: SqlDialect,
+  rows: readonly { resolution: number; block_start: number; series_id: number; body: Uint8Array }[],
+): Promise<void> {
+  const values: string[] = [];
+  const parameters: unknown[] = [];
+  for (const row of rows) {
+    const n = parameters.push(row.resolution, row.block_start, row.series_id, row.body);
+    values.push(dialect === sqliteDialect ? '(?, ?, ?, ?)' : `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`);
+  }
+  await trx.executeQuery(
+    CompiledQuery.raw(
+      `insert into cw_blocks (resolution, block_start, series_id, body) values ${values.join(', ')} ` +
+        'on conflict (resolution, block_start, series_id) do update set body = excluded.body',
+      parameters,
+    ),
+  );
 }
 
 async function upsertMetrics(trx: Trx, dialect: SqlDialect, metrics: readonly MetricRecord[]): Promise<void> {
@@ -232,7 +275,8 @@ export async function pruneBlocks(
 }
 
 /** Forgets metrics with no put since `before`, their series and any block left of them. */
-export async function pruneMetrics(db: Db, before: Date): Promise<number> {
+export async function pruneMetrics(db: Db, before: Date, lastPuts: LastPuts): Promise<number> {
+  lastPuts.clear();
   return db.transaction().execute(async (trx) => {
     const gone = await trx
       .selectFrom('cw_metrics')

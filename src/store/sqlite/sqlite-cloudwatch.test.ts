@@ -41,7 +41,7 @@ function blockContract(backend: string, open: () => Promise<MetadataStore>): voi
         append,
       );
       await cw.putDatapoints(
-        [metric('a', 5000)],
+        [metric('a', 61_000)],
         [block('a', 'Count', 60, 0, [4]), block('a', 'Bytes', 60, 0, [5]), block('a', 'Count', 300, 0, [6])],
         append,
       );
@@ -62,7 +62,10 @@ function blockContract(backend: string, open: () => Promise<MetadataStore>): voi
         ['a', 'Count', 0, [6]],
       ]);
       assert.deepEqual(await cw.readBlocks(['c'], { resolution: 60, from: new Date(0), to: new Date(HOUR) }), []);
-      assert.equal((await cw.getMetrics(['a']))[0]?.lastPutAt.getTime(), 5000);
+      assert.equal((await cw.getMetrics(['a']))[0]?.lastPutAt.getTime(), 61_000);
+      // Put again within the minute: the last put time is kept to the minute, not rewritten.
+      await cw.putDatapoints([metric('a', 62_000)], [], append);
+      assert.equal((await cw.getMetrics(['a']))[0]?.lastPutAt.getTime(), 61_000);
       await store.close();
     });
 

@@ -8,7 +8,7 @@ import type {
 } from '../cloudwatch-repository.ts';
 import { sqliteDialect, type SqlDialect } from '../sql-dialect.ts';
 import type { Database } from './schema.ts';
-import { pruneBlocks, pruneMetrics, putDatapoints, readBlocks } from './sqlite-cloudwatch-blocks.ts';
+import { LastPuts, pruneBlocks, pruneMetrics, putDatapoints, readBlocks } from './sqlite-cloudwatch-blocks.ts';
 import type { CwMetricsTable } from './sqlite-cloudwatch-schema.ts';
 
 type Db = Kysely<Database>;
@@ -20,6 +20,7 @@ class StaleRevision extends Error {}
 export class SqliteCloudWatch implements CloudWatchRepository {
   readonly #db: Db;
   readonly #dialect: SqlDialect;
+  readonly #lastPuts = new LastPuts();
   constructor(db: Db, dialect: SqlDialect = sqliteDialect) {
     this.#db = db;
     this.#dialect = dialect;
@@ -30,7 +31,7 @@ export class SqliteCloudWatch implements CloudWatchRepository {
     blocks: readonly BlockRecord[],
     merge: (stored: Uint8Array, added: Uint8Array) => Uint8Array,
   ): Promise<void> {
-    return putDatapoints(this.#db, this.#dialect, { metrics, blocks, merge });
+    return putDatapoints(this.#db, this.#dialect, { metrics, blocks, merge, lastPuts: this.#lastPuts });
   }
 
   async listMetrics(query: {
@@ -71,7 +72,7 @@ export class SqliteCloudWatch implements CloudWatchRepository {
   }
 
   pruneMetrics(before: Date): Promise<number> {
-    return pruneMetrics(this.#db, before);
+    return pruneMetrics(this.#db, before, this.#lastPuts);
   }
 
   async getAlarm(name: string): Promise<AlarmRecord | undefined> {
