@@ -36,6 +36,7 @@ import { startTaskMetadataEndpoint } from './task-metadata-endpoint.ts';
 import { httpExecutionServices } from './execution-services.ts';
 import { bridgeGateway, startAgentDns, type AgentDns } from './agent-dns.ts';
 import { endpointNow, FailoverEndpoints, type ServerEndpoint } from './server-endpoints.ts';
+import { agentTelemetryIntervalMs } from './metrics-time.ts';
 
 export const AGENT_HELP = `berth agent: join this host to a cluster and run its tasks (EC2 launch type)
   --endpoint URL[,URL...]   the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510);
@@ -142,6 +143,7 @@ export async function startAgent(
   const logger = createLogger(logLevelOf(config.logLevel)).child({ component: 'agent', cluster: config.cluster });
   for (const warning of config.warnings) logger.warn({ warning }, 'config file setting not used');
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const telemetryMs = agentTelemetryIntervalMs(env);
   const endpoint = agentEndpoint(config.endpoints, logger);
   trustCaBundle(config.caBundle);
   mkdirSync(config.dataDir, { recursive: true });
@@ -228,8 +230,9 @@ export async function startAgent(
   const agent = new Agent(runtime, {
     exec,
     control,
-    // Its RUNNING tasks' CPU and memory use every 20 s, as ECS's agent sends its telemetry.
-    telemetry: { control, intervalMs: 20_000 },
+    // Its RUNNING tasks' CPU and memory use every 20 s, as ECS's agent sends its telemetry
+    // (shorter with the server's test knob BERTH_METRICS_MINUTE_MS).
+    telemetry: { control, intervalMs: telemetryMs },
     roles,
     executionServices: (taskCredentials) =>
       httpExecutionServices({ endpoint, region, credentials: taskCredentials, registryHosts: () => registryHosts }),

@@ -38,3 +38,16 @@ export function inMetricsTime(publisher: MetricPublisher, time: TimeScale): Metr
 export function metricsPublisher(store: MetadataStore, time: TimeScale): MetricPublisher {
   return inMetricsTime(cloudWatchPublisher({ store, clock: time.clock }), time);
 }
+
+/**
+ * How often a `berth agent` samples its tasks: ECS's 20 s, as much shorter as metrics time is
+ * faster when the agent is given the server's BERTH_METRICS_MINUTE_MS (the server bins samples at
+ * the scaled instant of their time, so their pace is all the agent has to know).
+ */
+export function agentTelemetryIntervalMs(env: NodeJS.ProcessEnv): number {
+  const value = env.BERTH_METRICS_MINUTE_MS;
+  if (value === undefined || value === '') return 20_000;
+  if (!/^\d{4,5}$/.test(value) || +value < 1000 || +value > AWS_MINUTE_MS)
+    throw new Error(`BERTH_METRICS_MINUTE_MS must be milliseconds from 1000 to 60000 (got '${value}')`);
+  return Math.round((20_000 * Number(value)) / AWS_MINUTE_MS);
+}
