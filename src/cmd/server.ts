@@ -195,6 +195,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     },
     loadBalancing: serviceLoadBalancing(elb),
     deploymentMinuteMs: config.deploymentMinuteMs,
+    alarmTime: metricsTime.scaled,
     execute: exec.support,
     telemetry: new TaskTelemetry({ metricsPublishMs: config.metricsPublishMs, time: metricsTime }),
   };

@@ -7,6 +7,7 @@ import {
   deploymentAlarmsStatus,
   readAlarms,
   triggeredAlarms,
+  watchDeploymentAlarms,
   type AlarmView,
 } from './service-deployment-alarms.ts';
 import type { Plan } from './service-plan.ts';
@@ -100,6 +101,37 @@ describe('readAlarms', () => {
       { name: 'mine', state: 'ALARM', transitionedAt: 5, windowSeconds: 180 },
       { name: 'math', state: 'ALARM', transitionedAt: 5, windowSeconds: 240 },
     ]);
+  });
+});
+
+describe('watchDeploymentAlarms', () => {
+  it("compares alarms' transitions with the deployment's start in CloudWatch's time (BERTH_METRICS_MINUTE_MS)", async () => {
+    const started = new Date('2026-12-04T00:00:00Z');
+    // With 60x metrics time, a transition 10 scaled minutes after the real start is still before
+    // the start's scaled instant (an hour on): it predates the deployment.
+    const scaled = (at: Date) => new Date(started.getTime() + (at.getTime() - started.getTime()) * 60 + 3_600_000);
+    const transitionedAt = started.getTime() + 600_000;
+    const cloudWatch = {
+      getAlarms: async () =>
+        [
+          {
+            name: 'a',
+            revision: 1,
+            body: {
+              arn: 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:a',
+              config: { AlarmName: 'a', Period: 60 },
+              state: { value: 'ALARM', transitionedAt },
+            },
+          },
+        ] as never,
+    };
+    const service = {
+      deploymentConfiguration: { alarms: { alarmNames: ['a'], enable: true, rollback: true } },
+      deployments: [{ id: 'ecs-svc/1', rolloutState: 'IN_PROGRESS', createdAt: started }],
+    } as never;
+    const at = { serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/c/web', service, minuteMs: 60_000 };
+    assert.deepEqual((await watchDeploymentAlarms(cloudWatch, { ...at, alarmTime: (t) => t }))?.triggered, ['a']);
+    assert.deepEqual((await watchDeploymentAlarms(cloudWatch, { ...at, alarmTime: scaled }))?.triggered, []);
   });
 });
 

@@ -151,13 +151,19 @@ export interface AlarmWatch {
 
 export async function watchDeploymentAlarms(
   cloudWatch: Pick<CloudWatchRepository, 'getAlarms'>,
-  at: { readonly serviceArn: string; readonly service: Service; readonly minuteMs: number },
+  at: {
+    readonly serviceArn: string;
+    readonly service: Service;
+    readonly minuteMs: number;
+    /** The instant in CloudWatch's time (alarms' transitions are in it: BERTH_METRICS_MINUTE_MS). */
+    readonly alarmTime: (at: Date) => Date;
+  },
 ): Promise<AlarmWatch | undefined> {
   const primary = at.service.deployments?.[0];
   const names = watchedAlarms(at.service, primary);
   if (names.length === 0 || !primary) return undefined;
   const alarms = await readAlarms(cloudWatch, at.serviceArn, names);
-  const startedAt = primary.createdAt === undefined ? 0 : new Date(primary.createdAt).getTime();
+  const startedAt = primary.createdAt === undefined ? 0 : at.alarmTime(new Date(primary.createdAt)).getTime();
   return { triggered: triggeredAlarms(alarms, startedAt), bakeMs: bakeTimeMs(alarms, at.minuteMs) };
 }
 

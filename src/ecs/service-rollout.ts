@@ -73,6 +73,8 @@ export async function failOnAlarms(
     readonly now: Date;
     /** How long an API minute lasts (BERTH_DEPLOYMENT_MINUTE_MS; 60000). */
     readonly minuteMs: number | undefined;
+    /** An instant in CloudWatch's time, where alarms' transitions are (the identity by default). */
+    readonly alarmTime?: ((at: Date) => Date) | undefined;
   },
 ): Promise<{ watch: AlarmWatch | undefined; deployments: Deployment[] }> {
   const { record, service } = at;
@@ -80,6 +82,7 @@ export async function failOnAlarms(
     serviceArn: record.arn,
     service: { ...service, deployments: at.deployments },
     minuteMs: at.minuteMs ?? 60_000,
+    alarmTime: at.alarmTime ?? ((t) => t),
   });
   if (!watch || watch.triggered.length === 0 || record.status !== 'ACTIVE')
     return { watch, deployments: at.deployments };

@@ -158,6 +158,7 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     deployments,
     now,
     minuteMs: deps.deploymentMinuteMs,
+    alarmTime: deps.alarmTime,
   });
   deployments = alarms.deployments;
   const balancing = loadBalancersOf(service).length > 0 ? deps.loadBalancing : undefined;

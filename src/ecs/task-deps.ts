@@ -26,6 +26,8 @@ export interface TaskDeps {
   readonly loadBalancing?: LoadBalancing | undefined;
   /** How long a minute of the deployment API lasts (bake times); 60000 unless a test shortens it. */
   readonly deploymentMinuteMs?: number | undefined;
+  /** An instant in CloudWatch's time (BERTH_METRICS_MINUTE_MS scales it): deployment alarms compare in it. */
+  readonly alarmTime?: ((at: Date) => Date) | undefined;
   /** STS for tasks' roles: their sessions end when the tasks stop (absent: tasks get no role credentials). */
   readonly roleSessions?: TaskRoleSessions | undefined;
   /** AWS Cloud Map, for services with serviceRegistries (absent: such services are refused). */
