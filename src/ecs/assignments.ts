@@ -97,16 +97,17 @@ export async function pollAssignments(deps: TaskDeps, request: PollRequest): Pro
     const assignment = await assignmentOf(deps, record);
     if (assignment) tasks.push(assignment);
   }
-  const execSessions = (deps.execute?.sessions.pending(key) ?? []).map(
-    ({ sessionId, taskArn, containerName, command, interactive, log }) => ({
-      sessionId,
-      taskArn,
-      containerName,
-      command,
-      interactive,
-      ...(log ? { log } : {}),
-    }),
-  );
+  // Among several managed capacities, each joins the sessions of the tasks it runs only.
+  const runsHere = (taskArn: string) => request.capacity === undefined || tasks.some((t) => t.taskArn === taskArn);
+  const pending = (deps.execute?.sessions.pending(key) ?? []).filter((session) => runsHere(session.taskArn));
+  const execSessions = pending.map(({ sessionId, taskArn, containerName, command, interactive, log }) => ({
+    sessionId,
+    taskArn,
+    containerName,
+    command,
+    interactive,
+    ...(log ? { log } : {}),
+  }));
   return { token, tasks, execSessions };
 }
 

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
@@ -16,10 +13,10 @@ import {
 } from '@aws-sdk/client-ecs';
 import { staticCredentials } from '../../src/agent/index.ts';
 import { signedJsonClient } from '../../src/cmd/signed-fetch.ts';
-import { postgresTestUrl, PostgresTestSchemas } from '../../testing/postgres.ts';
-import { spawnServer, type ServerProcess } from '../../testing/server-process.ts';
+import { GROUP_CREDENTIALS as credentials, ServerGroup } from '../../testing/multi-server.ts';
+import { postgresTestUrl } from '../../testing/postgres.ts';
+import type { ServerProcess } from '../../testing/server-process.ts';
 
-const credentials = { accessKeyId: 'AKIAMULTISERVERTEST1', secretAccessKey: 'multi-server-test-secret-key' };
 const target = postgresTestUrl();
 
 /** Polls `read` until `done` holds, or fails after `ms`. */
@@ -37,27 +34,12 @@ if ('skip' in target) {
   describe('several servers on one PostgreSQL', () => it.skip(target.skip));
 } else {
   describe('several servers on one PostgreSQL (BERTH_MULTI_SERVER=on)', () => {
-    const schemas = new PostgresTestSchemas(target.url);
-    const schema = schemas.newSchema();
-    const folders = [mkdtempSync(join(tmpdir(), 'berth-multi-a-')), mkdtempSync(join(tmpdir(), 'berth-multi-b-'))];
-    const servers: ServerProcess[] = [];
+    const group = new ServerGroup(target.url);
+    const { schemas, schema, servers } = group;
     const ecs = (server: ServerProcess) =>
       new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
     let instanceArn = '';
 
-    const start = (dataDir: string) => {
-      const url = new URL(target.url);
-      url.searchParams.set('options', `-c search_path=${schema}`);
-      return spawnServer({
-        BERTH_STORE: url.toString(),
-        BERTH_MULTI_SERVER: 'on',
-        BERTH_DATA_DIR: dataDir,
-        BERTH_MANAGED_CAPACITY: 'off',
-        BERTH_ROOT_ACCESS_KEY_ID: credentials.accessKeyId,
-        BERTH_ROOT_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        BERTH_LOG_LEVEL: 'info',
-      });
-    };
     const tasksOf = async (server: ServerProcess, desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING') => {
       const client = ecs(server);
       const { taskArns } = await client.send(new ListTasksCommand({ cluster: 'multi', desiredStatus }));
@@ -66,11 +48,7 @@ if ('skip' in target) {
     };
 
     before(async () => {
-      await schemas.query(`create schema "${schema}"`);
-      servers.push(await start(folders[0]!));
-      // The servers share the data folder's keys (secrets are sealed with its master key).
-      cpSync(join(folders[0]!, 'keys'), join(folders[1]!, 'keys'), { recursive: true });
-      servers.push(await start(folders[1]!));
+      await group.start(2); // the second with the first's keys (secrets are sealed with its master key)
       const a = ecs(servers[0]!);
       await a.send(new CreateClusterCommand({ clusterName: 'multi' }));
       await a.send(
@@ -99,12 +77,7 @@ if ('skip' in target) {
       instanceArn = containerInstance!.containerInstanceArn!;
       a.destroy();
     });
-    after(async () => {
-      for (const server of servers) server.child.kill('SIGKILL');
-      await Promise.all(servers.map((s) => s.exited));
-      await schemas.dropAll();
-      for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-    });
+    after(() => group.close());
 
     it('both servers answer the API over the same data', async () => {
       const b = ecs(servers[1]!);
@@ -169,7 +142,7 @@ if ('skip' in target) {
         `select holder, epoch from "${schema}".leases where name = 'cluster:multi'`,
       );
       const pid = Number(lease!.holder.split(':').at(-2));
-      const holder = servers.findIndex((s) => s.child.pid === pid);
+      const holder = servers.findIndex((s) => s?.child.pid === pid);
       assert.notEqual(holder, -1, `the lease holder ${lease!.holder} is one of the two servers`);
       const survivor = servers[1 - holder]!;
       servers[holder]!.child.kill('SIGKILL');
