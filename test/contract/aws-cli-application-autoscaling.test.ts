@@ -199,15 +199,18 @@ describe('AWS CLI v2: Application Auto Scaling', { skip: awsCliSkipReason() }, (
       '--alarm-actions',
       policy.PolicyARN,
     );
-    await cw.json(
-      'put-metric-data',
-      '--namespace',
-      'Berth/Queue',
-      '--metric-data',
-      JSON.stringify([{ MetricName: 'Depth', Value: 50, StorageResolution: 1, Timestamp: new Date().toISOString() }]),
-    );
-    // breach 50 - 5 = 45 ≥ 10 → +3: 2 → 5
-    await waitFor('the desired count', desiredCount, (n) => n === 5).catch(async (e) => {
+    // The queue stays deep: a datapoint every 2 s while waiting, as a live metric would (one datapoint
+    // alone can reach the server after the evaluator closed its period on a loaded machine).
+    let lastPut = 0;
+    const deepQueue = async () => {
+      if (Date.now() - lastPut < 2000) return;
+      lastPut = Date.now();
+      const datum = { MetricName: 'Depth', Value: 50, StorageResolution: 1, Timestamp: new Date().toISOString() };
+      await cw.json('put-metric-data', '--namespace', 'Berth/Queue', '--metric-data', JSON.stringify([datum]));
+    };
+    // breach 50 - 5 = 45 ≥ 10 → +3: 2 → 5 (the policy's 60 s cooldown holds off a repeat meanwhile)
+    const deepAndDesired = async () => (await deepQueue(), desiredCount());
+    await waitFor('the desired count', deepAndDesired, (n) => n === 5, 90_000).catch(async (e) => {
       console.log(JSON.stringify(await cw.json('describe-alarm-history', '--alarm-name', 'queue-high'), null, 1));
       console.log(JSON.stringify(await activities(), null, 1));
       throw e;
@@ -267,7 +270,8 @@ describe('AWS CLI v2: Application Auto Scaling', { skip: awsCliSkipReason() }, (
   });
 
   it('a scheduled action changes min and max at its time, clamping the desired count', async () => {
-    const at = new Date(Date.now() + 3000).toISOString().slice(0, 19);
+    // Far enough ahead that a loaded machine's CLI call still lands before it (one past at put time never runs).
+    const at = new Date(Date.now() + 20_000).toISOString().slice(0, 19);
     await aas.json(
       'put-scheduled-action',
       ...TARGET,
@@ -284,7 +288,7 @@ describe('AWS CLI v2: Application Auto Scaling', { skip: awsCliSkipReason() }, (
       'ecs',
     );
     assert.equal(listed.ScheduledActions[0]!.Schedule, `at(${at})`);
-    await waitFor('the desired count', desiredCount, (n) => n === 3); // 5 → max 3
+    await waitFor('the desired count', desiredCount, (n) => n === 3, 90_000); // 5 → max 3
     const targets = await aas.json<{ ScalableTargets: Json[] }>(
       'describe-scalable-targets',
       '--service-namespace',
