@@ -34,7 +34,12 @@ export async function spawnServer(env: Record<string, string>, args: readonly st
     child.on('exit', (code, signal) => resolve(code ?? signal!)),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}\n${err}`)), 20_000);
+    // Generous for a loaded 2-core machine; a server that did not start is killed, or its pipes
+    // would keep the test process alive.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 60 s:\n${out}\n${err}`));
+    }, 60_000);
     const look = (): void => {
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"berth server listening"/.exec(out);
       if (match) {
@@ -95,7 +100,10 @@ export async function spawnAgent(
     child.on('exit', (code, signal) => resolve(code ?? signal!)),
   );
   const containerInstanceArn = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent did not register in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`agent did not register in 60 s:\n${out}`));
+    }, 60_000);
     const look = (): void => {
       const match = /"containerInstanceArn":"([^"]+)".*"msg":"agent registered"/.exec(out);
       if (match) {
