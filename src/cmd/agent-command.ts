@@ -153,7 +153,10 @@ export async function startAgent(
   const credentials = await agentCredentials(config, env, { endpoint, region, ec2InstanceId, logger });
   const client = (service: string) => signedJsonClient({ endpoint, credentials, region, service });
   const call = client('ecs');
-  const registryAuth = ecrRegistryCredentials(client('ecr'), credentials);
+  // Every name the server's registry goes by (its endpoints' hosts too, not only the token's proxy
+  // endpoint), known once registered: before, the agent pulls nothing.
+  let registryHosts: readonly string[] = [];
+  const registryAuth = ecrRegistryCredentials(client('ecr'), credentials, { hosts: () => registryHosts });
   const bridge: { dns?: AgentDns | undefined } = {};
   const runtime = makeRuntime(ec2InstanceId, registryAuth, { bridgeDns: () => bridge.dns?.bridgeDns });
   const host = await runtime.resources();
@@ -210,7 +213,7 @@ export async function startAgent(
     protection: control,
     log: logger,
   });
-  const registryHosts = await serverRegistryHosts(client('ecr'), endpoint, logger);
+  registryHosts = await serverRegistryHosts(client('ecr'), endpoint, logger);
   // Before the first poll: the first bridge container already resolves Cloud Map's names.
   bridge.dns = await startAgentDns({ control, gateway: await bridgeGateway(runtime), logger });
   const roles = new TaskRoles({
