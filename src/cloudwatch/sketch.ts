@@ -3,7 +3,8 @@
  * ceil(log_gamma(v)), so any quantile it answers is within 1% of a true sample value, whatever
  * the range. Negative values have bins of their own, zeros a counter. At most MAX_BINS bins per
  * sign: past that the bins nearest zero are folded together, which keeps the upper percentiles
- * (those alarms read) exact to 1%. Serialized compactly as JSON for the store.
+ * (those alarms read) exact to 1%. The store keeps it packed (packed-buckets.ts); the JSON form
+ * here is what the rows before migration 0027 held.
  */
 
 const RELATIVE_ACCURACY = 0.01;
