@@ -251,20 +251,23 @@ export async function pruneBlocks(
         const left = trim({ start: new Date(start), body: row.body });
         removed += left.removed;
         if (left.removed === 0) continue;
-        const where = trx
-          .deleteFrom('cw_blocks')
-          .where('resolution', '=', resolution)
-          .where('block_start', '=', start)
-          .where('series_id', '=', id);
-        if (left.body === undefined) await where.execute();
-        else
+        const key = { resolution, block_start: start, series_id: id };
+        if (left.body === undefined) {
+          await trx
+            .deleteFrom('cw_blocks')
+            .where('resolution', '=', key.resolution)
+            .where('block_start', '=', key.block_start)
+            .where('series_id', '=', key.series_id)
+            .execute();
+        } else {
           await trx
             .updateTable('cw_blocks')
             .set({ body: asBytes(left.body) })
-            .where('resolution', '=', resolution)
-            .where('block_start', '=', start)
-            .where('series_id', '=', id)
+            .where('resolution', '=', key.resolution)
+            .where('block_start', '=', key.block_start)
+            .where('series_id', '=', key.series_id)
             .execute();
+        }
       }
       return rows;
     });
