@@ -6,7 +6,7 @@ import type { TaskDeps } from '../ecs/task-deps.ts';
 import type { Clock, TimeScale } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MetadataStore } from '../store/index.ts';
-import { schedulePeriodic } from './periodic.ts';
+import { schedulePeriodic, type LoopLease } from './periodic.ts';
 
 /** How often scheduled actions are looked at (their expressions have minute, at() second, resolution). */
 const SCHEDULED_ACTIONS_MS = 5000;
@@ -54,6 +54,7 @@ export function scheduleScalingActions(
   deps: AutoScalingDeps,
   logger: Logger,
   time?: Pick<TimeScale, 'baseMs'> | undefined,
+  lease?: LoopLease | undefined,
 ) {
   return schedulePeriodic(
     'scheduled scaling actions',
@@ -63,5 +64,6 @@ export function scheduleScalingActions(
       await deps.store.applicationAutoScaling.pruneActivities(deps.clock.now().getTime() - ACTIVITY_RETENTION_MS);
     },
     logger,
+    { lease },
   );
 }

@@ -1,7 +1,7 @@
 import { evaluateAlarms, pruneExpiredMetrics, type CloudWatchDeps } from '../cloudwatch/index.ts';
 import type { TimeScale } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
-import { schedulePeriodic } from './periodic.ts';
+import { schedulePeriodic, type LoopLease } from './periodic.ts';
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 /** How often the evaluator looks for alarms whose period boundary has passed (the shortest alarm period is 10 s). */
@@ -17,8 +17,14 @@ export const DEFAULT_ALARM_EVALUATION_MS = 5000;
 export function scheduleCloudWatchJobs(
   deps: CloudWatchDeps,
   logger: Logger,
-  options: { alarmEvaluationMs?: number | undefined; time?: Pick<TimeScale, 'baseMs'> | undefined } = {},
+  options: {
+    alarmEvaluationMs?: number | undefined;
+    time?: Pick<TimeScale, 'baseMs'> | undefined;
+    /** Several servers on one store: the timed runs only where the loop's lease is held. */
+    lease?: LoopLease | undefined;
+  } = {},
 ) {
+  const { lease } = options;
   const realMs = (ms: number) => options.time?.baseMs(ms) ?? ms;
   const retention = schedulePeriodic(
     'metric retention',
@@ -31,12 +37,14 @@ export function scheduleCloudWatchJobs(
       return report;
     },
     logger,
+    { lease },
   );
   const alarms = schedulePeriodic(
     'alarm evaluation',
     options.alarmEvaluationMs ?? realMs(DEFAULT_ALARM_EVALUATION_MS),
     () => evaluateAlarms(deps),
     logger,
+    { lease },
   );
   const jobs = [retention, alarms];
   return {

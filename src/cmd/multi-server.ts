@@ -62,6 +62,10 @@ export const SINGLETON_LOOPS = [
   'log retention',
   'stopped task pruning',
   'execute command session history',
+  // CloudWatch's and Application Auto Scaling's (cloudwatch-jobs.ts, application-autoscaling-setup.ts).
+  'metric retention',
+  'alarm evaluation',
+  'scheduled scaling actions',
 ] as const;
 
 /**

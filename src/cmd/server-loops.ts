@@ -53,6 +53,7 @@ export async function startServerLoops(deps: {
   const cloudWatchJobs = scheduleCloudWatchJobs(deps.cloudWatchDeps, logger, {
     alarmEvaluationMs: deps.alarmEvaluationMs,
     time,
+    lease,
   });
   scheduler.services = schedulePeriodic(
     'service scheduler',
@@ -76,7 +77,7 @@ export async function startServerLoops(deps: {
     { ...taskDeps, clock: time.clock, dataPlane: deps.dataPlane },
     { publishMs: config.metricsPublishMs, logger, time },
   );
-  const scalingActions = scheduleScalingActions(deps.autoScalingDeps, logger, time);
+  const scalingActions = scheduleScalingActions(deps.autoScalingDeps, logger, time, lease);
   const periodics: Periodic[] = [gc, logRetention, cloudWatchJobs, taskPruning, sessionHistory, scheduler.services];
   periodics.push(metrics, scalingActions);
   return { gc, logRetention, taskPruning, periodics };

@@ -149,10 +149,20 @@ describe('three servers on one PostgreSQL: failover', { skip }, () => {
         }
         return answers;
       },
-      // Every loop lease is held by some server once all three have started.
-      (answers) => answers.flatMap((a) => (a.body.leases as { held: { name: string }[] }).held).length >= 4,
+      // Every loop lease is held by some server once all three have started (CloudWatch's alarm
+      // evaluator and Auto Scaling's scheduled actions too: one server runs each).
+      (answers) => {
+        const held = answers.flatMap((a) => (a.body.leases as { held: { name: string }[] }).held.map((l) => l.name));
+        return (
+          held.length >= 4 && ['loop:alarm evaluation', 'loop:scheduled scaling actions'].every((n) => held.includes(n))
+        );
+      },
       15_000,
     );
+    const holders = (name: string) =>
+      readiness.filter((a) => (a.body.leases as { held: { name: string }[] }).held.some((l) => l.name === name));
+    assert.equal(holders('loop:alarm evaluation').length, 1);
+    assert.equal(holders('loop:scheduled scaling actions').length, 1);
     for (const { status, body } of readiness) {
       assert.equal(status, 200);
       assert.equal(body.status, 'ready');
