@@ -34,6 +34,8 @@ export interface FailoverRound {
   readonly taskMs: number;
   /** Kill to the lease row's new holder. */
   readonly leaseMs: number;
+  /** The server killed (and started again at the round's end). */
+  readonly killed: number;
 }
 
 export interface FailoverOptions {
@@ -106,7 +108,7 @@ export async function measureFailover(options: FailoverOptions): Promise<Failove
     );
     const rounds: FailoverRound[] = [];
     for (let round = 1; round <= options.kills; round++) {
-      rounds.push(await killOnce(options, client, round));
+      rounds.push(await killOnce(options, client, round, rounds.at(-1)?.killed));
       options.log(
         `failover ${round}/${options.kills}: task placed ${rounds.at(-1)!.taskMs.toFixed(0)} ms, ` +
           `lease taken ${rounds.at(-1)!.leaseMs.toFixed(0)} ms after the kill`,
@@ -122,12 +124,12 @@ export async function measureFailover(options: FailoverOptions): Promise<Failove
 /** A pass slower than this after the lease moved: the round logs the survivors' warnings. */
 const SLOW_PASS_MS = 2000;
 
-/** Warning and error log lines (pino levels 40 and up) the running servers wrote since `from`. */
+/** Warning and error log lines (pino levels 40 and up), and lines on leases or the scheduler, the running servers wrote since `from`. */
 function warnings(group: ServerGroup, from: readonly number[]): string[] {
   return group.servers.flatMap((server, i) =>
     (server?.stdout().slice(from[i] ?? 0) ?? '')
       .split('\n')
-      .filter((line) => /"level":(4|5|6)0/.test(line))
+      .filter((line) => /"level":(4|5|6)0/.test(line) || /lease|schedul/i.test(line))
       .map((line) => `server ${i}: ${line.slice(0, 400)}`),
   );
 }
@@ -137,6 +139,7 @@ async function killOnce(
   options: FailoverOptions,
   client: (index: number) => ECSClient,
   desired: number,
+  restarted: number | undefined,
 ): Promise<FailoverRound> {
   const { group, roundLimitMs } = options;
   const count = async (ecs: ECSClient): Promise<number> =>
@@ -178,11 +181,16 @@ async function killOnce(
     );
     const taskMs = performance.now() - killed;
     if (taskMs - (leaseMs ?? taskMs) > SLOW_PASS_MS) {
-      options.log(`slow round: the survivors' warnings and errors since the kill:`);
+      const taker = await group.holderOf(LEASE);
+      options.log(
+        `slow round: the update went through server ${survivor}, server ${taker} took the lease ` +
+          `(server ${restarted ?? 'none'} was started again just before the round); ` +
+          `the survivors' warnings, errors and lease lines since the kill:`,
+      );
       for (const line of warnings(group, logged)) options.log(`    ${line}`);
     }
     await group.startServer(holder);
-    return { taskMs, leaseMs: leaseMs ?? taskMs };
+    return { taskMs, leaseMs: leaseMs ?? taskMs, killed: holder };
   } finally {
     observer.destroy();
     survivorClient?.destroy();
