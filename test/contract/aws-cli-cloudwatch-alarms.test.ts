@@ -40,9 +40,19 @@ describe('AWS CLI v2: CloudWatch alarms', { skip: awsCliSkipReason() }, () => {
     return (out.MetricAlarms as Json[])[0]!;
   };
 
-  async function waitForState(state: string, timeoutMs = 40_000): Promise<Json> {
+  /**
+   * Waits for the alarm's state; with `value`, the metric keeps getting that value every 2 s
+   * meanwhile, as a live metric would (one datapoint alone can reach the server after the evaluator
+   * closed its 10 s period on a loaded machine, and is then never evaluated).
+   */
+  async function waitForState(state: string, value?: number, timeoutMs = 90_000): Promise<Json> {
     const deadline = Date.now() + timeoutMs;
+    let lastPut = 0;
     for (;;) {
+      if (value !== undefined && Date.now() - lastPut >= 2000) {
+        lastPut = Date.now();
+        await put(value);
+      }
       const current = await alarm();
       if (current.StateValue === state) return current;
       if (Date.now() > deadline) assert.fail(`the alarm stayed ${String(current.StateValue)}, not ${state}`);
@@ -75,17 +85,14 @@ describe('AWS CLI v2: CloudWatch alarms', { skip: awsCliSkipReason() }, () => {
     const created = await alarm();
     assert.equal(created.StateValue, 'INSUFFICIENT_DATA');
     assert.equal(created.AlarmArn, 'arn:aws:cloudwatch:us-east-1:000000000000:alarm:errors-high');
-    await put(9);
-    const alarmed = await waitForState('ALARM');
+    const alarmed = await waitForState('ALARM', 9);
     assert.match(
       String(alarmed.StateReason),
       /^Threshold Crossed: 1 datapoint \[9\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d\)\] was greater than the threshold \(5\.0\)\.$/,
     );
     assert.equal(JSON.parse(String(alarmed.StateReasonData)).statistic, 'Maximum');
-    // ALARM came at the first boundary after the breaching period: a low datapoint now is in the next
-    // period, which its own boundary evaluates to OK.
-    await put(1);
-    const ok = await waitForState('OK');
+    // Low datapoints from now on: the first period holding only them evaluates to OK at its boundary.
+    const ok = await waitForState('OK', 1);
     assert.match(String(ok.StateReason), /was not greater than the threshold \(5\.0\)/);
     const history = await json(
       'describe-alarm-history',
