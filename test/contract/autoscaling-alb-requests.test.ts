@@ -13,14 +13,16 @@ import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { createHttpLoadBalancer, registerVersionedWeb, type HttpLoadBalancer } from '../../testing/load-balancer.ts';
+import {
+  METRICS_MINUTE_MS,
+  metricsTimeEstimate,
+  serviceScalableTarget,
+  waitForValue,
+} from '../../testing/autoscaling.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
-
-/** A CloudWatch minute lasts 2 s here (BERTH_METRICS_MINUTE_MS): metrics time runs 30 times faster. */
-const MINUTE_MS = 2000;
-const SPEEDUP = 60_000 / MINUTE_MS;
 
 interface Json {
   [key: string]: unknown;
@@ -78,26 +80,17 @@ describe('Target tracking on ALBRequestCountPerTarget', { skip }, () => {
   let cw: ReturnType<typeof awsCliFor>;
   let lb: HttpLoadBalancer;
   let client: BoundedClient | undefined;
-  let origin = 0;
   const docker = new DockerSession();
   const cluster = `albtt-${randomBytes(4).toString('hex')}`;
   const service = 'web';
-  const resourceId = `service/${cluster}/${service}`;
-  const target = [
-    '--service-namespace',
-    'ecs',
-    '--resource-id',
-    resourceId,
-    '--scalable-dimension',
-    'ecs:service:DesiredCount',
-  ];
+  const { args: target } = serviceScalableTarget(cluster, service);
 
-  /** The server's metrics time, near enough (it starts with the server): for query windows. */
-  const metricsNow = () => origin + (Date.now() - origin) * SPEEDUP;
+  const metricsTime = metricsTimeEstimate();
+  const metricsNow = metricsTime.now;
 
   before(async () => {
-    origin = Date.now();
-    server = await startTestServer({ BERTH_METRICS_MINUTE_MS: String(MINUTE_MS) });
+    metricsTime.start();
+    server = await startTestServer({ BERTH_METRICS_MINUTE_MS: String(METRICS_MINUTE_MS) });
     const options = { endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 };
     ecs = new ECSClient(options);
     elb = new ElasticLoadBalancingV2Client(options);
@@ -129,15 +122,7 @@ describe('Target tracking on ALBRequestCountPerTarget', { skip }, () => {
     await docker.cleanup();
   });
 
-  async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 240_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-      await sleep(500);
-    }
-  }
+  const waitFor = waitForValue;
 
   const desiredCount = async () =>
     (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!.desiredCount!;

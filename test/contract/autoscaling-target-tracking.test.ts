@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
@@ -13,14 +12,16 @@ import {
 } from '@aws-sdk/client-ecs';
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
+import {
+  METRICS_MINUTE_MS,
+  metricsTimeEstimate,
+  serviceScalableTarget,
+  waitForValue,
+} from '../../testing/autoscaling.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeClusterContainers } from '../../testing/tasks.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
-
-/** A CloudWatch minute lasts 2 s here (BERTH_METRICS_MINUTE_MS): metrics time runs 30 times faster. */
-const MINUTE_MS = 2000;
-const SPEEDUP = 60_000 / MINUTE_MS;
 
 /**
  * Each task burns a CPU loop while /burn exists in its container (the test removes it to stop the
@@ -45,26 +46,17 @@ describe('Target tracking on AWS/ECS CPUUtilization of burning tasks', { skip },
   let ecs: ECSClient;
   let aas: ReturnType<typeof awsCliFor>;
   let cw: ReturnType<typeof awsCliFor>;
-  let origin = 0;
   const docker = new DockerSession();
   const cluster = `tt-${randomBytes(4).toString('hex')}`;
   const service = 'burn';
-  const resourceId = `service/${cluster}/${service}`;
-  const target = [
-    '--service-namespace',
-    'ecs',
-    '--resource-id',
-    resourceId,
-    '--scalable-dimension',
-    'ecs:service:DesiredCount',
-  ];
+  const { resourceId, args: target } = serviceScalableTarget(cluster, service);
 
-  /** The server's metrics time, near enough (it starts with the server): for query windows. */
-  const metricsNow = () => origin + (Date.now() - origin) * SPEEDUP;
+  const metricsTime = metricsTimeEstimate();
+  const metricsNow = metricsTime.now;
 
   before(async () => {
-    origin = Date.now();
-    server = await startTestServer({ BERTH_METRICS_MINUTE_MS: String(MINUTE_MS) });
+    metricsTime.start();
+    server = await startTestServer({ BERTH_METRICS_MINUTE_MS: String(METRICS_MINUTE_MS) });
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: server.credentials, maxAttempts: 1 });
     aas = awsCliFor(server, 'application-autoscaling');
     cw = awsCliFor(server, 'cloudwatch');
@@ -101,15 +93,7 @@ describe('Target tracking on AWS/ECS CPUUtilization of burning tasks', { skip },
     await docker.cleanup();
   });
 
-  async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 240_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-      await sleep(500);
-    }
-  }
+  const waitFor = waitForValue;
 
   const desiredCount = async () =>
     (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0]!.desiredCount!;
