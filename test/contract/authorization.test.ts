@@ -38,6 +38,8 @@ import {
   type ServiceDiscoveryDeps,
 } from '../../src/servicediscovery/index.ts';
 import { callJson, type Credentials } from '../../testing/signed-request.ts';
+import { ADMIN_OPERATIONS } from '../../src/cmd/admin.ts';
+import { ServerError, signedJsonClient } from '../../src/cmd/signed-fetch.ts';
 import { minimalInput } from '../../testing/model-inputs.ts';
 import { createUser } from '../../testing/iam-users.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
@@ -241,6 +243,26 @@ describe('authorization, deny by default', () => {
     }
     const kept = await root.send(new GetObjectCommand({ Bucket: 'private', Key: 'k' }));
     assert.equal(await kept.Body?.transformToString(), 'secret');
+  });
+
+  it("refuses every admin operation of Berth's channels (agents', berth lb's, maintenance) to a user", async () => {
+    const call = signedJsonClient({
+      endpoint: new URL(server.url),
+      credentials: { current: async () => nobody },
+      region: 'us-east-1',
+      service: 'ecs',
+    });
+    for (const [path, operation] of Object.entries(ADMIN_OPERATIONS)) {
+      // No container instance named: the agent paths ask for their berth: action (the report for
+      // ecs:SubmitTaskStateChange on the cluster), as a caller that is not an agent would.
+      const action = path === '/berth/agent/report' ? 'ecs:SubmitTaskStateChange' : `berth:${operation}`;
+      await assert.rejects(call(path, { cluster: 'default' }), (error: unknown) => {
+        assert.ok(error instanceof ServerError, `${path}: ${String(error)}`);
+        assert.equal(error.status, 400, path);
+        assert.match(error.message, new RegExp(`user/nobody is not authorized to perform: ${action}\\b`), path);
+        return true;
+      });
+    }
   });
 
   it("refuses Berth's own operations to a user", async () => {
