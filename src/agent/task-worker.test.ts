@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ContainerDefinition } from '../ecs/index.ts';
 import { ReportQueue, type ControlPlane } from './control-plane.ts';
 import type { LogSink } from './log-shipping.ts';
-import type { StartContext } from './runtime.ts';
+import { CannotStartContainerError, type StartContext } from './runtime.ts';
 import { SimulatedRuntime } from './runtime/fake/simulated-runtime.ts';
 import { TaskWorker } from './task-worker.ts';
 
@@ -167,6 +167,43 @@ describe('TaskWorker', () => {
     // The group and stream exist before the task is RUNNING, with no event yet.
     const opened = events.indexOf(`append /ecs/web ecs/app/0123456789abcdef0123456789abcdef 0 createGroup=true`);
     assert.ok(opened >= 0 && opened < events.indexOf('report RUNNING'), events.join('\n'));
+    worker.stop();
+    await worker.done;
+  });
+  it('makes the container again with ports the engine picks when a placed or picked port is held by another program', async () => {
+    const picks: boolean[] = [];
+    let failures = 2;
+    const runtime = new (class extends SimulatedRuntime {
+      override createContainer(task: TaskAssignment, container: ContainerDefinition, context?: StartContext) {
+        picks.push(context?.enginePicksDynamicPorts ?? false);
+        return super.createContainer(task, container);
+      }
+      override async startContainer(id: string): Promise<void> {
+        if (failures-- > 0)
+          throw new CannotStartContainerError(
+            'driver failed programming external connectivity on endpoint x: Error starting userland proxy: listen tcp4 0.0.0.0:49154: bind: address already in use',
+          );
+        await super.startContainer(id);
+      }
+    })();
+    const control = recorder();
+    const task: TaskAssignment = { ...TASK, containers: [TASK.containers[0]!] };
+    const worker = new TaskWorker(task, {
+      runtime,
+      reports: new ReportQueue(control, () => {}),
+      log: silent,
+      now: () => new Date(),
+      stopTimeoutSeconds: 1,
+      cleanupDelayMs: 60_000,
+      startTimeoutSeconds: 5,
+    });
+    await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
+    assert.deepEqual(picks, [false, true, true]);
+    assert.equal(
+      (await runtime.taskContainers(task.taskArn)).length,
+      1,
+      'the containers that failed to start are removed',
+    );
     worker.stop();
     await worker.done;
   });

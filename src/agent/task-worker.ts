@@ -23,6 +23,8 @@ import type { TaskWorkerSnapshot, WorkerOptions } from './worker-options.ts';
 export type { MetadataRegistration, TaskWorkerSnapshot, WorkerOptions } from './worker-options.ts';
 
 const POLL_MS = 500;
+/** Tries at publishing a container's ports: the placed ones, then ports the engine picks. */
+const HOST_PORT_ATTEMPTS = 4;
 
 /**
  * One task on this host, from pull to cleanup: the ECS agent's per-task state machine. It starts
@@ -171,8 +173,9 @@ export class TaskWorker {
 
   /**
    * Creates and starts one container on the placed host ports. If another process on the host holds
-   * a placed dynamic port (several agents on one machine), the engine picks the dynamic ports
-   * instead, and the report carries the ports actually published.
+   * a dynamic port (several agents on one machine, or any program listening on an ephemeral port),
+   * the container is made again with ports the engine picks, a few times, and the report carries
+   * the ports actually published.
    */
   async #createAndStart(
     container: ContainerDefinition,
@@ -197,18 +200,17 @@ export class TaskWorker {
         macAddress,
       });
     let id = created ?? (await create(false));
-    this.#state(container.name!).id = id;
-    await this.#openLogStream(effective, id);
-    try {
-      await runtime.startContainer(id);
-    } catch (error) {
-      if (!(error instanceof CannotStartContainerError) || !/port is already allocated/.test(error.message))
-        throw error;
-      await runtime.removeContainer(id);
-      id = await create(true);
+    for (let attempt = 1; ; attempt++) {
       this.#state(container.name!).id = id;
       await this.#openLogStream(effective, id);
-      await runtime.startContainer(id);
+      try {
+        await runtime.startContainer(id);
+        break;
+      } catch (error) {
+        if (!isHostPortTaken(error) || attempt === HOST_PORT_ATTEMPTS) throw error;
+        await runtime.removeContainer(id);
+        id = await create(true);
+      }
     }
     this.#shipLogs(effective, id, undefined);
     if (this.#task.networkMode === 'bridge' && (container.portMappings ?? []).length > 0) {
@@ -452,4 +454,11 @@ export class TaskWorker {
       ...(this.#pullStoppedAt ? { pullStoppedAt: this.#pullStoppedAt } : {}),
     };
   }
+}
+
+/** Whether starting a container failed on a host port something else holds (Docker's or the kernel's words). */
+function isHostPortTaken(error: unknown): boolean {
+  return (
+    error instanceof CannotStartContainerError && /port is already allocated|address already in use/.test(error.message)
+  );
 }
