@@ -13,8 +13,9 @@ import { runLb } from './lb-runner.ts';
 import { readServerEndpoint } from './lb-state.ts';
 
 export const LB_HELP = `berth lb: run the load balancers' listeners (the ELB data plane), configured by a server
-  --endpoint URL            the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510);
-                            https://, or http:// to a loopback address only: the configuration carries TLS private keys
+  --endpoint URL[,URL...]   the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510);
+                            https://, or http:// to a loopback address only: the configuration carries TLS private keys.
+                            Several servers sharing one store: the lb polls one and moves to the next when it cannot reach it
   --endpoint-file FILE      read the server's URL from this JSON file ({"endpoint": URL}) before each call
                             (what the lb a server starts uses: <data dir>/lb/server.json); such an lb
                             exits when it has no listener and its server has been unreachable for 3 s
@@ -65,8 +66,8 @@ export async function runLbCommand(argv: readonly string[], env: NodeJS.ProcessE
     return usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const limits = listenerLimits(setting);
   if (typeof limits === 'string') return usage(limits);
-  const endpoint = endpointSource(values, env);
-  if (typeof endpoint === 'string') return usage(endpoint);
+  const endpoints = endpointSource(values, env);
+  if (typeof endpoints === 'string') return usage(endpoints);
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) return usage('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required');
@@ -92,7 +93,7 @@ export async function runLbCommand(argv: readonly string[], env: NodeJS.ProcessE
   try {
     const region = env.AWS_REGION || 'us-east-1';
     const exitWhenIdleAlone = values['endpoint-file'] !== undefined; // started by a server
-    running = await runLb({ stateDir, endpoint, credentials, region, log, plane, exitWhenIdleAlone });
+    running = await runLb({ stateDir, ...endpoints, credentials, region, log, plane, exitWhenIdleAlone });
   } catch (error) {
     return startFailure(log, error);
   }
@@ -152,19 +153,31 @@ function endpointSource(values: Record<string, string | boolean | undefined>, en
     `${url.href} is plain HTTP to a non-loopback address: the load balancer configuration carries TLS private keys, use https://`;
   const file = values['endpoint-file'] as string | undefined;
   if (file !== undefined) {
-    return (): URL | undefined => {
-      const url = readServerEndpoint(file);
-      return url && channelAllowed(url) ? url : undefined;
+    return {
+      endpoint: (): URL | undefined => {
+        const url = readServerEndpoint(file);
+        return url && channelAllowed(url) ? url : undefined;
+      },
     };
   }
-  let url: URL;
-  try {
-    url = new URL((values.endpoint as string | undefined) ?? localServerUrl(env));
-  } catch {
-    return '--endpoint must be a URL such as http://127.0.0.1:4510';
+  const given = (values.endpoint as string | undefined) ?? localServerUrl(env);
+  const urls: URL[] = [];
+  for (const text of given.split(',').map((t) => t.trim())) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return '--endpoint must be a URL such as http://127.0.0.1:4510, or several separated by commas';
+    }
+    if (!channelAllowed(url)) return refused(url);
+    urls.push(url);
   }
-  if (!channelAllowed(url)) return refused(url);
-  return (): URL => url;
+  let current = 0;
+  // Several servers: the lb polls one, and moves to the next when it cannot reach it.
+  return {
+    endpoint: (): URL => urls[current]!,
+    ...(urls.length > 1 ? { nextEndpoint: (): void => void (current = (current + 1) % urls.length) } : {}),
+  };
 }
 
 function usage(message: string): number {

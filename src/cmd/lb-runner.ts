@@ -23,6 +23,8 @@ export interface LbRunnerOptions {
   readonly stateDir: string;
   /** The server's URL, asked before each call (the server-started lb reads it from a file the server rewrites). */
   readonly endpoint: () => URL | undefined;
+  /** Several servers given: moves endpoint() to the next, after the current one could not be reached. */
+  readonly nextEndpoint?: (() => void) | undefined;
   readonly credentials: CredentialSource;
   readonly region: string;
   readonly log: Logger;
@@ -150,10 +152,23 @@ class LbLoop {
         unreachableSince ??= Date.now();
         if (this.#idleAlone(unreachableSince)) return;
         const refused = error instanceof ServerError && error.permanent;
+        if (!refused) this.#nextServer(error);
         await sleep(refused ? 5_000 : backoff, this.#abort.signal);
         backoff = Math.min(backoff * 2, 2_000);
       }
     }
+  }
+
+  #nextServer(error: unknown): void {
+    if (!this.#options.nextEndpoint) return;
+    const from = this.#options.endpoint()?.href;
+    this.#options.nextEndpoint();
+    const to = this.#options.endpoint()?.href;
+    if (from !== to)
+      this.#options.log.warn(
+        { from, to, problem: error instanceof Error ? error.message : String(error) },
+        'trying the next server',
+      );
   }
 
   #idleAlone(unreachableSince: number): boolean {

@@ -1,4 +1,5 @@
-import { type DataPlane, RemoteDataPlane } from '../elb/index.ts';
+import { type DataPlane, RemoteDataPlane, SharedTargetHealth } from '../elb/index.ts';
+import type { MetadataStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -24,13 +25,23 @@ export interface LoadBalancerWiring {
  */
 export function loadBalancerWiring(
   config: ServerConfig,
-  options: { log: Logger; clock: Clock; dataPlane?: DataPlane | undefined },
+  options: {
+    log: Logger;
+    clock: Clock;
+    dataPlane?: DataPlane | undefined;
+    /** The store: with other servers sharing it (multi-server mode), target health goes through it. */
+    store?: MetadataStore | undefined;
+  },
 ): LoadBalancerWiring {
   if (options.dataPlane || config.lb === 'in-process') {
     const dataPlane = options.dataPlane ?? proxyDataPlane(config, options);
     return { dataPlane, endpoints: lbEndpoints(undefined), start: async () => {}, release: () => {} };
   }
-  const remote = new RemoteDataPlane({ log: options.log.child({ component: 'lb-channel' }) });
+  const log = options.log.child({ component: 'lb-channel' });
+  const multiServer = config.store.kind === 'postgres' && config.store.multiServer;
+  const repository = multiServer ? options.store?.targetHealth : undefined;
+  const shared = repository && new SharedTargetHealth(repository, options.store!.changes, { log });
+  const remote = new RemoteDataPlane({ log, ...(shared ? { shared } : {}) });
   let supervisor: { stop(): void } | undefined;
   let released = false;
   return {
@@ -50,6 +61,7 @@ export function loadBalancerWiring(
       released = true;
       supervisor?.stop();
       remote.release();
+      void shared?.close();
     },
   };
 }

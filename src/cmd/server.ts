@@ -143,7 +143,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const agents = agentChannelFor(store, clock, { multiServer, heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};
-  const lb = loadBalancerWiring(config, { log: logger, clock, dataPlane: options.dataPlane });
+  const lb = loadBalancerWiring(config, { log: logger, clock, dataPlane: options.dataPlane, store });
   const dataPlane = lb.dataPlane;
   const reservedPorts = ownPorts(config.host, () => ({ api: port, metadata: metadataPort }));
   const elbDeps = {

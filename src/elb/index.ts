@@ -32,6 +32,7 @@ export {
   type ConnectionCarry,
 } from './load-balancer-metrics.ts';
 export { RemoteDataPlane } from './remote-data-plane.ts';
+export { SharedTargetHealth, chooseHealth } from './shared-target-health.ts';
 export { mergeTakes } from './traffic-merge.ts';
 export {
   configHash,

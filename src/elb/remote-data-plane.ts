@@ -28,6 +28,14 @@ export interface RemoteDataPlaneOptions {
   readonly applyTimeoutMs?: number;
   /** After expect(): how long an apply waits for a first lb to connect (15 s). */
   readonly firstConnectMs?: number;
+  /**
+   * Target health shared with the other servers on the store (shared-target-health.ts): what this
+   * server's lbs report goes there, and health is read from there first.
+   */
+  readonly shared?: {
+    record(lbId: string, health: Readonly<Record<string, readonly TargetHealthView[]>>): void;
+    lookup(targetGroupArn: string): readonly TargetHealthView[] | undefined;
+  };
 }
 
 /** A poll after release(): the server is stopping; the lb backs off and polls the next one. */
@@ -57,7 +65,8 @@ interface Peer {
  * apply() sets the desired configuration, wakes the lbs' polls, and waits for every live lb's answer:
  * a port one of them cannot bind rejects with ListenerPortInUseError and puts the previous configuration
  * back, so commit.ts writes nothing. Target health is what the lbs' health checks report (the lb
- * connected longest wins); traffic is what they counted, summed.
+ * connected longest wins; among several servers, the one connected longest to any of them, through
+ * the store: shared-target-health.ts); traffic is what they counted, summed.
  */
 export class RemoteDataPlane implements DataPlane {
   readonly instance = randomUUID();
@@ -65,6 +74,7 @@ export class RemoteDataPlane implements DataPlane {
   readonly #liveMs: number;
   readonly #applyTimeoutMs: number;
   readonly #firstConnectMs: number;
+  readonly #shared: RemoteDataPlaneOptions['shared'];
   readonly #fallback = new StaticDataPlane();
   readonly #peers = new Map<string, Peer>();
   readonly #wakers = new Set<() => void>();
@@ -78,6 +88,7 @@ export class RemoteDataPlane implements DataPlane {
     this.#liveMs = options.liveMs ?? 30_000;
     this.#applyTimeoutMs = options.applyTimeoutMs ?? 15_000;
     this.#firstConnectMs = options.firstConnectMs ?? 15_000;
+    this.#shared = options.shared;
   }
 
   /** An lb is on its way (the server started one or found it): applies wait a while for it to connect. */
@@ -103,6 +114,8 @@ export class RemoteDataPlane implements DataPlane {
   }
 
   targetHealth(targetGroupArn: string): readonly TargetHealthView[] {
+    const shared = this.#shared?.lookup(targetGroupArn);
+    if (shared) return shared;
     for (const peer of this.#live()) {
       const views = peer.health.get(targetGroupArn);
       if (views) return views;
@@ -156,6 +169,7 @@ export class RemoteDataPlane implements DataPlane {
       if (report.result.error) this.#log?.warn({ lb: peer.label, error: report.result.error }, 'lb could not apply');
     }
     peer.health = new Map(Object.entries(report.health));
+    this.#shared?.record(report.lbId, report.health);
     peer.traffic = mergeTakes(peer.traffic, report.traffic);
     this.#wake();
     return { accepted: true };

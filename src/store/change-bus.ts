@@ -25,6 +25,8 @@ export const CHANGE_TOPICS = {
   services: 'services',
   /** ELBv2 resources changed: hand the data plane the stored configuration again. */
   loadBalancers: 'elb',
+  /** A server wrote what its `berth lb` processes report of target health: read it again. */
+  targetHealth: 'target-health',
   /** A store cache to drop ('registry-settings', 'container-instances'). */
   caches: 'caches',
 } as const;

@@ -98,5 +98,6 @@ export type { Lease, LeaseClaim } from './leases.ts';
 export { decideAcquire, decideRelease, decideRenew, isHeld, planShards } from './leases.ts';
 export type { LeaseRepository } from './lease-repository.ts';
 export type { BlobHolder, BlobLocationRepository, BlobServer } from './blob-location-repository.ts';
+export type { ReportedTargetHealth, TargetHealthRepository } from './target-health-repository.ts';
 export { currentFence, LeaseLostError, withFence, type FenceToken } from './fencing.ts';
 export { CHANGE_TOPICS, InProcessChangeBus, type ChangeBus } from './change-bus.ts';

@@ -15,6 +15,7 @@ import type { CloudWatchRepository } from './cloudwatch-repository.ts';
 import type { LeaseRepository } from './lease-repository.ts';
 import type { ChangeBus } from './change-bus.ts';
 import type { BlobLocationRepository } from './blob-location-repository.ts';
+import type { TargetHealthRepository } from './target-health-repository.ts';
 
 /**
  * The one storage interface every domain service uses. It follows what the services need, not SQL:
@@ -51,6 +52,8 @@ export interface MetadataStore {
   readonly cloudWatch: CloudWatchRepository;
   /** Which servers hold which registry blob (PostgreSQL only: SQLite has one server). */
   readonly blobLocations?: BlobLocationRepository;
+  /** What the `berth lb` processes of every server report of target health (PostgreSQL only). */
+  readonly targetHealth?: TargetHealthRepository;
   /** Resolves when the store is open and migrated and answers a query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -16,6 +16,7 @@ import { acmMigration } from './0023-acm.ts';
 import { applicationAutoScalingMigration } from './0026-application-autoscaling.ts';
 import { cloudWatchPackedMigration } from './0027-cloudwatch-packed.ts';
 import { blobLocationsMigration } from './0028-blob-locations.ts';
+import { lbTargetHealthMigration } from './0029-lb-target-health.ts';
 import { taskSchedulingColumns, type TaskSchedulingColumns } from './task-columns.ts';
 
 /*
@@ -303,4 +304,5 @@ export const migrations: Record<string, Migration> = {
   '0026-application-autoscaling': applicationAutoScalingMigration,
   '0027-cloudwatch-packed': cloudWatchPackedMigration,
   '0028-blob-locations': blobLocationsMigration,
+  '0029-lb-target-health': lbTargetHealthMigration,
 };

@@ -35,6 +35,7 @@ import { SchemaScopedPostgresDialect } from './schema-introspector.ts';
 import { SerializableKysely } from './serializable-kysely.ts';
 import { PostgresChangeBus } from './postgres-change-bus.ts';
 import { postgresNow, SqliteLeases } from '../sqlite/sqlite-leases.ts';
+import { PostgresTargetHealth } from './postgres-target-health.ts';
 import { PostgresBlobLocations } from './postgres-blob-locations.ts';
 import { CHANGE_TOPICS } from '../change-bus.ts';
 
@@ -91,6 +92,7 @@ export class PostgresStore implements MetadataStore {
   readonly cloudWatch: SqliteCloudWatch;
   readonly leases: SqliteLeases;
   readonly blobLocations: PostgresBlobLocations;
+  readonly targetHealth: PostgresTargetHealth;
   readonly changes: PostgresChangeBus;
   readonly #db: Kysely<Database>;
   readonly #owner: pg.Client;
@@ -101,6 +103,7 @@ export class PostgresStore implements MetadataStore {
     this.changes = changes;
     this.leases = new SqliteLeases(db, { now: postgresNow, preempt: false });
     this.blobLocations = new PostgresBlobLocations(db);
+    this.targetHealth = new PostgresTargetHealth(db);
     const tell = (cache: string) => () => changes.publish(CHANGE_TOPICS.caches, cache);
     this.clusters = new SqliteClusters(db);
     this.repositories = new SqliteRepositories(db);
