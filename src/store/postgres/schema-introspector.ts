@@ -6,14 +6,17 @@ import {
   type DatabaseIntrospector,
   type DatabaseMetadata,
   type DatabaseMetadataOptions,
+  type Driver,
   type Kysely,
   type PostgresDialectConfig,
   type SchemaMetadata,
   type TableMetadata,
 } from 'kysely';
+import { FencedDriver } from './fenced-driver.ts';
 
 /**
- * Kysely's PostgreSQL dialect for a store whose tables live in one schema: its introspection (what
+ * Kysely's PostgreSQL dialect for a store whose tables live in one schema (and whose writes under a
+ * lease are all fenced: fenced-driver.ts): its introspection (what
  * Kysely's migrator asks before each run: does the schema exist, do kysely_migration and its lock
  * table) reads that schema's catalog only.
  *
@@ -29,6 +32,11 @@ export class SchemaScopedPostgresDialect extends PostgresDialect {
   constructor(config: PostgresDialectConfig, schema: string) {
     super(config);
     this.#schema = schema;
+  }
+
+  /** PostgreSQL's driver, its single-statement writes under a lease fenced (fenced-driver.ts). */
+  override createDriver(): Driver {
+    return new FencedDriver(super.createDriver());
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Dialect's own signature

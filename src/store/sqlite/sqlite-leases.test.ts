@@ -102,6 +102,29 @@ if ('skip' in target) {
       await close();
     });
 
+    it("a paused former holder's single-statement writes are refused too, its reads are not", async () => {
+      const { a, b, close } = await twoServers();
+      try {
+        const old = await a.leases.acquire({ name: 'loop:registry maintenance', holder: 'A', durationMs: 200 });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const next = await b.leases.acquire({ name: 'loop:registry maintenance', holder: 'B', durationMs: 10_000 });
+        await assert.rejects(
+          withFence(old!, () => a.registrySettings.put('fenced', 'A')),
+          LeaseLostError,
+        );
+        await assert.rejects(
+          withFence(old!, () => a.services.insert(service({ v: 'A' }))),
+          LeaseLostError,
+        );
+        assert.equal(await withFence(old!, () => bodyOf(a)), undefined, 'a read under the lost lease still answers');
+        await withFence(next!, () => b.registrySettings.put('fenced', 'B'));
+        a.registrySettings.invalidate();
+        assert.equal(await a.registrySettings.get('fenced'), 'B');
+      } finally {
+        await close();
+      }
+    });
+
     it('a server without multi-server mode refuses a schema servers with it use', async () => {
       const schema = schemas.newSchema();
       const shared = await schemas.open({ schema, multiServer: true });
