@@ -58,4 +58,10 @@ export interface BlobStore {
   delete(digest: Digest): Promise<void>;
   /** Every committed blob, for garbage collection of blobs the metadata lost track of. */
   list(): AsyncIterable<Digest>;
+  /**
+   * When a committed blob was last written (epoch ms), or undefined when there is none. Garbage
+   * collection leaves a blob the metadata has no record of alone while it is young: its commit, on
+   * this or another server, may be about to record it.
+   */
+  modifiedAt(digest: Digest): Promise<number | undefined>;
 }

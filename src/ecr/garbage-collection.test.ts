@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -135,11 +135,18 @@ describe('registry garbage collection', () => {
     assert.equal((await registry.uploads.get('app', writing.id)).size, 10);
   });
 
-  it('removes blob files the store lost track of', async () => {
+  it('removes blob files the store lost track of, once older than the grace period', async () => {
     const digest = parseDigest(sha256('orphan'))!;
     await blobs.createUpload('orphan-upload');
     await blobs.appendUpload('orphan-upload', 0, chunks(Buffer.from('orphan')));
     await blobs.commitUpload('orphan-upload', digest); // a crash right after the rename: no record
+    // Written just now by the clock's measure: a commit on another server may be about to record it.
+    const written = new Date(clock.now().getTime() - 30 * 60_000);
+    utimesSync(blobPath(dir, digest), written, written);
+    assert.deepEqual(await gc(), { blobsDeleted: 0, uploadsDeleted: 0 });
+    assert.equal(await blobs.stat(digest), 6);
+    const old = new Date(clock.now().getTime() - 2 * HOUR);
+    utimesSync(blobPath(dir, digest), old, old);
     assert.deepEqual(await gc(), { blobsDeleted: 1, uploadsDeleted: 0 });
     assert.equal(await blobs.stat(digest), undefined);
   });

@@ -63,13 +63,17 @@ export async function collectGarbage(
     if (!progressed) break;
   }
   // Blob files the store has no record of: left by a crash between a commit's rename and its
-  // record. A live commit holds the digest's lock across both steps, so it is never mistaken for one.
+  // record. A live commit holds the digest's lock across both steps, so it is never mistaken for one
+  // on this server; one on another server sharing the blobs is why only files older than the grace go.
   const known = await deps.store.registry.blobDigests();
   for await (const digest of deps.blobs.list()) {
     const text = `${digest.algorithm}:${digest.hex}`;
     if (known.has(text)) continue;
     await deps.digestLocks.run(text, async () => {
       if ((await deps.store.registry.blobDigests()).has(text)) return;
+      // Young: a commit on another server (which this server's lock does not cover) may record it next.
+      const modifiedAt = await deps.blobs.modifiedAt(digest);
+      if (modifiedAt === undefined || modifiedAt > now - options.blobGraceMs) return;
       await deps.blobs.delete(digest);
       blobsDeleted += 1;
     });

@@ -35,6 +35,15 @@ export class FilesystemBlobStore implements BlobStore {
     }
   }
 
+  async modifiedAt(digest: Digest): Promise<number | undefined> {
+    try {
+      return (await stat(blobPath(this.#root, digest))).mtimeMs;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   async openRead(digest: Digest): Promise<BlobReader> {
     const file = await open(blobPath(this.#root, digest), 'r');
     return {

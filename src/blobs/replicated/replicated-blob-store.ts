@@ -143,6 +143,11 @@ export class ReplicatedBlobStore implements BlobStore {
     return this.#deps.local.list();
   }
 
+  /** This server's copy's: garbage collection only ever deletes blobs from this server's disk. */
+  modifiedAt(digest: Digest): Promise<number | undefined> {
+    return this.#deps.local.modifiedAt(digest);
+  }
+
   /**
    * Takes a blob's bytes from a peer (peer-routes.ts): written as an upload, hashed as they come,
    * committed only if the digest matches, then recorded as held here. False on a mismatch.

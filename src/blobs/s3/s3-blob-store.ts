@@ -55,6 +55,10 @@ export class S3BlobStore implements BlobStore {
     return this.#client.size(this.#blobKey(digest));
   }
 
+  modifiedAt(digest: Digest): Promise<number | undefined> {
+    return this.#client.lastModified(this.#blobKey(digest));
+  }
+
   async openRead(digest: Digest): Promise<BlobReader> {
     const key = this.#blobKey(digest);
     if ((await this.#client.size(key)) === undefined)

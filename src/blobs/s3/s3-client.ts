@@ -85,6 +85,16 @@ export class S3Client {
     return Number(response.headers['content-length']);
   }
 
+  /** HeadObject's Last-Modified (epoch ms), or undefined when there is no such key. */
+  async lastModified(key: string): Promise<number | undefined> {
+    const response = await this.#send('HEAD', key, {}, {});
+    response.resume();
+    if (response.statusCode === 404) return undefined;
+    if (response.statusCode !== 200) throw new S3RequestError(response.statusCode ?? 0, 'HeadObject', 'failed');
+    const time = Date.parse(String(response.headers['last-modified'] ?? ''));
+    return Number.isNaN(time) ? undefined : time;
+  }
+
   async delete(key: string): Promise<void> {
     const response = await this.#send('DELETE', key, {}, {});
     if (response.statusCode === 404) {
