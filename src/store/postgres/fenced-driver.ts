@@ -6,10 +6,8 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { currentFence, LeaseLostError, type FenceToken } from '../fencing.ts';
+import { withRetries } from './serializable-kysely.ts';
 
-/** SQLSTATEs after which PostgreSQL asks the client to run the transaction again (as serializable-kysely.ts). */
-const RETRIED = new Set(['40001', '40P01']);
-const MAX_ATTEMPTS = 30;
 const WRITE_NODES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
 /** Raw SQL (sql`...`.execute(db)) that may write: the statement's first word. */
 const RAW_WRITE = /^\s*(insert|update|delete|merge|with)\b/i;
@@ -38,15 +36,7 @@ class FencedConnection implements DatabaseConnection {
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const fence = currentFence();
     if (!fence || this.inTransaction || !isWrite(query)) return this.inner.executeQuery<R>(query);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#fenced<R>(fence, query);
-      } catch (error) {
-        const code = (error as { code?: unknown } | undefined)?.code;
-        if (typeof code !== 'string' || !RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
-      }
-    }
+    return withRetries(() => this.#fenced<R>(fence, query));
   }
 
   async #fenced<R>(fence: FenceToken, query: CompiledQuery): Promise<QueryResult<R>> {

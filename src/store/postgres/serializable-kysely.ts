@@ -34,7 +34,8 @@ export class SerializableKysely<DB> extends Kysely<DB> {
   }
 }
 
-async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+/** Runs `run` (one transaction) again while PostgreSQL aborts it for a conflict, with jittered backoff. */
+export async function withRetries<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
