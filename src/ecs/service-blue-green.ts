@@ -11,6 +11,7 @@ import type { ForwardWeight, LoadBalancing } from './service-load-balancing.ts';
 import { loadBalancersOf } from './service-targets.ts';
 import type { Plan, PlanTask } from './service-plan.ts';
 import { CIRCUIT_BREAKER_REASON, deploymentFailedEvent } from './service-circuit-breaker.ts';
+import { alarmFailedEvent, type AlarmWatchState } from './service-deployment-alarms.ts';
 import {
   forwardWeights,
   initialShift,
@@ -29,6 +30,7 @@ export type ShiftedDeployment = Deployment & {
   targetGroups?: string[];
   shift?: ShiftState;
   lifecycleStage?: LifecycleStage;
+  alarmWatch?: AlarmWatchState;
 };
 
 /** The target groups of a deployment's tasks: its own, or the service's. */
@@ -122,6 +124,8 @@ export async function shiftTraffic(
     readonly tasks: readonly PlanTask[];
     readonly now: Date;
     readonly minuteMs: number;
+    /** The primary's watched alarms that went to ALARM since it started (service-rollout.ts failOnAlarms). */
+    readonly alarmsTriggered?: readonly string[] | undefined;
   },
 ): Promise<ShiftResult> {
   const { service, now } = input;
@@ -139,6 +143,7 @@ export async function shiftTraffic(
       greenFailed: primary.failedTasks ?? 0,
       circuitBreaker: config.deploymentCircuitBreaker?.enable ?? false,
       blueLeft: blueTasks.length,
+      alarmsTriggered: input.alarmsTriggered ?? [],
       now: now.getTime(),
     },
     shiftSettings(config, input.minuteMs),
@@ -169,19 +174,29 @@ export async function shiftTraffic(
     rolloutState: 'FAILED',
     rolloutStateReason: step.reason,
     updatedAt: now,
+    // DescribeServiceDeployments' alarms: TRIGGERED with these (service-deployment-alarms.ts).
+    ...(step.alarms ? { alarmWatch: { ...current.alarmWatch, triggered: step.alarms } } : {}),
   };
   const rest = olds.filter((d) => d !== blue).map((d) => ({ ...d, status: 'ACTIVE' }));
   return {
     plan,
     deployments: [{ ...blue, status: 'PRIMARY', updatedAt: now }, failed, ...rest],
     messages: [
-      step.reason === CIRCUIT_BREAKER_REASON
-        ? deploymentFailedEvent(service.serviceName ?? '', primary.id!)
-        : `${input.name} (deployment ${primary.id}) deployment failed: ${step.reason}`,
+      failedMessage(step, { service: service.serviceName ?? '', name: input.name, deployment: primary.id! }),
       `${input.name} rolling back to deployment ${blue.id}.`,
     ],
     taskDefinition: blue.taskDefinition,
   };
+}
+
+/** The service event of a rolled-back deployment: the circuit breaker's and the alarms' in ECS's words. */
+function failedMessage(
+  step: { readonly reason?: string | undefined; readonly alarms?: readonly string[] | undefined },
+  at: { readonly service: string; readonly name: string; readonly deployment: string },
+): string {
+  if (step.alarms) return alarmFailedEvent(at.service, at.deployment);
+  if (step.reason === CIRCUIT_BREAKER_REASON) return deploymentFailedEvent(at.service, at.deployment);
+  return `${at.name} (deployment ${at.deployment}) deployment failed: ${step.reason}`;
 }
 
 /**

@@ -19,11 +19,13 @@ export interface DaemonStep {
 }
 
 export interface DaemonPass {
+  /** The service's deployments as this pass has them: a rollback may have just made a new primary. */
+  readonly deployments: readonly Deployment[];
   /** The service's tasks still wanted RUNNING. */
   readonly tasks: readonly TaskRecord[];
   /** How the scheduler sees each of them (service-task-health.ts): healthy, or to be replaced and why. */
   readonly health: ReadonlyMap<string, PlanTask>;
-  /** False once the circuit breaker failed the deployment: no new task starts. */
+  /** False once the circuit breaker or an alarm failed the deployment: no new task starts. */
   readonly launch: boolean;
   readonly context: RequestContext;
 }
@@ -36,8 +38,7 @@ export interface DaemonPass {
  */
 export async function reconcileDaemon(deps: TaskDeps, record: ServiceRecord, pass: DaemonPass): Promise<DaemonStep> {
   const { tasks, context } = pass;
-  const service = record.body as Service;
-  const primary = ((service.deployments ?? []) as Deployment[])[0];
+  const primary = pass.deployments[0];
   const stopped: string[] = [];
   const stop = async (task: TaskRecord, reason: string) => {
     await requestTaskStop(deps, record.cluster, task.id, { stopCode: 'ServiceSchedulerInitiated', reason });

@@ -27,18 +27,23 @@ describe('alarmsConfiguration', () => {
     assert.deepEqual(alarmsConfiguration(undefined, ROLLING), {});
   });
 
-  it('refuses what it would not watch', () => {
+  it('refuses what it would not watch: other deployment controllers, no alarm named', () => {
     const on = { alarmNames: ['a'], enable: true, rollback: false };
     assert.throws(() => alarmsConfiguration({ ...on, alarmNames: [] }, ROLLING), /at least one CloudWatch alarm/);
     assert.throws(
       () => alarmsConfiguration(on, { ...ROLLING, controller: 'CODE_DEPLOY' }),
       /only supported for services that use the ECS deployment controller/,
     );
-    assert.throws(() => alarmsConfiguration(on, { ...ROLLING, strategy: 'BLUE_GREEN' }), /BLUE_GREEN/);
-    assert.throws(() => alarmsConfiguration(on, { ...ROLLING, daemon: true }), /DAEMON/);
     // Disabled alarms are stored, whatever the controller.
     const off = { ...on, enable: false };
     assert.deepEqual(alarmsConfiguration(off, { ...ROLLING, controller: 'EXTERNAL' }), { alarms: off });
+  });
+
+  it('watches every strategy of the ECS controller, and DAEMON services', () => {
+    const on = { alarmNames: ['a'], enable: true, rollback: true };
+    for (const strategy of ['BLUE_GREEN', 'LINEAR', 'CANARY'])
+      assert.deepEqual(alarmsConfiguration(on, { ...ROLLING, strategy }), { alarms: on });
+    assert.deepEqual(alarmsConfiguration(on, { ...ROLLING, daemon: true }), { alarms: on });
   });
 });
 

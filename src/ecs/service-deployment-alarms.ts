@@ -1,12 +1,17 @@
 /**
- * ECS deployment alarms (DeploymentConfiguration.alarms): while a REPLICA service's rolling
- * deployment is IN_PROGRESS, the scheduler reads the named CloudWatch alarms; one that went to ALARM
- * after the deployment started fails it (an alarm already in ALARM when it started is ignored until
- * it leaves ALARM and returns), and with `rollback` the service returns to its last COMPLETED
- * deployment, the circuit breaker's way (service-scheduler.ts rolledOut). Once the rollout reaches
- * steady state the deployment stays IN_PROGRESS, its ACTIVE deployments kept, for a bake time ECS
- * computes from the alarms (Berth: the longest Period x EvaluationPeriods of the named alarms, in
- * API minutes of BERTH_DEPLOYMENT_MINUTE_MS), still watched; then it is COMPLETED.
+ * ECS deployment alarms (DeploymentConfiguration.alarms): while a service's deployment is
+ * IN_PROGRESS, the scheduler reads the named CloudWatch alarms; one that went to ALARM after the
+ * deployment started fails it (an alarm already in ALARM when it started is ignored until it leaves
+ * ALARM and returns). REPLICA and DAEMON services alike:
+ * - A rolling deployment: with `rollback` the service returns to its last COMPLETED deployment, the
+ *   circuit breaker's way (service-rollout.ts rolledOut). Once the rollout reaches steady state the
+ *   deployment stays IN_PROGRESS, its ACTIVE deployments kept, for a bake time ECS computes from
+ *   the alarms (Berth: the longest Period x EvaluationPeriods of the named alarms, in API minutes of
+ *   BERTH_DEPLOYMENT_MINUTE_MS), still watched; then it is COMPLETED.
+ * - A traffic-shifted one (BLUE_GREEN, LINEAR, CANARY), in any stage before CLEAN_UP: production
+ *   and test traffic go back to blue, which is PRIMARY again, green FAILED (service-traffic-shift.ts
+ *   nextShift, service-blue-green.ts shiftTraffic), whatever `rollback` says. Its bake is the
+ *   BAKE_TIME stage (bakeTimeInMinutes): no alarm-computed bake is added.
  * Pure decisions, and one read of the alarms (store.cloudWatch) per pass of a watched deployment.
  */
 import { parseArn } from '../shared/arn.ts';
@@ -40,12 +45,12 @@ export type WatchedDeployment = Deployment & { alarmWatch?: AlarmWatchState };
 
 /**
  * CreateService's and UpdateService's check of `alarms`, as given (DescribeServices shows it so).
- * ECS watches alarms for the ECS deployment controller only; Berth also leaves out what it does not
- * watch yet (DAEMON services, traffic-shifted strategies) with a clear error rather than ignoring it.
+ * ECS watches alarms for the ECS deployment controller only; every strategy and scheduling strategy
+ * of it is watched (`strategy` and `daemon` no longer narrow what is accepted).
  */
 export function alarmsConfiguration(
   given: DeploymentAlarms | undefined,
-  at: { readonly controller: string; readonly strategy: string; readonly daemon: boolean },
+  at: { readonly controller: string; readonly strategy?: string; readonly daemon?: boolean },
 ): Pick<DeploymentConfiguration, 'alarms'> {
   if (!given) return {};
   if (!Array.isArray(given.alarmNames) || typeof given.enable !== 'boolean' || typeof given.rollback !== 'boolean')
@@ -56,14 +61,6 @@ export function alarmsConfiguration(
     if (at.controller !== 'ECS')
       throw new InvalidParameterException(
         'Deployment alarms are only supported for services that use the ECS deployment controller.',
-      );
-    if (at.strategy !== 'ROLLING')
-      throw new InvalidParameterException(
-        `Berth does not watch deployment alarms with the ${at.strategy} deployment strategy yet (issue #19): only ROLLING deployments are watched.`,
-      );
-    if (at.daemon)
-      throw new InvalidParameterException(
-        'Berth does not watch deployment alarms for DAEMON services yet (issue #19): only REPLICA services are watched.',
       );
   }
   return { alarms: { alarmNames: [...given.alarmNames], enable: given.enable, rollback: given.rollback } };

@@ -11,7 +11,7 @@ import { addEvent, passEvents, taskEvent } from './service-events.ts';
 import { daemonRollout, reconcileDaemon } from './service-daemon.ts';
 import { countFailedTasks, hasTripped } from './service-circuit-breaker.ts';
 import { retireDeployments } from './service-deployment-history.ts';
-import { failOnAlarms, holdForBake, rolledOut } from './service-rollout.ts';
+import { failOnAlarms, holdDaemonForBake, holdForBake, rolledOut } from './service-rollout.ts';
 import { replaceKeepingTaskEvents } from './service-event-carry.ts';
 import { lostAgent, planTask } from './service-task-health.ts';
 import { launchThrottle, throttledMessage, type LaunchAttempt } from './service-throttle.ts';
@@ -152,14 +152,7 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
     tasks,
     now,
   });
-  const alarms = await failOnAlarms(deps.store.cloudWatch, {
-    record,
-    service,
-    deployments,
-    now,
-    minuteMs: deps.deploymentMinuteMs,
-    alarmTime: deps.alarmTime,
-  });
+  const alarms = await failOnAlarms(deps, { record, service, deployments, now });
   deployments = alarms.deployments;
   const balancing = loadBalancersOf(service).length > 0 ? deps.loadBalancing : undefined;
   const targetsInput = {
@@ -203,7 +196,14 @@ async function reconcileService(deps: TaskDeps, record: ServiceRecord, view: Clu
   const planTasks = tasks.map((t) =>
     planTask(t, { now, primary: primary?.id, draining, graceMs, targets, lost: lostAgent(deps), protectedIds }),
   );
-  const pass = await planPass(deps, record, balancing, { service, name, deployments, tasks: planTasks, now });
+  const pass = await planPass(deps, record, balancing, {
+    service,
+    name,
+    deployments,
+    tasks: planTasks,
+    now,
+    alarmsTriggered: alarms.triggered,
+  });
   let { plan } = pass;
   deployments = pass.deployments;
   ({ plan, deployments } = holdForBake(alarms.watch, { plan, deployments, now }));
@@ -249,7 +249,15 @@ async function planPass(
   deps: TaskDeps,
   record: ServiceRecord,
   balancing: LoadBalancing | undefined,
-  at: { service: Service; name: string; deployments: Deployment[]; tasks: PlanTask[]; now: Date },
+  at: {
+    service: Service;
+    name: string;
+    deployments: Deployment[];
+    tasks: PlanTask[];
+    now: Date;
+    /** A shifting deployment's alarms in ALARM: it rolls back to blue (failOnAlarms left it to the shift). */
+    alarmsTriggered: readonly string[];
+  },
 ): Promise<{ plan: Plan; deployments: Deployment[]; messages: readonly string[] }> {
   if (!balancing || !isShifting(at.deployments) || record.status !== 'ACTIVE')
     return {
@@ -338,18 +346,28 @@ async function reconcileDaemonService(
   const service = { ...(record.body as Service) };
   const now = deps.clock.now();
   const checks = await daemonChecks(deps, record, tasks);
-  let { deployments } = checks;
-  const { health, launch, tripped } = checks;
-  const step = await reconcileDaemon(deps, record, { tasks, health, launch, context: contextOf(record) });
+  const alarms = await failOnAlarms(deps, { record, service, deployments: checks.deployments, now });
+  let { deployments } = alarms;
+  const { health } = checks;
+  // An alarm that failed the deployment: nothing more of it starts, a rollback's deployment does.
+  const tripped = checks.tripped && !alarms.failed;
+  const launch = checks.launch && deployments[0]?.rolloutState !== 'FAILED';
+  const pass = { deployments, tasks, health, launch, context: contextOf(record) };
+  const step = await reconcileDaemon(deps, record, pass);
   let events = (service.events ?? []) as ServiceEvent[];
   if (step.stopped.length > 0) events = addEvent(events, taskEvent(record.name, 'stopped', step.stopped), now);
   if (step.started.length > 0) events = addEvent(events, taskEvent(record.name, 'started', step.started), now);
   const left = tasks.filter((t) => !step.stopped.includes(t.id));
   if (deployments[0]) deployments[0] = { ...deployments[0], desiredCount: step.desiredCount };
-  const rollout = daemonRollout(deployments, {
-    hasTasks: (id) => left.some((t) => t.startedBy === id),
-    steady: step.steady,
+  const rollout = holdDaemonForBake(alarms.watch, {
+    rollout: daemonRollout(deployments, {
+      hasTasks: (id) => left.some((t) => t.startedBy === id),
+      steady: step.steady,
+    }),
+    deployments,
+    now,
   });
+  deployments = rollout.deployments;
   const retired = retireDeployments(service, deployments, rollout.retire, now);
   deployments = retired.deployments;
   const outcome = rollout.complete ? 'COMPLETED' : tripped ? 'FAILED' : undefined;

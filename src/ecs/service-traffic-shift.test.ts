@@ -112,6 +112,40 @@ describe('nextShift', () => {
     assert.equal(step.outcome, 'ROLLBACK');
   });
 
+  it('rolls back to blue when a watched alarm went to ALARM, in every stage before CLEAN_UP', () => {
+    const stages: ShiftState[] = [
+      initialShift(0),
+      { stage: 'SCALE_UP', greenPercent: 0, since: 0 },
+      { stage: 'PRODUCTION_TRAFFIC_SHIFT', greenPercent: 40, since: 0 },
+      { stage: 'BAKE_TIME', greenPercent: 100, since: 0 },
+    ];
+    for (const state of stages) {
+      const step = nextShift(input(state, { now: 500, alarmsTriggered: ['errors', 'latency'] }), settings());
+      assert.deepEqual(step, {
+        state: { stage: 'PRODUCTION_TRAFFIC_SHIFT', greenPercent: 0, since: 500 },
+        outcome: 'ROLLBACK',
+        reason: 'ECS deployment failed: alarm(s) detected: errors, latency.',
+        alarms: ['errors', 'latency'],
+      });
+      assert.equal(testTrafficOnGreen(step), false, `test traffic back on blue from ${state.stage}`);
+    }
+  });
+
+  it('does not roll back for an alarm once blue is being cleaned up', () => {
+    const cleanUp = { stage: 'CLEAN_UP' as const, greenPercent: 100, since: 0 };
+    const step = nextShift(input(cleanUp, { alarmsTriggered: ['errors'], blueLeft: 0 }), settings());
+    assert.equal(step.outcome, 'COMPLETED');
+  });
+
+  it('names the circuit breaker, not the alarms, when both would roll back', () => {
+    const step = nextShift(
+      input(initialShift(0), { circuitBreaker: true, greenFailed: 3, alarmsTriggered: ['errors'] }),
+      settings(),
+    );
+    assert.equal(step.reason, 'ECS deployment circuit breaker: tasks failed to start.');
+    assert.equal(step.alarms, undefined);
+  });
+
   it('never moves traffic back or past 100%, and reaches 100% (property)', () => {
     fc.assert(
       fc.property(

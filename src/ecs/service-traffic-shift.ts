@@ -6,11 +6,18 @@
  * deployment.
  *
  *   SCALE_UP ─ green all healthy ─▶ PRODUCTION_TRAFFIC_SHIFT ─ 100% ─▶ BAKE_TIME ─ bake ─▶ CLEAN_UP ─ blue gone ─▶ COMPLETED
- *        └──────────── circuit breaker, or a green task unhealthy once it has traffic ──▶ ROLLBACK (0% green)
+ *        └── circuit breaker, a deployment alarm, or a green task unhealthy once it has traffic ──▶ ROLLBACK (0% green)
+ *
+ * Deployment alarms (service-deployment-alarms.ts) are watched in every stage before CLEAN_UP, the
+ * user's bake time included: ECS's BAKE_TIME is the bake of a traffic-shifted deployment, so the
+ * alarm-computed bake of rolling deployments is not added to it. An alarm rolls traffic back to
+ * blue whatever the alarms' `rollback` says, as the circuit breaker does whatever its own says: a
+ * deployment that may hold part of production traffic cannot be left failed with traffic split.
  */
 import type { DeploymentConfiguration, ServiceDeploymentLifecycleStage } from './shapes.generated.ts';
 import type { Plan, PlanTask } from './service-plan.ts';
 import { CIRCUIT_BREAKER_REASON, failureThreshold } from './service-circuit-breaker.ts';
+import { alarmFailureReason } from './service-deployment-alarms.ts';
 import { CONTAINER_HEALTH_CHECKS_REASON } from './service-task-health.ts';
 
 export type TrafficStrategy = 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
@@ -75,6 +82,8 @@ export interface ShiftInput {
   readonly circuitBreaker: boolean;
   /** Tasks of the older (blue) deployments still wanted RUNNING. */
   readonly blueLeft: number;
+  /** The deployment's watched alarms that went to ALARM since it started (none if not watched). */
+  readonly alarmsTriggered?: readonly string[];
   readonly now: number;
 }
 
@@ -85,6 +94,8 @@ export interface ShiftStep {
   readonly outcome: ShiftOutcome;
   /** Why, when the outcome is ROLLBACK. */
   readonly reason?: string;
+  /** The alarms that rolled it back, when deployment alarms did. */
+  readonly alarms?: readonly string[];
 }
 
 const round1 = (percent: number): number => Math.round(percent * 10) / 10;
@@ -115,6 +126,8 @@ export function nextShift(input: ShiftInput, settings: ShiftSettings): ShiftStep
   if (state.stage !== 'CLEAN_UP') {
     if (input.circuitBreaker && input.greenFailed >= failureThreshold(input.desiredCount))
       return rollback(now, CIRCUIT_BREAKER_REASON);
+    const alarms = input.alarmsTriggered ?? [];
+    if (alarms.length > 0) return { ...rollback(now, alarmFailureReason(alarms)), alarms: [...alarms] };
     if (input.greenUnhealthy && hasTraffic(state.stage))
       return rollback(now, 'ECS deployment: tasks of the new deployment failed their health checks.');
   }
