@@ -13,8 +13,7 @@ import type { MetadataStore } from '../store/index.ts';
 import type { DataPlane } from '../elb/index.ts';
 import { elbMetricsPublisher } from './elb-metrics.ts';
 import { schedulePeriodic } from './periodic.ts';
-// TODO(#19): through cloudwatch/index.ts once it exports the internal publish path.
-import { cloudWatchPublisher } from '../cloudwatch/publish-metric-data.ts';
+import { cloudWatchPublisher } from '../cloudwatch/index.ts';
 
 const MINUTE_MS = 60_000;
 /** How long after a minute ends its last samples may still arrive (an agent's stats take a second). */

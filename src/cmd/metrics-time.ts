@@ -1,4 +1,4 @@
-import { cloudWatchPublisher } from '../cloudwatch/publish-metric-data.ts';
+import { cloudWatchPublisher } from '../cloudwatch/index.ts';
 import { timeScale, type Clock, type TimeScale } from '../shared/clock.ts';
 import type { ServerConfig } from '../shared/config.ts';
 import type { MetricPublisher } from '../shared/metric-publisher.ts';

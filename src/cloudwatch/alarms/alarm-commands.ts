@@ -63,7 +63,7 @@ async function setActionsEnabled(deps: CloudWatchDeps, names: readonly string[],
 export function putCompositeAlarm(_deps: CloudWatchDeps, input: PutCompositeAlarmInput): Promise<void> {
   return Promise.reject(
     new InvalidParameterCombinationException(
-      `Berth does not evaluate composite alarms yet (issue #19): ${input.AlarmName} was not created.`,
+      `Berth does not evaluate composite alarms yet: ${input.AlarmName} was not created.`,
     ),
   );
 }

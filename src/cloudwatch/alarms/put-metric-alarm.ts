@@ -40,7 +40,7 @@ export async function putMetricAlarm(deps: CloudWatchDeps, input: PutMetricAlarm
         throw invalidValue(
           member,
           arn,
-          'Berth cannot act on this action: it runs Application Auto Scaling policy actions only (issue #19), and no SNS, EC2 or Systems Manager actions.',
+          'Berth cannot act on this action: it runs Application Auto Scaling policy actions only; it has no SNS, EC2 or Systems Manager to send the others to.',
         );
       }
     }
