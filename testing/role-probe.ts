@@ -127,18 +127,39 @@ export async function assertRevoked(
   }
 }
 
-/** The gateway of a Docker network (`bridge`, `berth-awsvpc`): where its containers reach this host. */
+/**
+ * The gateway of a Docker network (`bridge`, `berth-awsvpc`): where its containers reach this host.
+ * Docker does not always record the default bridge's gateway in its IPAM configuration (a fresh
+ * dockerd may list the subnet alone); the bridge then has the subnet's first address, as the agent
+ * assumes too (docker-runtime.ts).
+ */
 export async function networkGateway(docker: DockerSession, network: string): Promise<string> {
-  const inspected = await docker.docker([
-    'network',
-    'inspect',
-    network,
-    '--format',
-    '{{(index .IPAM.Config 0).Gateway}}',
-  ]);
-  const gateway = inspected.stdout.trim();
-  assert.match(gateway, /^\d+\.\d+\.\d+\.\d+$/, `no gateway for ${network}: ${inspected.stderr}`);
-  return gateway;
+  const inspected = await docker.docker(['network', 'inspect', network, '--format', '{{json .IPAM.Config}}']);
+  const gateway = gatewayOfIpam(inspected.stdout);
+  assert.match(
+    gateway ?? '',
+    /^\d+\.\d+\.\d+\.\d+$/,
+    `no gateway for ${network}: ${inspected.stdout}${inspected.stderr}`,
+  );
+  return gateway!;
+}
+
+/** The IPv4 gateway of `docker network inspect --format '{{json .IPAM.Config}}'`'s output. */
+export function gatewayOfIpam(json: string): string | undefined {
+  const configs = JSON.parse(json.trim() || 'null') as { Subnet?: string; Gateway?: string }[] | null;
+  const config = configs?.find((c) => c.Subnet?.includes('.')) ?? configs?.[0];
+  return config?.Gateway?.replace(/\/\d+$/, '') || firstHost(config?.Subnet);
+}
+
+/** 172.17.0.0/16 → 172.17.0.1. */
+function firstHost(subnet: string | undefined): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(subnet ?? '');
+  if (!match) return undefined;
+  const address = match.slice(1, 5).reduce((n, part) => n * 256 + Number(part), 0);
+  const bits = Number(match[5]);
+  const network = bits === 0 ? 0 : (address >>> (32 - bits)) << (32 - bits);
+  const first = (network >>> 0) + 1;
+  return [24, 16, 8, 0].map((shift) => (first >>> shift) & 255).join('.');
 }
 
 export interface Relay {

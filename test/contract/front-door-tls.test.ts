@@ -13,6 +13,7 @@ import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testin
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { createAuthority } from '../../src/pki/index.ts';
+import { gatewayOfIpam } from '../../testing/role-probe.ts';
 
 // The HTTPS front door with the Berth CA made on first start: the AWS CLI with --ca-bundle, the
 // registry's realm, docker push and pull at a non-loopback address (docker0's gateway: docker
@@ -22,9 +23,10 @@ const dockerSkip = dockerSkipReason() || busyboxSkipReason();
 const gateway = dockerSkip ? undefined : bridgeGateway();
 
 function bridgeGateway(): string | undefined {
-  const format = '{{range .IPAM.Config}}{{.Gateway}}{{end}}';
-  const out = execFileSync('docker', ['network', 'inspect', 'bridge', '--format', format], { encoding: 'utf8' }).trim();
-  return /^\d+\.\d+\.\d+\.\d+$/.test(out) ? out : undefined;
+  const format = '{{json .IPAM.Config}}';
+  const out = execFileSync('docker', ['network', 'inspect', 'bridge', '--format', format], { encoding: 'utf8' });
+  const gateway = gatewayOfIpam(out);
+  return gateway && /^\d+\.\d+\.\d+\.\d+$/.test(gateway) ? gateway : undefined;
 }
 
 describe('TLS on the front door, with the Berth CA', { timeout: 300_000 }, () => {
