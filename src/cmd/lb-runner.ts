@@ -196,7 +196,7 @@ class LbLoop {
       await this.#options.plane.apply(config);
       this.#running = { hash, config };
       this.#pendingResult = { instance, seq, hash };
-      saveConfig(this.#options.stateDir, this.#running);
+      this.#save();
       this.#options.log.info({ listeners: config.listeners.length, seq }, 'configuration applied');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -216,6 +216,21 @@ class LbLoop {
       }
     }
     await this.#report(true);
+  }
+
+  /**
+   * Keeps the configuration served for a start without a server. It is served already: a copy that
+   * cannot be written (a full disk) is logged, not a failed apply, and the next change writes again.
+   */
+  #save(): void {
+    try {
+      saveConfig(this.#options.stateDir, this.#running!);
+    } catch (error) {
+      this.#options.log.warn(
+        { problem: error instanceof Error ? error.message : String(error) },
+        'configuration applied but not saved: a restart without a server would serve an older one',
+      );
+    }
   }
 
   #tick(): void {

@@ -170,6 +170,8 @@ function runScenario(volume: () => Promise<Volume>): void {
       BERTH_TLS_PORT: 'off',
       BERTH_DATA_DIR: dataDir,
       BERTH_MANAGED_CAPACITY: 'off',
+      // The server's own storage is under test: no berth lb keeping its files open on the volume.
+      BERTH_LB: 'in-process',
     });
     const options = { logger: createLogger('silent'), announce: () => {}, dataVolumeProbeMs: 50 };
     const running = await startServer(config, options).catch((error: unknown) => {
