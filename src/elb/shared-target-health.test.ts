@@ -48,7 +48,10 @@ describe('SharedTargetHealth on PostgreSQL: two servers, one health', { skip: 's
     const sharedA = new SharedTargetHealth(a.targetHealth, a.changes, options);
     const sharedB = new SharedTargetHealth(b.targetHealth, b.changes, options);
     try {
-      sharedA.record('lb-1', { 'tg-1': healthy });
+      // lb-1 reports to A, again and again (as an lb does), until it goes silent below.
+      const lb1 = () => sharedA.record('lb-1', { 'tg-1': healthy });
+      lb1();
+      const lb1Reporting = setInterval(lb1, 100).unref();
       await until(() => sharedB.lookup('tg-1'), 'server B sees the health lb-1 reported to A');
       assert.deepEqual(sharedB.lookup('tg-1'), healthy);
       assert.equal(sharedB.lookup('tg-2'), undefined);
@@ -62,6 +65,7 @@ describe('SharedTargetHealth on PostgreSQL: two servers, one health', { skip: 's
       assert.deepEqual(sharedA.lookup('tg-1'), healthy);
 
       // lb-1 goes silent (its server died with it); lb-2 keeps reporting, and its health is chosen.
+      clearInterval(lb1Reporting);
       const keepReporting = setInterval(() => sharedB.record('lb-2', { 'tg-1': unhealthy }), 100);
       try {
         await until(
