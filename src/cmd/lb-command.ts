@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../shared/logger.ts';
 import { LbAlreadyRunningError } from './lb-lock.ts';
 import { runLb } from './lb-runner.ts';
 import { readServerEndpoint } from './lb-state.ts';
+import { FailoverEndpoints } from './server-endpoints.ts';
 
 export const LB_HELP = `berth lb: run the load balancers' listeners (the ELB data plane), configured by a server
   --endpoint URL[,URL...]   the Berth server (BERTH_ENDPOINT, default http://BERTH_HOST:BERTH_PORT, i.e. http://127.0.0.1:4510);
@@ -66,8 +67,8 @@ export async function runLbCommand(argv: readonly string[], env: NodeJS.ProcessE
     return usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const limits = listenerLimits(setting);
   if (typeof limits === 'string') return usage(limits);
-  const endpoints = endpointSource(values, env);
-  if (typeof endpoints === 'string') return usage(endpoints);
+  const source = endpointSource(values, env);
+  if (typeof source === 'string') return usage(source);
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) return usage('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required');
@@ -93,6 +94,7 @@ export async function runLbCommand(argv: readonly string[], env: NodeJS.ProcessE
   try {
     const region = env.AWS_REGION || 'us-east-1';
     const exitWhenIdleAlone = values['endpoint-file'] !== undefined; // started by a server
+    const endpoints = serverChoice(source, log);
     running = await runLb({ stateDir, ...endpoints, credentials, region, log, plane, exitWhenIdleAlone });
   } catch (error) {
     return startFailure(log, error);
@@ -148,7 +150,12 @@ export function channelAllowed(url: URL): boolean {
   return host === '::1';
 }
 
-function endpointSource(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv) {
+type EndpointSource = { readonly endpoint: () => URL | undefined } | { readonly servers: readonly URL[] };
+
+function endpointSource(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): EndpointSource | string {
   const refused = (url: URL) =>
     `${url.href} is plain HTTP to a non-loopback address: the load balancer configuration carries TLS private keys, use https://`;
   const file = values['endpoint-file'] as string | undefined;
@@ -172,12 +179,19 @@ function endpointSource(values: Record<string, string | boolean | undefined>, en
     if (!channelAllowed(url)) return refused(url);
     urls.push(url);
   }
-  let current = 0;
-  // Several servers: the lb polls one, and moves to the next when it cannot reach it.
-  return {
-    endpoint: (): URL => urls[current]!,
-    ...(urls.length > 1 ? { nextEndpoint: (): void => void (current = (current + 1) % urls.length) } : {}),
-  };
+  return { servers: urls };
+}
+
+/**
+ * The lb's server, asked before each call: the endpoint file's, or one of the --endpoint servers,
+ * taken in turn (FailoverEndpoints, as `berth agent` takes them) when the current one cannot be reached.
+ */
+function serverChoice(source: EndpointSource, log: Logger) {
+  if (!('servers' in source)) return source;
+  const choice = new FailoverEndpoints(source.servers, (from, to, reason) =>
+    log.warn({ from: from.href, to: to.href, problem: reason }, 'trying the next server'),
+  );
+  return { endpoint: () => choice.current(), endpointFailed: (url: URL, reason: string) => choice.failed(url, reason) };
 }
 
 function usage(message: string): number {

@@ -23,8 +23,8 @@ export interface LbRunnerOptions {
   readonly stateDir: string;
   /** The server's URL, asked before each call (the server-started lb reads it from a file the server rewrites). */
   readonly endpoint: () => URL | undefined;
-  /** Several servers given: moves endpoint() to the next, after the current one could not be reached. */
-  readonly nextEndpoint?: (() => void) | undefined;
+  /** Several servers given: `url` could not be reached, and endpoint() moves on from it (FailoverEndpoints.failed). */
+  readonly endpointFailed?: ((url: URL, reason: string) => void) | undefined;
   readonly credentials: CredentialSource;
   readonly region: string;
   readonly log: Logger;
@@ -160,15 +160,8 @@ class LbLoop {
   }
 
   #nextServer(error: unknown): void {
-    if (!this.#options.nextEndpoint) return;
-    const from = this.#options.endpoint()?.href;
-    this.#options.nextEndpoint();
-    const to = this.#options.endpoint()?.href;
-    if (from !== to)
-      this.#options.log.warn(
-        { from, to, problem: error instanceof Error ? error.message : String(error) },
-        'trying the next server',
-      );
+    const url = this.#options.endpoint();
+    if (url) this.#options.endpointFailed?.(url, error instanceof Error ? error.message : String(error));
   }
 
   #idleAlone(unreachableSince: number): boolean {
