@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { postgresNow as NOW } from '../sqlite/sqlite-leases.ts';
 import type { BlobHolder, BlobLocationRepository, BlobServer } from '../blob-location-repository.ts';
 
 interface BlobTables {
@@ -6,8 +7,6 @@ interface BlobTables {
   blob_holders: { digest: string; server: string; size: number | string };
   blob_upload_holders: { upload_id: string; server: string; size: number | string };
 }
-
-const NOW = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::int8`;
 
 /** Blob locations on PostgreSQL (several servers share it; migrations/0028-blob-locations.ts). */
 export class PostgresBlobLocations implements BlobLocationRepository {

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { postgresNow as NOW } from '../sqlite/sqlite-leases.ts';
 import type { ReportedTargetHealth, TargetHealthRepository } from '../target-health-repository.ts';
 
 interface TargetHealthTables {
@@ -11,7 +12,6 @@ interface TargetHealthTables {
   };
 }
 
-const NOW = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::int8`;
 /** Rows of an lb not heard from for this long are deleted as others report. */
 const FORGET_AFTER_MS = 600_000;
 
