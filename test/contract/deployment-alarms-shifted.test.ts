@@ -3,22 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
-  DescribeServiceDeploymentsCommand,
-  DescribeServicesCommand,
-  DescribeTasksCommand,
   ECSClient,
-  ListServiceDeploymentsCommand,
-  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type Service,
-  type ServiceDeployment,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand,
@@ -33,6 +25,7 @@ import { createHttpLoadBalancer, freePort, registerVersionedWeb } from '../../te
 import { spawnAgent, type AgentProcess } from '../../testing/server-process.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { cliAlarms, completed, serviceWatch } from '../../testing/deployment-alarms.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
 
@@ -57,59 +50,8 @@ describe('ECS deployment alarms roll back blue/green and DAEMON deployments', { 
   const work = mkdtempSync(join(tmpdir(), 'berth-alarms-'));
   let image: string;
 
-  const putAlarm = async (name: string, evaluationPeriods: number): Promise<void> => {
-    await cw.json(
-      'put-metric-alarm',
-      ...['--alarm-name', name, '--namespace', 'Berth/Deploy', '--metric-name', 'Errors'],
-      ...['--statistic', 'Sum', '--period', '60', '--evaluation-periods', String(evaluationPeriods)],
-      ...['--threshold', '1', '--comparison-operator', 'GreaterThanThreshold', '--treat-missing-data', 'ignore'],
-    );
-  };
-  const setAlarm = (name: string, state: 'ALARM' | 'OK') =>
-    cw.json('set-alarm-state', '--alarm-name', name, '--state-value', state, '--state-reason', `test: ${state}`);
-
-  const describeService = async (cluster: string, name: string): Promise<Service> =>
-    (await ecs.send(new DescribeServicesCommand({ cluster, services: [name] }))).services![0]!;
-  const running = async (cluster: string, name: string): Promise<Task[]> => {
-    const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, serviceName: name }));
-    if (taskArns.length === 0) return [];
-    const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-    return tasks.filter((t) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING');
-  };
-  /** Polls the service until `check` says yes (bounded: 90 s). */
-  const waitFor = async (
-    at: { cluster: string; name: string },
-    what: string,
-    check: (s: Service, tasks: Task[]) => boolean | Promise<boolean>,
-  ): Promise<Service> => {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const service = await describeService(at.cluster, at.name);
-      if (await check(service, await running(at.cluster, at.name))) return service;
-      assert.ok(
-        Date.now() < deadline,
-        `${what}: ${JSON.stringify({ deployments: service.deployments, events: service.events?.slice(0, 5) })}`,
-      );
-      await sleep(250);
-    }
-  };
-  /** One COMPLETED deployment of `definition`, `count` tasks of it RUNNING. */
-  const completed = (definition: string, count: number) => (s: Service, tasks: Task[]) =>
-    s.deployments?.length === 1 &&
-    s.deployments[0]!.rolloutState === 'COMPLETED' &&
-    s.deployments[0]!.taskDefinition === definition &&
-    tasks.length === count &&
-    tasks.every((t) => t.taskDefinitionArn === definition);
-  /** DescribeServiceDeployments of a deployment id (ecs-svc/DIGITS), current or retired. */
-  const serviceDeployment = async (cluster: string, name: string, deployment: string): Promise<ServiceDeployment> => {
-    const { serviceDeployments = [] } = await ecs.send(new ListServiceDeploymentsCommand({ cluster, service: name }));
-    const brief = serviceDeployments.find((d) => d.serviceDeploymentArn!.endsWith(`/${deployment.split('/')[1]}`));
-    assert.ok(brief, `no service deployment ${deployment}`);
-    const { serviceDeployments: described = [] } = await ecs.send(
-      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [brief.serviceDeploymentArn!] }),
-    );
-    return described[0]!;
-  };
+  const { putAlarm, setAlarm } = cliAlarms(() => cw);
+  const { waitFor, serviceDeployment } = serviceWatch(() => ecs, { timeoutMs: 90_000, pollMs: 250 });
   const eventsOf = (s: Service): string[] => (s.events ?? []).map((e) => e.message!);
 
   before(async () => {
@@ -217,7 +159,7 @@ describe('ECS deployment alarms roll back blue/green and DAEMON deployments', { 
         (await greenWeight(productionRule)) === 100,
     );
     assert.equal(await body(lb.url), 'v2');
-    assert.equal((await serviceDeployment(cluster, 'web', green)).lifecycleStage, 'BAKE_TIME');
+    assert.equal((await serviceDeployment({ cluster, name: 'web' }, green)).lifecycleStage, 'BAKE_TIME');
     await setAlarm('bg-errors', 'ALARM');
 
     const rolled = await waitFor(at, 'no rollback', (s) =>
@@ -233,7 +175,7 @@ describe('ECS deployment alarms roll back blue/green and DAEMON deployments', { 
     const events = eventsOf(rolled);
     const failedAt = events.indexOf(`(service web) (deployment ${green}) deployment failed: alarm detected.`);
     assert.ok(failedAt > events.indexOf(`(service web) rolling back to deployment ${blue}.`), JSON.stringify(events));
-    const failed = await serviceDeployment(cluster, 'web', green);
+    const failed = await serviceDeployment({ cluster, name: 'web' }, green);
     assert.equal(failed.statusReason, 'ECS deployment failed: alarm(s) detected: bg-errors.');
     assert.deepEqual(failed.alarms, {
       status: 'TRIGGERED',
@@ -314,7 +256,7 @@ describe('ECS deployment alarms roll back blue/green and DAEMON deployments', { 
     const rollback = rolled.deployments![0]!;
     assert.deepEqual([rollback.taskDefinition, rollback.status], [v1, 'PRIMARY']);
     // The failed deployment retires as soon as its task is stopped (it may already have): its history keeps it.
-    const failed = await serviceDeployment(cluster, 'daemon', deployment);
+    const failed = await serviceDeployment({ cluster, name: 'daemon' }, deployment);
     assert.equal(failed.statusReason, 'ECS deployment failed: alarm(s) detected: daemon-errors.');
     assert.deepEqual(failed.alarms, {
       status: 'TRIGGERED',

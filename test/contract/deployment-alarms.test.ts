@@ -1,29 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
-  DescribeServiceDeploymentsCommand,
-  DescribeServicesCommand,
-  DescribeTasksCommand,
   ECSClient,
-  ListServiceDeploymentsCommand,
-  ListTasksCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type CreateServiceCommandInput,
   type DeploymentAlarms,
-  type Service,
-  type ServiceDeployment,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import { awsCliFor, awsCliSkipReason } from '../../testing/aws-cli.ts';
 import { busyboxSkipReason, dockerSkipReason, DockerSession } from '../../testing/docker.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { removeContainersLabelled } from '../../testing/tasks.ts';
+import { cliAlarms, completed, serviceWatch } from '../../testing/deployment-alarms.ts';
 
 const skip = dockerSkipReason() || busyboxSkipReason() || awsCliSkipReason();
 
@@ -60,54 +52,9 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
     );
     return taskDefinition!.taskDefinitionArn!;
   };
-  const putAlarm = async (name: string, evaluationPeriods: number): Promise<void> => {
-    await cw.json(
-      'put-metric-alarm',
-      ...['--alarm-name', name, '--namespace', 'Berth/Deploy', '--metric-name', 'Errors'],
-      ...['--statistic', 'Sum', '--period', '60', '--evaluation-periods', String(evaluationPeriods)],
-      ...['--threshold', '1', '--comparison-operator', 'GreaterThanThreshold', '--treat-missing-data', 'ignore'],
-    );
-  };
-  const setAlarm = (name: string, state: 'ALARM' | 'OK') =>
-    cw.json('set-alarm-state', '--alarm-name', name, '--state-value', state, '--state-reason', `test: ${state}`);
-
-  const describeService = async (name: string): Promise<Service> =>
-    (await ecs.send(new DescribeServicesCommand({ cluster, services: [name] }))).services![0]!;
-  const running = async (name: string): Promise<Task[]> => {
-    const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster, serviceName: name }));
-    if (taskArns.length === 0) return [];
-    const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }));
-    return tasks.filter((t) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING');
-  };
-  /** Polls the service until `check` says yes (bounded: 120 s). */
-  const waitFor = async (name: string, what: string, check: (s: Service, tasks: Task[]) => boolean) => {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const service = await describeService(name);
-      if (check(service, await running(name))) return service;
-      assert.ok(
-        Date.now() < deadline,
-        `${what}: ${JSON.stringify({ deployments: service.deployments, events: service.events?.slice(0, 5) })}`,
-      );
-      await sleep(300);
-    }
-  };
-  /** One COMPLETED deployment of `definition`, its one task RUNNING. */
-  const completed = (definition: string) => (s: Service, tasks: Task[]) =>
-    s.deployments?.length === 1 &&
-    s.deployments[0]!.rolloutState === 'COMPLETED' &&
-    s.deployments[0]!.taskDefinition === definition &&
-    tasks.length === 1 &&
-    tasks[0]!.taskDefinitionArn === definition;
-  const serviceDeployment = async (name: string, id: string): Promise<ServiceDeployment> => {
-    const { serviceDeployments = [] } = await ecs.send(new ListServiceDeploymentsCommand({ cluster, service: name }));
-    const arn = serviceDeployments.find((d) => d.serviceDeploymentArn!.endsWith(`/${id.split('/')[1]}`));
-    assert.ok(arn, `no service deployment ${id}`);
-    const { serviceDeployments: described = [] } = await ecs.send(
-      new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [arn.serviceDeploymentArn!] }),
-    );
-    return described[0]!;
-  };
+  const { putAlarm, setAlarm } = cliAlarms(() => cw);
+  const watch = serviceWatch(() => ecs, { timeoutMs: 120_000, pollMs: 300 });
+  const at = (name: string) => ({ cluster, name });
   /** A service of `v1` with no alarms, COMPLETED; then updated to `v2` with these alarms. Returns both deployment ids. */
   const deployWithAlarms = async (name: string, alarms: DeploymentAlarms) => {
     const v1 = await register(`${name}-v1`);
@@ -121,7 +68,7 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
       networkConfiguration: network,
     };
     await ecs.send(new CreateServiceCommand(input));
-    const first = await waitFor(name, 'v1 not completed', completed(v1));
+    const first = await watch.waitFor(at(name), 'v1 not completed', completed(v1, 1));
     const { service } = await ecs.send(
       new UpdateServiceCommand({ cluster, service: name, taskDefinition: v2, deploymentConfiguration: { alarms } }),
     );
@@ -154,8 +101,8 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
     const alarms = { alarmNames: ['web-errors'], enable: true, rollback: true };
     const { v1, v2, previous, deployment } = await deployWithAlarms('web', alarms);
     // Steady on v2 (its task RUNNING, v1's gone) but still IN_PROGRESS: the bake time, v1's deployment kept.
-    await waitFor(
-      'web',
+    await watch.waitFor(
+      at('web'),
       'v2 never reached its bake time',
       (s, tasks) =>
         s.deployments?.[0]?.id === deployment &&
@@ -165,9 +112,9 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
         tasks[0]!.taskDefinitionArn === v2 &&
         (s.events ?? []).some((e) => e.message === '(service web) has reached a steady state.'),
     );
-    assert.deepEqual((await describeService('web')).deploymentConfiguration?.alarms, alarms);
+    assert.deepEqual((await watch.describeService(at('web'))).deploymentConfiguration?.alarms, alarms);
     await setAlarm('web-errors', 'ALARM');
-    const rolled = await waitFor('web', 'no rollback', (s) =>
+    const rolled = await watch.waitFor(at('web'), 'no rollback', (s) =>
       (s.events ?? []).some((e) => e.message === `(service web) rolling back to deployment ${previous}.`),
     );
     const failed = rolled.deployments!.find((d) => d.id === deployment)!;
@@ -180,14 +127,14 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
     );
     assert.equal(rolled.deployments![0]!.taskDefinition, v1, 'the rollback deployment is of v1');
     assert.equal(rolled.taskDefinition, v1);
-    const history = await serviceDeployment('web', deployment);
+    const history = await watch.serviceDeployment(at('web'), deployment);
     assert.deepEqual(history.alarms, {
       status: 'TRIGGERED',
       alarmNames: ['web-errors'],
       triggeredAlarmNames: ['web-errors'],
     });
     // The alarm went to ALARM before the rollback deployment started: it does not fail that one.
-    await waitFor('web', 'the rollback never completed', completed(v1));
+    await watch.waitFor(at('web'), 'the rollback never completed', completed(v1, 1));
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'web', force: true }));
   });
 
@@ -199,7 +146,7 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
       rollback: false,
     });
     await setAlarm('plain-errors', 'ALARM');
-    const failed = await waitFor('plain', 'not failed', (s) => s.deployments?.[0]?.rolloutState === 'FAILED');
+    const failed = await watch.waitFor(at('plain'), 'not failed', (s) => s.deployments?.[0]?.rolloutState === 'FAILED');
     assert.equal(failed.deployments![0]!.id, deployment);
     assert.equal(failed.deployments![0]!.rolloutStateReason, 'ECS deployment failed: alarm(s) detected: plain-errors.');
     assert.equal(failed.taskDefinition, v2);
@@ -208,7 +155,7 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
     assert.ok(!events.some((e) => e!.includes('rolling back')), JSON.stringify(events.slice(0, 5)));
     // A FAILED deployment launches nothing more, and v1's task is what the service keeps.
     assert.ok(
-      (await running('plain')).some((t) => t.taskDefinitionArn === v1),
+      (await watch.running(at('plain'))).some((t) => t.taskDefinitionArn === v1),
       'v1 keeps running',
     );
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'plain', force: true }));
@@ -222,13 +169,13 @@ describe('ECS deployment alarms fail a deployment and roll it back', { skip }, (
       enable: true,
       rollback: true,
     });
-    const done = await waitFor('calm', 'never completed', completed(v2));
+    const done = await watch.waitFor(at('calm'), 'never completed', completed(v2, 1));
     const events = (done.events ?? []).map((e) => e.message!);
     const completedAt = events.indexOf(`(service calm) (deployment ${deployment}) deployment completed.`);
     const steadyAt = events.indexOf('(service calm) has reached a steady state.');
     // Newest first: steady state came before the completion, the bake time between them.
     assert.ok(completedAt >= 0 && steadyAt > completedAt, JSON.stringify(events.slice(0, 6)));
-    assert.equal((await serviceDeployment('calm', deployment)).alarms?.status, 'MONITORING_COMPLETE');
+    assert.equal((await watch.serviceDeployment(at('calm'), deployment)).alarms?.status, 'MONITORING_COMPLETE');
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'calm', force: true }));
   });
 
