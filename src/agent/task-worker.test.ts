@@ -46,6 +46,19 @@ function recorder(): ControlPlane & { reports: TaskReport[] } {
 
 const silent = { info: () => {}, warn: () => {} };
 
+/** A worker for `task` on `runtime`, reporting to `control`, with short timeouts. */
+function startWorker(task: TaskAssignment, runtime: SimulatedRuntime, control: ControlPlane): TaskWorker {
+  return new TaskWorker(task, {
+    runtime,
+    reports: new ReportQueue(control, () => {}),
+    log: silent,
+    now: () => new Date(),
+    stopTimeoutSeconds: 1,
+    cleanupDelayMs: 60_000,
+    startTimeoutSeconds: 5,
+  });
+}
+
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (await check()) return;
@@ -60,15 +73,7 @@ describe('TaskWorker', () => {
     // The agent stopped after creating `app` and before starting it.
     const created = await runtime.createContainer(TASK, TASK.containers[0]!);
     const control = recorder();
-    const worker = new TaskWorker(TASK, {
-      runtime,
-      reports: new ReportQueue(control, () => {}),
-      log: silent,
-      now: () => new Date(),
-      stopTimeoutSeconds: 1,
-      cleanupDelayMs: 60_000,
-      startTimeoutSeconds: 5,
-    });
+    const worker = startWorker(TASK, runtime, control);
     await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
     const containers = await runtime.taskContainers(TASK.taskArn);
     assert.equal(containers.length, 2, 'no container created twice');
@@ -87,15 +92,7 @@ describe('TaskWorker', () => {
     }
     const before = (await runtime.taskContainers(TASK.taskArn)).map((c) => c.id).sort();
     const control = recorder();
-    const worker = new TaskWorker(TASK, {
-      runtime,
-      reports: new ReportQueue(control, () => {}),
-      log: silent,
-      now: () => new Date(),
-      stopTimeoutSeconds: 1,
-      cleanupDelayMs: 60_000,
-      startTimeoutSeconds: 5,
-    });
+    const worker = startWorker(TASK, runtime, control);
     await worker.known;
     await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
     assert.deepEqual((await runtime.taskContainers(TASK.taskArn)).map((c) => c.id).sort(), before);
@@ -188,15 +185,7 @@ describe('TaskWorker', () => {
     })();
     const control = recorder();
     const task: TaskAssignment = { ...TASK, containers: [TASK.containers[0]!] };
-    const worker = new TaskWorker(task, {
-      runtime,
-      reports: new ReportQueue(control, () => {}),
-      log: silent,
-      now: () => new Date(),
-      stopTimeoutSeconds: 1,
-      cleanupDelayMs: 60_000,
-      startTimeoutSeconds: 5,
-    });
+    const worker = startWorker(task, runtime, control);
     await until(() => control.reports.some((r) => r.lastStatus === 'RUNNING'), 'the task reported RUNNING');
     assert.deepEqual(picks, [false, true, true]);
     assert.equal(
