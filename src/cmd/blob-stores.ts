@@ -9,7 +9,7 @@ import { S3BlobStore } from '../blobs/s3/s3-blob-store.ts';
 import { PeerClient } from '../blobs/replicated/peer-client.ts';
 import { createPeerRoutes } from '../blobs/replicated/peer-routes.ts';
 import { ReplicatedBlobStore } from '../blobs/replicated/replicated-blob-store.ts';
-import type { ServerConfig } from '../shared/config.ts';
+import { isMultiServer, type ServerConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MetadataStore } from '../store/index.ts';
 import { createAdminHandler, type AdminOptions } from './admin.ts';
@@ -49,7 +49,7 @@ export function registryBlobs(
   }
   const local = new FilesystemBlobStore(root);
   const locations = deps.store.blobLocations;
-  const multiServer = config.store.kind === 'postgres' && config.store.multiServer;
+  const multiServer = isMultiServer(config.store);
   if (!multiServer || !locations) return { blobs: local, adminHandler: createAdminHandler };
   const self = serverId(root);
   const { copies, peerUrl } = blobsConfig;

@@ -1,7 +1,7 @@
 import { type DataPlane, RemoteDataPlane, SharedTargetHealth } from '../elb/index.ts';
 import type { MetadataStore } from '../store/index.ts';
 import type { Clock } from '../shared/clock.ts';
-import type { ServerConfig } from '../shared/config.ts';
+import { isMultiServer, type ServerConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { loopbackOf } from './front-door-tls.ts';
 import { lbEndpoints } from './lb-endpoints.ts';
@@ -38,7 +38,7 @@ export function loadBalancerWiring(
     return { dataPlane, endpoints: lbEndpoints(undefined), start: async () => {}, release: () => {} };
   }
   const log = options.log.child({ component: 'lb-channel' });
-  const multiServer = config.store.kind === 'postgres' && config.store.multiServer;
+  const multiServer = isMultiServer(config.store);
   const repository = multiServer ? options.store?.targetHealth : undefined;
   const shared = repository && new SharedTargetHealth(repository, options.store!.changes, { log });
   const remote = new RemoteDataPlane({ log, ...(shared ? { shared } : {}) });

@@ -48,7 +48,7 @@ import {
 import { serverMetrics, serverReadiness } from './server-health.ts';
 import { metricsPublisher, metricsTime as timeScaleOf } from './metrics-time.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
-import type { ServerConfig } from '../shared/config.ts';
+import { isMultiServer, type ServerConfig } from '../shared/config.ts';
 import { createLogger, type Logger } from '../shared/logger.ts';
 import { openStore } from './open-store.ts';
 import { agentChannelFor, joinServers, managedCapacityRoster } from './multi-server.ts';
@@ -139,7 +139,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // What RegisterTaskDefinition and the runtimes count as this registry's images.
   const registryHosts = () => [registryHost(), `localhost:${port}`, `127.0.0.1:${port}`];
   // Several servers on one store (BERTH_MULTI_SERVER=on): agents' polls and heartbeats cross servers.
-  const multiServer = config.store.kind === 'postgres' && config.store.multiServer;
+  const multiServer = isMultiServer(config.store);
   const agents = agentChannelFor(store, clock, { multiServer, heartbeatTimeoutMs: AGENT_HEARTBEAT_TIMEOUT_MS });
   const taskLocks = new KeyedMutex();
   const scheduler: { services?: ReturnType<typeof schedulePeriodic<void>> } = {};

@@ -80,6 +80,11 @@ export type StoreConfig =
   /** multiServer (BERTH_MULTI_SERVER=on): several servers share the database (docs/multi-server.md). */
   | { readonly kind: 'postgres'; readonly url: string; readonly multiServer: boolean };
 
+/** Whether this server shares its store with others (PostgreSQL with BERTH_MULTI_SERVER=on). */
+export function isMultiServer(store: StoreConfig): boolean {
+  return store.kind === 'postgres' && store.multiServer;
+}
+
 /** Invalid configuration: the server prints the message on one line and exits with code 2. */
 export class ConfigError extends Error {}
 
