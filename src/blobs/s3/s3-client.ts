@@ -1,4 +1,9 @@
-import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -78,21 +83,24 @@ export class S3Client {
 
   /** HeadObject's Content-Length, or undefined when there is no such key. */
   async size(key: string): Promise<number | undefined> {
-    const response = await this.#send('HEAD', key, {}, {});
-    response.resume();
-    if (response.statusCode === 404) return undefined;
-    if (response.statusCode !== 200) throw new S3RequestError(response.statusCode ?? 0, 'HeadObject', 'failed');
-    return Number(response.headers['content-length']);
+    const headers = await this.#head(key);
+    return headers && Number(headers['content-length']);
   }
 
   /** HeadObject's Last-Modified (epoch ms), or undefined when there is no such key. */
   async lastModified(key: string): Promise<number | undefined> {
+    const headers = await this.#head(key);
+    const time = Date.parse(String(headers?.['last-modified'] ?? ''));
+    return Number.isNaN(time) ? undefined : time;
+  }
+
+  /** HeadObject's headers, or undefined when there is no such key. */
+  async #head(key: string): Promise<IncomingHttpHeaders | undefined> {
     const response = await this.#send('HEAD', key, {}, {});
     response.resume();
     if (response.statusCode === 404) return undefined;
     if (response.statusCode !== 200) throw new S3RequestError(response.statusCode ?? 0, 'HeadObject', 'failed');
-    const time = Date.parse(String(response.headers['last-modified'] ?? ''));
-    return Number.isNaN(time) ? undefined : time;
+    return response.headers;
   }
 
   async delete(key: string): Promise<void> {
