@@ -1,3 +1,5 @@
+import { hostNetworkOf } from '../src/agent/runtime/docker/docker-runtime.ts';
+import type { NetworkInspect } from '../src/agent/runtime/docker/engine-types.ts';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { CreateRoleCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
@@ -144,22 +146,13 @@ export async function networkGateway(docker: DockerSession, network: string): Pr
   return gateway!;
 }
 
-/** The IPv4 gateway of `docker network inspect --format '{{json .IPAM.Config}}'`'s output. */
+/**
+ * The IPv4 gateway of `docker network inspect --format '{{json .IPAM.Config}}'`'s output, as the
+ * agent reads it (docker-runtime.ts hostNetworkOf: the subnet's first address when Docker lists none).
+ */
 export function gatewayOfIpam(json: string): string | undefined {
-  const configs = JSON.parse(json.trim() || 'null') as { Subnet?: string; Gateway?: string }[] | null;
-  const config = configs?.find((c) => c.Subnet?.includes('.')) ?? configs?.[0];
-  return config?.Gateway?.replace(/\/\d+$/, '') || firstHost(config?.Subnet);
-}
-
-/** 172.17.0.0/16 → 172.17.0.1. */
-function firstHost(subnet: string | undefined): string | undefined {
-  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(subnet ?? '');
-  if (!match) return undefined;
-  const address = match.slice(1, 5).reduce((n, part) => n * 256 + Number(part), 0);
-  const bits = Number(match[5]);
-  const network = bits === 0 ? 0 : (address >>> (32 - bits)) << (32 - bits);
-  const first = (network >>> 0) + 1;
-  return [24, 16, 8, 0].map((shift) => (first >>> shift) & 255).join('.');
+  const Config = JSON.parse(json.trim() || 'null') as NetworkInspect['IPAM']['Config'];
+  return hostNetworkOf({ IPAM: { Config } } as NetworkInspect)?.gateway;
 }
 
 export interface Relay {
